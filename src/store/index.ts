@@ -1,0 +1,2 @@
+export type { Store } from './store.js';
+export { MemoryStore } from './memory.js';

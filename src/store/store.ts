@@ -1,0 +1,13 @@
+/**
+ * The small key/value store behind retry dedupe, access_token caching and sessions.
+ * Values are strings (callers JSON-encode); every write carries a TTL so nothing lives forever.
+ */
+export interface Store {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Atomically sets the key only when absent; true when this caller won. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Releases connections/timers; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// Placeholder: the chat-provider issue replaces this file.
+export type { ChatContext, ChatReply, ChatProvider } from './provider.js';

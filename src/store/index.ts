@@ -1,3 +1,6 @@
 export type { Store } from './store.js';
 export { MemoryStore } from './memory.js';
 export { openStore } from './open.js';
+export { StoreError, maskRedisUrl, type StoreErrorCode } from './errors.js';
+// redis.ts itself is light: ioredis is imported inside RedisStore.connect, on demand.
+export { RedisStore, type RedisStoreOptions } from './redis.js';

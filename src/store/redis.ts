@@ -1,0 +1,140 @@
+/**
+ * The Redis store: shared by every `wxbot serve` replica so retry dedupe, the access_token and
+ * sessions agree across the fleet. ioredis is imported here only, on demand (see open.ts).
+ */
+import type { Redis } from 'ioredis';
+import { StoreError, maskRedisUrl } from './errors.js';
+import type { Store } from './store.js';
+
+export interface RedisStoreOptions {
+  /** Per connection attempt (TCP + handshake). Default 5 s. */
+  connectTimeoutMs?: number;
+  /** Reconnect attempts before the first connection is given up. Default 3. */
+  connectRetries?: number;
+  /** A command that takes longer fails instead of holding a request past WeChat's 5 s. Default 2 s. */
+  commandTimeoutMs?: number;
+  /** Told about connection problems after start-up (the client keeps reconnecting on its own). */
+  onError?: (err: StoreError) => void;
+}
+
+export class RedisStore implements Store {
+  readonly #client: Redis;
+  readonly #url: string;
+  readonly #password: string;
+  #closed = false;
+
+  private constructor(client: Redis, url: string, password: string) {
+    this.#client = client;
+    this.#url = url;
+    this.#password = password;
+  }
+
+  /** Connects (bounded: timeout × retries) or throws StoreError('STORE_CONNECT') with the URL masked. */
+  static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const parsed = parseRedisUrl(url);
+    const masked = maskRedisUrl(url);
+    const password = decodeURIComponent(parsed.password);
+    const connectRetries = options.connectRetries ?? 3;
+    const { Redis } = await import('ioredis');
+    let ready = false;
+    let lastError: Error | undefined;
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      commandTimeout: options.commandTimeoutMs ?? 2_000,
+      // Commands issued while reconnecting fail fast instead of piling up behind a dead server.
+      maxRetriesPerRequest: 1,
+      // Before the first success give up after a few tries; afterwards keep reconnecting with a capped backoff.
+      retryStrategy: (times) => (!ready && times > connectRetries ? null : Math.min(100 * 2 ** times, 2_000)),
+    });
+    const scrub = (msg: string) => (password ? msg.split(password).join('***') : msg);
+    // An unhandled 'error' event would crash the process: every one is caught here.
+    client.on('error', (err: Error) => {
+      lastError = err;
+      if (ready) options.onError?.(new StoreError('STORE_UNAVAILABLE', `Redis ${masked}: ${scrub(err.message)}`));
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve);
+        client.once('end', () => reject(lastError ?? new Error('connection closed')));
+        client.connect().catch(() => { /* 'ready' or 'end' decides */ });
+      });
+    } catch (err) {
+      client.disconnect();
+      const msg = scrub((err as Error).message);
+      throw new StoreError('STORE_CONNECT', `cannot connect to Redis at ${masked}: ${msg}`, { cause: err });
+    }
+    ready = true;
+    return new RedisStore(client, masked, password);
+  }
+
+  async #run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreError('STORE_CLOSED', 'the Redis store is closed');
+    try {
+      return await op();
+    } catch (err) {
+      const raw = (err as Error).message;
+      const msg = this.#password ? raw.split(this.#password).join('***') : raw;
+      throw new StoreError('STORE_UNAVAILABLE', `Redis ${this.#url}: ${msg}`, { cause: err });
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const v = await this.#run(() => this.#client.get(key));
+    return v ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const px = ttl(ttlMs);
+    await this.#run(() => this.#client.set(key, value, 'PX', px));
+  }
+
+  /** SET NX PX: one atomic command, so exactly one replica wins a claim. */
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const px = ttl(ttlMs);
+    const r = await this.#run(() => this.#client.set(key, value, 'PX', px, 'NX'));
+    return r === 'OK';
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#run(() => this.#client.del(key));
+  }
+
+  /** For health checks: true when Redis answers PING now. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.#run(() => this.#client.ping())) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#client.quit();
+    } catch {
+      this.#client.disconnect();
+    }
+  }
+}
+
+function parseRedisUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new StoreError('STORE_BAD_URL', `not a Redis URL: ${maskRedisUrl(url)} (expected redis://[:password@]host[:port][/db])`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new StoreError('STORE_BAD_URL', `not a Redis URL: ${maskRedisUrl(url)} (expected redis:// or rediss://)`);
+  }
+  return u;
+}
+
+// Redis rejects PX 0 and fractions; every key must expire.
+function ttl(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive number, got ${ttlMs}`);
+  return Math.ceil(ttlMs);
+}

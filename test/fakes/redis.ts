@@ -1,0 +1,108 @@
+/**
+ * A REAL redis-server for tests (no mock client). CI (`.ci/run`) starts one and exports
+ * WXBOT_TEST_REDIS_URL; locally, when that is unset, one is spawned on a free loopback port and
+ * stopped afterwards. No Redis at all is a test failure with a clear message, never a silent skip.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestRedis {
+  /** redis://127.0.0.1:<port>/<db> */
+  url: string;
+  /** A unique key namespace for this test (use it as the AppID / key prefix). */
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `db` picks a Redis database (0–15) so parallel test files do not see each other's keys;
+ * the random `prefix` separates tests inside one file.
+ */
+export async function startTestRedis(db = 0): Promise<TestRedis> {
+  const prefix = `wxtest${randomBytes(6).toString('hex')}`;
+  const shared = process.env.WXBOT_TEST_REDIS_URL;
+  if (shared) {
+    const u = new URL(shared);
+    u.pathname = `/${db}`;
+    await waitForPort(Number(u.port || 6379), u.hostname, 3_000).catch((err: Error) => {
+      throw new Error(`WXBOT_TEST_REDIS_URL=${shared} is not reachable: ${err.message}`);
+    });
+    return { url: u.toString(), prefix, stop: async () => {} };
+  }
+  return startPrivateRedis(db, prefix);
+}
+
+/** Always spawns a fresh redis-server of its own (for tests that stop or break the server). */
+export async function startPrivateRedis(db = 0, prefix = `wxtest${randomBytes(6).toString('hex')}`): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'wxbot-redis-'));
+  let child: ChildProcess;
+  try {
+    child = await spawnRedis(port, dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `Redis tests need a real redis-server: set WXBOT_TEST_REDIS_URL, or install redis-server ` +
+        `(apt-get install -y redis-server), or run .ci/run. (${(err as Error).message})`,
+    );
+  }
+  return {
+    url: `redis://127.0.0.1:${port}/${db}`,
+    prefix,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
+  });
+  failed.catch(() => {});
+  try {
+    await Promise.race([waitForPort(port, '127.0.0.1', 5_000), failed]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return child;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, host: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, host);
+      sock.once('connect', () => { sock.destroy(); resolve(true); });
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

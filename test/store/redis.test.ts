@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { MemoryStore, openStore, RedisStore, StoreError } from '../../src/store/index.js';
+import { freePort, startPrivateRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('RedisStore against a real redis-server', () => {
+  let redis: TestRedis;
+  let store: RedisStore;
+  let raw: Redis;
+  before(async () => {
+    redis = await startTestRedis(1);
+    store = await RedisStore.connect(redis.url);
+    raw = new Redis(redis.url);
+  });
+  after(async () => {
+    await store?.close();
+    raw?.disconnect();
+    await redis?.stop();
+  });
+
+  test('set then get returns the value; a missing key is undefined', async () => {
+    await store.set(`${redis.prefix}:a`, 'héllo', 10_000);
+    assert.equal(await store.get(`${redis.prefix}:a`), 'héllo');
+    assert.equal(await store.get(`${redis.prefix}:missing`), undefined);
+  });
+
+  test('every write carries the TTL it was given (PX)', async () => {
+    await store.set(`${redis.prefix}:ttl`, 'v', 60_000);
+    await store.setIfAbsent(`${redis.prefix}:ttl2`, 'v', 30_000);
+    const p1 = await raw.pttl(`${redis.prefix}:ttl`);
+    const p2 = await raw.pttl(`${redis.prefix}:ttl2`);
+    assert.ok(p1 > 50_000 && p1 <= 60_000, `pttl ${p1}`);
+    assert.ok(p2 > 20_000 && p2 <= 30_000, `pttl ${p2}`);
+  });
+
+  test('a key expires after its TTL', async () => {
+    await store.set(`${redis.prefix}:short`, 'v', 40);
+    await sleep(120);
+    assert.equal(await store.get(`${redis.prefix}:short`), undefined);
+  });
+
+  test('setIfAbsent: exactly one winner among concurrent callers on two connections', async () => {
+    const other = await RedisStore.connect(redis.url);
+    try {
+      const key = `${redis.prefix}:claim`;
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? store : other).setIfAbsent(key, `owner${i}`, 10_000)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true);
+      assert.equal(await store.get(key), `owner${winner}`);
+      assert.equal(await store.setIfAbsent(key, 'late', 10_000), false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('setIfAbsent succeeds again once the key expired or was deleted', async () => {
+    const key = `${redis.prefix}:again`;
+    assert.equal(await store.setIfAbsent(key, '1', 30), true);
+    await sleep(80);
+    assert.equal(await store.setIfAbsent(key, '2', 10_000), true);
+    await store.delete(key);
+    assert.equal(await store.get(key), undefined);
+    assert.equal(await store.setIfAbsent(key, '3', 10_000), true);
+  });
+
+  test('refuses a missing or non-positive TTL', async () => {
+    await assert.rejects(store.set(`${redis.prefix}:x`, 'v', 0), RangeError);
+    await assert.rejects(store.setIfAbsent(`${redis.prefix}:x`, 'v', Number.NaN), RangeError);
+  });
+
+  test('ping answers true while connected', async () => {
+    assert.equal(await store.ping(), true);
+  });
+
+  test('openStore picks Redis for a URL and memory without one', async () => {
+    const r = await openStore(redis.url);
+    const m = await openStore();
+    try {
+      assert.ok(r instanceof RedisStore);
+      assert.ok(m instanceof MemoryStore);
+      await r.set(`${redis.prefix}:open`, 'yes', 5_000);
+      assert.equal(await store.get(`${redis.prefix}:open`), 'yes');
+    } finally {
+      await r.close();
+      await m.close();
+    }
+  });
+});
+
+describe('RedisStore failures', () => {
+  test('an unreachable server is a StoreError with the password masked, within a bounded time', async () => {
+    const port = await freePort();
+    const url = `redis://:hunter2secret@127.0.0.1:${port}/0`;
+    const err = await RedisStore.connect(url, { connectTimeoutMs: 500, connectRetries: 1 }).then(
+      () => assert.fail('connected to nothing'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof StoreError);
+    assert.equal(err.code, 'STORE_CONNECT');
+    assert.match(err.message, new RegExp(`redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(err.message, /hunter2secret/);
+  });
+
+  test('a URL that is not redis:// is refused before connecting', async () => {
+    await assert.rejects(RedisStore.connect('http://user:pw@localhost:6379'), (e: unknown) =>
+      e instanceof StoreError && e.code === 'STORE_BAD_URL' && !e.message.includes(':pw@'));
+    await assert.rejects(openStore('not a url'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_BAD_URL');
+  });
+
+  test('when the server dies, commands fail with STORE_UNAVAILABLE and the process survives', async () => {
+    const own = await startPrivateRedis();
+    const errors: StoreError[] = [];
+    const store = await RedisStore.connect(own.url, { commandTimeoutMs: 500, onError: (e) => errors.push(e) });
+    try {
+      await store.set('k', 'v', 5_000);
+      await own.stop();
+      await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_UNAVAILABLE');
+      assert.equal(await store.ping(), false);
+      assert.ok(errors.length > 0, 'onError was told about the lost connection');
+      assert.ok(errors.every((e) => e instanceof StoreError));
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+    await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_CLOSED');
+  });
+});

@@ -16,3 +16,30 @@ export type ChatReply = string | ReplyBody;
 
 /** The provider interface: built-ins implement it, users plug their own. */
 export type ChatProvider = (input: string, context: ChatContext) => Promise<ChatReply>;
+
+/** One call as it went over the wire, for `wxbot chat --json` and debugging. Never holds a key. */
+export interface ChatExchange {
+  provider: string;
+  /** The endpoint and the body sent, with the API key masked (plaintext even when encrypted). */
+  request: { url: string; body: unknown; encrypted?: boolean };
+  /** HTTP status and the parsed body (or the raw text when it was not JSON). */
+  response?: { status: number; body: unknown };
+  reply?: ChatReply;
+  latencyMs: number;
+}
+
+/** A built-in provider: a plain ChatProvider plus the full record of a call. */
+export interface InspectableProvider extends ChatProvider {
+  readonly providerName: string;
+  /** Like calling the provider, but resolves with the whole exchange (the reply included). */
+  exchange(input: string, context: ChatContext): Promise<ChatExchange & { reply: ChatReply }>;
+}
+
+/** Builds an InspectableProvider from its `exchange` function. */
+export function inspectable(
+  providerName: string,
+  exchange: InspectableProvider['exchange'],
+): InspectableProvider {
+  const call: ChatProvider = async (input, context) => (await exchange(input, context)).reply;
+  return Object.assign(call, { providerName, exchange });
+}

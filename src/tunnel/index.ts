@@ -1,2 +1,12 @@
-// Filled in by its issue; re-exported from src/index.ts.
-export {};
+/**
+ * Tunnels: make the local server reachable by WeChat, then check it the way WeChat will.
+ * `createNgrokProvider` (default, @ngrok/ngrok loaded lazily) and `createPublicUrlProvider`
+ * (frp, cpolar, 花生壳, your own domain) both implement `TunnelProvider`.
+ */
+export type { OpenOptions, Tunnel, TunnelProvider, TunnelStatus } from './provider.js';
+export { TunnelError, NGROK_AUTHTOKEN_URL, type TunnelErrorCode } from './errors.js';
+export { createNgrokProvider, ngrokConfig, normalizeDomain, DEFAULT_NGROK_TIMEOUT_MS, type NgrokOptions, type NgrokSdk } from './ngrok.js';
+export { explainNgrokError } from './ngrok-errors.js';
+export { createPublicUrlProvider, parsePublicUrl, publicUrlWarnings, callbackUrl } from './public-url.js';
+export { probeLocalPort } from './probe.js';
+export { consoleSettings, renderPasteBox, MODE_LABELS, type ConsoleSettings, type EncryptionMode } from './console-settings.js';

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { consoleSettings, displayWidth, renderPasteBox } from '../../src/tunnel/console-settings.js';
+
+const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+
+test('safe mode is recommended when both the key and the AppID are configured', () => {
+  const c = consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wx1234567890abcdef' });
+  assert.equal(c.mode, 'safe');
+  assert.match(c.modeLabel, /安全模式/);
+  assert.equal(c.encodingAESKey, KEY);
+  assert.ok(c.notes.some((n) => /IP白名单/.test(n)));
+  assert.ok(c.notes.some((n) => /wx1234567890abcdef/.test(n)));
+});
+
+test('plaintext mode without an AppID, and it says how to get to safe mode', () => {
+  const c = consoleSettings({ url: 'u', token: 't', aesKey: KEY });
+  assert.equal(c.mode, 'plain');
+  assert.match(c.modeLabel, /明文模式/);
+  assert.ok(c.notes.some((n) => /WECHAT_APP_ID/.test(n)));
+  const none = consoleSettings({ url: 'u', token: 't' });
+  assert.equal(none.encodingAESKey, null);
+  assert.ok(none.notes.some((n) => /随机生成/.test(n)));
+});
+
+test('the paste box holds every value on its own line and lines up with CJK labels', () => {
+  const box = renderPasteBox(consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wxabc' }));
+  const lines = box.split('\n');
+  const widths = new Set(lines.map(displayWidth));
+  assert.equal(widths.size, 1, 'every line has the same display width');
+  assert.ok(lines.some((l) => /服务器地址\(URL\)\s+https:\/\/x\.ngrok\.app\/wechat/.test(l)));
+  assert.ok(lines.some((l) => /令牌\(Token\)\s+T0ken /.test(l)));
+  assert.ok(lines.some((l) => l.includes(`消息加解密密钥(EncodingAESKey)  ${KEY}`)));
+  assert.ok(lines.some((l) => /消息加解密方式\s+安全模式/.test(l)));
+});
+
+test('displayWidth counts CJK as two columns', () => {
+  assert.equal(displayWidth('ab'), 2);
+  assert.equal(displayWidth('令牌'), 4);
+});

@@ -1,0 +1,34 @@
+import type { HistoryEntry } from './entry.js';
+
+/** One line, for the terminal: newlines and runs of spaces folded, long text cut with an ellipsis. */
+export function preview(s: string | null | undefined, max = 40): string {
+  if (!s) return '';
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
+}
+
+/** The text of a reply XML, or the reply itself when it is `success`/an echo/empty. */
+export function replyPreview(reply: string | null): string {
+  if (reply === null) return '(no reply)';
+  if (reply === '' || reply === 'success') return reply === '' ? '(empty)' : 'success';
+  const type = /<MsgType>(?:<!\[CDATA\[)?([^<\]]+)/.exec(reply)?.[1];
+  const content = /<Content>(?:<!\[CDATA\[)?([\s\S]*?)(?:\]\]>)?<\/Content>/.exec(reply)?.[1];
+  if (type === 'text' && content !== undefined) return preview(content);
+  const title = /<Title>(?:<!\[CDATA\[)?([\s\S]*?)(?:\]\]>)?<\/Title>/.exec(reply)?.[1];
+  return type ? `[${type}]${title ? ` ${preview(title, 30)}` : ''}` : preview(reply);
+}
+
+/** What came in: `text 你好`, `event subscribe`, `verify`. */
+export function requestPreview(e: HistoryEntry): string {
+  if (e.mode === 'verify') return 'GET verify';
+  if (!e.msgType) return e.error ? `(${preview(e.error, 36)})` : '(unreadable)';
+  if (e.msgType === 'event') return `event ${e.event ?? ''}`.trim();
+  return e.content ? `${e.msgType} ${preview(e.content, 30)}` : e.msgType;
+}
+
+/** `  12  10:42:07  safe   200    35ms  text 你好  →  你好呀` */
+export function formatHistoryLine(e: HistoryEntry): string {
+  const time = new Date(e.at).toTimeString().slice(0, 8);
+  return `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)} ${String(e.status).padStart(3)} ${`${e.latencyMs}ms`.padStart(7)}  ` +
+    `${requestPreview(e)}  →  ${replyPreview(e.reply)}`;
+}

@@ -1,0 +1,8 @@
+/**
+ * History: the last 200 exchanges of `wxbot serve`/`tunnel`, secrets redacted, in `.wxbot/history.ndjson`;
+ * what `wxbot history` lists and `wxbot replay` re-sends. The local stand-in for ngrok's inspector.
+ */
+export type { HistoryEntry, HistoryInput } from './entry.js';
+export { HistoryFile, historyPath, readHistory, parseHistory, HISTORY_LIMIT, type HistoryFileOptions } from './file.js';
+export { redactEntry, REDACTED } from './redact.js';
+export { formatHistoryLine, replyPreview, requestPreview } from './format.js';

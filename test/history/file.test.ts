@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { HistoryInput } from '../../src/history/entry.js';
+import { HistoryFile, historyPath, readHistory } from '../../src/history/file.js';
+
+function input(n: number): HistoryInput {
+  return {
+    at: new Date(1_700_000_000_000 + n * 1000).toISOString(), method: 'POST', path: '/wechat',
+    query: { signature: 'a'.repeat(40), timestamp: '1700000000', nonce: String(n) }, body: `<xml>${n}</xml>`,
+    mode: 'plain', message: `<xml>${n}</xml>`, msgType: 'text', content: `m${n}`, status: 200, reply: 'success', latencyMs: n,
+  };
+}
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'wxbot-history-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('writes NDJSON under .wxbot/ with increasing ids, private permissions and a .gitignore', async (t) => {
+  const dir = await tempDir(t);
+  const h = new HistoryFile(historyPath(dir));
+  const a = await h.append(input(1));
+  const b = await h.append(input(2));
+  await h.flush();
+  assert.deepEqual([a.id, b.id], [1, 2]);
+  const text = await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8');
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.id), [1, 2]);
+  assert.equal(lines[1].content, 'm2');
+  assert.equal((await stat(historyPath(dir))).mode & 0o777, 0o600);
+  assert.equal(await readFile(join(dir, '.wxbot', '.gitignore'), 'utf8'), '*\n');
+});
+
+test('keeps only the last 200 and continues numbering from the file', async (t) => {
+  const dir = await tempDir(t);
+  const h = new HistoryFile(historyPath(dir));
+  for (let i = 1; i <= 205; i++) await h.append(input(i));
+  await h.flush();
+  const entries = await readHistory(historyPath(dir));
+  assert.equal(entries.length, 200);
+  assert.equal(entries[0]!.id, 6);
+  assert.equal(entries.at(-1)!.id, 205);
+  // A new process (new HistoryFile) picks up where the last one stopped.
+  const again = new HistoryFile(historyPath(dir));
+  assert.equal((await again.append(input(999))).id, 206);
+  await again.flush();
+  assert.equal((await readHistory(historyPath(dir))).length, 200);
+});
+
+test('a burst of appends coalesces writes and ends with everything on disk, no temp files left', async (t) => {
+  const dir = await tempDir(t);
+  const h = new HistoryFile(historyPath(dir), { limit: 50 });
+  await Promise.all(Array.from({ length: 120 }, (_, i) => h.append(input(i))));
+  await h.flush();
+  const entries = await readHistory(historyPath(dir));
+  assert.equal(entries.length, 50);
+  assert.deepEqual(entries.map((e) => e.id), Array.from({ length: 50 }, (_, i) => 71 + i));
+  assert.deepEqual((await readdir(join(dir, '.wxbot'))).sort(), ['.gitignore', 'history.ndjson']);
+});
+
+test('unreadable lines are skipped, a missing file is empty, get() finds by id', async (t) => {
+  const dir = await tempDir(t);
+  assert.deepEqual(await readHistory(historyPath(dir)), []);
+  await mkdir(join(dir, '.wxbot'));
+  await writeFile(historyPath(dir), `not json\n${JSON.stringify({ id: 7, ...input(7) })}\n{"half":\n`);
+  const h = new HistoryFile(historyPath(dir));
+  assert.equal((await h.list()).length, 1);
+  assert.equal((await h.get(7))?.content, 'm7');
+  assert.equal(await h.get(8), undefined);
+  await h.clear();
+  assert.equal(await readFile(historyPath(dir), 'utf8'), '');
+});
+
+test('a write failure is reported, not thrown into the caller', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, '.wxbot'), 'a file where the directory should be');
+  const errors: unknown[] = [];
+  const h = new HistoryFile(historyPath(dir), { onError: (e) => errors.push(e) });
+  await h.append(input(1));
+  await h.flush();
+  assert.ok(errors.length >= 1);
+});

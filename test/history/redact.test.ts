@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HistoryInput } from '../../src/history/entry.js';
+import { FIELD_LIMIT, REDACTED, redactEntry } from '../../src/history/redact.js';
+
+const TOKEN = 'Tok3nTok3nTok3nTok3nTok3nTok3nAB';
+const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const SECRET = 'appsecret0123456789abcdef01234567';
+
+const base: HistoryInput = {
+  at: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/wechat',
+  query: { signature: 's'.repeat(40), timestamp: '1', nonce: '2', msg_signature: 'm'.repeat(40), encrypt_type: 'aes', access_token: 'AT-123', key: 'k' },
+  body: '<xml><Encrypt><![CDATA[QUJDREVGR0g=]]></Encrypt></xml>', mode: 'safe',
+  message: `<xml><Content><![CDATA[my token is ${TOKEN}]]></Content></xml>`, msgType: 'text', content: `my token is ${TOKEN}`,
+  status: 200, reply: `<xml><Content><![CDATA[key ${AES} secret ${SECRET}]]></Content></xml>`, latencyMs: 3,
+};
+
+test('no configured secret survives anywhere in the entry', () => {
+  const out = redactEntry(base, [TOKEN, AES, SECRET, undefined]);
+  const text = JSON.stringify(out);
+  for (const s of [TOKEN, AES, SECRET, 'AT-123']) assert.ok(!text.includes(s), `${s} leaked`);
+  assert.equal(out.redacted, true);
+  assert.equal(out.content, `my token is ${REDACTED}`);
+  assert.equal(out.query.access_token, REDACTED);
+  assert.equal(out.query.key, REDACTED);
+});
+
+test('signatures, nonce, timestamp and the Encrypt blob are kept as received', () => {
+  const out = redactEntry(base, [TOKEN]);
+  for (const k of ['signature', 'timestamp', 'nonce', 'msg_signature', 'encrypt_type']) assert.equal(out.query[k], base.query[k]);
+  assert.equal(out.body, base.body);
+});
+
+test('an entry with nothing secret is left alone and not flagged', () => {
+  const plain: HistoryInput = { ...base, query: { signature: 'x' }, message: '<xml/>', content: 'hi', reply: 'success' };
+  const out = redactEntry(plain, [TOKEN]);
+  assert.deepEqual(out, plain);
+});
+
+test('huge fields are capped and flagged', () => {
+  const out = redactEntry({ ...base, body: 'x'.repeat(FIELD_LIMIT + 10) }, []);
+  assert.equal(out.body.length, FIELD_LIMIT);
+  assert.equal(out.truncated, true);
+});

@@ -2,9 +2,9 @@
  * What to type into 公众号后台 → 设置与开发 → 基本配置 → 服务器配置, derived from the running
  * server's settings. Pure data plus a plain-text box; colouring is the CLI's business.
  */
-export type EncryptionMode = 'plain' | 'compat' | 'safe';
+export type ConsoleEncryptionMode = 'plain' | 'compat' | 'safe';
 
-export const MODE_LABELS: Record<EncryptionMode, string> = {
+export const CONSOLE_MODE_LABELS: Record<ConsoleEncryptionMode, string> = {
   plain: '明文模式 (plaintext)',
   compat: '兼容模式 (compatible)',
   safe: '安全模式 (safe, recommended)',
@@ -18,7 +18,7 @@ export interface ConsoleSettings {
   /** 消息加解密密钥(EncodingAESKey); the console wants one even in plaintext mode. */
   encodingAESKey: string | null;
   /** 消息加解密方式 to choose. */
-  mode: EncryptionMode;
+  mode: ConsoleEncryptionMode;
   modeLabel: string;
   /** 开发者ID(AppID) the server checks encrypted messages against, when configured. */
   appId: string | null;
@@ -35,7 +35,7 @@ export interface SettingsInput {
 
 /** Safe mode needs both the key and the AppID (the AppID inside every message is checked). */
 export function consoleSettings(s: SettingsInput): ConsoleSettings {
-  const mode: EncryptionMode = s.aesKey && s.appId ? 'safe' : 'plain';
+  const mode: ConsoleEncryptionMode = s.aesKey && s.appId ? 'safe' : 'plain';
   const notes: string[] = [];
   if (s.aesKey && !s.appId) {
     notes.push('Set WECHAT_APP_ID (开发者ID, on the same page) and restart to use 安全模式; until then choose 明文模式.');
@@ -51,7 +51,7 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
     token: s.token,
     encodingAESKey: s.aesKey ?? null,
     mode,
-    modeLabel: MODE_LABELS[mode],
+    modeLabel: CONSOLE_MODE_LABELS[mode],
     appId: s.appId ?? null,
     notes,
   };

@@ -9,4 +9,4 @@ export { createNgrokProvider, ngrokConfig, normalizeDomain, DEFAULT_NGROK_TIMEOU
 export { explainNgrokError } from './ngrok-errors.js';
 export { createPublicUrlProvider, parsePublicUrl, publicUrlWarnings, callbackUrl } from './public-url.js';
 export { probeLocalPort } from './probe.js';
-export { consoleSettings, renderPasteBox, MODE_LABELS, type ConsoleSettings, type EncryptionMode } from './console-settings.js';
+export { consoleSettings, renderPasteBox, CONSOLE_MODE_LABELS, type ConsoleSettings, type ConsoleEncryptionMode } from './console-settings.js';

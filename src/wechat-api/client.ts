@@ -1,0 +1,63 @@
+/**
+ * Calls a business API with the fleet's access_token; when WeChat says the token is no good
+ * (40001/40014/42001) it gets a different one once and retries once (protocol.md §6.1).
+ */
+import { MemoryStore } from '../store/memory.js';
+import type { Store } from '../store/store.js';
+import { AccessTokenManager, type AccessTokenOptions } from './access-token.js';
+import { TOKEN_REJECTED_ERRCODES, WechatApiError } from './errors.js';
+import { requestJson, type WechatJson } from './http.js';
+
+export interface CallOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  query?: Record<string, string>;
+}
+
+export class WechatApi {
+  readonly tokens: AccessTokenManager;
+  readonly #timeoutMs: number;
+
+  constructor(tokens: AccessTokenManager, timeoutMs = 5_000) {
+    this.tokens = tokens;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  get apiBase(): string {
+    return this.tokens.apiBase;
+  }
+
+  /** The JSON answer when errcode is absent or 0; a WechatApiError otherwise. */
+  async call(path: string, opts: CallOptions = {}): Promise<WechatJson> {
+    const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
+    let token = await this.tokens.getToken();
+    for (let attempt = 0; ; attempt++) {
+      const res = await requestJson({
+        method,
+        base: this.apiBase,
+        path,
+        query: { ...opts.query, access_token: token },
+        body: opts.body,
+        timeoutMs: this.#timeoutMs,
+      });
+      const errcode = res.errcode ?? 0;
+      if (errcode === 0) return res;
+      if (attempt === 0 && TOKEN_REJECTED_ERRCODES.has(errcode)) {
+        token = await this.tokens.refreshAfterRejection(token);
+        continue;
+      }
+      throw WechatApiError.fromErrcode(path, errcode, res.errmsg);
+    }
+  }
+}
+
+export interface WechatApiOptions extends Omit<AccessTokenOptions, 'store'> {
+  /** Where the token is cached; memory when omitted (fine for one process: stable_token is shared). */
+  store?: Store;
+}
+
+/** A WeChat API client for one account. */
+export function createWechatApi(opts: WechatApiOptions): WechatApi {
+  const tokens = new AccessTokenManager({ ...opts, store: opts.store ?? new MemoryStore() });
+  return new WechatApi(tokens, opts.timeoutMs);
+}

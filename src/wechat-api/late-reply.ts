@@ -1,0 +1,74 @@
+/**
+ * Late replies: a handler that missed WeChat's 5 s deadline still reaches the user through the
+ * customer-service API (protocol.md §5.4, §6.3), within the windows WeChat allows. It never throws:
+ * what cannot be delivered is logged (with WeChat's errcode) and dropped.
+ */
+import { maskOpenId } from '../config/mask.js';
+import type { WechatMessage } from '../protocol/messages.js';
+import type { ReplyBody } from '../protocol/replies.js';
+import type { Store } from '../store/store.js';
+import { createWechatApi, type WechatApi } from './client.js';
+import { customMessageFor, sendCustomMessage } from './custom-message.js';
+import { WechatApiError } from './errors.js';
+import { claimSlot } from './quota.js';
+import { replyWindowFor } from './reply-window.js';
+
+export type LateReplyDropReason = 'no_window' | 'window_closed' | 'quota_used' | 'unsupported' | 'refused' | 'failed';
+
+export interface LateReplyLog {
+  level: 'info' | 'warn' | 'error';
+  event: 'late_reply.sent' | 'late_reply.dropped';
+  /** Masked OpenID. */
+  openid: string;
+  msgtype: string;
+  reason?: LateReplyDropReason;
+  errcode?: number;
+  message: string;
+}
+
+export interface LateReplyOptions {
+  appId: string;
+  appSecret: string;
+  /** Holds the access_token and the per-window counts; share it (Redis) across replicas. */
+  store: Store;
+  apiBase?: string;
+  timeoutMs?: number;
+  onLog?: (entry: LateReplyLog) => void;
+  /** Reuse a client (and its token manager) instead of building one from appId/appSecret. */
+  api?: WechatApi;
+  now?: () => number;
+}
+
+/** Matches the serve handler's `onLateReply(message, reply)` hook. */
+export type LateReplySender = (message: WechatMessage, reply: ReplyBody) => Promise<void>;
+
+export function createLateReplySender(o: LateReplyOptions): LateReplySender {
+  const api = o.api ?? createWechatApi({ appId: o.appId, appSecret: o.appSecret, store: o.store, apiBase: o.apiBase, timeoutMs: o.timeoutMs });
+  const now = o.now ?? Date.now;
+  const log = o.onLog ?? (() => {});
+
+  return async (message, reply) => {
+    const openid = maskOpenId(message.FromUserName ?? '');
+    const msgtype = reply.MsgType;
+    const drop = (reason: LateReplyDropReason, text: string, errcode?: number, level: LateReplyLog['level'] = 'warn') =>
+      log({ level, event: 'late_reply.dropped', openid, msgtype, reason, errcode, message: text });
+
+    const body = customMessageFor(message.FromUserName, reply);
+    if (!body) return drop('unsupported', `a ${msgtype} reply cannot be sent through the customer-service API`);
+    const window = replyWindowFor(message);
+    if (!window) return drop('no_window', `a ${message.MsgType} message opens no customer-service window (§6.3)`);
+    const left = window.closesAt - now();
+    if (left <= 0) return drop('window_closed', `the ${window.trigger} window closed ${Math.round(-left / 1000)} s ago`);
+    const key = `wxbot:${api.tokens.appId}:cs:${message.FromUserName}:${window.id}`;
+    try {
+      if ((await claimSlot(o.store, key, window.limit, left)) === undefined) {
+        return drop('quota_used', `all ${window.limit} messages of the ${window.trigger} window are used`);
+      }
+      await sendCustomMessage(api, body);
+      log({ level: 'info', event: 'late_reply.sent', openid, msgtype, message: `sent through the customer-service API after the ${window.trigger}` });
+    } catch (err) {
+      if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE') return drop('refused', err.message, err.errcode);
+      return drop('failed', (err as Error).message, undefined, 'error');
+    }
+  };
+}

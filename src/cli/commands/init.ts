@@ -1,9 +1,45 @@
 import { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { CliError, EXIT } from '../errors.js';
 
-// Placeholder until the command lands; replaced wholesale by its issue.
+interface InitOptions { force?: boolean; name?: string; json?: boolean }
+
+function wxbotRange(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `^${pkg.version}`;
+}
+
 export default function initCommand(): Command {
-  return new Command('init').allowUnknownOption().action(() => {
-    throw new CliError('wxbot init is not implemented yet');
-  });
+  return new Command('init')
+    .description('Scaffold a bot project: package.json, bot.mjs, .env with a fresh Token and EncodingAESKey, .gitignore, README')
+    .argument('[dir]', 'where to create it', '.')
+    .option('-f, --force', 'overwrite files that already exist')
+    .option('--name <name>', 'npm package name (default: the directory name)')
+    .option('--json', 'print one JSON object (files, entry; never the secrets)')
+    .addHelpText('after', '\nExamples:\n  $ wxbot init my-bot && cd my-bot && npm install && npm run dev\n  $ wxbot init . --force')
+    .action(async (dir: string, opts: InitOptions) => {
+      const { scaffoldProject, InitError } = await import('../../init/index.js');
+      let result;
+      try {
+        result = await scaffoldProject(dir, { force: opts.force, name: opts.name, wxbotRange: wxbotRange() });
+      } catch (err) {
+        if (err instanceof InitError) {
+          throw new CliError(`${err.message}; nothing was written. Use --force to overwrite, or pick another directory.`, EXIT.failure);
+        }
+        throw err;
+      }
+      if (opts.json) {
+        const { dir: d, name, entry, files } = result;
+        process.stdout.write(`${JSON.stringify({ dir: d, name, entry, files })}\n`);
+        return;
+      }
+      const shown = relative(process.cwd(), result.dir) || '.';
+      const lines = [`Created ${result.name} in ${shown}/`, ...result.files.map((f) => `  ${f.overwritten ? 'overwrote' : 'created  '} ${f.path}`)];
+      lines.push('', 'A fresh Token and EncodingAESKey are in .env (keep it secret; it is in .gitignore).', '', 'Next:');
+      if (shown !== '.') lines.push(`  cd ${shown}`);
+      lines.push('  npm install', '  npm run dev                      # serve the bot on http://127.0.0.1:5050/wechat',
+        '  npx wxbot simulate text 你好      # talk to it like WeChat would', '  npm run tunnel                   # public URL + what to paste into the console');
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
 }

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { test } from 'node:test';
+import { InitError, packageNameFor, scaffoldProject } from '../../src/init/scaffold.js';
+import { isValidAesKey } from '../../src/protocol/crypto.js';
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'wxbot-init-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('writes a runnable project with fresh, valid keys', async (t) => {
+  const dir = join(await tempDir(t), 'My Bot');
+  const r = await scaffoldProject(dir, { wxbotRange: '^1.2.3' });
+  assert.deepEqual(r.files.map((f) => f.path).sort(), ['.env', '.gitignore', 'README.md', 'bot.mjs', 'package.json']);
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  assert.equal(pkg.name, 'my-bot');
+  assert.equal(pkg.type, 'module');
+  assert.equal(pkg.dependencies.wxbot, '^1.2.3');
+  assert.match(pkg.scripts.dev, /^wxbot serve bot\.mjs/);
+  assert.match(pkg.scripts.start, /^wxbot serve bot\.mjs/);
+  const env = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+  assert.match(env.WECHAT_TOKEN ?? '', /^[A-Za-z0-9]{32}$/);
+  assert.equal(env.WECHAT_TOKEN, r.token);
+  assert.ok(isValidAesKey(env.WECHAT_AES_KEY ?? ''));
+  assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
+  assert.match(await readFile(join(dir, '.gitignore'), 'utf8'), /^\.env$/m);
+  const readme = await readFile(join(dir, 'README.md'), 'utf8');
+  assert.match(readme, /npm run dev/);
+  assert.ok(readme.split('\n').length < 40, 'the README stays short');
+  const bot = await readFile(join(dir, 'bot.mjs'), 'utf8');
+  for (const part of ["bot.text('你好'", "bot.on('image'", "bot.event('subscribe'", 'bot.fallback(', "from 'wxbot'", 'export default bot']) {
+    assert.ok(bot.includes(part), `bot.mjs lacks ${part}`);
+  }
+  const again = await scaffoldProject(join(dir, 'second'), { wxbotRange: '^1.2.3' });
+  assert.notEqual(again.token, r.token);
+  assert.notEqual(again.encodingAESKey, r.encodingAESKey);
+});
+
+test('refuses to overwrite and writes nothing, unless forced', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'bot.mjs'), 'mine');
+  await assert.rejects(scaffoldProject(dir, { wxbotRange: '*' }), (e: unknown) => {
+    assert.ok(e instanceof InitError);
+    assert.deepEqual(e.files, ['bot.mjs']);
+    return true;
+  });
+  await assert.rejects(stat(join(dir, 'package.json')), /ENOENT/, 'nothing half-written');
+  assert.equal(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
+  await writeFile(join(dir, '.env'), 'OLD=1', { mode: 0o644 });
+  const r = await scaffoldProject(dir, { wxbotRange: '*', force: true });
+  assert.deepEqual(r.files.filter((f) => f.overwritten).map((f) => f.path).sort(), ['.env', 'bot.mjs']);
+  assert.notEqual(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
+  assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
+});
+
+test('package names are npm-safe', () => {
+  assert.equal(packageNameFor('/tmp/My Cool Bot!'), 'my-cool-bot');
+  assert.equal(packageNameFor('/tmp/___'), 'wechat-bot');
+});

@@ -1,2 +1,15 @@
-// Filled in by its issue; re-exported from src/index.ts.
-export {};
+/**
+ * Serving a bot over HTTP: `createHandler(bot, options)` is a node:http listener (mountable in
+ * Express as is, in Koa through `toKoa`); `startServer(bot, options)` adds health checks and
+ * graceful shutdown.
+ *
+ *     const server = await startServer(bot, { token: process.env.WECHAT_TOKEN!, port: 5050 });
+ *     process.on('SIGTERM', () => server.close());
+ */
+export { createHandler, type WechatHandler } from './handler.js';
+export { buildServer, startServer, type RunningServer, type ServerOptions } from './start.js';
+export { toKoa } from './koa.js';
+export { HttpRejection } from './rejection.js';
+export { parseQuery, type PushQuery } from './query.js';
+export { openPush, verifyGet, type Mode, type OpenedPush, type VerifyConfig } from './verify.js';
+export type { ErrorLog, Exchange, HandlerOptions, LogRecord, RequestLog } from './types.js';

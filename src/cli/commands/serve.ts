@@ -1,9 +1,36 @@
 import { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { addServerOptions, type ServeFlags } from '../serve-runtime.js';
 
-// Placeholder until the command lands; replaced wholesale by its issue.
+const EXAMPLES = `
+Examples:
+  $ wxbot serve                                  # demo bot on :5050, token generated for the run
+  $ wxbot serve bot.mjs --port 8080              # your bot (default export of createBot())
+  $ wxbot serve bot.ts --watch                   # .ts through tsx, reloaded on save
+  $ WECHAT_TOKEN=abc123 WECHAT_AES_KEY=... WECHAT_APP_ID=wx... wxbot serve --log-format json
+  $ wxbot serve --redis redis://127.0.0.1:6379   # several replicas share dedupe and sessions`;
+
 export default function serveCommand(): Command {
-  return new Command('serve').allowUnknownOption().action(() => {
-    throw new CliError('wxbot serve is not implemented yet');
-  });
+  const cmd = new Command('serve')
+    .description('Run the webhook server: GET verification, signed/encrypted POSTs, your bot (or the demo bot)')
+    .argument('[entry]', 'module default-exporting a bot (.js/.mjs, or .ts with tsx installed)');
+  return addServerOptions(cmd)
+    .addHelpText('after', EXAMPLES)
+    .action(async (entry: string | undefined, flags: ServeFlags) => {
+      const [{ startServeRuntime }, { loadEnv }] = await Promise.all([import('../serve-runtime.js'), import('../../config/env.js')]);
+      const handle = await startServeRuntime(entry, flags, loadEnv());
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) process.exit(130); // a second Ctrl-C means now
+        stopping = true;
+        process.stderr.write(`wxbot: ${signal}: finishing in-flight requests…\n`);
+        // Hard stop in case something refuses to end; the server's own grace period is shorter.
+        setTimeout(() => process.exit(0), 9_500).unref();
+        handle.close().then(() => process.exit(0), (err: unknown) => {
+          process.stderr.write(`wxbot: shutdown: ${(err as Error).message}\n`);
+          process.exit(1);
+        });
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
 }

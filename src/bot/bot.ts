@@ -1,0 +1,126 @@
+import type { UserMessageType, WechatMessage } from '../protocol/messages.js';
+import type { ReplyBody } from '../protocol/replies.js';
+import { MemoryStore } from '../store/memory.js';
+import type { Store } from '../store/store.js';
+import { compose } from './compose.js';
+import { Context, toReplyBody } from './context.js';
+import { clickRoute, eventRoute, textRoute, typeRoute } from './routes.js';
+import type { ErrorHandler, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
+
+export interface BotOptions {
+  /** Store for sessions (and dedupe, unless the server is given its own). Default: in-memory. */
+  store?: Store;
+  /** Session lifetime, renewed on every write. Default 24 h. */
+  sessionTtlMs?: number;
+}
+
+export interface HandleOptions {
+  store?: Store;
+  /** AppID used to namespace store keys; 'default' when absent. */
+  appId?: string;
+  signal?: AbortSignal;
+  /** Called with errors a handler reported or threw (after `bot.catch` had its chance). */
+  reportError?: (err: unknown, message: WechatMessage) => void;
+}
+
+const NEVER = new AbortController().signal;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A bot: middleware and routes in registration order, then the fallback. The first route that
+ * matches answers (unless it calls `next()`); `bot.use()` middleware wraps everything after it.
+ */
+export class Bot {
+  readonly #chain: Middleware[] = [];
+  #fallback: Middleware | undefined;
+  #onError: ErrorHandler | undefined;
+  #run: ((ctx: Context) => Promise<void>) | undefined;
+  #store: Store | undefined;
+  readonly sessionTtlMs: number;
+
+  constructor(options: BotOptions = {}) {
+    this.#store = options.store;
+    this.sessionTtlMs = options.sessionTtlMs ?? DAY_MS;
+  }
+
+  /** The bot's own store (created in memory on first use when none was given). */
+  get store(): Store {
+    return (this.#store ??= new MemoryStore());
+  }
+
+  #add(mw: Middleware): this {
+    this.#chain.push(mw);
+    this.#run = undefined;
+    return this;
+  }
+
+  /** Middleware for every message: `(ctx, next) => { ...; await next(); ... }`. */
+  use(...middleware: Middleware[]): this {
+    for (const mw of middleware) this.#add(mw);
+    return this;
+  }
+
+  /** Text by exact keyword (trimmed Content), one of several keywords, a RegExp (sets ctx.match) or a predicate. */
+  text(trigger: TextTrigger, handler: Handler<MessageOf<'text'>>): this {
+    return this.#add(textRoute(trigger, handler));
+  }
+
+  /** Messages of a type: 'text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link' (or any other MsgType). */
+  on<T extends UserMessageType>(type: T | readonly T[], handler: Handler<MessageOf<T>>): this;
+  on(type: string | readonly string[], handler: Handler<WechatMessage>): this;
+  on(type: string | readonly string[], handler: Handler<never>): this {
+    return this.#add(typeRoute(type, handler as Handler));
+  }
+
+  /** Events by name: 'subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'VIEW', 'scancode_push', …, or any unknown event. */
+  event<E extends string>(event: E | readonly E[], handler: Handler<EventOf<E>>): this {
+    return this.#add(eventRoute(event, handler as Handler));
+  }
+
+  /** Menu clicks (CLICK events) by EventKey; a RegExp sets ctx.match. */
+  click(key: string | RegExp, handler: Handler<EventOf<'CLICK'>>): this {
+    return this.#add(clickRoute(key, handler as Handler));
+  }
+
+  /** Runs for messages no route answered. Plug a chat provider with `bot.fallback(chat(provider))`. */
+  fallback(handler: Handler): this {
+    this.#fallback = async (ctx, next) => {
+      const r = await handler(ctx, next);
+      if (r !== undefined && r !== null) ctx.reply(r as string | ReplyBody);
+    };
+    this.#run = undefined;
+    return this;
+  }
+
+  /** Turns a handler error into a reply (e.g. an apology); without it errors are logged and `success` is sent. */
+  catch(handler: ErrorHandler): this {
+    this.#onError = handler;
+    return this;
+  }
+
+  /** Runs one message through the bot and returns the reply (undefined = `success`). Does no dedupe. */
+  async handle(message: WechatMessage, options: HandleOptions = {}): Promise<ReplyBody | undefined> {
+    const ctx = new Context({
+      message,
+      store: options.store ?? this.store,
+      keyPrefix: `wxbot:${options.appId || 'default'}:`,
+      sessionTtlMs: this.sessionTtlMs,
+      signal: options.signal ?? NEVER,
+      reportError: options.reportError ? (err) => options.reportError!(err, message) : undefined,
+    });
+    this.#run ??= compose(this.#chain, this.#fallback);
+    try {
+      await this.#run(ctx);
+    } catch (err) {
+      if (!this.#onError) throw err;
+      const r = await this.#onError(err, ctx);
+      if (r !== undefined && r !== null) ctx.reply(toReplyBody(r)!);
+    }
+    return ctx.response;
+  }
+}
+
+/** Creates a bot. Register routes, then serve it with `createHandler(bot, options)` or `wxbot serve`. */
+export function createBot(options?: BotOptions): Bot {
+  return new Bot(options);
+}

@@ -1,0 +1,27 @@
+import { WxbotError } from '../protocol/errors.js';
+import type { WechatMessage } from '../protocol/messages.js';
+import type { Context } from './context.js';
+import type { Middleware } from './types.js';
+
+/**
+ * Chains middleware Koa-style: each gets `next()` to run the rest. `terminal` runs when the last one
+ * calls next. Calling next() twice would run downstream handlers twice (and reply twice), so it throws.
+ */
+export function compose(chain: readonly Middleware[], terminal?: Middleware): (ctx: Context<WechatMessage>) => Promise<void> {
+  const list = terminal ? [...chain, terminal] : [...chain];
+  return function run(ctx) {
+    let called = -1;
+    const dispatch = (i: number): Promise<void> => {
+      if (i <= called) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one middleware'));
+      called = i;
+      const fn = list[i];
+      if (!fn) return Promise.resolve();
+      try {
+        return Promise.resolve(fn(ctx, () => dispatch(i + 1))).then(() => undefined);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    return dispatch(0);
+  };
+}

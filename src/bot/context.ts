@@ -1,0 +1,97 @@
+import type { WechatMessage } from '../protocol/messages.js';
+import {
+  imageReply, musicReply, newsReply, textReply, transferReply, videoReply, voiceReply,
+  type Article, type MusicReply, type ReplyBody,
+} from '../protocol/replies.js';
+import type { Store } from '../store/store.js';
+import { Session } from './session.js';
+import type { HandlerResult } from './types.js';
+
+export interface ContextInit<M extends WechatMessage> {
+  message: M;
+  store: Store;
+  /** `wxbot:<appId or 'default'>:` — every key this context writes starts with it. */
+  keyPrefix: string;
+  sessionTtlMs: number;
+  signal: AbortSignal;
+  reportError?: (err: unknown) => void;
+}
+
+/** Normalises what a handler returned: a string is a text reply, nothing is "no reply". */
+export function toReplyBody(result: HandlerResult): ReplyBody | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (typeof result === 'string') return textReply(result);
+  return result;
+}
+
+/**
+ * One per incoming message: the parsed message, the reply being built, the store and session.
+ * Reply helpers set the reply and return it, so `return ctx.replyNews(...)` reads naturally.
+ */
+export class Context<M extends WechatMessage = WechatMessage> {
+  readonly message: M;
+  readonly store: Store;
+  /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
+  readonly signal: AbortSignal;
+  /** Scratch space for middleware to pass things along (timers, auth results). */
+  readonly state: Record<string, unknown> = {};
+  /** The RegExp match of a `bot.text(/.../)` route. */
+  match: RegExpExecArray | undefined;
+  /** The reply so far; `undefined` answers `success`. */
+  response: ReplyBody | undefined;
+  readonly #init: ContextInit<M>;
+  #session: Session | undefined;
+
+  constructor(init: ContextInit<M>) {
+    this.#init = init;
+    this.message = init.message;
+    this.store = init.store;
+    this.signal = init.signal;
+  }
+
+  /** The sender's OpenID. */
+  get openId(): string {
+    return this.message.FromUserName;
+  }
+
+  /** What the user said: text Content, or a voice message's recognition text. */
+  get text(): string | undefined {
+    const m = this.message as { MsgType: string; Content?: unknown; Recognition?: unknown };
+    if (m.MsgType === 'text' && typeof m.Content === 'string') return m.Content;
+    if (m.MsgType === 'voice' && typeof m.Recognition === 'string' && m.Recognition.trim()) return m.Recognition;
+    return undefined;
+  }
+
+  /** Per-user JSON state (namespace `bot`); see `sessionFor` for separate namespaces. */
+  get session(): Session {
+    return (this.#session ??= this.sessionFor('bot'));
+  }
+
+  sessionFor<T = Record<string, unknown>>(namespace: string, ttlMs = this.#init.sessionTtlMs): Session<T> {
+    return new Session<T>(this.store, `${this.#init.keyPrefix}session:${namespace}:${this.openId}`, ttlMs);
+  }
+
+  /** Sets the reply: a string is a text reply. Calling it again replaces the earlier reply. */
+  reply(reply: string | ReplyBody): ReplyBody {
+    const body = toReplyBody(reply)!;
+    this.response = body;
+    return body;
+  }
+
+  replyText(content: string): ReplyBody { return this.reply(textReply(content)); }
+  replyImage(mediaId: string): ReplyBody { return this.reply(imageReply(mediaId)); }
+  replyVoice(mediaId: string): ReplyBody { return this.reply(voiceReply(mediaId)); }
+  replyVideo(mediaId: string, title?: string, description?: string): ReplyBody {
+    return this.reply(videoReply(mediaId, title, description));
+  }
+  replyMusic(music: MusicReply['Music']): ReplyBody { return this.reply(musicReply(music)); }
+  /** One article for user messages, up to 8 for events (§5.2); extra articles are dropped when rendered. */
+  replyNews(articles: Article | Article[]): ReplyBody { return this.reply(newsReply(articles)); }
+  /** Hands the conversation to the customer-service system (optionally a given agent). */
+  transfer(kfAccount?: string): ReplyBody { return this.reply(transferReply(kfAccount)); }
+
+  /** Reports a problem to the server's log without failing the reply. */
+  reportError(err: unknown): void {
+    this.#init.reportError?.(err);
+  }
+}

@@ -1,0 +1,43 @@
+import type { WechatMessage } from '../protocol/messages.js';
+import type { ReplyBody } from '../protocol/replies.js';
+
+/**
+ * What the first delivery of a message ended with, as stored for retries (protocol.md §5.4).
+ * `late`: the deadline passed and `success` was answered; the reply went to the late-reply hook,
+ * so retries must not repeat it.
+ */
+export type Outcome =
+  | { kind: 'reply'; reply: ReplyBody }
+  | { kind: 'none' }
+  | { kind: 'late' };
+
+/** Stored while the first delivery is still running. */
+export const PENDING = 'pending';
+
+/** Retry identity: MsgId for messages; FromUserName + CreateTime + Event for events (they have no MsgId). */
+export function dedupeId(m: WechatMessage): string {
+  const id = (m as { MsgId?: unknown }).MsgId;
+  if (typeof id === 'string' && id !== '') return `m:${id}`;
+  const event = (m as { Event?: unknown }).Event;
+  return `e:${m.FromUserName}:${m.CreateTime}:${typeof event === 'string' ? event : m.MsgType}`;
+}
+
+export function dedupeKey(prefix: string, m: WechatMessage): string {
+  return `${prefix}dedupe:${dedupeId(m)}`;
+}
+
+export function encodeOutcome(o: Outcome): string {
+  return JSON.stringify(o);
+}
+
+/** undefined for the pending marker or anything unreadable. */
+export function decodeOutcome(raw: string): Outcome | undefined {
+  if (raw === PENDING) return undefined;
+  try {
+    const o = JSON.parse(raw) as Outcome;
+    if (o && (o.kind === 'none' || o.kind === 'late' || (o.kind === 'reply' && typeof o.reply === 'object'))) return o;
+  } catch {
+    // fall through
+  }
+  return undefined;
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Bot } from '../bot/bot.js';
+import { CliError, EXIT } from './errors.js';
+
+type TsImport = (specifier: string, options: { parentURL: string; onImport?: (url: string) => void }) => Promise<unknown>;
+
+const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
+
+// tsx is optional: found next to wxbot, or in the user's project (npx runs wxbot from elsewhere).
+async function loadTsImport(cwd: string): Promise<TsImport | undefined> {
+  const spec = 'tsx/esm/api';
+  try {
+    return ((await import(spec)) as { tsImport: TsImport }).tsImport;
+  } catch {
+    try {
+      const pkg = createRequire(join(cwd, 'package.json')).resolve('tsx/package.json');
+      const api = join(pkg, '..', 'dist', 'esm', 'api', 'index.mjs');
+      return ((await import(pathToFileURL(api).href)) as { tsImport: TsImport }).tsImport;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isBot(x: unknown): x is Bot {
+  // Duck-typed: the entry may build its bot with another copy of wxbot (its own node_modules).
+  return typeof x === 'object' && x !== null && typeof (x as Bot).handle === 'function' && typeof (x as Bot).use === 'function';
+}
+
+export interface LoadedEntry {
+  bot: Bot;
+  /** Local files the entry imported (known when loaded through tsx); for --watch. */
+  files: string[];
+}
+
+/**
+ * Imports the user's bot module: its default export (or `bot` export) is a bot, or a function
+ * returning one. `.ts` goes through tsx when it is installed. `fresh` re-imports for --watch.
+ */
+export async function loadEntry(entry: string, cwd: string, fresh = false): Promise<LoadedEntry> {
+  const file = resolve(cwd, entry);
+  if (!existsSync(file)) throw new CliError(`entry not found: ${entry}`, EXIT.usage);
+  const ext = extname(file);
+  const url = pathToFileURL(file).href;
+  const files: string[] = [];
+  let mod: unknown;
+  const tsImport = TS_EXT.has(ext) || fresh ? await loadTsImport(cwd) : undefined;
+  if (TS_EXT.has(ext) && !tsImport) {
+    throw new CliError(`loading ${entry} needs tsx: run \`npm install --save-dev tsx\`, or compile it to .js first`, EXIT.usage);
+  }
+  try {
+    if (tsImport) {
+      // A namespaced import: every call loads a fresh copy of the entry and its local imports.
+      mod = await tsImport(url, {
+        parentURL: import.meta.url,
+        onImport: (u) => {
+          if (u.startsWith('file:') && !u.includes('/node_modules/')) files.push(new URL(u).pathname);
+        },
+      });
+    } else {
+      mod = await import(fresh ? `${url}?reload=${Date.now()}` : url);
+    }
+  } catch (err) {
+    throw new CliError(`cannot load ${entry}: ${(err as Error)?.message ?? String(err)}`);
+  }
+  const m = mod as { default?: unknown; bot?: unknown };
+  let candidate = m.default ?? m.bot;
+  // `export default createBot()` through tsx's CJS interop can arrive as { default: bot }.
+  if (!isBot(candidate) && isBot((candidate as { default?: unknown } | undefined)?.default)) candidate = (candidate as { default: unknown }).default;
+  if (typeof candidate === 'function' && !isBot(candidate)) candidate = await (candidate as () => unknown)();
+  if (!isBot(candidate)) {
+    throw new CliError(`${entry} must default-export a bot: \`export default createBot().text('hi', () => 'hello')\``, EXIT.usage);
+  }
+  return { bot: candidate, files: files.length ? files : [file] };
+}

@@ -1,0 +1,293 @@
+/**
+ * What `wxbot serve` does, reusable by `wxbot tunnel`: resolve settings (flags > env > .env), open the
+ * store, load the bot, start the server, print the banner and the request log.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { Option, type Command } from 'commander';
+import type { Bot } from '../bot/bot.js';
+import { wechatSettings, type Env } from '../config/env.js';
+import { maskSecret } from '../config/mask.js';
+import { generateToken, isValidAesKey } from '../protocol/crypto.js';
+import type { ChatProvider } from '../providers/provider.js';
+import type { RunningServer } from '../server/start.js';
+import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
+import type { Store } from '../store/store.js';
+import { CliError, EXIT } from './errors.js';
+import { formatJson, formatPretty } from './request-log.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  path?: string;
+  token?: string;
+  aesKey?: string;
+  appId?: string;
+  appSecret?: string;
+  maxSkew?: string;
+  deadline?: string;
+  logFormat?: string;
+  watch?: boolean;
+  redis?: string;
+  /** `--no-history` (added by the history feature) sets this to false. */
+  history?: boolean;
+}
+
+/** Every serve flag, so `wxbot tunnel` can offer the very same ones. */
+export function addServerOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --port <port>', 'port to listen on; 0 picks a free one (env WXBOT_PORT or PORT; default 5050)')
+    .option('--host <host>', 'interface to bind (env WXBOT_HOST; default 0.0.0.0)')
+    .option('--path <path>', 'webhook path (env WXBOT_PATH; default /wechat)')
+    .option('--token <token>', 'Token from the WeChat console (env WECHAT_TOKEN; generated for the run when absent)')
+    .option('--aes-key <key>', 'EncodingAESKey, enables compatible/safe mode (env WECHAT_AES_KEY)')
+    .option('--app-id <id>', 'AppID, required with --aes-key (env WECHAT_APP_ID)')
+    .option('--app-secret <secret>', 'AppSecret, for late replies through the customer-service API (env WECHAT_APP_SECRET)')
+    .option('--max-skew <seconds>', 'reject timestamps further than this from the clock; 0 disables (env WXBOT_MAX_SKEW; default 300)')
+    .option('--deadline <ms>', 'answer `success` if the bot is slower than this (env WXBOT_DEADLINE_MS; default 4500)')
+    .addOption(new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices(['pretty', 'json']))
+    .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
+    .option('--watch', 'reload the entry module when its files change');
+}
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  path: string;
+  token: string;
+  /** True when no token was configured and one was generated for this run. */
+  tokenGenerated: boolean;
+  aesKey?: string;
+  appId?: string;
+  appSecret?: string;
+  maxSkew: number;
+  deadlineMs: number;
+  logFormat: 'pretty' | 'json';
+  redisUrl?: string;
+}
+
+export interface ServeIO {
+  /** Request log lines (the command's output). Default process.stdout. */
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Banner and diagnostics. Default process.stderr. */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Print the start-up banner. Default true (tunnel prints its own). */
+  banner?: boolean;
+  cwd?: string;
+}
+
+export interface ServeHandle {
+  url: string;
+  origin: string;
+  port: number;
+  path: string;
+  settings: ServeSettings;
+  server: RunningServer;
+  store: Store;
+  /** What is being served: 'demo' or the entry path. */
+  botName: string;
+  close(): Promise<void>;
+}
+
+function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`, EXIT.usage);
+  return n;
+}
+
+/** flags > env > .env (env already merges .env), then defaults; validates without echoing secrets. */
+export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings {
+  const w = wechatSettings(flags, env);
+  if (w.aesKey !== undefined && !isValidAesKey(w.aesKey)) {
+    throw new CliError('the EncodingAESKey (--aes-key / WECHAT_AES_KEY) must be 43 characters of A-Z, a-z, 0-9', EXIT.usage);
+  }
+  if (w.aesKey && !w.appId) {
+    throw new CliError('an EncodingAESKey needs the AppID too (--app-id / WECHAT_APP_ID): it is checked inside every encrypted message', EXIT.usage);
+  }
+  if (w.token !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(w.token)) {
+    throw new CliError('the Token (--token / WECHAT_TOKEN) must be 3-32 letters or digits, as the WeChat console requires', EXIT.usage);
+  }
+  let path = flags.path ?? env.WXBOT_PATH ?? '/wechat';
+  if (!path.startsWith('/')) path = `/${path}`;
+  const logFormat = flags.logFormat ?? env.WXBOT_LOG_FORMAT ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
+  const token = w.token ?? generateToken();
+  return {
+    host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',
+    port: int('--port', flags.port ?? env.WXBOT_PORT ?? env.PORT, 0, 65535) ?? 5050,
+    path,
+    token,
+    tokenGenerated: w.token === undefined,
+    aesKey: w.aesKey,
+    appId: w.appId,
+    appSecret: w.appSecret,
+    maxSkew: int('--max-skew', flags.maxSkew ?? env.WXBOT_MAX_SKEW, 0, 10 * 365 * 86400) ?? 300,
+    deadlineMs: int('--deadline', flags.deadline ?? env.WXBOT_DEADLINE_MS, 1, 60_000) ?? 4500,
+    logFormat,
+    redisUrl: flags.redis ?? env.REDIS_URL,
+  };
+}
+
+function chalkFor(stream: { isTTY?: boolean }, env: Env): ChalkInstance {
+  const off = env.NO_COLOR !== undefined || !stream.isTTY || env.TERM === 'dumb';
+  return off && env.FORCE_COLOR === undefined ? new Chalk({ level: 0 }) : new Chalk();
+}
+
+/** Masks the password of a redis://user:pass@host URL for the banner. */
+function safeUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(redis)';
+  }
+}
+
+async function demoBot(env: Env): Promise<{ bot: Bot; name: string }> {
+  const { createDemoBot } = await import('../bot/demo.js');
+  // The providers module grows providerFromEnv in the chat-provider issue; until then, no provider.
+  const providers = (await import('../providers/index.js')) as Record<string, unknown>;
+  const fromEnv = providers.providerFromEnv as ((env: Env) => { name: string; provider: ChatProvider } | undefined) | undefined;
+  let chosen: { name: string; provider: ChatProvider } | undefined;
+  if (typeof fromEnv === 'function') {
+    try {
+      chosen = fromEnv(env);
+    } catch (err) {
+      throw new CliError(`chat provider: ${(err as Error).message}`, EXIT.usage);
+    }
+  }
+  return {
+    bot: createDemoBot(chosen ? { provider: chosen.provider, providerName: chosen.name } : {}),
+    name: chosen ? `demo bot, chat provider: ${chosen.name}` : 'demo bot (echo; configure a chat provider for real answers)',
+  };
+}
+
+function banner(s: ServeSettings, url: string, botName: string, c: ChalkInstance): string {
+  const mode = s.aesKey
+    ? `plaintext, compatible and safe (AppID ${s.appId})`
+    : 'plaintext only (set WECHAT_AES_KEY and WECHAT_APP_ID for compatible/safe mode)';
+  const token = s.tokenGenerated
+    ? `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`
+    : maskSecret(s.token);
+  const simulate = s.tokenGenerated ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
+  const lines = [
+    '',
+    `  ${c.green.bold('wxbot serve')} ${c.dim('—')} ${botName}`,
+    '',
+    `  URL      ${c.cyan(url)}`,
+    `  Listen   ${s.host}:${url.match(/:(\d+)\//)?.[1] ?? s.port}  path ${s.path}`,
+    `  Mode     ${mode}`,
+    `  Token    ${token}`,
+    ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
+    `  Store    ${s.redisUrl ? `redis ${safeUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
+    '',
+    `  Next     ${c.bold(simulate)}   ${c.dim('# play WeChat in another terminal')}`,
+    `           ${c.bold('wxbot tunnel')}   ${c.dim('# a public https URL for the WeChat console')}`,
+    '',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Starts the server exactly as `wxbot serve` does and returns a handle; the caller owns signals and exit.
+ * `entry` is the user's bot module (undefined = the built-in demo bot).
+ */
+export async function startServeRuntime(entry: string | undefined, flags: ServeFlags, env: Env, io: ServeIO = {}): Promise<ServeHandle> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  const s = resolveServeSettings(flags, env);
+
+  let loaded: { bot: Bot; name: string; files: string[] };
+  if (entry) {
+    const { loadEntry } = await import('./load-entry.js');
+    const e = await loadEntry(entry, cwd);
+    loaded = { bot: e.bot, name: entry, files: e.files };
+  } else {
+    loaded = { ...(await demoBot(env)), files: [] };
+  }
+
+  const { openStore } = await import('../store/open.js');
+  let store: Store;
+  try {
+    store = await openStore(s.redisUrl);
+  } catch (err) {
+    throw new CliError(`cannot open the store at ${s.redisUrl ? safeUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`, EXIT.network);
+  }
+
+  const out = chalkFor(stdout, env);
+  const onLog = s.logFormat === 'json'
+    ? (r: LogRecord) => void stdout.write(`${formatJson(r)}\n`)
+    : (r: LogRecord) => void stdout.write(`${formatPretty(r, out)}\n`);
+
+  // ---- wiring point for other features --------------------------------------------------------
+  // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
+  // reply that missed the deadline through the customer-service API. Assign it here.
+  let onLateReply: HandlerOptions['onLateReply'];
+  // History: unless --no-history (flags.history === false), the history feature records every
+  // exchange under .wxbot/ (secrets redacted). Assign it here.
+  let onExchange: ((x: Exchange) => void) | undefined;
+  const closers: (() => Promise<void> | void)[] = [];
+  // ------------------------------------------------------------------------------------------------
+
+  const { startServer } = await import('../server/start.js');
+  let server: RunningServer;
+  try {
+    server = await startServer(loaded.bot, {
+      host: s.host,
+      port: s.port,
+      path: s.path,
+      token: s.token,
+      encodingAESKey: s.aesKey,
+      appId: s.appId,
+      maxSkew: s.maxSkew,
+      deadlineMs: s.deadlineMs,
+      store,
+      onLog,
+      onLateReply,
+      onExchange,
+    });
+  } catch (err) {
+    await store.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new CliError(`port ${s.port} on ${s.host} is already in use: pass --port <another> (or --port 0 for any free port)`);
+    if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
+    throw err;
+  }
+
+  let stopWatching: (() => void) | undefined;
+  if (flags.watch && entry) {
+    const { watchEntry } = await import('./watch-entry.js');
+    stopWatching = watchEntry(entry, cwd, loaded.files, {
+      onReload: (bot, files) => {
+        server.handler.setBot(bot);
+        stderr.write(`wxbot: reloaded ${entry}\n`);
+        return files;
+      },
+      onError: (err) => stderr.write(`wxbot: reload failed, keeping the previous bot: ${(err as Error).message}\n`),
+    });
+  } else if (flags.watch) {
+    stderr.write('wxbot: --watch needs an entry module; the demo bot has nothing to reload\n');
+  }
+
+  if (io.banner !== false) stderr.write(banner(s, server.url, loaded.name, chalkFor(stderr, env)));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    origin: server.origin,
+    port: server.port,
+    path: server.path,
+    settings: s,
+    server,
+    store,
+    botName: loaded.name,
+    close: () => (closing ??= (async () => {
+      stopWatching?.();
+      await server.close();
+      for (const c of closers) await c();
+      await store.close();
+    })()),
+  };
+}

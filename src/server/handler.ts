@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
+import type { Bot } from '../bot/bot.js';
+import { MessageCipher } from '../protocol/crypto.js';
+import { buildEnvelopeXml, sealEnvelope } from '../protocol/envelope.js';
+import { WxbotError } from '../protocol/errors.js';
+import type { WechatMessage } from '../protocol/messages.js';
+import { replyHeader, renderReply, type Reply, type ReplyBody } from '../protocol/replies.js';
+import { readBody } from './body.js';
+import { parseQuery, splitUrl, type PushQuery } from './query.js';
+import { HttpRejection } from './rejection.js';
+import type { Exchange, HandlerOptions, LogRecord } from './types.js';
+import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
+
+const TEXT = 'text/plain; charset=utf-8';
+const XML = 'application/xml; charset=utf-8';
+const SUCCESS = 'success';
+
+/** A node:http request listener with a handle on the bot behind it. */
+export interface WechatHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  readonly dispatcher: Dispatcher;
+  /** Swaps the bot without restarting (used by `wxbot serve --watch`). */
+  setBot(bot: Bot): void;
+  /** Resolves when every running handler, including late ones, has finished. */
+  idle(): Promise<void>;
+}
+
+/** What happened to one request; only filled in when someone listens (onLog/onExchange). */
+interface Trace {
+  mode: Mode;
+  status: number;
+  body: string;
+  response: string;
+  query?: PushQuery;
+  message?: WechatMessage;
+  reply?: ReplyBody;
+  replyXml?: string;
+  dedupe: boolean;
+  late: boolean;
+  verify: boolean;
+  reason?: string;
+  error?: unknown;
+}
+
+function toErrorInfo(err: unknown): { name: string; code?: string; message: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, ...(typeof code === 'string' ? { code } : {}), message: err.message };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body) };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * Builds the webhook handler: verify → read body → decrypt → parse → bot (dedupe, deadline) →
+ * render → encrypt → respond. Works as a node:http listener and inside Express/Koa.
+ */
+export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler {
+  if (typeof options?.token !== 'string' || options.token === '') {
+    throw new WxbotError('CONFIG', 'createHandler needs a token (the Token from the WeChat console)');
+  }
+  if (options.encodingAESKey && !options.appId) {
+    throw new WxbotError('CONFIG', 'an EncodingAESKey needs the AppID too: the AppID is checked inside every encrypted message');
+  }
+  const config: VerifyConfig = {
+    token: options.token,
+    // Built once: the key is decoded and validated here, not per request.
+    cipher: options.encodingAESKey ? new MessageCipher(options.encodingAESKey, options.appId!) : undefined,
+    maxSkew: options.maxSkew ?? 300,
+    allowPlaintext: options.allowPlaintext ?? true,
+  };
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const { onLog, onExchange, path } = options;
+  const tracing = onLog !== undefined || onExchange !== undefined;
+
+  const emit = (r: LogRecord) => {
+    try {
+      onLog?.(r);
+    } catch {
+      // a broken logger must not break replies
+    }
+  };
+  const dispatcher = createDispatcher(bot, {
+    store: options.store ?? bot.store,
+    appId: options.appId,
+    deadlineMs: options.deadlineMs,
+    dedupeTtlMs: options.dedupeTtlMs,
+    lateLimitMs: options.lateLimitMs,
+    onLateReply: options.onLateReply,
+    onError: onLog
+      ? (err, m) => emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(err), openId: m.FromUserName, msgType: m.MsgType })
+      : undefined,
+  });
+
+  async function respond(req: IncomingMessage, res: ServerResponse, t: Trace, receivedAt: number, search: string): Promise<void> {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'POST') {
+      res.setHeader('allow', 'GET, POST');
+      throw new HttpRejection(405, 'method not allowed: WeChat uses GET (verification) and POST (messages)');
+    }
+    const q = parseQuery(search);
+    if (tracing) t.query = q;
+    if (method === 'GET') {
+      t.verify = true;
+      if (q.msg_signature !== undefined) t.mode = 'safe';
+      const echo = verifyGet(config, q, receivedAt);
+      t.status = 200;
+      t.response = echo;
+      send(res, 200, echo, TEXT);
+      return;
+    }
+    const body = await readBody(req, bodyLimit, bodyTimeoutMs);
+    if (tracing) t.body = body;
+    if (q.encrypt_type === 'aes' || q.msg_signature !== undefined) t.mode = 'safe';
+    const { mode, message } = openPush(config, q, body, receivedAt);
+    t.mode = mode;
+    t.message = message;
+    const result = await dispatcher.dispatch(message, receivedAt);
+    t.dedupe = result.dedupe;
+    t.late = result.late;
+    if (result.error !== undefined) t.error = result.error;
+    let out = SUCCESS;
+    let type = TEXT;
+    if (result.reply) {
+      const now = Date.now();
+      const xml = renderReply(message, result.reply, now);
+      t.reply = result.reply;
+      t.replyXml = xml;
+      type = XML;
+      out = mode === 'plain'
+        ? xml
+        : buildEnvelopeXml(sealEnvelope(config.cipher!, xml, { token: config.token, timestamp: String(Math.floor(now / 1000)), nonce: q.nonce! }));
+    }
+    t.status = 200;
+    t.response = out;
+    send(res, 200, out, type);
+  }
+
+  function finish(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, pathname: string): void {
+    const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
+    const id = randomUUID().slice(0, 8);
+    const method = req.method ?? '';
+    if (t.error !== undefined && onLog) {
+      emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(t.error), openId: t.message?.FromUserName, msgType: t.message?.MsgType });
+    }
+    if (onLog) {
+      emit({
+        type: 'request', level: t.status >= 500 ? 'error' : t.status >= 400 ? 'warn' : 'info',
+        time: receivedAt, id, method, path: pathname, status: t.status, mode: t.mode, latencyMs,
+        ...(t.verify ? { verify: true } : {}),
+        ...(t.message ? { message: t.message } : {}),
+        ...(t.reply ? { reply: t.reply } : {}),
+        dedupe: t.dedupe, late: t.late,
+        ...(t.reason ? { reason: t.reason } : {}),
+      });
+    }
+    if (onExchange) {
+      const x: Exchange = {
+        id, time: new Date(receivedAt).toISOString(), method, path: pathname, query: t.query ?? {}, body: t.body,
+        mode: t.mode, status: t.status, reply: t.response, latencyMs, dedupe: t.dedupe, late: t.late,
+      };
+      if (t.message) x.message = t.message;
+      if (t.reply && t.message) x.replyParsed = { ...replyHeader(t.message, receivedAt), ...t.reply } as Reply;
+      if (t.replyXml) x.replyXml = t.replyXml;
+      const err = t.reason ?? (t.error !== undefined ? toErrorInfo(t.error).message : undefined);
+      if (err) x.error = err;
+      try {
+        onExchange(x);
+      } catch {
+        // history is best effort
+      }
+    }
+  }
+
+  const handler = async function wechatHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const t0 = tracing ? performance.now() : 0;
+    const [pathname, search] = splitUrl(req.url ?? '/');
+    const t: Trace = { mode: 'plain', status: 0, body: '', response: '', dedupe: false, late: false, verify: false };
+    try {
+      if (path !== undefined && pathname !== path) throw new HttpRejection(404, 'not found');
+      await respond(req, res, t, receivedAt, search);
+    } catch (err) {
+      if (err instanceof HttpRejection) {
+        t.status = err.status;
+        t.reason = t.response = err.message;
+        // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
+        send(res, err.status, err.message, TEXT, err.status === 413 || err.status === 408);
+      } else {
+        t.status = 500;
+        t.error = err;
+        t.response = 'internal error';
+        send(res, 500, t.response, TEXT);
+      }
+    }
+    if (tracing) finish(req, t, receivedAt, t0, pathname);
+  } as WechatHandler;
+
+  Object.defineProperty(handler, 'dispatcher', { value: dispatcher });
+  handler.setBot = (b: Bot) => dispatcher.setBot(b);
+  handler.idle = () => dispatcher.idle();
+  return handler;
+}

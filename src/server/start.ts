@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Bot } from '../bot/bot.js';
+import { createHandler, type WechatHandler } from './handler.js';
+import type { HandlerOptions } from './types.js';
+
+export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
+  /** Default 5050; 0 picks a free port. */
+  port?: number;
+  /** Default '0.0.0.0'. */
+  host?: string;
+  /** Where WeChat posts. Default '/wechat'. */
+  path?: string;
+  /** Slow-client limits: time to send the headers, and the whole request. Defaults 10 s and 30 s. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Idle keep-alive sockets are closed after this long. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** On close(), in-flight requests get this long before sockets are cut. Default 8 s. */
+  shutdownGraceMs?: number;
+  /** Body of `GET /`. */
+  statusText?: string;
+}
+
+export interface RunningServer {
+  server: Server;
+  handler: WechatHandler;
+  port: number;
+  host: string;
+  /** Base URL reachable from this machine, e.g. http://127.0.0.1:5050 */
+  origin: string;
+  /** The webhook URL: origin + path. */
+  url: string;
+  path: string;
+  /** Stops accepting, lets in-flight requests (and late replies) finish, closes idle sockets; resolves when done. */
+  close(): Promise<void>;
+}
+
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '' ) return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load balancers. */
+export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: { closing: boolean } } {
+  const path = options.path ?? '/wechat';
+  const handler = createHandler(bot, { ...options, path: undefined });
+  const shutdown = { closing: false };
+  const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // While draining, every response asks the client to reconnect elsewhere.
+    if (shutdown.closing) res.setHeader('connection', 'close');
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    if (pathname === path) return void handler(req, res);
+    const plain = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(404, 'not found\n');
+    if (pathname === '/healthz') return plain(shutdown.closing ? 503 : 200, shutdown.closing ? 'shutting down\n' : 'ok\n');
+    if (pathname === '/') return plain(200, statusText);
+    return plain(404, 'not found\n');
+  });
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
+  return { server, handler, shutdown };
+}
+
+/** Builds the server and listens; the returned handle closes it gracefully. */
+export async function startServer(bot: Bot, options: ServerOptions): Promise<RunningServer> {
+  const { server, handler, shutdown } = buildServer(bot, options);
+  const host = options.host ?? '0.0.0.0';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 5050, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${localHost(host)}:${port}`;
+  const path = options.path ?? '/wechat';
+  let closed: Promise<void> | undefined;
+  const close = () => (closed ??= (async () => {
+    shutdown.closing = true;
+    const done = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    // Connections that finish a request while draining are closed by the `connection: close` header;
+    // whatever is still open after the grace period is cut.
+    const grace = setTimeout(() => {
+      handler.dispatcher.abortAll();
+      server.closeAllConnections();
+    }, options.shutdownGraceMs ?? 8_000);
+    const idle = setInterval(() => server.closeIdleConnections(), 250);
+    try {
+      await done;
+      await Promise.race([handler.idle(), new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 8_000).unref())]);
+    } finally {
+      clearTimeout(grace);
+      clearInterval(idle);
+    }
+  })());
+  return { server, handler, port, host, origin, url: `${origin}${path}`, path, close };
+}

@@ -78,7 +78,7 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
   }
   const limit = top ? NAME_BYTES_TOP : NAME_BYTES_SUB;
   if (typeof b.name !== 'string' || b.name === '') add(`${path}.name`, 'missing: every button needs a name');
-  else if (bytes(b.name) > limit) add(`${path}.name`, `is ${bytes(b.name)} bytes; ${top ? 'a top-level' : 'a sub-'}button name has at most ${limit} (UTF-8: a Chinese character is 3)`);
+  else if (bytes(b.name) > limit) add(`${path}.name`, `is ${bytes(b.name)} bytes; ${top ? 'a top-level button' : 'a sub-button'} name has at most ${limit} (UTF-8: a Chinese character is 3)`);
 
   const subs = b.sub_button;
   if (subs !== undefined && !Array.isArray(subs)) {
@@ -111,6 +111,9 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
   for (const field of REQUIRED[b.type] ?? []) {
     const v = b[field];
     if (typeof v !== 'string' || v === '') add(`${path}.${field}`, `missing: a ${b.type} button needs "${field}"`);
+  }
+  if (typeof b.url === 'string' && b.url !== '' && !/^https?:\/\//i.test(b.url)) {
+    add(`${path}.url`, 'must be an http:// or https:// URL');
   }
   for (const [field, max] of Object.entries(BYTE_LIMITS)) {
     const v = b[field];

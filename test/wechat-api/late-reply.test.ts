@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { WechatMessage } from '../../src/protocol/messages.js';
+import {
+  imageReply, musicReply, newsReply, textReply, transferReply, videoReply, voiceReply,
+} from '../../src/protocol/replies.js';
+import { MemoryStore, RedisStore } from '../../src/store/index.js';
+import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
+import { freePort, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+
+const OPENID = 'oUserOpenId0000000000000000';
+const nowSec = () => Math.floor(Date.now() / 1000);
+let msgSeq = 0;
+
+function textMessage(createTime = nowSec()): WechatMessage {
+  return { ToUserName: 'gh_123456789abc', FromUserName: OPENID, CreateTime: createTime, MsgType: 'text', Content: 'hi', MsgId: String(6054768590064713728n + BigInt(++msgSeq)) };
+}
+function event(Event: string, createTime = nowSec()): WechatMessage {
+  return { ToUserName: 'gh_123456789abc', FromUserName: OPENID, CreateTime: createTime, MsgType: 'event', Event, EventKey: 'K' } as WechatMessage;
+}
+
+describe('customer-service message bodies (§6.3)', () => {
+  test('every reply type with an equivalent maps to the documented JSON', () => {
+    assert.deepEqual(customMessageFor(OPENID, textReply('你好')), { touser: OPENID, msgtype: 'text', text: { content: '你好' } });
+    assert.deepEqual(customMessageFor(OPENID, imageReply('M1')), { touser: OPENID, msgtype: 'image', image: { media_id: 'M1' } });
+    assert.deepEqual(customMessageFor(OPENID, voiceReply('M2')), { touser: OPENID, msgtype: 'voice', voice: { media_id: 'M2' } });
+    assert.deepEqual(customMessageFor(OPENID, videoReply('M3', 'T', 'D')), {
+      touser: OPENID, msgtype: 'video', video: { media_id: 'M3', title: 'T', description: 'D' },
+    });
+    assert.deepEqual(customMessageFor(OPENID, musicReply({ Title: 'S', MusicUrl: 'http://a/m.mp3', HQMusicUrl: 'http://a/hq.mp3', ThumbMediaId: 'TH' })), {
+      touser: OPENID, msgtype: 'music', music: { title: 'S', musicurl: 'http://a/m.mp3', hqmusicurl: 'http://a/hq.mp3', thumb_media_id: 'TH' },
+    });
+    assert.deepEqual(customMessageFor(OPENID, newsReply([
+      { Title: 'A', Description: 'd', PicUrl: 'https://p/1.jpg', Url: 'https://u/1' },
+      { Title: 'B' },
+    ])), { touser: OPENID, msgtype: 'news', news: { articles: [{ title: 'A', description: 'd', url: 'https://u/1', picurl: 'https://p/1.jpg' }] } });
+  });
+
+  test('transfer_customer_service has no customer-service equivalent', () => {
+    assert.equal(customMessageFor(OPENID, transferReply('kf1@test')), undefined);
+  });
+});
+
+describe('late-reply sender against the fake API', () => {
+  let fake: FakeWechatApi;
+  before(async () => { fake = await startFakeWechatApi(); });
+  after(async () => { await fake.stop(); });
+
+  function sender(store = new MemoryStore()) {
+    const logs: LateReplyLog[] = [];
+    const send = createLateReplySender({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url, onLog: (e) => logs.push(e) });
+    return { send, logs };
+  }
+
+  test('delivers a late text reply to the user with a fresh token and logs it without the full OpenID', async () => {
+    const { send, logs } = sender();
+    const n = fake.sent.length;
+    await send(textMessage(), textReply('慢的回答'));
+    assert.deepEqual(fake.sent.slice(n), [{ touser: OPENID, msgtype: 'text', text: { content: '慢的回答' } }]);
+    const call = fake.calls.filter((c) => c.path === '/cgi-bin/message/custom/send').at(-1);
+    assert.equal(call?.method, 'POST');
+    assert.equal(call?.query.access_token, fake.currentToken());
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0]?.event, 'late_reply.sent');
+    assert.ok(!JSON.stringify(logs).includes(OPENID), 'OpenID is masked in logs');
+  });
+
+  test('after a user message: 5 within 48 h, the 6th is dropped as quota_used', async () => {
+    const { send, logs } = sender();
+    const m = textMessage();
+    const n = fake.sent.length;
+    for (let i = 0; i < 6; i++) await send(m, textReply(`part ${i}`));
+    assert.equal(fake.sent.length - n, 5);
+    assert.equal(logs.at(-1)?.reason, 'quota_used');
+  });
+
+  test('a user message older than 48 h is not answered', async () => {
+    const { send, logs } = sender();
+    const n = fake.calls.length;
+    await send(textMessage(nowSec() - 49 * 3600), textReply('too late'));
+    assert.equal(fake.calls.length, n, 'no request made');
+    assert.equal(logs[0]?.reason, 'window_closed');
+  });
+
+  test('after a menu click: 3 within a minute; after a minute none', async () => {
+    const { send, logs } = sender();
+    const n = fake.sent.length;
+    const click = event('CLICK');
+    for (let i = 0; i < 4; i++) await send(click, textReply(`c${i}`));
+    assert.equal(fake.sent.length - n, 3);
+    assert.equal(logs.at(-1)?.reason, 'quota_used');
+    await send(event('subscribe', nowSec() - 61), textReply('welcome'));
+    assert.equal(logs.at(-1)?.reason, 'window_closed');
+    assert.equal(fake.sent.length - n, 3);
+  });
+
+  test('events that open no window (VIEW, LOCATION) and transfer replies are dropped without a request', async () => {
+    const { send, logs } = sender();
+    const n = fake.calls.length;
+    await send(event('VIEW'), textReply('x'));
+    await send(event('LOCATION'), textReply('x'));
+    await send(textMessage(), transferReply());
+    assert.equal(fake.calls.length, n);
+    assert.deepEqual(logs.map((l) => l.reason), ['no_window', 'no_window', 'unsupported']);
+  });
+
+  for (const errcode of [45015, 45047, 48001]) {
+    test(`WeChat refusing with ${errcode} is logged with the errcode and dropped, not thrown`, async () => {
+      const { send, logs } = sender();
+      fake.failNext('/cgi-bin/message/custom/send', errcode);
+      await send(textMessage(), textReply('refused'));
+      assert.equal(logs.length, 1);
+      assert.equal(logs[0]?.event, 'late_reply.dropped');
+      assert.equal(logs[0]?.reason, 'refused');
+      assert.equal(logs[0]?.errcode, errcode);
+      assert.match(logs[0]?.message ?? '', new RegExp(String(errcode)));
+    });
+  }
+
+  test('an unreachable API is logged as failed, never thrown', async () => {
+    const port = await freePort();
+    const logs: LateReplyLog[] = [];
+    const send = createLateReplySender({ appId: 'wxa', appSecret: 's', store: new MemoryStore(), apiBase: `http://127.0.0.1:${port}`, timeoutMs: 1000, onLog: (e) => logs.push(e) });
+    await send(textMessage(), textReply('x'));
+    assert.equal(logs[0]?.reason, 'failed');
+    assert.equal(logs[0]?.level, 'error');
+  });
+});
+
+describe('late-reply windows shared through Redis', () => {
+  let redis: TestRedis;
+  let fake: FakeWechatApi;
+  before(async () => {
+    redis = await startTestRedis(3);
+    fake = await startFakeWechatApi({ appId: redis.prefix });
+  });
+  after(async () => {
+    await fake.stop();
+    await redis.stop();
+  });
+
+  test('two replicas together send at most 3 after one click', async () => {
+    const stores = [await RedisStore.connect(redis.url), await RedisStore.connect(redis.url)];
+    try {
+      const senders = stores.map((store) => createLateReplySender({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url }));
+      const click = event('CLICK');
+      await Promise.all(Array.from({ length: 6 }, (_, i) => senders[i % 2]!(click, textReply(`r${i}`))));
+      assert.equal(fake.sent.length, 3);
+      assert.equal(fake.stats.stableToken, 1, 'the replicas shared one token');
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+});

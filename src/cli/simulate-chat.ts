@@ -1,0 +1,44 @@
+/**
+ * `wxbot simulate` with no subcommand: chat with the server as one fake user. Reads lines from
+ * stdin (a terminal or a pipe), sends each, renders each reply with the same checks.
+ * Exit code: 1 if any reply had problems, 3 if the server was never reachable, else 0.
+ */
+import { createInterface } from 'node:readline';
+import { maskOpenId } from '../config/mask.js';
+import { CliError, EXIT } from './errors.js';
+import { resolveSimulate, type SimulateFlags } from './simulate-options.js';
+import { resultJson } from './simulate-run.js';
+
+export async function runChat(flags: SimulateFlags): Promise<void> {
+  const cfg = resolveSimulate(flags);
+  const [{ SimulatorChat }, render] = await Promise.all([import('../simulate/chat.js'), import('./simulate-render.js')]);
+  let chat: InstanceType<typeof SimulatorChat>;
+  try {
+    chat = new SimulatorChat({ url: cfg.url, settings: cfg.settings, from: cfg.from, to: cfg.to, timeoutMs: cfg.timeoutMs, retry: cfg.retry });
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, prompt: 'you> ' });
+  process.stderr.write(`Chatting with ${cfg.url} as ${maskOpenId(cfg.from)} (${cfg.settings.mode} mode). /help lists commands, /quit leaves.\n`);
+  const print = (s: string) => process.stdout.write(`${s}\n`);
+  if (tty) rl.prompt();
+  for await (const line of rl) {
+    const turn = await chat.handle(line);
+    if (turn.kind === 'quit') break;
+    if (turn.kind === 'help') print(turn.text);
+    else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
+    else if (turn.kind === 'unreachable') {
+      if (cfg.json) print(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: turn.error }));
+      else process.stderr.write(`wxbot: ${turn.error} — is the server running at ${cfg.url}?\n`);
+    } else if (turn.kind === 'sent') {
+      print(cfg.json ? JSON.stringify(resultJson(turn.result)) : `${render.renderResult(turn.message, turn.result, cfg.settings.mode)}\n`);
+    }
+    if (tty) rl.prompt();
+  }
+  rl.close();
+  const s = chat.stats;
+  if (s.withProblems > 0) process.exitCode = EXIT.failure;
+  else if (s.sent > 0 && s.unreachable === s.sent) process.exitCode = EXIT.network;
+  else process.exitCode = EXIT.ok;
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs one simulated push or URL check and prints it: chat rendering, --json or --raw.
+ * Exit codes: 0 clean (warnings allowed), 1 problems, 2 usage, 3 server unreachable.
+ */
+import type { WechatMessage } from '../protocol/messages.js';
+import type * as Messages from '../simulate/messages.js';
+import type { SimulateResult } from '../simulate/send.js';
+import { CliError, EXIT } from './errors.js';
+import { resolveSimulate, type ResolvedSimulate, type SimulateFlags } from './simulate-options.js';
+
+export type BuildMessage = (m: typeof Messages, user: Messages.SimulatedUser) => WechatMessage;
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') || s === '' ? s : `${s}\n`);
+
+/** The documented --json shape; `request`, `decrypted` and `deliveries` come after the core fields. */
+export function resultJson(r: SimulateResult): Record<string, unknown> {
+  const j: Record<string, unknown> = {
+    status: r.status, ms: r.ms, reply: r.reply, ack: r.ack, raw: r.raw, problems: r.problems, warnings: r.warnings,
+  };
+  if (r.decrypted !== undefined) j.decrypted = r.decrypted;
+  j.request = r.request;
+  if (r.deliveries) j.deliveries = r.deliveries;
+  return j;
+}
+
+// A network failure still prints JSON when asked, so scripts always get an object on stdout.
+async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
+  const { SimulateError } = await import('../simulate/errors.js');
+  if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
+    if (cfg.json) out(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: err.message }));
+    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network);
+  }
+  if (err instanceof SimulateError) throw new CliError(err.message, EXIT.usage);
+  throw err;
+}
+
+function printFindings(problems: string[], warnings: string[]): void {
+  for (const p of problems) process.stderr.write(`problem: ${p}\n`);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+export async function runSend(build: BuildMessage, flags: SimulateFlags): Promise<void> {
+  const cfg = resolveSimulate(flags);
+  const [messages, { sendMessage }] = await Promise.all([import('../simulate/messages.js'), import('../simulate/send.js')]);
+  const message = build(messages, { from: cfg.from, to: cfg.to });
+  let r: SimulateResult;
+  try {
+    r = await sendMessage({ url: cfg.url, message, settings: cfg.settings, timeoutMs: cfg.timeoutMs, retry: cfg.retry });
+  } catch (err) {
+    return unreachable(cfg, err);
+  }
+  if (cfg.json) out(JSON.stringify(resultJson(r), null, 2));
+  else if (cfg.raw) {
+    process.stdout.write(r.raw ?? '');
+    printFindings(r.problems, r.warnings);
+  } else {
+    const { renderResult } = await import('./simulate-render.js');
+    out(renderResult(message, r, cfg.settings.mode));
+  }
+  process.exitCode = r.problems.length ? EXIT.failure : EXIT.ok;
+}
+
+export async function runVerify(flags: SimulateFlags & { echostr?: string }): Promise<void> {
+  const cfg = resolveSimulate(flags);
+  const { verifyUrl } = await import('../simulate/verify.js');
+  let r;
+  try {
+    r = await verifyUrl({ url: cfg.url, token: cfg.settings.token, timeoutMs: cfg.timeoutMs, echostr: flags.echostr });
+  } catch (err) {
+    return unreachable(cfg, err);
+  }
+  if (cfg.json) out(JSON.stringify(r, null, 2));
+  else if (cfg.raw) {
+    process.stdout.write(r.raw ?? '');
+    printFindings(r.problems, r.warnings);
+  } else {
+    const { renderVerify } = await import('./simulate-render.js');
+    out(renderVerify(r));
+  }
+  process.exitCode = r.ok ? EXIT.ok : EXIT.failure;
+}

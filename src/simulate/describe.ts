@@ -1,0 +1,41 @@
+/** Small wording helpers shared by the judges: problems must read as sentences, with the evidence. */
+
+/** A short, quoted excerpt of a body: control characters visible, long bodies cut. */
+export function preview(s: string, max = 80): string {
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
+  return JSON.stringify(cut);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Names the whitespace around a value: "a trailing newline (\n)", "a leading space"… */
+export function describeWhitespace(body: string, value: string): string {
+  const at = body.indexOf(value);
+  const lead = body.slice(0, at);
+  const trail = body.slice(at + value.length);
+  const name = (w: string) =>
+    w === '\n' ? 'newline (\\n)' : w === '\r\n' ? 'CRLF (\\r\\n)' : w === ' ' ? 'space' : w === '\uFEFF' ? 'byte order mark (BOM)' : `whitespace ${JSON.stringify(w)}`;
+  const parts: string[] = [];
+  if (lead) parts.push(`a leading ${name(lead)}`);
+  if (trail) parts.push(`a trailing ${name(trail)}`);
+  return parts.join(' and ');
+}
+
+/** Why a body is not XML, in words: HTML error pages and JSON are the usual suspects. */
+export function describeNonXml(body: string, parseError: string): string {
+  const t = body.trimStart();
+  if (/^(<!doctype html|<html[\s>])/i.test(t) || /<(body|head|title)[\s>]/i.test(t)) {
+    return `the body is an HTML page, not XML (often a framework error page or a proxy's login/redirect page): ${preview(body)}`;
+  }
+  if (/^[[{"]/.test(t)) {
+    try {
+      JSON.parse(t);
+      return `the body is JSON; Official Accounts only accept XML replies, "success" or an empty body: ${preview(body)}`;
+    } catch {
+      // fall through: not JSON either
+    }
+  }
+  return `the body is not "success", empty, or well-formed XML (${parseError}): ${preview(body)}`;
+}

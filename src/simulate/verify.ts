@@ -1,0 +1,120 @@
+/**
+ * The console's URL check (protocol.md §1): a signed GET whose body must be the echostr,
+ * byte for byte. `judgeEcho` is the pure verdict; `verifyUrl` makes the request.
+ */
+import { computeSignature } from '../protocol/signature.js';
+import { describeWhitespace, preview, seconds } from './describe.js';
+import { httpExchange, type HttpResponse } from './http.js';
+import { newEchostr, newNonce, unixSeconds, WECHAT_TIMEOUT_MS } from './ids.js';
+import { withQuery } from './url.js';
+
+export interface EchoVerdict {
+  ok: boolean;
+  problems: string[];
+  warnings: string[];
+}
+
+function statusProblem(r: Pick<HttpResponse, 'status'> & Partial<Pick<HttpResponse, 'headers'>>): string {
+  if (r.status >= 300 && r.status < 400) {
+    const to = r.headers?.location ? ` to ${r.headers.location}` : '';
+    return `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`;
+  }
+  if (r.status === 401 || r.status === 403) {
+    return `HTTP ${r.status}: the server rejected a correctly signed request — its Token differs from the one used here, or it computes the signature differently (sort Token, timestamp, nonce as plain strings, join with no separator, sha1, lowercase hex)`;
+  }
+  if (r.status === 404 || r.status === 405) return `HTTP ${r.status}: nothing answers GET at this URL — check the path, and that the route accepts GET as well as POST`;
+  return `HTTP ${r.status}: WeChat needs 200 with the echostr as the body`;
+}
+
+// The echostr is there, but dressed up: say how, since each has a different fix.
+function wrapped(body: string, echostr: string): string {
+  const t = body.trim();
+  if (t === echostr) {
+    return `the body is the echostr with ${describeWhitespace(body, echostr)}: WeChat compares bytes, so the console says "Token验证失败" (print/println/echo add a newline; write the raw string)`;
+  }
+  if (/<(html|body|p|pre|div|!doctype)[\s>]/i.test(body)) {
+    return `the echostr is wrapped in HTML: ${preview(body)} — return it as text/plain, not through a template`;
+  }
+  try {
+    const j: unknown = JSON.parse(t);
+    if (j === echostr) return `the echostr is JSON-encoded (${preview(body)}): the framework serialised the string as JSON; return the raw text`;
+    if (typeof j === 'object' && j !== null) return `the echostr is wrapped in a JSON object: ${preview(body)} — return only the raw echostr`;
+  } catch {
+    // not JSON
+  }
+  if (/^['"`].*['"`]$/.test(t) && t.slice(1, -1) === echostr) return `the echostr is wrapped in quotes: ${preview(body)} — return it without quotes`;
+  return `the body contains the echostr with other text around it: ${preview(body)} — return only the echostr`;
+}
+
+/** Judges a GET answer: HTTP 200 and exactly the echostr, in time. */
+export function judgeEcho(echostr: string, response: Pick<HttpResponse, 'status' | 'body' | 'ms'> & Partial<Pick<HttpResponse, 'headers'>>, limitMs = WECHAT_TIMEOUT_MS): EchoVerdict {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (response.ms > limitMs) problems.push(`answered after ${seconds(response.ms)}: WeChat gives up after ${seconds(limitMs)}`);
+  if (response.status !== 200) problems.push(statusProblem(response));
+  else if (response.body === echostr) {
+    // exact: nothing to say
+  } else if (response.body.includes(echostr)) problems.push(wrapped(response.body, echostr));
+  else if (response.body === '') problems.push('the body is empty: the server must answer the GET with the echostr parameter, exactly as received');
+  else {
+    const hint = response.body.trim() === 'success' ? ' (the server answered the GET like a message push)' : '';
+    problems.push(`the body is not the echostr: expected ${JSON.stringify(echostr)}, got ${preview(response.body)}${hint}`);
+  }
+  return { ok: problems.length === 0, problems, warnings };
+}
+
+export interface VerifyUrlOptions {
+  url: string;
+  token: string;
+  /** Per-request deadline; default 5000 ms like WeChat. */
+  timeoutMs?: number;
+  echostr?: string;
+  timestamp?: string;
+  nonce?: string;
+  /** Also send a wrongly signed GET and warn if it is echoed too (default true). */
+  probeBadSignature?: boolean;
+}
+
+export interface VerifyUrlResult extends EchoVerdict {
+  /** HTTP status, or null when no answer came. */
+  status: number | null;
+  ms: number;
+  echostr: string;
+  /** The response body as received. */
+  raw: string | null;
+  request: { method: 'GET'; url: string };
+}
+
+function signedUrl(o: VerifyUrlOptions, token: string, echostr: string): string {
+  const timestamp = o.timestamp ?? String(unixSeconds());
+  const nonce = o.nonce ?? newNonce();
+  // Parameter order as in the official example.
+  return withQuery(o.url, { signature: computeSignature(token, timestamp, nonce), echostr, timestamp, nonce });
+}
+
+/** Sends the console's GET check. Throws SIMULATE_NETWORK when the server cannot be reached. */
+export async function verifyUrl(o: VerifyUrlOptions): Promise<VerifyUrlResult> {
+  const timeoutMs = o.timeoutMs ?? WECHAT_TIMEOUT_MS;
+  const echostr = o.echostr ?? newEchostr();
+  const url = signedUrl(o, o.token, echostr);
+  const res = await httpExchange({ method: 'GET', url, timeoutMs });
+  const base = { echostr, request: { method: 'GET' as const, url } };
+  if (res.kind !== 'response') {
+    const problem = res.kind === 'timeout'
+      ? `no answer within ${seconds(timeoutMs)}: WeChat gives up after ${seconds(WECHAT_TIMEOUT_MS)} and the console says the request timed out`
+      : `the server closed the connection without answering (${res.reason})`;
+    return { ...base, ok: false, status: null, ms: res.ms, raw: null, problems: [problem], warnings: [] };
+  }
+  const verdict = judgeEcho(echostr, res, WECHAT_TIMEOUT_MS);
+  if (verdict.ok && o.probeBadSignature !== false) await probeBadSignature(o, timeoutMs, verdict);
+  return { ...base, ...verdict, status: res.status, ms: res.ms, raw: res.body };
+}
+
+// A server that echoes whatever it is sent passes WeChat's check but lets anyone impersonate WeChat.
+async function probeBadSignature(o: VerifyUrlOptions, timeoutMs: number, verdict: EchoVerdict): Promise<void> {
+  const echostr = newEchostr();
+  const res = await httpExchange({ method: 'GET', url: signedUrl(o, `${o.token}-wrong`, echostr), timeoutMs }).catch(() => null);
+  if (res?.kind === 'response' && res.status === 200 && res.body.includes(echostr)) {
+    verdict.warnings.push('the server also echoes a GET with a wrong signature: it does not check signatures, so anyone can pass as WeChat');
+  }
+}

@@ -46,7 +46,8 @@ export function addServerOptions(cmd: Command): Command {
     .option('--deadline <ms>', 'answer `success` if the bot is slower than this (env WXBOT_DEADLINE_MS; default 4500)')
     .addOption(new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices(['pretty', 'json']))
     .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
-    .option('--watch', 'reload the entry module when its files change');
+    .option('--watch', 'reload the entry module when its files change')
+    .option('--no-history', 'do not record exchanges in .wxbot/history.ndjson (env WXBOT_HISTORY=off; production should)');
 }
 
 export interface ServeSettings {
@@ -229,6 +230,22 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   // exchange under .wxbot/ (secrets redacted). Assign it here.
   let onExchange: ((x: Exchange) => void) | undefined;
   const closers: (() => Promise<void> | void)[] = [];
+  let history: { setServerUrl(url: string): void } | undefined;
+  if (flags.history !== false && !/^(0|off|false|no)$/i.test(env.WXBOT_HISTORY ?? '')) {
+    const { createHistoryRecorder, secretsFromEnv } = await import('../history/record.js');
+    let warned = false;
+    const recorder = createHistoryRecorder({
+      cwd,
+      secrets: [s.token, s.aesKey, s.appSecret, ...secretsFromEnv(env)],
+      onError: (err) => {
+        if (!warned) stderr.write(`wxbot: history not saved: ${(err as Error).message}\n`);
+        warned = true;
+      },
+    });
+    onExchange = recorder.onExchange;
+    history = recorder;
+    closers.push(() => recorder.close());
+  }
   // ------------------------------------------------------------------------------------------------
 
   const { startServer } = await import('../server/start.js');
@@ -255,6 +272,8 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
     throw err;
   }
+
+  history?.setServerUrl(server.origin);
 
   let stopWatching: (() => void) | undefined;
   if (flags.watch && entry) {

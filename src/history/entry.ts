@@ -1,3 +1,5 @@
+import type { WechatMessage } from '../protocol/messages.js';
+
 /** One request/response pair as `wxbot serve`/`tunnel` saw it; what `wxbot history` lists and `replay` re-sends. */
 export interface HistoryEntry {
   /** Increasing number, unique within one history file: what you type after `wxbot replay`. */
@@ -12,14 +14,20 @@ export interface HistoryEntry {
   body: string;
   /** plain | compat | safe for pushes; verify for the console's GET check. */
   mode: string;
-  /** The message XML after decryption (what the bot saw), when it got that far. */
-  message: string | null;
+  /** The message after decryption and parsing (what the bot saw), with WeChat's field names. */
+  message: WechatMessage | null;
   /** Summary fields for the list view. */
   msgType?: string;
   event?: string;
   from?: string;
   content?: string;
   status: number;
+  /** Where the server was listening (`http://127.0.0.1:5050`): `wxbot replay` sends there by default. */
+  server?: string;
+  /** A WeChat retry answered from the first delivery's result. */
+  dedupe?: boolean;
+  /** The reply deadline passed and `success` went out instead. */
+  late?: boolean;
   /** The reply before encryption (XML), `success`, an echo, or null when nothing was sent. */
   reply: string | null;
   latencyMs: number;

@@ -22,6 +22,17 @@ function scrub(s: string, secrets: readonly string[]): { value: string; hit: boo
   return { value, hit };
 }
 
+function deepClean(v: unknown, clean: (s: string) => string): unknown {
+  if (typeof v === 'string') return clean(v);
+  if (Array.isArray(v)) return v.map((x) => deepClean(x, clean));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = deepClean(x, clean);
+    return out;
+  }
+  return v;
+}
+
 /**
  * Removes the configured secrets (Token, EncodingAESKey, AppSecret, provider keys) from every
  * string of an entry before it touches the disk, and caps field sizes. A bot that echoes its own
@@ -53,7 +64,7 @@ export function redactEntry(input: HistoryInput, secrets: readonly (string | und
     query,
     path: clean(input.path),
     body: clean(input.body),
-    message: input.message === null ? null : clean(input.message),
+    message: input.message === null ? null : (deepClean(input.message, clean) as HistoryInput['message']),
     reply: input.reply === null ? null : clean(input.reply),
   };
   for (const k of ['content', 'from', 'error', 'event', 'msgType'] as const) {

@@ -1,0 +1,100 @@
+import type { WechatMessage } from '../protocol/messages.js';
+import type { Exchange } from '../server/types.js';
+import type { HistoryInput } from './entry.js';
+import { HistoryFile, historyPath } from './file.js';
+import { redactEntry } from './redact.js';
+
+/** The words of a message worth seeing in a list: text, recognised speech, a place, a link, a picture. */
+function summaryOf(m: WechatMessage): string | undefined {
+  const r = m as unknown as Record<string, unknown>;
+  for (const k of ['Content', 'Recognition', 'Label', 'Url', 'PicUrl', 'EventKey']) {
+    const v = r[k];
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
+}
+
+/** Maps the server's exchange record onto a history entry (before redaction). */
+export function historyInputOf(x: Exchange, server?: string): HistoryInput {
+  const verify = x.method === 'GET' && x.query.echostr !== undefined;
+  const input: HistoryInput = {
+    at: x.time,
+    method: x.method,
+    path: x.path,
+    query: Object.fromEntries(Object.entries(x.query).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    body: x.body,
+    mode: verify ? 'verify' : x.mode,
+    message: x.message ?? null,
+    status: x.status,
+    // The plaintext reply when it was encrypted on the wire: the envelope alone says nothing to a reader.
+    reply: x.replyXml ?? x.reply,
+    latencyMs: x.latencyMs,
+  };
+  if (x.message) {
+    input.msgType = x.message.MsgType;
+    const ev = (x.message as { Event?: unknown }).Event;
+    if (typeof ev === 'string') input.event = ev;
+    input.from = x.message.FromUserName;
+    const content = summaryOf(x.message);
+    if (content !== undefined) input.content = content;
+  }
+  if (server) input.server = server;
+  if (x.dedupe) input.dedupe = true;
+  if (x.late) input.late = true;
+  if (x.error) input.error = x.error;
+  return input;
+}
+
+export interface HistoryRecorderOptions {
+  /** Default: `.wxbot/history.ndjson` in the working directory. */
+  path?: string;
+  cwd?: string;
+  /** Token, EncodingAESKey, AppSecret, provider keys: blanked out of every entry. */
+  secrets: readonly (string | undefined)[];
+  limit?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface HistoryRecorder {
+  readonly file: HistoryFile;
+  /** Pass as `createHandler(bot, { onExchange: recorder.onExchange })`. */
+  onExchange: (x: Exchange) => void;
+  /** The server's base URL once it listens, stored with each entry for `wxbot replay`. */
+  setServerUrl(url: string): void;
+  /** Waits for pending writes (call on shutdown). */
+  close(): Promise<void>;
+}
+
+/** Records every exchange into the history file, redacted, without ever throwing into the request path. */
+export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorder {
+  const file = new HistoryFile(o.path ?? historyPath(o.cwd), { limit: o.limit, onError: o.onError });
+  let server: string | undefined;
+  return {
+    file,
+    onExchange(x) {
+      try {
+        file.append(redactEntry(historyInputOf(x, server), o.secrets)).catch((e) => o.onError?.(e));
+      } catch (e) {
+        o.onError?.(e);
+      }
+    },
+    setServerUrl(url) {
+      server = url.replace(/\/+$/, '');
+    },
+    close: () => file.flush(),
+  };
+}
+
+// Names that hold credentials by convention (WECHAT_TOKEN, OPENAI_API_KEY, NGROK_AUTHTOKEN, TULING_SECRET, …).
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL/i;
+
+/**
+ * Every credential-looking value of the environment: history redacts all of them, not only the ones
+ * wxbot knows about, because a bot module may read any of them and echo it into a reply.
+ * Short values are skipped: blanking "abc" out of every message would destroy the record.
+ */
+export function secretsFromEnv(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(env)) if (v && v.length >= 8 && SECRET_NAME.test(k)) out.push(v);
+  return out;
+}

@@ -1,0 +1,119 @@
+import type { WechatMessage } from '../protocol/messages.js';
+import { parseMessage } from '../protocol/parse.js';
+import { parseReply } from '../protocol/replies.js';
+import { WxbotError } from '../protocol/errors.js';
+import { newMsgId, unixSeconds } from '../simulate/ids.js';
+import type { SimulateMode } from '../simulate/push.js';
+import { sendMessage, type SimulateResult } from '../simulate/send.js';
+import { verifyUrl, type VerifyUrlResult } from '../simulate/verify.js';
+import type { HistoryEntry } from './entry.js';
+
+export class ReplayError extends WxbotError {
+  constructor(code: 'REPLAY_UNREADABLE' | 'REPLAY_NO_URL', message: string) {
+    super(code, message);
+    this.name = 'ReplayError';
+  }
+}
+
+export interface ReplayOptions {
+  /** Where to send; default the server recorded with the entry plus its path. */
+  url?: string;
+  token: string;
+  aesKey?: string;
+  appId?: string;
+  /** Default: the mode the entry came in with. */
+  mode?: SimulateMode;
+  /** Keep MsgId/CreateTime as recorded, to watch the server's retry dedupe instead of re-running the bot. */
+  sameIds?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ReplayOutcome {
+  entry: HistoryEntry;
+  url: string;
+  mode: SimulateMode | 'verify';
+  /** What was sent (fresh ids unless sameIds). */
+  message: WechatMessage | null;
+  result: SimulateResult | VerifyUrlResult;
+  /** The recorded reply and the new one, each as reply fields without the To/From/CreateTime header, or an ack. */
+  before: unknown;
+  after: unknown;
+  same: boolean;
+}
+
+/** The target URL: explicit, else where the recording server listened. */
+export function replayUrl(entry: HistoryEntry, url?: string): string {
+  if (url) return url;
+  if (!entry.server) {
+    throw new ReplayError('REPLAY_NO_URL', `entry ${entry.id} does not say where its server listened; pass --url http://127.0.0.1:PORT${entry.path}`);
+  }
+  return `${entry.server}${entry.path}`;
+}
+
+function messageOf(entry: HistoryEntry): WechatMessage {
+  if (entry.message) return entry.message;
+  // A rejected plaintext push (bad signature, skewed clock) still has its message in the body.
+  try {
+    if (entry.body.trim().startsWith('<') && !entry.body.includes('<Encrypt>')) return parseMessage(entry.body);
+  } catch {
+    // fall through
+  }
+  throw new ReplayError('REPLAY_UNREADABLE', `entry ${entry.id} has no readable message${entry.error ? ` (the server said: ${entry.error})` : ''}`);
+}
+
+/** Ids that make the server treat it as a new message: dedupe keys on MsgId, or From+CreateTime+Event for events. */
+export function withFreshIds(m: WechatMessage, now = Date.now()): WechatMessage {
+  const copy = { ...m, CreateTime: unixSeconds(now) } as WechatMessage & { MsgId?: string };
+  if (typeof copy.MsgId === 'string') copy.MsgId = newMsgId();
+  return copy;
+}
+
+/** A reply for comparison: the fields that carry meaning, or the ack string itself. */
+export function replyShape(reply: string | null): unknown {
+  if (reply === null) return null;
+  const t = reply.trim();
+  if (!t.startsWith('<')) return reply;
+  try {
+    const { ToUserName: _t, FromUserName: _f, CreateTime: _c, ...body } = parseReply(t);
+    return JSON.parse(JSON.stringify(body));
+  } catch {
+    return reply;
+  }
+}
+
+function shapeOfResult(r: SimulateResult): unknown {
+  if (r.reply) {
+    const { ToUserName: _t, FromUserName: _f, CreateTime: _c, ...body } = r.reply;
+    return JSON.parse(JSON.stringify(body));
+  }
+  return r.ack ?? r.raw;
+}
+
+function sameShape(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Re-sends a recorded exchange as WeChat would send it now: fresh timestamp and nonce, signed
+ * again, re-encrypted in compat/safe mode with the local key; and compares the new reply with the old.
+ */
+export async function replayEntry(entry: HistoryEntry, o: ReplayOptions): Promise<ReplayOutcome> {
+  const url = replayUrl(entry, o.url);
+  if (entry.mode === 'verify') {
+    const result = await verifyUrl({ url, token: o.token, timeoutMs: o.timeoutMs, probeBadSignature: false });
+    // A fresh echostr is sent, so "same" means: echoed exactly, as before.
+    const before = entry.status === 200 ? 'echo' : `HTTP ${entry.status}`;
+    const after = result.ok ? 'echo' : `HTTP ${result.status ?? 'no answer'}`;
+    return { entry, url, mode: 'verify', message: null, result, before, after, same: before === after };
+  }
+  const original = messageOf(entry);
+  const message = o.sameIds ? original : withFreshIds(original);
+  const mode = o.mode ?? (entry.mode === 'compat' || entry.mode === 'safe' ? entry.mode : 'plain');
+  const result = await sendMessage({
+    url, message, timeoutMs: o.timeoutMs,
+    settings: { token: o.token, mode, aesKey: o.aesKey, appId: o.appId },
+  });
+  const before = replyShape(entry.reply);
+  const after = shapeOfResult(result);
+  return { entry, url, mode, message, result, before, after, same: sameShape(before, after) };
+}

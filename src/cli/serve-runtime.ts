@@ -226,6 +226,21 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
   // reply that missed the deadline through the customer-service API. Assign it here.
   let onLateReply: HandlerOptions['onLateReply'];
+  if (s.appId && s.appSecret) {
+    const { createLateReplySender } = await import('../wechat-api/late-reply.js');
+    onLateReply = createLateReplySender({
+      appId: s.appId,
+      appSecret: s.appSecret,
+      store,
+      apiBase: env.WECHAT_API_BASE,
+      onLog: (e) => {
+        // Dropped replies join the request log (with WeChat's errcode); deliveries are a diagnostic.
+        if (e.event === 'late_reply.sent') stderr.write(`wxbot: late ${e.msgtype} reply to ${e.openid} ${e.message}\n`);
+        else onLog({ type: 'error', level: 'error', time: Date.now(), openId: e.openid, msgType: e.msgtype,
+          error: { name: 'LateReply', code: e.errcode === undefined ? e.reason : `${e.reason} ${e.errcode}`, message: `late reply dropped: ${e.message}` } });
+      },
+    });
+  }
   // History: unless --no-history (flags.history === false), the history feature records every
   // exchange under .wxbot/ (secrets redacted). Assign it here.
   let onExchange: ((x: Exchange) => void) | undefined;

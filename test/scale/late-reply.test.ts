@@ -1,0 +1,94 @@
+// Acceptance: a handler slower than the deadline → `success` within the deadline, then the reply
+// reaches the user through the customer-service API (protocol.md §5.4, §6.3) — exactly once, even
+// when WeChat's retry lands on the other replica.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+import { push, textXml } from '../server/client.js';
+import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
+
+const TOKEN = 'latetoken42';
+const OPENID = 'oUserOpenId0000000000000000';
+const msgId = () => String(8_000_000_000_000_000_000n + BigInt(randomInt(2 ** 47)));
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('late replies through the customer-service API', () => {
+  let redis: TestRedis;
+  let fake: FakeWechatApi;
+  let dir: string;
+  let countFile: string;
+  let a: Replica;
+  let b: Replica;
+  before(async () => {
+    redis = await startTestRedis(5);
+    fake = await startFakeWechatApi({ appId: redis.prefix });
+    dir = mkdtempSync(join(tmpdir(), 'wxbot-late-'));
+    countFile = join(dir, 'runs.log');
+    const args = [COUNTING_BOT, '--redis', redis.url, '--token', TOKEN, '--deadline', '400', '--log-format', 'json'];
+    const env = { COUNT_FILE: countFile, WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url };
+    [a, b] = await Promise.all([startReplica(args, env), startReplica(args, env)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await fake?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('success within the deadline, then one customer-service message with the reply, even with a retry on the other replica', async () => {
+    const id = msgId();
+    const xml = textXml('slow 1500 答案来了', { msgId: id });
+    const started = Date.now();
+    const first = await push(a.url, xml, 'plain', { token: TOKEN });
+    const elapsed = Date.now() - started;
+    assert.equal(first.status, 200);
+    assert.equal(first.body, 'success');
+    assert.ok(elapsed < 5000, `answered after ${elapsed} ms: WeChat gives up at 5 s`);
+    assert.equal(fake.sent.length, 0, 'nothing sent before the handler finished');
+
+    // WeChat's retry, landing on the other replica: it must not run the handler nor send again.
+    const retry = await push(b.url, xml, 'plain', { token: TOKEN });
+    assert.equal(retry.body, 'success');
+
+    const sent = await until('the customer-service message', () => fake.sent[0]);
+    assert.deepEqual(sent, { touser: OPENID, msgtype: 'text', text: { content: '答案来了' } });
+    const call = fake.calls.find((c) => c.path === '/cgi-bin/message/custom/send');
+    assert.equal(call?.method, 'POST');
+    assert.equal(call?.query.access_token, fake.currentToken());
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(fake.sent.length, 1, 'sent once');
+    const runs = readFileSync(countFile, 'utf8').split('\n').filter((l) => l.endsWith(` ${id}`));
+    assert.equal(runs.length, 1, 'handler ran once');
+    assert.match(a.stderr() + b.stderr(), /late text reply to oUse…0000/);
+  });
+
+  test('WeChat refusing the late reply (48001) is logged with the errcode, and the server carries on', async () => {
+    fake.failNext('/cgi-bin/message/custom/send', 48001);
+    const n = fake.calls.length;
+    const r = await push(a.url, textXml('slow 800 refused', { msgId: msgId() }), 'plain', { token: TOKEN });
+    assert.equal(r.body, 'success');
+    const line = await until('the log line', () =>
+      a.stdout().split('\n').find((l) => l.includes('"LateReply"') && l.includes('48001')));
+    const rec = JSON.parse(line) as { type: string; error: { code: string; message: string }; openId: string };
+    assert.equal(rec.type, 'error');
+    assert.equal(rec.error.code, 'refused 48001');
+    assert.ok(!line.includes(OPENID), 'OpenID masked');
+    assert.ok(fake.calls.slice(n).some((c) => c.path === '/cgi-bin/message/custom/send'));
+    const after = await push(a.url, textXml('fast', { msgId: msgId() }), 'plain', { token: TOKEN });
+    assert.match(after.body, /ran on/);
+  });
+});

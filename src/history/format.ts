@@ -26,9 +26,13 @@ export function requestPreview(e: HistoryEntry): string {
   return e.content ? `${e.msgType} ${preview(e.content, 30)}` : e.msgType;
 }
 
-/** `  12  10:42:07  safe   200    35ms  text 你好  →  你好呀` */
+/** Column titles matching formatHistoryLine. */
+export const HISTORY_HEADER = `${'id'.padStart(4)}  ${'time'.padEnd(8)}  ${'mode'.padEnd(6)}  ${'status'.padStart(6)}  ${'latency'.padStart(7)}  request  →  reply`;
+
+/** `  12  10:42:07  safe       200     35ms  text 你好  →  你好呀` */
 export function formatHistoryLine(e: HistoryEntry): string {
   const time = new Date(e.at).toTimeString().slice(0, 8);
-  return `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)} ${String(e.status).padStart(3)} ${`${e.latencyMs}ms`.padStart(7)}  ` +
-    `${requestPreview(e)}  →  ${replyPreview(e.reply)}`;
+  const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}`;
+  return `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)}  ${String(e.status).padStart(6)}  ${`${Math.round(e.latencyMs)}ms`.padStart(7)}  ` +
+    `${requestPreview(e)}${flags}  →  ${replyPreview(e.reply)}`;
 }

@@ -5,6 +5,6 @@
 export type { HistoryEntry, HistoryInput } from './entry.js';
 export { HistoryFile, historyPath, readHistory, parseHistory, HISTORY_LIMIT, type HistoryFileOptions } from './file.js';
 export { redactEntry, REDACTED } from './redact.js';
-export { formatHistoryLine, replyPreview, requestPreview } from './format.js';
+export { formatHistoryLine, replyPreview, requestPreview, HISTORY_HEADER } from './format.js';
 export { createHistoryRecorder, historyInputOf, secretsFromEnv, type HistoryRecorder, type HistoryRecorderOptions } from './record.js';
 export { replayEntry, replayUrl, replyShape, withFreshIds, ReplayError, type ReplayOptions, type ReplayOutcome } from './replay.js';

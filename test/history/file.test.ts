@@ -10,7 +10,7 @@ function input(n: number): HistoryInput {
   return {
     at: new Date(1_700_000_000_000 + n * 1000).toISOString(), method: 'POST', path: '/wechat',
     query: { signature: 'a'.repeat(40), timestamp: '1700000000', nonce: String(n) }, body: `<xml>${n}</xml>`,
-    mode: 'plain', message: `<xml>${n}</xml>`, msgType: 'text', content: `m${n}`, status: 200, reply: 'success', latencyMs: n,
+    mode: 'plain', message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: n, MsgType: 'text', Content: `m${n}`, MsgId: String(n) }, msgType: 'text', content: `m${n}`, status: 200, reply: 'success', latencyMs: n,
   };
 }
 

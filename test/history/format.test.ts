@@ -11,7 +11,7 @@ const e: HistoryEntry = {
 
 test('one line per exchange: id, mode, status, latency, what came in and what went out', () => {
   const line = formatHistoryLine(e);
-  assert.match(line, /^ {2}12 {2}\d\d:\d\d:\d\d {2}safe {3}200 {4}35ms {2}text 你好 世界 {2}→ {2}你好呀$/);
+  assert.match(line, /^ {2}12 {2}\d\d:\d\d:\d\d {2}safe {7}200 {5}35ms {2}text 你好 世界 {2}→ {2}你好呀$/);
 });
 
 test('previews for events, verification, news and non-XML replies', () => {

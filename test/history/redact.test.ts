@@ -11,7 +11,7 @@ const base: HistoryInput = {
   at: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/wechat',
   query: { signature: 's'.repeat(40), timestamp: '1', nonce: '2', msg_signature: 'm'.repeat(40), encrypt_type: 'aes', access_token: 'AT-123', key: 'k' },
   body: '<xml><Encrypt><![CDATA[QUJDREVGR0g=]]></Encrypt></xml>', mode: 'safe',
-  message: `<xml><Content><![CDATA[my token is ${TOKEN}]]></Content></xml>`, msgType: 'text', content: `my token is ${TOKEN}`,
+  message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: `my token is ${TOKEN}`, MsgId: '1' }, msgType: 'text', content: `my token is ${TOKEN}`,
   status: 200, reply: `<xml><Content><![CDATA[key ${AES} secret ${SECRET}]]></Content></xml>`, latencyMs: 3,
 };
 
@@ -32,7 +32,7 @@ test('signatures, nonce, timestamp and the Encrypt blob are kept as received', (
 });
 
 test('an entry with nothing secret is left alone and not flagged', () => {
-  const plain: HistoryInput = { ...base, query: { signature: 'x' }, message: '<xml/>', content: 'hi', reply: 'success' };
+  const plain: HistoryInput = { ...base, query: { signature: 'x' }, message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: 'hi', MsgId: '1' }, content: 'hi', reply: 'success' };
   const out = redactEntry(plain, [TOKEN]);
   assert.deepEqual(out, plain);
 });

@@ -1,9 +1,51 @@
 import { Command } from 'commander';
-import { CliError } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 
-// Placeholder until the command lands; replaced wholesale by its issue.
+interface HistoryFlags { json?: boolean; limit?: string; clear?: boolean; file?: string }
+
+const EXAMPLES = `
+Examples:
+  $ wxbot history                 # the last 20 exchanges, newest last
+  $ wxbot history 12              # everything about one: query, body, decrypted message, reply
+  $ wxbot history --json | jq -r 'select(.msgType=="text") | .content'
+  $ wxbot replay 12               # send it again to the local server`;
+
 export default function historyCommand(): Command {
-  return new Command('history').allowUnknownOption().action(() => {
-    throw new CliError('wxbot history is not implemented yet');
-  });
+  return new Command('history')
+    .description('List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted)')
+    .argument('[id]', 'show one exchange in full')
+    .option('--json', 'NDJSON: one entry per line (one object with an id)')
+    .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')
+    .option('--clear', 'delete the recorded history')
+    .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (id: string | undefined, o: HistoryFlags) => {
+      const { HistoryFile, historyPath, formatHistoryLine, HISTORY_HEADER } = await import('../../history/index.js');
+      const file = new HistoryFile(o.file ?? historyPath());
+      if (o.clear) {
+        await file.clear();
+        process.stderr.write(`wxbot: cleared ${file.path}\n`);
+        return;
+      }
+      const entries = await file.list();
+      if (id !== undefined) {
+        const entry = entries.find((e) => String(e.id) === id);
+        if (!entry) throw new CliError(`no exchange ${id} in ${file.path} (ids ${entries.length ? `${entries[0]!.id}–${entries.at(-1)!.id}` : 'none yet'})`);
+        process.stdout.write(o.json ? `${JSON.stringify(entry)}\n` : `${JSON.stringify(entry, null, 2)}\n`);
+        return;
+      }
+      const limit = o.limit === undefined ? (o.json ? 0 : 20) : Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number, got "${o.limit}"`, EXIT.usage);
+      const shown = limit === 0 ? entries : entries.slice(-limit);
+      if (o.json) {
+        process.stdout.write(shown.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        return;
+      }
+      if (entries.length === 0) {
+        process.stderr.write(`No exchanges recorded in ${file.path} yet: run \`wxbot serve\` (or \`wxbot tunnel\`) in this directory and send it something (\`wxbot simulate text 你好\`).\n`);
+        return;
+      }
+      process.stdout.write(`${HISTORY_HEADER}\n${shown.map(formatHistoryLine).join('\n')}\n`);
+      if (shown.length < entries.length) process.stderr.write(`(${entries.length - shown.length} older; --limit 0 shows all)\n`);
+    });
 }

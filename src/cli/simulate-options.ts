@@ -45,7 +45,7 @@ export function parseTimeout(v: string): number {
 
 export function addSimulateOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', `the server's WeChat endpoint (env WXBOT_URL; default ${DEFAULT_URL})`)
+    .option('--url <url>', `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH; default ${DEFAULT_URL})`)
     .option('--token <token>', 'the Token from the console (env WECHAT_TOKEN)')
     .option('--aes-key <key>', 'the EncodingAESKey, 43 characters (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'the AppID, wx… (env WECHAT_APP_ID)')
@@ -56,6 +56,18 @@ export function addSimulateOptions(cmd: Command): Command {
     .option('--raw', 'print the response body exactly as received; findings go to stderr')
     .option('--timeout <seconds>', 'deadline per request: 5 like WeChat, or e.g. 300ms', parseTimeout)
     .option('--retry', 're-send an unanswered message up to 3 times like WeChat and report each delivery');
+}
+
+/**
+ * WXBOT_URL, else the address `wxbot serve` listens on with the same settings
+ * (WXBOT_PORT or PORT, WXBOT_PATH), else http://127.0.0.1:5050/wechat.
+ */
+export function defaultUrl(env: Record<string, string | undefined>): string {
+  if (env.WXBOT_URL) return env.WXBOT_URL;
+  const port = env.WXBOT_PORT ?? env.PORT;
+  const path = env.WXBOT_PATH;
+  if (!port && !path) return DEFAULT_URL;
+  return `http://127.0.0.1:${port && port !== '0' ? port : '5050'}${path ? (path.startsWith('/') ? path : `/${path}`) : '/wechat'}`;
 }
 
 export function resolveSimulate(flags: SimulateFlags, env = loadEnv()): ResolvedSimulate {
@@ -71,7 +83,7 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv()): Resolved
   if (s.aesKey) settings.aesKey = s.aesKey;
   if (s.appId) settings.appId = s.appId;
   return {
-    url: flags.url ?? env.WXBOT_URL ?? DEFAULT_URL,
+    url: flags.url ?? defaultUrl(env),
     settings,
     from: flags.from ?? DEFAULT_OPENID,
     to: flags.to ?? DEFAULT_ACCOUNT_ID,

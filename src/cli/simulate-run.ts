@@ -60,12 +60,12 @@ export async function runSend(build: BuildMessage, flags: SimulateFlags): Promis
   process.exitCode = r.problems.length ? EXIT.failure : EXIT.ok;
 }
 
-export async function runVerify(flags: SimulateFlags & { echostr?: string }): Promise<void> {
+export async function runVerify(flags: SimulateFlags & { echostr?: string; probe?: boolean }): Promise<void> {
   const cfg = resolveSimulate(flags);
   const { verifyUrl } = await import('../simulate/verify.js');
   let r;
   try {
-    r = await verifyUrl({ url: cfg.url, token: cfg.settings.token, timeoutMs: cfg.timeoutMs, echostr: flags.echostr });
+    r = await verifyUrl({ url: cfg.url, token: cfg.settings.token, timeoutMs: cfg.timeoutMs, echostr: flags.echostr, probeBadSignature: flags.probe !== false });
   } catch (err) {
     return unreachable(cfg, err);
   }

@@ -56,7 +56,10 @@ function checkStatus(r: JudgeReplyInput['response'], f: Findings): boolean {
     const to = r.headers?.location ? ` to ${r.headers.location}` : '';
     f.problems.push(`HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`);
   } else {
-    f.problems.push(`HTTP ${r.status}: WeChat only accepts 200 and shows the user "该公众号暂时无法提供服务，请稍后再试"`);
+    const why = r.status === 401 || r.status === 403
+      ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'
+      : r.status === 404 || r.status === 405 ? ' — nothing accepts POST at this URL; check the path' : '';
+    f.problems.push(`HTTP ${r.status}${why}: WeChat only accepts 200 and shows the user "该公众号暂时无法提供服务，请稍后再试"`);
   }
   return false;
 }

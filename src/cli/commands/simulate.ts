@@ -41,6 +41,7 @@ export default function simulateCommand(): Command {
   simulate.command('verify')
     .description("the console's URL check: a signed GET whose answer must be the echostr, exactly")
     .option('--echostr <s>', 'the echostr to send (default: a random number, like WeChat)')
+    .option('--no-probe', 'skip the second, deliberately mis-signed GET that checks the server rejects bad signatures')
     .addHelpText('after', '\nExamples:\n  $ wxbot simulate verify\n  $ wxbot simulate verify --url https://example.com/wechat --token T --json')
     .action(async (_opts: unknown, cmd: Command) => {
       const { runVerify } = await import('../simulate-run.js');

@@ -7,9 +7,9 @@ import { StoreError, maskRedisUrl } from './errors.js';
 import type { Store } from './store.js';
 
 export interface RedisStoreOptions {
-  /** Per connection attempt (TCP + handshake). Default 5 s. */
+  /** Per connection attempt (TCP + handshake). Default 3 s. */
   connectTimeoutMs?: number;
-  /** Reconnect attempts before the first connection is given up. Default 3. */
+  /** Reconnect attempts before the first connection is given up. Default 2 (so start-up fails within ~10 s). */
   connectRetries?: number;
   /** A command that takes longer fails instead of holding a request past WeChat's 5 s. Default 2 s. */
   commandTimeoutMs?: number;
@@ -34,13 +34,13 @@ export class RedisStore implements Store {
     const parsed = parseRedisUrl(url);
     const masked = maskRedisUrl(url);
     const password = decodeURIComponent(parsed.password);
-    const connectRetries = options.connectRetries ?? 3;
+    const connectRetries = options.connectRetries ?? 2;
     const { Redis } = await import('ioredis');
     let ready = false;
     let lastError: Error | undefined;
     const client = new Redis(url, {
       lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      connectTimeout: options.connectTimeoutMs ?? 3_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
       // Commands issued while reconnecting fail fast instead of piling up behind a dead server.
       maxRetriesPerRequest: 1,

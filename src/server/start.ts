@@ -22,6 +22,11 @@ export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
   statusText?: string;
 }
 
+interface Shutdown {
+  closing: boolean;
+  begin(): void;
+}
+
 export interface RunningServer {
   server: Server;
   handler: WechatHandler;
@@ -43,18 +48,34 @@ function localHost(host: string): string {
 }
 
 /** Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load balancers. */
-export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: { closing: boolean } } {
+export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
   const path = options.path ?? '/wechat';
   const handler = createHandler(bot, { ...options, path: undefined });
-  const shutdown = { closing: false };
+  const inflight = new Set<ServerResponse>();
+  const shutdown: Shutdown = {
+    closing: false,
+    begin() {
+      this.closing = true;
+      // Requests already being handled answer with `connection: close`, so their sockets end too.
+      for (const res of inflight) if (!res.headersSent) res.setHeader('connection', 'close');
+    },
+  };
   const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node checks these timeouts on an interval (30 s by default), which would let slow clients linger.
+  const connectionsCheckingInterval = Math.max(50, Math.min(1000, headersTimeout / 2, requestTimeout / 2));
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval }, (req: IncomingMessage, res: ServerResponse) => {
     // While draining, every response asks the client to reconnect elsewhere.
     if (shutdown.closing) res.setHeader('connection', 'close');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
-    if (pathname === path) return void handler(req, res);
+    if (pathname === path) {
+      inflight.add(res);
+      res.once('close', () => inflight.delete(res));
+      return void handler(req, res);
+    }
     const plain = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -64,8 +85,6 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
     if (pathname === '/') return plain(200, statusText);
     return plain(404, 'not found\n');
   });
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
   return { server, handler, shutdown };
 }
@@ -86,7 +105,7 @@ export async function startServer(bot: Bot, options: ServerOptions): Promise<Run
   const path = options.path ?? '/wechat';
   let closed: Promise<void> | undefined;
   const close = () => (closed ??= (async () => {
-    shutdown.closing = true;
+    shutdown.begin();
     const done = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     // Connections that finish a request while draining are closed by the `connection: close` header;

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createBot } from '../../src/bot/bot.js';
+import type { WechatMessage } from '../../src/protocol/messages.js';
+import type { ReplyBody } from '../../src/protocol/replies.js';
+import { startServer } from '../../src/server/start.js';
+import type { Exchange } from '../../src/server/types.js';
+import { ACCOUNT, buildPush, decode, http, push, textXml, type Mode } from './client.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const opts = { ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0 };
+
+test('a slow handler: success before the deadline, then the late hook gets the reply', async (t) => {
+  const late: { message: WechatMessage; reply: ReplyBody }[] = [];
+  const bot = createBot().fallback(async () => {
+    await sleep(600);
+    return 'finally';
+  });
+  const s = await startServer(bot, { ...opts, deadlineMs: 100, onLateReply: (message, reply) => void late.push({ message, reply }) });
+  t.after(() => s.close());
+  const t0 = Date.now();
+  const r = await push(s.url, textXml('slow', { msgId: '700' }), 'safe');
+  assert.ok(Date.now() - t0 < 550, 'answered before the handler finished');
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'success', 'success is never encrypted');
+  assert.equal(late.length, 0);
+  await s.handler.idle();
+  assert.equal(late.length, 1);
+  assert.deepEqual(late[0]!.reply, { MsgType: 'text', Content: 'finally' });
+  assert.equal((late[0]!.message as { MsgId?: string }).MsgId, '700');
+});
+
+for (const mode of ['plain', 'safe'] as Mode[]) {
+  test(`retries over HTTP (${mode}): concurrent and sequential deliveries get one handler run and the same reply`, async (t) => {
+    let runs = 0;
+    const bot = createBot().fallback(async (ctx) => {
+      runs++;
+      await sleep(150);
+      return `run ${runs}: ${ctx.text}`;
+    });
+    const exchanges: Exchange[] = [];
+    const s = await startServer(bot, { ...opts, onExchange: (x) => exchanges.push(x) });
+    t.after(() => s.close());
+    const xml = textXml('again', { msgId: mode === 'plain' ? '800' : '801' });
+    // Each delivery is signed afresh (new timestamp/nonce), as WeChat's retries are.
+    const concurrent = await Promise.all([push(s.url, xml, mode), push(s.url, xml, mode), push(s.url, xml, mode)]);
+    const sequential = await push(s.url, xml, mode);
+    assert.equal(runs, 1);
+    for (const r of [...concurrent, sequential]) {
+      assert.equal(r.status, 200);
+      assert.equal(r.reply?.MsgType === 'text' && r.reply.Content, 'run 1: again');
+    }
+    assert.equal(exchanges.filter((x) => x.dedupe).length, 3);
+  });
+}
+
+test('onExchange gets the raw request, the decrypted message and the raw and parsed reply', async (t) => {
+  const exchanges: Exchange[] = [];
+  const s = await startServer(createBot().text('hi', () => 'hello'), { ...opts, onExchange: (x) => exchanges.push(x) });
+  t.after(() => s.close());
+  const p = buildPush(s.url, textXml('hi', { msgId: '900' }), 'compat');
+  const raw = await http(p.url, { method: 'POST', body: p.body });
+  decode(raw, 'compat');
+  assert.equal(exchanges.length, 1);
+  const x = exchanges[0]!;
+  assert.equal(x.method, 'POST');
+  assert.equal(x.path, '/wechat');
+  assert.equal(x.mode, 'compat');
+  assert.equal(x.status, 200);
+  assert.equal(x.body, p.body);
+  assert.equal(x.query.nonce, p.nonce);
+  assert.ok(x.query.msg_signature);
+  assert.equal((x.message as { Content?: string }).Content, 'hi');
+  assert.equal(x.reply, raw.body);
+  assert.equal(x.replyParsed?.MsgType, 'text');
+  assert.equal(x.replyParsed?.ToUserName, 'oUserOpenId0000000000000000');
+  assert.match(x.replyXml!, /<Content><!\[CDATA\[hello\]\]><\/Content>/);
+  assert.equal(x.dedupe, false);
+  assert.equal(typeof x.latencyMs, 'number');
+  assert.ok(!Number.isNaN(Date.parse(x.time)));
+});
+
+test('graceful shutdown: stops accepting, finishes the request in flight, then resolves', async () => {
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  const bot = createBot().fallback(async () => {
+    started();
+    await sleep(300);
+    return 'finished during shutdown';
+  });
+  const s = await startServer(bot, opts);
+  const inflight = push(s.url, textXml('work'), 'plain');
+  await inHandler;
+  const closing = s.close();
+  // New connections are refused once close() has begun.
+  await assert.rejects(http(`${s.origin}/healthz`), /ECONNREFUSED/);
+  const r = await inflight;
+  assert.equal(r.status, 200);
+  assert.equal(r.reply?.MsgType === 'text' && r.reply.Content, 'finished during shutdown');
+  assert.equal(r.headers.connection, 'close');
+  await closing;
+  assert.equal(s.server.listening, false);
+});
+
+test('graceful shutdown closes idle keep-alive connections instead of waiting for them', async () => {
+  const s = await startServer(createBot(), { ...opts, keepAliveTimeoutMs: 60_000 });
+  const agentReq = await fetch(`${s.origin}/healthz`); // undici keeps the socket alive
+  assert.equal(agentReq.status, 200);
+  await agentReq.text();
+  const t0 = Date.now();
+  await s.close();
+  assert.ok(Date.now() - t0 < 2000, 'did not wait for the keep-alive timeout');
+});

@@ -2,7 +2,7 @@ import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { WxbotError } from '../protocol/errors.js';
 import { generateEncodingAESKey, generateToken } from '../protocol/crypto.js';
-import { botModule, envFile, gitignore, packageJson, readme, type TemplateInput } from './templates.js';
+import { botModule, envFile, gitignore, packageJson, PLACEHOLDER_APP_ID, readme, type TemplateInput } from './templates.js';
 
 export class InitError extends WxbotError {
   /** The files that are in the way (for `EXISTS`). */
@@ -24,6 +24,8 @@ export interface ScaffoldOptions {
   /** Injectable for tests; fresh random ones by default. */
   token?: string;
   encodingAESKey?: string;
+  /** 开发者ID(AppID); default a placeholder the user replaces. */
+  appId?: string;
 }
 
 export interface ScaffoldResult {
@@ -57,6 +59,7 @@ export async function scaffoldProject(dir: string, options: ScaffoldOptions): Pr
     wxbotRange: options.wxbotRange,
     token: options.token ?? generateToken(),
     encodingAESKey: options.encodingAESKey ?? generateEncodingAESKey(),
+    appId: options.appId ?? PLACEHOLDER_APP_ID,
     entry,
   };
   const files: [string, string, number][] = [

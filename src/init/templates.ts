@@ -9,8 +9,17 @@ export interface TemplateInput {
   wxbotRange: string;
   token: string;
   encodingAESKey: string;
+  /** The account's AppID, or PLACEHOLDER_APP_ID until the user has it. */
+  appId: string;
   entry: string;
 }
+
+/**
+ * `wxbot serve` needs an AppID beside an EncodingAESKey (it checks the AppID inside every encrypted
+ * message), so a fresh project gets an obvious placeholder; `wxbot tunnel` recognises it and says to
+ * replace it before choosing 安全模式.
+ */
+export const PLACEHOLDER_APP_ID = 'wx0000000000000000';
 
 export function packageJson(t: TemplateInput): string {
   const pkg = {
@@ -77,7 +86,7 @@ WECHAT_TOKEN=${t.token}
 WECHAT_AES_KEY=${t.encodingAESKey}
 
 # 开发者ID(AppID) from the same page: needed for 安全模式 (safe mode) and the WeChat API.
-# WECHAT_APP_ID=wx...
+${t.appId === PLACEHOLDER_APP_ID ? '# Placeholder: replace it with your own before choosing 安全模式 in the console.\n' : ''}WECHAT_APP_ID=${t.appId}
 # WECHAT_APP_SECRET=...
 
 # \`wxbot tunnel\` (https://dashboard.ngrok.com/get-started/your-authtoken)

@@ -31,19 +31,32 @@ export interface SettingsInput {
   token: string;
   aesKey?: string;
   appId?: string;
+  /** The token was generated for this run (nothing configured). */
+  tokenGenerated?: boolean;
 }
 
-/** Safe mode needs both the key and the AppID (the AppID inside every message is checked). */
+/** `wxbot init` writes this until the user fills in the real 开发者ID. */
+export function isPlaceholderAppId(appId: string | undefined): boolean {
+  return !!appId && /^wx0{16}$/.test(appId);
+}
+
+/** Safe mode needs both the key and the real AppID (the AppID inside every message is checked). */
 export function consoleSettings(s: SettingsInput): ConsoleSettings {
-  const mode: ConsoleEncryptionMode = s.aesKey && s.appId ? 'safe' : 'plain';
+  const placeholder = isPlaceholderAppId(s.appId);
+  const mode: ConsoleEncryptionMode = s.aesKey && s.appId && !placeholder ? 'safe' : 'plain';
   const notes: string[] = [];
-  if (s.aesKey && !s.appId) {
+  if (s.tokenGenerated) {
+    notes.push(`This Token was generated for this run only: add WECHAT_TOKEN=${s.token} to .env, or the console and the server disagree after a restart.`);
+  }
+  if (placeholder) {
+    notes.push(`WECHAT_APP_ID is still the placeholder ${s.appId}: put your 开发者ID(AppID) from the same page in .env and restart to use 安全模式; until then choose 明文模式.`);
+  } else if (s.aesKey && !s.appId) {
     notes.push('Set WECHAT_APP_ID (开发者ID, on the same page) and restart to use 安全模式; until then choose 明文模式.');
   }
   if (!s.aesKey) {
-    notes.push('No EncodingAESKey configured: click 随机生成 in the console, or run `wxbot keys` and set WECHAT_AES_KEY for 安全模式.');
+    notes.push('No EncodingAESKey configured: click 随机生成 in the console, or run `wxbot keys` and set WECHAT_AES_KEY and WECHAT_APP_ID for 安全模式.');
   }
-  if (s.appId) notes.push(`AppID checked in encrypted messages: ${s.appId} (must match 开发者ID(AppID) on that page).`);
+  if (s.appId && !placeholder) notes.push(`AppID checked in encrypted messages: ${s.appId} (must match 开发者ID(AppID) on that page).`);
   notes.push('Calling the WeChat API from this machine (menus, customer-service messages)? Add its public IP to IP白名单 on the same page and set WECHAT_APP_ID / WECHAT_APP_SECRET.');
   notes.push('Click 提交 (submit): WeChat sends the GET check to the URL now, so keep this running; then click 启用 (enable).');
   return {
@@ -52,7 +65,7 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
     encodingAESKey: s.aesKey ?? null,
     mode,
     modeLabel: CONSOLE_MODE_LABELS[mode],
-    appId: s.appId ?? null,
+    appId: s.appId && !placeholder ? s.appId : null,
     notes,
   };
 }

@@ -9,4 +9,5 @@ export { createNgrokProvider, ngrokConfig, normalizeDomain, DEFAULT_NGROK_TIMEOU
 export { explainNgrokError } from './ngrok-errors.js';
 export { createPublicUrlProvider, parsePublicUrl, publicUrlWarnings, callbackUrl } from './public-url.js';
 export { probeLocalPort } from './probe.js';
-export { consoleSettings, renderPasteBox, CONSOLE_MODE_LABELS, type ConsoleSettings, type ConsoleEncryptionMode } from './console-settings.js';
+export { consoleSettings, renderPasteBox, isPlaceholderAppId, CONSOLE_MODE_LABELS, type ConsoleSettings, type ConsoleEncryptionMode } from './console-settings.js';
+export { selfCheck, explainTunnelResponse, type SelfCheckOptions, type SelfCheckResult, type SelfCheckStep } from './self-check.js';

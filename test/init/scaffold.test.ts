@@ -27,6 +27,8 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
   assert.match(env.WECHAT_TOKEN ?? '', /^[A-Za-z0-9]{32}$/);
   assert.equal(env.WECHAT_TOKEN, r.token);
   assert.ok(isValidAesKey(env.WECHAT_AES_KEY ?? ''));
+  // serve refuses an AES key without an AppID, so a recognisable placeholder keeps the project runnable.
+  assert.equal(env.WECHAT_APP_ID, 'wx0000000000000000');
   assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
   assert.match(await readFile(join(dir, '.gitignore'), 'utf8'), /^\.env$/m);
   const readme = await readFile(join(dir, 'README.md'), 'utf8');
@@ -56,6 +58,14 @@ test('refuses to overwrite and writes nothing, unless forced', async (t) => {
   assert.deepEqual(r.files.filter((f) => f.overwritten).map((f) => f.path).sort(), ['.env', 'bot.mjs']);
   assert.notEqual(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
   assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
+});
+
+test('a given AppID goes into .env instead of the placeholder', async (t) => {
+  const dir = await tempDir(t);
+  await scaffoldProject(dir, { wxbotRange: '*', appId: 'wx1234567890abcdef' });
+  const text = await readFile(join(dir, '.env'), 'utf8');
+  assert.equal(parseEnv(text).WECHAT_APP_ID, 'wx1234567890abcdef');
+  assert.doesNotMatch(text, /Placeholder/);
 });
 
 test('package names are npm-safe', () => {

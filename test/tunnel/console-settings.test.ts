@@ -38,3 +38,15 @@ test('displayWidth counts CJK as two columns', () => {
   assert.equal(displayWidth('ab'), 2);
   assert.equal(displayWidth('令牌'), 4);
 });
+
+test('the placeholder AppID from wxbot init means plaintext mode and a note to fill it in', () => {
+  const c = consoleSettings({ url: 'u', token: 't', aesKey: KEY, appId: 'wx0000000000000000' });
+  assert.equal(c.mode, 'plain');
+  assert.equal(c.appId, null);
+  assert.ok(c.notes.some((n) => /placeholder wx0000000000000000/.test(n)));
+});
+
+test('a token generated for the run comes with a note to keep it', () => {
+  const c = consoleSettings({ url: 'u', token: 'GenTok', tokenGenerated: true });
+  assert.ok(c.notes.some((n) => n.includes('WECHAT_TOKEN=GenTok')));
+});

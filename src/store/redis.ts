@@ -112,9 +112,15 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // QUIT lets pending replies arrive; a dead server must not hold up shutdown, so it is bounded.
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)));
     try {
-      await this.#client.quit();
+      await Promise.race([this.#client.quit(), bounded]);
     } catch {
+      // disconnect below
+    } finally {
+      clearTimeout(timer);
       this.#client.disconnect();
     }
   }

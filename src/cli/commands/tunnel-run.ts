@@ -1,0 +1,179 @@
+/**
+ * What `wxbot tunnel` does: a local server (ours, or `--to` someone else's), a public URL (ngrok or
+ * `--public-url`), a self-check through that URL, the console values, then the request log until Ctrl-C.
+ */
+import { loadEnv, wechatSettings, type Env } from '../../config/env.js';
+import type { SelfCheckResult } from '../../tunnel/self-check.js';
+import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
+import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
+import { CliError, EXIT } from '../errors.js';
+import type { ServeFlags } from '../serve-runtime.js';
+import { createProgress, type Progress } from './tunnel-progress.js';
+
+export interface TunnelFlags extends ServeFlags {
+  to?: string;
+  publicUrl?: string;
+  authtoken?: string;
+  domain?: string;
+  connectTimeout?: string;
+  ngrokServerAddr?: string;
+  check?: boolean;
+  json?: boolean;
+}
+
+/** The server behind the tunnel, whoever runs it. */
+interface Local {
+  port: number;
+  host: string;
+  path: string;
+  token: string;
+  tokenGenerated: boolean;
+  aesKey?: string;
+  appId?: string;
+  /** True when our own server logs the requests. */
+  logs: boolean;
+  close(): Promise<void>;
+}
+
+const EXIT_FOR: Partial<Record<TunnelErrorCode, number>> = {
+  AUTHTOKEN_MISSING: EXIT.usage, BAD_PUBLIC_URL: EXIT.usage, TIMEOUT: EXIT.network, UNREACHABLE: EXIT.network,
+};
+
+function cliErrorOf(err: TunnelError): CliError {
+  return new CliError(`${err.message}\n  ${err.hint}`, EXIT_FOR[err.code] ?? EXIT.failure);
+}
+
+function seconds(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(n > 0 && n <= 600)) throw new CliError(`${name} must be a number of seconds from 0 to 600, got "${v}"`, EXIT.usage);
+  return Math.round(n * 1000);
+}
+
+async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, json: boolean): Promise<Local> {
+  if (f.to === undefined) {
+    const { startServeRuntime } = await import('../serve-runtime.js');
+    // With --json, stdout carries one JSON object only: the request log moves to stderr.
+    const h = await startServeRuntime(entry, f, env, { banner: false, stdout: json ? process.stderr : process.stdout });
+    const s = h.settings;
+    return { port: h.port, host: s.host, path: h.path, token: s.token, tokenGenerated: s.tokenGenerated, aesKey: s.aesKey, appId: s.appId, logs: true, close: () => h.close() };
+  }
+  if (entry) throw new CliError('--to exposes a server that is already running: drop the entry module, or drop --to to let wxbot serve it', EXIT.usage);
+  const port = Number(f.to);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--to must be a port number, got "${f.to}"`, EXIT.usage);
+  const w = wechatSettings(f, env);
+  if (!w.token) {
+    throw new CliError('with --to, wxbot needs the Token your server checks (--token or WECHAT_TOKEN) for the self-check and the console values', EXIT.usage);
+  }
+  const { probeLocalPort } = await import('../../tunnel/probe.js');
+  await probeLocalPort(port).catch((e: unknown) => { throw e instanceof TunnelError ? cliErrorOf(e) : e; });
+  let path = f.path ?? env.WXBOT_PATH ?? '/wechat';
+  if (!path.startsWith('/')) path = `/${path}`;
+  return { port, host: '127.0.0.1', path, token: w.token, tokenGenerated: false, aesKey: w.aesKey, appId: w.appId, logs: false, close: async () => undefined };
+}
+
+async function providerFor(f: TunnelFlags, env: Env): Promise<TunnelProvider> {
+  const tunnel = await import('../../tunnel/index.js');
+  if (f.publicUrl) {
+    try {
+      return tunnel.createPublicUrlProvider(f.publicUrl);
+    } catch (e) {
+      throw e instanceof TunnelError ? cliErrorOf(e) : e;
+    }
+  }
+  return tunnel.createNgrokProvider({
+    authtoken: f.authtoken ?? env.NGROK_AUTHTOKEN,
+    domain: f.domain ?? env.NGROK_DOMAIN,
+    serverAddr: f.ngrokServerAddr ?? env.NGROK_SERVER_ADDR,
+    timeoutMs: seconds('--connect-timeout', f.connectTimeout, tunnel.DEFAULT_NGROK_TIMEOUT_MS / 1000),
+  });
+}
+
+function reportCheck(c: SelfCheckResult, err: NodeJS.WritableStream): void {
+  const names = { verify: 'URL verification (signed GET, as the console sends on 提交)', message: `signed text message, ${c.mode} mode` };
+  for (const s of c.steps) {
+    const how = s.status === null ? '' : ` · HTTP ${s.status} · ${Math.round(s.ms)} ms`;
+    const reply = s.reply !== undefined ? ` · the bot answered: ${s.reply.replace(/\s+/g, ' ').slice(0, 60)}` : '';
+    err.write(`${s.ok ? '✓' : '✗'} ${names[s.name]}${how}${reply}\n`);
+    for (const p of s.problems) err.write(`    ✗ ${p}\n`);
+    for (const w of s.warnings) err.write(`    ! ${w}\n`);
+  }
+}
+
+export async function runTunnel(entry: string | undefined, f: TunnelFlags): Promise<void> {
+  const env = loadEnv();
+  const json = f.json === true;
+  const out = process.stdout;
+  const err = process.stderr;
+  const progress: Progress = createProgress(err);
+  let local: Local | undefined;
+  let tunnel: Tunnel | undefined;
+  let stopping = false;
+
+  // Ctrl-C at any point closes what is open; once everything is up that is the normal way out (exit 0).
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    progress.stop();
+    err.write(`wxbot: ${signal}: closing the tunnel and the server…\n`);
+    setTimeout(() => process.exit(0), 9_500).unref();
+    void (async () => {
+      await tunnel?.close().catch(() => undefined);
+      await local?.close().catch(() => undefined);
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const fail = async (e: unknown): Promise<never> => {
+    progress.stop();
+    await tunnel?.close().catch(() => undefined);
+    await local?.close().catch(() => undefined);
+    throw e;
+  };
+
+  local = await attachLocal(entry, f, env, json);
+  const provider = await providerFor(f, env).catch(fail);
+  progress.start(provider.name === 'ngrok' ? `Opening an ngrok tunnel to 127.0.0.1:${local.port}…` : `Using ${f.publicUrl} for 127.0.0.1:${local.port}`);
+  try {
+    tunnel = await provider.open(local.port, {
+      host: local.host,
+      onStatus: (s) => err.write(s === 'closed' ? 'wxbot: ngrok connection lost, reconnecting…\n' : 'wxbot: ngrok connected\n'),
+    });
+  } catch (e) {
+    progress.fail(provider.name === 'ngrok' ? 'ngrok tunnel not opened' : 'public URL not usable');
+    await fail(e instanceof TunnelError ? cliErrorOf(e) : e);
+  }
+  progress.succeed(`${provider.name === 'ngrok' ? 'Tunnel open' : 'Public URL'}: ${tunnel!.url} → 127.0.0.1:${local.port}`);
+
+  const t = await import('../../tunnel/index.js');
+  const url = t.callbackUrl(tunnel!.url, local.path);
+  const settings = t.consoleSettings({ url, token: local.token, aesKey: local.aesKey, appId: local.appId, tokenGenerated: local.tokenGenerated });
+  let check: SelfCheckResult | undefined;
+  if (f.check !== false) {
+    progress.start(`Self-check through ${url}…`);
+    check = await t.selfCheck({ url, token: local.token, aesKey: local.aesKey, appId: local.appId, mode: settings.mode, localPort: local.port }).catch(fail);
+    progress.stop();
+    reportCheck(check, err);
+    const verify = check.steps.find((s) => s.name === 'verify');
+    if (check.unreachable || !verify?.ok) {
+      await fail(new CliError(check.unreachable
+        ? `the public URL ${url} cannot be reached from this machine, so WeChat cannot reach it either`
+        : `WeChat's URL check would fail at ${url} (the console says "Token验证失败" or "请求URL超时"): fix the problem above, or pass --no-check`,
+      check.unreachable ? EXIT.network : EXIT.failure));
+    }
+    if (!check.ok) err.write('wxbot: the URL check passes, but the reply above is not what WeChat accepts: fix the bot (--watch reloads it) and send a message again\n');
+  }
+  const warnings = t.publicUrlWarnings(url);
+
+  if (json) {
+    out.write(`${JSON.stringify({ ...settings, provider: provider.name, publicUrl: tunnel!.url, local: `http://127.0.0.1:${local.port}${local.path}`, check: check ?? null, warnings })}\n`);
+  } else {
+    out.write(`\n${t.renderPasteBox(settings)}\n\n`);
+  }
+  for (const w of warnings) err.write(`! ${w}\n`);
+  err.write(local.logs
+    ? 'wxbot: ready. Requests are logged below (and kept for `wxbot history`); Ctrl-C closes the tunnel and the server.\n'
+    : `wxbot: ready. Requests go straight to your server on port ${local.port} (see its log); Ctrl-C closes the tunnel.\n`);
+}

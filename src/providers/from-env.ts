@@ -4,6 +4,7 @@ import type { Env } from '../config/env.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_BUDGET_MS, DEFAULT_FALLBACK_TEXT, withBudget, type BudgetedProvider, type ChatFailure } from './budget.js';
 import { ProviderError } from './errors.js';
+import { warmUp } from './http.js';
 import { DEFAULT_SYSTEM_PROMPT, OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL, openaiProvider, type OpenAIOptions } from './openai.js';
 import type { InspectableProvider } from './provider.js';
 import { TULING_QUOTA_CODE } from './tuling-codes.js';
@@ -155,5 +156,6 @@ export function providerFromEnv(env: Env, options: ProviderFromEnvOptions = {}):
     onError: options.onError,
     secrets: settingsSecrets(s),
   });
+  if (!options.dispatcher) void warmUp();
   return { name: s.name, provider };
 }

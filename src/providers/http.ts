@@ -40,6 +40,14 @@ export function sharedDispatcher(): Promise<Dispatcher> {
   return shared;
 }
 
+/**
+ * Loads undici and creates the Agent ahead of the first message, so the first user does not pay for
+ * the module load inside the reply budget. Never rejects.
+ */
+export async function warmUp(): Promise<void> {
+  await sharedDispatcher().catch(() => undefined);
+}
+
 /** Closes the shared Agent (idle keep-alive sockets); the next call creates a new one. */
 export async function closeSharedDispatcher(): Promise<void> {
   const d = shared;

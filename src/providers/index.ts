@@ -18,8 +18,9 @@ export {
 } from './openai.js';
 export { ChatMemory, type Turn, type MemoryOptions } from './memory.js';
 export { fitWechatText, truncateUtf8, truncateChars, WECHAT_TEXT_LIMIT_BYTES } from './text.js';
-export { closeSharedDispatcher } from './http.js';
+export { closeSharedDispatcher, warmUp } from './http.js';
 export {
   providerFromEnv, chatSettingsFromEnv, createProvider, settingsSecrets, PROVIDER_NAMES,
   type ProviderName, type ChatSettings, type ProviderFromEnvOptions, type ProviderExtras,
 } from './from-env.js';
+export { replyToText, describeProviderError } from './describe.js';

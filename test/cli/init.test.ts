@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { runWxbot } from './tunnel-child.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+let root: string;
+before(async () => { root = await mkdtemp(join(tmpdir(), 'wxbot-init-cli-')); });
+after(() => rm(root, { recursive: true, force: true }));
+
+async function run(args: string[], cwd = root): Promise<{ code: number | null; out: string; err: string }> {
+  const c = runWxbot(args, { cwd });
+  const { code } = await c.exited;
+  return { code, out: c.stdout(), err: c.stderr() };
+}
+
+test('wxbot init scaffolds a project that runs: wxbot serve <entry> + wxbot simulate text 你好 → the scaffolded reply', async (t) => {
+  const created = await run(['init', 'my-bot']);
+  assert.equal(created.code, 0, created.err);
+  assert.match(created.out, /Created my-bot in my-bot\//);
+  for (const f of ['package.json', 'bot.mjs', '.env', '.gitignore', 'README.md']) assert.match(created.out, new RegExp(`created +${f.replace('.', '\\.')}`));
+  assert.match(created.out, /cd my-bot\n {2}npm install\n {2}npm run dev/);
+  assert.doesNotMatch(created.out, /WECHAT_TOKEN=/, 'secrets stay in .env, not on the screen');
+
+  const dir = join(root, 'my-bot');
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  const ours = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
+  assert.equal(pkg.dependencies.wxbot, `^${ours.version}`);
+  // `npm install` stand-in: this checkout is the wxbot the project resolves.
+  await mkdir(join(dir, 'node_modules'));
+  await symlink(REPO, join(dir, 'node_modules', 'wxbot'), 'dir');
+
+  const serve = runWxbot(['serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1'], { cwd: dir });
+  t.after(() => serve.kill('SIGKILL'));
+  const url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/wechat/))[0];
+
+  const hello = await run(['simulate', 'text', '你好', '--url', url, '--json'], dir);
+  assert.equal(hello.code, 0, hello.out + hello.err);
+  const r = JSON.parse(hello.out);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.reply.MsgType, 'text');
+  assert.equal(r.reply.Content, '你好！我是你的公众号机器人。发送「帮助」看看我能做什么。');
+
+  const echo = await run(['simulate', 'text', '复读 早上好', '--url', url, '--json'], dir);
+  assert.equal(JSON.parse(echo.out).reply.Content, '早上好');
+  const follow = await run(['simulate', 'event', 'subscribe', '--url', url, '--json'], dir);
+  assert.match(JSON.parse(follow.out).reply.Content, /感谢关注/);
+  const other = await run(['simulate', 'text', '随便说点什么', '--url', url, '--json'], dir);
+  assert.equal(JSON.parse(other.out).reply.Content, '你说：随便说点什么', 'chat fallback without a provider');
+
+  serve.kill('SIGINT');
+  assert.equal((await serve.exited).code, 0);
+});
+
+test('refuses to overwrite without --force, then overwrites with it', async () => {
+  const first = await run(['init', 'again', '--json']);
+  assert.equal(first.code, 0);
+  const o = JSON.parse(first.out);
+  assert.equal(o.name, 'again');
+  assert.equal(o.entry, 'bot.mjs');
+  assert.doesNotMatch(first.out, /token|encodingAESKey/i);
+  const env1 = await readFile(join(root, 'again', '.env'), 'utf8');
+
+  const refused = await run(['init', 'again']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /already has package\.json, bot\.mjs, \.env, \.gitignore, README\.md; nothing was written\. Use --force/);
+  assert.equal(await readFile(join(root, 'again', '.env'), 'utf8'), env1);
+
+  const forced = await run(['init', 'again', '--force']);
+  assert.equal(forced.code, 0);
+  assert.match(forced.out, /overwrote bot\.mjs/);
+  assert.notEqual(await readFile(join(root, 'again', '.env'), 'utf8'), env1, 'fresh keys');
+});
+
+test('--app-id is checked and written', async () => {
+  const bad = await run(['init', 'x', '--app-id', 'nope']);
+  assert.equal(bad.code, 2);
+  const ok = await run(['init', 'y', '--app-id', 'wx1234567890abcdef']);
+  assert.equal(ok.code, 0);
+  assert.match(await readFile(join(root, 'y', '.env'), 'utf8'), /^WECHAT_APP_ID=wx1234567890abcdef$/m);
+});

@@ -8,6 +8,7 @@
  * - store: the key/value store behind dedupe, tokens and sessions (memory, Redis)
  * - wechat-api: access_token, customer-service messages, menus
  * - tunnel: public URL providers (ngrok, your own)
+ * - history: the local record of exchanges behind `wxbot history` / `wxbot replay`
  * - config: env/.env loading and secret masking
  */
 export * from './protocol/index.js';
@@ -18,4 +19,5 @@ export * from './simulate/index.js';
 export * from './store/index.js';
 export * from './wechat-api/index.js';
 export * from './tunnel/index.js';
+export * from './history/index.js';
 export * from './config/index.js';

@@ -11,7 +11,10 @@ import { resultJson } from './simulate-run.js';
 
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
-  const [{ SimulatorChat }, render] = await Promise.all([import('../simulate/chat.js'), import('./simulate-render.js')]);
+  const [{ SimulatorChat, SIMULATOR_HELP }, messages, render, { parseKindLine, LINE_HELP }] = await Promise.all([
+    import('../simulate/chat.js'), import('../simulate/messages.js'), import('./simulate-render.js'), import('./simulate-line.js'),
+  ]);
+  const fallback = (l: string) => parseKindLine(l, messages);
   let chat: InstanceType<typeof SimulatorChat>;
   try {
     chat = new SimulatorChat({ url: cfg.url, settings: cfg.settings, from: cfg.from, to: cfg.to, timeoutMs: cfg.timeoutMs, retry: cfg.retry });
@@ -24,9 +27,16 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   const print = (s: string) => process.stdout.write(`${s}\n`);
   if (tty) rl.prompt();
   for await (const line of rl) {
-    const turn = await chat.handle(line);
+    let turn;
+    try {
+      turn = await chat.handle(line, fallback);
+    } catch (err) {
+      // A bad argument inside one line (e.g. a non-numeric latitude) must not end the session.
+      if (!(err instanceof CliError)) throw err;
+      turn = { kind: 'error' as const, message: err.message };
+    }
     if (turn.kind === 'quit') break;
-    if (turn.kind === 'help') print(turn.text);
+    if (turn.kind === 'help') print(turn.text === SIMULATOR_HELP ? `${turn.text}\n${LINE_HELP}` : turn.text);
     else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
     else if (turn.kind === 'unreachable') {
       if (cfg.json) print(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: turn.error }));

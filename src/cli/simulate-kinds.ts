@@ -3,6 +3,7 @@
  * table of contents of WeChat's pushes (protocol.md §4). Builders get the messages module
  * lazily so `wxbot --help` never loads it.
  */
+import type { Command } from 'commander';
 import type { WechatMessage } from '../protocol/messages.js';
 import type * as Messages from '../simulate/messages.js';
 import { CliError, EXIT } from './errors.js';
@@ -98,4 +99,31 @@ function fields(pairs: string[]): Record<string, string> {
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
+}
+
+/** A message builder bound to its arguments: what a parsed subcommand (or chat line) asks to send. */
+export type BoundBuild = (m: typeof Messages, u: Messages.SimulatedUser) => WechatMessage;
+export type OnBuild = (build: BoundBuild, cmd: Command) => void | Promise<void>;
+
+function kindCommand(parent: Command, k: Kind, onBuild: OnBuild): void {
+  const cmd = parent.command(k.name).description(`send ${k.summary}`);
+  for (const a of k.aliases ?? []) cmd.alias(a);
+  if (k.args) cmd.arguments(k.args);
+  for (const [flags, description] of k.options ?? []) cmd.option(flags, description);
+  cmd.addHelpText('after', `\nExample:\n  $ wxbot simulate ${k.example}`);
+  cmd.action((...params: unknown[]) => {
+    const self = params[params.length - 1] as Command;
+    const args = (self.processedArgs as unknown[]).flat().filter((x): x is string => typeof x === 'string');
+    const opts = self.opts() as Opts;
+    return onBuild((m, u) => k.build(m, args, opts, u), self);
+  });
+}
+
+/** Adds every message kind, and the `event` group, as subcommands of `parent`. */
+export function addKindCommands(parent: Command, onBuild: OnBuild): Command {
+  for (const k of MESSAGE_KINDS) kindCommand(parent, k, onBuild);
+  const event = parent.command('event').description('send an event (follow, QR scan, menu taps, location, reports)')
+    .addHelpText('after', '\nExamples:\n  $ wxbot simulate event subscribe\n  $ wxbot simulate event click V1001_TODAY_MUSIC\n  $ wxbot simulate event scancode_waitmsg SCAN_KEY --scan-result hello');
+  for (const k of EVENT_KINDS) kindCommand(event, k, onBuild);
+  return parent;
 }

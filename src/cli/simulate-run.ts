@@ -2,13 +2,11 @@
  * Runs one simulated push or URL check and prints it: chat rendering, --json or --raw.
  * Exit codes: 0 clean (warnings allowed), 1 problems, 2 usage, 3 server unreachable.
  */
-import type { WechatMessage } from '../protocol/messages.js';
-import type * as Messages from '../simulate/messages.js';
 import type { SimulateResult } from '../simulate/send.js';
 import { CliError, EXIT } from './errors.js';
+import type { BoundBuild } from './simulate-kinds.js';
 import { resolveSimulate, type ResolvedSimulate, type SimulateFlags } from './simulate-options.js';
 
-export type BuildMessage = (m: typeof Messages, user: Messages.SimulatedUser) => WechatMessage;
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') || s === '' ? s : `${s}\n`);
 
@@ -39,7 +37,7 @@ function printFindings(problems: string[], warnings: string[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 }
 
-export async function runSend(build: BuildMessage, flags: SimulateFlags): Promise<void> {
+export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
   const [messages, { sendMessage }] = await Promise.all([import('../simulate/messages.js'), import('../simulate/send.js')]);
   const message = build(messages, { from: cfg.from, to: cfg.to });

@@ -16,7 +16,9 @@ export type SimulatorCommand =
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'empty' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** A slash command this parser does not know; a caller may know it (the CLI maps every subcommand). */
+  | { kind: 'unknown'; command: string };
 
 /** One line per command, for /help. */
 export const SIMULATOR_HELP = [
@@ -67,7 +69,7 @@ export function parseSimulatorLine(line: string): SimulatorCommand {
     case '/scan': return args[0] ? { kind: 'send', build: (s) => scanEvent(args[0]!, s) } : usage('usage: /scan SCENE');
     case '/click': return args[0] ? { kind: 'send', build: (s) => clickEvent(args[0]!, s) } : usage('usage: /click KEY');
     case '/view': return args[0] ? { kind: 'send', build: (s) => viewEvent(args[0]!, {}, s) } : usage('usage: /view URL');
-    default: return usage(`unknown command ${cmd}; /help lists the commands`);
+    default: return { kind: 'unknown', command: cmd };
   }
 }
 
@@ -100,9 +102,15 @@ export class SimulatorChat {
     this.#o = o;
   }
 
-  async handle(line: string): Promise<SimulatorTurn> {
-    const cmd = parseSimulatorLine(line);
-    if (cmd.kind === 'help') return { kind: 'help', text: SIMULATOR_HELP };
+  /**
+   * Sends what one typed line asks for. `fallback` gets the lines with a slash command this
+   * parser does not know, and may turn them into anything a line can mean.
+   */
+  async handle(line: string, fallback?: (line: string) => SimulatorCommand | { kind: 'help'; text: string }): Promise<SimulatorTurn> {
+    let cmd: SimulatorCommand | { kind: 'help'; text: string } = parseSimulatorLine(line);
+    if (cmd.kind === 'unknown' && fallback) cmd = fallback(line);
+    if (cmd.kind === 'unknown') return { kind: 'error', message: `unknown command ${cmd.command}; /help lists the commands` };
+    if (cmd.kind === 'help') return { kind: 'help', text: 'text' in cmd ? cmd.text : SIMULATOR_HELP };
     if (cmd.kind !== 'send') return cmd;
     const message = cmd.build({ from: this.#o.from, to: this.#o.to });
     this.stats.sent++;

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { BrokenServer } from '../fakes/broken-server.js';
+import { wxbot } from './simulate-helpers.js';
+
+const TOKEN = 'tok123';
+const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const APP = 'wx2c2769f8efd9abc2';
+let server: BrokenServer;
+before(async () => { server = await new BrokenServer({ token: TOKEN, aesKey: AES, appId: APP }).start(); });
+after(() => server.close());
+
+const chat = (input: string, extra: string[] = []) =>
+  wxbot(['simulate', '--url', server.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP, ...extra], { input });
+
+test('each typed line becomes the right message, from one user, and every reply is rendered', async () => {
+  server.fault = 'none';
+  const before = server.received.length;
+  const input = ['你好', '/image https://example.com/cat.jpg', '/voice 今天天气怎么样', '/location 23.13 113.35 广州 塔',
+    '/subscribe', '/click V1001_TODAY_MUSIC', '//slash text', '', '/help', '/quit', 'never sent'].join('\n');
+  const r = await chat(`${input}\n`);
+  assert.equal(r.code, 0, r.stderr);
+  const got = server.received.slice(before).map((x) => x.message!);
+  assert.deepEqual(got.map((m) => m.MsgType === 'event' ? `event:${(m as { Event: string }).Event}` : m.MsgType),
+    ['text', 'image', 'voice', 'location', 'event:subscribe', 'event:CLICK', 'text']);
+  assert.equal(new Set(got.map((m) => m.FromUserName)).size, 1);
+  const g = got as unknown as Record<string, unknown>[];
+  assert.equal(g[0]!.Content, '你好');
+  assert.equal(g[1]!.PicUrl, 'https://example.com/cat.jpg');
+  assert.equal(g[2]!.Recognition, '今天天气怎么样');
+  assert.deepEqual([g[3]!.Location_X, g[3]!.Location_Y, g[3]!.Label], [23.13, 113.35, '广州 塔']);
+  assert.equal(g[5]!.EventKey, 'V1001_TODAY_MUSIC');
+  assert.equal(g[6]!.Content, '/slash text');
+  // Safe mode (a key is configured): every push was encrypted.
+  assert.ok(server.received.slice(before).every((x) => x.url.includes('encrypt_type=aes')));
+  assert.equal(r.stdout.match(/✓ WeChat would accept this reply/g)?.length, 7);
+  assert.match(r.stdout, /┃ you said: 你好/);
+  assert.match(r.stdout, /\/location LAT LNG LABEL/); // /help
+  assert.doesNotMatch(r.stdout, /never sent/);
+  assert.match(r.stderr, /Chatting with http:\/\/127\.0\.0\.1:\d+\/wechat as oUse…0001 \(safe mode\)/);
+});
+
+test('the same checks run on every reply: one bad reply makes the exit code 1', async () => {
+  server.fault = 'ids-not-swapped';
+  const r = await chat('one\ntwo\n', ['--mode', 'plain']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout.match(/problem: ToUserName and FromUserName are not swapped/g)?.length, 2);
+  server.fault = 'none';
+});
+
+test('bad commands explain themselves and send nothing', async () => {
+  server.fault = 'none';
+  const before = server.received.length;
+  const r = await chat('/location here\n/frobnicate\n/click\n');
+  assert.equal(r.code, 0);
+  assert.equal(server.received.length, before);
+  assert.match(r.stderr, /usage: \/location LAT LNG LABEL/);
+  assert.match(r.stderr, /unknown command \/frobnicate; \/help lists the commands/);
+  assert.match(r.stderr, /usage: \/click KEY/);
+});
+
+test('--json prints one object per reply (JSON lines)', async () => {
+  server.fault = 'none';
+  const r = await chat('a\n/subscribe\n', ['--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2);
+  assert.deepEqual(lines.map((l) => l.reply.Content), ['you said: a', 'you said: event subscribe']);
+});
+
+test('an unreachable server: each line reports it, exit 3', async () => {
+  const r = await wxbot(['simulate', '--url', 'http://127.0.0.1:1/wechat', '--token', TOKEN], { input: 'hello\n' });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /ECONNREFUSED/);
+});

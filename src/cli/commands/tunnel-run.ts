@@ -59,6 +59,8 @@ async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, 
     return { port: h.port, host: s.host, path: h.path, token: s.token, tokenGenerated: s.tokenGenerated, aesKey: s.aesKey, appId: s.appId, logs: true, close: () => h.close() };
   }
   if (entry) throw new CliError('--to exposes a server that is already running: drop the entry module, or drop --to to let wxbot serve it', EXIT.usage);
+  const ignored = (['port', 'host', 'watch', 'redis', 'maxSkew', 'deadline', 'logFormat'] as const).filter((k) => f[k] !== undefined);
+  if (ignored.length) process.stderr.write(`wxbot: --to: ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (they configure wxbot's own server)\n`);
   const port = Number(f.to);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--to must be a port number, got "${f.to}"`, EXIT.usage);
   const w = wechatSettings(f, env);

@@ -1,0 +1,64 @@
+/** In-process tests of the CLI helpers: option parsing, default URL, chat-line subcommands. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CliError } from '../../src/cli/errors.js';
+import { parseKindLine, splitWords } from '../../src/cli/simulate-line.js';
+import { DEFAULT_URL, defaultUrl, parseTimeout, resolveSimulate } from '../../src/cli/simulate-options.js';
+import type { WechatMessage } from '../../src/protocol/messages.js';
+import * as messages from '../../src/simulate/messages.js';
+
+test('--timeout: bare numbers are seconds, ms suffix is milliseconds', () => {
+  assert.equal(parseTimeout('5'), 5000);
+  assert.equal(parseTimeout('0.3'), 300);
+  assert.equal(parseTimeout('2s'), 2000);
+  assert.equal(parseTimeout('250ms'), 250);
+  for (const bad of ['0', '-1', 'soon', '1m']) assert.throws(() => parseTimeout(bad), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+});
+
+test("the default URL is WXBOT_URL, else serve's port/path, else 127.0.0.1:5050/wechat", () => {
+  assert.equal(defaultUrl({}), DEFAULT_URL);
+  assert.equal(DEFAULT_URL, 'http://127.0.0.1:5050/wechat');
+  assert.equal(defaultUrl({ WXBOT_URL: 'https://x/y', WXBOT_PORT: '1' }), 'https://x/y');
+  assert.equal(defaultUrl({ WXBOT_PORT: '8080' }), 'http://127.0.0.1:8080/wechat');
+  assert.equal(defaultUrl({ PORT: '3000', WXBOT_PATH: 'hook' }), 'http://127.0.0.1:3000/hook');
+});
+
+test('settings: flags beat env; mode defaults to safe only with a key', () => {
+  const env = { WECHAT_TOKEN: 'envtok', WECHAT_AES_KEY: 'A'.repeat(43), WECHAT_APP_ID: 'wx1' };
+  assert.equal(resolveSimulate({}, env).settings.mode, 'safe');
+  assert.equal(resolveSimulate({}, { WECHAT_TOKEN: 't' }).settings.mode, 'plain');
+  assert.equal(resolveSimulate({ token: 'flagtok' }, env).settings.token, 'flagtok');
+  assert.equal(resolveSimulate({ mode: 'plain' }, env).settings.mode, 'plain');
+  assert.throws(() => resolveSimulate({}, {}), /no Token/);
+  assert.throws(() => resolveSimulate({ mode: 'compat' }, { WECHAT_TOKEN: 't', WECHAT_AES_KEY: 'A'.repeat(43) }), /AppID/);
+});
+
+test('splitWords keeps quoted words together', () => {
+  assert.deepEqual(splitWords('link https://x --title "Two words" \'and more\''), ['link', 'https://x', '--title', 'Two words', 'and more']);
+});
+
+const send = (line: string): Record<string, unknown> => {
+  const c = parseKindLine(line, messages);
+  assert.equal(c.kind, 'send', `${line} → ${JSON.stringify(c)}`);
+  return (c as { build: (u: object) => WechatMessage }).build({}) as unknown as Record<string, unknown>;
+};
+
+test('chat lines reuse the subcommand definitions, options included', () => {
+  assert.equal(send('/shortvideo').MsgType, 'shortvideo');
+  const scan = send('/event scancode_waitmsg KEY --scan-result "two words" --scan-type barcode');
+  assert.deepEqual(scan.ScanCodeInfo, { ScanType: 'barcode', ScanResult: 'two words' });
+  assert.equal((send('/event pic_weixin K --count 3').SendPicsInfo as { Count: number }).Count, 3);
+  assert.equal(send('/event SCAN 77').EventKey, '77');
+  assert.equal(send('/event custom kf_close_session KfAccount=a@b').KfAccount, 'a@b');
+  assert.equal(send('/text hello there').Content, 'hello there');
+});
+
+test('chat lines: help, errors and unknown names come back as turns', () => {
+  const help = parseKindLine('/event --help', messages);
+  assert.equal(help.kind, 'help');
+  assert.match((help as { text: string }).text, /scancode_waitmsg/);
+  const missing = parseKindLine('/event click', messages);
+  assert.equal(missing.kind, 'error');
+  assert.match((missing as { message: string }).message, /missing required argument 'key'/);
+  assert.deepEqual(parseKindLine('/nonsense 1', messages), { kind: 'unknown', command: '/nonsense' });
+});

@@ -16,7 +16,7 @@ export default function historyCommand(): Command {
     .argument('[id]', 'show one exchange in full')
     .option('--json', 'NDJSON: one entry per line (one object with an id)')
     .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')
-    .option('--clear', 'delete the recorded history')
+    .option('--clear', 'delete the recorded history (stop a running server first: it keeps its own copy)')
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: HistoryFlags) => {

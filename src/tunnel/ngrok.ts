@@ -83,6 +83,8 @@ export function createNgrokProvider(options: NgrokOptions = {}): TunnelProvider 
           `Your network may block or slow down ngrok (common in mainland China and on company networks). ${PUBLIC_URL_HINT}`)),
         timeoutMs);
       });
+      // The SDK has no way to cancel a pending connect (kill() waits for it too): after a timeout the
+      // native attempt may linger until the OS gives up, which is why the CLI exits explicitly.
       let listener: Pick<Listener, 'url' | 'close'>;
       try {
         listener = await Promise.race([pending, timeout]);

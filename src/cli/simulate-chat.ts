@@ -25,6 +25,8 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, prompt: 'you> ' });
   process.stderr.write(`Chatting with ${cfg.url} as ${maskOpenId(cfg.from)} (${cfg.settings.mode} mode). /help lists commands, /quit leaves.\n`);
   const print = (s: string) => process.stdout.write(`${s}\n`);
+  // Ctrl-C leaves like /quit (readline would otherwise just pause).
+  rl.on('SIGINT', () => rl.close());
   if (tty) rl.prompt();
   for await (const line of rl) {
     let turn;

@@ -18,7 +18,8 @@ export interface HandleOptions {
   store?: Store;
   /** AppID used to namespace store keys; 'default' when absent. */
   appId?: string;
-  signal?: AbortSignal;
+  /** Aborted when the reply is no longer wanted; a function is called only if a handler reads ctx.signal. */
+  signal?: AbortSignal | (() => AbortSignal);
   /** Called with errors a handler reported or threw (after `bot.catch` had its chance). */
   reportError?: (err: unknown, message: WechatMessage) => void;
 }

@@ -13,7 +13,8 @@ export interface ContextInit<M extends WechatMessage> {
   /** `wxbot:<appId or 'default'>:` — every key this context writes starts with it. */
   keyPrefix: string;
   sessionTtlMs: number;
-  signal: AbortSignal;
+  /** A function is called on first use of ctx.signal (creating an AbortController per message costs). */
+  signal: AbortSignal | (() => AbortSignal);
   reportError?: (err: unknown) => void;
 }
 
@@ -31,22 +32,25 @@ export function toReplyBody(result: HandlerResult): ReplyBody | undefined {
 export class Context<M extends WechatMessage = WechatMessage> {
   readonly message: M;
   readonly store: Store;
-  /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
-  readonly signal: AbortSignal;
   /** Scratch space for middleware to pass things along (timers, auth results). */
   readonly state: Record<string, unknown> = {};
   /** The RegExp match of a `bot.text(/.../)` route. */
   match: RegExpExecArray | undefined;
   /** The reply so far; `undefined` answers `success`. */
   response: ReplyBody | undefined;
-  readonly #init: ContextInit<M>;
+  #init: ContextInit<M>;
   #session: Session | undefined;
 
   constructor(init: ContextInit<M>) {
     this.#init = init;
     this.message = init.message;
     this.store = init.store;
-    this.signal = init.signal;
+  }
+
+  /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
+  get signal(): AbortSignal {
+    const s = this.#init.signal;
+    return typeof s === 'function' ? (this.#init.signal = s()) : s;
   }
 
   /** The sender's OpenID. */

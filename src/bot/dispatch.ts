@@ -48,7 +48,7 @@ export class Dispatcher {
   readonly #ttlMs: number;
   readonly #pending = new Map<string, Promise<Outcome | undefined>>();
   readonly #running = new Set<Promise<unknown>>();
-  readonly #aborts = new Set<AbortController>();
+  readonly #aborts = new Set<LazyAbort>();
 
   constructor(bot: Bot, options: DispatcherOptions) {
     this.#bot = bot;
@@ -79,7 +79,7 @@ export class Dispatcher {
 
   /** Aborts every running handler's signal (hard shutdown). */
   abortAll(reason: unknown = new WxbotError('SHUTDOWN', 'server is shutting down')): void {
-    for (const ac of this.#aborts) ac.abort(reason);
+    for (const a of this.#aborts) a.abort(reason);
   }
 
   #report(err: unknown, message: WechatMessage): void {
@@ -144,33 +144,40 @@ export class Dispatcher {
   }
 
   #run(message: WechatMessage, key: string, deadlineAt: number, release: (o: Outcome) => void): Promise<DispatchResult> {
-    const ac = new AbortController();
-    this.#aborts.add(ac);
-    let state: 'running' | 'done' | 'late' = 'running';
+    const abort = new LazyAbort();
+    this.#aborts.add(abort);
+    // An object, not a `let`: it is changed by the timer and read by the worker.
+    const st = { state: 'running' as 'running' | 'done' | 'late' };
     let lateTimer: NodeJS.Timeout | undefined;
     let answer!: (r: DispatchResult) => void;
     const result = new Promise<DispatchResult>((r) => (answer = r));
-
     const store = this.#o.store;
-    const work = this.#bot
-      .handle(message, { store, appId: this.#o.appId, signal: ac.signal, reportError: (e, m) => this.#report(e, m) })
-      .then((reply) => ({ reply, error: undefined as unknown }), (error: unknown) => ({ reply: undefined, error }));
 
     const timer = setTimeout(() => {
-      if (state !== 'running') return;
-      state = 'late';
+      if (st.state !== 'running') return;
+      st.state = 'late';
       answer({ reply: undefined, dedupe: false, late: true });
       // Retries on other replicas stop waiting and answer `success` too.
       store.set(key, encodeOutcome({ kind: 'late' }), this.#ttlMs).catch((e: unknown) => this.#report(e, message));
-      if (!this.#o.onLateReply) ac.abort(new WxbotError('DEADLINE', 'reply deadline passed'));
-      else lateTimer = setTimeout(() => ac.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
+      if (!this.#o.onLateReply) abort.abort(new WxbotError('DEADLINE', 'reply deadline passed'));
+      else lateTimer = setTimeout(() => abort.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
     }, Math.max(0, deadlineAt - Date.now()));
 
-    const finish = work.then(async ({ reply, error }) => {
+    let finish!: Promise<void>;
+    finish = (async () => {
+      let reply: ReplyBody | undefined;
+      let error: unknown;
+      try {
+        reply = await this.#bot.handle(message, {
+          store, appId: this.#o.appId, signal: () => abort.signal, reportError: (e, m) => this.#report(e, m),
+        });
+      } catch (e) {
+        error = e;
+      }
       clearTimeout(timer);
-      const wasLate = state === 'late';
+      const wasLate = st.state === 'late';
       if (!wasLate) {
-        state = 'done';
+        st.state = 'done';
         answer({ reply, dedupe: false, late: false, error });
       }
       const outcome: Outcome = wasLate ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
@@ -183,7 +190,7 @@ export class Dispatcher {
       if (wasLate) {
         clearTimeout(lateTimer);
         if (error !== undefined) this.#report(error, message);
-        else if (reply && this.#o.onLateReply && !ac.signal.aborted) {
+        else if (reply && this.#o.onLateReply && !abort.aborted) {
           try {
             await this.#o.onLateReply(message, reply);
           } catch (e) {
@@ -191,13 +198,36 @@ export class Dispatcher {
           }
         }
       }
-    });
-    this.#running.add(finish);
-    void finish.finally(() => {
+      this.#aborts.delete(abort);
       this.#running.delete(finish);
-      this.#aborts.delete(ac);
-    });
+    })();
+    this.#running.add(finish);
     return result;
+  }
+}
+
+/**
+ * An AbortController made only when a handler reads ctx.signal: most handlers never do, and
+ * creating one per message is measurable on the hot path.
+ */
+class LazyAbort {
+  #ac: AbortController | undefined;
+  #reason: unknown;
+  aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.#ac) {
+      this.#ac = new AbortController();
+      if (this.aborted) this.#ac.abort(this.#reason);
+    }
+    return this.#ac.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.#reason = reason;
+    this.#ac?.abort(reason);
   }
 }
 

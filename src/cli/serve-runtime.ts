@@ -218,9 +218,11 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   }
 
   const out = chalkFor(stdout, env);
+  const { LineWriter } = await import('./line-writer.js');
+  const log = new LineWriter(stdout);
   const onLog = s.logFormat === 'json'
-    ? (r: LogRecord) => void stdout.write(`${formatJson(r)}\n`)
-    : (r: LogRecord) => void stdout.write(`${formatPretty(r, out)}\n`);
+    ? (r: LogRecord) => log.line(formatJson(r))
+    : (r: LogRecord) => log.line(formatPretty(r, out));
 
   // ---- wiring point for other features --------------------------------------------------------
   // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
@@ -320,6 +322,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     close: () => (closing ??= (async () => {
       stopWatching?.();
       await server.close();
+      log.flush();
       for (const c of closers) await c();
       await store.close();
     })()),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
@@ -6,12 +6,19 @@ import { MessageCipher } from '../protocol/crypto.js';
 import { buildEnvelopeXml, sealEnvelope } from '../protocol/envelope.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
-import { replyHeader, renderReply, type Reply, type ReplyBody } from '../protocol/replies.js';
+import { replyHeader, type Reply, type ReplyBody } from '../protocol/replies.js';
 import { readBody } from './body.js';
+import { random16 } from './random-pool.js';
+import { renderReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import type { Exchange, HandlerOptions, LogRecord } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
+
+// Exchange ids: a random per-process prefix and a counter; unique enough for a local history.
+const ID_PREFIX = randomBytes(3).toString('hex');
+let idSeq = 0;
+const nextId = () => `${ID_PREFIX}${(idSeq++ % 0x10000).toString(16).padStart(4, '0')}`;
 
 const TEXT = 'text/plain; charset=utf-8';
 const XML = 'application/xml; charset=utf-8';
@@ -133,13 +140,13 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     let type = TEXT;
     if (result.reply) {
       const now = Date.now();
-      const xml = renderReply(message, result.reply, now);
+      const xml = renderReplyFast(message, result.reply, now);
       t.reply = result.reply;
       t.replyXml = xml;
       type = XML;
       out = mode === 'plain'
         ? xml
-        : buildEnvelopeXml(sealEnvelope(config.cipher!, xml, { token: config.token, timestamp: String(Math.floor(now / 1000)), nonce: q.nonce! }));
+        : buildEnvelopeXml(sealEnvelope(config.cipher!, xml, { token: config.token, timestamp: String(Math.floor(now / 1000)), nonce: q.nonce!, random: random16() }));
     }
     t.status = 200;
     t.response = out;
@@ -148,7 +155,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
 
   function finish(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, pathname: string): void {
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
-    const id = randomUUID().slice(0, 8);
+    const id = nextId();
     const method = req.method ?? '';
     if (t.error !== undefined && onLog) {
       emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(t.error), openId: t.message?.FromUserName, msgType: t.message?.MsgType });

@@ -1,10 +1,32 @@
 import { MessageCipher } from '../protocol/crypto.js';
 import { CryptoError, XmlError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
-import { parseEncryptedBody, parseMessage } from '../protocol/parse.js';
+import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody } from '../protocol/parse.js';
 import { verifyMsgSignature, verifySignature } from '../protocol/signature.js';
 import type { PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
+import { scanFlatXml } from './scan-xml.js';
+
+/** parseMessage, through the flat-XML fast path when the document allows it. */
+export function parseMessageFast(xml: string): WechatMessage {
+  const node = scanFlatXml(xml);
+  return node ? messageFromNode(node) : parseMessage(xml);
+}
+
+/** parseEncryptedBody, through the flat-XML fast path when the document allows it. */
+export function parseEncryptedBodyFast(xml: string): EncryptedBody {
+  const node = scanFlatXml(xml);
+  if (!node) return parseEncryptedBody(xml);
+  const encrypt = node.Encrypt?.trim();
+  if (!encrypt) throw new XmlError('XML_NOT_MESSAGE', 'missing Encrypt');
+  const out: EncryptedBody = { Encrypt: encrypt };
+  if (node.ToUserName !== undefined) out.ToUserName = node.ToUserName;
+  if (node.MsgType !== undefined) {
+    const { Encrypt: _drop, ...rest } = node;
+    out.plain = messageFromNode(rest);
+  }
+  return out;
+}
 
 export type Mode = 'plain' | 'compat' | 'safe';
 
@@ -81,7 +103,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
       throw new HttpRejection(401, 'invalid signature');
     }
     try {
-      return { mode: 'plain', message: parseMessage(body) };
+      return { mode: 'plain', message: parseMessageFast(body) };
     } catch (err) {
       throw cryptoRejection(err);
     }
@@ -91,7 +113,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   checkStamp(q, c.maxSkew, nowMs);
   let outer;
   try {
-    outer = parseEncryptedBody(body);
+    outer = parseEncryptedBodyFast(body);
   } catch (err) {
     throw cryptoRejection(err);
   }
@@ -100,7 +122,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   }
   try {
     // The decrypted message is authoritative; compatible mode's plaintext copy is not trusted.
-    return { mode: outer.plain ? 'compat' : 'safe', message: parseMessage(cipher.decrypt(outer.Encrypt)) };
+    return { mode: outer.plain ? 'compat' : 'safe', message: parseMessageFast(cipher.decrypt(outer.Encrypt)) };
   } catch (err) {
     throw cryptoRejection(err);
   }

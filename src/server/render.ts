@@ -1,0 +1,28 @@
+import type { WechatMessage } from '../protocol/messages.js';
+import { renderReply, type ReplyBody } from '../protocol/replies.js';
+
+// True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
+// Anything else takes the protocol layer's full path (which strips and splits).
+function plainCdataSafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe) return false;
+  }
+  return !s.includes(']]>');
+}
+
+/**
+ * renderReply with a fast path for text replies (the common case), producing the same bytes;
+ * every other reply type, and any text needing cleaning, goes through renderReply.
+ */
+export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: number): string {
+  if (body.MsgType === 'text' && typeof body.Content === 'string') {
+    const to = incoming.FromUserName;
+    const from = incoming.ToUserName;
+    if (plainCdataSafe(body.Content) && plainCdataSafe(to) && plainCdataSafe(from)) {
+      return `<xml><ToUserName><![CDATA[${to}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName>` +
+        `<CreateTime>${Math.floor(now / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${body.Content}]]></Content></xml>`;
+    }
+  }
+  return renderReply(incoming, body, now);
+}

@@ -1,0 +1,174 @@
+// `npm run bench`: req/s and p99 of a signed text→text reply through `wxbot serve` and through
+// createHandler, each against a bare node:http server measured in the same run (autocannon, loopback,
+// 50 connections). Every request carries a unique MsgId so retry dedupe never short-cuts the work.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { createHash, createCipheriv, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execSync } from 'node:child_process';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = 50;
+const CLK_TCK = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+const TOKEN = 'benchtoken0123456789';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const APP_ID = 'wx1234567890abcdef';
+const ENV = { ...process.env, WECHAT_TOKEN: TOKEN, WECHAT_AES_KEY: AES_KEY, WECHAT_APP_ID: APP_ID, NO_COLOR: '1' };
+for (const k of Object.keys(ENV)) if (/^(TULING_|OPENAI_|REDIS_URL)/.test(k)) delete ENV[k];
+
+const sha1 = (...parts) => createHash('sha1').update(parts.sort().join('')).digest('hex');
+const key = Buffer.from(`${AES_KEY}=`, 'base64');
+function encrypt(xml) {
+  const body = Buffer.from(xml);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  const plain = Buffer.concat([randomBytes(16), len, body, Buffer.from(APP_ID)]);
+  const pad = 32 - (plain.length % 32);
+  const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), c.final()]).toString('base64');
+}
+
+let msgId = 7_000_000_000_000_000_000n;
+// Pre-built so the load generator spends its CPU on sending, not on crypto.
+function requestPool(path, mode, size) {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const out = new Array(size);
+  for (let i = 0; i < size; i++) {
+    const nonce = String(100000 + i);
+    const xml = `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oBenchUser${i % 1000}]]></FromUserName>` +
+      `<CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[今天过得怎么样 ${i}]]></Content><MsgId>${++msgId}</MsgId></xml>`;
+    const q = `signature=${sha1(TOKEN, ts, nonce)}&timestamp=${ts}&nonce=${nonce}&openid=oBenchUser`;
+    if (mode === 'plain') out[i] = { path: `${path}?${q}`, body: xml };
+    else {
+      const enc = encrypt(xml);
+      out[i] = {
+        path: `${path}?${q}&encrypt_type=aes&msg_signature=${sha1(TOKEN, ts, nonce, enc)}`,
+        body: `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+      };
+    }
+  }
+  return out;
+}
+
+function start(args, waitFor) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    const onData = (c) => {
+      buf += c;
+      const port = waitFor(buf);
+      if (port) {
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        // Keep draining (the serve request log) so the pipe never blocks the server.
+        child.stdout.resume();
+        child.stderr.resume();
+        resolve({ child, port });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${buf}`)));
+  });
+}
+
+// CPU time a process has used (Linux /proc, in ms); undefined elsewhere. Throughput swings when other
+// work shares the machine; CPU per request barely does, so both are reported.
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+function run(opts) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: process.stderr });
+  });
+}
+
+// The bare server gets the same signed requests (and ignores them), so the load generator does the
+// same work for every target and only the server differs.
+async function measure(name, target, mode, poolSize) {
+  const path = target.path ?? '/wechat';
+  const pool = requestPool(path, mode, poolSize);
+  let i = 0;
+  const request = { method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) };
+  const expect = target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>';
+  const base = { url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, requests: [request], headers: { 'content-type': 'text/xml' } };
+  let mismatches = 0;
+  const verifyBody = (body) => {
+    const ok = body.includes(expect);
+    if (!ok) mismatches++;
+    return ok;
+  };
+  await run({ ...base, duration: WARMUP, verifyBody });
+  mismatches = 0;
+  const cpu0 = cpuMs(target.child.pid);
+  const res = await run({ ...base, duration: DURATION, verifyBody });
+  const cpu1 = cpuMs(target.child.pid);
+  const cpuUsPerReq = cpu0 === undefined || cpu1 === undefined ? undefined : +(((cpu1 - cpu0) * 1000) / res.requests.total).toFixed(1);
+  if (!target.bare && i > pool.length) process.stderr.write(`warning: ${name} wrapped the request pool (dedupe hits)\n`);
+  return {
+    name, mode,
+    rps: Math.round(res.requests.average), cpuUsPerReq,
+    p50: res.latency.p50, p99: res.latency.p99,
+    errors: res.errors + res.timeouts, non2xx: res.non2xx, mismatches,
+  };
+}
+
+async function main() {
+  const bare = await start(['test/bench/servers.mjs', 'bare'], (s) => /^(\d+)\n/.exec(s)?.[1]);
+  const handler = await start(['test/bench/servers.mjs', 'handler'], (s) => /^(\d+)\n/.exec(s)?.[1]);
+  const serve = await start(['bin/wxbot.js', 'serve', '--host', '127.0.0.1', '--port', '0'], (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1]);
+  const targets = { bare: { ...bare, bare: true }, handler, serve };
+  const results = [];
+  let bareRps;
+  try {
+    // Bare first and last: the machine may be shared, so the baseline is the mean of both.
+    const first = await measure('bare node:http', targets.bare, 'plain', 20_000);
+    // Enough unique MsgIds for a server as fast as the bare one, so no request is a dedupe hit.
+    const poolSize = Math.ceil(first.rps * 1.3 * (DURATION + WARMUP));
+    for (const mode of ['plain', 'safe']) {
+      results.push(await measure(`wxbot serve (${mode})`, targets.serve, mode, poolSize));
+      results.push(await measure(`createHandler (${mode})`, targets.handler, mode, poolSize));
+    }
+    const last = await measure('bare node:http', targets.bare, 'plain', 20_000);
+    bareRps = Math.round((first.rps + last.rps) / 2);
+    const bareCpu = first.cpuUsPerReq === undefined ? undefined : +((first.cpuUsPerReq + last.cpuUsPerReq) / 2).toFixed(1);
+    results.unshift({ ...first, name: 'bare node:http', rps: bareRps, cpuUsPerReq: bareCpu, p50: Math.max(first.p50, last.p50), p99: Math.max(first.p99, last.p99), runs: [first.rps, last.rps] });
+  } finally {
+    for (const t of [bare, handler, serve]) t.child.kill('SIGTERM');
+  }
+  const target = { plain: 0.5, safe: 0.35 };
+  const rows = results.map((r) => {
+    const ratio = r.name.startsWith('bare') ? 1 : r.rps / bareRps;
+    const cpuRatio = r.cpuUsPerReq && results[0].cpuUsPerReq ? +(results[0].cpuUsPerReq / r.cpuUsPerReq).toFixed(2) : undefined;
+    const goal = r.name.startsWith('bare') ? '' : `${ratio >= target[r.mode] ? 'ok ' : 'LOW'} (>= ${target[r.mode]})`;
+    return { ...r, ratio: +ratio.toFixed(2), cpuRatio, goal, p99ok: r.p99 <= 10 };
+  });
+  process.stdout.write(`\n${'target'.padEnd(24)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50'.padStart(5)} ${'p99'.padStart(5)} ${'µs CPU/req'.padStart(10)} ${'cpu ratio'.padStart(9)}  errors  check\n`);
+  for (const r of rows) {
+    const bad = r.errors + r.non2xx + r.mismatches;
+    process.stdout.write(`${r.name.padEnd(24)} ${String(r.rps).padStart(8)} ${r.ratio.toFixed(2).padStart(6)} ${String(r.p50).padStart(5)} ${String(r.p99).padStart(5)} ${String(r.cpuUsPerReq ?? '-').padStart(10)} ${String(r.cpuRatio ?? '-').padStart(9)}  ${String(bad).padStart(6)}  ${r.goal}${r.name.startsWith('bare') ? '' : r.p99ok ? ' p99 ok' : ' p99 HIGH (> 10 ms)'}\n`);
+  }
+  process.stdout.write(`\n${JSON.stringify({ connections: CONNECTIONS, seconds: DURATION, results: rows })}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

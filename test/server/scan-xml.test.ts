@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { messageFromNode, parseMessage } from '../../src/protocol/parse.js';
+import { parseXml } from '../../src/protocol/xml.js';
+import { scanFlatXml } from '../../src/server/scan-xml.js';
+import { parseEncryptedBodyFast, parseMessageFast } from '../../src/server/verify.js';
+import { parseEncryptedBody } from '../../src/protocol/parse.js';
+import { sampleNames, sampleXml, vectors } from '../helpers/fixtures.js';
+
+test('the fast path agrees with the full parser on every sample message', () => {
+  for (const name of sampleNames()) {
+    const xml = sampleXml(name);
+    assert.deepEqual(parseMessageFast(xml), parseMessage(xml), name);
+  }
+});
+
+test('flat samples take the fast path; nested ones fall back', () => {
+  assert.ok(scanFlatXml(sampleXml('text')));
+  assert.ok(scanFlatXml(sampleXml('location')));
+  assert.equal(scanFlatXml(sampleXml('event-scancode_push')), undefined, 'ScanCodeInfo is nested');
+});
+
+test('the compatible-mode vector body parses the same both ways', () => {
+  const v = vectors.find((x) => x.name === 'oa_official_python_sample_compat_mode_decrypt')!;
+  assert.deepEqual(parseEncryptedBodyFast(v.requestBody!), parseEncryptedBody(v.requestBody!));
+  const safe = `<xml>\n<ToUserName><![CDATA[gh_1]]></ToUserName>\n<Encrypt><![CDATA[${v.encrypt}]]></Encrypt>\n</xml>`;
+  assert.deepEqual(parseEncryptedBodyFast(safe), parseEncryptedBody(safe));
+});
+
+test('anything unusual falls back to the full parser', () => {
+  for (const xml of [
+    '<?xml version="1.0"?><xml><A>1</A></xml>',
+    '<xml><A x="1">1</A></xml>',
+    '<xml><A>a &amp; b</A></xml>',
+    '<xml><A><B>1</B></A></xml>',
+    '<xml><A>1</A><A>2</A></xml>',
+    '<xml><A><![CDATA[a]]]]><![CDATA[>b]]></A></xml>',
+    '<xml><!-- c --><A>1</A></xml>',
+    '<xml><__proto__>1</__proto__></xml>',
+    '<xml><constructor>1</constructor></xml>',
+    '<xml><A/></xml>',
+    '<xml><A>1</B></xml>',
+    '<xml><A>1</A>junk</xml>',
+    '<xml><A>1</A></xml>trailing',
+    '<root><A>1</A></root>',
+    '<xml><A><![CDATA[unterminated</A></xml>',
+  ]) {
+    assert.equal(scanFlatXml(xml), undefined, xml);
+  }
+});
+
+// Values the full parser keeps byte for byte: CDATA text with anything but "]]>" in it.
+const cdataText = fc.string({ unit: 'grapheme', maxLength: 30 }).filter((s) => !s.includes(']]>') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\r]/.test(s));
+const plainText = fc.string({ maxLength: 20 }).map((s) => s.replace(/[<>&\r\u0000-\u001F]/g, 'x'));
+const tagName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,12}$/).filter((t) => t !== 'constructor' && t !== 'prototype');
+
+test('property: for generated flat documents the fast path equals the full parser', () => {
+  fc.assert(fc.property(
+    fc.uniqueArray(fc.tuple(tagName, fc.oneof(cdataText.map((v) => ({ cdata: true, v })), plainText.map((v) => ({ cdata: false, v })))), { selector: ([t]) => t, maxLength: 8 }),
+    fc.constantFrom('', '\n', '  '),
+    (fields, ws) => {
+      const xml = `<xml>${ws}${fields.map(([t, { cdata, v }]) => `<${t}>${cdata ? `<![CDATA[${v}]]>` : v}</${t}>`).join(ws)}${ws}</xml>`;
+      const fast = scanFlatXml(xml);
+      if (fields.length === 0) return; // the full parser rejects an empty root; the fast path's result is unused then
+      let full;
+      try {
+        full = parseXml(xml);
+      } catch {
+        return; // documents the full parser rejects are not compared
+      }
+      assert.ok(fast, xml);
+      assert.deepEqual(fast, full, xml);
+    },
+  ), { numRuns: 300 });
+});
+
+test('messageFromNode on the fast result types numbers and keeps MsgId a string', () => {
+  const m = messageFromNode(scanFlatXml(sampleXml('text'))!);
+  assert.equal(m.CreateTime, 1700000000);
+  assert.equal((m as { MsgId: string }).MsgId, '24212345678901234567');
+});

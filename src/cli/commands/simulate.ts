@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { CliError, EXIT } from '../errors.js';
 import { addKindCommands } from '../simulate-kinds.js';
 import { addSimulateOptions, type SimulateFlags } from '../simulate-options.js';
 
@@ -12,6 +13,22 @@ Examples:
   $ wxbot simulate text 你好 --json | jq .problems
   $ wxbot simulate text slow --retry`;
 
+// Levenshtein distance, to suggest "text" for "txt".
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function unknownKind(name: string, known: string[]): CliError {
+  const near = known.filter((k) => distance(name.toLowerCase(), k) <= 2);
+  return new CliError(`unknown command '${name}'${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; \`wxbot simulate --help\` lists them`, EXIT.usage);
+}
+
 const flagsOf = (cmd: Command) => cmd.optsWithGlobals() as SimulateFlags & { echostr?: string; probe?: boolean };
 
 export default function simulateCommand(): Command {
@@ -19,7 +36,9 @@ export default function simulateCommand(): Command {
     .description('Play WeChat against any server: send signed (and encrypted) messages and events, judge the reply as WeChat would.\nWith no subcommand: an interactive chat as one fake user (reads stdin, so a pipe works too).')
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', `${EXAMPLES}\n\nExit codes: 0 WeChat would accept the reply (warnings allowed), 1 problems found, 2 usage, 3 server unreachable.`)
+    .allowExcessArguments()
     .action(async (_opts: unknown, cmd: Command) => {
+      if (cmd.args.length > 0) throw unknownKind(cmd.args[0]!, cmd.commands.map((c) => c.name()));
       const { runChat } = await import('../simulate-chat.js');
       await runChat(flagsOf(cmd));
     });

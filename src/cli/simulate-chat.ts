@@ -44,7 +44,12 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
       if (cfg.json) print(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: turn.error }));
       else process.stderr.write(`wxbot: ${turn.error} — is the server running at ${cfg.url}?\n`);
     } else if (turn.kind === 'sent') {
-      print(cfg.json ? JSON.stringify(resultJson(turn.result)) : `${render.renderResult(turn.message, turn.result, cfg.settings.mode)}\n`);
+      const r = turn.result;
+      if (cfg.json) print(JSON.stringify(resultJson(r)));
+      else if (cfg.raw) {
+        print(r.raw ?? '');
+        for (const line of render.renderFindings(r.problems, r.warnings)) process.stderr.write(`${line}\n`);
+      } else print(`${render.renderResult(turn.message, r, cfg.settings.mode)}\n`);
     }
     if (tty) rl.prompt();
   }

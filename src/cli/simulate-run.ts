@@ -32,9 +32,9 @@ async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> 
   throw err;
 }
 
-function printFindings(problems: string[], warnings: string[]): void {
-  for (const p of problems) process.stderr.write(`problem: ${p}\n`);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+async function printFindings(problems: string[], warnings: string[]): Promise<void> {
+  const { renderFindings } = await import('./simulate-render.js');
+  for (const line of renderFindings(problems, warnings)) process.stderr.write(`${line}\n`);
 }
 
 export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<void> {
@@ -50,7 +50,7 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
   if (cfg.json) out(JSON.stringify(resultJson(r), null, 2));
   else if (cfg.raw) {
     process.stdout.write(r.raw ?? '');
-    printFindings(r.problems, r.warnings);
+    await printFindings(r.problems, r.warnings);
   } else {
     const { renderResult } = await import('./simulate-render.js');
     out(renderResult(message, r, cfg.settings.mode));
@@ -70,7 +70,7 @@ export async function runVerify(flags: SimulateFlags & { echostr?: string; probe
   if (cfg.json) out(JSON.stringify(r, null, 2));
   else if (cfg.raw) {
     process.stdout.write(r.raw ?? '');
-    printFindings(r.problems, r.warnings);
+    await printFindings(r.problems, r.warnings);
   } else {
     const { renderVerify } = await import('./simulate-render.js');
     out(renderVerify(r));

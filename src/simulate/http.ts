@@ -3,6 +3,7 @@
  * and a hard deadline over the whole exchange (WeChat waits 5 s, protocol.md §5.3).
  * undici is loaded on first use so the CLI starts fast.
  */
+import { connect } from 'node:net';
 import { SimulateError } from './errors.js';
 
 export interface HttpResponse {
@@ -61,6 +62,22 @@ async function readCapped(body: AsyncIterable<Buffer>, cap: number): Promise<{ t
   return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
+/**
+ * Whether a TCP connection to the URL's host opens within `ms`. Asked only when the deadline passed
+ * before our request connected: on a starved event loop the timer can fire before the connect
+ * callback runs, and that must not turn a slow server into "unreachable".
+ */
+function canConnect(url: URL, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean) => { clearTimeout(timer); socket.destroy(); resolve(ok); };
+    const timer = setTimeout(() => done(false), ms);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome> {
   let target: URL;
   try {
@@ -92,8 +109,11 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
   } catch (err) {
     const code = errorCode(err);
     if (controller.signal.aborted) {
-      if (!connected) throw new SimulateError('SIMULATE_NETWORK', `could not connect to ${target.host} within ${o.timeoutMs} ms`, { cause: err });
-      return { kind: 'timeout', ms: elapsed() };
+      const ms = elapsed();
+      if (!connected && !(await canConnect(target, Math.max(o.timeoutMs, 2000)))) {
+        throw new SimulateError('SIMULATE_NETWORK', `could not connect to ${target.host} within ${o.timeoutMs} ms`, { cause: err });
+      }
+      return { kind: 'timeout', ms };
     }
     if (code && UNREACHABLE.has(code)) throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${code}`, { cause: err });
     if (!connected) throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${(err as Error).message}`, { cause: err });

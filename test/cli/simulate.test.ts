@@ -77,9 +77,10 @@ describe('each broken reply is reported in words, with the right exit code', { c
   for (const [fault, args, code, re] of cases) {
     test(`${fault} ${args.slice(2).join(' ')}: exit ${code}`, async () => {
       const r = await own(fault, args);
-      assert.equal(r.code, code, r.stdout + r.stderr);
-      assert.match(r.stdout, re);
-      assert.match(r.stdout, code ? /✗ \d+ problems?/ : /✓ WeChat would accept this reply \(1 warning\)/);
+      const all = r.stdout + r.stderr;
+      assert.equal(r.code, code, all);
+      assert.match(r.stdout, re, all);
+      assert.match(r.stdout, code ? /✗ \d+ problems?/ : /✓ WeChat would accept this reply \(1 warning\)/, all);
     });
   }
 });
@@ -98,7 +99,7 @@ describe('verify reports each broken echo in words', { concurrency: 3 }, () => {
     test(`verify against ${fault}: exit ${code}`, async () => {
       const r = await own(fault, ['verify']);
       assert.equal(r.code, code, r.stdout + r.stderr);
-      assert.match(r.stdout, re);
+      assert.match(r.stdout, re, r.stdout + r.stderr);
       if (code) assert.match(r.stdout, /Token验证失败/);
     });
   }

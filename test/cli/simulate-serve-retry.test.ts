@@ -21,7 +21,7 @@ before(async () => {
 let calls = 0;
 export default createBot().text('slow', async () => {
   const n = ++calls;
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 2000));
   return 'slow answer #' + n;
 });
 `);
@@ -30,7 +30,7 @@ export default createBot().text('slow', async () => {
 after(() => serve?.stop());
 
 test('a slow answer misses the first delivery and arrives on the re-sent one; the bot ran once', async () => {
-  const r = await wxbot(['simulate', 'text', 'slow', '--retry', '--timeout', '1', '--json', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP]);
+  const r = await wxbot(['simulate', 'text', 'slow', '--retry', '--timeout', '1.5', '--json', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(j.deliveries.map((d: { outcome: string }) => d.outcome), ['timeout', 'answered']);

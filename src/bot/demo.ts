@@ -47,8 +47,10 @@ export function createDemoBot(options: DemoBotOptions = {}): Bot {
       return `🎲 ${1 + Math.floor(Math.random() * sides)}（1–${sides}）`;
     })
     .on('image', (ctx) => `收到图片：${ctx.message.PicUrl}`)
-    .on('voice', (ctx) => {
+    .on('voice', (ctx, next) => {
       const said = ctx.message.Recognition?.trim();
+      // With a chat provider, what the user said goes to it, like text.
+      if (said && options.provider) return chat(options.provider)(ctx, next);
       return said ? `你说：「${said}」` : `收到语音（${ctx.message.Format || '未知格式'}），没有识别文字：请在公众号后台开启语音识别。`;
     })
     .on(['video', 'shortvideo'], (ctx) => `收到${ctx.message.MsgType === 'video' ? '视频' : '小视频'}，MediaId：${ctx.message.MediaId}`)

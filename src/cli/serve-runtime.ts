@@ -8,6 +8,7 @@ import type { Bot } from '../bot/bot.js';
 import { wechatSettings, type Env } from '../config/env.js';
 import { maskSecret } from '../config/mask.js';
 import { generateToken, isValidAesKey } from '../protocol/crypto.js';
+import type { ChatFailure } from '../providers/budget.js';
 import type { ChatProvider } from '../providers/provider.js';
 import type { RunningServer } from '../server/start.js';
 import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
@@ -145,18 +146,15 @@ function safeUrl(u: string): string {
   }
 }
 
-async function demoBot(env: Env): Promise<{ bot: Bot; name: string }> {
+async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): Promise<{ bot: Bot; name: string }> {
   const { createDemoBot } = await import('../bot/demo.js');
-  // The providers module grows providerFromEnv in the chat-provider issue; until then, no provider.
-  const providers = (await import('../providers/index.js')) as Record<string, unknown>;
-  const fromEnv = providers.providerFromEnv as ((env: Env) => { name: string; provider: ChatProvider } | undefined) | undefined;
+  const { providerFromEnv } = await import('../providers/index.js');
   let chosen: { name: string; provider: ChatProvider } | undefined;
-  if (typeof fromEnv === 'function') {
-    try {
-      chosen = fromEnv(env);
-    } catch (err) {
-      throw new CliError(`chat provider: ${(err as Error).message}`, EXIT.usage);
-    }
+  try {
+    // The provider answers its fallback text on failure; onChatError puts the reason in the log.
+    chosen = providerFromEnv(env, { onError: onChatError });
+  } catch (err) {
+    throw new CliError(`chat provider: ${(err as Error).message}`, EXIT.usage);
   }
   return {
     bot: createDemoBot(chosen ? { provider: chosen.provider, providerName: chosen.name } : {}),
@@ -200,13 +198,14 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   const cwd = io.cwd ?? process.cwd();
   const s = resolveServeSettings(flags, env);
 
+  let logChatFailure: ((f: ChatFailure) => void) | undefined;
   let loaded: { bot: Bot; name: string; files: string[] };
   if (entry) {
     const { loadEntry } = await import('./load-entry.js');
     const e = await loadEntry(entry, cwd);
     loaded = { bot: e.bot, name: entry, files: e.files };
   } else {
-    loaded = { ...(await demoBot(env)), files: [] };
+    loaded = { ...(await demoBot(env, (f) => logChatFailure?.(f))), files: [] };
   }
 
   const { openStore } = await import('../store/open.js');
@@ -223,6 +222,11 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   const onLog = s.logFormat === 'json'
     ? (r: LogRecord) => log.line(formatJson(r))
     : (r: LogRecord) => log.line(formatPretty(r, out));
+  // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
+  logChatFailure = (f) => onLog({
+    type: 'error', level: 'error', time: Date.now(),
+    error: { name: 'ChatProvider', code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`, message: `${f.provider}: ${f.reason} (${f.latencyMs} ms); answered the fallback text` },
+  });
 
   // ---- wiring point for other features --------------------------------------------------------
   // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a

@@ -225,7 +225,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
   logChatFailure = (f) => onLog({
     type: 'error', level: 'error', time: Date.now(),
-    error: { name: 'ChatProvider', code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`, message: `${f.provider}: ${f.reason} (${f.latencyMs} ms); answered the fallback text` },
+    error: { name: 'ChatProvider', code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`, message: `${f.reason} (${f.latencyMs} ms); answered the fallback text` },
   });
 
   // ---- wiring point for other features --------------------------------------------------------

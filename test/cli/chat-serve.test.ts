@@ -123,8 +123,8 @@ test('serve + Tuling sleeping past the budget: the fallback text comes back befo
   assert.equal(contentOf(await push(s.url, message({ MsgType: 'text', Content: '#code:4003' }))), '机器人开小差了，请再说一次');
   await new Promise((r) => setTimeout(r, 100));
   const log = s.out() + s.err();
-  assert.match(log, /TIMEOUT/);
-  assert.match(log, /4003/);
+  assert.match(log, /ERROR ChatProvider TIMEOUT: tuling did not answer within the 3500 ms budget/);
+  assert.match(log, /ERROR ChatProvider PROVIDER_ERROR 4003: Tuling error 4003: 该apikey没有可用请求次数 \(quota exhausted for this apiKey\)/);
   assert.equal(log.includes(FAKE_TULING_KEY), false);
 });
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/wxbot.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/wxbot.js', import.meta.url));
 const runs = Number(process.env.RUNS ?? 30);
 
 function median(args) {

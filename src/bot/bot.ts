@@ -4,7 +4,7 @@ import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import { compose } from './compose.js';
 import { Context, toReplyBody } from './context.js';
-import { clickRoute, eventRoute, textRoute, typeRoute } from './routes.js';
+import { clickRoute, eventRoute, router, textRoute, typeRoute, type Route } from './routes.js';
 import type { ErrorHandler, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
 
 export interface BotOptions {
@@ -18,8 +18,8 @@ export interface HandleOptions {
   store?: Store;
   /** AppID used to namespace store keys; 'default' when absent. */
   appId?: string;
-  /** Aborted when the reply is no longer wanted; a function is called only if a handler reads ctx.signal. */
-  signal?: AbortSignal | (() => AbortSignal);
+  /** Aborted when the reply is no longer wanted; a source (e.g. an AbortController) is read only if a handler uses ctx.signal. */
+  signal?: AbortSignal | { readonly signal: AbortSignal };
   /** Called with errors a handler reported or threw (after `bot.catch` had its chance). */
   reportError?: (err: unknown, message: WechatMessage) => void;
 }
@@ -32,7 +32,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * matches answers (unless it calls `next()`); `bot.use()` middleware wraps everything after it.
  */
 export class Bot {
-  readonly #chain: Middleware[] = [];
+  // Middleware and routes in registration order; runs of routes become one router when composed.
+  readonly #chain: (Middleware | Route)[] = [];
   #fallback: Middleware | undefined;
   #onError: ErrorHandler | undefined;
   #run: ((ctx: Context) => Promise<void>) | undefined;
@@ -49,7 +50,7 @@ export class Bot {
     return (this.#store ??= new MemoryStore());
   }
 
-  #add(mw: Middleware): this {
+  #add(mw: Middleware | Route): this {
     this.#chain.push(mw);
     this.#run = undefined;
     return this;
@@ -109,7 +110,7 @@ export class Bot {
       signal: options.signal ?? NEVER,
       reportError: options.reportError ? (err) => options.reportError!(err, message) : undefined,
     });
-    this.#run ??= compose(this.#chain, this.#fallback);
+    this.#run ??= compose(groupRoutes(this.#chain), this.#fallback);
     try {
       await this.#run(ctx);
     } catch (err) {
@@ -119,6 +120,20 @@ export class Bot {
     }
     return ctx.response;
   }
+}
+
+function groupRoutes(chain: readonly (Middleware | Route)[]): Middleware[] {
+  const out: Middleware[] = [];
+  let run: Route[] = [];
+  for (const x of chain) {
+    if (typeof x === 'function') {
+      if (run.length) out.push(router(run));
+      run = [];
+      out.push(x);
+    } else run.push(x);
+  }
+  if (run.length) out.push(router(run));
+  return out;
 }
 
 /** Creates a bot. Register routes, then serve it with `createHandler(bot, options)` or `wxbot serve`. */

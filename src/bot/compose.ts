@@ -3,6 +3,8 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { Context } from './context.js';
 import type { Middleware } from './types.js';
 
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * Chains middleware Koa-style: each gets `next()` to run the rest. `terminal` runs when the last one
  * calls next. Calling next() twice would run downstream handlers twice (and reply twice), so it throws.
@@ -15,9 +17,11 @@ export function compose(chain: readonly Middleware[], terminal?: Middleware): (c
       if (i <= called) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one middleware'));
       called = i;
       const fn = list[i];
-      if (!fn) return Promise.resolve();
+      if (!fn) return DONE;
       try {
-        return Promise.resolve(fn(ctx, () => dispatch(i + 1))).then(() => undefined);
+        // A middleware's promise is passed up as is (its value is ignored); a sync one costs no promise.
+        const r = fn(ctx, () => dispatch(i + 1));
+        return typeof (r as PromiseLike<unknown> | undefined)?.then === 'function' ? (r as Promise<void>) : DONE;
       } catch (err) {
         return Promise.reject(err);
       }

@@ -13,8 +13,8 @@ export interface ContextInit<M extends WechatMessage> {
   /** `wxbot:<appId or 'default'>:` — every key this context writes starts with it. */
   keyPrefix: string;
   sessionTtlMs: number;
-  /** A function is called on first use of ctx.signal (creating an AbortController per message costs). */
-  signal: AbortSignal | (() => AbortSignal);
+  /** A source (e.g. an AbortController) is read on first use of ctx.signal: making one per message costs. */
+  signal: AbortSignal | { readonly signal: AbortSignal };
   reportError?: (err: unknown) => void;
 }
 
@@ -50,7 +50,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
   /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
   get signal(): AbortSignal {
     const s = this.#init.signal;
-    return typeof s === 'function' ? (this.#init.signal = s()) : s;
+    return s instanceof AbortSignal ? s : (this.#init.signal = s.signal);
   }
 
   /** The sender's OpenID. */

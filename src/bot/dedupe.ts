@@ -26,8 +26,11 @@ export function dedupeKey(prefix: string, m: WechatMessage): string {
   return `${prefix}dedupe:${dedupeId(m)}`;
 }
 
+const NONE = JSON.stringify({ kind: 'none' });
+const LATE = JSON.stringify({ kind: 'late' });
+
 export function encodeOutcome(o: Outcome): string {
-  return JSON.stringify(o);
+  return o.kind === 'none' ? NONE : o.kind === 'late' ? LATE : JSON.stringify(o);
 }
 
 /** undefined for the pending marker or anything unreadable. */

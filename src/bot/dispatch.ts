@@ -3,6 +3,7 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
 import type { Bot } from './bot.js';
+import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 import { PENDING, decodeOutcome, dedupeKey, encodeOutcome, type Outcome } from './dedupe.js';
 
 export interface DispatcherOptions {
@@ -46,9 +47,12 @@ export class Dispatcher {
   readonly #prefix: string;
   readonly #deadlineMs: number;
   readonly #ttlMs: number;
-  readonly #pending = new Map<string, Promise<Outcome | undefined>>();
-  readonly #running = new Set<Promise<unknown>>();
-  readonly #aborts = new Set<LazyAbort>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #jobs = new Set<Job>();
+  readonly #deadlines = new DeadlineQueue();
+  // Made once, not per message.
+  readonly #reportBound = (err: unknown, message: WechatMessage) => this.#report(err, message);
+  readonly #onLate = (job: Job) => this.#late(job);
 
   constructor(bot: Bot, options: DispatcherOptions) {
     this.#bot = bot;
@@ -69,17 +73,17 @@ export class Dispatcher {
 
   /** Handlers still running, including ones past their deadline. */
   get inFlight(): number {
-    return this.#running.size;
+    return this.#jobs.size;
   }
 
   /** Resolves once every running handler (and its late-reply hook) has finished. */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs].map((j) => j.finished));
   }
 
   /** Aborts every running handler's signal (hard shutdown). */
   abortAll(reason: unknown = new WxbotError('SHUTDOWN', 'server is shutting down')): void {
-    for (const a of this.#aborts) a.abort(reason);
+    for (const j of this.#jobs) j.abort(reason);
   }
 
   #report(err: unknown, message: WechatMessage): void {
@@ -90,21 +94,21 @@ export class Dispatcher {
     }
   }
 
+  #release(key: string, p: Pending, o: Outcome | undefined): void {
+    p.settle(o);
+    if (this.#pending.get(key) === p) this.#pending.delete(key);
+  }
+
   /** `receivedAt` (ms) is when the request arrived: the deadline counts from there. */
   async dispatch(message: WechatMessage, receivedAt: number = Date.now()): Promise<DispatchResult> {
     const key = dedupeKey(this.#prefix, message);
     const deadlineAt = receivedAt + this.#deadlineMs;
     const shared = this.#pending.get(key);
-    if (shared) return retryResult(await beforeDeadline(shared, deadlineAt));
+    if (shared) return retryResult(shared.done ? shared.outcome : await beforeDeadline(shared.wait(), deadlineAt));
 
     // Registered before the first await so a concurrent retry in this process finds it.
-    let settle!: (o: Outcome | undefined) => void;
-    const mine = new Promise<Outcome | undefined>((r) => (settle = r));
-    this.#pending.set(key, mine);
-    const release = (o: Outcome | undefined) => {
-      settle(o);
-      if (this.#pending.get(key) === mine) this.#pending.delete(key);
-    };
+    const job = new Job(message, key, this.#onLate);
+    this.#pending.set(key, job);
     for (;;) {
       let claimed: boolean;
       try {
@@ -114,11 +118,11 @@ export class Dispatcher {
         this.#report(err, message);
         claimed = true;
       }
-      if (claimed) return this.#run(message, key, deadlineAt, release);
+      if (claimed) return this.#run(job, deadlineAt);
       const o = await this.#poll(key, deadlineAt, message);
       if (o === 'gone' && Date.now() < deadlineAt) continue; // the claim expired or was dropped: try again
       const outcome = o === 'gone' ? undefined : o;
-      release(outcome);
+      this.#release(key, job, outcome);
       return retryResult(outcome);
     }
   }
@@ -143,77 +147,99 @@ export class Dispatcher {
     }
   }
 
-  #run(message: WechatMessage, key: string, deadlineAt: number, release: (o: Outcome) => void): Promise<DispatchResult> {
-    const abort = new LazyAbort();
-    this.#aborts.add(abort);
-    // An object, not a `let`: it is changed by the timer and read by the worker.
-    const st = { state: 'running' as 'running' | 'done' | 'late' };
-    let lateTimer: NodeJS.Timeout | undefined;
-    let answer!: (r: DispatchResult) => void;
-    const result = new Promise<DispatchResult>((r) => (answer = r));
-    const store = this.#o.store;
+  #run(job: Job, deadlineAt: number): Promise<DispatchResult> {
+    this.#jobs.add(job);
+    job.deadline = this.#deadlines.add(deadlineAt, job);
+    job.finished = this.#bot
+      .handle(job.message, { store: this.#o.store, appId: this.#o.appId, signal: job, reportError: this.#reportBound })
+      .then((reply) => this.#complete(job, reply, undefined), (err: unknown) => this.#complete(job, undefined, err));
+    return job.result;
+  }
 
-    const timer = setTimeout(() => {
-      if (st.state !== 'running') return;
-      st.state = 'late';
-      answer({ reply: undefined, dedupe: false, late: true });
-      // Retries on other replicas stop waiting and answer `success` too.
-      store.set(key, encodeOutcome({ kind: 'late' }), this.#ttlMs).catch((e: unknown) => this.#report(e, message));
-      if (!this.#o.onLateReply) abort.abort(new WxbotError('DEADLINE', 'reply deadline passed'));
-      else lateTimer = setTimeout(() => abort.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
-    }, Math.max(0, deadlineAt - Date.now()));
+  // The deadline passed with the handler still running: answer `success` now.
+  #late(job: Job): void {
+    if (job.state !== 'running') return;
+    job.state = 'late';
+    job.answer({ reply: undefined, dedupe: false, late: true });
+    // Retries on other replicas stop waiting and answer `success` too.
+    this.#o.store.set(job.key, encodeOutcome({ kind: 'late' }), this.#ttlMs).catch((e: unknown) => this.#report(e, job.message));
+    if (!this.#o.onLateReply) job.abort(new WxbotError('DEADLINE', 'reply deadline passed'));
+    else job.lateTimer = setTimeout(() => job.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
+  }
 
-    let finish!: Promise<void>;
-    finish = (async () => {
-      let reply: ReplyBody | undefined;
-      let error: unknown;
-      try {
-        reply = await this.#bot.handle(message, {
-          store, appId: this.#o.appId, signal: () => abort.signal, reportError: (e, m) => this.#report(e, m),
-        });
-      } catch (e) {
-        error = e;
-      }
-      clearTimeout(timer);
-      const wasLate = st.state === 'late';
-      if (!wasLate) {
-        st.state = 'done';
-        answer({ reply, dedupe: false, late: false, error });
-      }
-      const outcome: Outcome = wasLate ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
-      try {
-        await store.set(key, encodeOutcome(outcome), this.#ttlMs);
-      } catch (e) {
-        this.#report(e, message);
-      }
-      release(outcome);
-      if (wasLate) {
-        clearTimeout(lateTimer);
-        if (error !== undefined) this.#report(error, message);
-        else if (reply && this.#o.onLateReply && !abort.aborted) {
-          try {
-            await this.#o.onLateReply(message, reply);
-          } catch (e) {
-            this.#report(e, message);
-          }
+  async #complete(job: Job, reply: ReplyBody | undefined, error: unknown): Promise<void> {
+    job.deadline?.cancel();
+    const wasLate = job.state === 'late';
+    if (!wasLate) {
+      job.state = 'done';
+      job.answer({ reply, dedupe: false, late: false, error });
+    }
+    const outcome: Outcome = wasLate ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
+    try {
+      await this.#o.store.set(job.key, encodeOutcome(outcome), this.#ttlMs);
+    } catch (e) {
+      this.#report(e, job.message);
+    }
+    this.#release(job.key, job, outcome);
+    if (wasLate) {
+      clearTimeout(job.lateTimer);
+      if (error !== undefined) this.#report(error, job.message);
+      else if (reply && this.#o.onLateReply && !job.aborted) {
+        try {
+          await this.#o.onLateReply(job.message, reply);
+        } catch (e) {
+          this.#report(e, job.message);
         }
       }
-      this.#aborts.delete(abort);
-      this.#running.delete(finish);
-    })();
-    this.#running.add(finish);
-    return result;
+    }
+    this.#jobs.delete(job);
+  }
+}
+
+/** The first delivery of a message, as seen by retries in the same process. */
+class Pending {
+  done = false;
+  outcome: Outcome | undefined;
+  #promise: Promise<Outcome | undefined> | undefined;
+  #resolve: ((o: Outcome | undefined) => void) | undefined;
+
+  // Made only when a retry actually waits: most messages have none.
+  wait(): Promise<Outcome | undefined> {
+    return (this.#promise ??= new Promise((r) => (this.#resolve = r)));
+  }
+
+  settle(o: Outcome | undefined): void {
+    this.done = true;
+    this.outcome = o;
+    this.#resolve?.(o);
   }
 }
 
 /**
- * An AbortController made only when a handler reads ctx.signal: most handlers never do, and
- * creating one per message is measurable on the hot path.
+ * One message this process is handling: its pending entry, deadline, answer and abort signal in
+ * one object. The AbortController is made only if a handler reads ctx.signal: most never do, and
+ * one per message is measurable on the hot path.
  */
-class LazyAbort {
+class Job extends Pending {
+  state: 'running' | 'done' | 'late' = 'running';
+  readonly result: Promise<DispatchResult>;
+  answer!: (r: DispatchResult) => void;
+  deadline: Deadline | undefined;
+  lateTimer: NodeJS.Timeout | undefined;
+  finished: Promise<void> | undefined;
+  aborted = false;
   #ac: AbortController | undefined;
   #reason: unknown;
-  aborted = false;
+
+  constructor(readonly message: WechatMessage, readonly key: string, private readonly onLate: (job: Job) => void) {
+    super();
+    this.result = new Promise((r) => (this.answer = r));
+  }
+
+  /** Called by the deadline queue. */
+  fire(): void {
+    this.onLate(this);
+  }
 
   get signal(): AbortSignal {
     if (!this.#ac) {

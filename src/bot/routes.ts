@@ -1,29 +1,20 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { Context } from './context.js';
+import { WxbotError } from '../protocol/errors.js';
 import type { Handler, Middleware, TextTrigger } from './types.js';
 
-type Matcher = (ctx: Context) => boolean | Promise<boolean>;
+/** `text` is the trimmed Content of a text message (computed once per message), else undefined. */
+type Matcher = (ctx: Context, text: string | undefined) => boolean | Promise<boolean>;
+
+/** A route: a matcher and its handler. Consecutive routes run inside one router middleware. */
+export interface Route {
+  readonly matches: Matcher;
+  readonly handler: Handler;
+}
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
-}
-
-// A matched route answers with what its handler returned; it only goes on if the handler calls next().
-// Sync matchers and handlers stay sync: no extra promise per route on the hot path.
-function route(matches: Matcher, handler: Handler): Middleware {
-  const answer = (ctx: Context, next: () => Promise<void>): unknown => {
-    const r = handler(ctx, next);
-    if (isThenable(r)) return r.then((v) => setReply(ctx, v));
-    setReply(ctx, r);
-    return undefined;
-  };
-  return (ctx, next) => {
-    const ok = matches(ctx);
-    if (ok === true) return answer(ctx, next);
-    if (ok === false) return next();
-    return ok.then((v) => (v ? answer(ctx, next) : next()));
-  };
 }
 
 function setReply(ctx: Context, r: unknown): void {
@@ -35,38 +26,66 @@ function content(ctx: Context): string | undefined {
   return m.MsgType === 'text' && typeof m.Content === 'string' ? m.Content.trim() : undefined;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * Runs a run of routes as one middleware: the first match answers with what its handler returned;
+ * it only goes on (to later routes, then the rest of the chain) if the handler calls next().
+ * Scanning is a plain loop: no closure or promise per route that does not match.
+ */
+export function router(routes: readonly Route[]): Middleware {
+  return (ctx, next) => {
+    const text = content(ctx);
+    const step = (from: number): unknown => {
+      for (let j = from; j < routes.length; j++) {
+        const ok = routes[j]!.matches(ctx, text);
+        if (ok === false) continue;
+        if (ok === true) return answer(j);
+        return ok.then((v) => (v ? answer(j) : step(j + 1)));
+      }
+      return next();
+    };
+    const answer = (j: number): unknown => {
+      let passed = false;
+      const r = routes[j]!.handler(ctx, () => {
+        if (passed) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one handler'));
+        passed = true;
+        const rest = step(j + 1);
+        return isThenable(rest) ? (rest as Promise<void>) : DONE;
+      });
+      if (isThenable(r)) return r.then((v) => setReply(ctx, v));
+      setReply(ctx, r);
+      return undefined;
+    };
+    return step(0);
+  };
+}
+
 // Runs a RegExp from the start whatever its flags: a /g or /y RegExp keeps lastIndex between calls.
 function execFromStart(re: RegExp, s: string): RegExpExecArray | null {
   re.lastIndex = 0;
   return re.exec(s);
 }
 
-export function textRoute(trigger: TextTrigger, handler: Handler<never>): Middleware {
-  let matches: (ctx: Context) => boolean | Promise<boolean>;
+export function textRoute(trigger: TextTrigger, handler: Handler<never>): Route {
+  let matches: Matcher;
   if (typeof trigger === 'string') {
     const keyword = trigger.trim();
-    matches = (ctx) => content(ctx) === keyword;
+    matches = (_ctx, s) => s === keyword;
   } else if (trigger instanceof RegExp) {
-    matches = (ctx) => {
-      const s = content(ctx);
+    matches = (ctx, s) => {
       if (s === undefined) return false;
       const m = execFromStart(trigger, s);
       if (m) ctx.match = m;
       return m !== null;
     };
   } else if (typeof trigger === 'function') {
-    matches = (ctx) => {
-      const s = content(ctx);
-      return s !== undefined && trigger(s, ctx as never);
-    };
+    matches = (ctx, s) => s !== undefined && trigger(s, ctx as never);
   } else {
     const set = new Set(trigger.map((k) => k.trim()));
-    matches = (ctx) => {
-      const s = content(ctx);
-      return s !== undefined && set.has(s);
-    };
+    matches = (_ctx, s) => s !== undefined && set.has(s);
   }
-  return route(matches, handler as Handler);
+  return { matches, handler: handler as Handler };
 }
 
 function oneOf(x: string | readonly string[]): (v: unknown) => boolean {
@@ -75,22 +94,22 @@ function oneOf(x: string | readonly string[]): (v: unknown) => boolean {
   return (v) => typeof v === 'string' && set.has(v);
 }
 
-export function typeRoute(type: string | readonly string[], handler: Handler): Middleware {
+export function typeRoute(type: string | readonly string[], handler: Handler): Route {
   const is = oneOf(type);
-  return route((ctx) => is(ctx.message.MsgType), handler);
+  return { matches: (ctx) => is(ctx.message.MsgType), handler };
 }
 
 function eventName(m: WechatMessage): string | undefined {
   return m.MsgType === 'event' ? (m as { Event?: string }).Event : undefined;
 }
 
-export function eventRoute(event: string | readonly string[], handler: Handler): Middleware {
+export function eventRoute(event: string | readonly string[], handler: Handler): Route {
   const is = oneOf(event);
-  return route((ctx) => is(eventName(ctx.message)), handler);
+  return { matches: (ctx) => is(eventName(ctx.message)), handler };
 }
 
-export function clickRoute(key: string | RegExp, handler: Handler): Middleware {
-  return route((ctx) => {
+export function clickRoute(key: string | RegExp, handler: Handler): Route {
+  const matches: Matcher = (ctx) => {
     if (eventName(ctx.message) !== 'CLICK') return false;
     const k = (ctx.message as { EventKey?: unknown }).EventKey;
     if (typeof k !== 'string') return false;
@@ -98,5 +117,6 @@ export function clickRoute(key: string | RegExp, handler: Handler): Middleware {
     const m = execFromStart(key, k);
     if (m) ctx.match = m;
     return m !== null;
-  }, handler);
+  };
+  return { matches, handler };
 }

@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { DeadlineQueue } from '../bot/deadline-queue.js';
 import { HttpRejection } from './rejection.js';
+
+// One timer for every body being read, rather than one per request.
+const bodyDeadlines = new DeadlineQueue();
 
 /**
  * Reads the raw body as UTF-8 within `limit` bytes and `timeoutMs`. When a framework's body parser
@@ -24,7 +28,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (err?: Error) => {
-      clearTimeout(timer);
+      timer.cancel();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -43,7 +47,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     const onEnd = () => done();
     const onError = (e: Error) => done(new HttpRejection(400, 'error while reading the body', { cause: e }));
     const onAborted = () => done(new HttpRejection(400, 'client aborted the request'));
-    const timer = setTimeout(() => done(new HttpRejection(408, `body not received within ${timeoutMs} ms`)), timeoutMs);
+    const timer = bodyDeadlines.add(Date.now() + timeoutMs, { fire: () => done(new HttpRejection(408, `body not received within ${timeoutMs} ms`)) });
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -12,7 +12,7 @@ import { random16 } from './random-pool.js';
 import { renderReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
-import type { Exchange, HandlerOptions, LogRecord } from './types.js';
+import type { Exchange, HandlerOptions, LogRecord, RequestLog } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
 
 // Exchange ids: a random per-process prefix and a counter; unique enough for a local history.
@@ -44,6 +44,7 @@ interface Trace {
   message?: WechatMessage;
   reply?: ReplyBody;
   replyXml?: string;
+  repliedAt: number;
   dedupe: boolean;
   late: boolean;
   verify: boolean;
@@ -143,6 +144,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       const xml = renderReplyFast(message, result.reply, now);
       t.reply = result.reply;
       t.replyXml = xml;
+      t.repliedAt = now;
       type = XML;
       out = mode === 'plain'
         ? xml
@@ -161,15 +163,17 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(t.error), openId: t.message?.FromUserName, msgType: t.message?.MsgType });
     }
     if (onLog) {
-      emit({
+      // Built field by field (no spreads): this runs once per request when logging is on.
+      const r: RequestLog = {
         type: 'request', level: t.status >= 500 ? 'error' : t.status >= 400 ? 'warn' : 'info',
         time: receivedAt, id, method, path: pathname, status: t.status, mode: t.mode, latencyMs,
-        ...(t.verify ? { verify: true } : {}),
-        ...(t.message ? { message: t.message } : {}),
-        ...(t.reply ? { reply: t.reply } : {}),
         dedupe: t.dedupe, late: t.late,
-        ...(t.reason ? { reason: t.reason } : {}),
-      });
+      };
+      if (t.verify) r.verify = true;
+      if (t.message) r.message = t.message;
+      if (t.reply) r.reply = t.reply;
+      if (t.reason) r.reason = t.reason;
+      emit(r);
     }
     if (onExchange) {
       const x: Exchange = {
@@ -177,7 +181,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         mode: t.mode, status: t.status, reply: t.response, latencyMs, dedupe: t.dedupe, late: t.late,
       };
       if (t.message) x.message = t.message;
-      if (t.reply && t.message) x.replyParsed = { ...replyHeader(t.message, receivedAt), ...t.reply } as Reply;
+      if (t.reply && t.message) x.replyParsed = { ...replyHeader(t.message, t.repliedAt), ...t.reply } as Reply;
       if (t.replyXml) x.replyXml = t.replyXml;
       const err = t.reason ?? (t.error !== undefined ? toErrorInfo(t.error).message : undefined);
       if (err) x.error = err;
@@ -193,7 +197,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     const receivedAt = Date.now();
     const t0 = tracing ? performance.now() : 0;
     const [pathname, search] = splitUrl(req.url ?? '/');
-    const t: Trace = { mode: 'plain', status: 0, body: '', response: '', dedupe: false, late: false, verify: false };
+    const t: Trace = { mode: 'plain', status: 0, body: '', response: '', repliedAt: receivedAt, dedupe: false, late: false, verify: false };
     try {
       if (path !== undefined && pathname !== path) throw new HttpRejection(404, 'not found');
       await respond(req, res, t, receivedAt, search);

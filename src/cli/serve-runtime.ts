@@ -218,7 +218,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
 
   const out = chalkFor(stdout, env);
   const { LineWriter } = await import('./line-writer.js');
-  const log = new LineWriter(stdout);
+  const log = LineWriter.forStdout(stdout);
   const onLog = s.logFormat === 'json'
     ? (r: LogRecord) => log.line(formatJson(r))
     : (r: LogRecord) => log.line(formatPretty(r, out));
@@ -326,7 +326,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     close: () => (closing ??= (async () => {
       stopWatching?.();
       await server.close();
-      log.flush();
+      await log.close();
       for (const c of closers) await c();
       await store.close();
     })()),

@@ -3,13 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
 import { MessageCipher } from '../protocol/crypto.js';
-import { buildEnvelopeXml, sealEnvelope } from '../protocol/envelope.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { replyHeader, type Reply, type ReplyBody } from '../protocol/replies.js';
 import { readBody } from './body.js';
-import { random16 } from './random-pool.js';
-import { renderReplyFast } from './render.js';
+import { renderReplyFast, sealReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import type { Exchange, HandlerOptions, LogRecord, RequestLog } from './types.js';
@@ -146,9 +144,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       t.replyXml = xml;
       t.repliedAt = now;
       type = XML;
-      out = mode === 'plain'
-        ? xml
-        : buildEnvelopeXml(sealEnvelope(config.cipher!, xml, { token: config.token, timestamp: String(Math.floor(now / 1000)), nonce: q.nonce!, random: random16() }));
+      out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
     }
     t.status = 200;
     t.response = out;

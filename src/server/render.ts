@@ -1,5 +1,9 @@
+import type { MessageCipher } from '../protocol/crypto.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { renderReply, type ReplyBody } from '../protocol/replies.js';
+import { cdata } from '../protocol/xml.js';
+import { random16 } from './random-pool.js';
+import { msgSignature } from './signature-check.js';
 
 // True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
 // Anything else takes the protocol layer's full path (which strips and splits).
@@ -25,4 +29,17 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
     }
   }
   return renderReply(incoming, body, now);
+}
+
+/**
+ * The encrypted reply envelope of §3.6, byte for byte what buildEnvelopeXml(sealEnvelope(...)) writes:
+ * Encrypt (base64), MsgSignature (hex) and TimeStamp (digits) never need escaping, so only the
+ * nonce, which comes from the request, goes through cdata().
+ */
+export function sealReplyFast(cipher: MessageCipher, token: string, xml: string, timestamp: string, nonce: string): string {
+  const encrypt = cipher.encrypt(xml, random16());
+  const sig = msgSignature(token, timestamp, nonce, encrypt);
+  const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
+  return `<xml>\n<Encrypt><![CDATA[${encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[${sig}]]></MsgSignature>\n` +
+    `<TimeStamp>${timestamp}</TimeStamp>\n<Nonce>${n}</Nonce>\n</xml>`;
 }

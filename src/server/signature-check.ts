@@ -19,10 +19,14 @@ function join3(a: string, b: string, c: string): string {
   return a + b + c;
 }
 
+// A sorting network: five compare-and-swaps order any four values.
 function join4(a: string, b: string, c: string, d: string): string {
-  const parts = [a, b, c, d];
-  parts.sort();
-  return parts.join('');
+  if (a > b) [a, b] = [b, a];
+  if (c > d) [c, d] = [d, c];
+  if (a > c) [a, c] = [c, a];
+  if (b > d) [b, d] = [d, b];
+  if (b > c) [b, c] = [c, b];
+  return a + b + c + d;
 }
 
 // Constant time for equal lengths: no early exit, so timing says nothing about where they differ.
@@ -44,4 +48,9 @@ export function checkSignature(token: string, timestamp: string, nonce: string, 
 
 export function checkMsgSignature(token: string, timestamp: string, nonce: string, encrypt: string, msgSignature: string): boolean {
   return sameHex(sha1hex(join4(token, timestamp, nonce, encrypt)), msgSignature);
+}
+
+/** msg_signature of an outgoing envelope (protocol.md §3.6). */
+export function msgSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
+  return sha1hex(join4(token, timestamp, nonce, encrypt));
 }

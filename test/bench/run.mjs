@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { execSync } from 'node:child_process';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const CONNECTIONS = 50;
 const CLK_TCK = (() => {
   try {
@@ -113,7 +114,9 @@ async function measure(name, target, mode, poolSize) {
   let i = 0;
   const request = { method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) };
   const expect = target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>';
-  const base = { url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, requests: [request], headers: { 'content-type': 'text/xml' } };
+  const base = {
+    url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, requests: [request], headers: { 'content-type': 'text/xml' },
+  };
   let mismatches = 0;
   const verifyBody = (body) => {
     const ok = body.includes(expect);
@@ -145,39 +148,64 @@ async function main() {
   const serve = await start([bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'], servePort);
   const serveDev = await start([bin, 'serve', '--host', '127.0.0.1', '--port', '0'], servePort);
   const targets = { bare: { ...bare, bare: true }, handler, serve, serveDev };
-  const results = [];
-  let bareRps;
+  const plan = [
+    ['wxbot serve (plain)', 'serve', 'plain'],
+    ['createHandler (plain)', 'handler', 'plain'],
+    ['wxbot serve (safe)', 'serve', 'safe'],
+    ['createHandler (safe)', 'handler', 'safe'],
+  ];
+  const rounds = [];
   try {
-    // Bare first and last: the machine may be shared, so the baseline is the mean of both.
-    const first = await measure('bare node:http', targets.bare, 'plain', 20_000);
-    // Enough unique MsgIds for a server as fast as the bare one, so no request is a dedupe hit.
-    const poolSize = Math.ceil(first.rps * 1.2 * (DURATION + WARMUP));
-    for (const mode of ['plain', 'safe']) {
-      results.push(await measure(`wxbot serve (${mode})`, targets.serve, mode, poolSize));
-      results.push(await measure(`createHandler (${mode})`, targets.handler, mode, poolSize));
+    // The machine may be shared: every round measures the bare server right before the others and
+    // each ratio is against that round's bare figure; the report gives the median of the rounds.
+    for (let round = 0; round < ROUNDS; round++) {
+      const bareRun = await measure('bare node:http', targets.bare, 'plain', 20_000);
+      // Enough unique MsgIds for a server as fast as the bare one, so no request is a dedupe hit.
+      const poolSize = Math.ceil(bareRun.rps * 1.2 * (DURATION + WARMUP));
+      const runs = { 'bare node:http': bareRun };
+      for (const [name, t, mode] of plan) runs[name] = await measure(name, targets[t], mode, poolSize);
+      if (round === 0) {
+        runs['serve+history (plain)'] = await measure('serve+history (plain)', targets.serveDev, 'plain', poolSize);
+      }
+      rounds.push(runs);
+      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${Object.entries(runs).map(([n, r]) => `${n} ${r.rps}`).join(', ')}\n`);
     }
-    results.push(await measure('serve+history (plain)', targets.serveDev, 'plain', poolSize));
-    const last = await measure('bare node:http', targets.bare, 'plain', 20_000);
-    bareRps = Math.round((first.rps + last.rps) / 2);
-    const bareCpu = first.cpuUsPerReq === undefined ? undefined : +((first.cpuUsPerReq + last.cpuUsPerReq) / 2).toFixed(1);
-    results.unshift({ ...first, name: 'bare node:http', rps: bareRps, cpuUsPerReq: bareCpu, p50: Math.max(first.p50, last.p50), p99: Math.max(first.p99, last.p99), runs: [first.rps, last.rps] });
   } finally {
     for (const t of [bare, handler, serve, serveDev]) t.child.kill('SIGTERM');
     setTimeout(() => rmSync(SCRATCH, { recursive: true, force: true }), 500);
   }
+  const median = (xs) => {
+    const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+    if (v.length === 0) return undefined;
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
   const target = { plain: 0.5, safe: 0.35 };
-  const rows = results.map((r) => {
-    const ratio = r.name.startsWith('bare') ? 1 : r.rps / bareRps;
-    const cpuRatio = r.cpuUsPerReq && results[0].cpuUsPerReq ? +(results[0].cpuUsPerReq / r.cpuUsPerReq).toFixed(2) : undefined;
-    const goal = r.name.startsWith('bare') ? '' : `${ratio >= target[r.mode] ? 'ok ' : 'LOW'} (>= ${target[r.mode]})`;
-    return { ...r, ratio: +ratio.toFixed(2), cpuRatio, goal, p99ok: r.p99 <= 10 };
+  const names = ['bare node:http', ...plan.map(([n]) => n), 'serve+history (plain)'];
+  const rows = names.map((name) => {
+    const per = rounds.filter((r) => r[name]).map((r) => ({ run: r[name], bare: r['bare node:http'] }));
+    const isBare = name.startsWith('bare');
+    const mode = per[0].run.mode;
+    const ratio = isBare ? 1 : median(per.map((p) => p.run.rps / p.bare.rps));
+    const cpuRatio = isBare ? 1 : median(per.map((p) => (p.run.cpuUsPerReq && p.bare.cpuUsPerReq ? p.bare.cpuUsPerReq / p.run.cpuUsPerReq : undefined)));
+    const p99 = median(per.map((p) => p.run.p99));
+    return {
+      name, mode, rounds: per.length,
+      rps: Math.round(median(per.map((p) => p.run.rps))),
+      ratio: +ratio.toFixed(2), ratios: per.map((p) => +(p.run.rps / p.bare.rps).toFixed(2)),
+      p50: median(per.map((p) => p.run.p50)), p99, p99s: per.map((p) => p.run.p99),
+      cpuUsPerReq: median(per.map((p) => p.run.cpuUsPerReq)), cpuRatio: cpuRatio === undefined ? undefined : +cpuRatio.toFixed(2),
+      errors: per.reduce((a, p) => a + p.run.errors + p.run.non2xx + p.run.mismatches, 0),
+      goal: isBare ? '' : `${ratio >= target[mode] ? 'ok ' : 'LOW'} (>= ${target[mode]})`,
+      p99ok: p99 <= 10,
+    };
   });
-  process.stdout.write(`\n${'target'.padEnd(24)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50'.padStart(5)} ${'p99'.padStart(5)} ${'µs CPU/req'.padStart(10)} ${'cpu ratio'.padStart(9)}  errors  check\n`);
+  process.stdout.write(`\n${ROUNDS} rounds × ${DURATION} s, ${CONNECTIONS} connections; medians (per-round ratios in brackets)\n`);
+  process.stdout.write(`${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'ratio'.padStart(6)} ${'rounds'.padEnd(17)} ${'p50'.padStart(4)} ${'p99'.padStart(4)} ${'µs CPU/req'.padStart(10)} ${'cpu ratio'.padStart(9)} errors  check\n`);
   for (const r of rows) {
-    const bad = r.errors + r.non2xx + r.mismatches;
-    process.stdout.write(`${r.name.padEnd(24)} ${String(r.rps).padStart(8)} ${r.ratio.toFixed(2).padStart(6)} ${String(r.p50).padStart(5)} ${String(r.p99).padStart(5)} ${String(r.cpuUsPerReq ?? '-').padStart(10)} ${String(r.cpuRatio ?? '-').padStart(9)}  ${String(bad).padStart(6)}  ${r.goal}${r.name.startsWith('bare') ? '' : r.p99ok ? ' p99 ok' : ' p99 HIGH (> 10 ms)'}\n`);
+    const isBare = r.name.startsWith('bare');
+    process.stdout.write(`${r.name.padEnd(24)} ${String(r.rps).padStart(7)} ${r.ratio.toFixed(2).padStart(6)} ${(isBare ? '' : `[${r.ratios.join(' ')}]`).padEnd(17)} ${String(r.p50).padStart(4)} ${String(r.p99).padStart(4)} ${String(r.cpuUsPerReq === undefined ? '-' : r.cpuUsPerReq.toFixed(1)).padStart(10)} ${String(r.cpuRatio ?? '-').padStart(9)} ${String(r.errors).padStart(6)}  ${r.goal}${isBare ? '' : r.p99ok ? ' p99 ok' : ' p99 HIGH (> 10 ms)'}\n`);
   }
-  process.stdout.write(`\n${JSON.stringify({ connections: CONNECTIONS, seconds: DURATION, results: rows })}\n`);
+  process.stdout.write(`\n${JSON.stringify({ rounds: ROUNDS, seconds: DURATION, connections: CONNECTIONS, results: rows })}\n`);
 }
 
 main().catch((err) => {

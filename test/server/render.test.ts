@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { parseMessage } from '../../src/protocol/parse.js';
 import { newsReply, renderReply, textReply } from '../../src/protocol/replies.js';
 import { random16 } from '../../src/server/random-pool.js';
-import { renderReplyFast } from '../../src/server/render.js';
+import { renderReplyFast, sealReplyFast } from '../../src/server/render.js';
+import { MessageCipher } from '../../src/protocol/crypto.js';
+import { buildEnvelopeXml, parseEnvelope, verifyEnvelope } from '../../src/protocol/envelope.js';
+import { computeMsgSignature } from '../../src/protocol/signature.js';
 import { sampleXml } from '../helpers/fixtures.js';
 
 const incoming = parseMessage(sampleXml('text'));
@@ -32,4 +35,18 @@ test('the random pool hands out distinct 16-byte prefixes across refills', () =>
     seen.add(r.toString('hex'));
   }
   assert.equal(seen.size, 600);
+});
+
+test('the fast envelope equals the protocol layer\'s sealEnvelope + buildEnvelopeXml, and opens', () => {
+  const cipher = new MessageCipher('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', 'wx1234567890abcdef');
+  fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() === s), fc.stringMatching(/^\d{10}$/), (nonce, ts) => {
+    const xml = renderReply(incoming, textReply('你好'), NOW);
+    const fast = sealReplyFast(cipher, 'tok', xml, ts, nonce);
+    const env = parseEnvelope(fast);
+    assert.ok(verifyEnvelope(env, 'tok'));
+    assert.equal(cipher.decrypt(env.Encrypt), xml);
+    // Same Encrypt value → the protocol layer must write the identical bytes.
+    const reference = buildEnvelopeXml({ Encrypt: env.Encrypt, MsgSignature: computeMsgSignature('tok', ts, nonce, env.Encrypt), TimeStamp: ts, Nonce: nonce });
+    assert.equal(fast, reference);
+  }), { numRuns: 200 });
 });

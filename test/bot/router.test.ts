@@ -214,3 +214,28 @@ test('chat(provider) answers an apology when the provider fails, and reports the
   }, { onError: null }));
   assert.equal(await silent.handle(text('hi')), undefined);
 });
+
+test('a route handler calling next() twice is an error too', async () => {
+  const bot = createBot()
+    .text('x', async (_ctx, next) => {
+      await next();
+      await next();
+    })
+    .text('x', () => 'second');
+  await assert.rejects(bot.handle(text('x')), (e: Error & { code?: string }) => e.code === 'NEXT_CALLED_TWICE');
+});
+
+test('routes and middleware interleave in registration order', async () => {
+  const order: string[] = [];
+  const bot = createBot()
+    .text('early', () => 'early route')
+    .use(async (_ctx, next) => {
+      order.push('mw');
+      await next();
+    })
+    .text('late', () => 'late route');
+  assert.equal(contentOf(await bot.handle(text('early'))), 'early route');
+  assert.deepEqual(order, [], 'middleware registered after a matching route does not run');
+  assert.equal(contentOf(await bot.handle(text('late'))), 'late route');
+  assert.deepEqual(order, ['mw']);
+});

@@ -115,3 +115,21 @@ test('Koa: a raw body read earlier (ctx.request.rawBody, as koa-bodyparser leave
   t.after(() => close(server));
   await exercise(`${await listen(server)}/wechat`);
 });
+
+test('Express: a parser that turned the body into an object gets a 400 that says how to mount the handler', async (t) => {
+  const app = express();
+  app.use((req, _res, next) => {
+    // What an XML body parser would leave: the stream consumed, an object in req.body.
+    req.resume();
+    req.on('end', () => {
+      (req as unknown as { body: unknown }).body = { xml: { ToUserName: 'gh' } };
+      next();
+    });
+  });
+  app.all('/wechat', createHandler(bot(), options));
+  const server = createServer(app);
+  t.after(() => close(server));
+  const r = await http(`${await listen(server)}/wechat?${signedQuery(ACCOUNT.token)}`, { method: 'POST', body: textXml('hi') });
+  assert.equal(r.status, 400);
+  assert.match(r.body, /mount the WeChat handler before body parsers/);
+});

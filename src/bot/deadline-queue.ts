@@ -11,9 +11,11 @@ export interface DeadlineTarget {
 
 // A class, not a closure per deadline: one small object per message.
 class Item implements Deadline {
-  constructor(readonly at: number, public target: DeadlineTarget | undefined) {}
+  constructor(readonly at: number, public target: DeadlineTarget | undefined, readonly queue: DeadlineQueue) {}
   cancel(): void {
+    if (!this.target) return;
     this.target = undefined;
+    this.queue.settled();
   }
 }
 
@@ -27,9 +29,11 @@ export class DeadlineQueue {
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
   #armedAt = Infinity;
+  #live = 0;
 
   add(at: number, target: DeadlineTarget): Deadline {
-    const item = new Item(at, target);
+    const item = new Item(at, target, this);
+    this.#live++;
     // Messages finish roughly in arrival order: drop the finished ones at the front as we go, so
     // the queue holds about as many entries as there are messages in flight.
     while (this.#head < this.#items.length && !this.#items[this.#head]!.target) this.#items[this.#head++] = undefined;
@@ -47,10 +51,14 @@ export class DeadlineQueue {
     return item;
   }
 
+  /** Deadlines neither passed nor cancelled. */
   get size(): number {
-    let n = 0;
-    for (let i = this.#head; i < this.#items.length; i++) if (this.#items[i]!.target) n++;
-    return n;
+    return this.#live;
+  }
+
+  /** @internal An item was cancelled: with nothing left to wait for, the timer must not keep the process alive. */
+  settled(): void {
+    if (--this.#live === 0) this.clear();
   }
 
   #arm(at: number): void {
@@ -70,7 +78,10 @@ export class DeadlineQueue {
       items[this.#head++] = undefined;
       const target = it.target;
       it.target = undefined;
-      target?.fire();
+      if (target) {
+        this.#live--;
+        target.fire();
+      }
     }
     if (this.#head === items.length) {
       this.#items = [];
@@ -89,7 +100,9 @@ export class DeadlineQueue {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#armedAt = Infinity;
+    for (let i = this.#head; i < this.#items.length; i++) this.#items[i]!.target = undefined;
     this.#items = [];
     this.#head = 0;
+    this.#live = 0;
   }
 }

@@ -17,20 +17,26 @@ export default function serveCommand(): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (entry: string | undefined, flags: ServeFlags) => {
       const [{ startServeRuntime }, { loadEnv }] = await Promise.all([import('../serve-runtime.js'), import('../../config/env.js')]);
-      const handle = await startServeRuntime(entry, flags, loadEnv());
+      // Signal handlers go in before start-up finishes: a Ctrl-C during start-up (after the banner,
+      // while the last steps run) must still shut down cleanly instead of killing the process.
       let stopping = false;
+      let started: Promise<{ close(): Promise<void> }> | undefined;
       const stop = (signal: string) => {
         if (stopping) process.exit(130); // a second Ctrl-C means now
         stopping = true;
         process.stderr.write(`wxbot: ${signal}: finishing in-flight requests…\n`);
         // Hard stop in case something refuses to end; the server's own grace period is shorter.
         setTimeout(() => process.exit(0), 9_500).unref();
-        handle.close().then(() => process.exit(0), (err: unknown) => {
-          process.stderr.write(`wxbot: shutdown: ${(err as Error).message}\n`);
-          process.exit(1);
-        });
+        (started ?? Promise.resolve(undefined))
+          .then((handle) => handle?.close())
+          .then(() => process.exit(0), (err: unknown) => {
+            process.stderr.write(`wxbot: shutdown: ${(err as Error).message}\n`);
+            process.exit(1);
+          });
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+      started = startServeRuntime(entry, flags, loadEnv());
+      await started;
     });
 }

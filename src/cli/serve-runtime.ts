@@ -5,6 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { Option, type Command } from 'commander';
 import type { Bot } from '../bot/bot.js';
+import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
 import { wechatSettings, type Env } from '../config/env.js';
 import { maskSecret } from '../config/mask.js';
 import { generateToken, isValidAesKey } from '../protocol/crypto.js';
@@ -87,6 +88,8 @@ export interface ServeHandle {
   store: Store;
   /** What is being served: 'demo' or the entry path. */
   botName: string;
+  /** Where the generated Token was saved for `wxbot simulate` (.wxbot/dev-session.json), if it was. */
+  devSessionPath?: string;
   close(): Promise<void>;
 }
 
@@ -162,14 +165,18 @@ async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): 
   };
 }
 
-function banner(s: ServeSettings, url: string, botName: string, c: ChalkInstance): string {
+function banner(s: ServeSettings, url: string, botName: string, sessionSaved: boolean, c: ChalkInstance): string {
   const mode = s.aesKey
     ? `plaintext, compatible and safe (AppID ${s.appId})`
     : 'plaintext only (set WECHAT_AES_KEY and WECHAT_APP_ID for compatible/safe mode)';
-  const token = s.tokenGenerated
-    ? `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`
-    : maskSecret(s.token);
-  const simulate = s.tokenGenerated ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
+  // A generated Token is shown in full exactly once (the console needs it); wxbot simulate reads it from the file.
+  const token = !s.tokenGenerated
+    ? maskSecret(s.token)
+    : sessionSaved
+      ? `${c.bold(s.token)} ${c.yellow(`(generated for this run; saved for wxbot simulate in ${DEV_SESSION_DIR}/${DEV_SESSION_FILE})`)}\n` +
+        `           ${c.dim('set WECHAT_TOKEN (or .env) to keep one across restarts')}`
+      : `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`;
+  const simulate = s.tokenGenerated && !sessionSaved ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
   const lines = [
     '',
     `  ${c.green.bold('wxbot serve')} ${c.dim('—')} ${botName}`,
@@ -311,7 +318,27 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     stderr.write('wxbot: --watch needs an entry module; the demo bot has nothing to reload\n');
   }
 
-  if (io.banner !== false) stderr.write(banner(s, server.url, loaded.name, chalkFor(stderr, env)));
+  // Dev-session hand-off: only a generated Token needs handing over (a configured one is in env/.env already).
+  let sessionPath: string | undefined;
+  const owner = { pid: process.pid, token: s.token };
+  const dropSession = () => {
+    try {
+      removeDevSession(cwd, owner);
+    } catch {
+      // best effort: a file left behind names a dead pid and is ignored
+    }
+  };
+  if (s.tokenGenerated) {
+    try {
+      sessionPath = writeDevSession(cwd, { token: s.token, url: server.url, pid: process.pid, startedAt: new Date().toISOString() });
+      // A hard exit (second Ctrl-C, shutdown timeout) skips close(): still leave no file behind.
+      process.once('exit', dropSession);
+    } catch (err) {
+      stderr.write(`wxbot: could not save ${DEV_SESSION_DIR}/${DEV_SESSION_FILE} for wxbot simulate: ${(err as Error).message}\n`);
+    }
+  }
+
+  if (io.banner !== false) stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env)));
 
   let closing: Promise<void> | undefined;
   return {
@@ -323,7 +350,13 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     server,
     store,
     botName: loaded.name,
+    devSessionPath: sessionPath,
     close: () => (closing ??= (async () => {
+      if (sessionPath) {
+        // First: a server that is shutting down must not be handed to the next wxbot simulate.
+        dropSession();
+        process.off('exit', dropSession);
+      }
       stopWatching?.();
       await server.close();
       await log.close();

@@ -3,6 +3,7 @@
  * flags > environment > .env, the same settings `wxbot serve` reads.
  */
 import { Option, type Command } from 'commander';
+import { readDevSession } from '../config/dev-session.js';
 import { loadEnv, wechatSettings } from '../config/env.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_OPENID, WECHAT_TIMEOUT_MS } from '../simulate/ids.js';
 import type { SimulateMode, SimulateSettings } from '../simulate/push.js';
@@ -45,8 +46,8 @@ export function parseTimeout(v: string): number {
 
 export function addSimulateOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH; default ${DEFAULT_URL})`)
-    .option('--token <token>', 'the Token from the console (env WECHAT_TOKEN)')
+    .option('--url <url>', `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`)
+    .option('--token <token>', 'the Token from the console (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
     .option('--aes-key <key>', 'the EncodingAESKey, 43 characters (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'the AppID, wx… (env WECHAT_APP_ID)')
     .addOption(new Option('--mode <mode>', 'message encryption mode (default: safe with an AES key, else plain)').choices(['plain', 'compat', 'safe']))
@@ -70,9 +71,27 @@ export function defaultUrl(env: Record<string, string | undefined>): string {
   return `http://127.0.0.1:${port && port !== '0' ? port : '5050'}${path ? (path.startsWith('/') ? path : `/${path}`) : '/wechat'}`;
 }
 
-export function resolveSimulate(flags: SimulateFlags, env = loadEnv()): ResolvedSimulate {
+/** True when the environment names the server itself (then a dev session's URL does not apply). */
+function urlConfigured(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.WXBOT_URL || env.WXBOT_PORT || env.PORT);
+}
+
+export const NO_TOKEN_MESSAGE =
+  'no Token: start `wxbot serve` in this directory (it hands its generated Token over through .wxbot/dev-session.json), or pass --token / set WECHAT_TOKEN (in the environment or .env)';
+
+/**
+ * flags > env > .env; with no Token configured anywhere, the Token (and, unless the URL is configured,
+ * the URL) of the `wxbot serve` still running in `cwd`, from .wxbot/dev-session.json.
+ */
+export function resolveSimulate(flags: SimulateFlags, env = loadEnv(), cwd = process.cwd()): ResolvedSimulate {
   const s = wechatSettings({ token: flags.token, aesKey: flags.aesKey, appId: flags.appId }, env);
-  if (!s.token) throw new CliError('no Token: pass --token or set WECHAT_TOKEN (in the environment or .env)', EXIT.usage);
+  let sessionUrl: string | undefined;
+  if (!s.token) {
+    const session = readDevSession(cwd);
+    if (!session) throw new CliError(NO_TOKEN_MESSAGE, EXIT.usage);
+    s.token = session.token;
+    if (!urlConfigured(env)) sessionUrl = session.url;
+  }
   const mode: SimulateMode = flags.mode ?? (s.aesKey ? 'safe' : 'plain');
   if (mode !== 'plain') {
     if (!s.aesKey) throw new CliError(`--mode ${mode} needs the EncodingAESKey: pass --aes-key or set WECHAT_AES_KEY`, EXIT.usage);
@@ -83,7 +102,7 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv()): Resolved
   if (s.aesKey) settings.aesKey = s.aesKey;
   if (s.appId) settings.appId = s.appId;
   return {
-    url: flags.url ?? defaultUrl(env),
+    url: flags.url ?? sessionUrl ?? defaultUrl(env),
     settings,
     from: flags.from ?? DEFAULT_OPENID,
     to: flags.to ?? DEFAULT_ACCOUNT_ID,

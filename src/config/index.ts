@@ -1,2 +1,3 @@
 export * from './env.js';
 export * from './mask.js';
+export * from './dev-session.js';

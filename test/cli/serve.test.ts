@@ -12,12 +12,13 @@ const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const SAFE_ENV = { WECHAT_TOKEN: ACCOUNT.token, WECHAT_AES_KEY: ACCOUNT.aesKey, WECHAT_APP_ID: ACCOUNT.appId };
 const content = (r: { reply?: { MsgType: string } }) => (r.reply as { Content?: string } | undefined)?.Content;
 
-test('zero set-up: the demo bot with a generated token, printed in the banner', async (t) => {
+test('zero set-up: the demo bot with a generated token, printed once in the banner and handed to wxbot simulate', async (t) => {
   const s = await runServe([]);
   t.after(() => s.stop('SIGKILL'));
-  const token = /Token\s+([A-Za-z0-9]{32}) \(generated/.exec(s.stderr())?.[1];
+  const token = /Token\s+([A-Za-z0-9]{32}) \(generated for this run; saved for wxbot simulate in \.wxbot\/dev-session\.json\)/.exec(s.stderr())?.[1];
   assert.ok(token, s.stderr());
-  assert.match(s.stderr(), new RegExp(`wxbot simulate text 你好 --token ${token}`));
+  assert.equal(s.stderr().split(token).length - 1, 1, 'the full token appears once');
+  assert.match(s.stderr(), /Next\s+wxbot simulate text 你好\s+#/, 'no --token needed: the dev session carries it');
   assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/wechat$/);
   assert.notEqual(new URL(s.url).port, '0', '--port 0 prints the real port');
   const acct = { token };

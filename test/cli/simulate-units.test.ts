@@ -1,7 +1,11 @@
 /** In-process tests of the CLI helpers: option parsing, default URL, chat-line subcommands. */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliError } from '../../src/cli/errors.js';
+import { writeDevSession } from '../../src/config/dev-session.js';
 import { parseKindLine, splitWords } from '../../src/cli/simulate-line.js';
 import { DEFAULT_URL, defaultUrl, parseTimeout, resolveSimulate } from '../../src/cli/simulate-options.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
@@ -29,8 +33,24 @@ test('settings: flags beat env; mode defaults to safe only with a key', () => {
   assert.equal(resolveSimulate({}, { WECHAT_TOKEN: 't' }).settings.mode, 'plain');
   assert.equal(resolveSimulate({ token: 'flagtok' }, env).settings.token, 'flagtok');
   assert.equal(resolveSimulate({ mode: 'plain' }, env).settings.mode, 'plain');
-  assert.throws(() => resolveSimulate({}, {}), /no Token/);
+  assert.throws(() => resolveSimulate({}, {}, mkdtempSync(join(tmpdir(), 'wxbot-units-'))), /no Token: start `wxbot serve` in this directory/);
   assert.throws(() => resolveSimulate({ mode: 'compat' }, { WECHAT_TOKEN: 't', WECHAT_AES_KEY: 'A'.repeat(43) }), /AppID/);
+});
+
+test("with no Token configured, the running serve's dev session supplies the Token and the default URL", () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'wxbot-units-'));
+  writeDevSession(cwd, { token: 'sessionTok99', url: 'http://127.0.0.1:6123/hook', pid: process.pid, startedAt: new Date().toISOString() });
+  const r = resolveSimulate({}, {}, cwd);
+  assert.equal(r.settings.token, 'sessionTok99');
+  assert.equal(r.url, 'http://127.0.0.1:6123/hook');
+  assert.equal(resolveSimulate({ url: 'http://x/y' }, {}, cwd).url, 'http://x/y', '--url wins');
+  assert.equal(resolveSimulate({}, { WXBOT_PORT: '7000' }, cwd).url, 'http://127.0.0.1:7000/wechat', 'WXBOT_PORT wins');
+  assert.equal(resolveSimulate({}, { WXBOT_URL: 'http://u/v' }, cwd).url, 'http://u/v', 'WXBOT_URL wins');
+  assert.equal(resolveSimulate({}, { WXBOT_PORT: '7000' }, cwd).settings.token, 'sessionTok99');
+  const configured = resolveSimulate({}, { WECHAT_TOKEN: 'envtok' }, cwd);
+  assert.equal(configured.settings.token, 'envtok', 'a configured Token ignores the session');
+  assert.equal(configured.url, DEFAULT_URL, '... and its URL');
+  assert.equal(resolveSimulate({ token: 'flagtok' }, {}, cwd).settings.token, 'flagtok');
 });
 
 test('splitWords keeps quoted words together', () => {

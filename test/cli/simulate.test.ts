@@ -139,7 +139,7 @@ test('an unreachable server exits 3 (and --json still prints an object)', async 
 test('usage errors exit 2: no token, safe mode without a key, bad numbers', async () => {
   const noToken = await wxbot(['simulate', 'text', 'x', '--url', server.url]);
   assert.equal(noToken.code, 2);
-  assert.match(noToken.stderr, /no Token/);
+  assert.match(noToken.stderr, /no Token: start `wxbot serve` in this directory.*pass --token \/ set WECHAT_TOKEN/);
   const noKey = await wxbot(['simulate', 'text', 'x', '--url', server.url, '--token', TOKEN, '--mode', 'safe']);
   assert.equal(noKey.code, 2);
   assert.match(noKey.stderr, /needs the EncodingAESKey/);

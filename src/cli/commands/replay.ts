@@ -17,8 +17,8 @@ export default function replayCommand(): Command {
   return new Command('replay')
     .description('Re-send a recorded exchange to the local server (fresh timestamp/nonce, re-signed, re-encrypted) and show the new reply beside the old')
     .argument('[id]', 'history id (default: the newest message)')
-    .option('--url <url>', 'where to send it (default: the server that recorded it, same path)')
-    .option('--token <token>', 'Token (env WECHAT_TOKEN)')
+    .option('--url <url>', 'where to send it (default: the server that recorded it, same path; with the Token of a running `wxbot serve` here, that server)')
+    .option('--token <token>', 'Token (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
     .option('--aes-key <key>', 'EncodingAESKey for compat/safe mode (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'AppID for compat/safe mode (env WECHAT_APP_ID)')
     .addOption(new Option('--mode <mode>', 'send in this mode instead of the recorded one').choices(['plain', 'compat', 'safe']))
@@ -28,8 +28,8 @@ export default function replayCommand(): Command {
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: ReplayFlags) => {
-      const [{ HistoryFile, historyPath, replayEntry, ReplayError }, { loadEnv, wechatSettings }, { SimulateError }] = await Promise.all([
-        import('../../history/index.js'), import('../../config/env.js'), import('../../simulate/errors.js'),
+      const [{ HistoryFile, historyPath, replayEntry, ReplayError }, { loadEnv, wechatSettings }, { readDevSession }, { SimulateError }] = await Promise.all([
+        import('../../history/index.js'), import('../../config/env.js'), import('../../config/dev-session.js'), import('../../simulate/errors.js'),
       ]);
       const file = new HistoryFile(o.file ?? historyPath());
       const entries = await file.list();
@@ -40,15 +40,22 @@ export default function replayCommand(): Command {
           : `no exchange ${id} in ${file.path} (see \`wxbot history\`)`);
       }
       const s = wechatSettings({ token: o.token, aesKey: o.aesKey, appId: o.appId }, loadEnv());
-      if (!s.token) throw new CliError('no Token: pass --token or set WECHAT_TOKEN (in the environment or .env), as for `wxbot serve`', EXIT.usage);
+      let url = o.url;
+      if (!s.token) {
+        // The Token `wxbot serve` generated here is only good for that server: send there (same path).
+        const session = readDevSession();
+        if (!session) throw new CliError('no Token: start `wxbot serve` in this directory, or pass --token / set WECHAT_TOKEN (in the environment or .env)', EXIT.usage);
+        s.token = session.token;
+        url ??= `${new URL(session.url).origin}${entry.path}`;
+      }
       const timeoutMs = o.timeout === undefined ? undefined : Math.round(Number(o.timeout) * 1000);
       if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new CliError(`--timeout must be seconds, got "${o.timeout}"`, EXIT.usage);
       let outcome;
       try {
-        outcome = await replayEntry(entry, { url: o.url, token: s.token, aesKey: s.aesKey, appId: s.appId, mode: o.mode, sameIds: o.sameIds, timeoutMs });
+        outcome = await replayEntry(entry, { url, token: s.token, aesKey: s.aesKey, appId: s.appId, mode: o.mode, sameIds: o.sameIds, timeoutMs });
       } catch (err) {
         if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
-          throw new CliError(`nothing answers at ${o.url ?? `${entry.server ?? ''}${entry.path}`}: is \`wxbot serve\` running? (${err.message})`, EXIT.network);
+          throw new CliError(`nothing answers at ${url ?? `${entry.server ?? ''}${entry.path}`}: is \`wxbot serve\` running? (${err.message})`, EXIT.network);
         }
         if (err instanceof SimulateError || err instanceof ReplayError) throw new CliError(err.message, EXIT.usage);
         throw err;

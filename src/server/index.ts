@@ -1,7 +1,7 @@
 /**
  * Serving a bot over HTTP: `createHandler(bot, options)` is a node:http listener (mountable in
- * Express as is, in Koa through `toKoa`); `startServer(bot, options)` adds health checks and
- * graceful shutdown.
+ * Express as is, in Koa through `toKoa`, in Fastify through `toFastify`); `startServer(bot, options)`
+ * adds health checks and graceful shutdown.
  *
  *     const server = await startServer(bot, { token: process.env.WECHAT_TOKEN!, port: 5050 });
  *     process.on('SIGTERM', () => server.close());
@@ -9,6 +9,7 @@
 export { createHandler, type WechatHandler } from './handler.js';
 export { buildServer, startServer, type RunningServer, type ServerOptions } from './start.js';
 export { toKoa } from './koa.js';
+export { toFastify, type FastifyAdapterOptions } from './fastify.js';
 export { HttpRejection } from './rejection.js';
 export { parseQuery, type PushQuery } from './query.js';
 export { openPush, verifyGet, type Mode, type OpenedPush, type VerifyConfig } from './verify.js';

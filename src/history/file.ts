@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryEntry, HistoryInput } from './entry.js';
@@ -6,10 +7,16 @@ import type { HistoryEntry, HistoryInput } from './entry.js';
 export const HISTORY_LIMIT = 200;
 export const HISTORY_DIR = '.wxbot';
 export const HISTORY_FILE = 'history.ndjson';
+/** How long a recorded exchange may wait in memory before it is written: `wxbot history` sees it within this. */
+export const HISTORY_FLUSH_MS = 250;
 
 /** `.wxbot/history.ndjson` under the working directory: per project, like `.env`. */
 export function historyPath(cwd: string = process.cwd()): string {
   return join(cwd, HISTORY_DIR, HISTORY_FILE);
+}
+
+function isEntry(e: unknown): e is HistoryEntry {
+  return typeof (e as HistoryEntry | null)?.id === 'number' && typeof (e as HistoryEntry).at === 'string';
 }
 
 /** Parses NDJSON, skipping lines that are not entries (a hand edit or a foreign file must not break listing). */
@@ -18,8 +25,8 @@ export function parseHistory(text: string): HistoryEntry[] {
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      const e = JSON.parse(line) as HistoryEntry;
-      if (typeof e?.id === 'number' && typeof e.at === 'string') out.push(e);
+      const e = JSON.parse(line) as unknown;
+      if (isEntry(e)) out.push(e);
     } catch {
       // skipped
     }
@@ -37,13 +44,16 @@ export async function readHistory(path: string): Promise<HistoryEntry[]> {
   }
 }
 
+const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+// The directory holds message contents and OpenIDs: keep it out of git by default.
+const GITIGNORE = '*\n';
+
 /** Write-then-rename: a reader (`wxbot history` in another terminal) never sees half a file. */
 async function writeAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  // The directory holds message contents and OpenIDs: keep it out of git by default.
-  await writeFile(join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(join(dir, '.gitignore'), GITIGNORE, { flag: 'wx' }).catch(() => undefined);
+  const tmp = tmpName(path);
   try {
     await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, path);
@@ -53,37 +63,93 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
+/** The same, blocking: for the last write of a process that is exiting (no event loop turn is left). */
+function writeAtomicSync(path: string, text: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(join(dir, '.gitignore'), GITIGNORE, { flag: 'wx' });
+  } catch {
+    // already there
+  }
+  const tmp = tmpName(path);
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 export interface HistoryFileOptions {
   limit?: number;
+  /** Longest time between recording an exchange and writing it (default 250 ms). */
+  flushMs?: number;
   /** Told about write failures; recording never throws into the request path. */
   onError?: (err: unknown) => void;
 }
 
+/** An entry with its NDJSON line, serialised once when it joins the ring (not at every write). */
+interface Kept {
+  entry: HistoryEntry;
+  line: string;
+}
+
 /**
- * The last N exchanges, kept in memory and written to disk behind the requests: at most one write
- * is in flight and bursts coalesce into the next one, so a busy server does not rewrite the file per request.
+ * The last N exchanges, kept in memory and written to disk behind the requests.
+ *
+ * A busy server must not pay for the history: `record()` only stores a thunk in a bounded queue;
+ * entries are built (mapped, redacted, serialised) in batches at flush time, at most every
+ * `flushMs`, and only the newest N of a batch at all: older ones are overwritten before anyone
+ * could see them (their ids are still used up, so ids stay in arrival order). At most one write is
+ * in flight. While anything is unwritten a process 'exit' hook is armed that writes it
+ * synchronously, so a SIGINT/SIGTERM or a hard exit loses nothing that was recorded.
  */
 export class HistoryFile {
   readonly path: string;
   readonly limit: number;
+  readonly flushMs: number;
   readonly #onError: (err: unknown) => void;
-  #entries: Promise<HistoryEntry[]> | undefined;
+  #kept: Kept[] | undefined;
+  #loading: Promise<Kept[]> | undefined;
+  // Recorded but not built yet: a ring of the newest `limit` thunks, plus how many older ones fell out.
+  readonly #pending: ((() => HistoryInput) | undefined)[];
+  #pendingHead = 0;
+  #pendingCount = 0;
+  #skipped = 0;
+  #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   #dirty = false;
+  #exitHook: (() => void) | undefined;
 
   constructor(path: string, options: HistoryFileOptions = {}) {
     this.path = path;
-    this.limit = options.limit ?? HISTORY_LIMIT;
+    this.limit = Math.max(1, options.limit ?? HISTORY_LIMIT);
+    this.flushMs = options.flushMs ?? HISTORY_FLUSH_MS;
     this.#onError = options.onError ?? (() => undefined);
+    this.#pending = new Array(this.limit);
   }
 
-  /** Entries oldest first (from the file once, then from memory). */
-  list(): Promise<HistoryEntry[]> {
-    this.#entries ??= readHistory(this.path).catch((e) => {
-      this.#onError(e);
-      return [];
-    });
-    return this.#entries;
+  #load(): Promise<Kept[]> {
+    this.#loading ??= readHistory(this.path)
+      .catch((e: unknown) => {
+        this.#onError(e);
+        return [] as HistoryEntry[];
+      })
+      .then((entries) => {
+        // Entries recorded (or a clear) while the file was being read win over the file's content.
+        this.#kept ??= entries.slice(-this.limit).map((entry) => ({ entry, line: JSON.stringify(entry) }));
+        return this.#kept;
+      });
+    return this.#loading;
+  }
+
+  /** Entries oldest first (from the file once, then from memory), including everything recorded so far. */
+  async list(): Promise<HistoryEntry[]> {
+    const kept = await this.#load();
+    this.#drain(kept);
+    return kept.map((k) => k.entry);
   }
 
   async get(id: number): Promise<HistoryEntry | undefined> {
@@ -92,46 +158,158 @@ export class HistoryFile {
 
   /** Adds an entry (already redacted by the caller), drops the oldest beyond the limit, schedules a write. */
   async append(input: HistoryInput): Promise<HistoryEntry> {
-    const entries = await this.list();
-    const entry: HistoryEntry = { id: (entries.at(-1)?.id ?? 0) + 1, ...input };
-    entries.push(entry);
-    if (entries.length > this.limit) entries.splice(0, entries.length - this.limit);
-    this.#schedule();
+    const kept = await this.#load();
+    this.#drain(kept);
+    const entry = this.#push(kept, input);
+    this.#changed();
     return entry;
+  }
+
+  /**
+   * Records an exchange without doing its work now: `build` runs later, off the request path, and
+   * not at all when newer exchanges push it out of the last N first. Never throws.
+   */
+  record(build: () => HistoryInput): void {
+    const i = (this.#pendingHead + this.#pendingCount) % this.limit;
+    if (this.#pendingCount === this.limit) {
+      this.#pendingHead = (this.#pendingHead + 1) % this.limit;
+      this.#skipped++;
+    } else {
+      this.#pendingCount++;
+    }
+    this.#pending[i] = build;
+    this.#changed();
   }
 
   /** Empties the history (and the file). */
   async clear(): Promise<void> {
-    (await this.list()).length = 0;
-    this.#schedule();
+    const kept = await this.#load();
+    this.#drain(kept);
+    kept.length = 0;
+    this.#changed();
     await this.flush();
   }
 
-  /** Resolves when everything appended so far is on disk. */
+  /** Resolves when everything recorded so far is on disk. */
   async flush(): Promise<void> {
-    while (this.#writing) await this.#writing;
+    for (;;) {
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#startWrite();
+      }
+      if (!this.#writing) return;
+      await this.#writing;
+    }
   }
 
-  #schedule(): void {
+  /**
+   * Writes everything recorded so far right now, blocking: for process exit, where no promise will
+   * ever settle. A no-op when nothing is unwritten.
+   */
+  flushSync(): void {
+    if (!this.#timer && !this.#writing && !this.#dirty) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // Without the file's earlier content in memory, writing would drop it: keep it and say so.
+    if (!this.#kept) return this.#onError(new Error('history not written: the file was still being read'));
+    this.#drain(this.#kept);
+    try {
+      writeAtomicSync(this.path, this.#text(this.#kept));
+    } catch (e) {
+      this.#onError(e);
+    }
+    // An async write still in flight would rename older content over this one: have it write again.
+    if (this.#writing) this.#dirty = true;
+    else this.#disarmExit();
+  }
+
+  #push(kept: Kept[], input: HistoryInput): HistoryEntry {
+    const entry: HistoryEntry = { id: (kept.at(-1)?.entry.id ?? 0) + 1, ...input };
+    kept.push({ entry, line: JSON.stringify(entry) });
+    if (kept.length > this.limit) kept.splice(0, kept.length - this.limit);
+    return entry;
+  }
+
+  /** Builds the recorded thunks into entries (oldest first), after the file's entries are loaded. */
+  #drain(kept: Kept[]): void {
+    if (this.#pendingCount === 0) return;
+    const count = this.#pendingCount;
+    const head = this.#pendingHead;
+    const skipped = this.#skipped;
+    this.#pendingHead = this.#pendingCount = this.#skipped = 0;
+    if (skipped > 0) {
+      // Ids of exchanges that were overwritten before being built: the next id comes after them.
+      const last = kept.at(-1)?.entry.id ?? 0;
+      kept.length = 0;
+      kept.push({ entry: { id: last + skipped } as HistoryEntry, line: '' });
+    }
+    for (let n = 0; n < count; n++) {
+      const i = (head + n) % this.limit;
+      const build = this.#pending[i]!;
+      this.#pending[i] = undefined;
+      try {
+        this.#push(kept, build());
+      } catch (e) {
+        this.#onError(e);
+      }
+    }
+    // Drop the id placeholder if the batch did not push it out (it only carried the numbering).
+    if (skipped > 0 && kept[0]?.line === '') kept.shift();
+  }
+
+  #text(kept: Kept[]): string {
+    let text = '';
+    for (const k of kept) text += `${k.line}\n`;
+    return text;
+  }
+
+  #changed(): void {
+    this.#armExit();
+    if (this.#writing) {
+      this.#dirty = true;
+      return;
+    }
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#startWrite();
+    }, this.flushMs);
+    this.#timer.unref();
+  }
+
+  #startWrite(): void {
     if (this.#writing) {
       this.#dirty = true;
       return;
     }
     this.#writing = this.#writeLoop().finally(() => {
       this.#writing = undefined;
+      if (this.#dirty) this.#changed();
+      else if (!this.#timer) this.#disarmExit();
     });
   }
 
   async #writeLoop(): Promise<void> {
-    do {
-      this.#dirty = false;
-      const entries = await this.list();
-      const text = entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : '');
-      try {
-        await writeAtomic(this.path, text);
-      } catch (e) {
-        this.#onError(e);
-      }
-    } while (this.#dirty);
+    const kept = await this.#load();
+    this.#dirty = false;
+    this.#drain(kept);
+    try {
+      await writeAtomic(this.path, this.#text(kept));
+    } catch (e) {
+      this.#onError(e);
+    }
+  }
+
+  #armExit(): void {
+    if (this.#exitHook) return;
+    this.#exitHook = () => this.flushSync();
+    process.once('exit', this.#exitHook);
+  }
+
+  #disarmExit(): void {
+    if (!this.#exitHook) return;
+    process.off('exit', this.#exitHook);
+    this.#exitHook = undefined;
   }
 }

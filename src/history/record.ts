@@ -52,6 +52,8 @@ export interface HistoryRecorderOptions {
   /** Token, EncodingAESKey, AppSecret, provider keys: blanked out of every entry. */
   secrets: readonly (string | undefined)[];
   limit?: number;
+  /** Longest time an exchange waits in memory before it is written (default 250 ms). */
+  flushMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -61,22 +63,24 @@ export interface HistoryRecorder {
   onExchange: (x: Exchange) => void;
   /** The server's base URL once it listens, stored with each entry for `wxbot replay`. */
   setServerUrl(url: string): void;
-  /** Waits for pending writes (call on shutdown). */
+  /** Writes everything recorded so far and waits for it (call on shutdown). */
   close(): Promise<void>;
 }
 
-/** Records every exchange into the history file, redacted, without ever throwing into the request path. */
+/**
+ * Records every exchange into the history file, redacted, without ever throwing into the request path.
+ * The request path only queues the exchange: mapping, redaction and serialisation happen in the
+ * history file's periodic flush, and only for exchanges still among the last N by then.
+ */
 export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorder {
-  const file = new HistoryFile(o.path ?? historyPath(o.cwd), { limit: o.limit, onError: o.onError });
+  const file = new HistoryFile(o.path ?? historyPath(o.cwd), { limit: o.limit, flushMs: o.flushMs, onError: o.onError });
   let server: string | undefined;
   return {
     file,
     onExchange(x) {
-      try {
-        file.append(redactEntry(historyInputOf(x, server), o.secrets)).catch((e) => o.onError?.(e));
-      } catch (e) {
-        o.onError?.(e);
-      }
+      // The URL as it was when the exchange happened, not when it is built.
+      const at = server;
+      file.record(() => redactEntry(historyInputOf(x, at), o.secrets));
     },
     setServerUrl(url) {
       server = url.replace(/\/+$/, '');

@@ -84,3 +84,77 @@ test('a write failure is reported, not thrown into the caller', async (t) => {
   await h.flush();
   assert.ok(errors.length >= 1);
 });
+
+test('record() defers the work: a burst builds only the newest N, ids keep arrival order, the file follows within flushMs', async (t) => {
+  const dir = await tempDir(t);
+  const h = new HistoryFile(historyPath(dir), { limit: 50, flushMs: 30 });
+  let built = 0;
+  for (let i = 1; i <= 1000; i++) {
+    h.record(() => {
+      built++;
+      return input(i);
+    });
+  }
+  assert.equal(built, 0, 'nothing is built on the request path');
+  let entries = await readHistory(historyPath(dir));
+  for (let i = 0; i < 100 && entries.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    entries = await readHistory(historyPath(dir));
+  }
+  assert.equal(built, 50, 'exchanges overwritten before the flush are never built');
+  assert.deepEqual(entries.map((e) => e.id), Array.from({ length: 50 }, (_, i) => 951 + i));
+  assert.deepEqual(entries.map((e) => e.content), Array.from({ length: 50 }, (_, i) => `m${951 + i}`));
+  // Next batch continues the numbering, mixed with append().
+  h.record(() => input(2000));
+  assert.equal((await h.append(input(2001))).id, 1002);
+  await h.flush();
+  assert.deepEqual((await readHistory(historyPath(dir))).slice(-2).map((e) => [e.id, e.content]), [[1001, 'm2000'], [1002, 'm2001']]);
+});
+
+test('writes are rate-limited under a steady stream, and flush() leaves nothing behind', async (t) => {
+  const dir = await tempDir(t);
+  const h = new HistoryFile(historyPath(dir), { limit: 20, flushMs: 40 });
+  const started = Date.now();
+  let n = 0;
+  while (Date.now() - started < 200) {
+    h.record(() => input(++n));
+    await new Promise((r) => setImmediate(r));
+  }
+  await h.flush();
+  const entries = await readHistory(historyPath(dir));
+  assert.equal(entries.length, 20);
+  assert.equal(entries.at(-1)!.content, `m${n}`);
+  assert.deepEqual((await readdir(join(dir, '.wxbot'))).sort(), ['.gitignore', 'history.ndjson']);
+});
+
+test('an exit hook is armed only while something is unwritten; flushSync() writes at once', async (t) => {
+  const dir = await tempDir(t);
+  const before = process.listenerCount('exit');
+  const h = new HistoryFile(historyPath(dir), { flushMs: 60_000 });
+  await h.list();
+  h.record(() => input(1));
+  assert.equal(process.listenerCount('exit'), before + 1);
+  h.flushSync();
+  assert.equal(process.listenerCount('exit'), before);
+  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m1']);
+  h.record(() => input(2));
+  await h.flush();
+  assert.equal(process.listenerCount('exit'), before);
+  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m1', 'm2']);
+});
+
+test('a process that exits right after recording still leaves every entry on disk', async (t) => {
+  const dir = await tempDir(t);
+  const src = new URL('../../src/history/file.ts', import.meta.url).href;
+  const script = join(dir, 'exit.mjs');
+  await writeFile(script, `import { HistoryFile } from ${JSON.stringify(src)};
+const h = new HistoryFile(process.argv[2], { flushMs: 60_000 });
+await h.list();
+for (let i = 1; i <= 3; i++) h.record(() => ({ at: new Date().toISOString(), method: 'POST', path: '/wechat', query: {}, body: '', mode: 'plain', message: null, status: 200, reply: 'success', latencyMs: i, content: 'c' + i }));
+process.exit(0);
+`);
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, historyPath(dir)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => [e.id, e.content]), [[1, 'c1'], [2, 'c2'], [3, 'c3']]);
+});

@@ -2,7 +2,7 @@
  * wxbot: the library, grouped by audience.
  * - protocol: signatures, AES safe mode, XML messages and replies (pure, no I/O)
  * - bot: createBot, the router and middleware, the per-message context
- * - server: createHandler for node:http / Express / Koa, startServer
+ * - server: createHandler for node:http / Express / Koa / Fastify, startServer
  * - providers: chat providers (Tuling123, OpenAI-compatible) and their interface
  * - simulate: build WeChat's requests, send them, judge replies as WeChat would
  * - store: the key/value store behind dedupe, tokens and sessions (memory, Redis)

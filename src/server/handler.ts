@@ -68,7 +68,7 @@ function send(res: ServerResponse, status: number, body: string, type: string, c
 
 /**
  * Builds the webhook handler: verify → read body → decrypt → parse → bot (dedupe, deadline) →
- * render → encrypt → respond. Works as a node:http listener and inside Express/Koa.
+ * render → encrypt → respond. Works as a node:http listener and inside Express, Koa (toKoa) and Fastify (toFastify).
  */
 export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler {
   if (typeof options?.token !== 'string' || options.token === '') {

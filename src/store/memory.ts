@@ -1,66 +1,176 @@
 import type { Store } from './store.js';
 
-interface Entry {
-  value: string;
-  expiresAt: number;
+/** Expiry lists are kept per second: a sweep only visits keys that were due in a second that is over. */
+const BUCKET_MS = 1000;
+/** Most keys one timer tick looks at; the rest wait for the next turn of the event loop. */
+const SWEEP_CHUNK = 4096;
+/**
+ * Keys are spread over this many Maps. A Map grows by copying itself into one twice the size, which
+ * for a single Map of ~500k dedupe keys blocks the event loop for 100+ ms; 64 Maps each grow 64× smaller.
+ */
+const SHARDS = 64;
+
+/** Which shard holds a key: a cheap hash of its length and last characters (where ids differ). */
+function shardOf(key: string): number {
+  let h = key.length;
+  for (let i = Math.max(0, key.length - 8); i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return h & (SHARDS - 1);
 }
 
-/** In-process store: the zero-set-up default for a single replica. */
+/**
+ * In-process store: the zero-set-up default for a single replica.
+ *
+ * Built for retry dedupe under load, where it holds ~60 s of keys (hundreds of thousands): no object
+ * per entry (values and expiry times live in flat Maps; times are kept relative to the store's
+ * creation so they stay small integers V8 stores unboxed), keys spread over 64 shards so no Map grows
+ * by copying hundreds of thousands of entries at once, and expiry swept from per-second lists of
+ * keys, a bounded chunk per turn, so no sweep walks every key or holds the event loop for long.
+ * Expiry is exact all the same: reads compare against each key's own expiry time.
+ */
 export class MemoryStore implements Store {
-  readonly #map = new Map<string, Entry>();
-  readonly #timer: NodeJS.Timeout;
+  readonly #values = Array.from({ length: SHARDS }, () => new Map<string, string>());
+  /** Expiry time minus #epoch, in ms; same shard as the value. */
+  readonly #expiry = Array.from({ length: SHARDS }, () => new Map<string, number>());
+  readonly #epoch = Date.now();
+  /** Bucket number (relative expiry / BUCKET_MS, floored) → keys that were set to expire in it. */
+  readonly #buckets = new Map<number, string[]>();
+  /** Buckets below this number are swept. */
+  #swept = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #continuation: NodeJS.Immediate | undefined;
+  #closed = false;
 
-  constructor(sweepIntervalMs = 30_000) {
-    // Lazy expiry alone would keep keys nobody reads again; a sweep bounds memory.
-    this.#timer = setInterval(() => this.sweep(), sweepIntervalMs);
+  constructor(sweepIntervalMs = BUCKET_MS) {
+    // Lazy expiry alone would keep keys nobody reads again; the sweep bounds memory.
+    this.#timer = setInterval(() => this.#sweepSome(), sweepIntervalMs);
     this.#timer.unref();
   }
 
-  #live(key: string, now = Date.now()): Entry | undefined {
-    const e = this.#map.get(key);
-    if (e && e.expiresAt <= now) {
-      this.#map.delete(key);
-      return undefined;
-    }
-    return e;
+  /** Drops the key if it has expired at `now`; true when it did (or was not there). */
+  #expire(key: string, shard: number, now: number): boolean {
+    const at = this.#expiry[shard]!.get(key);
+    if (at === undefined) return true;
+    if (at + this.#epoch > now) return false;
+    this.#values[shard]!.delete(key);
+    this.#expiry[shard]!.delete(key);
+    return true;
+  }
+
+  #put(key: string, shard: number, value: string, ttlMs: number, now: number): void {
+    const expiry = this.#expiry[shard]!;
+    const at = now + ttlMs - this.#epoch;
+    // A time already swept past (a TTL <= 0) goes in the next bucket to sweep, or it would never be.
+    const bucket = Math.max(Math.floor(at / BUCKET_MS), this.#swept);
+    const before = expiry.get(key);
+    this.#values[shard]!.set(key, value);
+    expiry.set(key, at);
+    // Already listed in that bucket (a live key's bucket has not been swept yet): list it once.
+    if (before !== undefined && before + this.#epoch > now && Math.floor(before / BUCKET_MS) === bucket) return;
+    let list = this.#buckets.get(bucket);
+    if (!list) this.#buckets.set(bucket, (list = []));
+    list.push(key);
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.#live(key)?.value;
+    const shard = shardOf(key);
+    return this.#expire(key, shard, Date.now()) ? undefined : this.#values[shard]!.get(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#map.set(key, { value, expiresAt: Date.now() + ttlMs });
+    this.#put(key, shardOf(key), value, ttlMs, Date.now());
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.#live(key)) return false;
-    this.#map.set(key, { value, expiresAt: Date.now() + ttlMs });
+    const shard = shardOf(key);
+    const now = Date.now();
+    if (!this.#expire(key, shard, now)) return false;
+    this.#put(key, shard, value, ttlMs, now);
     return true;
   }
 
   async delete(key: string): Promise<void> {
-    this.#map.delete(key);
+    // Its bucket entry stays and is skipped when swept (the key is no longer there).
+    const shard = shardOf(key);
+    this.#values[shard]!.delete(key);
+    this.#expiry[shard]!.delete(key);
   }
 
-  /** Drops expired entries; returns how many were removed. */
+  /**
+   * Drops every expired entry now (whole due buckets, however many, and the expired part of the
+   * current one); returns how many were removed. The timer does the same in bounded chunks.
+   */
   sweep(now = Date.now()): number {
-    let n = 0;
-    for (const [k, e] of this.#map) {
-      if (e.expiresAt <= now) {
-        this.#map.delete(k);
-        n++;
+    let removed = this.#sweepUpTo(now, Infinity).removed;
+    const current = this.#buckets.get(Math.floor((now - this.#epoch) / BUCKET_MS));
+    if (current) {
+      let kept = 0;
+      for (const key of current) {
+        const shard = shardOf(key);
+        if (!this.#expiry[shard]!.has(key)) continue;
+        if (this.#expire(key, shard, now)) removed++;
+        else current[kept++] = key;
       }
+      current.length = kept;
     }
+    return removed;
+  }
+
+  /** Timer tick: a bounded chunk; if more is due, carries on after I/O has had its turn. */
+  #sweepSome(): void {
+    this.#continuation = undefined;
+    if (this.#closed) return;
+    const { more } = this.#sweepUpTo(Date.now(), SWEEP_CHUNK);
+    if (more) {
+      this.#continuation = setImmediate(() => this.#sweepSome());
+      this.#continuation.unref();
+    }
+  }
+
+  #sweepUpTo(now: number, budget: number): { removed: number; more: boolean } {
+    // Buckets entirely in the past: every key still listed there with that expiry has expired.
+    const due = Math.floor((now - this.#epoch) / BUCKET_MS); // buckets < due are over
+    let removed = 0;
+    let visited = 0;
+    const first = this.#swept;
+    if (due <= first) return { removed, more: false };
+    const order = due - first > this.#buckets.size
+      // Long idle gap: visit the (few) existing buckets instead of every second in between.
+      ? [...this.#buckets.keys()].filter((b) => b < due).sort((a, b) => a - b)
+      : undefined;
+    const count = order ? order.length : due - first;
+    for (let i = 0; i < count; i++) {
+      const b = order ? order[i]! : first + i;
+      const list = this.#buckets.get(b);
+      if (list) {
+        while (list.length > 0) {
+          if (visited >= budget) return { removed, more: true };
+          const key = list.pop()!;
+          visited++;
+          const shard = shardOf(key);
+          // Re-set since (a later expiry, listed in its own bucket) or deleted: nothing to drop.
+          if (this.#expiry[shard]!.has(key) && this.#expire(key, shard, now)) removed++;
+        }
+        this.#buckets.delete(b);
+      }
+      if (!order) this.#swept = b + 1;
+    }
+    this.#swept = due;
+    return { removed, more: false };
+  }
+
+  /** Entries held, expired ones not yet swept included. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.#values) n += m.size;
     return n;
   }
 
-  get size(): number {
-    return this.#map.size;
-  }
-
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
-    this.#map.clear();
+    if (this.#continuation) clearImmediate(this.#continuation);
+    for (const m of this.#values) m.clear();
+    for (const m of this.#expiry) m.clear();
+    this.#buckets.clear();
   }
 }

@@ -5,12 +5,13 @@ import type { Bot } from '../bot/bot.js';
 import { MessageCipher } from '../protocol/crypto.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
-import { replyHeader, type Reply, type ReplyBody } from '../protocol/replies.js';
+import type { ReplyBody } from '../protocol/replies.js';
 import { readBody } from './body.js';
+import { ExchangeRecord } from './exchange.js';
 import { renderReplyFast, sealReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
-import type { Exchange, HandlerOptions, LogRecord, RequestLog } from './types.js';
+import type { HandlerOptions, LogRecord, RequestLog } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
 
 // Exchange ids: a random per-process prefix and a counter; unique enough for a local history.
@@ -172,12 +173,9 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       emit(r);
     }
     if (onExchange) {
-      const x: Exchange = {
-        id, time: new Date(receivedAt).toISOString(), method, path: pathname, query: t.query ?? {}, body: t.body,
-        mode: t.mode, status: t.status, reply: t.response, latencyMs, dedupe: t.dedupe, late: t.late,
-      };
+      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query ?? {}, t.body, t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
       if (t.message) x.message = t.message;
-      if (t.reply && t.message) x.replyParsed = { ...replyHeader(t.message, t.repliedAt), ...t.reply } as Reply;
+      if (t.reply) x.setReply(t.reply, t.repliedAt);
       if (t.replyXml) x.replyXml = t.replyXml;
       const err = t.reason ?? (t.error !== undefined ? toErrorInfo(t.error).message : undefined);
       if (err) x.error = err;

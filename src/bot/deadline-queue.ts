@@ -33,7 +33,8 @@ export class DeadlineQueue {
 
   add(at: number, target: DeadlineTarget): Deadline {
     const item = new Item(at, target, this);
-    this.#live++;
+    // Waiting again: a timer left from before (unref'd while idle) keeps the process alive again.
+    if (++this.#live === 1) this.#timer?.ref();
     // Messages finish roughly in arrival order: drop the finished ones at the front as we go, so
     // the queue holds about as many entries as there are messages in flight.
     while (this.#head < this.#items.length && !this.#items[this.#head]!.target) this.#items[this.#head++] = undefined;
@@ -56,15 +57,25 @@ export class DeadlineQueue {
     return this.#live;
   }
 
-  /** @internal An item was cancelled: with nothing left to wait for, the timer must not keep the process alive. */
+  /**
+   * @internal An item was cancelled. With nothing left to wait for the timer must not keep the
+   * process alive: it is unref'd rather than cleared, because under steady traffic the queue empties
+   * and refills once per message, and a clearTimeout/setTimeout pair per message is measurable. The
+   * stale timer, if it ever fires, finds nothing due and re-arms for whatever is then first.
+   */
   settled(): void {
-    if (--this.#live === 0) this.clear();
+    if (--this.#live === 0) {
+      this.#timer?.unref();
+      this.#items = [];
+      this.#head = 0;
+    }
   }
 
   #arm(at: number): void {
     clearTimeout(this.#timer);
     this.#armedAt = at;
     this.#timer = setTimeout(() => this.#run(), Math.max(0, at - Date.now()));
+    if (this.#live === 0) this.#timer.unref();
   }
 
   #run(): void {

@@ -8,7 +8,7 @@ export const HISTORY_LIMIT = 200;
 export const HISTORY_DIR = '.wxbot';
 export const HISTORY_FILE = 'history.ndjson';
 /** How long a recorded exchange may wait in memory before it is written: `wxbot history` sees it within this. */
-export const HISTORY_FLUSH_MS = 250;
+export const HISTORY_FLUSH_MS = 500;
 
 /** `.wxbot/history.ndjson` under the working directory: per project, like `.env`. */
 export function historyPath(cwd: string = process.cwd()): string {
@@ -84,7 +84,7 @@ function writeAtomicSync(path: string, text: string): void {
 
 export interface HistoryFileOptions {
   limit?: number;
-  /** Longest time between recording an exchange and writing it (default 250 ms). */
+  /** Longest time between recording an exchange and writing it (default 500 ms). */
   flushMs?: number;
   /** Told about write failures; recording never throws into the request path. */
   onError?: (err: unknown) => void;

@@ -52,7 +52,7 @@ export interface HistoryRecorderOptions {
   /** Token, EncodingAESKey, AppSecret, provider keys: blanked out of every entry. */
   secrets: readonly (string | undefined)[];
   limit?: number;
-  /** Longest time an exchange waits in memory before it is written (default 250 ms). */
+  /** Longest time an exchange waits in memory before it is written (default 500 ms). */
   flushMs?: number;
   onError?: (err: unknown) => void;
 }
@@ -75,12 +75,14 @@ export interface HistoryRecorder {
 export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorder {
   const file = new HistoryFile(o.path ?? historyPath(o.cwd), { limit: o.limit, flushMs: o.flushMs, onError: o.onError });
   let server: string | undefined;
+  // Frozen copy: redaction prepares the list once for it, and later changes to the caller's array cannot slip in.
+  const secrets = Object.freeze([...o.secrets]);
   return {
     file,
     onExchange(x) {
       // The URL as it was when the exchange happened, not when it is built.
       const at = server;
-      file.record(() => redactEntry(historyInputOf(x, at), o.secrets));
+      file.record(() => redactEntry(historyInputOf(x, at), secrets));
     },
     setServerUrl(url) {
       server = url.replace(/\/+$/, '');

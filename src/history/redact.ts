@@ -22,6 +22,18 @@ function scrub(s: string, secrets: readonly string[]): { value: string; hit: boo
   return { value, hit };
 }
 
+// A recorder passes the same array for every entry: sort and dedupe it once.
+const lists = new WeakMap<readonly (string | undefined)[], string[]>();
+function secretList(secrets: readonly (string | undefined)[]): string[] {
+  let list = lists.get(secrets);
+  if (!list) {
+    list = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3))].sort((a, b) => b.length - a.length);
+    // Only a frozen array is known not to change between calls.
+    if (Object.isFrozen(secrets)) lists.set(secrets, list);
+  }
+  return list;
+}
+
 function deepClean(v: unknown, clean: (s: string) => string): unknown {
   if (typeof v === 'string') return clean(v);
   if (Array.isArray(v)) return v.map((x) => deepClean(x, clean));
@@ -39,8 +51,7 @@ function deepClean(v: unknown, clean: (s: string) => string): unknown {
  * token, or a query carrying an access_token, must not leave it in `.wxbot/`.
  */
 export function redactEntry(input: HistoryInput, secrets: readonly (string | undefined)[]): HistoryInput {
-  const list = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3))]
-    .sort((a, b) => b.length - a.length);
+  const list = secretList(secrets);
   let redacted = false;
   let truncated = false;
   const clean = (s: string): string => {

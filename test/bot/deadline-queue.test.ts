@@ -38,3 +38,31 @@ test('a deadline added from inside fire() is honoured', async () => {
   await sleep(80);
   assert.deepEqual(fired, [1, 2]);
 });
+
+test('an idle queue keeps no ref\'d timer, and a deadline added later still fires on time', async () => {
+  const q = new DeadlineQueue();
+  const a = q.add(Date.now() + 30, { fire: () => assert.fail('cancelled deadline fired') });
+  a.cancel();
+  // The stale timer (unref'd) fires at +30 ms and must re-arm for the live deadline at +60 ms.
+  const fired: number[] = [];
+  const t0 = Date.now();
+  q.add(t0 + 60, { fire: () => fired.push(Date.now() - t0) });
+  await sleep(45);
+  assert.deepEqual(fired, []);
+  await sleep(60);
+  assert.equal(fired.length, 1);
+  assert.ok(fired[0]! >= 59, `fired at ${fired[0]} ms`);
+  assert.equal(q.size, 0);
+});
+
+test('a process whose only deadlines were cancelled exits at once', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const src = new URL('../../src/bot/deadline-queue.ts', import.meta.url).href;
+  const code = `import { DeadlineQueue } from ${JSON.stringify(src)};
+const q = new DeadlineQueue();
+for (let i = 0; i < 3; i++) q.add(Date.now() + 60_000, { fire() {} }).cancel();`;
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(Date.now() - t0 < 20_000, 'the process waited for a cancelled deadline');
+});

@@ -42,3 +42,15 @@ test('huge fields are capped and flagged', () => {
   assert.equal(out.body.length, FIELD_LIMIT);
   assert.equal(out.truncated, true);
 });
+
+test('a frozen secrets list (prepared once, as the recorder passes it) redacts exactly like a fresh one', () => {
+  const frozen = Object.freeze([TOKEN, AES, SECRET, undefined]);
+  const first = redactEntry(base, frozen);
+  assert.deepEqual(first, redactEntry(base, [TOKEN, AES, SECRET, undefined]));
+  assert.deepEqual(redactEntry(base, frozen), first);
+  // An unfrozen array may change between calls: the new secret is honoured.
+  const open: string[] = [TOKEN];
+  redactEntry(base, open);
+  open.push(SECRET);
+  assert.ok(!JSON.stringify(redactEntry(base, open)).includes(SECRET));
+});

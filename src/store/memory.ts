@@ -56,16 +56,15 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  #put(key: string, shard: number, value: string, ttlMs: number, now: number): void {
-    const expiry = this.#expiry[shard]!;
+  /** `before`: the key's current relative expiry if it is live, else undefined. */
+  #put(key: string, shard: number, value: string, ttlMs: number, now: number, before: number | undefined): void {
     const at = now + ttlMs - this.#epoch;
     // A time already swept past (a TTL <= 0) goes in the next bucket to sweep, or it would never be.
     const bucket = Math.max(Math.floor(at / BUCKET_MS), this.#swept);
-    const before = expiry.get(key);
     this.#values[shard]!.set(key, value);
-    expiry.set(key, at);
+    this.#expiry[shard]!.set(key, at);
     // Already listed in that bucket (a live key's bucket has not been swept yet): list it once.
-    if (before !== undefined && before + this.#epoch > now && Math.floor(before / BUCKET_MS) === bucket) return;
+    if (before !== undefined && Math.floor(before / BUCKET_MS) === bucket) return;
     let list = this.#buckets.get(bucket);
     if (!list) this.#buckets.set(bucket, (list = []));
     list.push(key);
@@ -77,14 +76,19 @@ export class MemoryStore implements Store {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#put(key, shardOf(key), value, ttlMs, Date.now());
+    const shard = shardOf(key);
+    const now = Date.now();
+    const before = this.#expiry[shard]!.get(key);
+    this.#put(key, shard, value, ttlMs, now, before !== undefined && before + this.#epoch > now ? before : undefined);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     const shard = shardOf(key);
     const now = Date.now();
-    if (!this.#expire(key, shard, now)) return false;
-    this.#put(key, shard, value, ttlMs, now);
+    const before = this.#expiry[shard]!.get(key);
+    if (before !== undefined && before + this.#epoch > now) return false;
+    // Absent or expired: the new value and expiry replace it (an expired key's old listing is skipped when swept).
+    this.#put(key, shard, value, ttlMs, now, undefined);
     return true;
   }
 

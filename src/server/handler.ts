@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
-import { MessageCipher } from '../protocol/crypto.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { readBody } from './body.js';
 import { ExchangeRecord } from './exchange.js';
+import { FastCipher } from './fast-cipher.js';
 import { renderReplyFast, sealReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
@@ -81,7 +81,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const config: VerifyConfig = {
     token: options.token,
     // Built once: the key is decoded and validated here, not per request.
-    cipher: options.encodingAESKey ? new MessageCipher(options.encodingAESKey, options.appId!) : undefined,
+    cipher: options.encodingAESKey ? new FastCipher(options.encodingAESKey, options.appId!) : undefined,
     maxSkew: options.maxSkew ?? 300,
     allowPlaintext: options.allowPlaintext ?? true,
   };

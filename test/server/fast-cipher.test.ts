@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { MessageCipher } from '../../src/protocol/crypto.js';
+import { FastCipher } from '../../src/server/fast-cipher.js';
+
+const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const APP = 'wx1234567890abcdef';
+
+/** The protocol layer's outcome: the value, or the error's name/code/message. */
+function outcome(f: () => string): unknown {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    return { name: err.name, code: err.code, message: err.message };
+  }
+}
+
+const randomArb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a) => Buffer.from(a));
+const messageArb = fc.string({ unit: 'binary', maxLength: 300 });
+
+test('encrypt gives the protocol layer\'s bytes for any message, across any sequence of calls (chaining state)', () => {
+  const fast = new FastCipher(KEY, APP);
+  const ref = new MessageCipher(KEY, APP);
+  fc.assert(fc.property(fc.array(fc.tuple(messageArb, randomArb), { minLength: 1, maxLength: 8 }), (calls) => {
+    for (const [m, r] of calls) assert.equal(fast.encrypt(m, r), ref.encrypt(m, r));
+  }), { numRuns: 300 });
+  // Lengths around the 32-byte padding boundary and long messages.
+  for (let n = 0; n < 80; n++) {
+    const r = randomBytes(16);
+    const m = 'x'.repeat(n) + '你好'.repeat(n % 3);
+    assert.equal(fast.encrypt(m, r), ref.encrypt(m, r), `length ${n}`);
+  }
+  const big = '长'.repeat(70_000);
+  const r = randomBytes(16);
+  assert.equal(fast.encrypt(big, r), ref.encrypt(big, r));
+  assert.deepEqual(outcome(() => fast.encrypt('x', Buffer.alloc(15))), outcome(() => ref.encrypt('x', Buffer.alloc(15))));
+});
+
+test('decrypt opens what either cipher sealed, interleaved with encryption, exactly like the protocol layer', () => {
+  const fast = new FastCipher(KEY, APP);
+  const ref = new MessageCipher(KEY, APP);
+  fc.assert(fc.property(fc.array(fc.tuple(messageArb, randomArb, fc.boolean()), { minLength: 1, maxLength: 8 }), (calls) => {
+    for (const [m, r, useFast] of calls) {
+      const sealed = (useFast ? fast : ref).encrypt(m, r);
+      assert.deepEqual(outcome(() => fast.decrypt(sealed)), outcome(() => ref.decrypt(sealed)));
+      assert.equal(fast.decrypt(sealed), Buffer.from(m, 'utf8').toString('utf8'));
+    }
+  }), { numRuns: 300 });
+});
+
+test('every malformed or foreign ciphertext is rejected with the protocol layer\'s error', () => {
+  const fast = new FastCipher(KEY, APP);
+  const ref = new MessageCipher(KEY, APP);
+  const other = new MessageCipher(KEY, 'wxOTHER0000000000a');
+  const otherKey = new MessageCipher('ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlk0', APP);
+  const same = (s: string) => assert.deepEqual(outcome(() => fast.decrypt(s)), outcome(() => ref.decrypt(s)), JSON.stringify(s.slice(0, 60)));
+  for (const s of ['', '!!!', 'abc', 'QUJD', 'QUJDRA==', Buffer.alloc(16).toString('base64'), Buffer.alloc(32, 32).toString('base64'),
+    other.encrypt('hello'), otherKey.encrypt('hello'), ref.encrypt('hi').slice(0, -4), `${ref.encrypt('hi')}x`]) same(s);
+  // Random bytes, and valid ciphertexts with one byte flipped anywhere.
+  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), (a) => same(Buffer.from(a).toString('base64'))), { numRuns: 300 });
+  fc.assert(fc.property(messageArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, x) => {
+    const raw = Buffer.from(ref.encrypt(m), 'base64');
+    raw[at % raw.length] ^= x;
+    same(raw.toString('base64'));
+  }), { numRuns: 500 });
+});
+
+test('an AppID that does not survive UTF-8 is left to the protocol layer', () => {
+  const odd = 'wx\ud800broken';
+  const fast = new FastCipher(KEY, odd);
+  const ref = new MessageCipher(KEY, odd);
+  const sealed = ref.encrypt('hello');
+  assert.deepEqual(outcome(() => fast.decrypt(sealed)), outcome(() => ref.decrypt(sealed)));
+});

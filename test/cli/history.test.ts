@@ -126,3 +126,21 @@ test('--no-history records nothing', async (t) => {
   assert.equal((await s.exited).code, 0);
   await assert.rejects(access(join(dir, '.wxbot')), /ENOENT/);
 });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} right after a burst: every exchange is in the file (nothing waits for the next flush)`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'wxbot-history-stop-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const s = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', TOKEN], { cwd: dir });
+    t.after(() => s.kill('SIGKILL'));
+    const u = (await s.waitFor(/http:\/\/127\.0\.0\.1:\d+\/wechat/))[0];
+    for (const text of ['one', 'two', 'three']) {
+      const c = runWxbot(['simulate', 'text', text, '--url', u, '--token', TOKEN], { cwd: dir });
+      assert.equal((await c.exited).code, 0, c.stderr());
+    }
+    s.kill(signal);
+    assert.equal((await s.exited).code, 0);
+    const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
+    assert.deepEqual(lines.map((e) => e.content), ['one', 'two', 'three']);
+  });
+}

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { BrokenServer } from '../fakes/broken-server.js';
+import { test } from 'node:test';
+import { BROKEN_ACCOUNT, BrokenServer, useBrokenServer } from '../fakes/broken-server.js';
 import { wxbot } from './simulate-helpers.js';
 
-const TOKEN = 'tok123';
-const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-const APP = 'wx2c2769f8efd9abc2';
+const { token: TOKEN, aesKey: AES, appId: APP } = BROKEN_ACCOUNT;
 let server: BrokenServer;
-before(async () => { server = await new BrokenServer({ token: TOKEN, aesKey: AES, appId: APP }).start(); });
-after(() => server.close());
+useBrokenServer((s) => (server = s));
 
 const chat = (input: string, extra: string[] = []) =>
   wxbot(['simulate', '--url', server.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP, ...extra], { input });

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { BrokenServer, type Fault } from '../fakes/broken-server.js';
+import { describe, test } from 'node:test';
+import { BROKEN_ACCOUNT, BrokenServer, type Fault, useBrokenServer } from '../fakes/broken-server.js';
 import { tempCwd, wxbot } from './simulate-helpers.js';
 
-const TOKEN = 'tok123';
-const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-const APP = 'wx2c2769f8efd9abc2';
+const { token: TOKEN, aesKey: AES, appId: APP } = BROKEN_ACCOUNT;
 let server: BrokenServer;
-before(async () => { server = await new BrokenServer({ token: TOKEN, aesKey: AES, appId: APP }).start(); });
-after(() => server.close());
+useBrokenServer((s) => (server = s));
 
 const keys = ['--token', TOKEN, '--aes-key', AES, '--app-id', APP];
 function simulate(fault: Fault, args: string[], o: { env?: Record<string, string>; cwd?: string } = {}) {

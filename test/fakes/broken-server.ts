@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { MessageCipher } from '../../src/protocol/crypto.js';
 import { buildEnvelopeXml, sealEnvelope } from '../../src/protocol/envelope.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
@@ -182,4 +183,17 @@ export class BrokenServer {
 
 export async function startBrokenServer(o: BrokenServerOptions): Promise<BrokenServer> {
   return new BrokenServer(o).start();
+}
+
+/** The account every simulate test file shares with its BrokenServer. */
+export const BROKEN_ACCOUNT = { token: 'tok123', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx2c2769f8efd9abc2' } as const;
+
+/** One BrokenServer for the whole test file: started before its tests, closed after them. */
+export function useBrokenServer(onStart: (server: BrokenServer) => void): void {
+  let server: BrokenServer | undefined;
+  before(async () => {
+    server = await new BrokenServer({ ...BROKEN_ACCOUNT }).start();
+    onStart(server);
+  });
+  after(() => server?.close());
 }

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { SimulateError } from '../../src/simulate/errors.js';
 import { clickEvent, textMessage, unsubscribeEvent } from '../../src/simulate/messages.js';
 import type { SimulateMode } from '../../src/simulate/push.js';
 import { sendMessage } from '../../src/simulate/send.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
-import { BrokenServer, type Fault } from '../fakes/broken-server.js';
+import { BROKEN_ACCOUNT, BrokenServer, type Fault, useBrokenServer } from '../fakes/broken-server.js';
 
-const TOKEN = 'tok123';
-const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-const APP = 'wx2c2769f8efd9abc2';
+const { token: TOKEN, aesKey: AES, appId: APP } = BROKEN_ACCOUNT;
 let server: BrokenServer;
-before(async () => { server = await new BrokenServer({ token: TOKEN, aesKey: AES, appId: APP }).start(); });
-after(() => server.close());
+useBrokenServer((s) => (server = s));
 
 function send(fault: Fault, mode: SimulateMode = 'safe', o: { message?: WechatMessage; timeoutMs?: number; retry?: boolean } = {}) {
   server.fault = fault;

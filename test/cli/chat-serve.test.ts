@@ -121,7 +121,10 @@ test('serve + Tuling sleeping past the budget: the fallback text comes back befo
   assert.ok(r.ms < 5000, `reply took ${r.ms} ms`);
   // And errors from the provider answer the fallback too, with the reason in the log.
   assert.equal(contentOf(await push(s.url, message({ MsgType: 'text', Content: '#code:4003' }))), '机器人开小差了，请再说一次');
-  await new Promise((r) => setTimeout(r, 100));
+  // Log lines are written in small batches: wait (bounded) until the second error line is there.
+  for (const until = Date.now() + 5000; !/PROVIDER_ERROR 4003/.test(s.out() + s.err()) && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const log = s.out() + s.err();
   assert.match(log, /ERROR ChatProvider TIMEOUT: tuling did not answer within the 3500 ms budget/);
   assert.match(log, /ERROR ChatProvider PROVIDER_ERROR 4003: Tuling error 4003: 该apikey没有可用请求次数 \(quota exhausted for this apiKey\)/);

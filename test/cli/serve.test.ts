@@ -12,6 +12,15 @@ const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const SAFE_ENV = { WECHAT_TOKEN: ACCOUNT.token, WECHAT_AES_KEY: ACCOUNT.aesKey, WECHAT_APP_ID: ACCOUNT.appId };
 const content = (r: { reply?: { MsgType: string } }) => (r.reply as { Content?: string } | undefined)?.Content;
 
+
+// Request-log lines are written in small batches: wait until `n` have arrived (bounded), then read them.
+async function logLines(s: { stdout(): string }, n: number): Promise<void> {
+  const until = Date.now() + 5000;
+  while (s.stdout().trim().split('\n').filter(Boolean).length < n && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 50)); // and nothing more than n
+}
 test('zero set-up: the demo bot with a generated token, printed once in the banner and handed to wxbot simulate', async (t) => {
   const s = await runServe([]);
   t.after(() => s.stop('SIGKILL'));
@@ -111,7 +120,7 @@ test('--log-format json prints one JSON object per request on stdout, OpenIDs ma
   t.after(() => s.stop('SIGKILL'));
   await push(s.url, textXml('hello json'), 'plain');
   await http(`${s.url}?${signedQuery('bad')}&echostr=1`);
-  await new Promise((r) => setTimeout(r, 100));
+  await logLines(s, 2);
   const lines = s.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 2);
   assert.equal(lines[0]!.status, 200);
@@ -130,7 +139,7 @@ test('the pretty log has one line per request with masked OpenID, type, previews
   const xml = textXml('line test');
   await push(s.url, xml, 'plain');
   await push(s.url, xml, 'plain'); // a retry
-  await new Promise((r) => setTimeout(r, 100));
+  await logLines(s, 2);
   const lines = s.stdout().trim().split('\n');
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} POST 200 plain\s+oUse…0000 text "line test" → text "line test" [\d.]+ms$/);

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { ProviderError, closeSharedDispatcher, openaiProvider, ChatMemory } from '../../src/providers/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, fakeOpenAIAnswer, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { rejection as rejectionOf } from '../helpers/rejection.js';
 
 let fake: FakeOpenAI;
 const stores: MemoryStore[] = [];
@@ -17,15 +18,7 @@ const store = () => { const s = new MemoryStore(); stores.push(s); return s; };
 const openai = (o: Partial<Parameters<typeof openaiProvider>[0]> = {}) =>
   openaiProvider({ apiKey: FAKE_OPENAI_KEY, baseUrl: fake.baseUrl, model: FAKE_OPENAI_MODEL, store: store(), ...o });
 
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, `expected a ProviderError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, ProviderError);
 
 test('POSTs {base}/chat/completions with the Bearer key, model, system prompt and user message', async () => {
   const n = fake.requests.length;

@@ -4,6 +4,7 @@ import {
   ProviderError, TULING_ERROR_CODES, closeSharedDispatcher, tulingProvider, tulingUserId,
 } from '../../src/providers/index.js';
 import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
+import { rejection as rejectionOf } from '../helpers/rejection.js';
 
 const OPENID = 'oyORnuP8q7ou2gfYjqLzSIWZf0rs';
 let fake: FakeTuling;
@@ -23,15 +24,7 @@ after(async () => {
 const tuling = (o: Partial<Parameters<typeof tulingProvider>[0]> = {}) =>
   tulingProvider({ apiKey: FAKE_TULING_KEY, url: fake.origin, ...o });
 
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, `expected a ProviderError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, ProviderError);
 
 test('sends text to /openapi/api/v2 and answers with the text result', async () => {
   const n = fake.requests.length;

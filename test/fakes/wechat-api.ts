@@ -6,6 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
+import { createWechatApi, type WechatApi } from '../../src/wechat-api/index.js';
 
 export interface FakeCall {
   method: string;
@@ -238,4 +240,14 @@ function withEmptySubButtons(menu: { button: Record<string, unknown>[] }): unkno
       ? { ...b, sub_button: (b.sub_button as Record<string, unknown>[]).map(leaf) }
       : { ...b, sub_button: [] };
   return { button: menu.button.map(leaf) };
+}
+
+/** A fake WeChat API and a client for it, for the enclosing test file or describe block. */
+export function useFakeWechatApi(onStart: (fake: FakeWechatApi, api: WechatApi) => void): void {
+  let fake: FakeWechatApi | undefined;
+  before(async () => {
+    fake = await startFakeWechatApi();
+    onStart(fake, createWechatApi({ appId: fake.appId, appSecret: fake.appSecret, apiBase: fake.url }));
+  });
+  after(async () => { await fake?.stop(); });
 }

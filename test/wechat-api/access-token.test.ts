@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { MemoryStore } from '../../src/store/index.js';
 import { AccessTokenManager, createWechatApi, WechatApi, WechatApiError } from '../../src/wechat-api/index.js';
 import { freePort } from '../fakes/redis.js';
-import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+import { startFakeWechatApi, useFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
 function manager(fake: FakeWechatApi, store = new MemoryStore(), extra: Partial<ConstructorParameters<typeof AccessTokenManager>[0]> = {}) {
   return new AccessTokenManager({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url, ...extra });
@@ -158,11 +158,7 @@ describe('early refresh', () => {
 describe('refresh-and-retry on a rejected token', () => {
   let fake: FakeWechatApi;
   let api: WechatApi;
-  before(async () => {
-    fake = await startFakeWechatApi();
-    api = createWechatApi({ appId: fake.appId, appSecret: fake.appSecret, apiBase: fake.url });
-  });
-  after(async () => { await fake.stop(); });
+  useFakeWechatApi((f, a) => { fake = f; api = a; });
 
   test('40001 after a rotation elsewhere: a normal re-fetch gets the new token and the call is retried once', async () => {
     const old = await api.tokens.getToken();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  createMenu, createWechatApi, deleteMenu, getMenu, MenuValidationError, validateMenu, type WechatApi,
+  createMenu, deleteMenu, getMenu, MenuValidationError, validateMenu, type WechatApi,
 } from '../../src/wechat-api/index.js';
-import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+import { useFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
 // The example of protocol.md §6.4.
 const DOC_MENU = {
@@ -104,11 +104,7 @@ describe('menu validation', () => {
 describe('menu API against the fake', () => {
   let fake: FakeWechatApi;
   let api: WechatApi;
-  before(async () => {
-    fake = await startFakeWechatApi();
-    api = createWechatApi({ appId: fake.appId, appSecret: fake.appSecret, apiBase: fake.url });
-  });
-  after(async () => { await fake.stop(); });
+  useFakeWechatApi((f, a) => { fake = f; api = a; });
 
   test('get with no menu is undefined (46003)', async () => {
     assert.equal(await getMenu(api), undefined);

@@ -15,6 +15,7 @@ import {
   type ReplyBody,
 } from '../../src/protocol/replies.js';
 import { computeMsgSignature, verifyMsgSignature, verifySignature } from '../../src/protocol/signature.js';
+import { readBody } from './read-body.js';
 
 export type Fault =
   | 'none'
@@ -81,9 +82,7 @@ export class BrokenServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = (await readBody(req)).toString('utf8');
     const rec: Received = { method: req.method ?? '', url: req.url ?? '', body };
     this.received.push(rec);
     const send = (status: number, text: string, headers: Record<string, string> = {}) => {

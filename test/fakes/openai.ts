@@ -15,6 +15,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 export const FAKE_OPENAI_KEY = 'sk-test-0123456789abcdefghijklmnop';
 export const FAKE_OPENAI_MODEL = 'fake-chat-1';
@@ -94,10 +95,8 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeOp
   const requests: FakeOpenAIRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+    void readBody(req).then((bytes) => {
+      const raw = bytes.toString('utf8');
       const seen: FakeOpenAIRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw };
       requests.push(seen);
       const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));

@@ -17,6 +17,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decryptTulingEnvelope, type TulingEnvelope } from '../../src/providers/tuling-request.js';
+import { readBody } from './read-body.js';
 
 export const FAKE_TULING_KEY = '0123456789abcdef0123456789abcdef';
 export const TULING_PATH = '/openapi/api/v2';
@@ -106,10 +107,8 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
   const requests: FakeTulingRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+    void readBody(req).then((bytes) => {
+      const raw = bytes.toString('utf8');
       const seen: FakeTulingRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, encrypted: false };
       requests.push(seen);
       const json = (status: number, value: unknown) => {

@@ -5,6 +5,7 @@
  * 502 with ERR_NGROK_8012.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody } from './read-body.js';
 
 export interface TunnelProxy {
   /** The "public" base URL, e.g. http://127.0.0.1:41234 */
@@ -41,10 +42,8 @@ export async function startTunnelProxy(target?: number): Promise<TunnelProxy> {
   };
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    void readBody(req).then((bytes) => {
+      const body = bytes;
       if (targetPort !== undefined) forward(req, res, body);
       else waiting.push(() => forward(req, res, body));
     });

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { createWechatApi, type WechatApi } from '../../src/wechat-api/index.js';
+import { readBody } from './read-body.js';
 
 export interface FakeCall {
   method: string;
@@ -182,9 +183,7 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = (await readBody(req)).toString('utf8');
     let body: unknown;
     if (raw) {
       try {

@@ -13,6 +13,7 @@ import type { ChatFailure } from '../providers/budget.js';
 import type { ChatProvider } from '../providers/provider.js';
 import type { RunningServer } from '../server/start.js';
 import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
+import { maskRedisUrl } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { CliError, EXIT } from './errors.js';
 import { formatJson, formatPretty } from './request-log.js';
@@ -138,16 +139,6 @@ function chalkFor(stream: { isTTY?: boolean }, env: Env): ChalkInstance {
   return off && env.FORCE_COLOR === undefined ? new Chalk({ level: 0 }) : new Chalk();
 }
 
-/** Masks the password of a redis://user:pass@host URL for the banner. */
-function safeUrl(u: string): string {
-  try {
-    const url = new URL(u);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(redis)';
-  }
-}
 
 async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): Promise<{ bot: Bot; name: string }> {
   const { createDemoBot } = await import('../bot/demo.js');
@@ -186,7 +177,7 @@ function banner(s: ServeSettings, url: string, botName: string, sessionSaved: bo
     `  Mode     ${mode}`,
     `  Token    ${token}`,
     ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
-    `  Store    ${s.redisUrl ? `redis ${safeUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
+    `  Store    ${s.redisUrl ? `redis ${maskRedisUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
     '',
     `  Next     ${c.bold(simulate)}   ${c.dim('# play WeChat in another terminal')}`,
     `           ${c.bold('wxbot tunnel')}   ${c.dim('# a public https URL for the WeChat console')}`,
@@ -220,7 +211,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   try {
     store = await openStore(s.redisUrl);
   } catch (err) {
-    throw new CliError(`cannot open the store at ${s.redisUrl ? safeUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`, EXIT.network);
+    throw new CliError(`cannot open the store at ${s.redisUrl ? maskRedisUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`, EXIT.network);
   }
 
   const out = chalkFor(stdout, env);

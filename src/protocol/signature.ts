@@ -1,21 +1,47 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+
+// One-shot crypto.hash where Node has it (20.12+): no Hash object per request on the hot path.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha1hex = oneShot
+  ? (s: string) => oneShot('sha1', s, 'hex')
+  : (s: string) => crypto.createHash('sha1').update(s, 'utf8').digest('hex');
 
 /**
  * sha1 of the parts sorted by UTF-16 code unit and joined with no separator (protocol.md §1, §3.5).
  * Plain `sort()` is the spec: `localeCompare` would order digits and case differently.
  */
 export function sha1Sorted(...parts: string[]): string {
-  return createHash('sha1').update(parts.sort().join(''), 'utf8').digest('hex');
+  return sha1hex(parts.sort().join(''));
+}
+
+// The same code-unit order as Array#sort() without a comparator, for the fixed 3 and 4 parts
+// of every request, with compares instead of an array and a sort.
+function join3(a: string, b: string, c: string): string {
+  if (a > b) [a, b] = [b, a];
+  if (b > c) [b, c] = [c, b];
+  if (a > b) [a, b] = [b, a];
+  return a + b + c;
+}
+
+// A sorting network: five compare-and-swaps order any four values.
+function join4(a: string, b: string, c: string, d: string): string {
+  if (a > b) [a, b] = [b, a];
+  if (c > d) [c, d] = [d, c];
+  if (a > c) [a, c] = [c, a];
+  if (b > d) [b, d] = [d, b];
+  if (b > c) [b, c] = [c, b];
+  return a + b + c + d;
 }
 
 /** `signature` as WeChat computes it for GET verification and every POST. */
 export function computeSignature(token: string, timestamp: string, nonce: string): string {
-  return sha1Sorted(token, timestamp, nonce);
+  return sha1hex(join3(token, timestamp, nonce));
 }
 
 /** `msg_signature` for compatible/safe mode: the Encrypt value joins the sort. */
 export function computeMsgSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
-  return sha1Sorted(token, timestamp, nonce, encrypt);
+  return sha1hex(join4(token, timestamp, nonce, encrypt));
 }
 
 /** Constant-time string comparison; unequal lengths are rejected before comparing. */
@@ -23,6 +49,19 @@ export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+// Constant time for equal lengths (no early exit, no Buffers): timing says nothing about where
+// they differ. `expected` is lowercase hex; the candidate may arrive uppercase.
+function sameHex(expected: string, candidate: string): boolean {
+  if (expected.length !== candidate.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    let c = candidate.charCodeAt(i);
+    if (c >= 65 && c <= 70) c += 32; // A-F → a-f
+    diff |= expected.charCodeAt(i) ^ c;
+  }
+  return diff === 0;
 }
 
 export interface SignatureParams {
@@ -33,7 +72,7 @@ export interface SignatureParams {
 }
 
 export function verifySignature(p: SignatureParams): boolean {
-  return safeEqual(computeSignature(p.token, p.timestamp, p.nonce), p.signature.toLowerCase());
+  return sameHex(computeSignature(p.token, p.timestamp, p.nonce), p.signature);
 }
 
 export interface MsgSignatureParams {
@@ -45,5 +84,5 @@ export interface MsgSignatureParams {
 }
 
 export function verifyMsgSignature(p: MsgSignatureParams): boolean {
-  return safeEqual(computeMsgSignature(p.token, p.timestamp, p.nonce, p.encrypt), p.msgSignature.toLowerCase());
+  return sameHex(computeMsgSignature(p.token, p.timestamp, p.nonce, p.encrypt), p.msgSignature);
 }

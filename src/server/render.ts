@@ -3,7 +3,7 @@ import type { WechatMessage } from '../protocol/messages.js';
 import { renderReply, type ReplyBody } from '../protocol/replies.js';
 import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
-import { msgSignature } from './signature-check.js';
+import { computeMsgSignature } from '../protocol/signature.js';
 
 // True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
 // Anything else takes the protocol layer's full path (which strips and splits).
@@ -38,7 +38,7 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
  */
 export function sealReplyFast(cipher: MessageCipher, token: string, xml: string, timestamp: string, nonce: string): string {
   const encrypt = cipher.encrypt(xml, random16());
-  const sig = msgSignature(token, timestamp, nonce, encrypt);
+  const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
   return `<xml>\n<Encrypt><![CDATA[${encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[${sig}]]></MsgSignature>\n` +
     `<TimeStamp>${timestamp}</TimeStamp>\n<Nonce>${n}</Nonce>\n</xml>`;

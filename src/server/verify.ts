@@ -5,7 +5,7 @@ import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody }
 import type { PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import { scanFlatXml } from './scan-xml.js';
-import { checkMsgSignature, checkSignature } from './signature-check.js';
+import { verifyMsgSignature, verifySignature } from '../protocol/signature.js';
 
 /** parseMessage, through the flat-XML fast path when the document allows it. */
 export function parseMessageFast(xml: string): WechatMessage {
@@ -71,7 +71,7 @@ export function verifyGet(c: VerifyConfig, q: PushQuery, nowMs: number): string 
   if (q.echostr === undefined) throw new HttpRejection(400, 'missing echostr');
   if (q.msg_signature !== undefined) {
     const cipher = needCipher(c);
-    if (!checkMsgSignature(c.token, q.timestamp!, q.nonce!, q.echostr, q.msg_signature)) {
+    if (!verifyMsgSignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, encrypt: q.echostr, msgSignature: q.msg_signature })) {
       throw new HttpRejection(401, 'invalid msg_signature');
     }
     try {
@@ -80,7 +80,7 @@ export function verifyGet(c: VerifyConfig, q: PushQuery, nowMs: number): string 
       throw cryptoRejection(err);
     }
   }
-  if (!checkSignature(c.token, q.timestamp!, q.nonce!, q.signature!)) {
+  if (!verifySignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, signature: q.signature! })) {
     throw new HttpRejection(401, 'invalid signature');
   }
   return q.echostr;
@@ -99,7 +99,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
     if (q.signature === undefined) throw new HttpRejection(400, 'missing signature');
     checkStamp(q, c.maxSkew, nowMs);
     // Forgeries are refused before the body is parsed.
-    if (!checkSignature(c.token, q.timestamp!, q.nonce!, q.signature)) {
+    if (!verifySignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, signature: q.signature })) {
       throw new HttpRejection(401, 'invalid signature');
     }
     try {
@@ -117,7 +117,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   } catch (err) {
     throw cryptoRejection(err);
   }
-  if (!checkMsgSignature(c.token, q.timestamp!, q.nonce!, outer.Encrypt, q.msg_signature)) {
+  if (!verifyMsgSignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, encrypt: outer.Encrypt, msgSignature: q.msg_signature })) {
     throw new HttpRejection(401, 'invalid msg_signature');
   }
   try {

@@ -60,6 +60,8 @@ export function scanFlatXml(xml: string): Record<string, string> | undefined {
     if (xml.charCodeAt(i) !== 60 || xml.charCodeAt(i + 1) !== 47 || !xml.startsWith(tag, i + 2) || xml.charCodeAt(i + 2 + tag.length) !== 62) {
       return undefined;
     }
+    // XML reads \r\n and a lone \r as \n; the full parser does that, so the rare value with a \r goes there.
+    if (value.includes('\r')) return undefined;
     out[tag] = value;
     i += tag.length + 3;
   }

@@ -1,0 +1,27 @@
+// Regression tests for bugs the fuzz properties (fuzz.test.ts) found, each reduced to its smallest case.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createBot } from '../../src/bot/bot.js';
+import { parseMessage } from '../../src/protocol/parse.js';
+import { parseMessageFast } from '../../src/server/verify.js';
+import { textXml } from './client.js';
+import { assertStillAnswers, listen, readAnswer, send, signedPush, type Target } from './fuzz-support.js';
+
+let target: Target;
+
+before(async () => {
+  // Answers with what the bot was given, JSON-escaped, so a \r cannot hide in the reply XML.
+  target = await listen(createBot().text(/^alive /, (ctx) => ctx.text).fallback((ctx) => JSON.stringify(ctx.text)));
+});
+after(() => target.close());
+
+test('a \\r in a flat message reads as the full parser reads it (\\r\\n and lone \\r become \\n), in every mode', async () => {
+  const xml = textXml('a\r\nb\rc');
+  assert.deepEqual(parseMessageFast(xml), parseMessage(xml));
+  for (const mode of ['plain', 'compat', 'safe'] as const) {
+    const p = signedPush(mode, textXml('a\r\nb\rc'));
+    const reply = readAnswer(await send(target, { path: p.path, body: p.body }), mode, p.nonce);
+    assert.equal(reply?.MsgType === 'text' && reply.Content, JSON.stringify('a\nb\nc'), mode);
+  }
+  await assertStillAnswers(target);
+});

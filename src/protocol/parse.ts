@@ -67,9 +67,10 @@ export interface EncryptedBody {
 
 export function parseEncryptedBody(xml: string): EncryptedBody {
   const node = parseXml(xml);
-  const encrypt = text(node, 'Encrypt');
+  // Whitespace only is missing too (as the server's fast path and parseEnvelope read it).
+  const encrypt = text(node, 'Encrypt')?.trim();
   if (!encrypt) throw new XmlError('XML_NOT_MESSAGE', 'missing Encrypt');
-  const out: EncryptedBody = { Encrypt: encrypt.trim() };
+  const out: EncryptedBody = { Encrypt: encrypt };
   const to = text(node, 'ToUserName');
   if (to !== undefined) out.ToUserName = to;
   if (text(node, 'MsgType') !== undefined) {

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createBot } from '../../src/bot/bot.js';
-import { parseMessage } from '../../src/protocol/parse.js';
+import { parseEncryptedBody, parseMessage } from '../../src/protocol/parse.js';
 import { parseMessageFast } from '../../src/server/verify.js';
 import { textXml } from './client.js';
-import { assertStillAnswers, listen, readAnswer, send, signedPush, type Target } from './fuzz-support.js';
+import { assertStillAnswers, encryptedQuery, listen, readAnswer, send, signedPush, type Target } from './fuzz-support.js';
 
 let target: Target;
 
@@ -22,6 +22,17 @@ test('a \\r in a flat message reads as the full parser reads it (\\r\\n and lone
     const p = signedPush(mode, textXml('a\r\nb\rc'));
     const reply = readAnswer(await send(target, { path: p.path, body: p.body }), mode, p.nonce);
     assert.equal(reply?.MsgType === 'text' && reply.Content, JSON.stringify('a\nb\nc'), mode);
+  }
+  await assertStillAnswers(target);
+});
+
+test('a whitespace-only Encrypt is a missing one (400) whichever parser reads the body, before any signature check', async () => {
+  assert.throws(() => parseEncryptedBody('<xml><ToUserName>gh</ToUserName><Encrypt> \n </Encrypt></xml>'), /missing Encrypt/);
+  // Flat (fast path) and with an attribute (full parser): both the same 400, even with a wrong msg_signature.
+  for (const body of ['<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[ ]]></Encrypt></xml>', '<xml><ToUserName a="1">gh</ToUserName><Encrypt> </Encrypt></xml>']) {
+    const r = await send(target, { path: `/wechat?${encryptedQuery(' ', { msgSignature: '0'.repeat(40) })}`, body });
+    assert.equal(r.status, 400, body);
+    assert.match(r.body, /XML_NOT_MESSAGE/);
   }
   await assertStillAnswers(target);
 });

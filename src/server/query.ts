@@ -15,7 +15,8 @@ const KNOWN = new Set(['signature', 'timestamp', 'nonce', 'echostr', 'openid', '
 
 /**
  * Percent-decodes without turning `+` into a space (URLSearchParams would): a WeCom-style echostr
- * is base64, and a literal `+` in it must survive (protocol.md §0).
+ * is base64, and a literal `+` in it must survive (protocol.md §0). A repeated known parameter or a
+ * malformed percent-escape in one is an HttpRejection (400); unknown parameters are ignored.
  */
 export function parseQuery(search: string): PushQuery {
   const out: Record<string, string> = {};
@@ -32,8 +33,10 @@ export function parseQuery(search: string): PushQuery {
     } catch {
       throw new HttpRejection(400, `malformed query parameter ${rawKey}`);
     }
-    // The first occurrence wins, so a smuggled duplicate cannot replace a signed value.
-    if (!(rawKey in out)) out[rawKey] = value;
+    // WeChat never repeats one; frameworks and proxies disagree on whether the first or the last
+    // counts, so a repeat is refused rather than guessed (no smuggled value gets read by anyone).
+    if (rawKey in out) throw new HttpRejection(400, `repeated query parameter ${rawKey}`);
+    out[rawKey] = value;
   }
   return out;
 }

@@ -41,7 +41,9 @@ export function scanFlatXml(xml: string): Record<string, string> | undefined {
     const end = nameEnd(xml, i + 1);
     if (end === i + 1 || xml.charCodeAt(end) !== 62 /* > */) return undefined;
     const tag = xml.slice(i + 1, end);
-    if (tag === 'constructor' || tag === 'prototype' || Object.hasOwn(out, tag)) return undefined;
+    // Names of Object.prototype members (toString, valueOf, hasOwnProperty…): the full parser renames
+    // some of them (`__toString`), so they go there and both paths give the same message.
+    if (tag === 'prototype' || tag in Object.prototype || Object.hasOwn(out, tag)) return undefined;
     i = end + 1;
     let value: string;
     if (xml.startsWith(CDATA_OPEN, i)) {

@@ -36,3 +36,24 @@ test('a whitespace-only Encrypt is a missing one (400) whichever parser reads th
   }
   await assertStillAnswers(target);
 });
+
+test('a repeated signed parameter is refused with 400 even when the first copy is the valid one', async () => {
+  const p = signedPush('plain', textXml('dup'));
+  const [, query] = p.path.split('?') as [string, string];
+  const sig = /signature=([0-9a-f]{40})/.exec(query)![1]!;
+  for (const extra of [`signature=${'0'.repeat(40)}`, `signature=${sig}`, 'timestamp=1', 'nonce=1', 'openid=o2', 'encrypt_type=raw&encrypt_type=raw', 'echostr=x&echostr=x']) {
+    for (const q of [`${query}&${extra}`, `${extra}&${query}`]) {
+      const r = await send(target, { path: `/wechat?${q}`, body: p.body });
+      assert.equal(r.status, 400, q);
+      assert.match(r.body, /repeated query parameter/);
+    }
+  }
+  await assertStillAnswers(target);
+});
+
+test('tags named like Object.prototype members (toString, valueOf, hasOwnProperty) read the same on both parser paths', () => {
+  for (const tag of ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString']) {
+    const xml = textXml('x').replace('</xml>', `<${tag}>v</${tag}></xml>`);
+    assert.deepEqual(parseMessageFast(xml), parseMessage(xml), tag);
+  }
+});

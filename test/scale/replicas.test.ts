@@ -24,9 +24,10 @@ describe('two replicas sharing Redis', () => {
     dir = mkdtempSync(join(tmpdir(), 'wxbot-scale-'));
     countFile = join(dir, 'runs.log');
     // A unique AppID keeps this test's keys apart from other tests on the same Redis.
-    const args = [COUNTING_BOT, '--redis', redis.url, '--token', TOKEN, '--app-id', redis.prefix];
+    // One replica gets Redis from --redis, the other from REDIS_URL, as the README's systemd/pm2 set-ups do.
+    const args = [COUNTING_BOT, '--token', TOKEN, '--app-id', redis.prefix, '--no-history'];
     const env = { COUNT_FILE: countFile, HANDLER_MS: '600' };
-    [a, b] = await Promise.all([startReplica(args, env), startReplica(args, env)]);
+    [a, b] = await Promise.all([startReplica([...args, '--redis', redis.url], env), startReplica(args, { ...env, REDIS_URL: redis.url })]);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -1,0 +1,130 @@
+// Holds the README to the suite: every shell command it shows is run by smoke.test.ts, or named here
+// with the test (or .ci/run) that exercises it, or is a server-administration line that no test can run
+// (and says so). A new README command fails this test until one of the three is true.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readmeCommands, readReadme, shellWords } from './extract.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+const README = readReadme();
+
+/** Command lines smoke.test.ts runs: its `line('…')` arguments (the mode loop spelled out). */
+function smokeLines(): Set<string> {
+  const src = read('test/readme/smoke.test.ts');
+  const out = new Set<string>();
+  for (const m of src.matchAll(/line\((['`])((?:\\.|(?!\1).)*)\1\)/g)) {
+    let text = m[2]!.replace(/\\\\/g, '\\').replace(/\\'/g, "'");
+    if (text.includes('${mode}')) for (const mode of ['plain', 'compat', 'safe']) out.add(norm(text.replace('${mode}', mode)));
+    else out.add(norm(text));
+  }
+  return out;
+}
+
+interface Elsewhere {
+  /** The README command (normalised whitespace), or a pattern for a family of them. */
+  command: string | RegExp;
+  /** The file that runs it, and a string in that file showing it does. */
+  by: string;
+  needle: string;
+}
+
+// Commands whose real run needs something a test cannot have (the internet, fixed ports 5051/5052, a
+// slow bot), exercised by the named test in the form it can run.
+const ELSEWHERE: Elsewhere[] = [
+  { command: 'npm ci', by: '.ci/run', needle: 'npm ci' },
+  { command: 'npm test', by: '.ci/run', needle: 'npm test' },
+  { command: 'wxbot serve', by: 'test/cli/chat-serve.test.ts', needle: 'TULING_API_URL' },
+  { command: /^npx wxbot tunnel bot\.mjs --watch$/, by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
+  { command: /^npx wxbot tunnel bot\.mjs --public-url /, by: 'test/cli/tunnel.test.ts', needle: "'--public-url', proxy.url" },
+  { command: /^(NGROK_AUTHTOKEN=\S+ )?wxbot tunnel/, by: 'test/cli/tunnel.test.ts', needle: "'tunnel'" },
+  { command: 'wxbot simulate text 查天气 --retry --timeout 1', by: 'test/cli/simulate-serve-retry.test.ts', needle: "'--retry'" },
+  { command: /^wxbot serve bot\.mjs --port 505[12] --no-history &$/, by: 'test/scale/replicas.test.ts', needle: "'--no-history'" },
+  { command: /^export (WECHAT_TOKEN=\.\.\.|REDIS_URL=)/, by: 'test/scale/replicas.test.ts', needle: 'REDIS_URL: redis.url' },
+  { command: /^export WECHAT_APP_ID=\S+ WECHAT_APP_SECRET=/, by: 'test/readme/smoke.test.ts', needle: 'WECHAT_APP_SECRET: api.appSecret' },
+  { command: 'curl -fsS http://127.0.0.1:5051/healthz', by: 'test/cli/serve.test.ts', needle: '/healthz' },
+  // The troubleshooting lines are the smoke-tested commands with a production URL and placeholders.
+  { command: /^wxbot simulate (verify|text 你好) --url https:\/\/bot\.example\.com\/wechat --token yourtoken123/, by: 'test/readme/smoke.test.ts', needle: "'wxbot simulate verify --url http://127.0.0.1:8000/wechat --token abc123'" },
+  { command: 'npx wxbot tunnel bot.mjs --watch', by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
+];
+
+// Lines for a production server or a benchmark run: not run by the suite, for the reason given.
+const NOT_RUN: Record<string, string> = {
+  sudo: 'systemd and certbot administration on a server',
+  systemctl: 'systemd administration on a server',
+  journalctl: 'systemd administration on a server',
+  pm2: 'pm2 is not a dependency; the ecosystem file runs the same `wxbot serve` line as systemd',
+  'npm run bench': 'minutes of load on loopback: run by hand (`npm run bench`), never in the test suite',
+  'npm run soak': 'a 60 s load run: run by hand, never in the test suite',
+  'node test/bench/startup.mjs': 'a timing benchmark: run by hand',
+};
+
+function classify(line: string, smoke: Set<string>): string | undefined {
+  const n = norm(line);
+  if (smoke.has(n)) return 'smoke';
+  const e = ELSEWHERE.find((x) => (typeof x.command === 'string' ? x.command === n : x.command.test(n)));
+  if (e) {
+    assert.ok(existsSync(new URL(e.by, ROOT)), `${e.by} does not exist`);
+    assert.ok(read(e.by).includes(e.needle), `${e.by} no longer contains ${e.needle} (claimed to run \`${n}\`)`);
+    return e.by;
+  }
+  const notRun = NOT_RUN[n] ?? NOT_RUN[shellWords(n)[0]!];
+  return notRun ? 'not run' : undefined;
+}
+
+test('every shell command in the README is run by a test, .ci/run, or listed as not runnable with a reason', () => {
+  const smoke = smokeLines();
+  const commands = readmeCommands(README);
+  assert.ok(commands.length > 40, 'the README lost its commands');
+  const uncovered = commands.filter((c) => classify(c.line, smoke) === undefined).map((c) => `README.md:${c.at}: ${c.line}`);
+  assert.deepEqual(uncovered, []);
+});
+
+test('every command smoke.test.ts runs is still in the README', () => {
+  const shown = new Set(readmeCommands(README).map((c) => norm(c.line)));
+  const gone = [...smokeLines()].filter((l) => !shown.has(l));
+  assert.deepEqual(gone, []);
+});
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+function anchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+test('every link to a README section points at a heading that exists', () => {
+  const anchors = new Set<string>();
+  let fenced = false;
+  for (const l of README.split('\n')) {
+    if (/^\s*```/.test(l)) fenced = !fenced;
+    const h = !fenced && /^#{1,6} (.*)$/.exec(l);
+    if (h) anchors.add(anchor(h[1]!));
+  }
+  const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+  assert.ok(links.length > 5);
+  assert.deepEqual(links.filter((a) => !anchors.has(a)), []);
+});
+
+test('the extractor reads prompts, continuations, comments and $( … ) the way a shell user means them', async () => {
+  const { wxbotInvocations } = await import('./extract.js');
+  const sample = [
+    '```console',
+    '$ wxbot sign --token a  # a comment',
+    'f464b24f',
+    '```',
+    '```sh',
+    'OPENAI_API_KEY=sk-1',
+    'wxbot simulate text 你好 --url http://x \\',
+    '  --token t',
+    '# only a comment',
+    '```',
+  ].join('\n');
+  const cmds = readmeCommands(sample);
+  assert.deepEqual(cmds.map((c) => c.line), ['wxbot sign --token a', 'wxbot simulate text 你好 --url http://x --token t']);
+  assert.deepEqual(wxbotInvocations('curl "$(wxbot sign --token abc --url http://h/w)" | jq .'), [['sign', '--token', 'abc', '--url', 'http://h/w']]);
+});

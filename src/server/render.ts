@@ -1,7 +1,8 @@
+import { randomInt } from 'node:crypto';
 import type { MessageCipher } from '../protocol/crypto.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { renderReply, type ReplyBody } from '../protocol/replies.js';
-import { cdata } from '../protocol/xml.js';
+import { cdata, stripIllegalXmlChars } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 
@@ -31,12 +32,22 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
   return renderReply(incoming, body, now);
 }
 
+// True when a nonce reads back from the envelope unchanged: XML readers turn \r into \n, and
+// cdata() drops characters XML cannot carry.
+function echoable(nonce: string): boolean {
+  return nonce !== '' && nonce.trim() === nonce && !nonce.includes('\r') && (plainCdataSafe(nonce) || stripIllegalXmlChars(nonce) === nonce);
+}
+
 /**
  * The encrypted reply envelope of §3.6, byte for byte what buildEnvelopeXml(sealEnvelope(...)) writes:
  * Encrypt (base64), MsgSignature (hex) and TimeStamp (digits) never need escaping, so only the
  * nonce, which comes from the request, goes through cdata().
+ * MsgSignature covers the Nonce as written, and readers trim it: a request nonce that would not read
+ * back the same (empty, surrounding whitespace, characters XML cannot carry; WeChat sends digits) is
+ * replaced by a fresh one, which §3.6 allows, so the envelope always verifies.
  */
 export function sealReplyFast(cipher: MessageCipher, token: string, xml: string, timestamp: string, nonce: string): string {
+  if (!echoable(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
   const encrypt = cipher.encrypt(xml, random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);

@@ -57,3 +57,15 @@ test('tags named like Object.prototype members (toString, valueOf, hasOwnPropert
     assert.deepEqual(parseMessageFast(xml), parseMessage(xml), tag);
   }
 });
+
+test('a safe-mode reply verifies whatever the request nonce: one that would not read back unchanged is replaced by fresh digits', async () => {
+  for (const nonce of ['1514711492', 'a]]>b', ' 12', '12 ', '\u0001x', 'a\rb', '\uFFFE', '']) {
+    for (const mode of ['compat', 'safe'] as const) {
+      const p = signedPush(mode, textXml('nonce'), { nonce });
+      const r = await send(target, { path: p.path, body: p.body });
+      // readAnswer checks the echo (or fresh digits), the MsgSignature over the written Nonce, and decrypts.
+      const reply = readAnswer(r, mode, nonce);
+      assert.equal(reply?.MsgType === 'text' && reply.Content, JSON.stringify('nonce'), `${mode} ${JSON.stringify(nonce)}`);
+    }
+  }
+});

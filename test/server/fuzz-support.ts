@@ -8,6 +8,7 @@ import { MessageCipher } from '../../src/protocol/crypto.js';
 import { parseEnvelope } from '../../src/protocol/envelope.js';
 import { parseReply, type Reply } from '../../src/protocol/replies.js';
 import { computeMsgSignature, computeSignature } from '../../src/protocol/signature.js';
+import { stripIllegalXmlChars } from '../../src/protocol/xml.js';
 import { createHandler } from '../../src/server/handler.js';
 import type { HandlerOptions, LogRecord } from '../../src/server/types.js';
 import { ACCOUNT, nextNonce, now, textXml, type HttpResult, type Mode } from './client.js';
@@ -96,7 +97,7 @@ export interface Push {
 export function signedPush(mode: Mode, xml: string, o: { nonce?: string; timestamp?: string } = {}): Push {
   const nonce = o.nonce ?? nextNonce();
   const timestamp = o.timestamp ?? now();
-  const q = `signature=${computeSignature(ACCOUNT.token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${encodeURIComponent(nonce)}`;
+  const q = `signature=${computeSignature(ACCOUNT.token, timestamp, nonce)}&timestamp=${encodeURIComponent(timestamp)}&nonce=${encodeURIComponent(nonce)}`;
   if (mode === 'plain') return { path: `/wechat?${q}&openid=oFuzz`, body: xml, nonce, timestamp };
   const enc = CIPHER.encrypt(xml);
   const sig = computeMsgSignature(ACCOUNT.token, timestamp, nonce, enc);
@@ -115,7 +116,7 @@ export function encryptedQuery(encrypt: string, o: { nonce?: string; timestamp?:
   const nonce = o.nonce ?? nextNonce();
   const timestamp = o.timestamp ?? now();
   const sig = o.msgSignature ?? computeMsgSignature(ACCOUNT.token, timestamp, nonce, encrypt);
-  return `signature=${computeSignature(ACCOUNT.token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${encodeURIComponent(nonce)}&encrypt_type=aes&msg_signature=${sig}`;
+  return `signature=${computeSignature(ACCOUNT.token, timestamp, nonce)}&timestamp=${encodeURIComponent(timestamp)}&nonce=${encodeURIComponent(nonce)}&encrypt_type=aes&msg_signature=${sig}`;
 }
 
 /** Asserts a status is documented, and never a 5xx. */
@@ -135,7 +136,9 @@ export function readAnswer(r: HttpResult, mode: Mode, nonce: string): Reply | un
   assert.match(String(r.headers['content-type']), /^application\/xml/);
   if (mode === 'plain') return parseReply(r.body);
   const env = parseEnvelope(r.body);
-  assert.equal(env.Nonce, nonce, 'the envelope echoes the request nonce');
+  // The request nonce is echoed when it reads back unchanged; otherwise the server picks digits (§3.6 allows any).
+  if (nonce !== '' && nonce.trim() === nonce && !nonce.includes('\r') && stripIllegalXmlChars(nonce) === nonce) assert.equal(env.Nonce, nonce, 'the envelope echoes the request nonce');
+  else assert.match(env.Nonce, /^\d{10}$/, 'a fresh nonce replaces one that would not read back');
   assert.match(env.TimeStamp, /^\d{10}$/);
   assert.equal(env.MsgSignature, computeMsgSignature(ACCOUNT.token, env.TimeStamp, env.Nonce, env.Encrypt), 'envelope MsgSignature');
   return parseReply(CIPHER.decrypt(env.Encrypt));

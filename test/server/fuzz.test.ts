@@ -31,7 +31,7 @@ import {
 const DEFAULT_TOTAL = 3000;
 const TOTAL = Number(process.env.WXBOT_FUZZ_RUNS) > 0 ? Number(process.env.WXBOT_FUZZ_RUNS) : DEFAULT_TOTAL;
 // Shares of the total per property (they add up to 1).
-const SHARE = { bytes: 0.12, xml: 0.18, mutated: 0.3, query: 0.22, cipher: 0.18 } as const;
+const SHARE = { bytes: 0.1, xml: 0.18, mutated: 0.3, query: 0.17, stamp: 0.08, cipher: 0.17 } as const;
 const replay: fc.Parameters<unknown> = process.env.WXBOT_FUZZ_SEED
   ? { seed: Number(process.env.WXBOT_FUZZ_SEED), ...(process.env.WXBOT_FUZZ_PATH ? { path: process.env.WXBOT_FUZZ_PATH } : {}) }
   : {};
@@ -105,7 +105,8 @@ function expectPlain(xml: string): Expect {
 }
 
 /** What the server must answer for a push with a correctly signed body (the protocol layer is the reference). */
-function expectPush(mode: Mode, xml: string, p: { body: string; encrypt?: string }): Expect {
+function expectPush(mode: Mode, xml: string, p: { body: string; encrypt?: string }): Expect | { status: 413 } {
+  if (Buffer.byteLength(p.body) > BODY_LIMIT) return { status: 413 };
   if (mode === 'compat') {
     let outer;
     try {
@@ -119,6 +120,7 @@ function expectPush(mode: Mode, xml: string, p: { body: string; encrypt?: string
   return expectPlain(xml);
 }
 
+const BODY_LIMIT = 1024 * 1024;
 const clean = (s: unknown) => (typeof s === 'string' ? stripIllegalXmlChars(s) : s);
 
 /** A 200 must read as a reply to `message`; the mirror's reply must be exactly the message the protocol layer reads. */
@@ -242,22 +244,31 @@ function fieldsOf(xml: string): Field[] {
 
 const SAMPLES = sampleNames().map((name) => ({ name, fields: fieldsOf(sampleXml(name)) }));
 
-/** A value of a huge size (up to ~100 KB on the wire), in a few shapes. */
-const hugeValue = fc.tuple(fc.integer({ min: 1_000, max: 100_000 }), fc.constantFrom('A', '中', '😀', ']]>', '&amp;', '<a>x</a>', '9', 'deep')).map(([bytes, unit]) => {
+/** A huge value, as data (it prints short in a counterexample): ~`bytes` on the wire, in a few shapes. */
+interface Huge { huge: string; bytes: number }
+const hugeValue: fc.Arbitrary<Huge> = fc.record({
+  huge: fc.constantFrom('A', '中', '😀', ']]>', '&amp;', '<a>x</a>', '9', 'deep'),
+  bytes: fc.integer({ min: 1_000, max: 100_000 }),
+});
+
+function materialize(v: string | Huge): string {
+  if (typeof v === 'string') return v;
+  const { huge: unit, bytes } = v;
   if (unit === 'deep') {
     const n = Math.floor(bytes / 7);
     return '<a>'.repeat(n) + '</a>'.repeat(n);
   }
-  const n = Math.max(1, Math.floor(bytes / Buffer.byteLength(unit)));
-  if (unit === '&amp;' || unit === '<a>x</a>' || unit === '9') return unit.repeat(n);
-  return rawCdata(unit.repeat(n));
-});
+  if (unit === '&amp;' || unit === '<a>x</a>' || unit === '9') return unit.repeat(Math.floor(bytes / unit.length));
+  // Inside CDATA a "]]>" costs 15 bytes once split.
+  const each = unit === ']]>' ? 15 : Buffer.byteLength(unit);
+  return rawCdata(unit.repeat(Math.max(1, Math.floor(bytes / each))));
+}
 
 type Mutation =
   | { op: 'drop'; i: number }
   | { op: 'duplicate'; i: number; at: number }
   | { op: 'swap'; i: number; j: number }
-  | { op: 'set'; i: number; value: string }
+  | { op: 'set'; i: number; value: string | Huge }
   | { op: 'rename'; i: number; tag: string }
   | { op: 'insert'; at: number; tag: string; value: string }
   | { op: 'kind'; msgType: string; event: string };
@@ -279,7 +290,7 @@ function mutate(fields: Field[], m: Mutation): Field[] {
     case 'drop': if (n) f.splice(m.i % n, 1); break;
     case 'duplicate': if (n) f.splice(m.at % (n + 1), 0, f[m.i % n]!); break;
     case 'swap': if (n) [f[m.i % n], f[m.j % n]] = [f[m.j % n]!, f[m.i % n]!]; break;
-    case 'set': if (n) f[m.i % n] = { tag: f[m.i % n]!.tag, inner: m.value }; break;
+    case 'set': if (n) f[m.i % n] = { tag: f[m.i % n]!.tag, inner: materialize(m.value) }; break;
     case 'rename': if (n) f[m.i % n] = { tag: m.tag, inner: f[m.i % n]!.inner }; break;
     case 'insert': f.splice(m.at % (n + 1), 0, { tag: m.tag, inner: m.value }); break;
     case 'kind':
@@ -289,15 +300,19 @@ function mutate(fields: Field[], m: Mutation): Field[] {
 }
 
 const mutatedMessage = fc.tuple(
-  fc.constantFrom(...SAMPLES),
+  fc.constantFrom(...SAMPLES.map((x) => x.name)),
   fc.array(mutation, { minLength: 1, maxLength: 4 }),
   fc.constantFrom('', '\n  ', '\r\n'),
-).map(([sample, mutations, ws]) => {
+);
+
+/** The document for a mutated sample; built in the property so a counterexample prints the recipe, not megabytes. */
+function buildMutated([name, mutations, ws]: [string, Mutation[], string]): string {
   // Fresh MsgId / CreateTime first, so dedupe does not answer a case from an earlier one.
-  let fields = sample.fields.map((x) => (x.tag === 'MsgId' ? { tag: x.tag, inner: uniqueId() } : x.tag === 'CreateTime' ? { tag: x.tag, inner: uniqueTime() } : x));
+  let fields = SAMPLES.find((x) => x.name === name)!.fields
+    .map((x) => (x.tag === 'MsgId' ? { tag: x.tag, inner: uniqueId() } : x.tag === 'CreateTime' ? { tag: x.tag, inner: uniqueTime() } : x));
   for (const m of mutations) fields = mutate(fields, m);
-  return { sample: sample.name, mutations, xml: `<xml>${ws}${fields.map((x) => `<${x.tag}>${x.inner}</${x.tag}>`).join(ws)}${ws}</xml>` };
-});
+  return `<xml>${ws}${fields.map((x) => `<${x.tag}>${x.inner}</${x.tag}>`).join(ws)}${ws}</xml>`;
+}
 
 // ---- properties -------------------------------------------------------------------------------
 
@@ -329,10 +344,11 @@ test('random well-formed XML with random tags and values: 200 exactly when the p
 });
 
 test('mutated sample messages of every kind (fields dropped, duplicated, swapped, retyped, huge, renamed, injected)', async (t) => {
-  await fuzz(t, SHARE.mutated, fc.tuple(mutatedMessage, mode), async ([msg, m]) => {
+  await fuzz(t, SHARE.mutated, fc.tuple(mutatedMessage, mode), async ([recipe, m]) => {
+    const xml = buildMutated(recipe);
     // The same case both ways: the demo bot answers every kind; the mirror shows what the server read.
-    await pushAndCheck(demo, m, msg.xml);
-    await pushAndCheck(mirror, m, msg.xml);
+    await pushAndCheck(demo, m, xml);
+    await pushAndCheck(mirror, m, xml);
   });
 });
 
@@ -420,7 +436,8 @@ test('random query strings (inserted, repeated, dropped, replaced, reordered par
     }
     const get = (k: string) => (occ.has(k) ? (decodeOr(occ.get(k)![0]) as string) : undefined);
     const intact = [...SIGNED_KEYS].every((k) => get(k) === decodeOr(base.find((b) => b.key === k)!.value))
-      && get('msg_signature') === undefined && get('encrypt_type') !== 'aes' && (method === 'POST' || get('echostr') !== undefined);
+      // URL verification is told apart by msg_signature alone; encrypt_type only matters for a push.
+      && get('msg_signature') === undefined && (method === 'GET' ? get('echostr') !== undefined : get('encrypt_type') !== 'aes');
     if (!intact) {
       assert.ok(r.status === 400 || r.status === 401, `not accepted: ${r.status} ${r.body}`);
       return;
@@ -428,6 +445,35 @@ test('random query strings (inserted, repeated, dropped, replaced, reordered par
     assert.equal(r.status, 200, r.body);
     if (method === 'GET') assert.equal(r.body, get('echostr'));
     else assert.equal(r.body.includes(`<Content><![CDATA[${content}]]></Content>`), true, r.body);
+  });
+});
+
+test('correctly signed pushes with random nonce and timestamp values: bad timestamps refused, any nonce echoed in a verifiable envelope', async (t) => {
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const arb = fc.tuple(
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 16 }),
+      fc.stringMatching(/^[0-9]{1,12}$/),
+      fc.constantFrom(' 12', '12 ', '\t1', 'a]]>b', '<x>', '&amp;', '\u0001', '\r\n', '\uFFFE', '+', '%'),
+    ),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: -290, max: 290 }).map((d) => String(nowS() + d)) },
+      fc.integer({ min: -100_000, max: 100_000 }).map((d) => String(nowS() + d)),
+      fc.constantFrom('', '0', '-1', '1e9', ' 1', '00001795000000', '9'.repeat(14), '１２３'),
+      fc.string({ maxLength: 12 }),
+    ),
+    mode,
+  );
+  await fuzz(t, SHARE.stamp, arb, async ([nonce, timestamp, m]) => {
+    const content = `stamp ${uniqueId()}`;
+    const p = signedPush(m, textXmlWith(content), { nonce, timestamp });
+    const r = await hit(demo, { path: p.path, body: p.body }, `${m} nonce ${JSON.stringify(nonce)} timestamp ${JSON.stringify(timestamp)}`);
+    if (!/^\d{1,13}$/.test(timestamp)) return assert.equal(r.status, 400, r.body);
+    if (Math.abs(Number(timestamp) - nowS()) > 301) return assert.equal(r.status, 401, r.body);
+    if (Math.abs(Number(timestamp) - nowS()) >= 299) return assert.ok(r.status === 200 || r.status === 401, r.body); // at the edge of maxSkew
+    assert.equal(r.status, 200, r.body);
+    const reply = readAnswer(r, m, nonce);
+    assert.equal(reply?.MsgType === 'text' && reply.Content, content);
   });
 });
 

@@ -110,7 +110,7 @@ function kindCommand(parent: Command, k: Kind, onBuild: OnBuild): void {
   for (const a of k.aliases ?? []) cmd.alias(a);
   if (k.args) cmd.arguments(k.args);
   for (const [flags, description] of k.options ?? []) cmd.option(flags, description);
-  cmd.addHelpText('after', `\nExample:\n  $ wxbot simulate ${k.example}`);
+  cmd.addHelpText('after', `\nExamples:\n  $ wxbot simulate ${k.example}\n  $ wxbot simulate ${k.example} --json`);
   cmd.action((...params: unknown[]) => {
     const self = params[params.length - 1] as Command;
     const args = (self.processedArgs as unknown[]).flat().filter((x): x is string => typeof x === 'string');

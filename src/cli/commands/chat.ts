@@ -28,7 +28,7 @@ export default function chatCommand(): Command {
       '  $ TULING_KEY=0123… wxbot chat 你好',
       '  $ wxbot chat --provider openai --json "what can you do?"',
       '  $ wxbot chat --user oUser123            # interactive; /exit or Ctrl-D to quit',
-      '  $ printf "你好\\n北京天气\\n" | wxbot chat --json',
+      '  $ wxbot chat --json < questions.txt     # one line, one question; one JSON object per answer',
       '',
     ].join('\n'))
     .action(async (words: string[], opts: ChatOpts) => {

@@ -21,7 +21,7 @@ Examples:
   $ wxbot completion bash > ~/.local/share/bash-completion/completions/wxbot
   $ wxbot completion zsh > ~/.zfunc/_wxbot
   $ wxbot completion fish > ~/.config/fish/completions/wxbot.fish
-  $ source <(wxbot completion bash)`;
+  $ wxbot completion                 # for the shell in $SHELL, printed to stdout`;
 
 function shellFromEnv(): string {
   const name = basename(process.env.SHELL ?? '');

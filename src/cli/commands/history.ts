@@ -7,12 +7,12 @@ const EXAMPLES = `
 Examples:
   $ wxbot history                 # the last 20 exchanges, newest last
   $ wxbot history 12              # everything about one: query, body, decrypted message, reply
-  $ wxbot history --json | jq -r 'select(.msgType=="text") | .content'
-  $ wxbot replay 12               # send it again to the local server`;
+  $ wxbot history --limit 0       # all of them (the file keeps the last 200)
+  $ wxbot history --json | jq -r 'select(.msgType=="text") | .content'`;
 
 export default function historyCommand(): Command {
   return new Command('history')
-    .description('List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted)')
+    .description('List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted).\n`wxbot replay <id>` sends one again.')
     .argument('[id]', 'show one exchange in full')
     .option('--json', 'NDJSON: one entry per line (one object with an id)')
     .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')

@@ -9,8 +9,16 @@ Examples:
   $ wxbot menu create menu.json --dry-run     # validate only, nothing is sent
   $ wxbot menu create menu.json
   $ wxbot menu get > menu.json                # the output is a valid input for create
+  $ wxbot menu create menu.json --json
   $ wxbot menu delete
+  $ wxbot menu delete --json
   $ WECHAT_API_BASE=http://127.0.0.1:8080 wxbot menu get --json`;
+
+// Each subcommand's help ends with its own examples: the lines of EXAMPLES that run it.
+function examplesOf(name: string): string {
+  const lines = EXAMPLES.split('\n').filter((l) => l.includes(`wxbot menu ${name}`));
+  return `\nExamples:\n${lines.join('\n')}`;
+}
 
 function withAccount(cmd: Command): Command {
   return cmd
@@ -18,7 +26,7 @@ function withAccount(cmd: Command): Command {
     .option('--app-secret <secret>', 'AppSecret (default: WECHAT_APP_SECRET)')
     .option('--api-base <url>', 'WeChat API base URL (default: WECHAT_API_BASE or https://api.weixin.qq.com)')
     .option('--json', 'print JSON only')
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', examplesOf(cmd.name()));
 }
 
 // Heavy parts (undici, the API client) load here, inside the action.

@@ -9,10 +9,9 @@ interface SignFlags { token?: string; timestamp?: string; nonce?: string; encryp
 
 const EXAMPLES = `
 Examples:
-  $ wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492
-  f464b24fc39322e44b38aa78f5edd27bd1441696
+  $ wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492   # f464b24fc39322e44b38aa78f5edd27bd1441696
   $ wxbot sign --token T --encrypt "$ENCRYPT" --json
-  $ curl "$(wxbot sign --token T --echostr hello --url http://127.0.0.1:5050/wechat)"`;
+  $ wxbot sign --token T --echostr hello --url http://127.0.0.1:5050/wechat | xargs curl`;
 
 export default function signCommand(): Command {
   return new Command('sign')

@@ -35,7 +35,7 @@ export default function simulateCommand(): Command {
   const simulate = addSimulateOptions(new Command('simulate'))
     .description('Play WeChat against any server: send signed (and encrypted) messages and events, judge the reply as WeChat would.\nWith no subcommand: an interactive chat as one fake user (reads stdin, so a pipe works too).')
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', `${EXAMPLES}\n\nExit codes: 0 WeChat would accept the reply (warnings allowed), 1 problems found, 2 usage, 3 server unreachable.`)
+    .addHelpText('after', `\nExit codes: 0 WeChat would accept the reply (warnings allowed), 1 problems found, 2 usage, 3 server unreachable.\n${EXAMPLES}`)
     .allowExcessArguments()
     .action(async (_opts: unknown, cmd: Command) => {
       if (cmd.args.length > 0) throw unknownKind(cmd.args[0]!, cmd.commands.map((c) => c.name()));

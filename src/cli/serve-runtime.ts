@@ -2,7 +2,7 @@
  * What `wxbot serve` does, reusable by `wxbot tunnel`: resolve settings (flags > env > .env), open the
  * store, load the bot, start the server, print the banner and the request log.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { Option, type Command } from 'commander';
 import type { Bot } from '../bot/bot.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
@@ -15,6 +15,7 @@ import type { RunningServer } from '../server/start.js';
 import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { Store } from '../store/store.js';
+import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
 import { formatJson, formatPretty } from './request-log.js';
 
@@ -134,10 +135,6 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
   };
 }
 
-function chalkFor(stream: { isTTY?: boolean }, env: Env): ChalkInstance {
-  const off = env.NO_COLOR !== undefined || !stream.isTTY || env.TERM === 'dumb';
-  return off && env.FORCE_COLOR === undefined ? new Chalk({ level: 0 }) : new Chalk();
-}
 
 
 async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): Promise<{ bot: Bot; name: string }> {

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { maskOpenId } from '../config/mask.js';
+import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
 import { resolveSimulate, type SimulateFlags } from './simulate-options.js';
 import { resultJson } from './simulate-run.js';
@@ -48,7 +49,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
       if (cfg.json) print(JSON.stringify(resultJson(r)));
       else if (cfg.raw) {
         print(r.raw ?? '');
-        for (const line of render.renderFindings(r.problems, r.warnings)) process.stderr.write(`${line}\n`);
+        for (const line of render.renderFindings(r.problems, r.warnings, chalkFor(process.stderr))) process.stderr.write(`${line}\n`);
       } else print(`${render.renderResult(turn.message, r, cfg.settings.mode)}\n`);
     }
     if (tty) rl.prompt();

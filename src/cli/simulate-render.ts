@@ -1,12 +1,16 @@
 /**
  * Chat-style rendering of what the simulator sent and what came back: the message on one line,
- * the reply as a bubble or cards, then the verdict. chalk drops colour when output is not a TTY.
+ * the reply as a bubble or cards, then the verdict. Colour only when stdout is a terminal and
+ * NO_COLOR is unset (./color.ts).
  */
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import { chalkFor } from './color.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
 import type { SimulateResult } from '../simulate/send.js';
 import type { VerifyUrlResult } from '../simulate/verify.js';
+
+const chalk = chalkFor(process.stdout);
 
 const ms = (n: number) => (n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
 const get = (m: WechatMessage, k: string) => String((m as unknown as Record<string, unknown>)[k] ?? '');
@@ -51,10 +55,11 @@ export function renderReply(r: ParsedReply): string {
   }
 }
 
-export function renderFindings(problems: string[], warnings: string[]): string[] {
+/** `c`: the colours of the stream they are written to (stderr with --raw). */
+export function renderFindings(problems: string[], warnings: string[], c: ChalkInstance = chalk): string[] {
   return [
-    ...problems.map((p) => `${chalk.red('✗ problem:')} ${p}`),
-    ...warnings.map((w) => `${chalk.yellow('! warning:')} ${w}`),
+    ...problems.map((p) => `${c.red('✗ problem:')} ${p}`),
+    ...warnings.map((w) => `${c.yellow('! warning:')} ${w}`),
   ];
 }
 

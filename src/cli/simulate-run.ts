@@ -33,8 +33,8 @@ async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> 
 }
 
 async function printFindings(problems: string[], warnings: string[]): Promise<void> {
-  const { renderFindings } = await import('./simulate-render.js');
-  for (const line of renderFindings(problems, warnings)) process.stderr.write(`${line}\n`);
+  const [{ renderFindings }, { chalkFor }] = await Promise.all([import('./simulate-render.js'), import('./color.js')]);
+  for (const line of renderFindings(problems, warnings, chalkFor(process.stderr))) process.stderr.write(`${line}\n`);
 }
 
 export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<void> {

@@ -1,9 +1,12 @@
 /** How `wxbot replay` shows the old reply beside the new one (reusing simulate's chat rendering). */
-import chalk from 'chalk';
+import { chalkFor } from '../color.js';
 import type { ReplayOutcome } from '../../history/replay.js';
 import { parseReply } from '../../protocol/replies.js';
 import type { SimulateResult } from '../../simulate/send.js';
 import { describeSent, renderFindings, renderReply } from '../simulate-render.js';
+
+// Colour only when stdout is a terminal and NO_COLOR is unset.
+const chalk = chalkFor(process.stdout);
 
 const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 

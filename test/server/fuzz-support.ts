@@ -1,15 +1,17 @@
 // Shared by the fuzz properties and the hostile corpus: a real node:http server around createHandler,
 // a keep-alive client, WeChat-style signing for any body, and the checks every answer must pass.
 import assert from 'node:assert/strict';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../../src/bot/bot.js';
-import { MessageCipher } from '../../src/protocol/crypto.js';
+import { MessageCipher, decodeAesKey, pad32 } from '../../src/protocol/crypto.js';
 import { parseEnvelope } from '../../src/protocol/envelope.js';
 import { parseReply, type Reply } from '../../src/protocol/replies.js';
 import { computeMsgSignature, computeSignature } from '../../src/protocol/signature.js';
 import { stripIllegalXmlChars } from '../../src/protocol/xml.js';
 import { createHandler } from '../../src/server/handler.js';
+import { startServer, type ServerOptions } from '../../src/server/start.js';
 import type { HandlerOptions, LogRecord } from '../../src/server/types.js';
 import { ACCOUNT, nextNonce, now, textXml, type HttpResult, type Mode } from './client.js';
 
@@ -54,6 +56,38 @@ export async function listen(bot: Bot, options: Partial<HandlerOptions> = {}): P
       });
     },
   };
+}
+
+/** startServer(bot) on 127.0.0.1:0 (its timeouts, health routes and graceful close), as a Target. */
+export async function listenStarted(bot: Bot, options: Partial<ServerOptions> = {}): Promise<Target> {
+  const logs: LogRecord[] = [];
+  const s = await startServer(bot, {
+    token: ACCOUNT.token, encodingAESKey: ACCOUNT.aesKey, appId: ACCOUNT.appId, host: '127.0.0.1', port: 0,
+    onLog: (r) => logs.push(r), ...options,
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  return {
+    url: s.url, port: s.port, agent, logs,
+    async close() {
+      agent.destroy();
+      await s.close();
+    },
+  };
+}
+
+/**
+ * Encrypts raw bytes (not necessarily UTF-8) in WeChat's layout: random(16) | be32(len) | bytes | appId,
+ * padded to 32 (§3.3). `pad` overrides the padding bytes to make a broken one.
+ */
+export function encryptBytes(message: Buffer, o: { appId?: string; pad?: Buffer } = {}): string {
+  const key = decodeAesKey(ACCOUNT.aesKey);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(message.length);
+  const body = Buffer.concat([randomBytes(16), len, message, Buffer.from(o.appId ?? ACCOUNT.appId)]);
+  const plain = o.pad ? Buffer.concat([body, o.pad]) : pad32(body);
+  const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(plain), c.final()]).toString('base64');
 }
 
 export interface Req {

@@ -1,25 +1,54 @@
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, network: 3 } as const;
 
+export interface CliErrorOptions {
+  /**
+   * The command already printed its result for this failure on stdout (a `--json` object with
+   * `error` or `problems`): handleError adds no second JSON document.
+   */
+  resultPrinted?: boolean;
+}
+
 /** An error meant for the user: printed as is (no stack), with its exit code. */
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failure) {
+  readonly resultPrinted: boolean;
+  constructor(message: string, exitCode: number = EXIT.failure, options: CliErrorOptions = {}) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.resultPrinted = options.resultPrinted === true;
   }
 }
 
-export function handleError(err: unknown): never {
+/** True when the command line asks for --json (before any `--`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).slice(2).includes('--json');
+}
+
+/**
+ * Prints the failure and exits. The message always goes to stderr; with --json, stdout also gets
+ * one JSON document, so a script reading stdout can always parse it:
+ * {"ok":false,"error":{"message":"…","exitCode":2}}.
+ */
+export function handleError(err: unknown, argv: readonly string[] = process.argv): never {
+  const json = wantsJson(argv);
+  const fail = (message: string, exitCode: number, printed = false): never => {
+    if (json && !printed) process.stdout.write(`${JSON.stringify({ ok: false, error: { message, exitCode } })}\n`);
+    process.exit(exitCode);
+  };
   if (err instanceof CliError) {
     process.stderr.write(`wxbot: ${err.message}\n`);
-    process.exit(err.exitCode);
+    return fail(err.message, err.exitCode, err.resultPrinted);
   }
   const e = err as { code?: string; message?: string; stack?: string; exitCode?: number };
-  // Commander has already printed its message (or the help/version text).
-  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  // Commander has already printed its message (or the help/version text) on stderr (stdout).
+  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
+    if (e.exitCode === 0) process.exit(EXIT.ok);
+    return fail((e.message ?? '').replace(/^error: /, ''), EXIT.usage);
+  }
   process.stderr.write(`wxbot: ${e?.message ?? String(err)}\n`);
   if (process.env.WXBOT_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  process.exit(EXIT.failure);
+  return fail(e?.message ?? String(err), EXIT.failure);
 }

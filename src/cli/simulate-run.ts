@@ -26,7 +26,7 @@ async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> 
   const { SimulateError } = await import('../simulate/errors.js');
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
     if (cfg.json) out(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: err.message }));
-    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network);
+    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, { resultPrinted: cfg.json });
   }
   if (err instanceof SimulateError) throw new CliError(err.message, EXIT.usage);
   throw err;
@@ -47,7 +47,7 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
   } catch (err) {
     return unreachable(cfg, err);
   }
-  if (cfg.json) out(JSON.stringify(resultJson(r), null, 2));
+  if (cfg.json) out(JSON.stringify(resultJson(r)));
   else if (cfg.raw) {
     process.stdout.write(r.raw ?? '');
     await printFindings(r.problems, r.warnings);
@@ -67,7 +67,7 @@ export async function runVerify(flags: SimulateFlags & { echostr?: string; probe
   } catch (err) {
     return unreachable(cfg, err);
   }
-  if (cfg.json) out(JSON.stringify(r, null, 2));
+  if (cfg.json) out(JSON.stringify(r));
   else if (cfg.raw) {
     process.stdout.write(r.raw ?? '');
     await printFindings(r.problems, r.warnings);

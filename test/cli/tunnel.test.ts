@@ -141,10 +141,10 @@ test('ngrok service refusing connections: explained as unreachable, exit 3', asy
   assert.match(r.err, /cannot reach the ngrok service/);
 });
 
-test('--to a port where nothing listens: local server not answering, exit 1', async () => {
+test('--to a port where nothing listens: local server not answering, exit 3 (network, like simulate)', async () => {
   const port = await closedPort();
   const r = await failing(['--to', String(port), '--token', TOKEN, '--public-url', 'https://example.invalid']);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.err, new RegExp(`nothing is answering on 127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
   assert.match(r.err, /Start your server first/);
 });

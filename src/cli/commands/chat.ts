@@ -41,7 +41,7 @@ export default function chatCommand(): Command {
         await p.warmUp();
         const text = words.join(' ');
         const failed = text.trim() ? await exchange(s, text) : await interactive(s);
-        if (failed) throw new CliError(failed.message, failed.exitCode);
+        if (failed) throw failed;
       } finally {
         await p.closeSharedDispatcher();
       }
@@ -81,7 +81,8 @@ async function exchange({ p, provider, settings, opts }: Session, text: string):
       const error = { code: e.code, message: e.message, status: e.status, providerCode: e.providerCode, meaning: e.meaning };
       process.stdout.write(`${JSON.stringify({ ok: false, user: opts.user, ...e.exchange, error })}\n`);
     }
-    return new CliError(p.describeProviderError(e), NETWORK_CODES.has(e.code) ? EXIT.network : e.code === 'NOT_CONFIGURED' ? EXIT.usage : EXIT.failure);
+    const exitCode = NETWORK_CODES.has(e.code) ? EXIT.network : e.code === 'NOT_CONFIGURED' ? EXIT.usage : EXIT.failure;
+    return new CliError(p.describeProviderError(e), exitCode, { resultPrinted: opts.json });
   }
 }
 
@@ -112,5 +113,5 @@ async function interactive(s: Session): Promise<CliError | undefined> {
   }
   rl.close();
   // The exit status tells scripts piping lines in that something failed; details were printed above.
-  return last && new CliError(`${failures} of ${sent} messages failed`, last.exitCode);
+  return last && new CliError(`${failures} of ${sent} messages failed`, last.exitCode, { resultPrinted: s.opts.json });
 }

@@ -96,7 +96,7 @@ export default function menuCommand(): Command {
         if (problems.length > 0) {
           if (flags.json) out(JSON.stringify({ ok: false, problems }));
           else for (const p of problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
-          throw new CliError(`${file}: ${problems.length} problem(s); nothing was sent`);
+          throw new CliError(`${file}: ${problems.length} problem(s); nothing was sent`, EXIT.failure, { resultPrinted: flags.json });
         }
         if (!flags.dryRun) await createMenu(await api(flags), input);
         if (flags.json) out(JSON.stringify({ ok: true, sent: !flags.dryRun }));

@@ -35,8 +35,9 @@ interface Local {
   close(): Promise<void>;
 }
 
+// Nothing answering on the --to port is a server that cannot be reached, as in `wxbot simulate`: 3.
 const EXIT_FOR: Partial<Record<TunnelErrorCode, number>> = {
-  AUTHTOKEN_MISSING: EXIT.usage, BAD_PUBLIC_URL: EXIT.usage, TIMEOUT: EXIT.network, UNREACHABLE: EXIT.network,
+  AUTHTOKEN_MISSING: EXIT.usage, BAD_PUBLIC_URL: EXIT.usage, TIMEOUT: EXIT.network, UNREACHABLE: EXIT.network, LOCAL_DOWN: EXIT.network,
 };
 
 function cliErrorOf(err: TunnelError): CliError {
@@ -135,8 +136,9 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
     throw e;
   };
 
+  // Settings first (a bad --public-url is a usage error, whatever the local port says), then the server.
+  const provider = await providerFor(f, env);
   local = await attachLocal(entry, f, env, json);
-  const provider = await providerFor(f, env).catch(fail);
   progress.start(provider.name === 'ngrok' ? `Opening an ngrok tunnel to 127.0.0.1:${local.port}…` : `Using ${f.publicUrl} for 127.0.0.1:${local.port}`);
   try {
     tunnel = await provider.open(local.port, {

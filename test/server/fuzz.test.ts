@@ -51,12 +51,23 @@ let demo: Target;
 let mirror: Target;
 let watch: ReturnType<typeof watchProcess>;
 let requests = 0;
+const exchangeErrors: unknown[] = [];
 // Dedupe ids each target has seen: a repeat is answered from the first delivery, not mirrored again.
 const seen = new WeakMap<Target, Set<string>>();
 
 before(async () => {
   watch = watchProcess();
-  demo = await listen(createDemoBot());
+  // The demo target also records exchanges (as `wxbot serve --history` does), serialising each one:
+  // the handler swallows errors thrown there, so they are collected and asserted on instead.
+  demo = await listen(createDemoBot(), {
+    onExchange: (x) => {
+      try {
+        JSON.stringify(x);
+      } catch (e) {
+        exchangeErrors.push(e);
+      }
+    },
+  });
   mirror = await listen(mirrorBot());
   seen.set(demo, new Set());
   seen.set(mirror, new Set());
@@ -89,6 +100,7 @@ async function fuzz<T>(t: { diagnostic(s: string): void }, share: number, arb: f
     assert.deepEqual(fives, [], 'no 5xx logged');
   }
   assert.deepEqual(watch.errors, []);
+  assert.deepEqual(exchangeErrors, [], 'every exchange record serialises');
   t.diagnostic(`${numRuns} cases, ${requests - before} requests`);
 }
 

@@ -6,10 +6,11 @@
 //   simulate  the rendered exchange (or --json/--raw); the chat banner and prompts' notes on stderr
 //   sign, chat, keys, history, replay, menu, init, completion: their result; notes and hints on stderr
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { BROKEN_ACCOUNT } from '../fakes/broken-server.js';
-import { startWorld, wxbot, type World } from './conventions-world.js';
-import { runWxbot } from './tunnel-child.js';
+import { startWorld, wxbot, type Run, type World } from './conventions-world.js';
+import { BIN, cleanEnv, runWxbot } from './tunnel-child.js';
 
 let w: World;
 before(async () => { w = await startWorld(); });
@@ -83,4 +84,30 @@ test('completion: the script on stdout, nothing on stderr', async () => {
   assert.equal(r.code, 0);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /complete -F _wxbot wxbot\n$/);
+});
+
+// The pipelines the README shows, run literally by sh (wxbot is a shell function calling bin/wxbot.js).
+const hasTools = ['curl', 'jq', 'xargs'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
+function sh(line: string, cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', `wxbot() { "$WXBOT_NODE" "$WXBOT_BIN" "$@"; }\n${line}`], {
+      cwd, env: cleanEnv({ WXBOT_NODE: process.execPath, WXBOT_BIN: BIN }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('stdout pipes: sign | xargs curl, simulate --json | jq, keys --json | jq, history --json | jq', { skip: !hasTools && 'curl, jq or xargs missing' }, async () => {
+  const signed = await sh(`wxbot sign --token ${BROKEN_ACCOUNT.token} --echostr hello --url ${w.good.url} | xargs curl -s`, w.empty);
+  assert.equal(signed.stdout, 'hello');
+  const reply = await sh(`wxbot simulate text 你好 --url ${w.good.url} --token ${BROKEN_ACCOUNT.token} --json | jq -r .reply.Content`, w.empty);
+  assert.equal(reply.stdout, 'you said: 你好\n');
+  const token = await sh('wxbot keys --json | jq -r .token', w.empty);
+  assert.match(token.stdout, /^[A-Za-z0-9]{32}\n$/);
+  const texts = await sh(`wxbot history --json | jq -r 'select(.msgType=="text") | .content'`, w.hist);
+  assert.equal(texts.stdout, '你好\n');
 });

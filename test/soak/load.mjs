@@ -1,0 +1,103 @@
+// The load generator: N workers, each one request at a time, over a pool of N keep-alive
+// connections (undici). Unlike a fire-and-count benchmark it looks at EVERY response: the request
+// object carries its own check, and every failure is counted under its kind with a sample kept.
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+
+const SAMPLES_PER_KIND = 3;
+
+/** Counts per kind, statuses, latencies and the first few problems of each kind. */
+export class Stats {
+  kinds = new Map();
+  latencies = { valid: [], retry: [], hostile: [] };
+  samples = [];
+
+  kind(name, category) {
+    let k = this.kinds.get(name);
+    if (!k) this.kinds.set(name, (k = { name, category, n: 0, ok: 0, errors: 0, statuses: new Map(), maxMs: 0, samples: 0 }));
+    return k;
+  }
+
+  add(req, res, problem) {
+    const k = this.kind(req.kind, req.category);
+    k.n++;
+    const status = res.status ?? (res.error ? 'no status' : '?');
+    k.statuses.set(status, (k.statuses.get(status) ?? 0) + 1);
+    if (res.ms > k.maxMs) k.maxMs = res.ms;
+    this.latencies[req.category]?.push(res.ms);
+    if (problem === undefined) {
+      k.ok++;
+      return;
+    }
+    k.errors++;
+    if (k.samples++ < SAMPLES_PER_KIND) this.samples.push(`${req.kind} [${req.mode ?? req.method}]: ${problem}`);
+  }
+
+  totals(category) {
+    let n = 0;
+    let ok = 0;
+    let errors = 0;
+    for (const k of this.kinds.values()) {
+      if (category && k.category !== category) continue;
+      n += k.n;
+      ok += k.ok;
+      errors += k.errors;
+    }
+    return { n, ok, errors };
+  }
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Sends one request and judges it; never throws (a transport error is a result too). */
+async function one(pool, req, stats) {
+  const t0 = performance.now();
+  let res;
+  try {
+    const r = await pool.request({
+      method: req.method,
+      path: req.path,
+      body: req.body,
+      headers: req.method === 'GET' ? req.headers : { 'content-type': 'text/xml', ...req.headers },
+      // Far above WeChat's 5 s: a hung reply must show up as a slow result, not hang the soak.
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    const body = await r.body.text();
+    res = { status: r.statusCode, headers: r.headers, body, ms: performance.now() - t0 };
+  } catch (error) {
+    res = { error, ms: performance.now() - t0 };
+  }
+  let problem;
+  try {
+    problem = res.error ? `no response: ${res.error.code ?? res.error.name}: ${res.error.message}` : await req.check(res);
+  } catch (err) {
+    problem = `check threw: ${err.stack ?? err}`;
+  }
+  stats.add(req, res, problem);
+  req.done?.(res, problem);
+}
+
+/**
+ * Runs `connections` workers until `seconds` have passed. `next(worker)` builds a request:
+ * { kind, category ('valid' | 'retry' | 'hostile'), method, path, body?, headers?, check(res) → problem | undefined, done?(res, problem) }.
+ * `worker` is a per-worker object made by `makeWorker(index)`. The pool is returned open; the
+ * caller closes it (so connections can be counted before and after).
+ */
+export async function drive({ origin, connections, seconds, next, makeWorker, stats }) {
+  const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+  const counters = { connects: 0, disconnects: 0 };
+  pool.on('connect', () => counters.connects++);
+  pool.on('disconnect', () => counters.disconnects++);
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const workers = Array.from({ length: connections }, async (_, i) => {
+    const w = makeWorker(i);
+    while (performance.now() < end) await one(pool, next(w), stats);
+  });
+  await Promise.all(workers);
+  return { pool, counters, elapsedMs: performance.now() - started };
+}

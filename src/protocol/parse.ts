@@ -8,6 +8,13 @@ const NUMERIC = new Set([
   'Count', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
 ]);
 
+// Top-level fields the message types promise as text. A nested element there (never sent by WeChat)
+// would hand a bot an object where its type says string, so such a body is not a message. Unknown
+// events may nest anything, so only the common fields and those of user messages are held to it.
+const TEXT_FIELDS = ['ToUserName', 'FromUserName', 'MsgType', 'MsgId', 'MsgID', 'Event', 'EventKey', 'Ticket'];
+const USER_TEXT_FIELDS = ['Content', 'PicUrl', 'MediaId', 'Format', 'Recognition', 'ThumbMediaId', 'Label', 'Title', 'Description', 'Url', 'MsgDataId'];
+const USER_TYPES = new Set(['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link']);
+
 function toNumber(tag: string, s: string): number {
   const n = Number(s.trim());
   if (s.trim() === '' || !Number.isFinite(n)) throw new XmlError('XML_NOT_MESSAGE', `${tag} is not a number`);
@@ -45,6 +52,13 @@ export function messageFromNode(node: XmlNode): WechatMessage {
     // A repeated top-level leaf keeps its first value; WeChat never repeats one.
     const v = msg[k];
     if (Array.isArray(v) && k !== 'Articles') msg[k] = v[0];
+  }
+  const textFields = USER_TYPES.has(msg.MsgType as string) ? [...TEXT_FIELDS, ...USER_TEXT_FIELDS] : TEXT_FIELDS;
+  for (const k of textFields) {
+    if (msg[k] !== undefined && typeof msg[k] !== 'string') throw new XmlError('XML_NOT_MESSAGE', `${k} must be text`);
+  }
+  for (const k of NUMERIC) {
+    if (msg[k] !== undefined && typeof msg[k] !== 'number') throw new XmlError('XML_NOT_MESSAGE', `${k} must be a number`);
   }
   const info = msg.SendPicsInfo as Record<string, unknown> | undefined;
   if (info && typeof info === 'object') info.PicList = items(info.PicList);

@@ -98,3 +98,18 @@ test('whitespace and entities in CDATA content are kept exactly', () => {
   const m = parseMessage(sampleXml('text').replace('你好', '  a &amp; b\n'));
   assert.equal(m.MsgType === 'text' && m.Content, '  a &amp; b\n');
 });
+
+test('a nested element where a message promises text or a number is not a message (no object reaches a bot)', () => {
+  const base = '<ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>';
+  for (const body of [
+    `<xml>${base}<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition><a>1</a></Recognition><MsgId>1</MsgId></xml>`,
+    `<xml>${base}<MsgType>event</MsgType><Event>CLICK</Event><EventKey><k>v</k></EventKey></xml>`,
+    `<xml>${base}<MsgType>text</MsgType><Content><b>hi</b></Content><MsgId>1</MsgId></xml>`,
+    `<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime><n>1</n></CreateTime><MsgType>text</MsgType><Content>x</Content></xml>`,
+  ]) {
+    assert.throws(() => parseMessage(body), (e: unknown) => e instanceof XmlError && e.code === 'XML_NOT_MESSAGE', body);
+  }
+  // Unknown events keep their nested structures.
+  const ev = parseMessage(`<xml>${base}<MsgType>event</MsgType><Event>some_new_event</Event><Info><A>1</A></Info></xml>`);
+  assert.deepEqual((ev as unknown as { Info: unknown }).Info, { A: '1' });
+});

@@ -8,6 +8,7 @@ import type { ReplyBody } from '../protocol/replies.js';
 import { readBody } from './body.js';
 import { ExchangeRecord } from './exchange.js';
 import { FastCipher } from './fast-cipher.js';
+import { lingerOnClose } from './linger.js';
 import { renderReplyFast, sealReplyFast } from './render.js';
 import { parseQuery, splitUrl, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
@@ -200,7 +201,9 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         t.status = err.status;
         t.reason = t.response = err.message;
         // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
-        send(res, err.status, err.message, TEXT, err.status === 413 || err.status === 408);
+        const close = err.status === 413 || err.status === 408;
+        if (close) lingerOnClose(req);
+        send(res, err.status, err.message, TEXT, close);
       } else {
         t.status = 500;
         t.error = err;

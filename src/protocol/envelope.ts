@@ -1,7 +1,7 @@
 import type { MessageCipher } from './crypto.js';
-import { XmlError } from './errors.js';
+import { WxbotError, XmlError } from './errors.js';
 import { computeMsgSignature, verifyMsgSignature } from './signature.js';
-import { cdata, parseXml, text } from './xml.js';
+import { cdata, parseXml, stripIllegalXmlChars, text } from './xml.js';
 
 /** The encrypted reply envelope of §3.6, with WeChat's field names. */
 export interface Envelope {
@@ -20,7 +20,19 @@ export interface SealOptions {
 }
 
 /** Encrypts a reply and signs it: the whole HTTP body WeChat expects in safe mode. */
+/**
+ * True when a Nonce or TimeStamp written into an envelope reads back unchanged: readers trim values,
+ * XML turns \r into \n, and characters XML cannot carry are dropped. MsgSignature covers the value as
+ * written, so one that changes on the way never verifies.
+ */
+export function envelopeValueReadsBack(v: string): boolean {
+  return v !== '' && v.trim() === v && !v.includes('\r') && stripIllegalXmlChars(v) === v;
+}
+
 export function sealEnvelope(cipher: MessageCipher, xml: string, o: SealOptions): Envelope {
+  for (const [name, v] of [['nonce', o.nonce], ['timestamp', o.timestamp]] as const) {
+    if (!envelopeValueReadsBack(v)) throw new WxbotError('BAD_ENVELOPE_VALUE', `the ${name} would not read back unchanged from the envelope, so its MsgSignature could never verify: use digits, as WeChat does`);
+  }
   const Encrypt = cipher.encrypt(xml, o.random);
   return {
     Encrypt,

@@ -2,9 +2,10 @@ import { randomInt } from 'node:crypto';
 import type { MessageCipher } from '../protocol/crypto.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { renderReply, type ReplyBody } from '../protocol/replies.js';
-import { cdata, stripIllegalXmlChars } from '../protocol/xml.js';
+import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
+import { envelopeValueReadsBack } from '../protocol/envelope.js';
 
 // True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
 // Anything else takes the protocol layer's full path (which strips and splits).
@@ -32,11 +33,6 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
   return renderReply(incoming, body, now);
 }
 
-// True when a nonce reads back from the envelope unchanged: XML readers turn \r into \n, and
-// cdata() drops characters XML cannot carry.
-function echoable(nonce: string): boolean {
-  return nonce !== '' && nonce.trim() === nonce && !nonce.includes('\r') && (plainCdataSafe(nonce) || stripIllegalXmlChars(nonce) === nonce);
-}
 
 /**
  * The encrypted reply envelope of §3.6, byte for byte what buildEnvelopeXml(sealEnvelope(...)) writes:
@@ -47,7 +43,7 @@ function echoable(nonce: string): boolean {
  * replaced by a fresh one, which §3.6 allows, so the envelope always verifies.
  */
 export function sealReplyFast(cipher: MessageCipher, token: string, xml: string, timestamp: string, nonce: string): string {
-  if (!echoable(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
+  if (!envelopeValueReadsBack(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
   const encrypt = cipher.encrypt(xml, random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);

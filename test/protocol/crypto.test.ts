@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CryptoError } from '../../src/protocol/errors.js';
+import { CryptoError, WxbotError } from '../../src/protocol/errors.js';
 import { MessageCipher, decodeAesKey, generateEncodingAESKey, generateToken, isValidAesKey, pad32, unpad32 } from '../../src/protocol/crypto.js';
 import { buildEnvelopeXml, parseEnvelope, sealEnvelope, verifyEnvelope } from '../../src/protocol/envelope.js';
 import { parseEncryptedBody } from '../../src/protocol/parse.js';
@@ -110,4 +110,14 @@ test('generated keys and tokens are valid and fresh', () => {
   assert.notEqual(k, generateEncodingAESKey());
   assert.match(generateToken(), /^[A-Za-z0-9]{32}$/);
   assert.equal(generateToken(8).length, 8);
+});
+
+test('sealEnvelope refuses a nonce or timestamp that would not read back unchanged (its MsgSignature could never verify)', () => {
+  const cipher = new MessageCipher('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', 'wx2c2769f8efd9abc2');
+  for (const nonce of ['', ' 12', '12\r3', 'a\u0001b']) {
+    assert.throws(() => sealEnvelope(cipher, '<xml/>', { token: 't', timestamp: '1714036504', nonce }), (e: unknown) => e instanceof WxbotError && e.code === 'BAD_ENVELOPE_VALUE', JSON.stringify(nonce));
+  }
+  assert.throws(() => sealEnvelope(cipher, '<xml/>', { token: 't', timestamp: '17 ', nonce: '1' }), /timestamp/);
+  const e = sealEnvelope(cipher, '<xml/>', { token: 't', timestamp: '1714036504', nonce: 'n]]>1' });
+  assert.ok(verifyEnvelope(parseEnvelope(buildEnvelopeXml(e)), 't'));
 });

@@ -5,11 +5,16 @@
 import { readFileSync } from 'node:fs';
 
 export interface ReadmeCommand {
-  /** The command line as written (prompt, env prefix and trailing comment removed). */
+  /** The command line as written (prompt and trailing comment removed). */
   line: string;
   /** 1-based line in README.md where it starts. */
   at: number;
+  /** Files named by a `<!-- covered by: … -->` comment right before the code block, if any. */
+  coveredBy?: string[];
 }
+
+// `<!-- covered by: test/cli/x.test.ts (what it runs), .ci/run -->` names the files that run a block.
+const COVERED_BY = /<!--\s*covered by:([\s\S]*?)-->/;
 
 const SHELL_BLOCKS = new Set(['sh', 'bash', 'console', 'shell']);
 
@@ -31,10 +36,24 @@ export function readmeCommands(text: string): ReadmeCommand[] {
   const lines = text.split('\n');
   let lang: string | undefined;
   let pending: ReadmeCommand | undefined;
+  let comment = '';
+  let coveredBy: string[] | undefined;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const fence = /^\s*```(\S*)/.exec(raw);
+    if (lang === undefined && !fence) {
+      // Collect the comment lines just before a block (a comment may span lines).
+      if (raw.includes('<!--')) comment = raw + '\n';
+      else if (comment && !comment.includes('-->')) comment += raw + '\n';
+      else if (raw.trim() !== '') comment = '';
+      continue;
+    }
     if (fence) {
+      if (lang === undefined) {
+        const m = COVERED_BY.exec(comment);
+        coveredBy = m ? [...m[1]!.matchAll(/(?:test\/[\w/.-]+\.(?:ts|mjs)|\.ci\/run)/g)].map((x) => x[0]) : undefined;
+        comment = '';
+      }
       lang = lang === undefined ? fence[1]! : undefined;
       // A shell block with `$ ` prompts shows output too: read it as a console transcript.
       if (lang !== undefined && SHELL_BLOCKS.has(lang) && promptedBlock(lines, i + 1)) lang = 'console';
@@ -58,7 +77,8 @@ export function readmeCommands(text: string): ReadmeCommand[] {
     if (line === '' || line.startsWith('#')) continue;
     // A bare assignment is .env content, not a command.
     if (/^[A-Z][A-Z0-9_]*=\S*$/.test(line)) continue;
-    const cmd = { line: line.replace(/\\$/, '').trim(), at: i + 1 };
+    const cmd: ReadmeCommand = { line: line.replace(/\\$/, '').trim(), at: i + 1 };
+    if (coveredBy) cmd.coveredBy = coveredBy;
     if (line.endsWith('\\')) pending = cmd;
     else out.push(cmd);
   }

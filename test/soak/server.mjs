@@ -23,12 +23,12 @@ export function cleanEnv(env) {
 }
 
 /**
- * `wxbot serve --host 127.0.0.1 --port 0 --log-format json ...args` in `cwd`. Resolves once the banner
+ * `wxbot serve --host 127.0.0.1 --port 0 --log-format json ...args` in `cwd` (`nodeArgs` go to node). Resolves once the banner
  * names the port. The child's stdout (one JSON line per request) goes to `logPath`.
  */
-export function startServe({ cwd, env, args = [], logPath }) {
+export function startServe({ cwd, env, args = [], logPath, nodeArgs = [] }) {
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...args], {
     cwd, env: cleanEnv(env), stdio: ['ignore', out, 'pipe'],
   });
   closeSync(out);

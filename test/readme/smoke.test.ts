@@ -28,8 +28,12 @@ function line(text: string): string {
 
 /** What the README prints right after a `$ command` line (its shown output). */
 function shownOutput(text: string): string {
-  const at = COMMANDS.find((c) => norm(c.line) === norm(text))!.at;
-  return README.split('\n')[at]!.trim();
+  const lines = README.split('\n');
+  for (const c of COMMANDS.filter((x) => norm(x.line) === norm(text))) {
+    const next = lines[c.at]!.trim();
+    if (next && !/^(\$ |```|wxbot )/.test(next)) return next;
+  }
+  assert.fail(`README shows no output for \`${text}\``);
 }
 
 /**

@@ -1,11 +1,11 @@
 // `wxbot chat` as a child process against the fake Tuling and OpenAI-compatible servers.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runChild, type Run } from '../helpers/run-child.js';
 import { tulingUserId } from '../../src/providers/index.js';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, fakeOpenAIAnswer, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
@@ -21,22 +21,11 @@ after(async () => { await Promise.all([tuling.close(), secretTuling.close(), ope
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'wxbot-chat-'));
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** Async: the fakes live in this process and must keep answering while the child runs. */
 function chat(args: string[], o: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
   for (const [k, v] of Object.entries(process.env)) if (!/^(TULING_|OPENAI_|WXBOT_|WECHAT_)/.test(k)) env[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'chat', ...args], { cwd: o.cwd ?? emptyDir(), env: { ...env, ...o.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(o.input ?? '');
-  });
+  return runChild(process.execPath, [BIN, 'chat', ...args], { cwd: o.cwd ?? emptyDir(), env: { ...env, ...o.env }, input: o.input });
 }
 
 const tulingEnv = () => ({ TULING_KEY: FAKE_TULING_KEY, TULING_API_URL: tuling.url });

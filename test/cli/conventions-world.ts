@@ -4,7 +4,6 @@
  * Tuling (chat), a real `wxbot serve` with a recorded exchange (history, replay), a closed port
  * (network failures), and one table of representative cases for every command.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,21 +12,13 @@ import { freePort } from '../fakes/redis.js';
 import { FAKE_TULING_KEY, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 import { BIN, cleanEnv, runWxbot, type Child } from './tunnel-child.js';
+import { runChild, type Run } from '../helpers/run-child.js';
 
-export interface Run { code: number | null; stdout: string; stderr: string }
+export type { Run } from '../helpers/run-child.js';
 
 /** Runs the real binary; async because the fakes live in this process. */
 export function wxbot(args: string[], o: { cwd: string; env?: Record<string, string>; input?: string }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: cleanEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(o.input ?? '');
-  });
+  return runChild(process.execPath, [BIN, ...args], { cwd: o.cwd, env: cleanEnv(o.env), input: o.input });
 }
 
 export interface World {

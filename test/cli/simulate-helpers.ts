@@ -4,14 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild, type Run } from '../helpers/run-child.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/wxbot.js', import.meta.url));
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Run } from '../helpers/run-child.js';
 
 /** An empty working directory (no .env), optionally with a .env file. */
 export function tempCwd(dotenv?: string): string {
@@ -30,18 +27,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-/** Async on purpose: the servers under test live in this process and must keep answering. */
+/** Runs the real binary (asynchronous: the servers under test live in this process). */
 export function wxbot(args: string[], o: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? EMPTY, env: cleanEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(o.input ?? '');
-  });
+  return runChild(process.execPath, [BIN, ...args], { cwd: o.cwd ?? EMPTY, env: cleanEnv(o.env), input: o.input });
 }
 
 export interface ServeChild {

@@ -5,12 +5,7 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ROOT, cleanEnv } from '../cli/serve-child.js';
-
-export interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runChild, type Run } from '../helpers/run-child.js';
 
 export function linkWxbot(dir: string): void {
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
@@ -34,27 +29,9 @@ function shellEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEnv
   return env;
 }
 
-/**
- * Runs one README line with bash in `dir`, as a user would type it. Asynchronous, so fakes served by
- * this test process keep answering while it runs.
- */
-export function sh(line: string, dir: string, env: Record<string, string> = {}, input?: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', line], { cwd: dir, env: shellEnv(dir, env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    // A command that never reads stdin may be gone before we finish writing it.
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
+/** Runs one README line with bash in `dir`, as a user would type it. */
+export function sh(line: string, dir: string, env: Record<string, string> = {}, input?: string): Promise<Run> {
+  return runChild('bash', ['-c', line], { cwd: dir, env: shellEnv(dir, env), input, timeoutMs: 30_000 });
 }
 
 export interface Background {

@@ -2,6 +2,7 @@
 // connections (undici). Unlike a fire-and-count benchmark it looks at EVERY response: the request
 // object carries its own check, and every failure is counted under its kind with a sample kept.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 
 const SAMPLES_PER_KIND = 3;
@@ -18,7 +19,24 @@ export class Stats {
     return k;
   }
 
+  /** Answers per second of the run (index 0 = the first second after `start()`). */
+  perSecond = [];
+  #t0 = performance.now();
+
+  start() {
+    this.#t0 = performance.now();
+  }
+
+  /** Mean answers per second over seconds [from, to). */
+  rate(from, to) {
+    let n = 0;
+    for (let i = from; i < to; i++) n += this.perSecond[i] ?? 0;
+    return to > from ? n / (to - from) : NaN;
+  }
+
   add(req, res, problem) {
+    const sec = Math.floor((performance.now() - this.#t0) / 1000);
+    this.perSecond[sec] = (this.perSecond[sec] ?? 0) + 1;
     const k = this.kind(req.kind, req.category);
     k.n++;
     const status = res.status ?? (res.error ? 'no status' : '?');
@@ -84,19 +102,33 @@ async function one(pool, req, stats) {
 /**
  * Runs `connections` workers until `seconds` have passed. `next(worker)` builds a request:
  * { kind, category ('valid' | 'retry' | 'hostile'), method, path, body?, headers?, check(res) → problem | undefined, done?(res, problem) }.
- * `worker` is a per-worker object made by `makeWorker(index)`. The pool is returned open; the
- * caller closes it (so connections can be counted before and after).
+ * `worker` is a per-worker object made by `makeWorker(index)`. With `rate` (requests per second,
+ * all workers together) each worker keeps to its share of a steady schedule, skipping slots it
+ * missed rather than bursting to catch up; without it, each sends its next request as soon as it
+ * has an answer. The pool is returned open; the caller closes it.
  */
-export async function drive({ origin, connections, seconds, next, makeWorker, stats }) {
+export async function drive({ origin, connections, seconds, rate, next, makeWorker, stats }) {
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
   const counters = { connects: 0, disconnects: 0 };
   pool.on('connect', () => counters.connects++);
   pool.on('disconnect', () => counters.disconnects++);
   const started = performance.now();
+  stats.start();
   const end = started + seconds * 1000;
+  const interval = rate ? (connections * 1000) / rate : 0;
   const workers = Array.from({ length: connections }, async (_, i) => {
     const w = makeWorker(i);
-    while (performance.now() < end) await one(pool, next(w), stats);
+    // Workers start staggered over one interval so the schedule is even, not 50 at once.
+    let due = started + (interval * i) / connections;
+    while (performance.now() < end) {
+      if (interval) {
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (performance.now() >= end) break;
+        due = Math.max(due + interval, performance.now());
+      }
+      await one(pool, next(w), stats);
+    }
   });
   await Promise.all(workers);
   return { pool, counters, elapsedMs: performance.now() - started };

@@ -1,9 +1,9 @@
-// The load generator: N workers, each one request at a time, over a pool of N keep-alive
-// connections (undici). Unlike a fire-and-count benchmark it looks at EVERY response: the request
+// The load generator: N workers, each one request at a time on its own keep-alive connection
+// (an undici Client each, so all N connections stay in use even when paced). Unlike a fire-and-count benchmark it looks at EVERY response: the request
 // object carries its own check, and every failure is counted under its kind with a sample kept.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Client } from 'undici';
 
 const SAMPLES_PER_KIND = 3;
 
@@ -71,11 +71,11 @@ export function percentile(sorted, p) {
 }
 
 /** Sends one request and judges it; never throws (a transport error is a result too). */
-async function one(pool, req, stats) {
+async function one(client, req, stats) {
   const t0 = performance.now();
   let res;
   try {
-    const r = await pool.request({
+    const r = await client.request({
       method: req.method,
       path: req.path,
       body: req.body,
@@ -105,13 +105,18 @@ async function one(pool, req, stats) {
  * `worker` is a per-worker object made by `makeWorker(index)`. With `rate` (requests per second,
  * all workers together) each worker keeps to its share of a steady schedule, skipping slots it
  * missed rather than bursting to catch up; without it, each sends its next request as soon as it
- * has an answer. The pool is returned open; the caller closes it.
+ * has an answer. The connections are left open: `close()` them when done (so FDs can be counted
+ * before and after). `counters.open` is the number of connections open right now.
  */
-export async function drive({ origin, connections, seconds, rate, next, makeWorker, stats }) {
-  const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
-  const counters = { connects: 0, disconnects: 0 };
-  pool.on('connect', () => counters.connects++);
-  pool.on('disconnect', () => counters.disconnects++);
+export async function drive({ origin, connections, seconds, rate, next, makeWorker, stats, onCounters }) {
+  const counters = { connects: 0, disconnects: 0, get open() { return this.connects - this.disconnects; } };
+  const clients = Array.from({ length: connections }, () => {
+    const c = new Client(origin, { pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+    c.on('connect', () => counters.connects++);
+    c.on('disconnect', () => counters.disconnects++);
+    return c;
+  });
+  onCounters?.(counters);
   const started = performance.now();
   stats.start();
   const end = started + seconds * 1000;
@@ -127,9 +132,10 @@ export async function drive({ origin, connections, seconds, rate, next, makeWork
         if (performance.now() >= end) break;
         due = Math.max(due + interval, performance.now());
       }
-      await one(pool, next(w), stats);
+      await one(clients[i], next(w), stats);
     }
   });
   await Promise.all(workers);
-  return { pool, counters, elapsedMs: performance.now() - started };
+  const elapsedMs = performance.now() - started;
+  return { counters, elapsedMs, close: () => Promise.all(clients.map((c) => c.close())) };
 }

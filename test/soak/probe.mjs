@@ -20,19 +20,22 @@ export function sample(pid) {
   }
 }
 
-/** Samples `pid` every `intervalMs`; `mark(name)` remembers where a phase began in the series. */
+/**
+ * Samples `pid` every `intervalMs`; `mark(name)` remembers where a phase began in the series.
+ * `openConnections()` (set later, by the load) is recorded with each sample: the server holds one
+ * FD per connection, so FDs are judged net of the connections the client has open at that moment.
+ */
 export function startSampler(pid, intervalMs = 1000) {
   const samples = [];
   const marks = {};
+  const sampler = { samples, marks, openConnections: () => 0 };
   const take = () => {
     const s = sample(pid);
-    if (s) samples.push(s);
+    if (s) samples.push({ ...s, conns: sampler.openConnections() });
   };
   take();
   const timer = setInterval(take, intervalMs);
-  return {
-    samples,
-    marks,
+  return Object.assign(sampler, {
     mark(name) {
       marks[name] = samples.length;
     },
@@ -40,7 +43,7 @@ export function startSampler(pid, intervalMs = 1000) {
       clearInterval(timer);
       take();
     },
-  };
+  });
 }
 
 export function median(values) {

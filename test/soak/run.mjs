@@ -95,7 +95,7 @@ async function collected(pid, gcFile) {
 /** Medians of RSS/FDs over the WINDOW samples before index `at`. */
 function windowAt(samples, at) {
   const w = samples.slice(Math.max(0, at - WINDOW), at);
-  return { rssKb: median(w.map((s) => s.rssKb)), fds: median(w.map((s) => s.fds)) };
+  return { rssKb: median(w.map((s) => s.rssKb)), fds: median(w.map((s) => s.fds)), conns: median(w.map((s) => s.conns)), fdsNet: median(w.map((s) => s.fds - s.conns)) };
 }
 
 function kindRows(stats) {
@@ -136,14 +136,15 @@ async function mixedPhase() {
     atWarm = collected(pid, gcFile);
   }, WARMUP * 1000);
   const endTimer = setTimeout(() => (atEnd = collected(pid, gcFile)), (WARMUP + SECONDS - 1) * 1000);
-  const run = await drive({ origin: server.origin, connections: CONNECTIONS, seconds: WARMUP + SECONDS, rate: RATE, next: mix.next, makeWorker: mix.makeWorker, stats });
+  const run = await drive({ origin: server.origin, connections: CONNECTIONS, seconds: WARMUP + SECONDS, rate: RATE, next: mix.next, makeWorker: mix.makeWorker, stats,
+    onCounters: (c) => (sampler.openConnections = () => c.open) });
   clearTimeout(warmTimer);
   clearTimeout(endTimer);
   sampler.mark('end');
   const gcWarm = await atWarm;
   const gcEnd = await atEnd;
   const cpu = cpuMs(pid) - cpu0;
-  await run.pool.close();
+  await run.close();
   await sleep(SETTLE_MS);
   const idleAfter = { rssKb: readRssKb(pid), fds: countFds(pid) };
   sampler.stop();
@@ -197,7 +198,7 @@ function reportMixed(r) {
     ['VmRSS without GC, every 5 s (MB)', r.timeline.join(' ')],
     ['VmRSS peak / idle after load', `${mb(r.peakKb)} / ${mb(r.idleAfter.rssKb)}`],
     [`open FDs idle before load / after (clients closed, ${SETTLE_MS / 1000} s)`, `${r.idleBefore.fds} / ${r.idleAfter.fds}`],
-    [`open FDs under load at warm-up end / end (medians)`, `${r.warm.fds} / ${r.end.fds}`],
+    ['open FDs under load at warm-up end / end (medians)', `${r.warm.fds} / ${r.end.fds} with ${r.warm.conns} / ${r.end.conns} client connections open: ${r.warm.fdsNet} / ${r.end.fdsNet} besides them`],
     ['server log', `${r.log.requests} requests, ${r.log.serverErrors} 5xx, ${[...r.log.errors.values()].reduce((a, b) => a + b, 0)} error records, ${r.log.dedupe} dedupe hits`],
     ['shutdown (SIGTERM)', `exit ${r.stop.code ?? r.stop.signal} after ${r.stop.ms} ms`],
   ]));
@@ -213,7 +214,8 @@ function reportMixed(r) {
   const webhook = total - (stats.kinds.get('wrong path')?.n ?? 0);
   judge('mixed', 'server logged every webhook request', `${r.log.requests} of ${webhook}`, r.log.requests === webhook && r.log.unparsable === 0);
   judge('mixed', `VmRSS growth after warm-up < ${RSS_LIMIT_MB} MB (after GC)`, mb(r.rssGrowthKb), r.rssGrowthKb < RSS_LIMIT_MB * 1024, !QUICK);
-  judge('mixed', 'no FD growth under load (end ≤ warm-up end + 5)', `${r.warm.fds} → ${r.end.fds}`, r.end.fds <= r.warm.fds + 5, !QUICK);
+  // A connection closing (413) or opening at sampling time can be seen by one side only: slack of 2.
+  judge('mixed', 'no FD growth under load (beyond open connections)', `${r.warm.fdsNet} → ${r.end.fdsNet}`, r.end.fdsNet <= r.warm.fdsNet + 2, !QUICK);
   judge('mixed', 'no FD growth once idle (after ≤ before)', `${r.idleBefore.fds} → ${r.idleAfter.fds}`, r.idleAfter.fds <= r.idleBefore.fds);
   judge('mixed', 'clean shutdown', `exit ${r.stop.code ?? r.stop.signal}`, r.stop.code === 0);
   return { total, rps, latency: { valid: lv, retry: lr }, valid, retry, hostile, kinds: kindsJson(stats) };
@@ -232,7 +234,7 @@ async function faultPhase() {
     const stats = new Stats();
     const mix = createMix({ account, kinds: faultKinds(account, provider), hostileRate: 0, retryRate: 0.1, limitMs: QUICK ? Infinity : WECHAT_LIMIT_MS });
     const run = await drive({ origin: server.origin, connections: CONNECTIONS, seconds: FAULT_SECONDS, next: mix.next, makeWorker: mix.makeWorker, stats });
-    await run.pool.close();
+    await run.close();
     const stop = await server.stop();
     const log = await scanLog(server.logPath);
     return { stats, run, stop, log, counts: { ...provider.counts } };

@@ -18,7 +18,8 @@ import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
 // Exchange ids: a random per-process prefix and a counter; unique enough for a local history.
 const ID_PREFIX = randomBytes(3).toString('hex');
 let idSeq = 0;
-const nextId = () => `${ID_PREFIX}${(idSeq++ % 0x10000).toString(16).padStart(4, '0')}`;
+/** Short request ids for the log: a per-process prefix and a counter. */
+export const nextRequestId = () => `${ID_PREFIX}${(idSeq++ % 0x10000).toString(16).padStart(4, '0')}`;
 
 const TEXT = 'text/plain; charset=utf-8';
 const XML = 'application/xml; charset=utf-8';
@@ -155,7 +156,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
 
   function finish(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, pathname: string): void {
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
-    const id = nextId();
+    const id = nextRequestId();
     const method = req.method ?? '';
     if (t.error !== undefined && onLog) {
       emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(t.error), openId: t.message?.FromUserName, msgType: t.message?.MsgType });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
-import { createHandler, type WechatHandler } from './handler.js';
+import { createHandler, nextRequestId, type WechatHandler } from './handler.js';
 import type { HandlerOptions } from './types.js';
 
 export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
@@ -80,10 +80,19 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(404, 'not found\n');
+    // A wrong path in the console's URL is a common set-up mistake: it leaves a line in the log. (The
+    // status page and health checks do not: load balancers poll them every few seconds.)
+    const notFound = () => {
+      plain(404, 'not found\n');
+      options.onLog?.({
+        type: 'request', level: 'warn', time: Date.now(), id: nextRequestId(), method: req.method ?? '', path: pathname,
+        status: 404, mode: 'plain', latencyMs: 0, dedupe: false, late: false, reason: `not found: the webhook path is ${path}`,
+      });
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return notFound();
     if (pathname === '/healthz') return plain(shutdown.closing ? 503 : 200, shutdown.closing ? 'shutting down\n' : 'ok\n');
     if (pathname === '/') return plain(200, statusText);
-    return plain(404, 'not found\n');
+    return notFound();
   });
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
   return { server, handler, shutdown };

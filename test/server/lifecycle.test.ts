@@ -111,3 +111,16 @@ test('graceful shutdown closes idle keep-alive connections instead of waiting fo
   await s.close();
   assert.ok(Date.now() - t0 < 2000, 'did not wait for the keep-alive timeout');
 });
+
+test('a request to another path is a 404 with a log line naming the webhook path; / and /healthz are not logged', async (t) => {
+  const records: unknown[] = [];
+  const s = await startServer(createBot(), { ...opts, path: '/wechat', onLog: (r) => records.push(r) });
+  t.after(() => s.close());
+  assert.equal((await http(`${s.origin}/wx?signature=1`)).status, 404);
+  assert.equal((await http(`${s.origin}/healthz`)).status, 200);
+  assert.equal((await http(`${s.origin}/`)).status, 200);
+  assert.deepEqual(
+    records.map((r) => { const x = r as { status: number; path: string; reason: string }; return [x.status, x.path, x.reason]; }),
+    [[404, '/wx', 'not found: the webhook path is /wechat']],
+  );
+});

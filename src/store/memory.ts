@@ -1,3 +1,4 @@
+import { SHORT_TTL_MS, ShortLivedTable } from './short-lived.js';
 import type { Store } from './store.js';
 
 /** Expiry lists are kept per second: a sweep only visits keys that were due in a second that is over. */
@@ -20,12 +21,14 @@ function shardOf(key: string): number {
 /**
  * In-process store: the zero-set-up default for a single replica.
  *
- * Built for retry dedupe under load, where it holds ~60 s of keys (hundreds of thousands): no object
- * per entry (values and expiry times live in flat Maps; times are kept relative to the store's
- * creation so they stay small integers V8 stores unboxed), keys spread over 64 shards so no Map grows
- * by copying hundreds of thousands of entries at once, and expiry swept from per-second lists of
- * keys, a bounded chunk per turn, so no sweep walks every key or holds the event loop for long.
- * Expiry is exact all the same: reads compare against each key's own expiry time.
+ * Built for retry dedupe under load, where it holds ~60 s of keys (hundreds of thousands). Entries
+ * with a TTL up to SHORT_TTL_MS (dedupe, locks, short windows) live off the JS heap in a
+ * ShortLivedTable, so they cost the garbage collector nothing per entry. Longer-lived ones (sessions,
+ * tokens: few, rewritten in place) live in flat Maps: no object per entry (values and expiry times in
+ * separate Maps; times relative to the store's creation so they stay small integers V8 stores
+ * unboxed), keys spread over 64 shards so no Map grows by copying hundreds of thousands of entries at
+ * once, and expiry swept from per-second lists of keys, a bounded chunk per turn. A key is in one of
+ * the two at a time. Expiry is exact all the same: reads compare against each key's own expiry time.
  */
 export class MemoryStore implements Store {
   readonly #values = Array.from({ length: SHARDS }, () => new Map<string, string>());
@@ -39,6 +42,7 @@ export class MemoryStore implements Store {
   #timer: NodeJS.Timeout | undefined;
   #continuation: NodeJS.Immediate | undefined;
   #closed = false;
+  readonly #short = new ShortLivedTable();
 
   constructor(sweepIntervalMs = BUCKET_MS) {
     // Lazy expiry alone would keep keys nobody reads again; the sweep bounds memory.
@@ -71,15 +75,17 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
+    const now = Date.now();
+    if (ShortLivedTable.accepts(key)) {
+      const v = this.#short.get(key, now - this.#epoch);
+      if (v !== undefined) return v;
+    }
     const shard = shardOf(key);
-    return this.#expire(key, shard, Date.now()) ? undefined : this.#values[shard]!.get(key);
+    return this.#expire(key, shard, now) ? undefined : this.#values[shard]!.get(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    const shard = shardOf(key);
-    const now = Date.now();
-    const before = this.#expiry[shard]!.get(key);
-    this.#put(key, shard, value, ttlMs, now, before !== undefined && before + this.#epoch > now ? before : undefined);
+    this.#write(key, shardOf(key), value, ttlMs, Date.now());
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -87,14 +93,34 @@ export class MemoryStore implements Store {
     const now = Date.now();
     const before = this.#expiry[shard]!.get(key);
     if (before !== undefined && before + this.#epoch > now) return false;
+    if (ShortLivedTable.accepts(key)) {
+      const at = this.#short.expiryOf(key);
+      if (at !== undefined && at + this.#epoch > now) return false;
+    }
     // Absent or expired: the new value and expiry replace it (an expired key's old listing is skipped when swept).
-    this.#put(key, shard, value, ttlMs, now, undefined);
+    this.#write(key, shard, value, ttlMs, now);
     return true;
   }
 
+  /** Writes the entry where its TTL belongs and drops any copy from the other place. */
+  #write(key: string, shard: number, value: string, ttlMs: number, now: number): void {
+    if (ttlMs <= SHORT_TTL_MS && ShortLivedTable.accepts(key, value)) {
+      this.#short.set(key, value, now + ttlMs - this.#epoch);
+      if (this.#expiry[shard]!.has(key)) this.#drop(key, shard);
+      return;
+    }
+    if (ShortLivedTable.accepts(key)) this.#short.delete(key);
+    const before = this.#expiry[shard]!.get(key);
+    this.#put(key, shard, value, ttlMs, now, before !== undefined && before + this.#epoch > now ? before : undefined);
+  }
+
   async delete(key: string): Promise<void> {
-    // Its bucket entry stays and is skipped when swept (the key is no longer there).
-    const shard = shardOf(key);
+    if (ShortLivedTable.accepts(key)) this.#short.delete(key);
+    this.#drop(key, shardOf(key));
+  }
+
+  // Its bucket entry stays and is skipped when swept (the key is no longer there).
+  #drop(key: string, shard: number): void {
     this.#values[shard]!.delete(key);
     this.#expiry[shard]!.delete(key);
   }
@@ -104,7 +130,7 @@ export class MemoryStore implements Store {
    * current one); returns how many were removed. The timer does the same in bounded chunks.
    */
   sweep(now = Date.now()): number {
-    let removed = this.#sweepUpTo(now, Infinity).removed;
+    let removed = this.#sweepUpTo(now, Infinity).removed + this.#short.sweep(now - this.#epoch, Infinity, true).removed;
     const current = this.#buckets.get(Math.floor((now - this.#epoch) / BUCKET_MS));
     if (current) {
       let kept = 0;
@@ -123,8 +149,10 @@ export class MemoryStore implements Store {
   #sweepSome(): void {
     this.#continuation = undefined;
     if (this.#closed) return;
-    const { more } = this.#sweepUpTo(Date.now(), SWEEP_CHUNK);
-    if (more) {
+    const now = Date.now();
+    const maps = this.#sweepUpTo(now, SWEEP_CHUNK);
+    const short = this.#short.sweep(now - this.#epoch, SWEEP_CHUNK);
+    if (maps.more || short.more) {
       this.#continuation = setImmediate(() => this.#sweepSome());
       this.#continuation.unref();
     }
@@ -164,7 +192,7 @@ export class MemoryStore implements Store {
 
   /** Entries held, expired ones not yet swept included. */
   get size(): number {
-    let n = 0;
+    let n = this.#short.size;
     for (const m of this.#values) n += m.size;
     return n;
   }
@@ -176,5 +204,6 @@ export class MemoryStore implements Store {
     for (const m of this.#values) m.clear();
     for (const m of this.#expiry) m.clear();
     this.#buckets.clear();
+    this.#short.clear();
   }
 }

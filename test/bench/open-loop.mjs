@@ -5,65 +5,22 @@
 // reported as well (it also holds the generator's own timer slack, up to ~1 ms, and any of its stalls:
 // no coordinated omission).
 // Raw sockets with pre-built request bytes keep the generator's own CPU and jitter small.
-import { connect } from 'node:net';
 
-const HEAD_END = Buffer.from('\r\n\r\n');
+import { Conn, bytesOf, percentile } from './http-conn.mjs';
 
-/** One keep-alive connection with at most one request in flight; reads Content-Length framed responses. */
-class Conn {
-  constructor(port, onResponse) {
-    this.socket = connect(port, '127.0.0.1');
-    this.socket.setNoDelay(true);
-    this.buf = Buffer.alloc(0);
-    this.busy = false;
-    this.onResponse = onResponse;
-    this.ready = new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
-    });
-    this.socket.on('data', (chunk) => this.#read(chunk));
-    this.socket.on('error', () => undefined);
-  }
-
-  send(bytes, job) {
-    this.busy = true;
-    this.job = job;
-    this.job.sentAt = performance.now();
-    this.socket.write(bytes);
-  }
-
-  #read(chunk) {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    for (;;) {
-      const end = this.buf.indexOf(HEAD_END);
-      if (end < 0) return;
-      const head = this.buf.subarray(0, end).toString('latin1');
-      const len = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (this.buf.length < end + 4 + len) return;
-      const status = Number(head.slice(9, 12));
-      const body = this.buf.subarray(end + 4, end + 4 + len).toString('utf8');
-      this.buf = this.buf.subarray(end + 4 + len);
-      const job = this.job;
-      this.busy = false;
-      this.job = undefined;
-      this.onResponse(this, job, status, body);
-    }
-  }
-}
-
-const bytesOf = (r, port) => Buffer.from(
-  `POST ${r.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(r.body)}\r\n\r\n${r.body}`,
-);
+export { percentile };
 
 /**
  * Sends `rate` requests per second for `seconds` to 127.0.0.1:port over `connections` keep-alive
  * connections, taking { path, body } from `pool` in order (from index `start`). Resolves with
- * latency percentiles in ms: p50/p90/p99/max from each request's release, dueP50/dueP99 from its due time.
+ * latency percentiles in ms: p50/p90/p99/p999/max from each request's release, dueP50/dueP99/dueP999 from its
+ * due time, and the sorted samples; with `timeline`, also each request's release time (epoch ms) and latency in order.
  */
-export async function openLoop({ port, pool, rate, seconds, connections = 50, expect, start = 0 }) {
+export async function openLoop({ port, pool, rate, seconds, connections = 50, expect, start = 0, timeline = false }) {
   const total = Math.round(rate * seconds);
   const lat = new Float64Array(total);
   const fromDue = new Float64Array(total);
+  const releasedAt = timeline ? new Float64Array(total) : undefined;
   let next = start;
   let done = 0;
   let errors = 0;
@@ -94,6 +51,7 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
     if (job.i >= 0) {
       const now = performance.now();
       lat[job.i] = now - job.releasedAt;
+      if (releasedAt) releasedAt[job.i] = performance.timeOrigin + job.releasedAt;
       fromDue[job.i] = now - job.dueAt;
       if (status !== 200) errors++;
       else if (expect && !body.includes(expect)) mismatches++;
@@ -125,13 +83,17 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
   await finished;
   const elapsed = (performance.now() - t0) / 1000;
   for (const c of conns) c.socket.destroy();
+  // Per request, in order: when it was released (epoch ms) and its latency, to line up with server-side events.
+  const line = releasedAt ? { releasedAt, latency: lat.slice() } : undefined;
   lat.sort();
   fromDue.sort();
-  const pct = (a, p) => +a[Math.min(total - 1, Math.ceil((p / 100) * total) - 1)].toFixed(2);
   return {
     sent: total, rate: Math.round(total / elapsed),
-    p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: +lat[total - 1].toFixed(2),
-    dueP50: pct(fromDue, 50), dueP99: pct(fromDue, 99),
+    p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), p999: percentile(lat, 99.9), max: +lat[total - 1].toFixed(2),
+    dueP50: percentile(fromDue, 50), dueP99: percentile(fromDue, 99), dueP999: percentile(fromDue, 99.9),
     errors, mismatches, next,
+    /** Every latency from release, sorted (ms): lets a caller pool several runs. */
+    samples: lat,
+    timeline: line,
   };
 }

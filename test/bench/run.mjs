@@ -1,234 +1,212 @@
-// `npm run bench`: a signed text→text reply through `wxbot serve` and through createHandler, each
-// against a bare node:http server answering a fixed XML string, all measured in the same run on loopback.
-//  1. Saturation (autocannon, 50 connections, as fast as they go): req/s as a ratio to the bare server,
-//     CPU per request, and p50/p99 — which at saturation is mostly queueing behind 50 in-flight
-//     requests on a machine whose cores are shared with the load generator.
-//  2. Latency at a fixed moderate load (open loop, BENCH_RATE req/s evenly spread over 50 keep-alive
-//     connections, see open-loop.mjs): p50/p99 of the server's answer when it is not saturated.
-// Every request carries a unique MsgId so retry dedupe never short-cuts the work.
-// Knobs (env): BENCH_SECONDS (4), BENCH_ROUNDS (3), BENCH_WARMUP (1), BENCH_RATE (2000), BENCH_LATENCY_SECONDS (5).
-import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `npm run bench`: a signed text→text reply through `wxbot serve` and through createHandler, in
+// plaintext and safe mode, against a bare node:http server answering a fixed XML string, all measured
+// in the same run on loopback, ending in a verdict table for the targets of issues #3 and #8.
+//  1. Latency at a fixed rate (open loop, BENCH_RATE req/s evenly spread over 50 keep-alive
+//     connections, see open-loop.mjs), in interleaved rounds: p50/p99/p99.9.
+//  2. Saturation (50 connections as fast as answers come, closed loop): req/s as a ratio to the bare
+//     server measured in the same round, CPU per request, p50/p99; plus dedupe-heavy traffic through
+//     `wxbot serve` (30% of requests are byte-identical re-sends of an earlier MsgId, as WeChat
+//     retries), where every retry must get the reply of its first delivery and be answered from it.
+// The server under test runs pinned to one core and the load generator (this process) to the other
+// (pin.mjs), so they stop taking turns on one core. Every request carries a fresh MsgId except the
+// planned retries, so dedupe never short-cuts the work by accident. The load comes from raw sockets
+// with pre-built requests (http-conn.mjs), for saturation too: autocannon needs more CPU per request
+// than a bare node:http server, so on one core it cannot saturate the bare server on the other and
+// every ratio to it comes out too high (BENCH_GENERATOR=autocannon to see it: bare ~19k req/s with its
+// core 60% busy, ratios ~0.65, against ~37k and ~0.35 with this generator). The report shows how busy
+// both cores were, and the server's CPU per request relative to the bare server's as a second ratio
+// that does not depend on how fast the generator is.
+//
+// Which p99 the "p99 <= 10 ms at 50 connections" target is judged on: the fixed-rate one. At
+// saturation every connection sends its next request the moment an answer arrives, so ~50 requests
+// are always queued and latency ≈ 50 / throughput (Little's law): it restates throughput, and the
+// bare node:http server itself is the floor (its own p99 at saturation is 5-15 ms here). A server at
+// a third of the bare throughput must show three times the floor, however short its pauses. The fixed
+// rate keeps the same 50 connections busy with a load the server can carry, so the tail shows what a
+// request waits on (GC, timers, crypto, log writes), which is what the target is about. Each round's
+// p99 is taken over BENCH_RATE × BENCH_LATENCY_SECONDS requests; the verdict uses the median of the
+// rounds, like the throughput ratios, so a burst of other work on the shared machine during one
+// round does not decide it — every round's figure, the pooled p99/p99.9 and the share of the server's
+// core other processes took are printed next to it. Saturation p99 is printed for reference.
+//
+// Knobs (env, defaults in brackets; about 3 minutes in all): BENCH_SECONDS [3] and BENCH_WARMUP [1]
+// per saturation run, BENCH_ROUNDS [3]; BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
+// BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
+// rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);
+// BENCH_RETRY_SHARE [0.3]; BENCH_HISTORY=1 (also `wxbot serve` recording history);
+// BENCH_GENERATOR=autocannon; BENCH_PIN=0 (no pinning), BENCH_SERVER_CPU [1], BENCH_LOADGEN_CPU [0].
+// Exit code 1 when a target fails (the failures are listed on stderr).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execSync } from 'node:child_process';
+import { loadAverages, watch } from './machine.mjs';
+import { closedLoop } from './closed-loop.mjs';
 import { openLoop } from './open-loop.mjs';
-import { ENV, requestPool } from './requests.mjs';
+import { planPinning } from './pin.mjs';
+import { printLatency, printSaturation, printVerdicts, summariseLatency, summariseSaturation, verdicts } from './report.mjs';
+import { requestPool, retryPool } from './requests.mjs';
+import { noise, saturate } from './saturation.mjs';
+import { runOnly, startAll, stopAll } from './targets.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DURATION = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
-const CONNECTIONS = 50;
-const RATE = Number(process.env.BENCH_RATE ?? 2000);
-const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
-const CLK_TCK = (() => {
-  try {
-    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
+const num = (name, dflt) => (process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]));
+const K = {
+  connections: 50,
+  seconds: num('BENCH_SECONDS', 3),
+  warmup: num('BENCH_WARMUP', 1),
+  rounds: num('BENCH_ROUNDS', 3),
+  rate: num('BENCH_RATE', 2000),
+  latencySeconds: num('BENCH_LATENCY_SECONDS', 3),
+  latencyRounds: num('BENCH_LATENCY_ROUNDS', 3),
+  jitWarmup: num('BENCH_JIT_WARMUP', 1.5),
+  latencyExtra: num('BENCH_LATENCY_EXTRA', 5),
+  noiseMax: num('BENCH_NOISE_MAX', 0.1),
+  retryShare: num('BENCH_RETRY_SHARE', 0.3),
+  history: process.env.BENCH_HISTORY === '1',
+  generator: process.env.BENCH_GENERATOR === 'autocannon' ? 'autocannon' : 'raw',
+};
+
+const LATENCY_PLAN = [
+  ['bare node:http', 'bare', 'plain'],
+  ['wxbot serve (plain)', 'serve', 'plain'],
+  ['wxbot serve (safe)', 'serve', 'safe'],
+  ['createHandler (plain)', 'handler', 'plain'],
+  ['createHandler (safe)', 'handler', 'safe'],
+];
+const SATURATION_PLAN = [
+  ['wxbot serve (plain)', 'serve', 'plain'],
+  ['createHandler (plain)', 'handler', 'plain'],
+  ['wxbot serve (safe)', 'serve', 'safe'],
+  ['createHandler (safe)', 'handler', 'safe'],
+  ['serve, 30% retries (plain)', 'serve', 'plain', 'retries'],
+  ['serve, 30% retries (safe)', 'serve', 'safe', 'retries'],
+];
+if (K.history) SATURATION_PLAN.push(['serve+history (plain)', 'serveHistory', 'plain']);
+
+const expectOf = (target, mode) => (target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>');
+
+async function latencyRun(pin, targets, [name, key, mode], round, warm) {
+  const target = targets[key];
+  const pool = requestPool('/wechat', mode, Math.ceil(K.rate * (K.latencySeconds + warm)) + K.connections * 4);
+  runOnly(targets, target);
+  const opts = { port: target.port, pool, rate: K.rate, connections: K.connections, expect: expectOf(target, mode) };
+  // The same load unmeasured first (JIT, connections), then the measured run.
+  const w0 = await openLoop({ ...opts, seconds: warm });
+  const w = watch([[target.child.pid, pin.cores.server], [process.pid, pin.cores.loadgen]]);
+  const r = await openLoop({ ...opts, seconds: K.latencySeconds, start: w0.next });
+  const others = noise(w.stop().others);
+  const disturbed = others !== undefined && others > K.noiseMax;
+  process.stderr.write(`latency round ${round + 1} ${name}: p50 ${r.p50} p99 ${r.p99} p99.9 ${r.p999} ms` +
+    `${others === undefined ? '' : `, other processes took ${Math.round(others * 100)}% of a pinned core${disturbed ? ' (disturbed)' : ''}`}\n`);
+  return { name, round, ...r, others, disturbed };
+}
+
+/**
+ * Interleaved rounds over every target. A round during which other processes took more than
+ * BENCH_NOISE_MAX of the server's or the generator's core is kept in the report but marked
+ * disturbed, and the target gets an extra round at the end (BENCH_LATENCY_EXTRA in all, so the run
+ * stays bounded); the verdict uses the undisturbed rounds when there are any.
+ */
+async function latencyPhase(pin, targets) {
+  // Each target first runs flat out for a moment: V8 optimises the hot path on the same core, and
+  // those compilations would otherwise land in the first measured round (seen: p99 10-25 ms).
+  for (const [, key, mode] of LATENCY_PLAN) {
+    const target = targets[key];
+    runOnly(targets, target);
+    await closedLoop({ port: target.port, pool: requestPool('/wechat', mode, 40_000), seconds: K.jitWarmup, connections: K.connections });
   }
-})();
-// serve runs in a scratch directory: its history file must not land in the checkout.
-const SCRATCH = mkdtempSync(join(tmpdir(), 'wxbot-bench-'));
+  const runs = [];
+  for (let round = 0; round < K.latencyRounds; round++) {
+    for (const plan of LATENCY_PLAN) runs.push(await latencyRun(pin, targets, plan, round, 0.5));
+  }
+  let extra = K.latencyExtra;
+  const clean = (name) => runs.filter((r) => r.name === name && !r.disturbed).length;
+  for (let round = K.latencyRounds; extra > 0; round++) {
+    const short = LATENCY_PLAN.filter(([name]) => clean(name) < K.latencyRounds);
+    if (short.length === 0) break;
+    for (const plan of short.slice(0, extra)) {
+      extra--;
+      runs.push(await latencyRun(pin, targets, plan, round, 0.5));
+    }
+  }
+  return runs;
+}
 
-function start(args, waitFor) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: SCRATCH, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    const onData = (c) => {
-      buf += c;
-      const port = waitFor(buf);
-      if (port) {
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        // Keep draining (the serve request log) so the pipe never blocks the server.
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({ child, port });
-      }
+async function saturationPhase(pin, targets) {
+  const runs = [];
+  const common = { connections: K.connections, seconds: K.seconds, warmup: K.warmup, cores: pin.cores, generator: K.generator };
+  const best = {};
+  for (let round = 0; round < K.rounds; round++) {
+    // The machine may be shared: every round measures the bare server right before the others, and
+    // each ratio is against that round's bare figure.
+    runOnly(targets, targets.bare);
+    const bare = await saturate({ ...common, target: targets.bare, pool: requestPool('/wechat', 'plain', 20_000), expect: '<Content>' });
+    runs.push({ name: 'bare node:http', round, mode: 'plain', ...bare });
+    // Fresh MsgIds for every request a target can answer: sized from its best round so far (0.9 of
+    // bare at first), with a margin; building them takes seconds, so no bigger. serve and
+    // createHandler are separate processes with separate stores, so they share a pool.
+    const pools = {};
+    const poolFor = (kind, mode) => {
+      const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(([n]) => best[n] ?? bare.rps * 0.9);
+      const size = Math.ceil(Math.max(...users) * 1.25 * (K.seconds + K.warmup)) + 2000;
+      return (pools[`${kind} ${mode}`] ??= kind === 'retries'
+        ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
+        : requestPool('/wechat', mode, size));
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${buf}`)));
-  });
-}
-
-// CPU time a process has used (Linux /proc, in ms); undefined elsewhere. Throughput swings when other
-// work shares the machine; CPU per request barely does, so both are reported.
-function cpuMs(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-  } catch {
-    return undefined;
+    const line = [`bare ${bare.rps}`];
+    for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {
+      const target = targets[key];
+      const pool = poolFor(kind, mode);
+      runOnly(targets, target);
+      const r = await saturate({ ...common, target, pool, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
+      if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
+      best[name] = Math.max(best[name] ?? 0, r.rps);
+      runs.push({ name, round, mode, ...r });
+      line.push(`${name} ${r.rps}`);
+    }
+    process.stderr.write(`saturation round ${round + 1}/${K.rounds}: ${line.join(', ')}\n`);
   }
-}
-
-function run(opts) {
-  return new Promise((resolve, reject) => {
-    const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
-    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: process.stderr });
-  });
-}
-
-// The bare server gets the same signed requests (and ignores them), so the load generator does the
-// same work for every target and only the server differs.
-async function measure(name, target, mode, poolSize, only) {
-  const path = target.path ?? '/wechat';
-  const pool = requestPool(path, mode, poolSize);
-  only(target);
-  let i = 0;
-  const request = { method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) };
-  const expect = target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>';
-  const base = {
-    url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, requests: [request], headers: { 'content-type': 'text/xml' },
-  };
-  let mismatches = 0;
-  const verifyBody = (body) => {
-    const ok = body.includes(expect);
-    if (!ok) mismatches++;
-    return ok;
-  };
-  await run({ ...base, duration: WARMUP, verifyBody });
-  mismatches = 0;
-  const cpu0 = cpuMs(target.child.pid);
-  const res = await run({ ...base, duration: DURATION, verifyBody });
-  const cpu1 = cpuMs(target.child.pid);
-  const cpuUsPerReq = cpu0 === undefined || cpu1 === undefined ? undefined : +(((cpu1 - cpu0) * 1000) / res.requests.total).toFixed(1);
-  if (!target.bare && i > pool.length) process.stderr.write(`warning: ${name} wrapped the request pool (dedupe hits)\n`);
-  return {
-    name, mode,
-    rps: Math.round(res.requests.average), cpuUsPerReq,
-    p50: res.latency.p50, p99: res.latency.p99,
-    errors: res.errors + res.timeouts, non2xx: res.non2xx, mismatches,
-  };
+  return runs;
 }
 
 async function main() {
-  const port = (s) => /^(\d+)\n/.exec(s)?.[1];
-  const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
-  const bin = join(ROOT, 'bin', 'wxbot.js');
-  const bare = await start([join(ROOT, 'test/bench/servers.mjs'), 'bare'], port);
-  const handler = await start([join(ROOT, 'test/bench/servers.mjs'), 'handler'], port);
-  // --no-history as in production (the history file is a development aid); the default is measured too.
-  const serve = await start([bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'], servePort);
-  const serveDev = await start([bin, 'serve', '--host', '127.0.0.1', '--port', '0'], servePort);
-  const targets = { bare: { ...bare, bare: true }, handler, serve, serveDev };
-  const plan = [
-    ['wxbot serve (plain)', 'serve', 'plain'],
-    ['createHandler (plain)', 'handler', 'plain'],
-    ['wxbot serve (safe)', 'serve', 'safe'],
-    ['createHandler (safe)', 'handler', 'safe'],
-    ['serve+history (plain)', 'serveDev', 'plain'],
-  ];
-  const latencyPlan = [
-    ['bare node:http', 'bare', 'plain'],
-    ['wxbot serve (plain)', 'serve', 'plain'],
-    ['wxbot serve (safe)', 'serve', 'safe'],
-    ['createHandler (plain)', 'handler', 'plain'],
-    ['createHandler (safe)', 'handler', 'safe'],
-  ];
-  const rounds = [];
-  const latency = [];
   const began = Date.now();
-  // Only the measured target runs: the others are paused (SIGSTOP), so their timers (store sweeps of
-  // the keys earlier runs left, history flushes) do not steal the 2 cores or show up in another's p99.
-  const all = [bare, handler, serve, serveDev];
-  const only = (t) => {
-    for (const o of all) {
-      try {
-        process.kill(o.child.pid, o.child.pid === t.child.pid ? 'SIGCONT' : 'SIGSTOP');
-      } catch {
-        // not on this platform: measure with everything running
-      }
-    }
-  };
+  const pin = planPinning();
+  pin.pinSelf();
+  const loadBefore = loadAverages();
+  process.stderr.write(`${pin.notice}\nload averages at start: ${loadBefore}\n`);
+  // serve runs in a scratch directory: nothing it writes lands in the checkout.
+  const scratch = mkdtempSync(join(tmpdir(), 'wxbot-bench-'));
+  const targets = await startAll(pin, scratch, { history: K.history });
+  let latencyRuns;
+  let saturationRuns;
   try {
-    // Latency first, while the servers' dedupe stores are still small. Fresh MsgIds for every target.
-    const count = Math.ceil(RATE * (LATENCY_SECONDS + 1)) + CONNECTIONS * 2;
-    for (const [name, t, mode] of latencyPlan) {
-      const target = targets[t];
-      const pool = requestPool('/wechat', mode, count);
-      const expect = target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>';
-      only(target);
-      // One second of the same load first (JIT, connections), then the measured run.
-      const warm = await openLoop({ port: target.port, pool, rate: RATE, seconds: 1, connections: CONNECTIONS, expect });
-      const r = await openLoop({ port: target.port, pool, rate: RATE, seconds: LATENCY_SECONDS, connections: CONNECTIONS, expect, start: warm.next });
-      latency.push({ name, mode, ...r });
-      process.stderr.write(`latency at ${RATE} req/s: ${name} p50 ${r.p50} ms p99 ${r.p99} ms\n`);
-    }
-    // The machine may be shared: every round measures the bare server right before the others and
-    // each ratio is against that round's bare figure; the report gives the median of the rounds.
-    for (let round = 0; round < ROUNDS; round++) {
-      const bareRun = await measure('bare node:http', targets.bare, 'plain', 20_000, only);
-      // Enough unique MsgIds for a server as fast as the bare one, so no request is a dedupe hit.
-      const poolSize = Math.ceil(bareRun.rps * 1.2 * (DURATION + WARMUP));
-      const runs = { 'bare node:http': bareRun };
-      for (const [name, t, mode] of plan) runs[name] = await measure(name, targets[t], mode, poolSize, only);
-      rounds.push(runs);
-      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${Object.entries(runs).map(([n, r]) => `${n} ${r.rps}`).join(', ')}\n`);
-    }
+    // Latency first, on servers that have seen little traffic; a long run at the same rate (README)
+    // gives the same tail, the dedupe store living off the JS heap.
+    latencyRuns = await latencyPhase(pin, targets);
+    saturationRuns = await saturationPhase(pin, targets);
   } finally {
-    for (const t of all) {
-      t.child.kill('SIGCONT');
-      t.child.kill('SIGTERM');
-    }
-    setTimeout(() => rmSync(SCRATCH, { recursive: true, force: true }), 500);
+    stopAll(targets);
+    setTimeout(() => rmSync(scratch, { recursive: true, force: true }), 500);
   }
-  const median = (xs) => {
-    const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
-    if (v.length === 0) return undefined;
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
-  const target = { plain: 0.5, safe: 0.35 };
-  const names = ['bare node:http', ...plan.map(([n]) => n)];
-  const rows = names.map((name) => {
-    const per = rounds.filter((r) => r[name]).map((r) => ({ run: r[name], bare: r['bare node:http'] }));
-    const isBare = name.startsWith('bare');
-    const mode = per[0].run.mode;
-    const ratio = isBare ? 1 : median(per.map((p) => p.run.rps / p.bare.rps));
-    const cpuRatio = isBare ? 1 : median(per.map((p) => (p.run.cpuUsPerReq && p.bare.cpuUsPerReq ? p.bare.cpuUsPerReq / p.run.cpuUsPerReq : undefined)));
-    const p99 = median(per.map((p) => p.run.p99));
-    return {
-      name, mode, rounds: per.length,
-      rps: Math.round(median(per.map((p) => p.run.rps))),
-      ratio: +ratio.toFixed(2), ratios: per.map((p) => +(p.run.rps / p.bare.rps).toFixed(2)),
-      p50: median(per.map((p) => p.run.p50)), p99, p99s: per.map((p) => p.run.p99),
-      cpuUsPerReq: median(per.map((p) => p.run.cpuUsPerReq)), cpuRatio: cpuRatio === undefined ? undefined : +cpuRatio.toFixed(2),
-      errors: per.reduce((a, p) => a + p.run.errors + p.run.non2xx + p.run.mismatches, 0),
-      goal: isBare ? '' : `${ratio >= target[mode] ? 'ok ' : 'LOW'} (>= ${target[mode]})`,
-    };
-  });
-  const out = (line) => process.stdout.write(`${line}\n`);
-  out('');
-  out(`1. Saturation: autocannon, ${CONNECTIONS} connections, as fast as they go; ${ROUNDS} rounds × ${DURATION} s (+${WARMUP} s warm-up),`);
-  out('   medians (per-round ratios to that round\'s bare server in brackets). p50/p99 here are mostly queueing behind');
-  out(`   ${CONNECTIONS} in-flight requests on cores shared with the load generator; see 2. for latency at a moderate load.`);
-  out(`${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'ratio'.padStart(6)} ${'rounds'.padEnd(17)} ${'p50'.padStart(4)} ${'p99'.padStart(4)} ${'µs CPU/req'.padStart(10)} ${'cpu ratio'.padStart(9)} errors  check`);
-  for (const r of rows) {
-    const isBare = r.name.startsWith('bare');
-    out(`${r.name.padEnd(24)} ${String(r.rps).padStart(7)} ${r.ratio.toFixed(2).padStart(6)} ${(isBare ? '' : `[${r.ratios.join(' ')}]`).padEnd(17)} ${String(r.p50).padStart(4)} ${String(r.p99).padStart(4)} ${String(r.cpuUsPerReq === undefined ? '-' : r.cpuUsPerReq.toFixed(1)).padStart(10)} ${String(r.cpuRatio ?? '-').padStart(9)} ${String(r.errors).padStart(6)}  ${r.goal}`);
+  const latency = summariseLatency(latencyRuns, LATENCY_PLAN.map(([n]) => n));
+  const saturation = summariseSaturation(saturationRuns, ['bare node:http', ...SATURATION_PLAN.map(([n]) => n)]);
+  const out = (s = '') => process.stdout.write(`${s}\n`);
+  out();
+  out(`wxbot bench — ${pin.notice}`);
+  printLatency(out, latency, K);
+  printSaturation(out, saturation, K);
+  const v = verdicts(latency, saturation, K);
+  printVerdicts(out, v, K);
+  out();
+  out(`Load averages (1/5/15 min): ${loadBefore} at start, ${loadAverages()} at the end. Took ${Math.round((Date.now() - began) / 1000)} s.`);
+  out('Reproduce: flock /tmp/wxbot-load.lock npm run bench  (targets: node test/bench/servers.mjs bare|handler;');
+  out('  wxbot serve --host 127.0.0.1 --port 0 --no-history with WECHAT_TOKEN/WECHAT_AES_KEY/WECHAT_APP_ID set)');
+  out(JSON.stringify({ knobs: K, pinning: pin.notice, load: { start: loadBefore, end: loadAverages() }, latency, saturation, verdicts: v }));
+  const failed = v.filter((x) => x.judged && !x.pass);
+  if (failed.length > 0) {
+    process.stderr.write(`bench: ${failed.length} target(s) failed: ${failed.map((f) => `${f.target} (${f.measured})`).join('; ')}\n`);
+    process.exitCode = 1;
   }
-  const plainRow = rows.find((r) => r.name === 'wxbot serve (plain)');
-  const histRow = rows.find((r) => r.name === 'serve+history (plain)');
-  out(`   history recording (the serve default) costs ${Math.round((1 - histRow.ratio / plainRow.ratio) * 100)}% of --no-history throughput` +
-    (histRow.cpuUsPerReq && plainRow.cpuUsPerReq ? `, ${Math.round((histRow.cpuUsPerReq / plainRow.cpuUsPerReq - 1) * 100)}% more CPU per request` : ''));
-  out('');
-  out(`2. Latency at a fixed load: ${RATE} req/s for ${LATENCY_SECONDS} s (after 1 s of warm-up), open loop, evenly spread over ${CONNECTIONS} keep-alive`);
-  out('   connections (round-robin). p50/p99 from the moment the generator released a request (includes waiting for a');
-  out('   free connection); "p99 due" from its exact due time (adds the generator\'s own timer slack, up to ~1 ms).');
-  out(`${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(6)} ${'p99 due'.padStart(8)} errors  check (p99 <= 10 ms)`);
-  for (const r of latency) {
-    out(`${r.name.padEnd(24)} ${String(r.rate).padStart(7)} ${r.p50.toFixed(2).padStart(6)} ${r.p90.toFixed(2).padStart(6)} ${r.p99.toFixed(2).padStart(6)} ${r.max.toFixed(1).padStart(6)} ${r.dueP99.toFixed(2).padStart(8)} ${String(r.errors + r.mismatches).padStart(6)}  ${r.p99 <= 10 ? 'ok' : 'HIGH'}`);
-  }
-  out('');
-  out(`Commands: npm run bench (= npm run build && node test/bench/run.mjs); targets: node test/bench/servers.mjs bare|handler,`);
-  out(`  wxbot serve --host 127.0.0.1 --port 0 [--no-history] (WECHAT_TOKEN/AES_KEY/APP_ID set). Took ${Math.round((Date.now() - began) / 1000)} s.`);
-  out('');
-  out(JSON.stringify({ rounds: ROUNDS, seconds: DURATION, connections: CONNECTIONS, saturation: rows, latency: { rate: RATE, seconds: LATENCY_SECONDS, results: latency } }));
 }
 
 main().catch((err) => {

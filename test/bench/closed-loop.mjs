@@ -1,0 +1,66 @@
+// Closed-loop load (saturation): every connection sends its next request the moment the previous
+// answer arrives, so the server always has `connections` requests to work on. Raw sockets with
+// pre-built request bytes (http-conn.mjs): on one core this generator outruns a bare node:http
+// server on the other, which autocannon (about 40 µs of its own CPU per request) does not, and a
+// generator-bound bare figure would make every ratio to it look better than it is.
+import { Conn, bytesOf, percentile } from './http-conn.mjs';
+
+/**
+ * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking { path, body }
+ * from `pool` in order (from `start`, wrapping around). `onResponse(index, status, body)` sees every
+ * answer with the pool index of its request. Resolves with { requests, rps, p50, p99, p999, max (ms),
+ * errors (non-200), mismatches (answers without `expect`), next, wrapped }.
+ */
+export async function closedLoop({ port, pool, seconds, connections = 50, expect, start = 0, onResponse }) {
+  let lat = new Float64Array(1 << 16);
+  let done = 0;
+  let errors = 0;
+  let mismatches = 0;
+  let next = start;
+  let stopping = false;
+  let inFlight = 0;
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  // Request bytes are built once per pool entry, on first use, outside the connections' turn-around.
+  const bytes = new Array(pool.length);
+  const request = (n) => (bytes[n] ??= bytesOf(pool[n], port));
+  const send = (c) => {
+    const n = next++ % pool.length;
+    inFlight++;
+    c.send(request(n), { n, sentAt: 0 });
+  };
+  const answered = (c, job, status, body) => {
+    inFlight--;
+    const ms = performance.now() - job.sentAt;
+    if (done === lat.length) {
+      const grown = new Float64Array(lat.length * 2);
+      grown.set(lat);
+      lat = grown;
+    }
+    lat[done++] = ms;
+    if (status !== 200) errors++;
+    else if (expect && !body.includes(expect)) mismatches++;
+    onResponse?.(job.n, status, body);
+    if (!stopping) send(c);
+    else if (inFlight === 0) finish();
+  };
+  const conns = [];
+  for (let k = 0; k < connections; k++) conns.push(new Conn(port, answered));
+  await Promise.all(conns.map((c) => c.ready));
+  const t0 = performance.now();
+  for (const c of conns) send(c);
+  const timer = setTimeout(() => {
+    stopping = true;
+    if (inFlight === 0) finish();
+  }, seconds * 1000);
+  await finished;
+  clearTimeout(timer);
+  const elapsed = (performance.now() - t0) / 1000;
+  for (const c of conns) c.socket.destroy();
+  const sorted = lat.subarray(0, done).sort();
+  return {
+    requests: done, rps: Math.round(done / elapsed),
+    p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: done ? +sorted[done - 1].toFixed(2) : NaN,
+    errors, mismatches, next, wrapped: next - start > pool.length,
+  };
+}

@@ -1,0 +1,60 @@
+// Raw-socket HTTP/1.1 client pieces shared by the load generators (open-loop.mjs, closed-loop.mjs):
+// pre-built request bytes, keep-alive connections with one request in flight, Content-Length framed
+// responses. Much lighter per request than a general HTTP client, so one core of load generator can
+// outrun a bare node:http server on the other core.
+import { connect } from 'node:net';
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/** One keep-alive connection with at most one request in flight; reads Content-Length framed responses. */
+export class Conn {
+  constructor(port, onResponse) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.buf = Buffer.alloc(0);
+    this.busy = false;
+    this.onResponse = onResponse;
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+    this.socket.on('data', (chunk) => this.#read(chunk));
+    this.socket.on('error', () => undefined);
+  }
+
+  send(bytes, job) {
+    this.busy = true;
+    this.job = job;
+    this.job.sentAt = performance.now();
+    this.socket.write(bytes);
+  }
+
+  #read(chunk) {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    for (;;) {
+      const end = this.buf.indexOf(HEAD_END);
+      if (end < 0) return;
+      const head = this.buf.subarray(0, end).toString('latin1');
+      const len = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (this.buf.length < end + 4 + len) return;
+      const status = Number(head.slice(9, 12));
+      const body = this.buf.subarray(end + 4, end + 4 + len).toString('utf8');
+      this.buf = this.buf.subarray(end + 4 + len);
+      const job = this.job;
+      this.busy = false;
+      this.job = undefined;
+      this.onResponse(this, job, status, body);
+    }
+  }
+}
+
+/** The p-th percentile (0..100) of sorted samples, nearest rank, in ms rounded to 0.01. */
+export function percentile(sorted, p) {
+  const n = sorted.length;
+  return n === 0 ? NaN : +sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))].toFixed(2);
+}
+
+export const bytesOf = (r, port) => Buffer.from(
+  `POST ${r.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(r.body)}\r\n\r\n${r.body}`,
+);
+

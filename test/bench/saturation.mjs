@@ -1,0 +1,103 @@
+// Saturation: 50 connections each sending its next request the moment an answer arrives (closed
+// loop). Gives req/s, CPU per request, how busy the server's and the generator's cores were, p50/p99,
+// and for retry traffic whether every retry got the reply of its first delivery.
+// Generator: the raw-socket one of closed-loop.mjs by default; BENCH_GENERATOR=autocannon uses
+// autocannon, which costs more CPU per request than a bare node:http server and so caps the bare
+// figure lower (the ratios then look better than they are).
+import autocannon from 'autocannon';
+import { closedLoop } from './closed-loop.mjs';
+import { watch } from './machine.mjs';
+import { replyPayload } from './requests.mjs';
+
+/** The larger share of the two pinned cores other processes took (undefined when unpinned). */
+export const noise = (others) => (others.some((x) => x === undefined) ? undefined : +Math.max(...others).toFixed(2));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function autocannonRun(opts) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: process.stderr });
+  });
+}
+
+/** Runs the load with autocannon, in the shape closedLoop answers. */
+async function withAutocannon({ port, pool, seconds, connections, expect, start, onResponse }) {
+  let i = start;
+  let mismatches = 0;
+  const request = {
+    method: 'POST',
+    setupRequest: (req, context) => {
+      context.n = i++ % pool.length;
+      const r = pool[context.n];
+      return { ...req, path: r.path, body: r.body };
+    },
+    onResponse: onResponse ? (status, body, context) => onResponse(context.n, status, body) : undefined,
+  };
+  const res = await autocannonRun({
+    url: `http://127.0.0.1:${port}`, connections, duration: seconds, requests: [request], headers: { 'content-type': 'text/xml' },
+    verifyBody: (body) => body.includes(expect) || (mismatches++, false),
+  });
+  return {
+    requests: res.requests.total, p50: res.latency.p50, p99: res.latency.p99,
+    errors: res.errors + res.timeouts + res.non2xx, mismatches, next: i, wrapped: i - start > pool.length,
+  };
+}
+
+/**
+ * Measures `target` with requests taken in order from `pool` ({ path, body, first? }): `warmup`
+ * seconds unmeasured, then `seconds` measured. `expect` is a string every answer must contain.
+ * With `checkRetries`, answers to retries (entries with first >= 0) are compared with the answer
+ * to their first delivery, and the server's request log must count each retry as answered from it.
+ */
+export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw' }) {
+  const load = generator === 'autocannon' ? withAutocannon : closedLoop;
+  const bodies = checkRetries ? new Array(pool.length) : undefined;
+  const wanted = checkRetries ? new Uint8Array(pool.length) : undefined;
+  if (wanted) for (const r of pool) if (r.first >= 0) wanted[r.first] = 1;
+  let retriesSent = 0;
+  let retriesAnswered = 0;
+  const onResponse = checkRetries
+    ? (n, status, body) => {
+      if (pool[n].first >= 0) retriesAnswered++;
+      if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = body;
+    }
+    : undefined;
+  const opts = { port: target.port, pool, connections, expect, onResponse };
+  const hits0 = target.log.retries();
+  const warm = await load({ ...opts, seconds: warmup, start: 0 });
+  const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
+  const res = await load({ ...opts, seconds, start: warm.next });
+  const { cpu, ms, others } = w.stop();
+  const out = {
+    rps: Math.round(res.requests / (ms / 1000)),
+    cpuUsPerReq: cpu[0] === undefined ? undefined : +((cpu[0] * 1000) / res.requests).toFixed(1),
+    // Shares of their cores the server and the generator used: a server below ~95% while the
+    // generator is near 100% was limited by the generator, not by its own speed.
+    serverBusy: cpu[0] === undefined ? undefined : +(cpu[0] / ms).toFixed(2),
+    loadGenBusy: cpu[1] === undefined ? undefined : +(cpu[1] / ms).toFixed(2),
+    others: noise(others),
+    p50: res.p50, p99: res.p99,
+    errors: res.errors + res.mismatches + warm.errors + warm.mismatches,
+    wrapped: warm.wrapped || res.wrapped || res.next > pool.length,
+  };
+  if (checkRetries) {
+    for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool[n].first >= 0) retriesSent++;
+    // The request log is written in batches of a few ms: let the last lines arrive.
+    await sleep(150);
+    let checked = 0;
+    let differ = 0;
+    for (let n = 0; n < pool.length; n++) {
+      const first = pool[n].first;
+      if (first < 0 || bodies[n] === undefined || bodies[first] === undefined) continue;
+      checked++;
+      if (replyPayload(bodies[n]) !== replyPayload(bodies[first])) differ++;
+    }
+    out.retries = {
+      sent: retriesSent, answered: retriesAnswered, checked, differ,
+      // Retries the server logged as answered from the first delivery (its handler did not run again).
+      dedupeHits: target.log.retries() - hits0, logIncomplete: target.log.dropped,
+    };
+  }
+  return out;
+}

@@ -7,11 +7,13 @@ import { Conn, bytesOf, percentile } from './http-conn.mjs';
 
 /**
  * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking { path, body }
- * from `pool` in order (from `start`, wrapping around). `onResponse(index, status, body)` sees every
- * answer with the pool index of its request. Resolves with { requests, rps, p50, p99, p999, max (ms),
- * errors (non-200), mismatches (answers without `expect`), next, wrapped }.
+ * from `pool` in order from `start`. With `wrap: false` it stops early rather than re-send a request
+ * (a re-sent MsgId would be answered from the dedupe store); `exhausted` then says so, and rps is over
+ * the time it ran. `onResponse(index, status, body)` sees every answer with the pool index of its
+ * request. Resolves with { requests, rps, p50, p99, p999, max (ms), errors (non-200), mismatches
+ * (answers without `expect`), next, wrapped, exhausted }.
  */
-export async function closedLoop({ port, pool, seconds, connections = 50, expect, start = 0, onResponse }) {
+export async function closedLoop({ port, pool, seconds, connections = 50, expect, start = 0, onResponse, wrap = true }) {
   let lat = new Float64Array(1 << 16);
   let done = 0;
   let errors = 0;
@@ -24,7 +26,13 @@ export async function closedLoop({ port, pool, seconds, connections = 50, expect
   // Request bytes are built once per pool entry, on first use, outside the connections' turn-around.
   const bytes = new Array(pool.length);
   const request = (n) => (bytes[n] ??= bytesOf(pool[n], port));
+  let exhausted = false;
   const send = (c) => {
+    if (!wrap && next >= pool.length) {
+      exhausted = stopping = true;
+      if (inFlight === 0) finish();
+      return;
+    }
     const n = next++ % pool.length;
     inFlight++;
     c.send(request(n), { n, sentAt: 0 });
@@ -61,6 +69,6 @@ export async function closedLoop({ port, pool, seconds, connections = 50, expect
   return {
     requests: done, rps: Math.round(done / elapsed),
     p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: done ? +sorted[done - 1].toFixed(2) : NaN,
-    errors, mismatches, next, wrapped: next - start > pool.length,
+    errors, mismatches, next, wrapped: next - start > pool.length, exhausted,
   };
 }

@@ -65,6 +65,7 @@ export function summariseSaturation(runs, names) {
       serverBusy: median(rs.map((r) => r.serverBusy)), loadGenBusy: median(rs.map((r) => r.loadGenBusy)),
       others: maxOf(rs.map((r) => r.others)), errors: rs.reduce((a, r) => a + r.errors, 0),
       wrapped: name !== BARE && rs.some((r) => r.wrapped),
+      exhausted: rs.some((r) => r.exhausted),
     };
     if (rs[0].retries) {
       const sum = (k) => rs.reduce((a, r) => a + r.retries[k], 0);
@@ -110,7 +111,8 @@ export function printSaturation(out, rows, K) {
   for (const r of rows) {
     out(`${r.name.padEnd(28)} ${String(r.rps).padStart(6)} ${fix(r.ratio).padStart(5)} ${(r.name === BARE ? '' : `[${r.ratios.map((x) => fix(x)).join(' ')}]`).padEnd(16)} ` +
       `${fix(r.cpuRatio).padStart(9)} ${fix(r.cpuUsPerReq, 1).padStart(10)} ${pct(r.serverBusy).padStart(4)} ${pct(r.loadGenBusy).padStart(4)} ` +
-      `${String(r.p50).padStart(4)} ${String(r.p99).padStart(4)} ${pct(r.others).padStart(6)} ${r.errors}${r.wrapped ? '  (request pool wrapped: dedupe hits)' : ''}`);
+      `${String(r.p50).padStart(4)} ${String(r.p99).padStart(4)} ${pct(r.others).padStart(6)} ${r.errors}${r.wrapped ? '  (request pool wrapped: dedupe hits)' : ''}` +
+      `${r.exhausted ? '  (a round ran out of fresh requests early)' : ''}`);
   }
   const bare = rows.find((r) => r.name === BARE);
   if (generatorBound(bare)) {

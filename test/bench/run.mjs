@@ -139,15 +139,17 @@ async function saturationPhase(pin, targets) {
     // The machine may be shared: every round measures the bare server right before the others, and
     // each ratio is against that round's bare figure.
     runOnly(targets, targets.bare);
-    const bare = await saturate({ ...common, target: targets.bare, pool: requestPool('/wechat', 'plain', 20_000), expect: '<Content>' });
+    // The bare server ignores what it gets: a small pool, sent round and round.
+    const bare = await saturate({ ...common, target: targets.bare, pool: requestPool('/wechat', 'plain', 20_000), expect: '<Content>', wrap: true });
     runs.push({ name: 'bare node:http', round, mode: 'plain', ...bare });
     // Fresh MsgIds for every request a target can answer: sized from its best round so far (0.9 of
-    // bare at first), with a margin; building them takes seconds, so no bigger. serve and
-    // createHandler are separate processes with separate stores, so they share a pool.
+    // bare at first) with a margin, as building them takes seconds; a target faster than that stops
+    // early rather than re-send one. serve and createHandler are separate processes with separate
+    // stores, so they share a pool.
     const pools = {};
     const poolFor = (kind, mode) => {
       const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(([n]) => best[n] ?? bare.rps * 0.9);
-      const size = Math.ceil(Math.max(...users) * 1.25 * (K.seconds + K.warmup)) + 2000;
+      const size = Math.ceil(Math.max(...users) * 1.5 * (K.seconds + K.warmup)) + 2000;
       return (pools[`${kind} ${mode}`] ??= kind === 'retries'
         ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
         : requestPool('/wechat', mode, size));
@@ -159,6 +161,7 @@ async function saturationPhase(pin, targets) {
       runOnly(targets, target);
       const r = await saturate({ ...common, target, pool, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
       if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
+      if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
       best[name] = Math.max(best[name] ?? 0, r.rps);
       runs.push({ name, round, mode, ...r });
       line.push(`${name} ${r.rps}`);

@@ -46,11 +46,12 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
 
 /**
  * Measures `target` with requests taken in order from `pool` ({ path, body, first? }): `warmup`
- * seconds unmeasured, then `seconds` measured. `expect` is a string every answer must contain.
+ * seconds unmeasured, then `seconds` measured (less if the pool runs out: no request is sent twice
+ * unless `wrap`; autocannon always wraps, and `wrapped` says it happened). `expect` is a string every answer must contain.
  * With `checkRetries`, answers to retries (entries with first >= 0) are compared with the answer
  * to their first delivery, and the server's request log must count each retry as answered from it.
  */
-export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw' }) {
+export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw', wrap = false }) {
   const load = generator === 'autocannon' ? withAutocannon : closedLoop;
   const bodies = checkRetries ? new Array(pool.length) : undefined;
   const wanted = checkRetries ? new Uint8Array(pool.length) : undefined;
@@ -63,7 +64,7 @@ export async function saturate({ target, pool, expect, connections, seconds, war
       if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = body;
     }
     : undefined;
-  const opts = { port: target.port, pool, connections, expect, onResponse };
+  const opts = { port: target.port, pool, connections, expect, onResponse, wrap };
   const hits0 = target.log.retries();
   const warm = await load({ ...opts, seconds: warmup, start: 0 });
   const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
@@ -80,6 +81,8 @@ export async function saturate({ target, pool, expect, connections, seconds, war
     p50: res.p50, p99: res.p99,
     errors: res.errors + res.mismatches + warm.errors + warm.mismatches,
     wrapped: warm.wrapped || res.wrapped || res.next > pool.length,
+    // The pool ran out before the time was up (measured over a shorter time, never re-sent).
+    exhausted: res.exhausted || warm.exhausted,
   };
   if (checkRetries) {
     for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool[n].first >= 0) retriesSent++;

@@ -15,10 +15,9 @@ import { HttpRejection } from './rejection.js';
 import type { HandlerOptions, LogRecord, RequestLog } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
 
-// Exchange ids: a random per-process prefix and a counter; unique enough for a local history.
 const ID_PREFIX = randomBytes(3).toString('hex');
 let idSeq = 0;
-/** Short request ids for the log: a per-process prefix and a counter. */
+/** Request ids (log lines, exchanges, 404s): a random per-process prefix and a counter; unique enough for a local history. */
 export const nextRequestId = () => `${ID_PREFIX}${(idSeq++ % 0x10000).toString(16).padStart(4, '0')}`;
 
 const TEXT = 'text/plain; charset=utf-8';

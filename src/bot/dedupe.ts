@@ -30,7 +30,13 @@ const NONE = JSON.stringify({ kind: 'none' });
 const LATE = JSON.stringify({ kind: 'late' });
 
 export function encodeOutcome(o: Outcome): string {
-  return o.kind === 'none' ? NONE : o.kind === 'late' ? LATE : JSON.stringify(o);
+  if (o.kind !== 'reply') return o.kind === 'none' ? NONE : LATE;
+  const r = o.reply as { MsgType: string; Content?: unknown };
+  // The common text reply, as JSON.stringify would write it, without walking the object.
+  if (r.MsgType === 'text' && typeof r.Content === 'string' && Object.keys(r).length === 2) {
+    return `{"kind":"reply","reply":{"MsgType":"text","Content":${JSON.stringify(r.Content)}}}`;
+  }
+  return JSON.stringify(o);
 }
 
 /** undefined for the pending marker or anything unreadable. */

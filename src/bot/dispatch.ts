@@ -1,7 +1,7 @@
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
-import type { Store } from '../store/store.js';
+import { isLocalStore, type LocalStore, type Store } from '../store/store.js';
 import type { Bot } from './bot.js';
 import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 import { PENDING, decodeOutcome, dedupeKey, encodeOutcome, type Outcome } from './dedupe.js';
@@ -50,6 +50,8 @@ export class Dispatcher {
   readonly #pending = new Map<string, Pending>();
   readonly #jobs = new Set<Job>();
   readonly #deadlines = new DeadlineQueue();
+  /** The store again when it lives in this process: claims and outcomes then need no promise. */
+  readonly #local: LocalStore | undefined;
   // Made once, not per message.
   readonly #reportBound = (err: unknown, message: WechatMessage) => this.#report(err, message);
   readonly #onLate = (job: Job) => this.#late(job);
@@ -60,6 +62,7 @@ export class Dispatcher {
     this.#prefix = `wxbot:${options.appId || 'default'}:`;
     this.#deadlineMs = options.deadlineMs ?? 4500;
     this.#ttlMs = options.dedupeTtlMs ?? 60_000;
+    this.#local = isLocalStore(options.store) ? options.store : undefined;
   }
 
   get bot(): Bot {
@@ -100,12 +103,37 @@ export class Dispatcher {
   }
 
   /** `receivedAt` (ms) is when the request arrived: the deadline counts from there. */
-  async dispatch(message: WechatMessage, receivedAt: number = Date.now()): Promise<DispatchResult> {
-    const key = dedupeKey(this.#prefix, message);
-    const deadlineAt = receivedAt + this.#deadlineMs;
-    const shared = this.#pending.get(key);
-    if (shared) return retryResult(shared.done ? shared.outcome : await beforeDeadline(shared.wait(), deadlineAt));
+  dispatch(message: WechatMessage, receivedAt: number = Date.now()): Promise<DispatchResult> {
+    try {
+      const key = dedupeKey(this.#prefix, message);
+      const deadlineAt = receivedAt + this.#deadlineMs;
+      const shared = this.#pending.get(key);
+      if (shared) {
+        return shared.done ? Promise.resolve(retryResult(shared.outcome)) : beforeDeadline(shared.wait(), deadlineAt).then(retryResult);
+      }
+      const local = this.#local;
+      if (local) {
+        let claimed: boolean;
+        try {
+          claimed = local.setIfAbsentNow(key, PENDING, this.#ttlMs);
+        } catch (err) {
+          this.#report(err, message);
+          claimed = true;
+        }
+        if (claimed) {
+          const job = new Job(message, key, this.#onLate);
+          this.#pending.set(key, job);
+          return this.#run(job, deadlineAt);
+        }
+        // Held by another handler on the same store, or already answered: the general path reads it.
+      }
+      return this.#claim(key, message, deadlineAt);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
 
+  async #claim(key: string, message: WechatMessage, deadlineAt: number): Promise<DispatchResult> {
     // Registered before the first await so a concurrent retry in this process finds it.
     const job = new Job(message, key, this.#onLate);
     this.#pending.set(key, job);
@@ -167,7 +195,7 @@ export class Dispatcher {
     else job.lateTimer = setTimeout(() => job.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
   }
 
-  async #complete(job: Job, reply: ReplyBody | undefined, error: unknown): Promise<void> {
+  #complete(job: Job, reply: ReplyBody | undefined, error: unknown): void | Promise<void> {
     job.deadline?.cancel();
     const wasLate = job.state === 'late';
     if (!wasLate) {
@@ -175,6 +203,21 @@ export class Dispatcher {
       job.answer({ reply, dedupe: false, late: false, error });
     }
     const outcome: Outcome = wasLate ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
+    const local = this.#local;
+    if (local && !wasLate) {
+      try {
+        local.setNow(job.key, encodeOutcome(outcome), this.#ttlMs);
+      } catch (e) {
+        this.#report(e, job.message);
+      }
+      this.#release(job.key, job, outcome);
+      this.#jobs.delete(job);
+      return;
+    }
+    return this.#completeLater(job, reply, error, outcome, wasLate);
+  }
+
+  async #completeLater(job: Job, reply: ReplyBody | undefined, error: unknown, outcome: Outcome, wasLate: boolean): Promise<void> {
     try {
       await this.#o.store.set(job.key, encodeOutcome(outcome), this.#ttlMs);
     } catch (e) {

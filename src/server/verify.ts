@@ -4,13 +4,12 @@ import type { WechatMessage } from '../protocol/messages.js';
 import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody } from '../protocol/parse.js';
 import type { PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
-import { scanFlatXml } from './scan-xml.js';
+import { scanFlatMessage, scanFlatXml } from './scan-xml.js';
 import { verifyMsgSignature, verifySignature } from '../protocol/signature.js';
 
 /** parseMessage, through the flat-XML fast path when the document allows it. */
 export function parseMessageFast(xml: string): WechatMessage {
-  const node = scanFlatXml(xml);
-  return node ? messageFromNode(node) : parseMessage(xml);
+  return (scanFlatMessage(xml) as unknown as WechatMessage | undefined) ?? parseMessage(xml);
 }
 
 /** parseEncryptedBody, through the flat-XML fast path when the document allows it. */

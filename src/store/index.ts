@@ -1,4 +1,5 @@
-export type { Store } from './store.js';
+export type { LocalStore, Store } from './store.js';
+export { isLocalStore } from './store.js';
 export { MemoryStore } from './memory.js';
 export { openStore } from './open.js';
 export { StoreError, maskRedisUrl, type StoreErrorCode } from './errors.js';

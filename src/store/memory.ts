@@ -1,5 +1,5 @@
 import { SHORT_TTL_MS, ShortLivedTable } from './short-lived.js';
-import type { Store } from './store.js';
+import type { LocalStore } from './store.js';
 
 /** Expiry lists are kept per second: a sweep only visits keys that were due in a second that is over. */
 const BUCKET_MS = 1000;
@@ -30,7 +30,8 @@ function shardOf(key: string): number {
  * once, and expiry swept from per-second lists of keys, a bounded chunk per turn. A key is in one of
  * the two at a time. Expiry is exact all the same: reads compare against each key's own expiry time.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements LocalStore {
+  readonly local = true;
   readonly #values = Array.from({ length: SHARDS }, () => new Map<string, string>());
   /** Expiry time minus #epoch, in ms; same shard as the value. */
   readonly #expiry = Array.from({ length: SHARDS }, () => new Map<string, number>());
@@ -75,6 +76,18 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
+    return this.getNow(key);
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.setNow(key, value, ttlMs);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.setIfAbsentNow(key, value, ttlMs);
+  }
+
+  getNow(key: string): string | undefined {
     const now = Date.now();
     if (ShortLivedTable.accepts(key)) {
       const v = this.#short.get(key, now - this.#epoch);
@@ -84,15 +97,21 @@ export class MemoryStore implements Store {
     return this.#expire(key, shard, now) ? undefined : this.#values[shard]!.get(key);
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
+  setNow(key: string, value: string, ttlMs: number): void {
     this.#write(key, shardOf(key), value, ttlMs, Date.now());
   }
 
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+  setIfAbsentNow(key: string, value: string, ttlMs: number): boolean {
     const shard = shardOf(key);
     const now = Date.now();
     const before = this.#expiry[shard]!.get(key);
     if (before !== undefined && before + this.#epoch > now) return false;
+    if (ttlMs <= SHORT_TTL_MS && ShortLivedTable.accepts(key, value)) {
+      // One lookup claims it there; an expired copy in the Maps goes.
+      if (!this.#short.setIfAbsent(key, value, now + ttlMs - this.#epoch, now - this.#epoch)) return false;
+      if (before !== undefined) this.#drop(key, shard);
+      return true;
+    }
     if (ShortLivedTable.accepts(key)) {
       const at = this.#short.expiryOf(key);
       if (at !== undefined && at + this.#epoch > now) return false;

@@ -4,7 +4,9 @@ export const SHORT_TTL_MS = 5 * 60_000;
 export const MAX_KEY_BYTES = 4096;
 
 const BUCKET_MS = 1000;
-const HEADER = 16; // f64 expiry (ms, relative), u32 key bytes, u32 value bytes; then the key, then the value
+// A record: f64 expiry (ms, relative), u32 key bytes, u32 value bytes; then the key, then the value,
+// padded to 8 bytes so every header is read through aligned typed-array views of its chunk.
+const HEADER = 16;
 const SHARDS = 64;
 const MIN_CHUNK = 4096;
 const MAX_CHUNK = 256 * 1024;
@@ -13,18 +15,65 @@ const FREE = -1;
 // String.prototype.isWellFormed (Node >= 20; typed from ES2024 on).
 const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-function fnv1a(buf: Buffer, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnv1a(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, FNV_PRIME);
   return h >>> 0;
 }
 
-/** One part of the index: open addressing with linear probing; a slot holds a hash and where its record is. */
+/** FNV-1a of an ASCII string's bytes (its char codes), or -1 if it has any other character. */
+function fnv1aAscii(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return -1;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h >>> 0;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * One part of the index: open addressing with linear probing. A slot is three int32s side by side
+ * (hash, chunk id, record offset), so a probe touches one cache line, not three arrays: with 60 s
+ * of dedupe keys the index is tens of MB and nearly every lookup starts with a cache miss.
+ */
 class Shard {
-  hash = new Uint32Array(16);
-  chunk = new Int32Array(16).fill(FREE);
-  offset = new Int32Array(16);
+  slots = Shard.empty(16);
+  /** Slot capacity (a power of two). */
+  size = 16;
   count = 0;
+  static empty(size: number): Int32Array {
+    const a = new Int32Array(size * 3);
+    for (let i = 1; i < a.length; i += 3) a[i] = FREE;
+    return a;
+  }
+}
+
+/** A block of records, with aligned views for the headers. */
+class Chunk {
+  readonly f64: Float64Array;
+  readonly u32: Uint32Array;
+  constructor(readonly buf: Buffer) {
+    this.f64 = new Float64Array(buf.buffer, buf.byteOffset, buf.length >>> 3);
+    this.u32 = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
+  }
+  expiry(at: number): number {
+    return this.f64[at >>> 3]!;
+  }
+  keyBytes(at: number): number {
+    return this.u32[(at >>> 2) + 2]!;
+  }
+  valueBytes(at: number): number {
+    return this.u32[(at >>> 2) + 3]!;
+  }
+  recordBytes(at: number): number {
+    return align8(HEADER + this.keyBytes(at) + this.valueBytes(at));
+  }
 }
 
 /** The records of the entries expiring in one second, appended to chunks that are freed together. */
@@ -47,15 +96,25 @@ class Bucket {
  * which brought a mark-compact every ~5 s that marked all of them on the event loop's core: p99 of a
  * request went from ~3 ms (1 s window) to 10–60 ms. Times are ms relative to the owner's epoch.
  * Overwritten and deleted records keep their bytes until their second is dropped, at most SHORT_TTL_MS.
+ *
+ * Keys are ASCII in practice (`wxbot:<appid>:dedupe:m:<MsgId>`): those are hashed, compared and
+ * copied straight from their characters; any other key goes through a UTF-8 scratch buffer.
  */
 export class ShortLivedTable {
   readonly #shards = Array.from({ length: SHARDS }, () => new Shard());
-  readonly #chunks: (Buffer | undefined)[] = [];
+  readonly #chunks: (Chunk | undefined)[] = [];
   readonly #freeIds: number[] = [];
   readonly #buckets = new Map<number, Bucket>();
   readonly #scratch = Buffer.allocUnsafeSlow(MAX_KEY_BYTES);
   #swept = 0;
   #count = 0;
+  // The last lookup (#find), kept in fields rather than returned in a fresh object.
+  #shard: Shard = this.#shards[0]!;
+  #slot = 0;
+  #hash = 0;
+  #klen = 0;
+  /** The key of the last lookup was ASCII (its bytes are its characters; else they are in #scratch). */
+  #ascii = true;
 
   /** Entries held, expired ones not yet swept included. */
   get size(): number {
@@ -70,143 +129,188 @@ export class ShortLivedTable {
     return (key.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(key) <= MAX_KEY_BYTES) && wellFormed(key) && wellFormed(value);
   }
 
-  /** The slot of `key` in its shard, or ~(the free slot where it would go). Leaves the key's bytes in scratch. */
-  #find(key: string): { shard: Shard; slot: number; hash: number; klen: number } {
-    const klen = this.#scratch.write(key, 0, 'utf8');
-    const hash = fnv1a(this.#scratch, 0, klen);
-    const shard = this.#shards[hash & (SHARDS - 1)]!;
-    const mask = shard.hash.length - 1;
-    let i = (hash >>> 6) & mask;
-    for (; shard.chunk[i] !== FREE; i = (i + 1) & mask) {
-      if (shard.hash[i] !== hash) continue;
-      const buf = this.#chunks[shard.chunk[i]!]!;
-      const at = shard.offset[i]!;
-      if (buf.readUInt32LE(at + 8) === klen && buf.compare(this.#scratch, 0, klen, at + HEADER, at + HEADER + klen) === 0) {
-        return { shard, slot: i, hash, klen };
-      }
+  /** Looks `key` up: #slot is its slot in #shard, or ~(the free slot where it would go). */
+  #find(key: string): void {
+    let hash = fnv1aAscii(key);
+    let klen = key.length;
+    this.#ascii = hash >= 0;
+    if (hash < 0) {
+      klen = this.#scratch.write(key, 0, 'utf8');
+      hash = fnv1a(this.#scratch, 0, klen);
     }
-    return { shard, slot: ~i, hash, klen };
+    const shard = this.#shards[hash & (SHARDS - 1)]!;
+    const slots = shard.slots;
+    const mask = shard.size - 1;
+    const h = hash | 0;
+    let i = (hash >>> 6) & mask;
+    for (; slots[i * 3 + 1] !== FREE; i = (i + 1) & mask) {
+      if (slots[i * 3] !== h) continue;
+      const c = this.#chunks[slots[i * 3 + 1]!]!;
+      const at = slots[i * 3 + 2]!;
+      if (c.keyBytes(at) === klen && this.#sameKey(key, c.buf, at + HEADER, klen)) break;
+    }
+    this.#shard = shard;
+    this.#slot = slots[i * 3 + 1] === FREE ? ~i : i;
+    this.#hash = hash;
+    this.#klen = klen;
   }
 
-  #expiryAt(s: Shard, slot: number): number {
-    return this.#chunks[s.chunk[slot]!]!.readDoubleLE(s.offset[slot]!);
+  #sameKey(key: string, buf: Buffer, start: number, klen: number): boolean {
+    if (!this.#ascii) return buf.compare(this.#scratch, 0, klen, start, start + klen) === 0;
+    for (let j = 0; j < klen; j++) if (buf[start + j] !== key.charCodeAt(j)) return false;
+    return true;
+  }
+
+  #chunkOf(s: Shard, slot: number): Chunk {
+    return this.#chunks[s.slots[slot * 3 + 1]!]!;
+  }
+
+  #offsetOf(s: Shard, slot: number): number {
+    return s.slots[slot * 3 + 2]!;
   }
 
   /** The entry's value if it is live at `now`; an expired entry is dropped. */
   get(key: string, now: number): string | undefined {
-    const { shard, slot, klen } = this.#find(key);
+    this.#find(key);
+    const shard = this.#shard;
+    const slot = this.#slot;
     if (slot < 0) return undefined;
-    const buf = this.#chunks[shard.chunk[slot]!]!;
-    const at = shard.offset[slot]!;
-    if (buf.readDoubleLE(at) <= now) {
+    const c = this.#chunkOf(shard, slot);
+    const at = this.#offsetOf(shard, slot);
+    if (c.expiry(at) <= now) {
       this.#removeAt(shard, slot);
       return undefined;
     }
-    const start = at + HEADER + klen;
-    return buf.toString('utf8', start, start + buf.readUInt32LE(at + 12));
+    const start = at + HEADER + c.keyBytes(at);
+    return c.buf.toString('utf8', start, start + c.valueBytes(at));
   }
 
   /** The expiry time of the entry if it is held (live or not yet swept). */
   expiryOf(key: string): number | undefined {
-    const { shard, slot } = this.#find(key);
-    return slot < 0 ? undefined : this.#expiryAt(shard, slot);
+    this.#find(key);
+    return this.#slot < 0 ? undefined : this.#chunkOf(this.#shard, this.#slot).expiry(this.#offsetOf(this.#shard, this.#slot));
   }
 
   set(key: string, value: string, expiresAt: number): void {
-    const f = this.#find(key);
-    const bucket = Math.max(Math.floor(expiresAt / BUCKET_MS), this.#swept);
-    const { id, offset } = this.#append(bucket, f.klen, value, expiresAt);
-    let slot = f.slot;
-    if (slot < 0) {
-      slot = ~slot;
-      f.shard.hash[slot] = f.hash;
-      f.shard.count++;
-      this.#count++;
-    }
-    f.shard.chunk[slot] = id;
-    f.shard.offset[slot] = offset;
-    if (f.shard.count * 2 > f.shard.hash.length) this.#grow(f.shard);
+    this.#find(key);
+    this.#setFound(key, value, expiresAt);
   }
 
-  delete(key: string): boolean {
-    const { shard, slot } = this.#find(key);
-    if (slot < 0) return false;
-    this.#removeAt(shard, slot);
+  /** Sets the entry unless one is live at `now` (one lookup); true when it did. */
+  setIfAbsent(key: string, value: string, expiresAt: number, now: number): boolean {
+    this.#find(key);
+    const slot = this.#slot;
+    if (slot >= 0 && this.#chunkOf(this.#shard, slot).expiry(this.#offsetOf(this.#shard, slot)) > now) return false;
+    this.#setFound(key, value, expiresAt);
     return true;
   }
 
-  /** Writes a record (key bytes from scratch) into the bucket's last chunk, starting a new chunk if needed. */
-  #append(bucketNo: number, klen: number, value: string, expiresAt: number): { id: number; offset: number } {
-    const vlen = Buffer.byteLength(value);
-    const need = HEADER + klen + vlen;
+  // Appends the record for the key of the last lookup and points its slot at it.
+  #setFound(key: string, value: string, expiresAt: number): void {
+    const shard = this.#shard;
+    const bucket = Math.max(Math.floor(expiresAt / BUCKET_MS), this.#swept);
+    const id = this.#append(bucket, key, value, expiresAt);
+    let slot = this.#slot;
+    if (slot < 0) {
+      slot = ~slot;
+      shard.slots[slot * 3] = this.#hash | 0;
+      shard.count++;
+      this.#count++;
+    }
+    shard.slots[slot * 3 + 1] = id;
+    shard.slots[slot * 3 + 2] = this.#appended;
+    if (shard.count * 2 > shard.size) this.#grow(shard);
+  }
+
+  delete(key: string): boolean {
+    this.#find(key);
+    if (this.#slot < 0) return false;
+    this.#removeAt(this.#shard, this.#slot);
+    return true;
+  }
+
+  /** Offset of the record the last #append wrote. */
+  #appended = 0;
+
+  /** Writes a record (key as found by the last lookup) into the bucket's last chunk, starting a new chunk if needed; returns the chunk id. */
+  #append(bucketNo: number, key: string, value: string, expiresAt: number): number {
+    const klen = this.#klen;
+    // Room for the value's longest UTF-8 form; the record takes what it really needs.
+    const room = HEADER + klen + value.length * 3 + 8;
     let b = this.#buckets.get(bucketNo);
     if (!b) this.#buckets.set(bucketNo, (b = new Bucket()));
     let last = b.chunks.length - 1;
-    if (last < 0 || b.capacity - b.ends[last]! < need) {
-      const size = Math.max(need, Math.min(MAX_CHUNK, b.capacity * 2 || MIN_CHUNK));
+    if (last < 0 || b.capacity - b.ends[last]! < room) {
+      const size = align8(Math.max(room, Math.min(MAX_CHUNK, b.capacity * 2 || MIN_CHUNK)));
       const id = this.#freeIds.pop() ?? this.#chunks.length;
-      this.#chunks[id] = Buffer.allocUnsafeSlow(size);
+      this.#chunks[id] = new Chunk(Buffer.allocUnsafeSlow(size));
       b.chunks.push(id);
       b.ends.push(0);
       b.capacity = size;
       last++;
     }
     const id = b.chunks[last]!;
-    const buf = this.#chunks[id]!;
+    const c = this.#chunks[id]!;
+    const buf = c.buf;
     const offset = b.ends[last]!;
-    buf.writeDoubleLE(expiresAt, offset);
-    buf.writeUInt32LE(klen, offset + 8);
-    buf.writeUInt32LE(vlen, offset + 12);
-    this.#scratch.copy(buf, offset + HEADER, 0, klen);
-    buf.write(value, offset + HEADER + klen, vlen, 'utf8');
-    b.ends[last] = offset + need;
-    return { id, offset };
+    const k = offset + HEADER;
+    if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = key.charCodeAt(j);
+    else this.#scratch.copy(buf, k, 0, klen);
+    const vlen = value.length === 0 ? 0 : buf.write(value, k + klen, 'utf8');
+    c.f64[offset >>> 3] = expiresAt;
+    c.u32[(offset >>> 2) + 2] = klen;
+    c.u32[(offset >>> 2) + 3] = vlen;
+    b.ends[last] = offset + align8(HEADER + klen + vlen);
+    this.#appended = offset;
+    return id;
   }
 
   #grow(s: Shard): void {
-    const { hash, chunk, offset } = s;
-    const size = hash.length * 2;
-    s.hash = new Uint32Array(size);
-    s.chunk = new Int32Array(size).fill(FREE);
-    s.offset = new Int32Array(size);
+    const old = s.slots;
+    const size = s.size * 2;
+    const slots = Shard.empty(size);
     const mask = size - 1;
-    for (let j = 0; j < hash.length; j++) {
-      if (chunk[j] === FREE) continue;
-      let i = (hash[j]! >>> 6) & mask;
-      while (s.chunk[i] !== FREE) i = (i + 1) & mask;
-      s.hash[i] = hash[j]!;
-      s.chunk[i] = chunk[j]!;
-      s.offset[i] = offset[j]!;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j + 1] === FREE) continue;
+      let i = (old[j]! >>> 6) & mask;
+      while (slots[i * 3 + 1] !== FREE) i = (i + 1) & mask;
+      slots[i * 3] = old[j]!;
+      slots[i * 3 + 1] = old[j + 1]!;
+      slots[i * 3 + 2] = old[j + 2]!;
     }
+    s.slots = slots;
+    s.size = size;
   }
 
   /** Empties a slot, moving later slots of the probe run back so no lookup stops short (no tombstones). */
   #removeAt(s: Shard, hole: number): void {
-    const mask = s.hash.length - 1;
-    for (let j = (hole + 1) & mask; s.chunk[j] !== FREE; j = (j + 1) & mask) {
-      const home = (s.hash[j]! >>> 6) & mask;
+    const slots = s.slots;
+    const mask = s.size - 1;
+    for (let j = (hole + 1) & mask; slots[j * 3 + 1] !== FREE; j = (j + 1) & mask) {
+      const home = (slots[j * 3]! >>> 6) & mask;
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      s.hash[hole] = s.hash[j]!;
-      s.chunk[hole] = s.chunk[j]!;
-      s.offset[hole] = s.offset[j]!;
+      slots[hole * 3] = slots[j * 3]!;
+      slots[hole * 3 + 1] = slots[j * 3 + 1]!;
+      slots[hole * 3 + 2] = slots[j * 3 + 2]!;
       hole = j;
     }
-    s.chunk[hole] = FREE;
+    slots[hole * 3 + 1] = FREE;
     s.count--;
     this.#count--;
   }
 
   /** Drops the index slot of the record at (id, offset) if it still points there; true when it did. */
   #unindex(id: number, offset: number, expiredBy: number): boolean {
-    const buf = this.#chunks[id]!;
-    if (buf.readDoubleLE(offset) > expiredBy) return false;
+    const c = this.#chunks[id]!;
+    if (c.expiry(offset) > expiredBy) return false;
     const start = offset + HEADER;
-    const hash = fnv1a(buf, start, start + buf.readUInt32LE(offset + 8));
+    const hash = fnv1a(c.buf, start, start + c.keyBytes(offset));
     const s = this.#shards[hash & (SHARDS - 1)]!;
-    const mask = s.hash.length - 1;
-    for (let i = (hash >>> 6) & mask; s.chunk[i] !== FREE; i = (i + 1) & mask) {
-      if (s.chunk[i] === id && s.offset[i] === offset) {
+    const slots = s.slots;
+    const mask = s.size - 1;
+    for (let i = (hash >>> 6) & mask; slots[i * 3 + 1] !== FREE; i = (i + 1) & mask) {
+      if (slots[i * 3 + 1] === id && slots[i * 3 + 2] === offset) {
         this.#removeAt(s, i);
         return true;
       }
@@ -230,11 +334,11 @@ export class ShortLivedTable {
         const b = this.#buckets.get(no)!;
         for (; b.doneChunks < b.chunks.length; b.doneChunks++, b.doneOffset = 0) {
           const id = b.chunks[b.doneChunks]!;
-          const buf = this.#chunks[id]!;
+          const c = this.#chunks[id]!;
           while (b.doneOffset < b.ends[b.doneChunks]!) {
             if (visited++ >= budget) return { removed, more: true };
             if (this.#unindex(id, b.doneOffset, now)) removed++;
-            b.doneOffset += HEADER + buf.readUInt32LE(b.doneOffset + 8) + buf.readUInt32LE(b.doneOffset + 12);
+            b.doneOffset += c.recordBytes(b.doneOffset);
           }
           this.#chunks[id] = undefined;
           this.#freeIds.push(id);
@@ -247,8 +351,8 @@ export class ShortLivedTable {
     if (b) {
       for (let k = b.doneChunks; k < b.chunks.length; k++) {
         const id = b.chunks[k]!;
-        const buf = this.#chunks[id]!;
-        for (let at = k === b.doneChunks ? b.doneOffset : 0; at < b.ends[k]!; at += HEADER + buf.readUInt32LE(at + 8) + buf.readUInt32LE(at + 12)) {
+        const c = this.#chunks[id]!;
+        for (let at = k === b.doneChunks ? b.doneOffset : 0; at < b.ends[k]!; at += c.recordBytes(at)) {
           if (this.#unindex(id, at, now)) removed++;
         }
       }
@@ -258,7 +362,8 @@ export class ShortLivedTable {
 
   clear(): void {
     for (const s of this.#shards) {
-      s.chunk.fill(FREE);
+      s.slots = Shard.empty(16);
+      s.size = 16;
       s.count = 0;
     }
     this.#chunks.length = 0;

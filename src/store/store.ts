@@ -11,3 +11,18 @@ export interface Store {
   /** Releases connections/timers; the store is unusable afterwards. */
   close(): Promise<void>;
 }
+
+/**
+ * A store in this process's memory: the same operations, answered at once. The dispatcher uses these
+ * on the request path, which then waits on no promise for retry dedupe.
+ */
+export interface LocalStore extends Store {
+  readonly local: true;
+  getNow(key: string): string | undefined;
+  setNow(key: string, value: string, ttlMs: number): void;
+  setIfAbsentNow(key: string, value: string, ttlMs: number): boolean;
+}
+
+export function isLocalStore(store: Store): store is LocalStore {
+  return (store as Partial<LocalStore>).local === true;
+}

@@ -16,21 +16,24 @@ export function sha1Sorted(...parts: string[]): string {
 }
 
 // The same code-unit order as Array#sort() without a comparator, for the fixed 3 and 4 parts
-// of every request, with compares instead of an array and a sort.
+// of every request, with compares instead of an array and a sort (and no destructuring swaps,
+// which allocate where the compiler does not see through them).
 function join3(a: string, b: string, c: string): string {
-  if (a > b) [a, b] = [b, a];
-  if (b > c) [b, c] = [c, b];
-  if (a > b) [a, b] = [b, a];
+  let t: string;
+  if (a > b) (t = a), (a = b), (b = t);
+  if (b > c) (t = b), (b = c), (c = t);
+  if (a > b) (t = a), (a = b), (b = t);
   return a + b + c;
 }
 
 // A sorting network: five compare-and-swaps order any four values.
 function join4(a: string, b: string, c: string, d: string): string {
-  if (a > b) [a, b] = [b, a];
-  if (c > d) [c, d] = [d, c];
-  if (a > c) [a, c] = [c, a];
-  if (b > d) [b, d] = [d, b];
-  if (b > c) [b, c] = [c, b];
+  let t: string;
+  if (a > b) (t = a), (a = b), (b = t);
+  if (c > d) (t = c), (c = d), (d = t);
+  if (a > c) (t = a), (a = c), (c = t);
+  if (b > d) (t = b), (b = d), (d = t);
+  if (b > c) (t = b), (b = c), (c = t);
   return a + b + c + d;
 }
 
@@ -72,7 +75,12 @@ export interface SignatureParams {
 }
 
 export function verifySignature(p: SignatureParams): boolean {
-  return sameHex(computeSignature(p.token, p.timestamp, p.nonce), p.signature);
+  return signatureMatches(p.token, p.timestamp, p.nonce, p.signature);
+}
+
+/** verifySignature with positional arguments (the request path builds no object for it). */
+export function signatureMatches(token: string, timestamp: string, nonce: string, signature: string): boolean {
+  return sameHex(computeSignature(token, timestamp, nonce), signature);
 }
 
 export interface MsgSignatureParams {
@@ -84,5 +92,10 @@ export interface MsgSignatureParams {
 }
 
 export function verifyMsgSignature(p: MsgSignatureParams): boolean {
-  return sameHex(computeMsgSignature(p.token, p.timestamp, p.nonce, p.encrypt), p.msgSignature);
+  return msgSignatureMatches(p.token, p.timestamp, p.nonce, p.encrypt, p.msgSignature);
+}
+
+/** verifyMsgSignature with positional arguments. */
+export function msgSignatureMatches(token: string, timestamp: string, nonce: string, encrypt: string, msgSignature: string): boolean {
+  return sameHex(computeMsgSignature(token, timestamp, nonce, encrypt), msgSignature);
 }

@@ -10,7 +10,7 @@ import { ExchangeRecord } from './exchange.js';
 import { FastCipher } from './fast-cipher.js';
 import { lingerOnClose } from './linger.js';
 import { renderReplyFast, sealReplyFast } from './render.js';
-import { parseQuery, splitUrl, type PushQuery } from './query.js';
+import { parseQuery, pathOf, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import type { HandlerOptions, LogRecord, RequestLog } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
@@ -35,21 +35,21 @@ export interface WechatHandler {
 }
 
 /** What happened to one request; only filled in when someone listens (onLog/onExchange). */
-interface Trace {
-  mode: Mode;
-  status: number;
-  body: string;
-  response: string;
-  query?: PushQuery;
-  message?: WechatMessage;
-  reply?: ReplyBody;
-  replyXml?: string;
-  repliedAt: number;
-  dedupe: boolean;
-  late: boolean;
-  verify: boolean;
-  reason?: string;
-  error?: unknown;
+class Trace {
+  mode: Mode = 'plain';
+  status = 0;
+  body = '';
+  response = '';
+  query: PushQuery | undefined = undefined;
+  message: WechatMessage | undefined = undefined;
+  reply: ReplyBody | undefined = undefined;
+  replyXml: string | undefined = undefined;
+  dedupe = false;
+  late = false;
+  verify = false;
+  reason: string | undefined = undefined;
+  error: unknown = undefined;
+  constructor(public repliedAt: number) {}
 }
 
 function toErrorInfo(err: unknown): { name: string; code?: string; message: string } {
@@ -110,13 +110,14 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       : undefined,
   });
 
-  async function respond(req: IncomingMessage, res: ServerResponse, t: Trace, receivedAt: number, search: string): Promise<void> {
+  async function respond(req: IncomingMessage, res: ServerResponse, t: Trace, receivedAt: number, url: string): Promise<void> {
     const method = req.method;
     if (method !== 'GET' && method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
       throw new HttpRejection(405, 'method not allowed: WeChat uses GET (verification) and POST (messages)');
     }
-    const q = parseQuery(search);
+    const qi = url.indexOf('?');
+    const q = qi < 0 ? {} : parseQuery(url, qi + 1);
     if (tracing) t.query = q;
     if (method === 'GET') {
       t.verify = true;
@@ -142,9 +143,11 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     if (result.reply) {
       const now = Date.now();
       const xml = renderReplyFast(message, result.reply, now);
-      t.reply = result.reply;
-      t.replyXml = xml;
-      t.repliedAt = now;
+      if (tracing) {
+        t.reply = result.reply;
+        t.replyXml = xml;
+        t.repliedAt = now;
+      }
       type = XML;
       out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
     }
@@ -191,11 +194,11 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const handler = async function wechatHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = Date.now();
     const t0 = tracing ? performance.now() : 0;
-    const [pathname, search] = splitUrl(req.url ?? '/');
-    const t: Trace = { mode: 'plain', status: 0, body: '', response: '', repliedAt: receivedAt, dedupe: false, late: false, verify: false };
+    const url = req.url ?? '/';
+    const t = new Trace(receivedAt);
     try {
-      if (path !== undefined && pathname !== path) throw new HttpRejection(404, 'not found');
-      await respond(req, res, t, receivedAt, search);
+      if (path !== undefined && pathOf(url) !== path) throw new HttpRejection(404, 'not found');
+      await respond(req, res, t, receivedAt, url);
     } catch (err) {
       if (err instanceof HttpRejection) {
         t.status = err.status;
@@ -211,7 +214,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         send(res, 500, t.response, TEXT);
       }
     }
-    if (tracing) finish(req, t, receivedAt, t0, pathname);
+    if (tracing) finish(req, t, receivedAt, t0, pathOf(url));
   } as WechatHandler;
 
   Object.defineProperty(handler, 'dispatcher', { value: dispatcher });

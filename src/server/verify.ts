@@ -5,7 +5,7 @@ import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody }
 import type { PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import { scanFlatMessage, scanFlatXml } from './scan-xml.js';
-import { verifyMsgSignature, verifySignature } from '../protocol/signature.js';
+import { msgSignatureMatches, signatureMatches } from '../protocol/signature.js';
 
 /** parseMessage, through the flat-XML fast path when the document allows it. */
 export function parseMessageFast(xml: string): WechatMessage {
@@ -70,7 +70,7 @@ export function verifyGet(c: VerifyConfig, q: PushQuery, nowMs: number): string 
   if (q.echostr === undefined) throw new HttpRejection(400, 'missing echostr');
   if (q.msg_signature !== undefined) {
     const cipher = needCipher(c);
-    if (!verifyMsgSignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, encrypt: q.echostr, msgSignature: q.msg_signature })) {
+    if (!msgSignatureMatches(c.token, q.timestamp!, q.nonce!, q.echostr, q.msg_signature)) {
       throw new HttpRejection(401, 'invalid msg_signature');
     }
     try {
@@ -79,7 +79,7 @@ export function verifyGet(c: VerifyConfig, q: PushQuery, nowMs: number): string 
       throw cryptoRejection(err);
     }
   }
-  if (!verifySignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, signature: q.signature! })) {
+  if (!signatureMatches(c.token, q.timestamp!, q.nonce!, q.signature!)) {
     throw new HttpRejection(401, 'invalid signature');
   }
   return q.echostr;
@@ -98,7 +98,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
     if (q.signature === undefined) throw new HttpRejection(400, 'missing signature');
     checkStamp(q, c.maxSkew, nowMs);
     // Forgeries are refused before the body is parsed.
-    if (!verifySignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, signature: q.signature })) {
+    if (!signatureMatches(c.token, q.timestamp!, q.nonce!, q.signature)) {
       throw new HttpRejection(401, 'invalid signature');
     }
     try {
@@ -116,7 +116,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   } catch (err) {
     throw cryptoRejection(err);
   }
-  if (!verifyMsgSignature({ token: c.token, timestamp: q.timestamp!, nonce: q.nonce!, encrypt: outer.Encrypt, msgSignature: q.msg_signature })) {
+  if (!msgSignatureMatches(c.token, q.timestamp!, q.nonce!, outer.Encrypt, q.msg_signature)) {
     throw new HttpRejection(401, 'invalid msg_signature');
   }
   try {

@@ -37,6 +37,23 @@ function fnv1aAscii(s: string): number {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+// Buffer#utf8Write is what Buffer#write calls after parsing its arguments (present in every Node
+// release); write() stands in where it is missing.
+type Utf8Writer = (buf: Buffer, s: string, offset: number, max: number) => number;
+const utf8Write: Utf8Writer = typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
+  ? (buf, s, offset, max) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, offset, max)
+  : (buf, s, offset, max) => buf.write(s, offset, max, 'utf8');
+
+/** Writes an ASCII string at `at` and returns its length, or -1 (nothing promised written) if it is not ASCII. */
+function writeAscii(buf: Buffer, s: string, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return -1;
+    buf[at + i] = c;
+  }
+  return s.length;
+}
+
 /**
  * One part of the index: open addressing with linear probing. A slot is three int32s side by side
  * (hash, chunk id, record offset), so a probe touches one cache line, not three arrays: with 60 s
@@ -256,7 +273,9 @@ export class ShortLivedTable {
     const k = offset + HEADER;
     if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = key.charCodeAt(j);
     else this.#scratch.copy(buf, k, 0, klen);
-    const vlen = value.length === 0 ? 0 : buf.write(value, k + klen, 'utf8');
+    const v = k + klen;
+    let vlen = value.length <= 64 ? writeAscii(buf, value, v) : -1;
+    if (vlen < 0) vlen = utf8Write(buf, value, v, buf.length - v);
     c.f64[offset >>> 3] = expiresAt;
     c.u32[(offset >>> 2) + 2] = klen;
     c.u32[(offset >>> 2) + 3] = vlen;

@@ -2,8 +2,8 @@ import type { UserMessageType, WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
-import { compose } from './compose.js';
-import { Context, toReplyBody } from './context.js';
+import { compose, DONE } from './compose.js';
+import { Context, toReplyBody, type ContextInit } from './context.js';
 import { clickRoute, eventRoute, router, textRoute, typeRoute, type Route } from './routes.js';
 import type { ErrorHandler, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
 
@@ -25,6 +25,14 @@ export interface HandleOptions {
 }
 
 const NEVER = new AbortController().signal;
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+function setReply(ctx: Context, r: unknown): void {
+  if (r !== undefined && r !== null) ctx.reply(r as string | ReplyBody);
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -39,6 +47,9 @@ export class Bot {
   #run: ((ctx: Context) => Promise<void>) | undefined;
   #store: Store | undefined;
   readonly sessionTtlMs: number;
+  // The key prefix of the last AppID seen (one per bot in practice), not rebuilt per message.
+  #prefixFor = '';
+  #prefix = '';
 
   constructor(options: BotOptions = {}) {
     this.#store = options.store;
@@ -86,9 +97,11 @@ export class Bot {
 
   /** Runs for messages no route answered. Plug a chat provider with `bot.fallback(chat(provider))`. */
   fallback(handler: Handler): this {
-    this.#fallback = async (ctx, next) => {
-      const r = await handler(ctx, next);
-      if (r !== undefined && r !== null) ctx.reply(r as string | ReplyBody);
+    this.#fallback = (ctx, next) => {
+      const r = handler(ctx, next);
+      if (isThenable(r)) return r.then((v) => setReply(ctx, v));
+      setReply(ctx, r);
+      return undefined;
     };
     this.#run = undefined;
     return this;
@@ -102,22 +115,49 @@ export class Bot {
 
   /** Runs one message through the bot and returns the reply (undefined = `success`). Does no dedupe. */
   async handle(message: WechatMessage, options: HandleOptions = {}): Promise<ReplyBody | undefined> {
-    const ctx = new Context({
-      message,
-      store: options.store ?? this.store,
-      keyPrefix: `wxbot:${options.appId || 'default'}:`,
-      sessionTtlMs: this.sessionTtlMs,
-      signal: options.signal ?? NEVER,
-      reportError: options.reportError ? (err) => options.reportError!(err, message) : undefined,
-    });
-    this.#run ??= compose(groupRoutes(this.#chain), this.#fallback);
-    try {
-      await this.#run(ctx);
-    } catch (err) {
-      if (!this.#onError) throw err;
-      const r = await this.#onError(err, ctx);
-      if (r !== undefined && r !== null) ctx.reply(toReplyBody(r)!);
+    return this.run(message, options);
+  }
+
+  /**
+   * handle() for the request path: the reply itself when every middleware and handler finished
+   * synchronously (most do), so the caller awaits nothing; otherwise a promise of it.
+   * `signal`, when given, stands in for options.signal (the options object can then be shared).
+   */
+  run(message: WechatMessage, options: HandleOptions = {}, signal?: HandleOptions['signal']): ReplyBody | undefined | Promise<ReplyBody | undefined> {
+    const appId = options.appId || 'default';
+    if (appId !== this.#prefixFor) {
+      this.#prefixFor = appId;
+      this.#prefix = `wxbot:${appId}:`;
     }
+    // One init object, refilled: Context copies what it needs out of it.
+    const init = this.#init;
+    init.message = message;
+    init.store = options.store ?? this.store;
+    init.keyPrefix = this.#prefix;
+    init.sessionTtlMs = this.sessionTtlMs;
+    init.signal = signal ?? options.signal ?? NEVER;
+    init.report = options.reportError;
+    const ctx = new Context(init);
+    init.message = undefined as unknown as WechatMessage;
+    this.#run ??= compose(groupRoutes(this.#chain), this.#fallback);
+    let r: Promise<void>;
+    try {
+      r = this.#run(ctx);
+    } catch (err) {
+      return this.#failed(err, ctx);
+    }
+    if (r === DONE) return ctx.response;
+    return r.then(() => ctx.response, (err: unknown) => this.#failed(err, ctx));
+  }
+
+  readonly #init: ContextInit<WechatMessage> = {
+    message: undefined as unknown as WechatMessage, store: undefined as unknown as Store, keyPrefix: '', sessionTtlMs: 0, signal: NEVER, report: undefined,
+  };
+
+  async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {
+    if (!this.#onError) throw err;
+    const r = await this.#onError(err, ctx);
+    if (r !== undefined && r !== null) ctx.reply(toReplyBody(r)!);
     return ctx.response;
   }
 }

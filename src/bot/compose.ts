@@ -3,7 +3,8 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { Context } from './context.js';
 import type { Middleware } from './types.js';
 
-const DONE: Promise<void> = Promise.resolve();
+/** What a chain returns when every middleware in it finished synchronously (so callers can skip awaiting). */
+export const DONE: Promise<void> = Promise.resolve();
 
 /**
  * Chains middleware Koa-style: each gets `next()` to run the rest. `terminal` runs when the last one

@@ -16,6 +16,8 @@ export interface ContextInit<M extends WechatMessage> {
   /** A source (e.g. an AbortController) is read on first use of ctx.signal: making one per message costs. */
   signal: AbortSignal | { readonly signal: AbortSignal };
   reportError?: (err: unknown) => void;
+  /** Like reportError, also given the message: one function for every context, no closure each. */
+  report?: (err: unknown, message: WechatMessage) => void;
 }
 
 /** Normalises what a handler returned: a string is a text reply, nothing is "no reply". */
@@ -33,24 +35,38 @@ export class Context<M extends WechatMessage = WechatMessage> {
   readonly message: M;
   readonly store: Store;
   /** Scratch space for middleware to pass things along (timers, auth results). */
-  readonly state: Record<string, unknown> = {};
+  get state(): Record<string, unknown> {
+    return (this.#state ??= {});
+  }
   /** The RegExp match of a `bot.text(/.../)` route. */
   match: RegExpExecArray | undefined;
   /** The reply so far; `undefined` answers `success`. */
   response: ReplyBody | undefined;
-  #init: ContextInit<M>;
+  #signal: AbortSignal | { readonly signal: AbortSignal };
+  readonly #keyPrefix: string;
+  readonly #sessionTtlMs: number;
+  readonly #reportError: ((err: unknown) => void) | undefined;
+  readonly #report: ((err: unknown, message: WechatMessage) => void) | undefined;
   #session: Session | undefined;
+  #state: Record<string, unknown> | undefined;
 
+  /** Everything is read out of `init` here: the object may be reused for the next context. */
   constructor(init: ContextInit<M>) {
-    this.#init = init;
     this.message = init.message;
     this.store = init.store;
+    this.match = undefined;
+    this.response = undefined;
+    this.#signal = init.signal;
+    this.#keyPrefix = init.keyPrefix;
+    this.#sessionTtlMs = init.sessionTtlMs;
+    this.#reportError = init.reportError;
+    this.#report = init.report;
   }
 
   /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
   get signal(): AbortSignal {
-    const s = this.#init.signal;
-    return s instanceof AbortSignal ? s : (this.#init.signal = s.signal);
+    const s = this.#signal;
+    return s instanceof AbortSignal ? s : (this.#signal = s.signal);
   }
 
   /** The sender's OpenID. */
@@ -71,8 +87,8 @@ export class Context<M extends WechatMessage = WechatMessage> {
     return (this.#session ??= this.sessionFor('bot'));
   }
 
-  sessionFor<T = Record<string, unknown>>(namespace: string, ttlMs = this.#init.sessionTtlMs): Session<T> {
-    return new Session<T>(this.store, `${this.#init.keyPrefix}session:${namespace}:${this.openId}`, ttlMs);
+  sessionFor<T = Record<string, unknown>>(namespace: string, ttlMs = this.#sessionTtlMs): Session<T> {
+    return new Session<T>(this.store, `${this.#keyPrefix}session:${namespace}:${this.openId}`, ttlMs);
   }
 
   /** Sets the reply: a string is a text reply. Calling it again replaces the earlier reply. */
@@ -96,6 +112,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
 
   /** Reports a problem to the server's log without failing the reply. */
   reportError(err: unknown): void {
-    this.#init.reportError?.(err);
+    if (this.#report) this.#report(err, this.message);
+    else this.#reportError?.(err);
   }
 }

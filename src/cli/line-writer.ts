@@ -4,20 +4,33 @@ import { createWriteStream } from 'node:fs';
 const MAX_PENDING = 4 * 1024 * 1024;
 /** How long the first line of a batch waits for others. */
 const BATCH_MS = 5;
+const BLOCK = 64 * 1024;
+
+// Buffer#utf8Write is what Buffer#write calls after parsing its arguments; write() where it is missing.
+const utf8Write: (buf: Buffer, s: string, at: number) => number =
+  typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
+    ? (buf, s, at) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, at, buf.length - at)
+    : (buf, s, at) => buf.write(s, at, 'utf8');
 
 /**
- * Request-log output: lines are batched into one write per event-loop turn, and a slow reader
- * never stalls request handling. (Node writes to pipes and files synchronously; a log shipper that
- * stops reading would otherwise freeze the server.) Under sustained overload lines are dropped, and
- * the next write says how many.
+ * Request-log output: lines are batched into one write per few ms, and a slow reader never stalls
+ * request handling. (Node writes to pipes and files synchronously; a log shipper that stops reading
+ * would otherwise freeze the server.) Each line is encoded into a block of bytes as it comes, so a
+ * batch keeps no strings alive and the flush has nothing to join. Under sustained overload lines
+ * are dropped, and the next write says how many.
  */
 export class LineWriter {
   readonly #out: NodeJS.WritableStream;
-  #buf: string[] = [];
-  #bytes = 0;
+  /** Blocks filled and waiting for the next flush. */
+  #full: Buffer[] = [];
+  #block: Buffer | undefined;
+  #used = 0;
+  /** Bytes accepted and not yet handed back by the stream. */
+  #pending = 0;
   #dropped = 0;
   #scheduled = false;
   #blocked = false;
+  #spare: Buffer[] = [];
   readonly #flushBound = () => this.flush();
 
   constructor(out: NodeJS.WritableStream) {
@@ -31,12 +44,22 @@ export class LineWriter {
   }
 
   line(s: string): void {
-    if (this.#bytes > MAX_PENDING) {
+    // Worst case of the UTF-8 form, plus the newline.
+    const room = s.length * 3 + 1;
+    if (this.#pending + room > MAX_PENDING) {
       this.#dropped++;
       return;
     }
-    this.#buf.push(s);
-    this.#bytes += s.length + 1;
+    let block = this.#block;
+    if (!block || block.length - this.#used < room) {
+      if (block && this.#used > 0) this.#full.push(block.subarray(0, this.#used));
+      block = this.#block = room > BLOCK ? Buffer.allocUnsafeSlow(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK));
+      this.#used = 0;
+    }
+    const n = utf8Write(block, s, this.#used);
+    block[this.#used + n] = 10;
+    this.#used += n + 1;
+    this.#pending += n + 1;
     if (!this.#scheduled) {
       this.#scheduled = true;
       // A few ms of batching: under load one write carries many lines (each write is a syscall
@@ -47,20 +70,35 @@ export class LineWriter {
 
   flush(): void {
     this.#scheduled = false;
-    if (this.#blocked || this.#buf.length === 0) return;
+    if (this.#blocked) return;
+    if (this.#block && this.#used > 0) {
+      this.#full.push(this.#block.subarray(0, this.#used));
+      this.#block = undefined;
+      this.#used = 0;
+    }
+    if (this.#full.length === 0) return;
     if (this.#dropped > 0) {
-      this.#buf.unshift(`(log: ${this.#dropped} lines dropped, the output was not read fast enough)`);
+      this.#out.write(`(log: ${this.#dropped} lines dropped, the output was not read fast enough)\n`);
       this.#dropped = 0;
     }
-    const text = `${this.#buf.join('\n')}\n`;
-    this.#buf = [];
-    this.#bytes = 0;
-    if (!this.#out.write(text)) {
+    const batch = this.#full;
+    this.#full = [];
+    let ok = true;
+    for (const chunk of batch) ok = this.#out.write(chunk, () => this.#written(chunk)) && ok;
+    if (!ok) {
       this.#blocked = true;
       this.#out.once('drain', () => {
         this.#blocked = false;
         this.flush();
       });
+    }
+  }
+
+  // The stream is done with a chunk: its bytes no longer count as pending, and a whole block is reused.
+  #written(chunk: Buffer): void {
+    this.#pending -= chunk.length;
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === BLOCK && this.#spare.length < 4) {
+      this.#spare.push(Buffer.from(chunk.buffer, 0, BLOCK));
     }
   }
 

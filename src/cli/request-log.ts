@@ -6,8 +6,26 @@ import type { LogRecord, RequestLog } from '../server/types.js';
 
 const PREVIEW = 48;
 
+// JavaScript's \s beyond ASCII: these send a preview through the regular expression.
+function unusualSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+// True when collapsing whitespace and trimming would leave `s` as it is (checked char by char:
+// this runs for every logged request, and most texts have nothing to collapse).
+function alreadyOneLine(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (i === 0 || i === s.length - 1 || s.charCodeAt(i + 1) === 32) return false;
+    } else if (c < 32 || (c >= 0xa0 && unusualSpace(c))) return false;
+  }
+  return true;
+}
+
 function preview(s: string, max = PREVIEW): string {
-  const one = s.replace(/\s+/g, ' ').trim();
+  const one = alreadyOneLine(s) ? s : s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
@@ -49,37 +67,75 @@ export function replyPreview(r: ReplyBody): string {
   }
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+let clockSecond = NaN;
+let clockPrefix = '';
+
+/** Local HH:MM:SS.mmm; the part up to the seconds is made once per second. */
 function clock(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== clockSecond) {
+    const d = new Date(ms);
+    clockPrefix = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`;
+    clockSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return clockPrefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli;
 }
 
-function statusColor(c: ChalkInstance, status: number): string {
+/** The styles a log line uses: chalk's, or none (colour off), which then costs nothing per call. */
+interface Paint {
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  cyan(s: string): string;
+  magenta(s: string): string;
+  bold(s: string): string;
+}
+
+const PLAIN: Paint = { dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s, magenta: (s) => s, bold: (s) => s };
+const painted = new WeakMap<ChalkInstance, Paint>();
+
+function paintOf(c: ChalkInstance): Paint {
+  if (c.level === 0) return PLAIN;
+  let p = painted.get(c);
+  if (!p) {
+    p = { dim: (s) => c.dim(s), red: (s) => c.red(s), yellow: (s) => c.yellow(s), green: (s) => c.green(s), cyan: (s) => c.cyan(s), magenta: (s) => c.magenta(s), bold: (s) => c.bold(s) };
+    painted.set(c, p);
+  }
+  return p;
+}
+
+function statusColor(c: Paint, status: number): string {
   const s = String(status);
   return status >= 500 ? c.red(s) : status >= 400 ? c.yellow(s) : c.green(s);
 }
 
-function requestLine(r: RequestLog, c: ChalkInstance): string {
-  const head = `${c.dim(clock(r.time))} ${r.method.padEnd(4)} ${statusColor(c, r.status)} ${c.dim(r.mode.padEnd(6))}`;
+const METHOD = new Map(['GET', 'POST', 'PUT', 'HEAD'].map((m) => [m, m.padEnd(4)]));
+const MODE = new Map(['plain', 'compat', 'safe'].map((m) => [m, m.padEnd(6)]));
+
+function requestLine(r: RequestLog, c: Paint): string {
+  const head = `${c.dim(clock(r.time))} ${METHOD.get(r.method) ?? r.method.padEnd(4)} ${statusColor(c, r.status)} ${c.dim(MODE.get(r.mode) ?? r.mode.padEnd(6))}`;
   const ms = c.dim(`${r.latencyMs}ms`);
   if (r.reason) return `${head} ${c.yellow(r.reason)} ${ms}`;
   if (r.verify) return `${head} ${c.cyan('URL verification')} ${ms}`;
   if (!r.message) return `${head} ${ms}`;
   const m = r.message;
   const what = messagePreview(m);
-  const parts = [head, c.magenta(maskOpenId(m.FromUserName)), c.bold(messageKind(m))];
-  if (what) parts.push(JSON.stringify(preview(what)));
-  parts.push(c.dim('→'));
-  parts.push(r.reply ? `${c.bold(r.reply.MsgType)} ${c.cyan(JSON.stringify(preview(replyPreview(r.reply))))}` : c.dim('success'));
-  parts.push(ms);
-  if (r.dedupe) parts.push(c.yellow('[retry: answered from first delivery]'));
-  if (r.late) parts.push(c.yellow('[deadline: success sent, reply goes late]'));
-  return parts.join(' ');
+  let line = `${head} ${c.magenta(maskOpenId(m.FromUserName))} ${c.bold(messageKind(m))}`;
+  if (what) line += ` ${JSON.stringify(preview(what))}`;
+  line += ` ${c.dim('→')} `;
+  line += r.reply ? `${c.bold(r.reply.MsgType)} ${c.cyan(JSON.stringify(preview(replyPreview(r.reply))))}` : c.dim('success');
+  line += ` ${ms}`;
+  if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
+  if (r.late) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;
+  return line;
 }
 
 /** One coloured line per record (colour decided by the chalk instance passed in). */
-export function formatPretty(r: LogRecord, c: ChalkInstance): string {
+export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
+  const c = paintOf(chalk);
   if (r.type === 'error') {
     const who = r.openId ? ` ${c.magenta(maskOpenId(r.openId))}` : '';
     return `${c.dim(clock(r.time))} ${c.red('ERROR')}${who} ${r.error.name}${r.error.code ? ` ${r.error.code}` : ''}: ${r.error.message}`;
@@ -87,22 +143,43 @@ export function formatPretty(r: LogRecord, c: ChalkInstance): string {
   return requestLine(r, c);
 }
 
+let isoSecond = NaN;
+let isoPrefix = '';
+
+/** Date#toISOString, with the part up to the seconds made once per second. */
+function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, -4); // up to the '.' before the ms
+    isoSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /** One JSON object per record: previews only, OpenIDs masked, no full message bodies. */
 export function formatJson(r: LogRecord): string {
   if (r.type === 'error') {
-    return JSON.stringify({
-      time: new Date(r.time).toISOString(), level: r.level, type: r.type, error: r.error,
-      ...(r.openId ? { openId: maskOpenId(r.openId) } : {}), ...(r.msgType ? { msgType: r.msgType } : {}),
-    });
+    const e: Record<string, unknown> = { time: isoTime(r.time), level: r.level, type: r.type, error: r.error };
+    if (r.openId) e.openId = maskOpenId(r.openId);
+    if (r.msgType) e.msgType = r.msgType;
+    return JSON.stringify(e);
   }
   const m = r.message;
-  return JSON.stringify({
-    time: new Date(r.time).toISOString(), level: r.level, type: r.type, id: r.id, method: r.method, path: r.path,
+  // Built field by field in a fixed order: spreads of optional parts cost an object each.
+  const o: Record<string, unknown> = {
+    time: isoTime(r.time), level: r.level, type: r.type, id: r.id, method: r.method, path: r.path,
     status: r.status, mode: r.mode, latencyMs: r.latencyMs,
-    ...(r.verify ? { verify: true } : {}),
-    ...(m ? { openId: maskOpenId(m.FromUserName), msgType: messageKind(m), content: preview(messagePreview(m), 120) } : {}),
-    ...(r.reply ? { reply: { MsgType: r.reply.MsgType, preview: preview(replyPreview(r.reply), 120) } } : {}),
-    dedupe: r.dedupe, late: r.late,
-    ...(r.reason ? { reason: r.reason } : {}),
-  });
+  };
+  if (r.verify) o.verify = true;
+  if (m) {
+    o.openId = maskOpenId(m.FromUserName);
+    o.msgType = messageKind(m);
+    o.content = preview(messagePreview(m), 120);
+  }
+  if (r.reply) o.reply = { MsgType: r.reply.MsgType, preview: preview(replyPreview(r.reply), 120) };
+  o.dedupe = r.dedupe;
+  o.late = r.late;
+  if (r.reason) o.reason = r.reason;
+  return JSON.stringify(o);
 }

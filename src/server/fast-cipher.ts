@@ -41,14 +41,32 @@ export class FastCipher extends MessageCipher {
   override encrypt(message: string, random: Buffer = randomBytes(16)): string {
     if (random.length !== 16) return super.encrypt(message, random);
     const bodyLen = Buffer.byteLength(message, 'utf8');
+    const plain = this.#plain(bodyLen, random);
+    plain.write(message, 20, 'utf8');
+    return this.#seal(plain);
+  }
+
+  /** encrypt() of a message already in UTF-8, byte for byte the same result. */
+  encryptBytes(message: Uint8Array, random: Buffer = randomBytes(16)): string {
+    if (random.length !== 16) return super.encrypt(Buffer.from(message.buffer, message.byteOffset, message.length).toString('utf8'), random);
+    const plain = this.#plain(message.length, random);
+    plain.set(message, 20);
+    return this.#seal(plain);
+  }
+
+  // random(16) | length (u32 BE) | message (filled in by the caller at 20) | AppID | PKCS#7 padding to 32 bytes.
+  #plain(bodyLen: number, random: Buffer): Buffer {
     const unpadded = 20 + bodyLen + this.#appIdBytes.length;
     const padLen = BLOCK - (unpadded % BLOCK);
     const plain = Buffer.allocUnsafe(unpadded + padLen);
-    random.copy(plain, 0, 0, 16);
+    plain.set(random, 0);
     plain.writeUInt32BE(bodyLen, 16);
-    plain.write(message, 20, 'utf8');
-    this.#appIdBytes.copy(plain, 20 + bodyLen);
+    plain.set(this.#appIdBytes, 20 + bodyLen);
     plain.fill(padLen, unpadded);
+    return plain;
+  }
+
+  #seal(plain: Buffer): string {
     // Restart the chain from the IV: the context will xor block 0 with its last output block.
     const iv = this.#iv;
     const chain = this.#chain;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
+import { createDispatcher, type DispatchResult, type Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
@@ -9,7 +9,7 @@ import { readBody } from './body.js';
 import { ExchangeRecord } from './exchange.js';
 import { FastCipher } from './fast-cipher.js';
 import { lingerOnClose } from './linger.js';
-import { renderReplyFast, sealReplyFast } from './render.js';
+import { renderReplyOut, sealReplyFast } from './render.js';
 import { parseQuery, pathOf, type PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
 import type { HandlerOptions, LogRecord, RequestLog } from './types.js';
@@ -60,9 +60,9 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
   return { name: 'Error', message: String(err) };
 }
 
-function send(res: ServerResponse, status: number, body: string, type: string, close = false): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, close = false): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body) };
+  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
   if (close) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(body);
@@ -90,6 +90,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const { onLog, onExchange, path } = options;
   const tracing = onLog !== undefined || onExchange !== undefined;
+  const scratch = new Trace(0);
 
   const emit = (r: LogRecord) => {
     try {
@@ -110,49 +111,47 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       : undefined,
   });
 
-  async function respond(req: IncomingMessage, res: ServerResponse, t: Trace, receivedAt: number, url: string): Promise<void> {
-    const method = req.method;
-    if (method !== 'GET' && method !== 'POST') {
-      res.setHeader('allow', 'GET, POST');
-      throw new HttpRejection(405, 'method not allowed: WeChat uses GET (verification) and POST (messages)');
-    }
-    const qi = url.indexOf('?');
-    const q = qi < 0 ? {} : parseQuery(url, qi + 1);
-    if (tracing) t.query = q;
-    if (method === 'GET') {
-      t.verify = true;
-      if (q.msg_signature !== undefined) t.mode = 'safe';
-      const echo = verifyGet(config, q, receivedAt);
-      t.status = 200;
-      t.response = echo;
-      send(res, 200, echo, TEXT);
-      return;
-    }
-    const body = await readBody(req, bodyLimit, bodyTimeoutMs);
+  function answerGet(res: ServerResponse, t: Trace, q: PushQuery, receivedAt: number): void {
+    t.verify = true;
+    if (q.msg_signature !== undefined) t.mode = 'safe';
+    const echo = verifyGet(config, q, receivedAt);
+    t.status = 200;
+    t.response = echo;
+    send(res, 200, echo, TEXT);
+  }
+
+  // Verify, decrypt, parse and dispatch a push; a promise only when the bot has to be waited for.
+  function answerPush(res: ServerResponse, t: Trace, q: PushQuery, body: string, receivedAt: number): void | Promise<void> {
     if (tracing) t.body = body;
     if (q.encrypt_type === 'aes' || q.msg_signature !== undefined) t.mode = 'safe';
     const { mode, message } = openPush(config, q, body, receivedAt);
     t.mode = mode;
     t.message = message;
-    const result = await dispatcher.dispatch(message, receivedAt);
+    const result = dispatcher.dispatchNow(message, receivedAt);
+    if (result instanceof Promise) return result.then((r) => reply(res, t, q, mode, message, r));
+    reply(res, t, q, mode, message, result);
+  }
+
+  function reply(res: ServerResponse, t: Trace, q: PushQuery, mode: Mode, message: WechatMessage, result: DispatchResult): void {
     t.dedupe = result.dedupe;
     t.late = result.late;
     if (result.error !== undefined) t.error = result.error;
-    let out = SUCCESS;
+    let out: string | Buffer = SUCCESS;
     let type = TEXT;
     if (result.reply) {
       const now = Date.now();
-      const xml = renderReplyFast(message, result.reply, now);
+      const xml = renderReplyOut(message, result.reply, now);
       if (tracing) {
         t.reply = result.reply;
-        t.replyXml = xml;
         t.repliedAt = now;
+        // The history keeps the XML as text; nothing else reads it.
+        if (onExchange) t.replyXml = typeof xml === 'string' ? xml : xml.toString('utf8');
       }
       type = XML;
       out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
-    }
+      if (onExchange) t.response = typeof out === 'string' ? out : t.replyXml!;
+    } else t.response = out;
     t.status = 200;
-    t.response = out;
     send(res, 200, out, type);
   }
 
@@ -195,10 +194,23 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     const receivedAt = Date.now();
     const t0 = tracing ? performance.now() : 0;
     const url = req.url ?? '/';
-    const t = new Trace(receivedAt);
+    // Without a listener nobody reads the trace: every request writes to one shared scratch copy.
+    const t = tracing ? new Trace(receivedAt) : scratch;
     try {
       if (path !== undefined && pathOf(url) !== path) throw new HttpRejection(404, 'not found');
-      await respond(req, res, t, receivedAt, url);
+      const method = req.method;
+      if (method !== 'GET' && method !== 'POST') {
+        res.setHeader('allow', 'GET, POST');
+        throw new HttpRejection(405, 'method not allowed: WeChat uses GET (verification) and POST (messages)');
+      }
+      const qi = url.indexOf('?');
+      const q = qi < 0 ? {} : parseQuery(url, qi + 1);
+      if (tracing) t.query = q;
+      if (method === 'GET') answerGet(res, t, q, receivedAt);
+      else {
+        const waiting = answerPush(res, t, q, await readBody(req, bodyLimit, bodyTimeoutMs), receivedAt);
+        if (waiting) await waiting;
+      }
     } catch (err) {
       if (err instanceof HttpRejection) {
         t.status = err.status;

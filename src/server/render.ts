@@ -6,6 +6,8 @@ import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeValueReadsBack } from '../protocol/envelope.js';
+import { writeUtf8 } from '../protocol/utf8.js';
+import type { FastCipher } from './fast-cipher.js';
 
 // True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
 // Anything else takes the protocol layer's full path (which strips and splits).
@@ -15,6 +17,77 @@ function plainCdataSafe(s: string): boolean {
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe) return false;
   }
   return !s.includes(']]>');
+}
+
+/**
+ * The UTF-8 length of text that can go into CDATA as is (see plainCdataSafe; a surrogate pair is
+ * fine here), or -1 when it needs the protocol layer's cleaning.
+ */
+function cdataBytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 32 && c !== 9 && c !== 10 && c !== 13) return -1;
+      if (c === 62 /* > */ && i >= 2 && s.charCodeAt(i - 1) === 93 && s.charCodeAt(i - 2) === 93) return -1; // ]]>
+    } else if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = s.charCodeAt(i + 1);
+      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
+      n += 2;
+      i++;
+    } else if (c >= 0xfffe) return -1;
+    else n += 2;
+  }
+  return n;
+}
+
+const ascii = (s: string) => Buffer.from(s, 'latin1');
+const T1 = ascii('<xml><ToUserName><![CDATA[');
+const T2 = ascii(']]></ToUserName><FromUserName><![CDATA[');
+const T3 = ascii(']]></FromUserName><CreateTime>');
+const T4 = ascii('</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[');
+const T5 = ascii(']]></Content></xml>');
+const FIXED = T1.length + T2.length + T3.length + T4.length + T5.length;
+
+/**
+ * A text reply as the UTF-8 bytes of renderReply's string, written straight into one Buffer: no
+ * string to join, measure and encode again on the way out. Undefined when the text needs the
+ * protocol layer (characters to strip, a `]]>` to split).
+ */
+export function textReplyBytes(incoming: WechatMessage, content: string, now: number): Buffer | undefined {
+  const to = incoming.FromUserName;
+  const from = incoming.ToUserName;
+  const nTo = cdataBytes(to);
+  const nFrom = cdataBytes(from);
+  const nContent = cdataBytes(content);
+  if (nTo < 0 || nFrom < 0 || nContent < 0) return undefined;
+  const time = String(Math.floor(now / 1000));
+  const buf = Buffer.allocUnsafe(FIXED + nTo + nFrom + time.length + nContent);
+  let at = 0;
+  buf.set(T1, at);
+  at += T1.length;
+  at += writeUtf8(buf, to, at);
+  buf.set(T2, at);
+  at += T2.length;
+  at += writeUtf8(buf, from, at);
+  buf.set(T3, at);
+  at += T3.length;
+  for (let i = 0; i < time.length; i++) buf[at++] = time.charCodeAt(i);
+  buf.set(T4, at);
+  at += T4.length;
+  at += writeUtf8(buf, content, at);
+  buf.set(T5, at);
+  return buf;
+}
+
+/** renderReply, as bytes for a text reply that can take the fast path, else as the protocol layer's string. */
+export function renderReplyOut(incoming: WechatMessage, body: ReplyBody, now: number): Buffer | string {
+  if (body.MsgType === 'text' && typeof body.Content === 'string') {
+    const bytes = textReplyBytes(incoming, body.Content, now);
+    if (bytes) return bytes;
+  }
+  return renderReply(incoming, body, now);
 }
 
 /**
@@ -42,9 +115,11 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
  * back the same (empty, surrounding whitespace, characters XML cannot carry; WeChat sends digits) is
  * replaced by a fresh one, which §3.6 allows, so the envelope always verifies.
  */
-export function sealReplyFast(cipher: MessageCipher, token: string, xml: string, timestamp: string, nonce: string): string {
+export function sealReplyFast(cipher: MessageCipher, token: string, xml: string | Buffer, timestamp: string, nonce: string): string {
   if (!envelopeValueReadsBack(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
-  const encrypt = cipher.encrypt(xml, random16());
+  const encrypt = typeof xml === 'string'
+    ? cipher.encrypt(xml, random16())
+    : 'encryptBytes' in cipher ? (cipher as FastCipher).encryptBytes(xml, random16()) : cipher.encrypt(xml.toString('utf8'), random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
   return `<xml>\n<Encrypt><![CDATA[${encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[${sig}]]></MsgSignature>\n` +

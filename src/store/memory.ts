@@ -89,7 +89,7 @@ export class MemoryStore implements LocalStore {
 
   getNow(key: string): string | undefined {
     const now = Date.now();
-    if (ShortLivedTable.accepts(key)) {
+    if (ShortLivedTable.acceptsKey(key)) {
       const v = this.#short.get(key, now - this.#epoch);
       if (v !== undefined) return v;
     }
@@ -106,13 +106,20 @@ export class MemoryStore implements LocalStore {
     const now = Date.now();
     const before = this.#expiry[shard]!.get(key);
     if (before !== undefined && before + this.#epoch > now) return false;
-    if (ttlMs <= SHORT_TTL_MS && ShortLivedTable.accepts(key, value)) {
+    const shortKey = ShortLivedTable.acceptsKey(key);
+    if (ttlMs <= SHORT_TTL_MS && shortKey) {
       // One lookup claims it there; an expired copy in the Maps goes.
-      if (!this.#short.setIfAbsent(key, value, now + ttlMs - this.#epoch, now - this.#epoch)) return false;
-      if (before !== undefined) this.#drop(key, shard);
+      const r = this.#short.setIfAbsent(key, value, now + ttlMs - this.#epoch, now - this.#epoch);
+      if (r === 0) return false;
+      if (r === 1) {
+        if (before !== undefined) this.#drop(key, shard);
+        return true;
+      }
+      // A value the table cannot hold: no live copy there (it looked), so the Maps take it.
+      this.#write(key, shard, value, ttlMs, now);
       return true;
     }
-    if (ShortLivedTable.accepts(key)) {
+    if (shortKey) {
       const at = this.#short.expiryOf(key);
       if (at !== undefined && at + this.#epoch > now) return false;
     }
@@ -123,18 +130,18 @@ export class MemoryStore implements LocalStore {
 
   /** Writes the entry where its TTL belongs and drops any copy from the other place. */
   #write(key: string, shard: number, value: string, ttlMs: number, now: number): void {
-    if (ttlMs <= SHORT_TTL_MS && ShortLivedTable.accepts(key, value)) {
-      this.#short.set(key, value, now + ttlMs - this.#epoch);
+    const shortKey = ShortLivedTable.acceptsKey(key);
+    if (ttlMs <= SHORT_TTL_MS && shortKey && this.#short.set(key, value, now + ttlMs - this.#epoch)) {
       if (this.#expiry[shard]!.has(key)) this.#drop(key, shard);
       return;
     }
-    if (ShortLivedTable.accepts(key)) this.#short.delete(key);
+    if (shortKey) this.#short.delete(key);
     const before = this.#expiry[shard]!.get(key);
     this.#put(key, shard, value, ttlMs, now, before !== undefined && before + this.#epoch > now ? before : undefined);
   }
 
   async delete(key: string): Promise<void> {
-    if (ShortLivedTable.accepts(key)) this.#short.delete(key);
+    if (ShortLivedTable.acceptsKey(key)) this.#short.delete(key);
     this.#drop(key, shardOf(key));
   }
 

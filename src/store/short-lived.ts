@@ -1,3 +1,4 @@
+import { writeUtf8 } from '../protocol/utf8.js';
 /** Entries with a TTL up to this go to a ShortLivedTable; longer ones (sessions, tokens) stay in Maps. */
 export const SHORT_TTL_MS = 5 * 60_000;
 /** Keys longer than this in UTF-8 (none in practice) are kept in Maps. */
@@ -14,6 +15,7 @@ const FREE = -1;
 
 // String.prototype.isWellFormed (Node >= 20; typed from ES2024 on).
 const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -43,16 +45,6 @@ type Utf8Writer = (buf: Buffer, s: string, offset: number, max: number) => numbe
 const utf8Write: Utf8Writer = typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
   ? (buf, s, offset, max) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, offset, max)
   : (buf, s, offset, max) => buf.write(s, offset, max, 'utf8');
-
-/** Writes an ASCII string at `at` and returns its length, or -1 (nothing promised written) if it is not ASCII. */
-function writeAscii(buf: Buffer, s: string, at: number): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return -1;
-    buf[at + i] = c;
-  }
-  return s.length;
-}
 
 /**
  * One part of the index: open addressing with linear probing. A slot is three int32s side by side
@@ -143,7 +135,12 @@ export class ShortLivedTable {
    * are well-formed UTF-16, so they read back exactly (a lone surrogate would come back as U+FFFD).
    */
   static accepts(key: string, value = ''): boolean {
-    return (key.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(key) <= MAX_KEY_BYTES) && wellFormed(key) && wellFormed(value);
+    return ShortLivedTable.acceptsKey(key) && wellFormed(value);
+  }
+
+  /** accepts() for the key alone: set() and setIfAbsent() find out about the value as they write it. */
+  static acceptsKey(key: string): boolean {
+    return (key.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(key) <= MAX_KEY_BYTES) && wellFormed(key);
   }
 
   /** Looks `key` up: #slot is its slot in #shard, or ~(the free slot where it would go). */
@@ -208,25 +205,29 @@ export class ShortLivedTable {
     return this.#slot < 0 ? undefined : this.#chunkOf(this.#shard, this.#slot).expiry(this.#offsetOf(this.#shard, this.#slot));
   }
 
-  set(key: string, value: string, expiresAt: number): void {
+  /** Sets the entry; false (and nothing changed) when the value cannot be stored exactly (a lone surrogate). */
+  set(key: string, value: string, expiresAt: number): boolean {
     this.#find(key);
-    this.#setFound(key, value, expiresAt);
+    return this.#setFound(key, value, expiresAt);
   }
 
-  /** Sets the entry unless one is live at `now` (one lookup); true when it did. */
-  setIfAbsent(key: string, value: string, expiresAt: number, now: number): boolean {
+  /**
+   * Sets the entry unless one is live at `now` (one lookup): 1 when it did, 0 when a live entry
+   * was there, -1 (nothing changed) when the value cannot be stored exactly.
+   */
+  setIfAbsent(key: string, value: string, expiresAt: number, now: number): 1 | 0 | -1 {
     this.#find(key);
     const slot = this.#slot;
-    if (slot >= 0 && this.#chunkOf(this.#shard, slot).expiry(this.#offsetOf(this.#shard, slot)) > now) return false;
-    this.#setFound(key, value, expiresAt);
-    return true;
+    if (slot >= 0 && this.#chunkOf(this.#shard, slot).expiry(this.#offsetOf(this.#shard, slot)) > now) return 0;
+    return this.#setFound(key, value, expiresAt) ? 1 : -1;
   }
 
   // Appends the record for the key of the last lookup and points its slot at it.
-  #setFound(key: string, value: string, expiresAt: number): void {
+  #setFound(key: string, value: string, expiresAt: number): boolean {
     const shard = this.#shard;
     const bucket = Math.max(Math.floor(expiresAt / BUCKET_MS), this.#swept);
     const id = this.#append(bucket, key, value, expiresAt);
+    if (id < 0) return false;
     let slot = this.#slot;
     if (slot < 0) {
       slot = ~slot;
@@ -237,6 +238,7 @@ export class ShortLivedTable {
     shard.slots[slot * 3 + 1] = id;
     shard.slots[slot * 3 + 2] = this.#appended;
     if (shard.count * 2 > shard.size) this.#grow(shard);
+    return true;
   }
 
   delete(key: string): boolean {
@@ -249,7 +251,7 @@ export class ShortLivedTable {
   /** Offset of the record the last #append wrote. */
   #appended = 0;
 
-  /** Writes a record (key as found by the last lookup) into the bucket's last chunk, starting a new chunk if needed; returns the chunk id. */
+  /** Writes a record (key as found by the last lookup) into the bucket's last chunk, starting a new chunk if needed; returns the chunk id, or -1 if the value cannot be stored exactly. */
   #append(bucketNo: number, key: string, value: string, expiresAt: number): number {
     const klen = this.#klen;
     // Room for the value's longest UTF-8 form; the record takes what it really needs.
@@ -274,8 +276,10 @@ export class ShortLivedTable {
     if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = key.charCodeAt(j);
     else this.#scratch.copy(buf, k, 0, klen);
     const v = k + klen;
-    let vlen = value.length <= 64 ? writeAscii(buf, value, v) : -1;
-    if (vlen < 0) vlen = utf8Write(buf, value, v, buf.length - v);
+    // Short values (dedupe outcomes) are encoded here, which also finds a lone surrogate; long
+    // ones go to Buffer's encoder once known to be well-formed. Nothing counts until `ends` moves.
+    const vlen = value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? utf8Write(buf, value, v, buf.length - v) : -1;
+    if (vlen < 0) return -1;
     c.f64[offset >>> 3] = expiresAt;
     c.u32[(offset >>> 2) + 2] = klen;
     c.u32[(offset >>> 2) + 3] = vlen;

@@ -1,0 +1,55 @@
+/**
+ * UTF-8 for short strings on the request path, in plain JavaScript: for the few dozen characters
+ * of a reply or a store value, a loop here costs less than a call into Buffer's encoder (which also
+ * flattens a concatenated string first). Both give up on a lone surrogate, which UTF-8 cannot carry
+ * (Buffer would write U+FFFD in its place and the text would not read back the same).
+ */
+
+/** The UTF-8 length of `s`, or -1 if it holds a lone surrogate. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = s.charCodeAt(i + 1);
+      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
+      n += 2; // four bytes for the two units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/**
+ * Writes `s` as UTF-8 into `buf` at `at` and returns the number of bytes written, or -1 if `s`
+ * holds a lone surrogate (bytes up to it may have been written). The room must be there:
+ * utf8Length(s), or 3 bytes per UTF-16 unit.
+ */
+export function writeUtf8(buf: Uint8Array, s: string, at: number): number {
+  let j = at;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      buf[j++] = c;
+    } else if (c < 0x800) {
+      buf[j++] = 0xc0 | (c >> 6);
+      buf[j++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = s.charCodeAt(i + 1);
+      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
+      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      i++;
+      buf[j++] = 0xf0 | (c >> 18);
+      buf[j++] = 0x80 | ((c >> 12) & 0x3f);
+      buf[j++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[j++] = 0x80 | (c & 0x3f);
+    } else {
+      buf[j++] = 0xe0 | (c >> 12);
+      buf[j++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[j++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return j - at;
+}

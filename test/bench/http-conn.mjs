@@ -35,16 +35,40 @@ export class Conn {
       const end = this.buf.indexOf(HEAD_END);
       if (end < 0) return;
       const head = this.buf.subarray(0, end).toString('latin1');
-      const len = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (this.buf.length < end + 4 + len) return;
+      const framed = /\r\ntransfer-encoding:\s*chunked/i.test(head)
+        ? chunkedBody(this.buf, end + 4)
+        : contentLengthBody(this.buf, end + 4, Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0));
+      if (!framed) return;
       const status = Number(head.slice(9, 12));
-      const body = this.buf.subarray(end + 4, end + 4 + len).toString('utf8');
-      this.buf = this.buf.subarray(end + 4 + len);
+      this.buf = this.buf.subarray(framed.next);
       const job = this.job;
       this.busy = false;
       this.job = undefined;
-      this.onResponse(this, job, status, body);
+      this.onResponse(this, job, status, framed.body);
     }
+  }
+}
+
+function contentLengthBody(buf, start, len) {
+  return buf.length < start + len ? undefined : { body: buf.subarray(start, start + len).toString('utf8'), next: start + len };
+}
+
+// Transfer-Encoding: chunked (frameworks such as Express answer that way): the body, and where the
+// next response starts, once the last chunk and the blank line after it are in.
+function chunkedBody(buf, start) {
+  const parts = [];
+  let at = start;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', at);
+    if (eol < 0) return undefined;
+    const size = parseInt(buf.subarray(at, eol).toString('latin1'), 16);
+    if (size === 0) {
+      const last = buf.indexOf(HEAD_END, eol);
+      return last < 0 ? undefined : { body: Buffer.concat(parts).toString('utf8'), next: last + 4 };
+    }
+    if (buf.length < eol + 2 + size + 2) return undefined;
+    parts.push(buf.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
   }
 }
 

@@ -52,6 +52,8 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
  * to their first delivery, and the server's request log must count each retry as answered from it.
  */
 export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw', wrap = false }) {
+  // The raw generator spins only on a core of its own (it would take the server's otherwise).
+  const spin = generator !== 'autocannon' && cores.loadgen !== undefined;
   const load = generator === 'autocannon' ? withAutocannon : closedLoop;
   const bodies = checkRetries ? new Array(pool.length) : undefined;
   const wanted = checkRetries ? new Uint8Array(pool.length) : undefined;
@@ -64,7 +66,7 @@ export async function saturate({ target, pool, expect, connections, seconds, war
       if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = body;
     }
     : undefined;
-  const opts = { port: target.port, pool, connections, expect, onResponse, wrap };
+  const opts = { port: target.port, pool, connections, expect, onResponse, wrap, spin };
   const hits0 = target.log.retries();
   const warm = await load({ ...opts, seconds: warmup, start: 0 });
   const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
@@ -77,6 +79,8 @@ export async function saturate({ target, pool, expect, connections, seconds, war
     // generator is near 100% was limited by the generator, not by its own speed.
     serverBusy: cpu[0] === undefined ? undefined : +(cpu[0] / ms).toFixed(2),
     loadGenBusy: cpu[1] === undefined ? undefined : +(cpu[1] / ms).toFixed(2),
+    // Spinning generator: share of its loop turns with no answer to handle (its headroom).
+    loadGenIdle: res.idle,
     others: noise(others),
     p50: res.p50, p99: res.p99,
     errors: res.errors + res.mismatches + warm.errors + warm.mismatches,

@@ -1,6 +1,9 @@
 // Bench targets run as child processes (like `wxbot serve`), so every target gets the same CPU budget.
 //   node servers.mjs bare            a node:http server answering a fixed reply XML
 //   node servers.mjs handler         createHandler(createDemoBot()) on node:http, no logging
+//   node servers.mjs wechat          the `wechat` middleware (node-webot) on Express, echoing the text:
+//                                    the reference the issue's targets were set against (about 0.10
+//                                    of bare in plaintext, 0.06 in safe mode)
 // Prints the port on stdout once listening.
 import { createServer } from 'node:http';
 
@@ -26,6 +29,13 @@ if (kind === 'bare') {
     encodingAESKey: process.env.WECHAT_AES_KEY,
     appId: process.env.WECHAT_APP_ID,
   });
+} else if (kind === 'wechat') {
+  const { default: express } = await import('express');
+  const { default: wechat } = await import('wechat');
+  const app = express();
+  const config = { token, appid: process.env.WECHAT_APP_ID, encodingAESKey: process.env.WECHAT_AES_KEY };
+  app.use('/wechat', wechat(config, (req, res) => res.reply(req.weixin.Content)));
+  listener = app;
 } else {
   throw new Error(`unknown bench target ${kind}`);
 }

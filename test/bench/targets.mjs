@@ -85,6 +85,7 @@ export async function startAll(pin, cwd, { history = false } = {}) {
   const targets = {
     bare: { ...(await startTarget(pin, [servers, 'bare'], portLine, cwd)), bare: true },
     handler: await startTarget(pin, [servers, 'handler'], portLine, cwd),
+    wechat: await startTarget(pin, [servers, 'wechat'], portLine, cwd),
     // --no-history as in production (the history file is a development aid).
     serve: await startTarget(pin, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'], servePort, cwd, join(cwd, 'serve.log')),
   };

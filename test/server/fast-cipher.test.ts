@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MessageCipher } from '../../src/protocol/crypto.js';
-import { FastCipher } from '../../src/server/fast-cipher.js';
+import { FastCipher, isBase64 } from '../../src/server/fast-cipher.js';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APP = 'wx1234567890abcdef';
@@ -74,4 +74,13 @@ test('an AppID that does not survive UTF-8 is left to the protocol layer', () =>
   const ref = new MessageCipher(KEY, odd);
   const sealed = ref.encrypt('hello');
   assert.deepEqual(outcome(() => fast.decrypt(sealed)), outcome(() => ref.decrypt(sealed)));
+});
+
+test('the base64 check by table agrees with the RegExp it replaces', () => {
+  const re = /^[A-Za-z0-9+/]+={0,2}$/;
+  const b64ish = fc.string({ unit: fc.constantFrom(...'AZaz09+/=-_ \n\u00e9\u4e2d'.split('')), maxLength: 12 });
+  fc.assert(fc.property(fc.oneof(fc.string(), b64ish, fc.base64String()), (s) => {
+    assert.equal(isBase64(s), re.test(s), JSON.stringify(s));
+  }), { numRuns: 3000 });
+  for (const s of ['', '=', '==', 'a===', 'ab=c', 'abc=', 'ab==', '+/']) assert.equal(isBase64(s), re.test(s), s);
 });

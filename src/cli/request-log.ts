@@ -112,11 +112,12 @@ function statusColor(c: Paint, status: number): string {
   return status >= 500 ? c.red(s) : status >= 400 ? c.yellow(s) : c.green(s);
 }
 
-const METHOD = new Map(['GET', 'POST', 'PUT', 'HEAD'].map((m) => [m, m.padEnd(4)]));
-const MODE = new Map(['plain', 'compat', 'safe'].map((m) => [m, m.padEnd(6)]));
+// The common values already padded (padEnd builds a string each time).
+const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
+const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
 
 function requestLine(r: RequestLog, c: Paint): string {
-  const head = `${c.dim(clock(r.time))} ${METHOD.get(r.method) ?? r.method.padEnd(4)} ${statusColor(c, r.status)} ${c.dim(MODE.get(r.mode) ?? r.mode.padEnd(6))}`;
+  const head = `${c.dim(clock(r.time))} ${method4(r.method)} ${statusColor(c, r.status)} ${c.dim(mode6(r.mode))}`;
   const ms = c.dim(`${r.latencyMs}ms`);
   if (r.reason) return `${head} ${c.yellow(r.reason)} ${ms}`;
   if (r.verify) return `${head} ${c.cyan('URL verification')} ${ms}`;

@@ -23,18 +23,21 @@ const BLOCK = 32;
 /**
  * MessageCipher with the same results and errors, minus a cipher object per message.
  *
- * WeChat's AES-256-CBC always uses IV = key[0..16), so two long-lived contexts serve every message:
- * - decryption: CBC is P[i] = D(C[i]) xor C[i-1] (C[-1] = IV), so one ECB context decrypts all blocks
- *   in one call and the chaining xor is done here;
- * - encryption: a CBC context carries the last ciphertext block it produced over to the next call;
- *   xoring the first plaintext block with IV xor that block makes the next message start from IV.
+ * WeChat's AES-256-CBC always uses IV = key[0..16), so two long-lived CBC contexts serve every
+ * message. Each carries the last ciphertext block it saw over to the next call, as if the messages
+ * were one stream:
+ * - decryption: P[0] = D(C[0]) xor (that block) instead of xor IV, so block 0 is xored with both;
+ * - encryption: xoring the first plaintext block with IV xor the last output block makes the next
+ *   message start from IV.
  * Every unusual input (bad base64, length, padding, AppID) is handed to the protocol layer's
  * MessageCipher, so rejections carry exactly its errors. Property-tested byte for byte against it.
  */
 export class FastCipher extends MessageCipher {
   readonly #iv: Buffer;
   readonly #appIdBytes: Buffer;
-  readonly #ecb: Decipher;
+  readonly #dcbc: Decipher;
+  /** The last ciphertext block #dcbc was given (its chaining state). */
+  readonly #dchain: Buffer;
   readonly #cbc: Cipher;
   /** The last ciphertext block #cbc produced (its chaining state). */
   readonly #chain: Buffer;
@@ -46,8 +49,9 @@ export class FastCipher extends MessageCipher {
     const key = decodeAesKey(encodingAESKey);
     this.#iv = Buffer.from(key.subarray(0, 16));
     this.#appIdBytes = Buffer.from(appId, 'utf8');
-    this.#ecb = createDecipheriv('aes-256-ecb', key, null);
-    this.#ecb.setAutoPadding(false);
+    this.#dcbc = createDecipheriv('aes-256-cbc', key, this.#iv);
+    this.#dcbc.setAutoPadding(false);
+    this.#dchain = Buffer.from(this.#iv);
     this.#cbc = createCipheriv('aes-256-cbc', key, this.#iv);
     this.#cbc.setAutoPadding(false);
     this.#chain = Buffer.from(this.#iv);
@@ -97,10 +101,13 @@ export class FastCipher extends MessageCipher {
     const raw = Buffer.from(encrypt, 'base64');
     const n = raw.length;
     if (n === 0 || n % 16 !== 0) return super.decrypt(encrypt);
-    const plain = this.#ecb.update(raw);
+    // The context chains on from the last block it was given: block 0 came out xored with that
+    // block instead of the IV, so it is xored with both; the rest chained right.
+    const plain = this.#dcbc.update(raw);
     const iv = this.#iv;
-    for (let i = 0; i < 16; i++) plain[i] = plain[i]! ^ iv[i]!;
-    for (let i = 16; i < n; i++) plain[i] = plain[i]! ^ raw[i - 16]!;
+    const chain = this.#dchain;
+    for (let i = 0; i < 16; i++) plain[i] = plain[i]! ^ iv[i]! ^ chain[i]!;
+    raw.copy(chain, 0, n - 16);
     // Padding (1..32, all equal), length field and AppID as the protocol layer checks them.
     const pad = plain[n - 1]!;
     if (pad < 1 || pad > BLOCK || pad > n) return super.decrypt(encrypt);

@@ -20,6 +20,15 @@ let idSeq = 0;
 /** Request ids (log lines, exchanges, 404s): a random per-process prefix and a counter; unique enough for a local history. */
 export const nextRequestId = () => `${ID_PREFIX}${(idSeq++ % 0x10000).toString(16).padStart(4, '0')}`;
 
+/**
+ * @internal How startServer tells the handler the server is draining: every response from then on,
+ * including those of requests already in progress, asks the client to close its connection.
+ */
+export const DRAIN = Symbol('wxbot drain');
+export interface Drain {
+  closing: boolean;
+}
+
 const TEXT = 'text/plain; charset=utf-8';
 const XML = 'application/xml; charset=utf-8';
 const SUCCESS = 'success';
@@ -60,7 +69,7 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
   return { name: 'Error', message: String(err) };
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, close = false): void {
+function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string | number> = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
   if (close) headers.connection = 'close';
@@ -89,6 +98,9 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const { onLog, onExchange, path } = options;
+  const drain = (options as { [DRAIN]?: Drain })[DRAIN];
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string, close = false) =>
+    sendOut(res, status, body, type, close || (drain !== undefined && drain.closing));
   const tracing = onLog !== undefined || onExchange !== undefined;
   const scratch = new Trace(0);
 

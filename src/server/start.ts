@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
-import { createHandler, nextRequestId, type WechatHandler } from './handler.js';
+import { createHandler, DRAIN, nextRequestId, type Drain, type WechatHandler } from './handler.js';
 import type { HandlerOptions } from './types.js';
 
 export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
@@ -50,16 +50,16 @@ function localHost(host: string): string {
 /** Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load balancers. */
 export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
   const path = options.path ?? '/wechat';
-  const handler = createHandler(bot, { ...options, path: undefined });
-  const inflight = new Set<ServerResponse>();
   const shutdown: Shutdown = {
     closing: false,
     begin() {
+      // From now on every response (those of requests already being handled too) carries
+      // `connection: close`, so their sockets end as well.
       this.closing = true;
-      // Requests already being handled answer with `connection: close`, so their sockets end too.
-      for (const res of inflight) if (!res.headersSent) res.setHeader('connection', 'close');
     },
   };
+  const drain: Drain = shutdown;
+  const handler = createHandler(bot, { ...options, path: undefined, [DRAIN]: drain } as HandlerOptions);
   const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -71,11 +71,7 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
-    if (pathname === path) {
-      inflight.add(res);
-      res.once('close', () => inflight.delete(res));
-      return void handler(req, res);
-    }
+    if (pathname === path) return void handler(req, res);
     const plain = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -104,7 +104,9 @@ export class MemoryStore implements LocalStore {
   setIfAbsentNow(key: string, value: string, ttlMs: number): boolean {
     const shard = shardOf(key);
     const now = Date.now();
-    const before = this.#expiry[shard]!.get(key);
+    // Most shards hold no long-lived key at all: no lookup (and no hashing of the key) then.
+    const long = this.#expiry[shard]!;
+    const before = long.size === 0 ? undefined : long.get(key);
     if (before !== undefined && before + this.#epoch > now) return false;
     const shortKey = ShortLivedTable.acceptsKey(key);
     if (ttlMs <= SHORT_TTL_MS && shortKey) {
@@ -132,7 +134,8 @@ export class MemoryStore implements LocalStore {
   #write(key: string, shard: number, value: string, ttlMs: number, now: number): void {
     const shortKey = ShortLivedTable.acceptsKey(key);
     if (ttlMs <= SHORT_TTL_MS && shortKey && this.#short.set(key, value, now + ttlMs - this.#epoch)) {
-      if (this.#expiry[shard]!.has(key)) this.#drop(key, shard);
+      const long = this.#expiry[shard]!;
+      if (long.size !== 0 && long.has(key)) this.#drop(key, shard);
       return;
     }
     if (shortKey) this.#short.delete(key);

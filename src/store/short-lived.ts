@@ -143,8 +143,18 @@ export class ShortLivedTable {
     return (key.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(key) <= MAX_KEY_BYTES) && wellFormed(key);
   }
 
+  /** Bumped whenever slots move (a removal shifts its probe run, a growth rehashes): a found slot is then stale. */
+  #moves = 0;
+  /** The key of the last lookup and #moves at the time: the same key looked up again is where it was. */
+  #lastKey: string | undefined;
+  #lastMoves = -1;
+
   /** Looks `key` up: #slot is its slot in #shard, or ~(the free slot where it would go). */
   #find(key: string): void {
+    // Dedupe sets a message's outcome right after claiming it: that second lookup costs nothing.
+    if (key === this.#lastKey && this.#moves === this.#lastMoves) return;
+    this.#lastKey = key;
+    this.#lastMoves = this.#moves;
     let hash = fnv1aAscii(key);
     let klen = key.length;
     this.#ascii = hash >= 0;
@@ -234,6 +244,7 @@ export class ShortLivedTable {
       shard.slots[slot * 3] = this.#hash | 0;
       shard.count++;
       this.#count++;
+      this.#slot = slot;
     }
     shard.slots[slot * 3 + 1] = id;
     shard.slots[slot * 3 + 2] = this.#appended;
@@ -289,6 +300,7 @@ export class ShortLivedTable {
   }
 
   #grow(s: Shard): void {
+    this.#moves++;
     const old = s.slots;
     const size = s.size * 2;
     const slots = Shard.empty(size);
@@ -307,6 +319,7 @@ export class ShortLivedTable {
 
   /** Empties a slot, moving later slots of the probe run back so no lookup stops short (no tombstones). */
   #removeAt(s: Shard, hole: number): void {
+    this.#moves++;
     const slots = s.slots;
     const mask = s.size - 1;
     for (let j = (hole + 1) & mask; slots[j * 3 + 1] !== FREE; j = (j + 1) & mask) {
@@ -384,6 +397,7 @@ export class ShortLivedTable {
   }
 
   clear(): void {
+    this.#moves++;
     for (const s of this.#shards) {
       s.slots = Shard.empty(16);
       s.size = 16;

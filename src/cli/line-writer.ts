@@ -1,16 +1,11 @@
 import { createWriteStream } from 'node:fs';
+import { writeUtf8Native } from '../protocol/utf8.js';
 
 /** Above this many bytes waiting for a slow reader, lines are dropped (and counted) rather than kept. */
 const MAX_PENDING = 4 * 1024 * 1024;
 /** How long the first line of a batch waits for others. */
 const BATCH_MS = 5;
 const BLOCK = 64 * 1024;
-
-// Buffer#utf8Write is what Buffer#write calls after parsing its arguments; write() where it is missing.
-const utf8Write: (buf: Buffer, s: string, at: number) => number =
-  typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
-    ? (buf, s, at) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, at, buf.length - at)
-    : (buf, s, at) => buf.write(s, at, 'utf8');
 
 /**
  * Request-log output: lines are batched into one write per few ms, and a slow reader never stalls
@@ -56,7 +51,7 @@ export class LineWriter {
       block = this.#block = room > BLOCK ? Buffer.allocUnsafeSlow(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK));
       this.#used = 0;
     }
-    const n = utf8Write(block, s, this.#used);
+    const n = writeUtf8Native(block, s, this.#used);
     block[this.#used + n] = 10;
     this.#used += n + 1;
     this.#pending += n + 1;

@@ -53,3 +53,13 @@ export function writeUtf8(buf: Uint8Array, s: string, at: number): number {
   }
   return j - at;
 }
+
+// Buffer#utf8Write is what Buffer#write calls after parsing its arguments (in every Node release);
+// Buffer#write stands in where it is missing.
+type NativeWrite = (buf: Buffer, s: string, at: number) => number;
+const native = (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write;
+
+/** Buffer's own UTF-8 encoder without its argument parsing: for long strings, where it beats the loop above. */
+export const writeUtf8Native: NativeWrite = typeof native === 'function'
+  ? (buf, s, at) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, at, buf.length - at)
+  : (buf, s, at) => buf.write(s, at, 'utf8');

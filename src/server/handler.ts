@@ -161,7 +161,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       }
       type = XML;
       out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
-      if (onExchange) t.response = typeof out === 'string' ? out : t.replyXml!;
+      if (onExchange) t.response = typeof out === 'string' ? out : mode === 'plain' ? t.replyXml! : out.toString('utf8');
     } else t.response = out;
     t.status = 200;
     send(res, 200, out, type);

@@ -6,7 +6,7 @@ import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeValueReadsBack } from '../protocol/envelope.js';
-import { writeUtf8 } from '../protocol/utf8.js';
+import { utf8Length, writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
 import type { FastCipher } from './fast-cipher.js';
 
 // True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
@@ -115,13 +115,35 @@ export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: n
  * back the same (empty, surrounding whitespace, characters XML cannot carry; WeChat sends digits) is
  * replaced by a fresh one, which §3.6 allows, so the envelope always verifies.
  */
-export function sealReplyFast(cipher: MessageCipher, token: string, xml: string | Buffer, timestamp: string, nonce: string): string {
+export function sealReplyFast(cipher: MessageCipher, token: string, xml: string | Buffer, timestamp: string, nonce: string): Buffer {
   if (!envelopeValueReadsBack(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
   const encrypt = typeof xml === 'string'
     ? cipher.encrypt(xml, random16())
     : 'encryptBytes' in cipher ? (cipher as FastCipher).encryptBytes(xml, random16()) : cipher.encrypt(xml.toString('utf8'), random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
-  return `<xml>\n<Encrypt><![CDATA[${encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[${sig}]]></MsgSignature>\n` +
-    `<TimeStamp>${timestamp}</TimeStamp>\n<Nonce>${n}</Nonce>\n</xml>`;
+  // Written into one Buffer: everything but the nonce is ASCII (base64, hex, digits).
+  const buf = Buffer.allocUnsafe(E_FIXED + encrypt.length + sig.length + timestamp.length + utf8Length(n));
+  let at = 0;
+  buf.set(E1, at);
+  at += E1.length;
+  at += writeUtf8Native(buf, encrypt, at);
+  buf.set(E2, at);
+  at += E2.length;
+  at += writeUtf8(buf, sig, at);
+  buf.set(E3, at);
+  at += E3.length;
+  at += writeUtf8(buf, timestamp, at);
+  buf.set(E4, at);
+  at += E4.length;
+  at += writeUtf8(buf, n, at);
+  buf.set(E5, at);
+  return buf;
 }
+
+const E1 = ascii('<xml>\n<Encrypt><![CDATA[');
+const E2 = ascii(']]></Encrypt>\n<MsgSignature><![CDATA[');
+const E3 = ascii(']]></MsgSignature>\n<TimeStamp>');
+const E4 = ascii('</TimeStamp>\n<Nonce>');
+const E5 = ascii('</Nonce>\n</xml>');
+const E_FIXED = E1.length + E2.length + E3.length + E4.length + E5.length;

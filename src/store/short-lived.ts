@@ -1,4 +1,4 @@
-import { writeUtf8 } from '../protocol/utf8.js';
+import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
 /** Entries with a TTL up to this go to a ShortLivedTable; longer ones (sessions, tokens) stay in Maps. */
 export const SHORT_TTL_MS = 5 * 60_000;
 /** Keys longer than this in UTF-8 (none in practice) are kept in Maps. */
@@ -38,13 +38,6 @@ function fnv1aAscii(s: string): number {
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
-
-// Buffer#utf8Write is what Buffer#write calls after parsing its arguments (present in every Node
-// release); write() stands in where it is missing.
-type Utf8Writer = (buf: Buffer, s: string, offset: number, max: number) => number;
-const utf8Write: Utf8Writer = typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
-  ? (buf, s, offset, max) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, offset, max)
-  : (buf, s, offset, max) => buf.write(s, offset, max, 'utf8');
 
 /**
  * One part of the index: open addressing with linear probing. A slot is three int32s side by side
@@ -289,7 +282,7 @@ export class ShortLivedTable {
     const v = k + klen;
     // Short values (dedupe outcomes) are encoded here, which also finds a lone surrogate; long
     // ones go to Buffer's encoder once known to be well-formed. Nothing counts until `ends` moves.
-    const vlen = value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? utf8Write(buf, value, v, buf.length - v) : -1;
+    const vlen = value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? writeUtf8Native(buf, value, v) : -1;
     if (vlen < 0) return -1;
     c.f64[offset >>> 3] = expiresAt;
     c.u32[(offset >>> 2) + 2] = klen;

@@ -51,11 +51,12 @@ const roundsOf = (r) => `[${r.p99s.map((x, i) => `${fix(x)}${r.disturbed[i] ? '*
  * by CPU per request (bare's over the target's: how many of its requests one core carries).
  */
 export function summariseSaturation(runs, names) {
-  const bareOf = (round) => runs.find((r) => r.name === BARE && r.round === round);
+  // Each target run carries the bare run measured right before it.
+  const bareOf = (r) => r.bare;
   return names.map((name) => {
     const rs = runs.filter((r) => r.name === name);
-    const ratios = rs.map((r) => +(r.rps / bareOf(r.round).rps).toFixed(2));
-    const cpuRatios = rs.map((r) => (r.cpuUsPerReq && bareOf(r.round).cpuUsPerReq ? +(bareOf(r.round).cpuUsPerReq / r.cpuUsPerReq).toFixed(2) : undefined));
+    const ratios = name === BARE ? [] : rs.map((r) => +(r.rps / bareOf(r).rps).toFixed(2));
+    const cpuRatios = name === BARE ? [] : rs.map((r) => (r.cpuUsPerReq && bareOf(r).cpuUsPerReq ? +(bareOf(r).cpuUsPerReq / r.cpuUsPerReq).toFixed(2) : undefined));
     const row = {
       name, mode: rs[0].mode, rounds: rs.length, rps: Math.round(median(rs.map((r) => r.rps))),
       ratio: name === BARE ? 1 : median(ratios), ratios,

@@ -4,7 +4,8 @@
 //  1. Latency at a fixed rate (open loop, BENCH_RATE req/s evenly spread over 50 keep-alive
 //     connections, see open-loop.mjs), in interleaved rounds: p50/p99/p99.9.
 //  2. Saturation (50 connections as fast as answers come, closed loop): req/s as a ratio to the bare
-//     server measured in the same round, CPU per request, p50/p99; plus dedupe-heavy traffic through
+//     server measured right before it (each target has a bare run of its own), CPU per request,
+//     p50/p99; plus dedupe-heavy traffic through
 //     `wxbot serve` (30% of requests are byte-identical re-sends of an earlier MsgId, as WeChat
 //     retries), where every retry must get the reply of its first delivery and be answered from it.
 // The server under test runs pinned to one core and the load generator (this process) to the other
@@ -29,8 +30,8 @@
 // round does not decide it — every round's figure, the pooled p99/p99.9 and the share of the server's
 // core other processes took are printed next to it. Saturation p99 is printed for reference.
 //
-// Knobs (env, defaults in brackets; about 3 minutes in all): BENCH_SECONDS [3] and BENCH_WARMUP [1]
-// per saturation run, BENCH_ROUNDS [3]; BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
+// Knobs (env, defaults in brackets; about 6 minutes in all): BENCH_SECONDS [3] and BENCH_WARMUP [1]
+// per saturation run, BENCH_BARE_SECONDS [2] and BENCH_BARE_WARMUP [0.5] for the bare run before each, BENCH_ROUNDS [3]; BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
 // BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
 // rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);
 // BENCH_RETRY_SHARE [0.3]; BENCH_HISTORY=1 (also `wxbot serve` recording history);
@@ -54,6 +55,8 @@ const K = {
   seconds: num('BENCH_SECONDS', 3),
   warmup: num('BENCH_WARMUP', 1),
   rounds: num('BENCH_ROUNDS', 3),
+  bareSeconds: num('BENCH_BARE_SECONDS', 2),
+  bareWarmup: num('BENCH_BARE_WARMUP', 0.5),
   rate: num('BENCH_RATE', 2000),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 3),
   latencyRounds: num('BENCH_LATENCY_ROUNDS', 3),
@@ -138,36 +141,46 @@ async function saturationPhase(pin, targets) {
   const runs = [];
   const common = { connections: K.connections, seconds: K.seconds, warmup: K.warmup, cores: pin.cores, generator: K.generator };
   const best = {};
-  for (let round = 0; round < K.rounds; round++) {
-    // The machine may be shared: every round measures the bare server right before the others, and
-    // each ratio is against that round's bare figure.
+  // The bare server ignores what it gets: a small pool, sent round and round.
+  const barePool = requestPool('/wechat', 'plain', 20_000);
+  const measureBare = (round, pairedWith) => {
     runOnly(targets, targets.bare);
-    // The bare server ignores what it gets: a small pool, sent round and round.
-    const bare = await saturate({ ...common, target: targets.bare, pool: requestPool('/wechat', 'plain', 20_000), expect: '<Content>', wrap: true });
-    runs.push({ name: 'bare node:http', round, mode: 'plain', ...bare });
+    return saturate({ ...common, seconds: K.bareSeconds, warmup: K.bareWarmup, target: targets.bare, pool: barePool, expect: '<Content>', wrap: true })
+      .then((bare) => {
+        runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...bare });
+        return bare;
+      });
+  };
+  for (let round = 0; round < K.rounds; round++) {
+    // This VM's speed drifts by tens of percent within a minute (the hypervisor's other guests): every
+    // target is measured right after a bare run of its own, and its ratio is to that one.
+    const first = await measureBare(round, undefined);
     // Fresh MsgIds for every request a target can answer: sized from its best round so far (0.9 of
     // bare at first) with a margin, as building them takes seconds; a target faster than that stops
     // early rather than re-send one. serve and createHandler are separate processes with separate
     // stores, so they share a pool.
     const pools = {};
     const poolFor = (kind, mode) => {
-      const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(([n]) => best[n] ?? bare.rps * 0.9);
+      const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(([n]) => best[n] ?? first.rps * 0.9);
       const size = Math.ceil(Math.max(...users) * 1.5 * (K.seconds + K.warmup)) + 2000;
       return (pools[`${kind} ${mode}`] ??= kind === 'retries'
         ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
         : requestPool('/wechat', mode, size));
     };
-    const line = [`bare ${bare.rps}`];
+    const line = [];
+    let bare = first;
     for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {
       const target = targets[key];
       const pool = poolFor(kind, mode);
+      if (line.length > 0) bare = await measureBare(round, name);
+      else runs[runs.length - 1].pairedWith = name;
       runOnly(targets, target);
       const r = await saturate({ ...common, target, pool, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
       if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
       if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
       best[name] = Math.max(best[name] ?? 0, r.rps);
-      runs.push({ name, round, mode, ...r });
-      line.push(`${name} ${r.rps}`);
+      runs.push({ name, round, mode, bare: { rps: bare.rps, cpuUsPerReq: bare.cpuUsPerReq }, ...r });
+      line.push(`${name} ${r.rps} (bare ${bare.rps})`);
     }
     process.stderr.write(`saturation round ${round + 1}/${K.rounds}: ${line.join(', ')}\n`);
   }

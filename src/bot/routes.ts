@@ -11,6 +11,8 @@ type Matcher = (ctx: Context, text: string | undefined) => boolean | Promise<boo
 export interface Route {
   readonly matches: Matcher;
   readonly handler: Handler;
+  /** The MsgTypes it can match at all (undefined: any); the router skips it for the others. */
+  readonly types?: readonly string[];
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -34,11 +36,23 @@ const DONE: Promise<void> = Promise.resolve();
  * Scanning is a plain loop: no closure or promise per route that does not match.
  */
 export function router(routes: readonly Route[]): Middleware {
+  // Per MsgType, the routes that can match it, in registration order: a text message never tries
+  // the event and image routes. Built on first sight of each MsgType.
+  const byType = new Map<string, readonly Route[]>();
+  const routesFor = (type: string): readonly Route[] => {
+    let list = byType.get(type);
+    if (!list) {
+      list = routes.filter((r) => r.types === undefined || r.types.includes(type));
+      if (byType.size < 64) byType.set(type, list); // MsgType is the sender's: don't keep unbounded kinds
+    }
+    return list;
+  };
   return (ctx, next) => {
     const text = content(ctx);
+    const list = routesFor(ctx.message.MsgType);
     const step = (from: number): unknown => {
-      for (let j = from; j < routes.length; j++) {
-        const ok = routes[j]!.matches(ctx, text);
+      for (let j = from; j < list.length; j++) {
+        const ok = list[j]!.matches(ctx, text);
         if (ok === false) continue;
         if (ok === true) return answer(j);
         return ok.then((v) => (v ? answer(j) : step(j + 1)));
@@ -47,7 +61,7 @@ export function router(routes: readonly Route[]): Middleware {
     };
     const answer = (j: number): unknown => {
       let passed = false;
-      const r = routes[j]!.handler(ctx, () => {
+      const r = list[j]!.handler(ctx, () => {
         if (passed) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one handler'));
         passed = true;
         const rest = step(j + 1);
@@ -85,8 +99,11 @@ export function textRoute(trigger: TextTrigger, handler: Handler<never>): Route 
     const set = new Set(trigger.map((k) => k.trim()));
     matches = (_ctx, s) => s !== undefined && set.has(s);
   }
-  return { matches, handler: handler as Handler };
+  return { matches, handler: handler as Handler, types: TEXT };
 }
+
+const TEXT = ['text'] as const;
+const EVENT = ['event'] as const;
 
 function oneOf(x: string | readonly string[]): (v: unknown) => boolean {
   if (typeof x === 'string') return (v) => v === x;
@@ -96,7 +113,7 @@ function oneOf(x: string | readonly string[]): (v: unknown) => boolean {
 
 export function typeRoute(type: string | readonly string[], handler: Handler): Route {
   const is = oneOf(type);
-  return { matches: (ctx) => is(ctx.message.MsgType), handler };
+  return { matches: (ctx) => is(ctx.message.MsgType), handler, types: typeof type === 'string' ? [type] : [...type] };
 }
 
 function eventName(m: WechatMessage): string | undefined {
@@ -105,7 +122,7 @@ function eventName(m: WechatMessage): string | undefined {
 
 export function eventRoute(event: string | readonly string[], handler: Handler): Route {
   const is = oneOf(event);
-  return { matches: (ctx) => is(eventName(ctx.message)), handler };
+  return { matches: (ctx) => is(eventName(ctx.message)), handler, types: EVENT };
 }
 
 export function clickRoute(key: string | RegExp, handler: Handler): Route {
@@ -118,5 +135,5 @@ export function clickRoute(key: string | RegExp, handler: Handler): Route {
     if (m) ctx.match = m;
     return m !== null;
   };
-  return { matches, handler };
+  return { matches, handler, types: EVENT };
 }

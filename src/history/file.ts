@@ -9,6 +9,8 @@ export const HISTORY_DIR = '.wxbot';
 export const HISTORY_FILE = 'history.ndjson';
 /** How long a recorded exchange may wait in memory before it is written: `wxbot history` sees it within this. */
 export const HISTORY_FLUSH_MS = 500;
+/** After a quiet spell, how long the first new exchange waits before it is written (a burst shares the write). */
+const IDLE_FLUSH_MS = 20;
 
 /** `.wxbot/history.ndjson` under the working directory: per project, like `.env`. */
 export function historyPath(cwd: string = process.cwd()): string {
@@ -122,6 +124,8 @@ export class HistoryFile {
   #writing: Promise<void> | undefined;
   #dirty = false;
   #exitHook: (() => void) | undefined;
+  /** When the last write began (0: never). */
+  #lastWrite = 0;
 
   constructor(path: string, options: HistoryFileOptions = {}) {
     this.path = path;
@@ -271,10 +275,13 @@ export class HistoryFile {
       return;
     }
     if (this.#timer) return;
+    // At most one write every flushMs; but a message after a quiet spell is on disk within
+    // IDLE_FLUSH_MS, so a `wxbot replay` typed (or scripted) right after it finds it.
+    const wait = Math.max(Math.min(IDLE_FLUSH_MS, this.flushMs), this.flushMs - (Date.now() - this.#lastWrite));
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#startWrite();
-    }, this.flushMs);
+    }, wait);
     this.#timer.unref();
   }
 
@@ -283,6 +290,7 @@ export class HistoryFile {
       this.#dirty = true;
       return;
     }
+    this.#lastWrite = Date.now();
     this.#writing = this.#writeLoop().finally(() => {
       this.#writing = undefined;
       if (this.#dirty) this.#changed();

@@ -52,7 +52,7 @@ export interface HistoryRecorderOptions {
   /** Token, EncodingAESKey, AppSecret, provider keys: blanked out of every entry. */
   secrets: readonly (string | undefined)[];
   limit?: number;
-  /** Longest time an exchange waits in memory before it is written (default 500 ms). */
+  /** Longest time an exchange waits in memory before it is written (default 500 ms; 20 ms after a quiet spell). */
   flushMs?: number;
   onError?: (err: unknown) => void;
 }

@@ -43,6 +43,12 @@ function cdataBytes(s: string): number {
 }
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
+
+/** Copies constant bytes in at `at`; returns where they end. */
+function put(buf: Buffer, at: number, bytes: Uint8Array): number {
+  buf.set(bytes, at);
+  return at + bytes.length;
+}
 const T1 = ascii('<xml><ToUserName><![CDATA[');
 const T2 = ascii(']]></ToUserName><FromUserName><![CDATA[');
 const T3 = ascii(']]></FromUserName><CreateTime>');
@@ -64,20 +70,11 @@ export function textReplyBytes(incoming: WechatMessage, content: string, now: nu
   if (nTo < 0 || nFrom < 0 || nContent < 0) return undefined;
   const time = String(Math.floor(now / 1000));
   const buf = Buffer.allocUnsafe(FIXED + nTo + nFrom + time.length + nContent);
-  let at = 0;
-  buf.set(T1, at);
-  at += T1.length;
-  at += writeUtf8(buf, to, at);
-  buf.set(T2, at);
-  at += T2.length;
-  at += writeUtf8(buf, from, at);
-  buf.set(T3, at);
-  at += T3.length;
-  for (let i = 0; i < time.length; i++) buf[at++] = time.charCodeAt(i);
-  buf.set(T4, at);
-  at += T4.length;
-  at += writeUtf8(buf, content, at);
-  buf.set(T5, at);
+  let at = put(buf, 0, T1);
+  at = put(buf, at + writeUtf8(buf, to, at), T2);
+  at = put(buf, at + writeUtf8(buf, from, at), T3);
+  at = put(buf, at + writeUtf8(buf, time, at), T4);
+  put(buf, at + writeUtf8(buf, content, at), T5);
   return buf;
 }
 
@@ -124,20 +121,11 @@ export function sealReplyFast(cipher: MessageCipher, token: string, xml: string 
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
   // Written into one Buffer: everything but the nonce is ASCII (base64, hex, digits).
   const buf = Buffer.allocUnsafe(E_FIXED + encrypt.length + sig.length + timestamp.length + utf8Length(n));
-  let at = 0;
-  buf.set(E1, at);
-  at += E1.length;
-  at += writeUtf8Native(buf, encrypt, at);
-  buf.set(E2, at);
-  at += E2.length;
-  at += writeUtf8(buf, sig, at);
-  buf.set(E3, at);
-  at += E3.length;
-  at += writeUtf8(buf, timestamp, at);
-  buf.set(E4, at);
-  at += E4.length;
-  at += writeUtf8(buf, n, at);
-  buf.set(E5, at);
+  let at = put(buf, 0, E1);
+  at = put(buf, at + writeUtf8Native(buf, encrypt, at), E2);
+  at = put(buf, at + writeUtf8(buf, sig, at), E3);
+  at = put(buf, at + writeUtf8(buf, timestamp, at), E4);
+  put(buf, at + writeUtf8(buf, n, at), E5);
   return buf;
 }
 

@@ -52,12 +52,6 @@ export function parseQuery(s: string, from = 0): PushQuery {
   return out;
 }
 
-/** Splits `req.url` into path and query string without building a URL object. */
-export function splitUrl(url: string): [path: string, search: string] {
-  const q = url.indexOf('?');
-  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
-}
-
 /** The path part of `req.url` (before any `?`). */
 export function pathOf(url: string): string {
   const q = url.indexOf('?');

@@ -88,23 +88,6 @@ export function renderReplyOut(incoming: WechatMessage, body: ReplyBody, now: nu
 }
 
 /**
- * renderReply with a fast path for text replies (the common case), producing the same bytes;
- * every other reply type, and any text needing cleaning, goes through renderReply.
- */
-export function renderReplyFast(incoming: WechatMessage, body: ReplyBody, now: number): string {
-  if (body.MsgType === 'text' && typeof body.Content === 'string') {
-    const to = incoming.FromUserName;
-    const from = incoming.ToUserName;
-    if (plainCdataSafe(body.Content) && plainCdataSafe(to) && plainCdataSafe(from)) {
-      return `<xml><ToUserName><![CDATA[${to}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName>` +
-        `<CreateTime>${Math.floor(now / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${body.Content}]]></Content></xml>`;
-    }
-  }
-  return renderReply(incoming, body, now);
-}
-
-
-/**
  * The encrypted reply envelope of §3.6, byte for byte what buildEnvelopeXml(sealEnvelope(...)) writes:
  * Encrypt (base64), MsgSignature (hex) and TimeStamp (digits) never need escaping, so only the
  * nonce, which comes from the request, goes through cdata().

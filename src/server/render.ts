@@ -42,19 +42,38 @@ function cdataBytes(s: string): number {
   return n;
 }
 
-const ascii = (s: string) => Buffer.from(s, 'latin1');
+/**
+ * Constant text with holes, filled straight into one Buffer of the exact size: the parts are
+ * copied as bytes and the values encoded in place, with no string joined, measured and encoded
+ * again on the way out.
+ */
+class ByteTemplate {
+  readonly #parts: Buffer[];
+  readonly #fixed: number;
 
-/** Copies constant bytes in at `at`; returns where they end. */
-function put(buf: Buffer, at: number, bytes: Uint8Array): number {
-  buf.set(bytes, at);
-  return at + bytes.length;
+  constructor(...parts: string[]) {
+    this.#parts = parts.map((p) => Buffer.from(p, 'latin1'));
+    this.#fixed = this.#parts.reduce((n, p) => n + p.length, 0);
+  }
+
+  /** `values[i]` goes after part i; `bytes` is the sum of their UTF-8 lengths (well-formed text). */
+  fill(values: readonly string[], bytes: number): Buffer {
+    const parts = this.#parts;
+    const buf = Buffer.allocUnsafe(this.#fixed + bytes);
+    buf.set(parts[0]!, 0);
+    let at = parts[0]!.length;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      at += v.length > 256 ? writeUtf8Native(buf, v, at) : writeUtf8(buf, v, at);
+      buf.set(parts[i + 1]!, at);
+      at += parts[i + 1]!.length;
+    }
+    return buf;
+  }
 }
-const T1 = ascii('<xml><ToUserName><![CDATA[');
-const T2 = ascii(']]></ToUserName><FromUserName><![CDATA[');
-const T3 = ascii(']]></FromUserName><CreateTime>');
-const T4 = ascii('</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[');
-const T5 = ascii(']]></Content></xml>');
-const FIXED = T1.length + T2.length + T3.length + T4.length + T5.length;
+
+const TEXT_REPLY = new ByteTemplate('<xml><ToUserName><![CDATA[', ']]></ToUserName><FromUserName><![CDATA[',
+  ']]></FromUserName><CreateTime>', '</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[', ']]></Content></xml>');
 
 /**
  * A text reply as the UTF-8 bytes of renderReply's string, written straight into one Buffer: no
@@ -69,13 +88,7 @@ export function textReplyBytes(incoming: WechatMessage, content: string, now: nu
   const nContent = cdataBytes(content);
   if (nTo < 0 || nFrom < 0 || nContent < 0) return undefined;
   const time = String(Math.floor(now / 1000));
-  const buf = Buffer.allocUnsafe(FIXED + nTo + nFrom + time.length + nContent);
-  let at = put(buf, 0, T1);
-  at = put(buf, at + writeUtf8(buf, to, at), T2);
-  at = put(buf, at + writeUtf8(buf, from, at), T3);
-  at = put(buf, at + writeUtf8(buf, time, at), T4);
-  put(buf, at + writeUtf8(buf, content, at), T5);
-  return buf;
+  return TEXT_REPLY.fill([to, from, time, content], nTo + nFrom + time.length + nContent);
 }
 
 /** renderReply, as bytes for a text reply that can take the fast path, else as the protocol layer's string. */
@@ -102,19 +115,9 @@ export function sealReplyFast(cipher: MessageCipher, token: string, xml: string 
     : 'encryptBytes' in cipher ? (cipher as FastCipher).encryptBytes(xml, random16()) : cipher.encrypt(xml.toString('utf8'), random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
   const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
-  // Written into one Buffer: everything but the nonce is ASCII (base64, hex, digits).
-  const buf = Buffer.allocUnsafe(E_FIXED + encrypt.length + sig.length + timestamp.length + utf8Length(n));
-  let at = put(buf, 0, E1);
-  at = put(buf, at + writeUtf8Native(buf, encrypt, at), E2);
-  at = put(buf, at + writeUtf8(buf, sig, at), E3);
-  at = put(buf, at + writeUtf8(buf, timestamp, at), E4);
-  put(buf, at + writeUtf8(buf, n, at), E5);
-  return buf;
+  // Everything but the nonce is ASCII (base64, hex, digits).
+  return ENVELOPE.fill([encrypt, sig, timestamp, n], encrypt.length + sig.length + timestamp.length + utf8Length(n));
 }
 
-const E1 = ascii('<xml>\n<Encrypt><![CDATA[');
-const E2 = ascii(']]></Encrypt>\n<MsgSignature><![CDATA[');
-const E3 = ascii(']]></MsgSignature>\n<TimeStamp>');
-const E4 = ascii('</TimeStamp>\n<Nonce>');
-const E5 = ascii('</Nonce>\n</xml>');
-const E_FIXED = E1.length + E2.length + E3.length + E4.length + E5.length;
+const ENVELOPE = new ByteTemplate('<xml>\n<Encrypt><![CDATA[', ']]></Encrypt>\n<MsgSignature><![CDATA[',
+  ']]></MsgSignature>\n<TimeStamp>', '</TimeStamp>\n<Nonce>', '</Nonce>\n</xml>');

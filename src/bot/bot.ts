@@ -4,7 +4,7 @@ import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import { compose, DONE } from './compose.js';
 import { Context, toReplyBody, type ContextInit } from './context.js';
-import { clickRoute, eventRoute, router, textRoute, typeRoute, type Route } from './routes.js';
+import { clickRoute, eventRoute, isThenable, router, setReply, textRoute, typeRoute, type Route } from './routes.js';
 import type { ErrorHandler, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
 
 export interface BotOptions {
@@ -26,13 +26,6 @@ export interface HandleOptions {
 
 const NEVER = new AbortController().signal;
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
-}
-
-function setReply(ctx: Context, r: unknown): void {
-  if (r !== undefined && r !== null) ctx.reply(r as string | ReplyBody);
-}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -50,6 +43,10 @@ export class Bot {
   // The key prefix of the last AppID seen (one per bot in practice), not rebuilt per message.
   #prefixFor = '';
   #prefix = '';
+  // Refilled for every message: Context copies what it needs out of it.
+  readonly #init: ContextInit<WechatMessage> = {
+    message: undefined as unknown as WechatMessage, store: undefined as unknown as Store, keyPrefix: '', sessionTtlMs: 0, signal: NEVER, report: undefined,
+  };
 
   constructor(options: BotOptions = {}) {
     this.#store = options.store;
@@ -129,7 +126,6 @@ export class Bot {
       this.#prefixFor = appId;
       this.#prefix = `wxbot:${appId}:`;
     }
-    // One init object, refilled: Context copies what it needs out of it.
     const init = this.#init;
     init.message = message;
     init.store = options.store ?? this.store;
@@ -149,10 +145,6 @@ export class Bot {
     if (r === DONE) return ctx.response;
     return r.then(() => ctx.response, (err: unknown) => this.#failed(err, ctx));
   }
-
-  readonly #init: ContextInit<WechatMessage> = {
-    message: undefined as unknown as WechatMessage, store: undefined as unknown as Store, keyPrefix: '', sessionTtlMs: 0, signal: NEVER, report: undefined,
-  };
 
   async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {
     if (!this.#onError) throw err;

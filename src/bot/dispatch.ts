@@ -52,7 +52,7 @@ export class Dispatcher {
   readonly #pending = new Map<string, Job>();
   /** Handlers running (late ones included, until their late-reply hook is done). */
   #running = 0;
-  /** Handlers past their deadline: their entry in #pending may be replaced once the TTL is over. */
+  /** Handlers past their deadline, until their late-reply hook is done (they leave #pending when they complete). */
   readonly #lateJobs = new Set<Job>();
   readonly #deadlines = new DeadlineQueue();
   /** The store again when it lives in this process: claims and outcomes then need no promise. */
@@ -87,7 +87,7 @@ export class Dispatcher {
 
   #jobs(): Job[] {
     const out = new Set<Job>(this.#lateJobs);
-    for (const p of this.#pending.values()) if (p instanceof Job && !p.over && p.finished) out.add(p);
+    for (const job of this.#pending.values()) if (!job.over && job.finished) out.add(job);
     return [...out];
   }
 

@@ -15,11 +15,12 @@ export interface Route {
   readonly types?: readonly string[];
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
   return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
-function setReply(ctx: Context, r: unknown): void {
+/** A handler's return value as the reply: a string is text; nothing keeps what is there. */
+export function setReply(ctx: Context, r: unknown): void {
   if (r !== undefined && r !== null) ctx.reply(r as string | ReplyBody);
 }
 

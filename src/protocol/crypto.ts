@@ -67,8 +67,13 @@ export class MessageCipher {
 
   /** Encrypts a message; `random` (16 bytes) is injectable so published ciphertexts can be reproduced. */
   encrypt(message: string, random: Buffer = randomBytes(16)): string {
+    return this.encryptBytes(Buffer.from(message, 'utf8'), random);
+  }
+
+  /** encrypt() of a message already encoded as UTF-8 (a reply rendered straight to bytes). */
+  encryptBytes(message: Uint8Array, random: Buffer = randomBytes(16)): string {
     if (random.length !== 16) throw new CryptoError('EncryptAES_Error', 'random prefix must be 16 bytes');
-    const body = Buffer.from(message, 'utf8');
+    const body = Buffer.from(message.buffer, message.byteOffset, message.length);
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32BE(body.length, 0);
     const plain = pad32(Buffer.concat([random, len, body, Buffer.from(this.appId, 'utf8')]));

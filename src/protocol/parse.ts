@@ -3,7 +3,7 @@ import type { WechatMessage } from './messages.js';
 import { child, parseXml, text, type XmlNode, type XmlValue } from './xml.js';
 
 // Fields WeChat sends as numbers (§4). Everything else, MsgId/MsgID included, stays a string.
-const NUMERIC = new Set([
+export const NUMERIC: ReadonlySet<string> = new Set([
   'CreateTime', 'Idx', 'Location_X', 'Location_Y', 'Scale', 'Latitude', 'Longitude', 'Precision',
   'Count', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
 ]);

@@ -49,9 +49,8 @@ export class FastCipher extends MessageCipher {
     return this.#seal(plain);
   }
 
-  /** encrypt() of a message already in UTF-8, byte for byte the same result. */
-  encryptBytes(message: Uint8Array, random: Buffer = randomBytes(16)): string {
-    if (random.length !== 16) return super.encrypt(Buffer.from(message.buffer, message.byteOffset, message.length).toString('utf8'), random);
+  override encryptBytes(message: Uint8Array, random: Buffer = randomBytes(16)): string {
+    if (random.length !== 16) return super.encryptBytes(message, random);
     const plain = this.#plain(message.length, random);
     plain.set(message, 20);
     return this.#seal(plain);

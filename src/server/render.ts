@@ -7,21 +7,10 @@ import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeValueReadsBack } from '../protocol/envelope.js';
 import { utf8Length, writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
-import type { FastCipher } from './fast-cipher.js';
-
-// True when the text can go into CDATA as is: no control characters, no surrogates, no "]]>".
-// Anything else takes the protocol layer's full path (which strips and splits).
-function plainCdataSafe(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe) return false;
-  }
-  return !s.includes(']]>');
-}
 
 /**
- * The UTF-8 length of text that can go into CDATA as is (see plainCdataSafe; a surrogate pair is
- * fine here), or -1 when it needs the protocol layer's cleaning.
+ * The UTF-8 length of text that can go into CDATA as is (characters XML 1.0 allows, surrogates only
+ * in pairs, no "]]>"), or -1 when it needs the protocol layer's cdata(), which strips and splits.
  */
 function cdataBytes(s: string): number {
   let n = s.length;
@@ -110,13 +99,12 @@ export function renderReplyOut(incoming: WechatMessage, body: ReplyBody, now: nu
  */
 export function sealReplyFast(cipher: MessageCipher, token: string, xml: string | Buffer, timestamp: string, nonce: string): Buffer {
   if (!envelopeValueReadsBack(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
-  const encrypt = typeof xml === 'string'
-    ? cipher.encrypt(xml, random16())
-    : 'encryptBytes' in cipher ? (cipher as FastCipher).encryptBytes(xml, random16()) : cipher.encrypt(xml.toString('utf8'), random16());
+  const encrypt = typeof xml === 'string' ? cipher.encrypt(xml, random16()) : cipher.encryptBytes(xml, random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);
-  const n = plainCdataSafe(nonce) ? `<![CDATA[${nonce}]]>` : cdata(nonce);
+  const plain = cdataBytes(nonce);
+  const n = plain >= 0 ? `<![CDATA[${nonce}]]>` : cdata(nonce);
   // Everything but the nonce is ASCII (base64, hex, digits).
-  return ENVELOPE.fill([encrypt, sig, timestamp, n], encrypt.length + sig.length + timestamp.length + utf8Length(n));
+  return ENVELOPE.fill([encrypt, sig, timestamp, n], encrypt.length + sig.length + timestamp.length + (plain >= 0 ? plain + 12 : utf8Length(n)));
 }
 
 const ENVELOPE = new ByteTemplate('<xml>\n<Encrypt><![CDATA[', ']]></Encrypt>\n<MsgSignature><![CDATA[',

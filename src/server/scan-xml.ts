@@ -5,6 +5,8 @@
  * General-purpose XML parsing costs more than the rest of a request together; this keeps the hot
  * path to a few indexOf calls.
  */
+import { NUMERIC } from '../protocol/parse.js';
+
 const CDATA_OPEN = '<![CDATA[';
 
 // Fields WeChat sends flat (protocol.md §4). A known name is taken as this constant string rather
@@ -15,11 +17,6 @@ const KNOWN = [
   'Label', 'Title', 'Description', 'Url', 'Event', 'EventKey', 'Ticket', 'Latitude', 'Longitude', 'Precision',
   'MenuId', 'Status', 'Encrypt', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
 ] as const;
-// Fields WeChat sends as numbers; the same list as the protocol layer's (parse.ts).
-const NUMERIC = new Set<string>([
-  'CreateTime', 'Idx', 'Location_X', 'Location_Y', 'Scale', 'Latitude', 'Longitude', 'Precision',
-  'Count', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
-]);
 const BY_LENGTH: (readonly number[])[] = [];
 for (let i = 0; i < KNOWN.length; i++) ((BY_LENGTH[KNOWN[i]!.length] ??= []) as number[]).push(i);
 const KNOWN_NUMERIC = KNOWN.map((n) => NUMERIC.has(n));

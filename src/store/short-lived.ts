@@ -1,4 +1,5 @@
 import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
+
 /** Entries with a TTL up to this go to a ShortLivedTable; longer ones (sessions, tokens) stay in Maps. */
 export const SHORT_TTL_MS = 5 * 60_000;
 /** Keys longer than this in UTF-8 (none in practice) are kept in Maps. */
@@ -15,7 +16,6 @@ const FREE = -1;
 
 // String.prototype.isWellFormed (Node >= 20; typed from ES2024 on).
 const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

@@ -77,20 +77,30 @@ export function replyPreview(r: ReplyBody): string {
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-let clockSecond = NaN;
-let clockPrefix = '';
 
-/** Local HH:MM:SS.mmm; the part up to the seconds is made once per second. */
-function clock(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== clockSecond) {
-    const d = new Date(ms);
-    clockPrefix = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`;
-    clockSecond = second;
-  }
-  const milli = ms - second * 1000;
-  return clockPrefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli;
+/**
+ * A timestamp formatter for log lines: `prefixOf` (everything up to the milliseconds) runs once
+ * per second, not per line; the three-digit milliseconds and `suffix` are appended.
+ */
+function perSecond(prefixOf: (second: number) => string, suffix = ''): (ms: number) => string {
+  let at = NaN;
+  let prefix = '';
+  return (ms) => {
+    const second = Math.floor(ms / 1000);
+    if (second !== at) {
+      prefix = prefixOf(second);
+      at = second;
+    }
+    const milli = ms - second * 1000;
+    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}${suffix}`;
+  };
 }
+
+/** Local HH:MM:SS.mmm. */
+const clock = perSecond((second) => {
+  const d = new Date(second * 1000);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`;
+});
 
 /** The styles a log line uses: chalk's, or none (colour off), which then costs nothing per call. */
 interface Paint {
@@ -153,19 +163,8 @@ export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
   return requestLine(r, c);
 }
 
-let isoSecond = NaN;
-let isoPrefix = '';
-
-/** Date#toISOString, with the part up to the seconds made once per second. */
-function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== isoSecond) {
-    isoPrefix = new Date(second * 1000).toISOString().slice(0, -4); // up to the '.' before the ms
-    isoSecond = second;
-  }
-  const milli = ms - second * 1000;
-  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-}
+/** Date#toISOString: the prefix is its string up to the '.' before the milliseconds. */
+const isoTime = perSecond((second) => new Date(second * 1000).toISOString().slice(0, -4), 'Z');
 
 /** One JSON object per record: previews only, OpenIDs masked, no full message bodies. */
 export function formatJson(r: LogRecord): string {

@@ -1,3 +1,4 @@
+import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 
@@ -34,7 +35,7 @@ export function encodeOutcome(o: Outcome): string {
   const r = o.reply as { MsgType: string; Content?: unknown };
   // The common text reply, as JSON.stringify would write it, without walking the object.
   if (r.MsgType === 'text' && typeof r.Content === 'string' && Object.keys(r).length === 2) {
-    return `{"kind":"reply","reply":{"MsgType":"text","Content":${JSON.stringify(r.Content)}}}`;
+    return `{"kind":"reply","reply":{"MsgType":"text","Content":${jsonQuote(r.Content)}}}`;
   }
   return JSON.stringify(o);
 }

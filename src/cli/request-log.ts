@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { maskOpenId } from '../config/mask.js';
+import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { LogRecord, RequestLog } from '../server/types.js';
@@ -27,15 +28,6 @@ function alreadyOneLine(s: string): boolean {
 function preview(s: string, max = PREVIEW): string {
   const one = alreadyOneLine(s) ? s : s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-
-/** JSON.stringify of a string, without the call when nothing in it needs escaping (most previews). */
-function quoted(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
-  }
-  return `"${s}"`;
 }
 
 function str(v: unknown): string {
@@ -144,9 +136,9 @@ function requestLine(r: RequestLog, c: Paint): string {
   const m = r.message;
   const what = messagePreview(m);
   let line = `${head} ${c.magenta(maskOpenId(m.FromUserName))} ${c.bold(messageKind(m))}`;
-  if (what) line += ` ${quoted(preview(what))}`;
+  if (what) line += ` ${jsonQuote(preview(what))}`;
   line += ` ${c.dim('→')} `;
-  line += r.reply ? `${c.bold(r.reply.MsgType)} ${c.cyan(quoted(preview(replyPreview(r.reply))))}` : c.dim('success');
+  line += r.reply ? `${c.bold(r.reply.MsgType)} ${c.cyan(jsonQuote(preview(replyPreview(r.reply))))}` : c.dim('success');
   line += ` ${ms}`;
   if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
   if (r.late) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;

@@ -10,7 +10,7 @@ import { ExchangeRecord } from './exchange.js';
 import { FastCipher } from './fast-cipher.js';
 import { lingerOnClose } from './linger.js';
 import { renderReplyOut, sealReplyFast } from './render.js';
-import { parseQuery, pathOf, type PushQuery } from './query.js';
+import { pathOf, readQuery, type PushQuery, type QueryFields } from './query.js';
 import { HttpRejection } from './rejection.js';
 import type { HandlerOptions, LogRecord, RequestLog } from './types.js';
 import { openPush, verifyGet, type Mode, type VerifyConfig } from './verify.js';
@@ -49,7 +49,7 @@ class Trace {
   status = 0;
   body = '';
   response = '';
-  query: PushQuery | undefined = undefined;
+  query: QueryFields | undefined = undefined;
   message: WechatMessage | undefined = undefined;
   reply: ReplyBody | undefined = undefined;
   replyXml: string | undefined = undefined;
@@ -71,10 +71,13 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
 
 function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
-  if (close) headers.connection = 'close';
-  res.writeHead(status, headers);
-  res.end(body);
+  // A flat [name, value, ...] list: Node walks it without enumerating an object's keys.
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  res.writeHead(status, close ? ['content-type', type, 'content-length', length, 'connection', 'close'] : ['content-type', type, 'content-length', length]);
+  // A Buffer would go out as a second chunk (a writev behind a cork); as a latin1 string, which
+  // keeps every byte, Node joins it to the header and writes both in one call.
+  if (typeof body === 'string') res.end(body);
+  else res.end(body.toString('latin1'), 'latin1');
 }
 
 /**
@@ -188,7 +191,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       emit(r);
     }
     if (onExchange) {
-      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query ?? {}, t.body, t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
+      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query?.present() ?? {}, t.body, t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
       if (t.message) x.message = t.message;
       if (t.reply) x.setReply(t.reply, t.repliedAt);
       if (t.replyXml) x.replyXml = t.replyXml;
@@ -216,7 +219,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         throw new HttpRejection(405, 'method not allowed: WeChat uses GET (verification) and POST (messages)');
       }
       const qi = url.indexOf('?');
-      const q = qi < 0 ? {} : parseQuery(url, qi + 1);
+      const q = readQuery(url, qi < 0 ? url.length : qi + 1);
       if (tracing) t.query = q;
       if (method === 'GET') answerGet(res, t, q, receivedAt);
       else {

@@ -41,6 +41,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * The first delivery claims the key with setIfAbsent and stores the outcome; a retry in the same
  * process awaits the pending promise, a retry on another replica polls the store. Built only on
  * the Store interface, so a shared (Redis) store makes it work across processes unchanged.
+ * On an in-process store a bot that answers synchronously skips the claim (see #runLocal).
  */
 export class Dispatcher {
   #bot: Bot;
@@ -136,18 +137,14 @@ export class Dispatcher {
       }
       const local = this.#local;
       if (local) {
-        let claimed: boolean;
+        let free: boolean;
         try {
-          claimed = local.setIfAbsentNow(key, PENDING, this.#ttlMs);
+          free = local.getNow(key) === undefined;
         } catch (err) {
           this.#report(err, message);
-          claimed = true;
+          free = true;
         }
-        if (claimed) {
-          const job = new Job(message, key, this.#onLate);
-          this.#pending.set(key, job);
-          return this.#run(job, deadlineAt);
-        }
+        if (free) return this.#runLocal(local, key, message, deadlineAt);
         // Held by another handler on the same store, or already answered: the general path reads it.
       }
       return this.#claim(key, message, deadlineAt);
@@ -202,19 +199,47 @@ export class Dispatcher {
   #run(job: Job, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
     this.#running++;
     job.deadline = this.#deadlines.add(deadlineAt, job);
-    let r: ReplyBody | undefined | Promise<ReplyBody | undefined>;
-    try {
-      const bot = this.#bot;
-      // A bot from another copy of wxbot (a user's own dependency) may predate run().
-      r = typeof bot.run === 'function' ? bot.run(job.message, this.#handleOptions, job) : bot.handle(job.message, { ...this.#handleOptions, signal: job });
-    } catch (err) {
-      r = Promise.reject(err);
-    }
+    const r = this.#invoke(job);
     if (r instanceof Promise) {
       job.finished = this.#settle(job, r);
       return job.result;
     }
     // Finished already: no promise for the result, nothing to wait for.
+    job.finished = this.#complete(job, r, undefined) ?? DONE;
+    return job.answered!;
+  }
+
+  #invoke(job: Job): ReplyBody | undefined | Promise<ReplyBody | undefined> {
+    try {
+      const bot = this.#bot;
+      // A bot from another copy of wxbot (a user's own dependency) may predate run().
+      return typeof bot.run === 'function' ? bot.run(job.message, this.#handleOptions, job) : bot.handle(job.message, { ...this.#handleOptions, signal: job });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * #run for a message whose key is free on an in-process store. Nothing else can run before the
+   * bot returns, so a bot that answers synchronously needs no pending marker in the store and no
+   * deadline: its outcome is the one write. A bot that returns a promise gets both before anything
+   * else can run (another handler on the same store then finds the key held, as with a claim).
+   */
+  #runLocal(local: LocalStore, key: string, message: WechatMessage, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
+    const job = new Job(message, key, this.#onLate);
+    this.#pending.set(key, job);
+    this.#running++;
+    const r = this.#invoke(job);
+    if (r instanceof Promise) {
+      try {
+        local.setNow(key, PENDING, this.#ttlMs);
+      } catch (err) {
+        this.#report(err, message);
+      }
+      job.deadline = this.#deadlines.add(deadlineAt, job);
+      job.finished = this.#settle(job, r);
+      return job.result;
+    }
     job.finished = this.#complete(job, r, undefined) ?? DONE;
     return job.answered!;
   }

@@ -85,6 +85,41 @@ test('two dispatchers sharing one store (two replicas) run the handler once, con
   assert.equal(a.calls.n + b.calls.n, 2);
 });
 
+test('on an in-process store: a synchronous bot writes only its outcome, an asynchronous one holds the key while it runs', async () => {
+  const store = new MemoryStore();
+  let syncCalls = 0;
+  const syncBot = createBot().fallback((ctx) => {
+    syncCalls++;
+    // Nothing was written for the key while the bot runs synchronously.
+    assert.equal(store.getNow(`wxbot:wxS:dedupe:${dedupeId(ctx.message)}`), undefined);
+    return `sync ${ctx.text}`;
+  });
+  const d1 = createDispatcher(syncBot, { store, appId: 'wxS' });
+  const d2 = createDispatcher(syncBot, { store, appId: 'wxS' });
+  const m = text('s');
+  const key = `wxbot:wxS:dedupe:${dedupeId(m)}`;
+  const first = d1.dispatchNow(m);
+  assert.ok(!(first instanceof Promise), 'a synchronous bot answers without a promise');
+  assert.deepEqual(first.reply, { MsgType: 'text', Content: 'sync s' });
+  assert.match(store.getNow(key)!, /"Content":"sync s"/);
+  // The other dispatcher on the same store finds the outcome: the handler ran once.
+  const again = await d2.dispatch(m);
+  assert.equal(again.dedupe, true);
+  assert.deepEqual(again.reply, first.reply);
+  assert.equal(syncCalls, 1);
+
+  const slow = countingBot(60);
+  const da = createDispatcher(slow.bot, { store, appId: 'wxS' });
+  const db = createDispatcher(slow.bot, { store, appId: 'wxS' });
+  const m2 = text('a');
+  const running = da.dispatch(m2);
+  assert.equal(store.getNow(`wxbot:wxS:dedupe:${dedupeId(m2)}`), 'pending');
+  const [ra, rb] = await Promise.all([running, db.dispatch(m2)]);
+  assert.equal(slow.calls.n, 1);
+  assert.deepEqual(rb.reply, ra.reply);
+  assert.equal(rb.dedupe, true);
+});
+
 test('past the deadline: success now, the late reply goes to onLateReply, retries do not repeat it', async () => {
   const late: { message: WechatMessage; reply: ReplyBody }[] = [];
   const { bot, calls } = countingBot(500);

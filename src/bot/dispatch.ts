@@ -81,6 +81,11 @@ export class Dispatcher {
     this.#bot = bot;
   }
 
+  /** Deliveries this process is handling that a retry would wait on (for monitoring). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   /** Handlers still running, including ones past their deadline. */
   get inFlight(): number {
     return this.#running;
@@ -114,8 +119,22 @@ export class Dispatcher {
   // until it is old (measured: +16k instructions a request with 1024 kept).
   #release(job: Job, o: Outcome | undefined): void {
     job.settle(o);
-    if (this.#pending.get(job.key) === job) this.#pending.delete(job.key);
+    if (job.listed && this.#pending.get(job.key) === job) this.#pending.delete(job.key);
   }
+
+  #list(job: Job): void {
+    job.listed = true;
+    this.#pending.set(job.key, job);
+  }
+
+  /** The delivery of this process with that key, while it runs. */
+  #shared(key: string): Job | undefined {
+    const sync = this.#syncJob;
+    return sync !== undefined && sync.key === key ? sync : this.#pending.get(key);
+  }
+
+  /** The job a bot is running synchronously right now (it is not in #pending, see #runLocal). */
+  #syncJob: Job | undefined;
 
   /** `receivedAt` (ms) is when the request arrived: the deadline counts from there. */
   dispatch(message: WechatMessage, receivedAt: number = Date.now()): Promise<DispatchResult> {
@@ -131,7 +150,7 @@ export class Dispatcher {
     try {
       const key = dedupeKey(this.#prefix, message);
       const deadlineAt = receivedAt + this.#deadlineMs;
-      const shared = this.#pending.get(key);
+      const shared = this.#shared(key);
       if (shared) {
         return shared.done ? retryResult(shared.outcome) : beforeDeadline(shared.wait(), deadlineAt).then(retryResult);
       }
@@ -156,7 +175,7 @@ export class Dispatcher {
   async #claim(key: string, message: WechatMessage, deadlineAt: number): Promise<DispatchResult> {
     // Registered before the first await so a concurrent retry in this process finds it.
     const job = new Job(message, key, this.#onLate);
-    this.#pending.set(key, job);
+    this.#list(job);
     for (;;) {
       let claimed: boolean;
       try {
@@ -221,16 +240,24 @@ export class Dispatcher {
 
   /**
    * #run for a message whose key is free on an in-process store. Nothing else can run before the
-   * bot returns, so a bot that answers synchronously needs no pending marker in the store and no
-   * deadline: its outcome is the one write. A bot that returns a promise gets both before anything
-   * else can run (another handler on the same store then finds the key held, as with a claim).
+   * bot returns, so a bot that answers synchronously needs no pending marker in the store, no entry
+   * in #pending and no deadline: its outcome is the one write. (A retry can only come on a later
+   * turn; the bot itself dispatching the same message again finds #syncJob.) A bot that returns a
+   * promise gets all three before anything else can run, as a claim would have given them.
    */
   #runLocal(local: LocalStore, key: string, message: WechatMessage, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
     const job = new Job(message, key, this.#onLate);
-    this.#pending.set(key, job);
     this.#running++;
-    const r = this.#invoke(job);
+    const outer = this.#syncJob;
+    this.#syncJob = job;
+    let r: ReplyBody | undefined | Promise<ReplyBody | undefined>;
+    try {
+      r = this.#invoke(job);
+    } finally {
+      this.#syncJob = outer;
+    }
     if (r instanceof Promise) {
+      this.#list(job);
       try {
         local.setNow(key, PENDING, this.#ttlMs);
       } catch (err) {
@@ -345,6 +372,8 @@ class Pending {
  */
 class Job extends Pending {
   state: 'running' | 'done' | 'late' = 'running';
+  /** In the dispatcher's #pending map. */
+  listed = false;
   /** The result, once there is one (the reply, or `success` at the deadline). */
   answered: DispatchResult | undefined;
   #resultPromise: Promise<DispatchResult> | undefined;

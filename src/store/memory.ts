@@ -87,13 +87,25 @@ export class MemoryStore implements LocalStore {
     return this.setIfAbsentNow(key, value, ttlMs);
   }
 
+  /** The last key the table accepted: dedupe reads a key and then writes it, and the check scans it. */
+  #acceptedKey: string | undefined;
+
+  #shortKey(key: string): boolean {
+    if (key === this.#acceptedKey) return true;
+    if (!ShortLivedTable.acceptsKey(key)) return false;
+    this.#acceptedKey = key;
+    return true;
+  }
+
   getNow(key: string): string | undefined {
     const now = Date.now();
-    if (ShortLivedTable.acceptsKey(key)) {
+    if (this.#shortKey(key)) {
       const v = this.#short.get(key, now - this.#epoch);
       if (v !== undefined) return v;
     }
     const shard = shardOf(key);
+    // Most shards hold no long-lived key at all: no lookup (and no hashing of the key) then.
+    if (this.#expiry[shard]!.size === 0) return undefined;
     return this.#expire(key, shard, now) ? undefined : this.#values[shard]!.get(key);
   }
 
@@ -108,7 +120,7 @@ export class MemoryStore implements LocalStore {
     const long = this.#expiry[shard]!;
     const before = long.size === 0 ? undefined : long.get(key);
     if (before !== undefined && before + this.#epoch > now) return false;
-    const shortKey = ShortLivedTable.acceptsKey(key);
+    const shortKey = this.#shortKey(key);
     if (ttlMs <= SHORT_TTL_MS && shortKey) {
       // One lookup claims it there; an expired copy in the Maps goes.
       const r = this.#short.setIfAbsent(key, value, now + ttlMs - this.#epoch, now - this.#epoch);
@@ -132,7 +144,7 @@ export class MemoryStore implements LocalStore {
 
   /** Writes the entry where its TTL belongs and drops any copy from the other place. */
   #write(key: string, shard: number, value: string, ttlMs: number, now: number): void {
-    const shortKey = ShortLivedTable.acceptsKey(key);
+    const shortKey = this.#shortKey(key);
     if (ttlMs <= SHORT_TTL_MS && shortKey && this.#short.set(key, value, now + ttlMs - this.#epoch)) {
       const long = this.#expiry[shard]!;
       if (long.size !== 0 && long.has(key)) this.#drop(key, shard);

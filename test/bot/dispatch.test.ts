@@ -120,6 +120,25 @@ test('on an in-process store: a synchronous bot writes only its outcome, an asyn
   assert.equal(rb.dedupe, true);
 });
 
+test('no delivery stays pending once answered, on an in-process store or a remote one', async () => {
+  const local = new MemoryStore();
+  // The same store seen only through the Store interface, as a Redis store is.
+  const remote: Store = { get: (k) => local.get(k), set: (k, v, t) => local.set(k, v, t), setIfAbsent: (k, v, t) => local.setIfAbsent(k, v, t), delete: (k) => local.delete(k) };
+  const syncBot = createBot().fallback((ctx) => `ok ${ctx.text}`);
+  for (const store of [local, remote]) {
+    for (const bot of [syncBot, countingBot(5).bot]) {
+      const d = createDispatcher(bot, { store, appId: `wx${seq++}` });
+      const m = text('p');
+      const running = d.dispatch(m);
+      const retry = d.dispatch(m);
+      const [a, b] = await Promise.all([running, retry]);
+      assert.deepEqual(b.reply, a.reply);
+      assert.equal(b.dedupe, true);
+      assert.equal(d.pending, 0);
+    }
+  }
+});
+
 test('past the deadline: success now, the late reply goes to onLateReply, retries do not repeat it', async () => {
   const late: { message: WechatMessage; reply: ReplyBody }[] = [];
   const { bot, calls } = countingBot(500);

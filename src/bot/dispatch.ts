@@ -156,15 +156,18 @@ export class Dispatcher {
       }
       const local = this.#local;
       if (local) {
-        let free: boolean;
+        let held: string | undefined;
         try {
-          free = local.getNow(key) === undefined;
+          held = local.getNow(key);
         } catch (err) {
           this.#report(err, message);
-          free = true;
+          held = undefined;
         }
-        if (free) return this.#runLocal(local, key, message, deadlineAt);
-        // Held by another handler on the same store, or already answered: the general path reads it.
+        if (held === undefined) return this.#runLocal(local, key, message, deadlineAt);
+        // A retry of a message answered already: its outcome, with no promise.
+        const answered = decodeOutcome(held);
+        if (answered) return retryResult(answered);
+        // Held by another handler on the same store: the general path waits for it.
       }
       return this.#claim(key, message, deadlineAt);
     } catch (err) {

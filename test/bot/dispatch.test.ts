@@ -102,6 +102,11 @@ test('on an in-process store: a synchronous bot writes only its outcome, an asyn
   assert.ok(!(first instanceof Promise), 'a synchronous bot answers without a promise');
   assert.deepEqual(first.reply, { MsgType: 'text', Content: 'sync s' });
   assert.match(store.getNow(key)!, /"Content":"sync s"/);
+  // A retry finds the outcome in the store and is answered without a promise.
+  const retry = d1.dispatchNow(m);
+  assert.ok(!(retry instanceof Promise), 'a retry of an answered message is answered at once');
+  assert.equal(retry.dedupe, true);
+  assert.deepEqual(retry.reply, first.reply);
   // The other dispatcher on the same store finds the outcome: the handler ran once.
   const again = await d2.dispatch(m);
   assert.equal(again.dedupe, true);

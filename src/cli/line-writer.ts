@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { writeUtf8Native } from '../protocol/utf8.js';
 
 /** Above this many bytes waiting for a slow reader, lines are dropped (and counted) rather than kept. */
@@ -28,17 +29,37 @@ export class LineWriter {
   #spare: Buffer[] = [];
   readonly #flushBound = () => this.flush();
 
-  constructor(out: NodeJS.WritableStream) {
+  #failed = false;
+
+  constructor(out: NodeJS.WritableStream, onError?: (err: Error) => void) {
     this.#out = out;
+    // A log that cannot be written (the reader went away, the disk is full) stops the log, not the server.
+    out.on('error', (err: Error) => {
+      if (this.#failed) return;
+      this.#failed = true;
+      onError?.(err);
+    });
   }
 
-  /** Standard output as an asynchronous stream when it is a pipe or a file; the TTY as is. */
-  static forStdout(stdout: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }): LineWriter {
-    if (stdout !== process.stdout || stdout.isTTY) return new LineWriter(stdout);
-    return new LineWriter(createWriteStream('/dev/stdout', { fd: 1, autoClose: false }));
+  /**
+   * Standard output for the request log: the TTY as is; a regular file written synchronously (a
+   * file never waits for a reader, and the page cache takes a batch in microseconds, where the
+   * thread pool's round trip per batch costs more than the write); a pipe or socket as an
+   * asynchronous stream, so a reader that stops reading never stalls requests.
+   */
+  static forStdout(stdout: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, onError?: (err: Error) => void): LineWriter {
+    if (stdout !== process.stdout || stdout.isTTY) return new LineWriter(stdout, onError);
+    let file = false;
+    try {
+      file = fstatSync(1).isFile();
+    } catch {
+      // not a file then
+    }
+    return new LineWriter(file ? syncFileSink(1) : createWriteStream('/dev/stdout', { fd: 1, autoClose: false }), onError);
   }
 
   line(s: string): void {
+    if (this.#failed) return;
     // Worst case of the UTF-8 form, plus the newline.
     const room = s.length * 3 + 1;
     if (this.#pending + room > MAX_PENDING) {
@@ -106,4 +127,18 @@ export class LineWriter {
       else this.#out.end(resolve);
     });
   }
+}
+
+/** A stream over a file descriptor of a regular file, each chunk written before write() returns. */
+function syncFileSink(fd: number): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
 }

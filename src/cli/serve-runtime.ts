@@ -213,7 +213,7 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
 
   const out = chalkFor(stdout, env);
   const { LineWriter } = await import('./line-writer.js');
-  const log = LineWriter.forStdout(stdout);
+  const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
   const onLog = s.logFormat === 'json'
     ? (r: LogRecord) => log.line(formatJson(r))
     : (r: LogRecord) => log.line(formatPretty(r, out));

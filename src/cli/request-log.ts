@@ -119,7 +119,7 @@ function paintOf(c: ChalkInstance): Paint {
 }
 
 function statusColor(c: Paint, status: number): string {
-  const s = String(status);
+  const s = status === 200 ? '200' : String(status);
   return status >= 500 ? c.red(s) : status >= 400 ? c.yellow(s) : c.green(s);
 }
 
@@ -127,9 +127,22 @@ function statusColor(c: Paint, status: number): string {
 const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
 const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
 
+/**
+ * `${ms}ms`: the handler reports latencies rounded to hundredths, and those are written from their
+ * integer parts (whose strings V8 caches) rather than through a double-to-string conversion.
+ */
+export function msText(ms: number): string {
+  const h = Math.round(ms * 100);
+  if (!(h >= 0 && h < 1e9) || h / 100 !== ms) return `${ms}ms`;
+  const whole = Math.floor(h / 100);
+  const frac = h - whole * 100;
+  if (frac === 0) return `${whole}ms`;
+  return frac % 10 === 0 ? `${whole}.${frac / 10}ms` : `${whole}.${frac < 10 ? '0' : ''}${frac}ms`;
+}
+
 function requestLine(r: RequestLog, c: Paint): string {
   const head = `${c.dim(clock(r.time))} ${method4(r.method)} ${statusColor(c, r.status)} ${c.dim(mode6(r.mode))}`;
-  const ms = c.dim(`${r.latencyMs}ms`);
+  const ms = c.dim(msText(r.latencyMs));
   if (r.reason) return `${head} ${c.yellow(r.reason)} ${ms}`;
   if (r.verify) return `${head} ${c.cyan('URL verification')} ${ms}`;
   if (!r.message) return `${head} ${ms}`;

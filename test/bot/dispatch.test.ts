@@ -128,7 +128,7 @@ test('on an in-process store: a synchronous bot writes only its outcome, an asyn
 test('no delivery stays pending once answered, on an in-process store or a remote one', async () => {
   const local = new MemoryStore();
   // The same store seen only through the Store interface, as a Redis store is.
-  const remote: Store = { get: (k) => local.get(k), set: (k, v, t) => local.set(k, v, t), setIfAbsent: (k, v, t) => local.setIfAbsent(k, v, t), delete: (k) => local.delete(k) };
+  const remote: Store = { get: (k) => local.get(k), set: (k, v, t) => local.set(k, v, t), setIfAbsent: (k, v, t) => local.setIfAbsent(k, v, t), delete: (k) => local.delete(k), close: async () => {} };
   const syncBot = createBot().fallback((ctx) => `ok ${ctx.text}`);
   for (const store of [local, remote]) {
     for (const bot of [syncBot, countingBot(5).bot]) {

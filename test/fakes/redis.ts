@@ -93,7 +93,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, host: string, timeoutMs: number): Promise<void> {
+export async function waitForPort(port: number, host: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { freePort, startTestRedis, waitForPort, type TestRedis } from '../fakes/redis.js';
 import { startReplica, type Replica } from '../scale/helpers.js';
 import { buildPush, decode, http, replyText, textXml, type Account, type HttpResult } from '../server/client.js';
 import { readReadme } from './extract.js';
@@ -58,28 +57,15 @@ async function startNginx(servers: string, dir: string): Promise<Nginx> {
   const child: ChildProcess = spawn(NGINX!, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  // Listening once the HTTP port answers.
-  const port = Number(/listen 127\.0\.0\.1:(\d+);/.exec(servers)?.[1] ?? /listen 127\.0\.0\.1:(\d+) ssl/.exec(servers)![1]);
-  const until = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${err}`);
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.end(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    if (Date.now() > until) throw new Error(`nginx did not listen: ${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Listening once the first port answers (or failed, if nginx exited).
+  const port = Number(/listen 127\.0\.0\.1:(\d+)/.exec(servers)![1]);
+  const exited = new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`nginx exited: ${err}`))));
+  exited.catch(() => {});
+  await Promise.race([waitForPort(port, '127.0.0.1', 10_000), exited]);
   return {
     dir,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGQUIT');
-        await exited;
-      }
-    },
+    // SIGQUIT: nginx's graceful shutdown.
+    stop: () => (child.exitCode === null ? new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGQUIT'))) : Promise.resolve()),
   };
 }
 

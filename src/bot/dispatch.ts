@@ -221,7 +221,11 @@ export class Dispatcher {
   #run(job: Job, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
     this.#running++;
     job.deadline = this.#deadlines.add(deadlineAt, job);
-    const r = this.#invoke(job);
+    return this.#outcomeOf(job, this.#invoke(job));
+  }
+
+  /** What the bot's run gives the request: the result now when it finished, else a promise of it. */
+  #outcomeOf(job: Job, r: ReplyBody | undefined | Promise<ReplyBody | undefined>): DispatchResult | Promise<DispatchResult> {
     if (r instanceof Promise) {
       job.finished = this.#settle(job, r);
       return job.result;
@@ -253,12 +257,9 @@ export class Dispatcher {
     this.#running++;
     const outer = this.#syncJob;
     this.#syncJob = job;
-    let r: ReplyBody | undefined | Promise<ReplyBody | undefined>;
-    try {
-      r = this.#invoke(job);
-    } finally {
-      this.#syncJob = outer;
-    }
+    // #invoke turns a throw into a rejected promise, so the slot is always restored.
+    const r = this.#invoke(job);
+    this.#syncJob = outer;
     if (r instanceof Promise) {
       this.#list(job);
       try {
@@ -267,11 +268,8 @@ export class Dispatcher {
         this.#report(err, message);
       }
       job.deadline = this.#deadlines.add(deadlineAt, job);
-      job.finished = this.#settle(job, r);
-      return job.result;
     }
-    job.finished = this.#complete(job, r, undefined) ?? DONE;
-    return job.answered!;
+    return this.#outcomeOf(job, r);
   }
 
   readonly #handleOptions: HandleOptions;

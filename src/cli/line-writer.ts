@@ -10,8 +10,8 @@ const BLOCK = 64 * 1024;
 
 /**
  * Request-log output: lines are batched into one write per few ms, and a slow reader never stalls
- * request handling. (Node writes to pipes and files synchronously; a log shipper that stops reading
- * would otherwise freeze the server.) Each line is encoded into a block of bytes as it comes, so a
+ * request handling. (Node writes to pipes synchronously; a log shipper that stops reading would
+ * otherwise freeze the server. A regular file never waits for a reader: see forStdout.) Each line is encoded into a block of bytes as it comes, so a
  * batch keeps no strings alive and the flush has nothing to join. Under sustained overload lines
  * are dropped, and the next write says how many.
  */

@@ -12,7 +12,6 @@ export interface PushQuery {
 }
 
 const KNOWN = ['signature', 'timestamp', 'nonce', 'echostr', 'openid', 'encrypt_type', 'msg_signature'] as const;
-type Known = (typeof KNOWN)[number];
 
 // Which known name is spelled at s[start, end), or -1.
 function knownIndex(s: string, start: number, end: number): number {
@@ -74,11 +73,11 @@ export function readQuery(s: string, from: number): QueryFields {
       try {
         value = raw.includes('%') ? decodeURIComponent(raw) : raw;
       } catch {
-        throw new HttpRejection(400, `malformed query parameter ${KNOWN[k] as Known}`);
+        throw new HttpRejection(400, `malformed query parameter ${KNOWN[k]}`);
       }
       // WeChat never repeats one; frameworks and proxies disagree on whether the first or the last
       // counts, so a repeat is refused rather than guessed (no smuggled value gets read by anyone).
-      if (!setField(out, k, value)) throw new HttpRejection(400, `repeated query parameter ${KNOWN[k] as Known}`);
+      if (!setField(out, k, value)) throw new HttpRejection(400, `repeated query parameter ${KNOWN[k]}`);
     }
     i = amp + 1;
   }

@@ -177,6 +177,13 @@ export function verdicts(latency, saturation, K) {
     const r = sat(n);
     if (r) v.push({ issue: '', target: `${n}: req/s ratio, the issue's scale (~${r.mode === 'plain' ? '0.10' : '0.06'})`, measured: `${fix(r.ratio)} [${r.ratios.map((x) => fix(x)).join(' ')}]`, pass: true, judged: false });
   }
+  // Calibration: how far below bare/(bare + N µs) a server whose only extra is N µs of computation lands.
+  const cal = K.computeRow && sat(K.computeRow);
+  if (cal) {
+    const ideal = bare.cpuUsPerReq / (bare.cpuUsPerReq + K.computeUs);
+    v.push({ issue: '', target: `${cal.name}: req/s ratio; cpu ratio (${fix(ideal)} if it cost only its ${K.computeUs} µs)`,
+      measured: `${fix(cal.ratio)} [${cal.ratios.map((x) => fix(x)).join(' ')}]; ${fix(cal.cpuRatio)}: +${fix(cal.cpuUsPerReq - bare.cpuUsPerReq - K.computeUs, 1)} µs/req`, pass: true, judged: false });
+  }
   const bl = lat(BARE);
   v.push({ issue: '', target: `bare node:http: p99 at ${K.rate} req/s (the floor)`, measured: `${fix(bl.p99)} ms ${roundsOf(bl)}`, pass: bl.p99 <= P99_TARGET_MS, judged: false });
   for (const r of saturation) {

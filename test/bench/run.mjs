@@ -34,7 +34,7 @@
 // per saturation run, BENCH_BARE_SECONDS [2] and BENCH_BARE_WARMUP [0.5] for the bare run before each, BENCH_ROUNDS [3]; BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
 // BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
 // rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);
-// BENCH_RETRY_SHARE [0.3]; BENCH_HISTORY=1 (also `wxbot serve` recording history);
+// BENCH_RETRY_SHARE [0.3]; BENCH_COMPUTE_US [10] (the calibration row); BENCH_HISTORY=1 (also `wxbot serve` recording history);
 // BENCH_GENERATOR=autocannon; BENCH_PIN=0 (no pinning), BENCH_SERVER_CPU [1], BENCH_LOADGEN_CPU [0].
 // Exit code 1 when a target fails (the failures are listed on stderr).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,9 +64,12 @@ const K = {
   latencyExtra: num('BENCH_LATENCY_EXTRA', 5),
   noiseMax: num('BENCH_NOISE_MAX', 0.1),
   retryShare: num('BENCH_RETRY_SHARE', 0.3),
+  computeUs: num('BENCH_COMPUTE_US', 10),
   history: process.env.BENCH_HISTORY === '1',
   generator: process.env.BENCH_GENERATOR === 'autocannon' ? 'autocannon' : 'raw',
 };
+
+const COMPUTE_ROW = `bare + ${K.computeUs} µs computation`;
 
 const LATENCY_PLAN = [
   ['bare node:http', 'bare', 'plain'],
@@ -84,11 +87,14 @@ const SATURATION_PLAN = [
   ['serve, 30% retries (safe)', 'serve', 'safe', 'retries'],
   // The scale the issue's targets came with: this middleware reached ~0.10 / ~0.06 of bare there.
   ['wechat middleware (plain)', 'wechat', 'plain'],
+  // Calibration: the bare server plus a fixed amount of pure computation (no allocation, no memory
+  // traffic), showing what any server slower than bare loses on this machine beyond its own work.
+  [COMPUTE_ROW, 'compute', 'plain'],
   ['wechat middleware (safe)', 'wechat', 'safe'],
 ];
 if (K.history) SATURATION_PLAN.push(['serve+history (plain)', 'serveHistory', 'plain']);
 
-const expectOf = (target, mode) => (target.bare || mode === 'plain' ? '<Content>' : '<Encrypt>');
+const expectOf = (target, mode) => (target.fixed || mode === 'plain' ? '<Content>' : '<Encrypt>');
 
 async function latencyRun(pin, targets, [name, key, mode], round, warm) {
   const target = targets[key];
@@ -171,11 +177,13 @@ async function saturationPhase(pin, targets) {
     let bare = first;
     for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {
       const target = targets[key];
-      const pool = poolFor(kind, mode);
+      // A fixed-reply server ignores what it gets: it goes round the bare server's pool.
+      const pool = target.fixed ? barePool : poolFor(kind, mode);
       if (line.length > 0) bare = await measureBare(round, name);
       else runs[runs.length - 1].pairedWith = name;
       runOnly(targets, target);
-      const r = await saturate({ ...common, target, pool, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
+      const r = await saturate({ ...common, target, pool, wrap: target.fixed === true, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
+      if (target.fixed) r.wrapped = false; // nothing to dedupe
       if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
       if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
       best[name] = Math.max(best[name] ?? 0, r.rps);
@@ -195,7 +203,7 @@ async function main() {
   process.stderr.write(`${pin.notice}\nload averages at start: ${loadBefore}\n`);
   // serve runs in a scratch directory: nothing it writes lands in the checkout.
   const scratch = mkdtempSync(join(tmpdir(), 'wxbot-bench-'));
-  const targets = await startAll(pin, scratch, { history: K.history });
+  const targets = await startAll(pin, scratch, { history: K.history, computeUs: K.computeUs });
   let latencyRuns;
   let saturationRuns;
   try {
@@ -214,7 +222,7 @@ async function main() {
   out(`wxbot bench — ${pin.notice}`);
   printLatency(out, latency, K);
   printSaturation(out, saturation, K);
-  const v = verdicts(latency, saturation, K);
+  const v = verdicts(latency, saturation, { ...K, computeRow: COMPUTE_ROW });
   printVerdicts(out, v, K);
   out();
   out(`Load averages (1/5/15 min): ${loadBefore} at start, ${loadAverages()} at the end. Took ${Math.round((Date.now() - began) / 1000)} s.`);

@@ -1,6 +1,9 @@
 // Bench targets run as child processes (like `wxbot serve`), so every target gets the same CPU budget.
 //   node servers.mjs bare            a node:http server answering a fixed reply XML
 //   node servers.mjs handler         createHandler(createDemoBot()) on node:http, no logging
+//   node servers.mjs compute         the bare server plus BENCH_COMPUTE_US µs [10] of pure computation per
+//                                    request (a loop calibrated at start): the calibration row, what a
+//                                    server doing that much work of its own measures on this machine
 //   node servers.mjs wechat          the `wechat` middleware (node-webot) on Express, echoing the text:
 //                                    the reference the issue's targets were set against (about 0.10
 //                                    of bare in plaintext, 0.06 in safe mode)
@@ -11,17 +14,48 @@ const kind = process.argv[2];
 const token = process.env.WECHAT_TOKEN;
 let listener;
 
-if (kind === 'bare') {
-  const xml = '<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_123456789abc]]></FromUserName>' +
-    '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content></xml>';
-  listener = (req, res) => {
-    // Read the body like any webhook must, then answer the fixed string.
+const xml = '<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_123456789abc]]></FromUserName>' +
+  '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content></xml>';
+
+const answer = (res) => {
+  res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': Buffer.byteLength(xml) });
+  res.end(xml);
+};
+/** Reads the body like any webhook must, then answers the fixed string (after `work`, if given). */
+const fixedReply = (work) => (work
+  ? (req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': Buffer.byteLength(xml) });
-      res.end(xml);
+      work();
+      answer(res);
     });
-  };
+  }
+  : (req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+
+// A loop of integer hashing (a few registers, no memory traffic), timed at start to take `us` µs.
+let sink = 0;
+function spin(n) {
+  let h = sink | 1;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ i, 0x01000193);
+  sink = h;
+}
+function calibrated(us) {
+  spin(1e6); // optimised before it is timed
+  const n = 2e7;
+  const t0 = process.hrtime.bigint();
+  spin(n);
+  const perUs = n / (Number(process.hrtime.bigint() - t0) / 1000);
+  const rounds = Math.max(1, Math.round(perUs * us));
+  return () => spin(rounds);
+}
+
+if (kind === 'bare') {
+  listener = fixedReply();
+} else if (kind === 'compute') {
+  listener = fixedReply(calibrated(Number(process.env.BENCH_COMPUTE_US || 10)));
 } else if (kind === 'handler') {
   const { createHandler, createDemoBot } = await import('../../dist/index.js');
   listener = createHandler(createDemoBot(), {

@@ -18,11 +18,11 @@ const DROP_MARK = 'lines dropped';
  * reading process does not (measured: p50 0.4 → 2–6 ms, p99 5 → 17–36 ms at 2000 req/s).
  * `log.retries()` counts the retry lines written so far (see countRetries).
  */
-export function startTarget(pin, args, portOf, cwd, logFile) {
+export function startTarget(pin, args, portOf, cwd, logFile, env = ENV) {
   return new Promise((resolve, reject) => {
     const [cmd, argv] = pin.wrap(process.execPath, args);
     const out = logFile ? openSync(logFile, 'w') : 'pipe';
-    const child = spawn(cmd, argv, { cwd, env: ENV, stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', out, 'pipe'] });
     if (logFile) closeSync(out);
     let buf = '';
     const onData = (c) => {
@@ -78,12 +78,14 @@ function logCounter(file) {
 const portLine = (s) => /^(\d+)\n/.exec(s)?.[1];
 const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
 
-/** bare / handler (test/bench/servers.mjs) and `wxbot serve --no-history` (+ with history when asked). */
-export async function startAll(pin, cwd, { history = false } = {}) {
+/** bare / compute / handler / wechat (test/bench/servers.mjs) and `wxbot serve --no-history` (+ with history when asked). */
+export async function startAll(pin, cwd, { history = false, computeUs = 10 } = {}) {
   const bin = join(ROOT, 'bin', 'wxbot.js');
   const servers = join(ROOT, 'test/bench/servers.mjs');
   const targets = {
-    bare: { ...(await startTarget(pin, [servers, 'bare'], portLine, cwd)), bare: true },
+    // `fixed`: answers the fixed XML whatever it is sent.
+    bare: { ...(await startTarget(pin, [servers, 'bare'], portLine, cwd)), fixed: true },
+    compute: { ...(await startTarget(pin, [servers, 'compute'], portLine, cwd, undefined, { ...ENV, BENCH_COMPUTE_US: String(computeUs) })), fixed: true },
     handler: await startTarget(pin, [servers, 'handler'], portLine, cwd),
     wechat: await startTarget(pin, [servers, 'wechat'], portLine, cwd),
     // --no-history as in production (the history file is a development aid).

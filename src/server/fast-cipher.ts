@@ -4,6 +4,22 @@ import { decodeAesKey, MessageCipher } from '../protocol/crypto.js';
 const BLOCK = 32;
 
 /**
+ * True when `s`, which Buffer decoded to `decoded` bytes, is made only of [A-Za-z0-9+/] with up to
+ * two `=` at the end: what the protocol layer accepts, and then decodes to the same bytes. Buffer's
+ * decoder skips any other character, so a string whose every group of four gave its full three
+ * bytes has none of them, apart from base64url's `-` and `_` (read as `+` and `/`) and a misplaced
+ * `=`, which are looked for. (Cheaper than encoding the bytes again to compare.)
+ */
+function plainBase64(s: string, decoded: number): boolean {
+  const len = s.length;
+  if ((len & 3) !== 0) return false;
+  const pad = s.charCodeAt(len - 1) === 61 ? (s.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
+  if (decoded !== (len >>> 2) * 3 - pad) return false;
+  const eq = s.indexOf('=');
+  return (eq < 0 || eq >= len - pad) && s.indexOf('-') < 0 && s.indexOf('_') < 0;
+}
+
+/**
  * MessageCipher with the same results and errors, minus a cipher object per message.
  *
  * WeChat's AES-256-CBC always uses IV = key[0..16), so two long-lived CBC contexts serve every
@@ -80,12 +96,9 @@ export class FastCipher extends MessageCipher {
 
   override decrypt(encrypt: string): string {
     if (!this.#fastAppId || typeof encrypt !== 'string') return super.decrypt(encrypt);
-    // Buffer's decoder skips what is not base64 (and reads base64url too), so the input must be
-    // exactly what encoding the bytes gives back: canonical base64, which WeChat sends. Anything else
-    // (other characters, missing padding) goes to the protocol layer, which checks it by the rules.
     const raw = Buffer.from(encrypt, 'base64');
     const n = raw.length;
-    if (n === 0 || n % 16 !== 0 || raw.toString('base64') !== encrypt) return super.decrypt(encrypt);
+    if (n === 0 || n % 16 !== 0 || !plainBase64(encrypt, n)) return super.decrypt(encrypt);
     // The context chains on from the last block it was given: block 0 came out xored with that
     // block instead of the IV, so it is xored with both; the rest chained right.
     const plain = this.#dcbc.update(raw);

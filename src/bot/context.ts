@@ -101,8 +101,9 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyText(content: string): ReplyBody { return this.reply(textReply(content)); }
   replyImage(mediaId: string): ReplyBody { return this.reply(imageReply(mediaId)); }
   replyVoice(mediaId: string): ReplyBody { return this.reply(voiceReply(mediaId)); }
-  replyVideo(mediaId: string, title?: string, description?: string): ReplyBody {
-    return this.reply(videoReply(mediaId, title, description));
+  /** `thumbMediaId` is only used if the reply goes late, as a customer-service message (which wants one). */
+  replyVideo(mediaId: string, title?: string, description?: string, thumbMediaId?: string): ReplyBody {
+    return this.reply(videoReply(mediaId, title, description, thumbMediaId));
   }
   replyMusic(music: MusicReply['Music']): ReplyBody { return this.reply(musicReply(music)); }
   /** One article for user messages, up to 8 for events (§5.2); extra articles are dropped when rendered. */

@@ -11,7 +11,19 @@ export interface Article { Title: string; Description?: string; PicUrl?: string;
 export interface TextReply { MsgType: 'text'; Content: string }
 export interface ImageReply { MsgType: 'image'; Image: { MediaId: string } }
 export interface VoiceReply { MsgType: 'voice'; Voice: { MediaId: string } }
-export interface VideoReply { MsgType: 'video'; Video: { MediaId: string; Title?: string; Description?: string } }
+export interface VideoReply {
+  MsgType: 'video';
+  Video: {
+    MediaId: string;
+    Title?: string;
+    Description?: string;
+    /**
+     * Not part of the passive reply (§5), which carries no thumbnail: used when the reply goes late
+     * through the customer-service API, whose video message asks for one (`thumb_media_id`, §6.3).
+     */
+    ThumbMediaId?: string;
+  };
+}
 export interface MusicReply {
   MsgType: 'music';
   Music: { Title?: string; Description?: string; MusicUrl?: string; HQMusicUrl?: string; ThumbMediaId: string };
@@ -38,8 +50,8 @@ export function newsLimitFor(incoming: WechatMessage): number {
 export const textReply = (Content: string): TextReply => ({ MsgType: 'text', Content });
 export const imageReply = (MediaId: string): ImageReply => ({ MsgType: 'image', Image: { MediaId } });
 export const voiceReply = (MediaId: string): VoiceReply => ({ MsgType: 'voice', Voice: { MediaId } });
-export const videoReply = (MediaId: string, Title?: string, Description?: string): VideoReply =>
-  ({ MsgType: 'video', Video: { MediaId, Title, Description } });
+export const videoReply = (MediaId: string, Title?: string, Description?: string, ThumbMediaId?: string): VideoReply =>
+  ({ MsgType: 'video', Video: ThumbMediaId === undefined ? { MediaId, Title, Description } : { MediaId, Title, Description, ThumbMediaId } });
 export const musicReply = (m: MusicReply['Music']): MusicReply => ({ MsgType: 'music', Music: m });
 export const newsReply = (articles: Article | Article[]): NewsReply =>
   ({ MsgType: 'news', Articles: Array.isArray(articles) ? articles : [articles] });

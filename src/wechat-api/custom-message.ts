@@ -34,7 +34,11 @@ export function customMessageFor(openid: string, reply: ReplyBody): CustomMessag
       return { touser: openid, msgtype: 'voice', voice: { media_id: reply.Voice.MediaId } };
     case 'video': {
       const v = reply.Video;
-      return { touser: openid, msgtype: 'video', video: omitUndefined({ media_id: v.MediaId, title: v.Title, description: v.Description }) };
+      return {
+        touser: openid,
+        msgtype: 'video',
+        video: omitUndefined({ media_id: v.MediaId, thumb_media_id: v.ThumbMediaId, title: v.Title, description: v.Description }),
+      };
     }
     case 'music': {
       const m = reply.Music;

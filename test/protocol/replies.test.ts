@@ -44,6 +44,13 @@ for (const body of bodies) {
   });
 }
 
+test('a video reply\'s ThumbMediaId (for a late customer-service message) stays out of the passive reply XML', () => {
+  const xml = renderReply(incoming, videoReply('MEDIA_ID', 'Title', 'Description', 'THUMB'), NOW);
+  assert.equal(xml, renderReply(incoming, videoReply('MEDIA_ID', 'Title', 'Description'), NOW));
+  assert.doesNotMatch(xml, /Thumb/);
+  assert.match(xml, /<Video><MediaId><!\[CDATA\[MEDIA_ID\]\]><\/MediaId><Title><!\[CDATA\[Title\]\]><\/Title>/);
+});
+
 test('news answering a user message keeps 1 article; an event keeps up to 8', () => {
   const many = newsReply(Array.from({ length: 10 }, (_, i) => ({ Title: `t${i}`, Url: `https://e.com/${i}` })));
   const toUser = parseReply(renderReply(incoming, many, NOW));

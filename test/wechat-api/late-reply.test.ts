@@ -28,6 +28,10 @@ describe('customer-service message bodies (§6.3)', () => {
     assert.deepEqual(customMessageFor(OPENID, videoReply('M3', 'T', 'D')), {
       touser: OPENID, msgtype: 'video', video: { media_id: 'M3', title: 'T', description: 'D' },
     });
+    // The thumbnail the customer-service video message asks for (§6.3), which the passive reply has no field for.
+    assert.deepEqual(customMessageFor(OPENID, videoReply('M3', 'T', 'D', 'TH3')), {
+      touser: OPENID, msgtype: 'video', video: { media_id: 'M3', thumb_media_id: 'TH3', title: 'T', description: 'D' },
+    });
     assert.deepEqual(customMessageFor(OPENID, musicReply({ Title: 'S', MusicUrl: 'http://a/m.mp3', HQMusicUrl: 'http://a/hq.mp3', ThumbMediaId: 'TH' })), {
       touser: OPENID, msgtype: 'music', music: { title: 'S', musicurl: 'http://a/m.mp3', hqmusicurl: 'http://a/hq.mp3', thumb_media_id: 'TH' },
     });

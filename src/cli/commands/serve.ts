@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addServerOptions, type ServeFlags } from '../serve-runtime.js';
+import { addServerOptions, type ServeFlags } from '../serve-settings.js';
 
 const EXAMPLES = `
 Examples:

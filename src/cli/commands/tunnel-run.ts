@@ -7,7 +7,7 @@ import type { SelfCheckResult } from '../../tunnel/self-check.js';
 import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
 import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
 import { CliError, EXIT } from '../errors.js';
-import type { ServeFlags } from '../serve-runtime.js';
+import type { ServeFlags } from '../serve-settings.js';
 import { createProgress, type Progress } from './tunnel-progress.js';
 
 export interface TunnelFlags extends ServeFlags {

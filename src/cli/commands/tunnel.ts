@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addServerOptions } from '../serve-runtime.js';
+import { addServerOptions } from '../serve-settings.js';
 import type { TunnelFlags } from './tunnel-run.js';
 
 const EXAMPLES = `

@@ -1,0 +1,36 @@
+/** The start-up banner of `wxbot serve`: where it listens, in which mode, with which (masked) secrets, what next. */
+import type { ChalkInstance } from 'chalk';
+import { DEV_SESSION_DIR, DEV_SESSION_FILE } from '../config/dev-session.js';
+import { maskSecret } from '../config/mask.js';
+import { maskRedisUrl } from '../store/errors.js';
+import type { ServeSettings } from './serve-settings.js';
+
+export function banner(s: ServeSettings, url: string, botName: string, sessionSaved: boolean, c: ChalkInstance): string {
+  const mode = s.aesKey
+    ? `plaintext, compatible and safe (AppID ${s.appId})`
+    : 'plaintext only (set WECHAT_AES_KEY and WECHAT_APP_ID for compatible/safe mode)';
+  // A generated Token is shown in full exactly once (the console needs it); wxbot simulate reads it from the file.
+  const token = !s.tokenGenerated
+    ? maskSecret(s.token)
+    : sessionSaved
+      ? `${c.bold(s.token)} ${c.yellow(`(generated for this run; saved for wxbot simulate in ${DEV_SESSION_DIR}/${DEV_SESSION_FILE})`)}\n` +
+        `           ${c.dim('set WECHAT_TOKEN (or .env) to keep one across restarts')}`
+      : `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`;
+  const simulate = s.tokenGenerated && !sessionSaved ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
+  const lines = [
+    '',
+    `  ${c.green.bold('wxbot serve')} ${c.dim('—')} ${botName}`,
+    '',
+    `  URL      ${c.cyan(url)}`,
+    `  Listen   ${s.host}:${url.match(/:(\d+)\//)?.[1] ?? s.port}  path ${s.path}`,
+    `  Mode     ${mode}`,
+    `  Token    ${token}`,
+    ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
+    `  Store    ${s.redisUrl ? `redis ${maskRedisUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
+    '',
+    `  Next     ${c.bold(simulate)}   ${c.dim('# play WeChat in another terminal')}`,
+    `           ${c.bold('wxbot tunnel')}   ${c.dim('# a public https URL for the WeChat console')}`,
+    '',
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+/**
+ * `wxbot serve`'s settings: its flags (shared with `wxbot tunnel`) and how flags, the environment and
+ * .env resolve into one validated set. Light on purpose: the command files import it at CLI start-up.
+ */
+import { Option, type Command } from 'commander';
+import { wechatSettings, type Env } from '../config/env.js';
+import { generateToken, isValidAesKey } from '../protocol/crypto.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  path?: string;
+  token?: string;
+  aesKey?: string;
+  appId?: string;
+  appSecret?: string;
+  maxSkew?: string;
+  deadline?: string;
+  logFormat?: string;
+  watch?: boolean;
+  redis?: string;
+  /** `--no-history` (added by the history feature) sets this to false. */
+  history?: boolean;
+}
+
+/** Every serve flag, so `wxbot tunnel` can offer the very same ones. */
+export function addServerOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --port <port>', 'port to listen on; 0 picks a free one (env WXBOT_PORT or PORT; default 5050)')
+    .option('--host <host>', 'interface to bind (env WXBOT_HOST; default 0.0.0.0)')
+    .option('--path <path>', 'webhook path (env WXBOT_PATH; default /wechat)')
+    .option('--token <token>', 'Token from the WeChat console (env WECHAT_TOKEN; generated for the run when absent)')
+    .option('--aes-key <key>', 'EncodingAESKey, enables compatible/safe mode (env WECHAT_AES_KEY)')
+    .option('--app-id <id>', 'AppID, required with --aes-key (env WECHAT_APP_ID)')
+    .option('--app-secret <secret>', 'AppSecret, for late replies through the customer-service API (env WECHAT_APP_SECRET)')
+    .option('--max-skew <seconds>', 'reject timestamps further than this from the clock; 0 disables (env WXBOT_MAX_SKEW; default 300)')
+    .option('--deadline <ms>', 'answer `success` if the bot is slower than this (env WXBOT_DEADLINE_MS; default 4500)')
+    .addOption(new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices(['pretty', 'json']))
+    .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
+    .option('--watch', 'reload the entry module when its files change')
+    .option('--no-history', 'do not record exchanges in .wxbot/history.ndjson (env WXBOT_HISTORY=off; production should)');
+}
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  path: string;
+  token: string;
+  /** True when no token was configured and one was generated for this run. */
+  tokenGenerated: boolean;
+  aesKey?: string;
+  appId?: string;
+  appSecret?: string;
+  maxSkew: number;
+  deadlineMs: number;
+  logFormat: 'pretty' | 'json';
+  redisUrl?: string;
+}
+
+function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`, EXIT.usage);
+  return n;
+}
+
+/** flags > env > .env (env already merges .env), then defaults; validates without echoing secrets. */
+export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings {
+  const w = wechatSettings(flags, env);
+  if (w.aesKey !== undefined && !isValidAesKey(w.aesKey)) {
+    throw new CliError('the EncodingAESKey (--aes-key / WECHAT_AES_KEY) must be 43 characters of A-Z, a-z, 0-9', EXIT.usage);
+  }
+  if (w.aesKey && !w.appId) {
+    throw new CliError('an EncodingAESKey needs the AppID too (--app-id / WECHAT_APP_ID): it is checked inside every encrypted message', EXIT.usage);
+  }
+  if (w.token !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(w.token)) {
+    throw new CliError('the Token (--token / WECHAT_TOKEN) must be 3-32 letters or digits, as the WeChat console requires', EXIT.usage);
+  }
+  let path = flags.path ?? env.WXBOT_PATH ?? '/wechat';
+  if (!path.startsWith('/')) path = `/${path}`;
+  const logFormat = flags.logFormat ?? env.WXBOT_LOG_FORMAT ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
+  const token = w.token ?? generateToken();
+  return {
+    host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',
+    port: int('--port', flags.port ?? env.WXBOT_PORT ?? env.PORT, 0, 65535) ?? 5050,
+    path,
+    token,
+    tokenGenerated: w.token === undefined,
+    aesKey: w.aesKey,
+    appId: w.appId,
+    appSecret: w.appSecret,
+    maxSkew: int('--max-skew', flags.maxSkew ?? env.WXBOT_MAX_SKEW, 0, 10 * 365 * 86400) ?? 300,
+    deadlineMs: int('--deadline', flags.deadline ?? env.WXBOT_DEADLINE_MS, 1, 60_000) ?? 4500,
+    logFormat,
+    redisUrl: flags.redis ?? env.REDIS_URL,
+  };
+}

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryEntry, HistoryInput } from './entry.js';
+import { withLock, withLockSync } from './lock.js';
 
 export const HISTORY_LIMIT = 200;
 export const HISTORY_DIR = '.wxbot';
@@ -21,19 +22,49 @@ function isEntry(e: unknown): e is HistoryEntry {
   return typeof (e as HistoryEntry | null)?.id === 'number' && typeof (e as HistoryEntry).at === 'string';
 }
 
-/** Parses NDJSON, skipping lines that are not entries (a hand edit or a foreign file must not break listing). */
-export function parseHistory(text: string): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+/** An entry with its NDJSON line, serialised once (when recorded, or as read from the file). */
+interface Kept {
+  entry: HistoryEntry;
+  line: string;
+}
+
+// Lines that are not entries are skipped: a hand edit or a foreign file must not break listing.
+function parseKept(text: string): Kept[] {
+  const out: Kept[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
     try {
       const e = JSON.parse(line) as unknown;
-      if (isEntry(e)) out.push(e);
+      if (isEntry(e)) out.push({ entry: e, line });
     } catch {
       // skipped
     }
   }
   return out;
+}
+
+/** Parses NDJSON, skipping lines that are not entries. */
+export function parseHistory(text: string): HistoryEntry[] {
+  return parseKept(text).map((k) => k.entry);
+}
+
+async function readKept(path: string): Promise<Kept[]> {
+  try {
+    return parseKept(await readFile(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+function readKeptSync(path: string): Kept[] {
+  try {
+    return parseKept(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }
 
 /** Reads the history file; a missing file is an empty history. */
@@ -50,11 +81,14 @@ const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toStr
 // The directory holds message contents and OpenIDs: keep it out of git by default.
 const GITIGNORE = '*\n';
 
-/** Write-then-rename: a reader (`wxbot history` in another terminal) never sees half a file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
+async function ensureDir(path: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(join(dir, '.gitignore'), GITIGNORE, { flag: 'wx' }).catch(() => undefined);
+}
+
+/** Write-then-rename: a reader (`wxbot history` in another terminal) never sees half a file. */
+async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = tmpName(path);
   try {
     await writeFile(tmp, text, { mode: 0o600 });
@@ -65,8 +99,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
-/** The same, blocking: for the last write of a process that is exiting (no event loop turn is left). */
-function writeAtomicSync(path: string, text: string): void {
+function ensureDirSync(path: string): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
@@ -74,6 +107,10 @@ function writeAtomicSync(path: string, text: string): void {
   } catch {
     // already there
   }
+}
+
+/** The same, blocking: for the last write of a process that is exiting (no event loop turn is left). */
+function writeAtomicSync(path: string, text: string): void {
   const tmp = tmpName(path);
   try {
     writeFileSync(tmp, text, { mode: 0o600 });
@@ -92,12 +129,6 @@ export interface HistoryFileOptions {
   onError?: (err: unknown) => void;
 }
 
-/** An entry with its NDJSON line, serialised once when it joins the ring (not at every write). */
-interface Kept {
-  entry: HistoryEntry;
-  line: string;
-}
-
 /**
  * The last N exchanges, kept in memory and written to disk behind the requests.
  *
@@ -107,6 +138,12 @@ interface Kept {
  * could see them (their ids are still used up, so ids stay in arrival order). At most one write is
  * in flight. While anything is unwritten a process 'exit' hook is armed that writes it
  * synchronously, so a SIGINT/SIGTERM or a hard exit loses nothing that was recorded.
+ *
+ * The file, not this process's memory, is what a write starts from: under a lock file it is read,
+ * the exchanges recorded here since the last write are added after its newest (renumbered past it
+ * if another process wrote in between), and the result renamed into place. So two processes in one
+ * directory keep each other's exchanges, and `wxbot history --clear` in another terminal stays
+ * cleared.
  */
 export class HistoryFile {
   readonly path: string;
@@ -126,6 +163,12 @@ export class HistoryFile {
   #exitHook: (() => void) | undefined;
   /** When the last write began (0: never). */
   #lastWrite = 0;
+  /** Entries recorded since the last write, oldest first: what the next write adds to the file. */
+  #fresh: Kept[] = [];
+  /** clear() was called since the last write: the next one starts from an empty file. */
+  #cleared = false;
+  /** What the write in flight is adding (flushSync at exit writes it too: that write may never end). */
+  #inFlight: Kept[] | undefined;
 
   constructor(path: string, options: HistoryFileOptions = {}) {
     this.path = path;
@@ -190,6 +233,8 @@ export class HistoryFile {
     const kept = await this.#load();
     this.#drain(kept);
     kept.length = 0;
+    this.#fresh = [];
+    this.#cleared = true;
     this.#changed();
     await this.flush();
   }
@@ -217,22 +262,83 @@ export class HistoryFile {
     this.#timer = undefined;
     // Without the file's earlier content in memory, writing would drop it: keep it and say so.
     if (!this.#kept) return this.#onError(new Error('history not written: the file was still being read'));
-    this.#drain(this.#kept);
+    const kept = this.#kept;
+    this.#drain(kept);
+    const taken = this.#takeUnwritten();
+    const cleared = taken.cleared;
+    const fresh = this.#inFlight ? this.#inFlight.concat(taken.fresh) : taken.fresh;
     try {
-      writeAtomicSync(this.path, this.#text(this.#kept));
+      ensureDirSync(this.path);
+      const merged = withLockSync(this.path, () => {
+        const merged = this.#merge(cleared ? [] : readKeptSync(this.path), fresh);
+        writeAtomicSync(this.path, this.#text(merged));
+        return merged;
+      }, this.#writing !== undefined);
+      this.#adopt(kept, merged);
     } catch (e) {
+      this.#putBack(fresh, cleared);
       this.#onError(e);
     }
-    // An async write still in flight would rename older content over this one: have it write again.
-    if (this.#writing) this.#dirty = true;
-    else this.#disarmExit();
+    // An async write still in flight may rename older content over this one: have it write again
+    // (what is on disk by then is not added twice).
+    if (this.#writing) {
+      this.#putBack(fresh, false);
+      this.#dirty = true;
+    } else this.#disarmExit();
   }
 
   #push(kept: Kept[], input: HistoryInput): HistoryEntry {
     const entry: HistoryEntry = { id: (kept.at(-1)?.entry.id ?? 0) + 1, ...input };
-    kept.push({ entry, line: JSON.stringify(entry) });
+    const k = { entry, line: JSON.stringify(entry) };
+    kept.push(k);
+    this.#fresh.push(k);
     if (kept.length > this.limit) kept.splice(0, kept.length - this.limit);
+    if (this.#fresh.length > this.limit) this.#fresh.splice(0, this.#fresh.length - this.limit);
     return entry;
+  }
+
+  #takeUnwritten(): { fresh: Kept[]; cleared: boolean } {
+    const out = { fresh: this.#fresh, cleared: this.#cleared };
+    this.#fresh = [];
+    this.#cleared = false;
+    return out;
+  }
+
+  // A failed write: what it was to add is still unwritten (before anything recorded meanwhile).
+  #putBack(fresh: Kept[], cleared: boolean): void {
+    this.#fresh = fresh.concat(this.#fresh).slice(-this.limit);
+    this.#cleared ||= cleared;
+  }
+
+  /** Ids continue past `after`: this process's entries move up (keeping their gaps) if another wrote those ids. */
+  #renumber(fresh: Kept[], after: number): void {
+    const first = fresh[0]?.entry.id;
+    if (first === undefined || first > after) return;
+    const shift = after + 1 - first;
+    for (const k of fresh) {
+      k.entry.id += shift;
+      k.line = JSON.stringify(k.entry);
+    }
+  }
+
+  /**
+   * The file's entries, then this process's new ones after them; the newest `limit`. An entry whose
+   * exact line is on disk already (written by a write this one could not be sure had finished) is
+   * not added again; checked before renumbering, which would change its line.
+   */
+  #merge(onDisk: Kept[], fresh: Kept[]): Kept[] {
+    const written = new Set(onDisk.map((k) => k.line));
+    const added = fresh.filter((k) => !written.has(k.line));
+    this.#renumber(added, onDisk.at(-1)?.entry.id ?? 0);
+    return onDisk.concat(added).slice(-this.limit);
+  }
+
+  /** After a write, memory holds what the file holds, plus what was recorded while it was written. */
+  #adopt(kept: Kept[], merged: Kept[]): void {
+    this.#renumber(this.#fresh, merged.at(-1)?.entry.id ?? 0);
+    const next = merged.concat(this.#fresh).slice(-this.limit);
+    kept.length = 0;
+    for (const k of next) kept.push(k);
   }
 
   /** Builds the recorded thunks into entries (oldest first), after the file's entries are loaded. */
@@ -302,10 +408,21 @@ export class HistoryFile {
     const kept = await this.#load();
     this.#dirty = false;
     this.#drain(kept);
+    const { fresh, cleared } = this.#takeUnwritten();
+    this.#inFlight = fresh;
     try {
-      await writeAtomic(this.path, this.#text(kept));
+      await ensureDir(this.path);
+      const merged = await withLock(this.path, async () => {
+        const merged = this.#merge(cleared ? [] : await readKept(this.path), fresh);
+        await writeAtomic(this.path, this.#text(merged));
+        return merged;
+      });
+      this.#adopt(kept, merged);
     } catch (e) {
+      this.#putBack(fresh, cleared);
       this.#onError(e);
+    } finally {
+      this.#inFlight = undefined;
     }
   }
 

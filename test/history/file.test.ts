@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,4 +158,73 @@ process.exit(0);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, historyPath(dir)], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual((await readHistory(historyPath(dir))).map((e) => [e.id, e.content]), [[1, 'c1'], [2, 'c2'], [3, 'c3']]);
+});
+
+test('two writers on one file keep each other\'s exchanges: ids continue past what the other wrote', async (t) => {
+  const dir = await tempDir(t);
+  const a = new HistoryFile(historyPath(dir), { flushMs: 0 });
+  const b = new HistoryFile(historyPath(dir), { flushMs: 0 });
+  await a.list();
+  await b.list();
+  for (let i = 0; i < 6; i++) {
+    (i % 2 === 0 ? a : b).record(() => input(i));
+    await (i % 3 === 0 ? a : b).flush();
+    await a.flush();
+    await b.flush();
+  }
+  const entries = await readHistory(historyPath(dir));
+  assert.deepEqual(entries.map((e) => e.content).sort(), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+  const ids = entries.map((e) => e.id);
+  assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y), 'ids unique and increasing');
+  // A writer's memory is the file as its last write left it (the other's exchanges included).
+  a.record(() => input(6));
+  await a.flush();
+  const after = await readHistory(historyPath(dir));
+  assert.equal(after.length, 7);
+  assert.deepEqual((await a.list()).map((e) => e.id), after.map((e) => e.id));
+  assert.equal(readdirSync(join(dir, '.wxbot')).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp')).length, 0);
+});
+
+test('a clear from another process stays cleared: the running writer adds only what came after', async (t) => {
+  const dir = await tempDir(t);
+  const server = new HistoryFile(historyPath(dir), { flushMs: 0 });
+  for (let i = 1; i <= 3; i++) server.record(() => input(i));
+  await server.flush();
+  await new HistoryFile(historyPath(dir)).clear(); // `wxbot history --clear` in another terminal
+  server.record(() => input(4));
+  await server.flush();
+  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m4']);
+});
+
+test('concurrent processes writing one history lose nothing; a lock left by a dead process is taken over', async (t) => {
+  const dir = await tempDir(t);
+  const path = historyPath(dir);
+  await mkdir(join(dir, '.wxbot'), { recursive: true });
+  // A crashed writer's lock (a pid that cannot be running).
+  await writeFile(`${path}.lock`, '2147483646');
+  const src = new URL('../../src/history/file.ts', import.meta.url).href;
+  const script = join(dir, 'writer.mjs');
+  await writeFile(script, `import { HistoryFile } from ${JSON.stringify(src)};
+const [path, tag] = process.argv.slice(2);
+const h = new HistoryFile(path, { flushMs: 1 });
+for (let i = 1; i <= 30; i++) {
+  h.record(() => ({ at: new Date().toISOString(), method: 'POST', path: '/wechat', query: {}, body: '', mode: 'plain', message: null, status: 200, reply: 'success', latencyMs: i, content: tag + i }));
+  if (i % 5 === 0) await h.flush();
+  else await new Promise((r) => setTimeout(r, 1));
+}
+process.exit(0); // the rest goes out in the exit hook
+`);
+  const { spawn } = await import('node:child_process');
+  const run = (tag: string) => new Promise<number | null>((resolve) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', script, path, tag], { stdio: ['ignore', 'ignore', 'inherit'] });
+    c.on('exit', resolve);
+  });
+  assert.deepEqual(await Promise.all([run('a'), run('b'), run('c')]), [0, 0, 0]);
+  const entries = await readHistory(path);
+  const want = ['a', 'b', 'c'].flatMap((tag) => Array.from({ length: 30 }, (_, i) => `${tag}${i + 1}`));
+  assert.deepEqual(entries.map((e) => e.content).sort(), want.sort());
+  const ids = entries.map((e) => e.id);
+  assert.equal(new Set(ids).size, 90, 'ids unique');
+  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids in file order');
+  assert.equal(readdirSync(join(dir, '.wxbot')).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp')).length, 0);
 });

@@ -17,9 +17,15 @@ function declaredLength(req: IncomingMessage): number {
 
 const READING = Symbol('wxbot body');
 
+/** Where a body read reports: the caller's per-request state, so a read makes no closure. */
+export interface BodyTarget {
+  onBody(body: string): void;
+  onBodyError(err: Error): void;
+}
+
 /**
  * One body being read. The stream listeners are shared functions that find this through the
- * request (`this` is the emitter), so a request costs this object and a promise, no closures.
+ * request (`this` is the emitter), so a request costs this object, no closures and no promise.
  */
 class BodyRead implements DeadlineTarget {
   first: Buffer | undefined = undefined;
@@ -32,8 +38,7 @@ class BodyRead implements DeadlineTarget {
     readonly req: IncomingMessage,
     readonly limit: number,
     readonly timeoutMs: number,
-    readonly resolve: (body: string) => void,
-    readonly reject: (err: Error) => void,
+    readonly target: BodyTarget,
   ) {}
 
   fire(): void {
@@ -47,7 +52,7 @@ class BodyRead implements DeadlineTarget {
     this.req.off('data', onData);
     // Stop reading; the connection is closed after the error response.
     this.req.pause();
-    this.reject(err);
+    this.target.onBodyError(err);
   }
 
   end(): void {
@@ -55,9 +60,9 @@ class BodyRead implements DeadlineTarget {
     this.settled = true;
     this.timer?.cancel();
     const first = this.first;
-    if (!first) this.resolve('');
-    else if (!this.rest) this.resolve(first.toString('utf8'));
-    else this.resolve(Buffer.concat([first, ...this.rest], this.size).toString('utf8'));
+    if (!first) this.target.onBody('');
+    else if (!this.rest) this.target.onBody(first.toString('utf8'));
+    else this.target.onBody(Buffer.concat([first, ...this.rest], this.size).toString('utf8'));
   }
 }
 
@@ -82,34 +87,39 @@ function onError(this: Reading, e: Error): void {
 }
 
 /**
- * Reads the raw body as UTF-8 within `limit` bytes and `timeoutMs`. When a framework's body parser
- * already consumed the stream (Express `express.text()`/`raw()`, Koa's `rawBody`), its string or
- * Buffer in `req.body` is used instead: the exact bytes matter for compatible-mode signatures.
+ * Reads the raw body as UTF-8 within `limit` bytes and `timeoutMs`, and hands it (or the rejection)
+ * to `target`, at once when there is nothing to wait for. When a framework's body parser already
+ * consumed the stream (Express `express.text()`/`raw()`, Koa's `rawBody`), its string or Buffer in
+ * `req.body` is used instead: the exact bytes matter for compatible-mode signatures.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string> {
+export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: number, target: BodyTarget): void {
   const pre = (req as { body?: unknown }).body;
-  if (typeof pre === 'string') return checked(Buffer.byteLength(pre), limit, pre);
-  if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre.toString('utf8'));
+  if (typeof pre === 'string') return checked(Buffer.byteLength(pre), limit, pre, target);
+  if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre.toString('utf8'), target);
   if (req.readableEnded) {
     if (pre !== undefined && pre !== null && !(typeof pre === 'object' && Object.keys(pre).length === 0)) {
-      return Promise.reject(new HttpRejection(400,
+      return target.onBodyError(new HttpRejection(400,
         'request body was already parsed by another middleware; mount the WeChat handler before body parsers, or use express.text({ type: "*/*" })'));
     }
-    return Promise.resolve('');
+    return target.onBody('');
   }
-  if (declaredLength(req) > limit) return Promise.reject(new HttpRejection(413, `body larger than ${limit} bytes`));
+  if (declaredLength(req) > limit) return target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
 
-  return new Promise((resolve, reject) => {
-    const r = new BodyRead(req, limit, timeoutMs, resolve, reject);
-    (req as Reading)[READING] = r;
-    r.timer = bodyDeadlines.add(Date.now() + timeoutMs, r);
-    // Not removed once the body is in: the request is done with, and an error after the end finds r settled.
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  const r = new BodyRead(req, limit, timeoutMs, target);
+  (req as Reading)[READING] = r;
+  r.timer = bodyDeadlines.add(Date.now() + timeoutMs, r);
+  // Not removed once the body is in: the request is done with, and an error after the end finds r settled.
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
 }
 
-function checked(size: number, limit: number, body: string): Promise<string> {
-  return size > limit ? Promise.reject(new HttpRejection(413, `body larger than ${limit} bytes`)) : Promise.resolve(body);
+/** readBodyTo as a promise. */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => readBodyTo(req, limit, timeoutMs, { onBody: resolve, onBodyError: reject }));
+}
+
+function checked(size: number, limit: number, body: string, target: BodyTarget): void {
+  if (size > limit) target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
+  else target.onBody(body);
 }

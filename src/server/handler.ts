@@ -5,7 +5,7 @@ import type { Bot } from '../bot/bot.js';
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
-import { readBody } from './body.js';
+import { readBodyTo, type BodyTarget } from './body.js';
 import { ExchangeRecord } from './exchange.js';
 import { FastCipher } from './fast-cipher.js';
 import { lingerOnClose } from './linger.js';
@@ -28,6 +28,13 @@ export const DRAIN = Symbol('wxbot drain');
 export interface Drain {
   closing: boolean;
 }
+
+/**
+ * @internal The handler without its promise, for startServer's own node:http server, which would
+ * drop the promise anyway: `done` (optional) is called once the request is answered and logged.
+ */
+export const SERVE = Symbol('wxbot serve');
+export type ServeRequest = (req: IncomingMessage, res: ServerResponse, done?: () => void) => void;
 
 const TEXT = 'text/plain; charset=utf-8';
 const XML = 'application/xml; charset=utf-8';
@@ -205,7 +212,80 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     }
   }
 
-  const handler = async function wechatHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function rejectWith(req: IncomingMessage, res: ServerResponse, t: Trace, err: unknown): void {
+    if (err instanceof HttpRejection) {
+      t.status = err.status;
+      t.reason = t.response = err.message;
+      // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
+      const close = err.status === 413 || err.status === 408;
+      if (close) lingerOnClose(req);
+      send(res, err.status, err.message, TEXT, close);
+    } else {
+      t.status = 500;
+      t.error = err;
+      t.response = 'internal error';
+      send(res, 500, t.response, TEXT);
+    }
+  }
+
+  // Runs from request and stream events: nothing may escape it.
+  function settle(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, url: string, done: (() => void) | undefined): void {
+    try {
+      if (tracing) finish(req, t, receivedAt, t0, pathOf(url));
+    } catch {
+      // the log and the history are best effort
+    }
+    done?.();
+  }
+
+  function answerError(req: IncomingMessage, res: ServerResponse, t: Trace, err: unknown): void {
+    try {
+      rejectWith(req, res, t, err);
+    } catch {
+      // nothing left to answer with
+    }
+  }
+
+  /**
+   * A POST waiting for its body: what an async function's frame would hold across the wait, as
+   * one object that is also the body read's target (no promise, no closure on the way).
+   */
+  class Push implements BodyTarget {
+    constructor(
+      readonly req: IncomingMessage,
+      readonly res: ServerResponse,
+      readonly t: Trace,
+      readonly q: PushQuery,
+      readonly receivedAt: number,
+      readonly t0: number,
+      readonly url: string,
+      readonly done: (() => void) | undefined,
+    ) {}
+
+    onBody(body: string): void {
+      let waiting: void | Promise<void>;
+      try {
+        waiting = answerPush(this.res, this.t, this.q, body, this.receivedAt);
+      } catch (err) {
+        return this.onBodyError(err as Error);
+      }
+      // Only a bot that went asynchronous costs these closures.
+      if (waiting) waiting.then(() => this.end(), (err: unknown) => this.onBodyError(err as Error));
+      else this.end();
+    }
+
+    onBodyError(err: Error): void {
+      answerError(this.req, this.res, this.t, err);
+      this.end();
+    }
+
+    end(): void {
+      settle(this.req, this.t, this.receivedAt, this.t0, this.url, this.done);
+    }
+  }
+
+  // Called from a request event or a stream event: it must never throw.
+  const serve: ServeRequest = (req, res, done) => {
     const receivedAt = Date.now();
     const t0 = tracing ? performance.now() : 0;
     const url = req.url ?? '/';
@@ -221,30 +301,20 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       const qi = url.indexOf('?');
       const q = readQuery(url, qi < 0 ? url.length : qi + 1);
       if (tracing) t.query = q;
-      if (method === 'GET') answerGet(res, t, q, receivedAt);
-      else {
-        const waiting = answerPush(res, t, q, await readBody(req, bodyLimit, bodyTimeoutMs), receivedAt);
-        if (waiting) await waiting;
-      }
+      if (method === 'POST') return readBodyTo(req, bodyLimit, bodyTimeoutMs, new Push(req, res, t, q, receivedAt, t0, url, done));
+      answerGet(res, t, q, receivedAt);
     } catch (err) {
-      if (err instanceof HttpRejection) {
-        t.status = err.status;
-        t.reason = t.response = err.message;
-        // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
-        const close = err.status === 413 || err.status === 408;
-        if (close) lingerOnClose(req);
-        send(res, err.status, err.message, TEXT, close);
-      } else {
-        t.status = 500;
-        t.error = err;
-        t.response = 'internal error';
-        send(res, 500, t.response, TEXT);
-      }
+      answerError(req, res, t, err);
     }
-    if (tracing) finish(req, t, receivedAt, t0, pathOf(url));
+    settle(req, t, receivedAt, t0, url, done);
+  };
+
+  const handler = function wechatHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return new Promise<void>((resolve) => serve(req, res, resolve));
   } as WechatHandler;
 
   Object.defineProperty(handler, 'dispatcher', { value: dispatcher });
+  Object.defineProperty(handler, SERVE, { value: serve });
   handler.setBot = (b: Bot) => dispatcher.setBot(b);
   handler.idle = () => dispatcher.idle();
   return handler;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
-import { createHandler, DRAIN, nextRequestId, type Drain, type WechatHandler } from './handler.js';
+import { createHandler, DRAIN, nextRequestId, SERVE, type Drain, type ServeRequest, type WechatHandler } from './handler.js';
 import type { HandlerOptions } from './types.js';
 
 export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
@@ -60,6 +60,8 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
   };
   const drain: Drain = shutdown;
   const handler = createHandler(bot, { ...options, path: undefined, [DRAIN]: drain } as HandlerOptions);
+  // The handler without the promise a node:http listener would drop.
+  const serve = (handler as unknown as { [SERVE]: ServeRequest })[SERVE];
   const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -71,7 +73,7 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
-    if (pathname === path) return void handler(req, res);
+    if (pathname === path) return serve(req, res);
     const plain = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);

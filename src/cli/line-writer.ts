@@ -1,6 +1,6 @@
 import { createWriteStream, fstatSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { writeUtf8Native } from '../protocol/utf8.js';
+import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
 
 /** Above this many bytes waiting for a slow reader, lines are dropped (and counted) rather than kept. */
 const MAX_PENDING = 4 * 1024 * 1024;
@@ -61,10 +61,39 @@ export class LineWriter {
   line(s: string): void {
     if (this.#failed) return;
     // Worst case of the UTF-8 form, plus the newline.
-    const room = s.length * 3 + 1;
+    const block = this.#reserve(s.length * 3 + 1);
+    if (!block) return;
+    const n = writeUtf8Native(block, s, this.#used);
+    this.#commit(block, n);
+  }
+
+  /**
+   * line() of `parts[0..n)` joined, encoded part by part: the line is never built as a string
+   * (no concatenation, no flattening before the encoder).
+   */
+  lineParts(parts: readonly string[], n: number): void {
+    if (this.#failed) return;
+    let units = 0;
+    for (let i = 0; i < n; i++) units += parts[i]!.length;
+    const block = this.#reserve(units * 3 + 1);
+    if (!block) return;
+    const start = this.#used;
+    let at = start;
+    for (let i = 0; i < n; i++) {
+      const p = parts[i]!;
+      // Short parts in JavaScript; long ones, and a lone surrogate (written as U+FFFD), by Buffer.
+      const w = p.length > 64 ? -1 : writeUtf8(block, p, at);
+      at += w >= 0 ? w : writeUtf8Native(block, p, at);
+    }
+    this.#commit(block, at - start);
+  }
+
+  // Room for `room` bytes at #used in the current block (a fresh one if it lacks it); undefined
+  // when a slow reader has left too much pending (the line is dropped and counted).
+  #reserve(room: number): Buffer | undefined {
     if (this.#pending + room > MAX_PENDING) {
       this.#dropped++;
-      return;
+      return undefined;
     }
     let block = this.#block;
     if (!block || block.length - this.#used < room) {
@@ -72,7 +101,11 @@ export class LineWriter {
       block = this.#block = room > BLOCK ? Buffer.allocUnsafeSlow(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK));
       this.#used = 0;
     }
-    const n = writeUtf8Native(block, s, this.#used);
+    return block;
+  }
+
+  // `n` bytes were written at #used: end the line and schedule the flush.
+  #commit(block: Buffer, n: number): void {
     block[this.#used + n] = 10;
     this.#used += n + 1;
     this.#pending += n + 1;

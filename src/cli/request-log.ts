@@ -140,32 +140,84 @@ export function msText(ms: number): string {
   return frac % 10 === 0 ? `${whole}.${frac / 10}ms` : `${whole}.${frac < 10 ? '0' : ''}${frac}ms`;
 }
 
-function requestLine(r: RequestLog, c: Paint): string {
-  const head = `${c.dim(clock(r.time))} ${method4(r.method)} ${statusColor(c, r.status)} ${c.dim(mode6(r.mode))}`;
+/**
+ * A request's line as parts in `o` (from 0; returns how many): the caller joins them, or encodes
+ * them one after the other into its output without building the line as a string at all.
+ */
+function requestParts(r: RequestLog, c: Paint, o: string[]): number {
+  let n = 0;
+  o[n++] = c.dim(clock(r.time));
+  o[n++] = ' ';
+  o[n++] = method4(r.method);
+  o[n++] = ' ';
+  o[n++] = statusColor(c, r.status);
+  o[n++] = ' ';
+  o[n++] = c.dim(mode6(r.mode));
+  o[n++] = ' ';
   const ms = c.dim(msText(r.latencyMs));
-  if (r.reason) return `${head} ${c.yellow(r.reason)} ${ms}`;
-  if (r.verify) return `${head} ${c.cyan('URL verification')} ${ms}`;
-  if (!r.message) return `${head} ${ms}`;
+  if (r.reason || r.verify || !r.message) {
+    if (r.reason) o[n++] = c.yellow(r.reason);
+    else if (r.verify) o[n++] = c.cyan('URL verification');
+    if (r.reason || r.verify) o[n++] = ' ';
+    o[n++] = ms;
+    return n;
+  }
   const m = r.message;
   const what = messagePreview(m);
-  let line = `${head} ${c.magenta(maskOpenId(m.FromUserName))} ${c.bold(messageKind(m))}`;
-  if (what) line += ` ${jsonQuote(preview(what))}`;
-  line += ` ${c.dim('→')} `;
-  line += r.reply ? `${c.bold(r.reply.MsgType)} ${c.cyan(jsonQuote(preview(replyPreview(r.reply))))}` : c.dim('success');
-  line += ` ${ms}`;
-  if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
-  if (r.late) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;
-  return line;
+  o[n++] = c.magenta(maskOpenId(m.FromUserName));
+  o[n++] = ' ';
+  o[n++] = c.bold(messageKind(m));
+  if (what) {
+    o[n++] = ' ';
+    o[n++] = jsonQuote(preview(what));
+  }
+  o[n++] = ' ';
+  o[n++] = c.dim('→');
+  o[n++] = ' ';
+  if (r.reply) {
+    o[n++] = c.bold(r.reply.MsgType);
+    o[n++] = ' ';
+    o[n++] = c.cyan(jsonQuote(preview(replyPreview(r.reply))));
+  } else o[n++] = c.dim('success');
+  o[n++] = ' ';
+  o[n++] = ms;
+  if (r.dedupe) {
+    o[n++] = ' ';
+    o[n++] = c.yellow('[retry: answered from first delivery]');
+  }
+  if (r.late) {
+    o[n++] = ' ';
+    o[n++] = c.yellow('[deadline: success sent, reply goes late]');
+  }
+  return n;
+}
+
+const scratch: string[] = [];
+
+function errorLine(r: Extract<LogRecord, { type: 'error' }>, c: Paint): string {
+  const who = r.openId ? ` ${c.magenta(maskOpenId(r.openId))}` : '';
+  return `${c.dim(clock(r.time))} ${c.red('ERROR')}${who} ${r.error.name}${r.error.code ? ` ${r.error.code}` : ''}: ${r.error.message}`;
+}
+
+/**
+ * formatPretty as parts in `o` (see requestParts): a request record in the parts of its line, any
+ * other record as its whole line in one part.
+ */
+export function formatPrettyParts(r: LogRecord, chalk: ChalkInstance, o: string[]): number {
+  const c = paintOf(chalk);
+  if (r.type === 'error') {
+    o[0] = errorLine(r, c);
+    return 1;
+  }
+  return requestParts(r, c, o);
 }
 
 /** One coloured line per record (colour decided by the chalk instance passed in). */
 export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
-  const c = paintOf(chalk);
-  if (r.type === 'error') {
-    const who = r.openId ? ` ${c.magenta(maskOpenId(r.openId))}` : '';
-    return `${c.dim(clock(r.time))} ${c.red('ERROR')}${who} ${r.error.name}${r.error.code ? ` ${r.error.code}` : ''}: ${r.error.message}`;
-  }
-  return requestLine(r, c);
+  const n = formatPrettyParts(r, chalk, scratch);
+  let line = '';
+  for (let i = 0; i < n; i++) line += scratch[i];
+  return line;
 }
 
 /** Date#toISOString: the prefix is its string up to the '.' before the milliseconds. */

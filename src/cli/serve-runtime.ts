@@ -13,7 +13,7 @@ import { maskRedisUrl } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
-import { formatJson, formatPretty } from './request-log.js';
+import { formatJson, formatPrettyParts } from './request-log.js';
 import { banner } from './serve-banner.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
 
@@ -89,9 +89,11 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   const out = chalkFor(stdout, env);
   const { LineWriter } = await import('./line-writer.js');
   const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
+  // The pretty line goes to the log as its parts, never joined into a string.
+  const parts: string[] = [];
   const onLog = s.logFormat === 'json'
     ? (r: LogRecord) => log.line(formatJson(r))
-    : (r: LogRecord) => log.line(formatPretty(r, out));
+    : (r: LogRecord) => log.lineParts(parts, formatPrettyParts(r, out, parts));
   // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
   logChatFailure = (f) => onLog({
     type: 'error', level: 'error', time: Date.now(),

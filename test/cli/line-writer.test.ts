@@ -58,3 +58,37 @@ test('a log that fails to write stops the log, reports once, and throws nothing'
   assert.match(errors[0]!.message, /EPIPE/);
   assert.equal(writes, 1, 'nothing more is written after the failure');
 });
+
+/** A sink that keeps every chunk it is given. */
+function collector(): { out: Writable; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  const out = new Writable({ write(c: Buffer, _e, done) { chunks.push(Buffer.from(c)); done(); } });
+  return { out, bytes: () => Buffer.concat(chunks) };
+}
+
+test('lineParts writes exactly the bytes of line() of the joined parts (long parts, lone surrogates, emoji, empty parts)', async () => {
+  const fc = (await import('fast-check')).default;
+  const a = collector();
+  const b = collector();
+  const wa = new LineWriter(a.out);
+  const wb = new LineWriter(b.out);
+  const part = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+    fc.string({ unit: 'binary', maxLength: 80 }), // lone surrogates: Buffer writes U+FFFD
+    fc.constantFrom('', ' ', '→', '…', 'x'.repeat(300), '😀'.repeat(40), '\ud800', 'a\udc00b'),
+  );
+  fc.assert(fc.property(fc.array(fc.array(part, { maxLength: 25 }), { minLength: 1, maxLength: 6 }), (lines) => {
+    for (const parts of lines) {
+      wa.line(parts.join(''));
+      wb.lineParts(parts, parts.length);
+    }
+  }), { numRuns: 300 });
+  // Only the first n parts count.
+  wa.line('ab');
+  wb.lineParts(['a', 'b', 'not this'], 2);
+  wa.flush();
+  wb.flush();
+  await new Promise((r) => setImmediate(r));
+  assert.ok(a.bytes().length > 0);
+  assert.ok(b.bytes().equals(a.bytes()));
+});

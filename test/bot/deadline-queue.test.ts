@@ -66,3 +66,30 @@ for (let i = 0; i < 3; i++) q.add(Date.now() + 60_000, { fire() {} }).cancel();`
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Date.now() - t0 < 20_000, 'the process waited for a cancelled deadline');
 });
+
+test('against a model: random arrivals, cancels in any order, fronts dropped and compacted, empty-and-refill', async () => {
+  const q = new DeadlineQueue();
+  const t0 = Date.now() + 30;
+  const fired: number[] = [];
+  const want: { at: number; id: number }[] = [];
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  // Emptied and refilled once per message, as under steady traffic.
+  for (let i = 0; i < 300; i++) q.add(t0 + 10_000, { fire: () => assert.fail('cancelled') }).cancel();
+  assert.equal(q.size, 0);
+  // Mostly in order with some late arrivals; a third cancelled, many from the front (compaction).
+  const live: { cancel(): void }[] = [];
+  for (let id = 0; id < 400; id++) {
+    const at = t0 + (id < 200 ? id % 40 : rand(40));
+    const d = q.add(at, { fire: () => fired.push(id) });
+    if (id % 3 === 0 || (id > 100 && id < 180)) live.push(d);
+    else want.push({ at, id });
+  }
+  for (const d of live.reverse()) d.cancel();
+  assert.equal(q.size, want.length);
+  await sleep(120);
+  // Every live deadline fired once, in time order (ties in arrival order).
+  want.sort((a, b) => a.at - b.at || a.id - b.id);
+  assert.deepEqual(fired, want.map((w) => w.id));
+  assert.equal(q.size, 0);
+});

@@ -20,8 +20,8 @@ import { Conn, bytesOf, percentile } from './http-conn.mjs';
  * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking { path, body }
  * from `pool` in order from `start`. With `wrap: false` it stops early rather than re-send a request
  * (a re-sent MsgId would be answered from the dedupe store); `exhausted` then says so, and rps is over
- * the time it ran. `onResponse(index, status, body)` sees every answer with the pool index of its
- * request. Resolves with { requests, rps, p50, p99, p999, max (ms), errors (non-200), mismatches
+ * the time it ran. `onResponse(index, status, body)` sees every answer (its body as a Buffer, valid
+ * only during the call: copy what you keep) with the pool index of its request. Resolves with { requests, rps, p50, p99, p999, max (ms), errors (non-200), mismatches
  * (answers without `expect`), next, wrapped, exhausted, idle (with `spin`: share of loop turns that
  * found no answer) }.
  */
@@ -35,9 +35,11 @@ export async function closedLoop({ port, pool, seconds, connections = 50, expect
   let inFlight = 0;
   let finish;
   const finished = new Promise((r) => (finish = r));
-  // Request bytes are built once per pool entry, on first use, outside the connections' turn-around.
-  const bytes = new Array(pool.length);
-  const request = (n) => (bytes[n] ??= bytesOf(pool[n], port));
+  // A pool gone round (`wrap`) keeps each request's bytes for the next time round; one sent once
+  // does not: keeping 100k+ of them grew the generator's heap by ~100 MB a run, and its collections
+  // paused the load.
+  const bytes = wrap ? new Array(pool.length) : undefined;
+  const request = bytes ? (n) => (bytes[n] ??= bytesOf(pool[n], port)) : (n) => bytesOf(pool[n], port);
   let exhausted = false;
   const send = (c) => {
     if (!wrap && next >= pool.length) {

@@ -63,7 +63,7 @@ export async function saturate({ target, pool, expect, connections, seconds, war
   const onResponse = checkRetries
     ? (n, status, body) => {
       if (pool[n].first >= 0) retriesAnswered++;
-      if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = body;
+      if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = String(body);
     }
     : undefined;
   const opts = { port: target.port, pool, connections, expect, onResponse, wrap, spin };

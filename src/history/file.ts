@@ -69,12 +69,7 @@ function readKeptSync(path: string): Kept[] {
 
 /** Reads the history file; a missing file is an empty history. */
 export async function readHistory(path: string): Promise<HistoryEntry[]> {
-  try {
-    return parseHistory(await readFile(path, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  return (await readKept(path)).map((k) => k.entry);
 }
 
 const tmpName = (path: string) => `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

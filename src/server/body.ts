@@ -114,11 +114,6 @@ export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: numbe
   req.on('error', onError);
 }
 
-/** readBodyTo as a promise. */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => readBodyTo(req, limit, timeoutMs, { onBody: resolve, onBodyError: reject }));
-}
-
 function checked(size: number, limit: number, body: string, target: BodyTarget): void {
   if (size > limit) target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
   else target.onBody(body);

@@ -52,7 +52,7 @@ export function toFastify(
       reply.hijack();
       const raw = request.raw as IncomingMessage & { body?: unknown };
       const body = request.body;
-      // readBody takes a pre-read string/Buffer from req.body; Fastify keeps it on request.body instead.
+      // The body read takes a pre-read string/Buffer from req.body; Fastify keeps it on request.body instead.
       if ((typeof body === 'string' || Buffer.isBuffer(body)) && raw.body === undefined) raw.body = body;
       await handler(raw, reply.raw);
     });

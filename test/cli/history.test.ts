@@ -144,3 +144,45 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.deepEqual(lines.map((e) => e.content), ['one', 'two', 'three']);
   });
 }
+
+test('two servers in one directory share the history, and `wxbot history --clear` stays cleared while they run', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wxbot-history-two-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const start = async () => {
+    const s = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', TOKEN], { cwd: dir });
+    t.after(() => s.kill('SIGKILL'));
+    return { s, u: (await s.waitFor(/http:\/\/127\.0\.0\.1:\d+\/wechat/))[0] };
+  };
+  const [a, b] = [await start(), await start()];
+  const say = async (u: string, text: string) => {
+    const c = runWxbot(['simulate', 'text', text, '--url', u, '--token', TOKEN], { cwd: dir });
+    assert.equal((await c.exited).code, 0, c.stderr());
+  };
+  const contents = async (want: number): Promise<string[]> => {
+    let got: string[] = [];
+    for (let i = 0; i < 60 && got.length !== want; i++) {
+      const r = runWxbot(['history', '--json'], { cwd: dir });
+      assert.equal((await r.exited).code, 0, r.stderr());
+      got = r.stdout().trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Entry).content ?? '');
+      if (got.length !== want) await new Promise((r) => setTimeout(r, 50));
+    }
+    return got;
+  };
+  await say(a.u, 'a1');
+  await say(b.u, 'b1');
+  await say(a.u, 'a2');
+  assert.deepEqual((await contents(3)).sort(), ['a1', 'a2', 'b1']);
+  const clear = runWxbot(['history', '--clear'], { cwd: dir });
+  assert.equal((await clear.exited).code, 0, clear.stderr());
+  await say(b.u, 'b2');
+  await say(a.u, 'a3');
+  // Neither server brings back what was cleared.
+  assert.deepEqual((await contents(2)).sort(), ['a3', 'b2']);
+  a.s.kill('SIGTERM');
+  b.s.kill('SIGTERM');
+  assert.equal((await a.s.exited).code, 0);
+  assert.equal((await b.s.exited).code, 0);
+  const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
+  assert.deepEqual(lines.map((e) => e.content).sort(), ['a3', 'b2']);
+  assert.equal(new Set(lines.map((e) => e.id)).size, 2);
+});

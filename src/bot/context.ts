@@ -63,6 +63,11 @@ export class Context<M extends WechatMessage = WechatMessage> {
     this.#report = init.report;
   }
 
+  /** Where every store key of this bot starts: `wxbot:<appId or 'default'>:`. */
+  get keyPrefix(): string {
+    return this.#keyPrefix;
+  }
+
   /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
   get signal(): AbortSignal {
     const s = this.#signal;

@@ -14,6 +14,8 @@ export interface MemoryOptions {
   ttlMs: number;
   /** Key namespace, e.g. the provider name. */
   namespace: string;
+  /** Where the keys start: the bot's `wxbot:<appId>:` (default `wxbot:`). */
+  keyPrefix?: string;
 }
 
 export class ChatMemory {
@@ -27,7 +29,7 @@ export class ChatMemory {
 
   // Hashed so OpenIDs (personal data) do not show up in Redis key listings.
   key(userId: string): string {
-    return `wxbot:chat:${this.#o.namespace}:${createHash('sha256').update(userId).digest('hex').slice(0, 32)}`;
+    return `${this.#o.keyPrefix ?? 'wxbot:'}chat:${this.#o.namespace}:${createHash('sha256').update(userId).digest('hex').slice(0, 32)}`;
   }
 
   /** The remembered turns, oldest first; a broken or unreadable entry is an empty memory, not an error. */

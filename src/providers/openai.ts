@@ -84,14 +84,14 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
   const model = o.model ?? OPENAI_DEFAULT_MODEL;
   const secrets = [o.apiKey];
   let ownStore: Store | undefined;
-  const memoryIn = (store: Store | undefined) => new ChatMemory(store ?? o.store ?? (ownStore ??= new MemoryStore()), {
-    turns: o.memoryTurns ?? 6, ttlMs: o.memoryTtlMs ?? 30 * 60_000, namespace: 'openai',
+  const memoryIn = (store: Store | undefined, keyPrefix: string | undefined) => new ChatMemory(store ?? o.store ?? (ownStore ??= new MemoryStore()), {
+    turns: o.memoryTurns ?? 6, ttlMs: o.memoryTtlMs ?? 30 * 60_000, namespace: 'openai', keyPrefix,
   });
   return inspectable('openai', async (input, context) => {
     const provider = 'openai';
     const started = performance.now();
     const text = input.trim();
-    const memory = memoryIn(context.store);
+    const memory = memoryIn(context.store, context.keyPrefix);
     const history = text ? await memory.load(context.userId) : [];
     const body: Record<string, unknown> = { model, messages: messagesFor(o, history, text) };
     if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;

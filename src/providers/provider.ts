@@ -9,6 +9,11 @@ export interface ChatContext {
   signal?: AbortSignal;
   /** The bot's store, for per-user memory. */
   store?: Store;
+  /**
+   * Where the bot's store keys start (`wxbot:<appId>:`): per-user memory is kept under it, so each
+   * account's data stays under its own prefix in a shared Redis. Default `wxbot:`.
+   */
+  keyPrefix?: string;
 }
 
 /** A string is a text reply; a ReplyBody (e.g. news) is sent as is. */

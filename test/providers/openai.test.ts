@@ -56,6 +56,23 @@ test('remembers the last N turns per user, in the store, under a namespaced key'
   assert.equal(JSON.parse((await s.get(key))!).length, 2);
 });
 
+test('through a bot, memory is kept under the bot\'s own key prefix (its AppID): accounts sharing a Redis stay apart', async () => {
+  const { createBot, chat } = await import('../../src/bot/index.js');
+  const s = store();
+  const p = openai({ memoryTurns: 2 });
+  const bot = createBot({ store: s }).fallback(chat(p));
+  const message = (Content: string) => ({ ToUserName: 'gh_1', FromUserName: 'oAlice', CreateTime: 1, MsgType: 'text', Content, MsgId: Content } as const);
+  await bot.handle(message('一'), { appId: 'wxAAAA' });
+  await bot.handle(message('一'), { appId: 'wxBBBB' });
+  const keyOf = (prefix: string) => new ChatMemory(s, { turns: 2, ttlMs: 1000, namespace: 'openai', keyPrefix: prefix }).key('oAlice');
+  assert.match(keyOf('wxbot:wxAAAA:'), /^wxbot:wxAAAA:chat:openai:[0-9a-f]{32}$/);
+  assert.equal(JSON.parse((await s.get(keyOf('wxbot:wxAAAA:')))!).length, 1);
+  assert.equal(JSON.parse((await s.get(keyOf('wxbot:wxBBBB:')))!).length, 1);
+  // The second account's conversation did not see the first one's turn.
+  const second = fake.requests.at(-1)!.body.messages as { role: string }[];
+  assert.deepEqual(second.map((m) => m.role), ['user']);
+});
+
 test('the context store (the bot\'s) wins over the provider option; memory expires after its TTL', async () => {
   const botStore = store();
   const p = openai({ memoryTtlMs: 80 });

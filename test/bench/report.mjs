@@ -14,6 +14,7 @@ export function median(xs) {
 const maxOf = (xs) => (xs.some((x) => x !== undefined) ? Math.max(...xs.filter((x) => x !== undefined)) : undefined);
 const pct = (x) => (x === undefined ? '-' : `${Math.round(x * 100)}%`);
 const fix = (x, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+const signed = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
 /**
  * Per target: every round's p99, and over the judged rounds (the undisturbed ones when there are
@@ -182,7 +183,7 @@ export function verdicts(latency, saturation, K) {
   if (cal) {
     const ideal = bare.cpuUsPerReq / (bare.cpuUsPerReq + K.computeUs);
     v.push({ issue: '', target: `${cal.name}: req/s ratio; cpu ratio (${fix(ideal)} if it cost only its ${K.computeUs} µs)`,
-      measured: `${fix(cal.ratio)} [${cal.ratios.map((x) => fix(x)).join(' ')}]; ${fix(cal.cpuRatio)}: +${fix(cal.cpuUsPerReq - bare.cpuUsPerReq - K.computeUs, 1)} µs/req`, pass: true, judged: false });
+      measured: `${fix(cal.ratio)} [${cal.ratios.map((x) => fix(x)).join(' ')}]; ${fix(cal.cpuRatio)}: ${signed(cal.cpuUsPerReq - bare.cpuUsPerReq - K.computeUs)} µs/req beyond bare + ${K.computeUs}`, pass: true, judged: false });
   }
   const bl = lat(BARE);
   v.push({ issue: '', target: `bare node:http: p99 at ${K.rate} req/s (the floor)`, measured: `${fix(bl.p99)} ms ${roundsOf(bl)}`, pass: bl.p99 <= P99_TARGET_MS, judged: false });

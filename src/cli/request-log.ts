@@ -155,10 +155,13 @@ function requestParts(r: RequestLog, c: Paint, o: string[]): number {
   o[n++] = c.dim(mode6(r.mode));
   o[n++] = ' ';
   const ms = c.dim(msText(r.latencyMs));
-  if (r.reason || r.verify || !r.message) {
-    if (r.reason) o[n++] = c.yellow(r.reason);
-    else if (r.verify) o[n++] = c.cyan('URL verification');
-    if (r.reason || r.verify) o[n++] = ' ';
+  // A rejection or the URL check says so instead of the message.
+  const instead = r.reason ? c.yellow(r.reason) : r.verify ? c.cyan('URL verification') : undefined;
+  if (instead !== undefined || !r.message) {
+    if (instead !== undefined) {
+      o[n++] = instead;
+      o[n++] = ' ';
+    }
     o[n++] = ms;
     return n;
   }

@@ -26,10 +26,18 @@ function ownerAlive(pidText: string): boolean {
   }
 }
 
+// Old, or held by a process that is gone (or by this one, when `ownIsStale`). An empty owner is a
+// lock being created right now.
+function stale(mtimeMs: number, owner: string, ownIsStale: boolean): boolean {
+  if (Date.now() - mtimeMs > STALE_MS) return true;
+  if (ownIsStale && owner === String(process.pid)) return true;
+  return owner !== '' && !ownerAlive(owner);
+}
+
 async function staleAsync(lock: string): Promise<boolean> {
   try {
     const [s, owner] = await Promise.all([stat(lock), readFile(lock, 'utf8')]);
-    return Date.now() - s.mtimeMs > STALE_MS || (owner !== '' && !ownerAlive(owner));
+    return stale(s.mtimeMs, owner, false);
   } catch {
     return false; // gone already: the next attempt gets it
   }
@@ -37,10 +45,7 @@ async function staleAsync(lock: string): Promise<boolean> {
 
 function staleSync(lock: string, ownIsStale: boolean): boolean {
   try {
-    if (Date.now() - statSync(lock).mtimeMs > STALE_MS) return true;
-    const owner = readFileSync(lock, 'utf8');
-    if (ownIsStale && owner === String(process.pid)) return true;
-    return owner !== '' && !ownerAlive(owner);
+    return stale(statSync(lock).mtimeMs, readFileSync(lock, 'utf8'), ownIsStale);
   } catch {
     return false;
   }

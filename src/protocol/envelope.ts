@@ -48,11 +48,19 @@ export function sealEnvelope(cipher: MessageCipher, xml: string, o: SealOptions)
   };
 }
 
-/** `TimeStamp` is a bare number, the rest CDATA (§3.6); one element a line, like the official samples. */
+/**
+ * The envelope document from its four values already written as XML content (CDATA sections, or
+ * the bare digits of TimeStamp): one element a line, like the official samples.
+ */
+export function envelopeDocument(encrypt: string, msgSignature: string, timeStamp: string, nonce: string): string {
+  return `<xml>\n<Encrypt>${encrypt}</Encrypt>\n<MsgSignature>${msgSignature}</MsgSignature>\n` +
+    `<TimeStamp>${timeStamp}</TimeStamp>\n<Nonce>${nonce}</Nonce>\n</xml>`;
+}
+
+/** `TimeStamp` is a bare number, the rest CDATA (§3.6). */
 export function buildEnvelopeXml(e: Envelope): string {
   const ts = /^\d+$/.test(e.TimeStamp) ? e.TimeStamp : cdata(e.TimeStamp);
-  return `<xml>\n<Encrypt>${cdata(e.Encrypt)}</Encrypt>\n<MsgSignature>${cdata(e.MsgSignature)}</MsgSignature>\n` +
-    `<TimeStamp>${ts}</TimeStamp>\n<Nonce>${cdata(e.Nonce)}</Nonce>\n</xml>`;
+  return envelopeDocument(cdata(e.Encrypt), cdata(e.MsgSignature), ts, cdata(e.Nonce));
 }
 
 export function parseEnvelope(xml: string): Envelope {

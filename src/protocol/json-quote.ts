@@ -1,5 +1,5 @@
-// See utf8.ts: called through the builtin so that strings of every representation stay on the fast path.
-const codeAt = String.prototype.charCodeAt;
+// Called through the builtin so that strings of every representation stay on the fast path (utf8.ts).
+import { codeAt } from './utf8.js';
 
 /**
  * JSON.stringify(s) for a string, without the call into the serializer when nothing needs

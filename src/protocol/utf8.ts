@@ -12,7 +12,7 @@
  * generic lookup and call (measured: three times slower over a mix of request strings). The
  * builtin, bound to a module constant, is inlined whatever the string's representation.
  */
-const codeAt = String.prototype.charCodeAt;
+export const codeAt = String.prototype.charCodeAt;
 
 /** The UTF-8 length of `s`, or -1 if it holds a lone surrogate. */
 export function utf8Length(s: string): number {

@@ -212,21 +212,6 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     }
   }
 
-  function rejectWith(req: IncomingMessage, res: ServerResponse, t: Trace, err: unknown): void {
-    if (err instanceof HttpRejection) {
-      t.status = err.status;
-      t.reason = t.response = err.message;
-      // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
-      const close = err.status === 413 || err.status === 408;
-      if (close) lingerOnClose(req);
-      send(res, err.status, err.message, TEXT, close);
-    } else {
-      t.status = 500;
-      t.error = err;
-      t.response = 'internal error';
-      send(res, 500, t.response, TEXT);
-    }
-  }
 
   // Runs from request and stream events: nothing may escape it.
   function settle(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, url: string, done: (() => void) | undefined): void {
@@ -238,9 +223,22 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     done?.();
   }
 
+  // A rejection's status and message, anything else a 500; never throws.
   function answerError(req: IncomingMessage, res: ServerResponse, t: Trace, err: unknown): void {
     try {
-      rejectWith(req, res, t, err);
+      if (err instanceof HttpRejection) {
+        t.status = err.status;
+        t.reason = t.response = err.message;
+        // A body we did not read (413/408) would otherwise be taken for the next request on the socket.
+        const close = err.status === 413 || err.status === 408;
+        if (close) lingerOnClose(req);
+        send(res, err.status, err.message, TEXT, close);
+      } else {
+        t.status = 500;
+        t.error = err;
+        t.response = 'internal error';
+        send(res, 500, t.response, TEXT);
+      }
     } catch {
       // nothing left to answer with
     }

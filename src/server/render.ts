@@ -5,7 +5,7 @@ import { renderReply, type ReplyBody } from '../protocol/replies.js';
 import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
-import { envelopeValueReadsBack } from '../protocol/envelope.js';
+import { envelopeDocument, envelopeValueReadsBack } from '../protocol/envelope.js';
 import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
 
 /**
@@ -104,5 +104,5 @@ export function sealReplyFast(cipher: MessageCipher, token: string, xml: string 
   const n = cdataBytes(nonce) >= 0 ? `<![CDATA[${nonce}]]>` : cdata(nonce);
   // A string, not bytes: all but the nonce is ASCII (base64, hex, digits), and the response goes out
   // joined to its header in one write; encoding it into a Buffer first would copy 500 bytes twice.
-  return `<xml>\n<Encrypt><![CDATA[${encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[${sig}]]></MsgSignature>\n<TimeStamp>${timestamp}</TimeStamp>\n<Nonce>${n}</Nonce>\n</xml>`;
+  return envelopeDocument(`<![CDATA[${encrypt}]]>`, `<![CDATA[${sig}]]>`, timestamp, n);
 }

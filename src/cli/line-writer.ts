@@ -88,6 +88,20 @@ export class LineWriter {
     this.#commit(block, at - start);
   }
 
+  /**
+   * A line that `write` encodes itself into the log's bytes, at most `room` of them (the newline
+   * is added): false, with nothing written, when `write` gives up (returns -1).
+   */
+  lineWith<T>(room: number, arg: T, write: (arg: T, buf: Buffer, at: number) => number): boolean {
+    if (this.#failed) return true;
+    const block = this.#reserve(room + 1);
+    if (!block) return true;
+    const n = write(arg, block, this.#used);
+    if (n < 0) return false;
+    this.#commit(block, n);
+    return true;
+  }
+
   // Room for `room` bytes at #used in the current block (a fresh one if it lacks it); undefined
   // when a slow reader has left too much pending (the line is dropped and counted).
   #reserve(room: number): Buffer | undefined {

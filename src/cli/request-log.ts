@@ -5,10 +5,10 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { LogRecord, RequestLog } from '../server/types.js';
 
-const PREVIEW = 48;
+export const PREVIEW = 48;
 
 // JavaScript's \s beyond ASCII: these send a preview through the regular expression.
-function unusualSpace(c: number): boolean {
+export function unusualSpace(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
     c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
@@ -70,29 +70,39 @@ export function replyPreview(r: ReplyBody): string {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-/**
- * A timestamp formatter for log lines: `prefixOf` (everything up to the milliseconds) runs once
- * per second, not per line; the three-digit milliseconds and `suffix` are appended.
- */
-function perSecond(prefixOf: (second: number) => string, suffix = ''): (ms: number) => string {
+/** `prefixOf(second)`, computed once per second rather than once per line. */
+function bySecond(prefixOf: (second: number) => string): (second: number) => string {
   let at = NaN;
   let prefix = '';
-  return (ms) => {
-    const second = Math.floor(ms / 1000);
+  return (second) => {
     if (second !== at) {
       prefix = prefixOf(second);
       at = second;
     }
-    const milli = ms - second * 1000;
-    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}${suffix}`;
+    return prefix;
   };
 }
 
-/** Local HH:MM:SS.mmm. */
-const clock = perSecond((second) => {
+/**
+ * A timestamp formatter for log lines: the prefix (everything up to the milliseconds) is made once
+ * per second, not per line; the three-digit milliseconds and `suffix` are appended.
+ */
+function perSecond(prefixAt: (second: number) => string, suffix = ''): (ms: number) => string {
+  return (ms) => {
+    const second = Math.floor(ms / 1000);
+    const milli = ms - second * 1000;
+    return `${prefixAt(second)}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}${suffix}`;
+  };
+}
+
+/** Local `HH:MM:SS.` of a second since the epoch (cached for the current second). */
+export const clockPrefix = bySecond((second) => {
   const d = new Date(second * 1000);
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`;
 });
+
+/** Local HH:MM:SS.mmm. */
+const clock = perSecond(clockPrefix);
 
 /** The styles a log line uses: chalk's, or none (colour off), which then costs nothing per call. */
 interface Paint {
@@ -124,8 +134,8 @@ function statusColor(c: Paint, status: number): string {
 }
 
 // The common values already padded (padEnd builds a string each time).
-const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
-const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
+export const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
+export const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
 
 /**
  * `${ms}ms`: the handler reports latencies rounded to hundredths, and those are written from their
@@ -224,7 +234,7 @@ export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
 }
 
 /** Date#toISOString: the prefix is its string up to the '.' before the milliseconds. */
-const isoTime = perSecond((second) => new Date(second * 1000).toISOString().slice(0, -4), 'Z');
+const isoTime = perSecond(bySecond((second) => new Date(second * 1000).toISOString().slice(0, -4)), 'Z');
 
 /** One JSON object per record: previews only, OpenIDs masked, no full message bodies. */
 export function formatJson(r: LogRecord): string {

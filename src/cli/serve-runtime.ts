@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
 import { formatJson, formatPrettyParts } from './request-log.js';
+import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
 import { banner } from './serve-banner.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
 
@@ -91,9 +92,17 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
   // The pretty line goes to the log as its parts, never joined into a string.
   const parts: string[] = [];
+  // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
+  const direct = out.level === 0;
   const onLog = s.logFormat === 'json'
     ? (r: LogRecord) => log.line(formatJson(r))
-    : (r: LogRecord) => log.lineParts(parts, formatPrettyParts(r, out, parts));
+    : (r: LogRecord) => {
+      if (direct && r.type === 'request') {
+        const room = requestLineRoom(r);
+        if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
+      }
+      log.lineParts(parts, formatPrettyParts(r, out, parts));
+    };
   // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
   logChatFailure = (f) => onLog({
     type: 'error', level: 'error', time: Date.now(),

@@ -92,3 +92,16 @@ test('lineParts writes exactly the bytes of line() of the joined parts (long par
   assert.ok(a.bytes().length > 0);
   assert.ok(b.bytes().equals(a.bytes()));
 });
+
+test('lineWith: the writer encodes the line itself; when it gives up nothing of what it wrote is kept', async () => {
+  const c = collector();
+  const w = new LineWriter(c.out);
+  const write = (s: string, buf: Buffer, at: number) => (s.startsWith('!') ? (buf.write('garbage', at), -1) : buf.write(s, at));
+  assert.equal(w.lineWith(16, 'first', write), true);
+  assert.equal(w.lineWith(16, '!gives up', write), false);
+  w.line('second');
+  assert.equal(w.lineWith(16, 'third', write), true);
+  w.flush();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(c.bytes().toString(), 'first\nsecond\nthird\n');
+});

@@ -1,4 +1,4 @@
-// A constant of this module, so the compiler inlines `codeAt.call` (see utf8.ts; an imported binding is not folded).
+// This module's own constant, so the compiler inlines `codeAt.call` (see utf8.ts).
 const codeAt = String.prototype.charCodeAt;
 import type { RequestLog } from '../server/types.js';
 import { clockPrefix, messagePreview, method4, mode6, msText, PREVIEW, replyPreview, unusualSpace } from './request-log.js';

@@ -1,5 +1,7 @@
 import * as crypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
+// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+const codeAt = String.prototype.charCodeAt;
 
 // One-shot crypto.hash where Node has it (20.12+): no Hash object per request on the hot path.
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
@@ -60,9 +62,9 @@ function sameHex(expected: string, candidate: string): boolean {
   if (expected.length !== candidate.length) return false;
   let diff = 0;
   for (let i = 0; i < expected.length; i++) {
-    let c = candidate.charCodeAt(i);
+    let c = codeAt.call(candidate, i);
     if (c >= 65 && c <= 70) c += 32; // A-F → a-f
-    diff |= expected.charCodeAt(i) ^ c;
+    diff |= codeAt.call(expected, i) ^ c;
   }
   return diff === 0;
 }

@@ -76,15 +76,25 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
   return { name: 'Error', message: String(err) };
 }
 
-function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean): void {
+function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean, ascii = false): void {
   if (res.headersSent || res.destroyed) return;
   // A flat [name, value, ...] list: Node walks it without enumerating an object's keys.
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const length = typeof body !== 'string' ? body.length : ascii ? body.length : Buffer.byteLength(body);
   res.writeHead(status, close ? ['content-type', type, 'content-length', length, 'connection', 'close'] : ['content-type', type, 'content-length', length]);
   // A Buffer would go out as a second chunk (a writev behind a cork); as a latin1 string, which
-  // keeps every byte, Node joins it to the header and writes both in one call.
-  if (typeof body === 'string') res.end(body);
-  else res.end(body.toString('latin1'), 'latin1');
+  // keeps every byte, Node joins it to the header and writes both in one call. An ASCII string
+  // goes as latin1 too: its bytes are copied, with no UTF-8 length to find and no encoding.
+  if (typeof body !== 'string') res.end(body.toString('latin1'), 'latin1');
+  else if (ascii) res.end(body, 'latin1');
+  else res.end(body);
+}
+
+// This module's own constant, so the compiler inlines `codeAt.call` (see protocol/utf8.ts).
+const codeAt = String.prototype.charCodeAt;
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (codeAt.call(s, i) > 127) return false;
+  return true;
 }
 
 /**
@@ -109,8 +119,8 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const { onLog, onExchange, path } = options;
   const drain = (options as { [DRAIN]?: Drain })[DRAIN];
-  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string, close = false) =>
-    sendOut(res, status, body, type, close || (drain !== undefined && drain.closing));
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string, close = false, ascii = false) =>
+    sendOut(res, status, body, type, close || (drain !== undefined && drain.closing), ascii);
   const tracing = onLog !== undefined || onExchange !== undefined;
   const scratch = new Trace(0);
 
@@ -160,6 +170,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     if (result.error !== undefined) t.error = result.error;
     let out: string | Buffer = SUCCESS;
     let type = TEXT;
+    let ascii = true;
     if (result.reply) {
       const now = Date.now();
       const xml = renderReplyOut(message, result.reply, now);
@@ -171,10 +182,12 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       }
       type = XML;
       out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
+      // The envelope is base64, hex, digits and tags around the nonce (kept, or replaced by digits).
+      ascii = mode !== 'plain' && isAscii(q.nonce!);
       if (onExchange) t.response = typeof out === 'string' ? out : mode === 'plain' ? t.replyXml! : out.toString('utf8');
     } else t.response = out;
     t.status = 200;
-    send(res, 200, out, type);
+    send(res, 200, out, type, false, ascii);
   }
 
   function finish(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, pathname: string): void {

@@ -59,3 +59,20 @@ for (const name of sampleNames()) {
     });
   }
 }
+
+test('safe-mode envelopes carry the right Content-Length whatever the nonce: digits, or text that needs UTF-8', async () => {
+  const { MessageCipher } = await import('../../src/protocol/crypto.js');
+  const { computeMsgSignature } = await import('../../src/protocol/signature.js');
+  const { http, decode, textXml } = await import('./client.js');
+  const cipher = new MessageCipher(ACCOUNT.aesKey, ACCOUNT.appId);
+  for (const nonce of ['123456789', '随机数', 'nonce😀']) {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const enc = cipher.encrypt(textXml('你好'));
+    const q = new URLSearchParams({ timestamp: ts, nonce, encrypt_type: 'aes', msg_signature: computeMsgSignature(ACCOUNT.token, ts, nonce, enc) });
+    const r = await http(`${server.url}?${q}`, { method: 'POST', body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>` });
+    assert.equal(r.status, 200, nonce);
+    assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body), nonce);
+    assert.ok(r.body.includes(`<Nonce><![CDATA[${nonce}]]></Nonce>`), r.body);
+    assert.equal(decode(r, 'safe').reply?.MsgType, 'text');
+  }
+});

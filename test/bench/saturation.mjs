@@ -68,6 +68,11 @@ export async function saturate({ target, pool, expect, connections, seconds, war
     : undefined;
   const opts = { port: target.port, pool, connections, expect, onResponse, wrap, spin };
   const hits0 = target.log.retries();
+  // A collection of the generator's own heap (pools of 100k+ pre-built requests) now, between runs,
+  // rather than during one: its marking threads share the generator's pinned core, and a major GC
+  // in a measured run stalled the load for 15-20 ms at a time (p99 17 ms, the server idle 10-15%).
+  // `npm run bench` runs node with --expose-gc.
+  globalThis.gc?.();
   const warm = await load({ ...opts, seconds: warmup, start: 0 });
   const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
   const res = await load({ ...opts, seconds, start: warm.next });

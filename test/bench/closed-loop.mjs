@@ -14,7 +14,7 @@
 // spins; bare's own does not move). A spinning generator costs only its own core and lets every
 // server pay for its work alone. `idle` tells how many loop turns found nothing to do: near 0, the
 // generator itself was the bottleneck.
-import { Conn, bytesOf, percentile } from './http-conn.mjs';
+import { Conn, percentile } from './http-conn.mjs';
 
 /**
  * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking { path, body }
@@ -35,11 +35,6 @@ export async function closedLoop({ port, pool, seconds, connections = 50, expect
   let inFlight = 0;
   let finish;
   const finished = new Promise((r) => (finish = r));
-  // A pool gone round (`wrap`) keeps each request's bytes for the next time round; one sent once
-  // does not: keeping 100k+ of them grew the generator's heap by ~100 MB a run, and its collections
-  // paused the load.
-  const bytes = wrap ? new Array(pool.length) : undefined;
-  const request = bytes ? (n) => (bytes[n] ??= bytesOf(pool[n], port)) : (n) => bytesOf(pool[n], port);
   let exhausted = false;
   const send = (c) => {
     if (!wrap && next >= pool.length) {
@@ -49,7 +44,7 @@ export async function closedLoop({ port, pool, seconds, connections = 50, expect
     }
     const n = next++ % pool.length;
     inFlight++;
-    c.send(request(n), { n, sentAt: 0 });
+    c.send(pool.bytes(n), { n, sentAt: 0 });
   };
   const answered = (c, job, status, body) => {
     inFlight--;

@@ -79,8 +79,3 @@ export function percentile(sorted, p) {
   const n = sorted.length;
   return n === 0 ? NaN : +sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))].toFixed(2);
 }
-
-export const bytesOf = (r, port) => Buffer.from(
-  `POST ${r.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(r.body)}\r\n\r\n${r.body}`,
-);
-

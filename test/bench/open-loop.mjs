@@ -6,7 +6,7 @@
 // no coordinated omission).
 // Raw sockets with pre-built request bytes keep the generator's own CPU and jitter small.
 
-import { Conn, bytesOf, percentile } from './http-conn.mjs';
+import { Conn, percentile } from './http-conn.mjs';
 
 export { percentile };
 
@@ -44,7 +44,7 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
       }
       if (!c) return;
       const job = queue.shift();
-      c.send(bytesOf(pool[next++ % pool.length], port), job);
+      c.send(pool.bytes(next++ % pool.length), job);
     }
   };
   const onResponse = (c, job, status, body) => {
@@ -64,7 +64,7 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
   // One request on every connection first, outside the measurement.
   await new Promise((resolve) => {
     const warm = { i: -1, warm: connections, resolve };
-    for (const c of conns) c.send(bytesOf(pool[next++ % pool.length], port), warm);
+    for (const c of conns) c.send(pool.bytes(next++ % pool.length), warm);
   });
 
   const interval = 1000 / rate;

@@ -29,7 +29,7 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
     method: 'POST',
     setupRequest: (req, context) => {
       context.n = i++ % pool.length;
-      const r = pool[context.n];
+      const r = pool.entry(context.n);
       return { ...req, path: r.path, body: r.body };
     },
     onResponse: onResponse ? (status, body, context) => onResponse(context.n, status, body) : undefined,
@@ -57,13 +57,13 @@ export async function saturate({ target, pool, expect, connections, seconds, war
   const load = generator === 'autocannon' ? withAutocannon : closedLoop;
   const bodies = checkRetries ? new Array(pool.length) : undefined;
   const wanted = checkRetries ? new Uint8Array(pool.length) : undefined;
-  if (wanted) for (const r of pool) if (r.first >= 0) wanted[r.first] = 1;
+  if (wanted) for (let n = 0; n < pool.length; n++) if (pool.first[n] >= 0) wanted[pool.first[n]] = 1;
   let retriesSent = 0;
   let retriesAnswered = 0;
   const onResponse = checkRetries
     ? (n, status, body) => {
-      if (pool[n].first >= 0) retriesAnswered++;
-      if (status === 200 && (pool[n].first >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = String(body);
+      if (pool.first[n] >= 0) retriesAnswered++;
+      if (status === 200 && (pool.first[n] >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = String(body);
     }
     : undefined;
   const opts = { port: target.port, pool, connections, expect, onResponse, wrap, spin };
@@ -94,13 +94,13 @@ export async function saturate({ target, pool, expect, connections, seconds, war
     exhausted: res.exhausted || warm.exhausted,
   };
   if (checkRetries) {
-    for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool[n].first >= 0) retriesSent++;
+    for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool.first[n] >= 0) retriesSent++;
     // The request log is written in batches of a few ms: let the last lines arrive.
     await sleep(150);
     let checked = 0;
     let differ = 0;
     for (let n = 0; n < pool.length; n++) {
-      const first = pool[n].first;
+      const first = pool.first[n];
       if (first < 0 || bodies[n] === undefined || bodies[first] === undefined) continue;
       checked++;
       if (replyPayload(bodies[n]) !== replyPayload(bodies[first])) differ++;

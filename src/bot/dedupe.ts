@@ -40,9 +40,17 @@ export function encodeOutcome(o: Outcome): string {
   return JSON.stringify(o);
 }
 
+const TEXT_OUTCOME = '{"kind":"reply","reply":{"MsgType":"text","Content":"';
+
 /** undefined for the pending marker or anything unreadable. */
 export function decodeOutcome(raw: string): Outcome | undefined {
   if (raw === PENDING) return undefined;
+  // What encodeOutcome writes for a text reply, read back without the JSON parser when the text has
+  // no escape in it (a backslash; a quote or control character is always escaped).
+  if (raw.length >= TEXT_OUTCOME.length + 3 && raw.startsWith(TEXT_OUTCOME) && raw.endsWith('"}}') && raw.indexOf('\\', TEXT_OUTCOME.length) < 0) {
+    const content = raw.slice(TEXT_OUTCOME.length, -3);
+    if (content.indexOf('"') < 0) return { kind: 'reply', reply: { MsgType: 'text', Content: content } };
+  }
   try {
     const o = JSON.parse(raw) as Outcome;
     if (o && (o.kind === 'none' || o.kind === 'late' || (o.kind === 'reply' && typeof o.reply === 'object'))) return o;

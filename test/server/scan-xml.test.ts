@@ -80,3 +80,26 @@ test('messageFromNode on the fast result types numbers and keeps MsgId a string'
   assert.equal(m.CreateTime, 1700000000);
   assert.equal((m as { MsgId: string }).MsgId, '24212345678901234567');
 });
+
+test('property: envelopes in WeChat\'s own layout, and near misses, read as the full parser reads them', () => {
+  const value = fc.oneof(cdataText, fc.constantFrom('', ' ', ' abc ', 'a]]>b', 'x\ry', ']]', 'gh_123456789abc', 'QUJD+/9='));
+  const layout = fc.constantFrom(
+    (to: string, enc: string) => `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    (to: string, enc: string) => `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>\n`,
+    (to: string, enc: string) => ` <xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    (to: string, enc: string) => `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt><Encrypt><![CDATA[x]]></Encrypt></xml>`,
+    (to: string, enc: string) => `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]><![CDATA[more]]></Encrypt></xml>`,
+    (to: string, enc: string) => `<xml><ToUserName><![CDATA[${to}]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+  );
+  const outcome = (f: () => unknown) => {
+    try {
+      return { ok: f() };
+    } catch (err) {
+      return { error: (err as { code?: string }).code ?? String(err) };
+    }
+  };
+  fc.assert(fc.property(layout, value, value, (make, to, enc) => {
+    const xml = make(to, enc);
+    assert.deepEqual(outcome(() => parseEncryptedBodyFast(xml)), outcome(() => parseEncryptedBody(xml)), xml);
+  }), { numRuns: 3000 });
+});

@@ -1,5 +1,6 @@
 // This module's own constant, so the compiler inlines `codeAt.call` (see utf8.ts).
 const codeAt = String.prototype.charCodeAt;
+import { writeUtf8Range } from '../protocol/utf8.js';
 import type { RequestLog } from '../server/types.js';
 import { clockPrefix, messagePreview, method4, mode6, msText, PREVIEW, replyPreview, unusualSpace } from './request-log.js';
 
@@ -33,29 +34,8 @@ function put(buf: Uint8Array, at: number, bytes: readonly number[]): number {
  * (including half of a pair the range cuts), which formatPretty's encoder would replace.
  */
 function range(buf: Uint8Array, s: string, start: number, end: number, at: number): number {
-  let j = at;
-  for (let i = start; i < end; i++) {
-    let c = codeAt.call(s, i);
-    if (c < 0x80) buf[j++] = c;
-    else if (c < 0x800) {
-      buf[j++] = 0xc0 | (c >> 6);
-      buf[j++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < end ? codeAt.call(s, i + 1) : 0;
-      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
-      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-      i++;
-      buf[j++] = 0xf0 | (c >> 18);
-      buf[j++] = 0x80 | ((c >> 12) & 0x3f);
-      buf[j++] = 0x80 | ((c >> 6) & 0x3f);
-      buf[j++] = 0x80 | (c & 0x3f);
-    } else {
-      buf[j++] = 0xe0 | (c >> 12);
-      buf[j++] = 0x80 | ((c >> 6) & 0x3f);
-      buf[j++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return j;
+  const n = writeUtf8Range(buf, s, start, end, at);
+  return n < 0 ? -1 : at + n;
 }
 
 const text = (buf: Uint8Array, s: string, at: number) => range(buf, s, 0, s.length, at);

@@ -39,9 +39,16 @@ export function utf8Length(s: string): number {
  * utf8Length(s), or 3 bytes per UTF-16 unit.
  */
 export function writeUtf8(buf: Uint8Array, s: string, at: number): number {
+  return writeUtf8Range(buf, s, 0, s.length, at);
+}
+
+/**
+ * writeUtf8 of the units [start, end) of `s`: -1 also when the range cuts a surrogate pair in
+ * two, as the slice would then hold a lone half.
+ */
+export function writeUtf8Range(buf: Uint8Array, s: string, start: number, end: number, at: number): number {
   let j = at;
-  const len = s.length;
-  for (let i = 0; i < len; i++) {
+  for (let i = start; i < end; i++) {
     let c = codeAt.call(s, i);
     if (c < 0x80) {
       buf[j++] = c;
@@ -49,7 +56,7 @@ export function writeUtf8(buf: Uint8Array, s: string, at: number): number {
       buf[j++] = 0xc0 | (c >> 6);
       buf[j++] = 0x80 | (c & 0x3f);
     } else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = codeAt.call(s, i + 1);
+      const d = i + 1 < end ? codeAt.call(s, i + 1) : 0;
       if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
       c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
       i++;

@@ -83,7 +83,7 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
 function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean, ascii = false): void {
   if (res.headersSent || res.destroyed) return;
   // A flat [name, value, ...] list: Node walks it without enumerating an object's keys.
-  const length = typeof body !== 'string' ? body.length : ascii ? body.length : Buffer.byteLength(body);
+  const length = typeof body !== 'string' || ascii ? body.length : Buffer.byteLength(body);
   res.writeHead(status, close ? ['content-type', type, 'content-length', length, 'connection', 'close'] : ['content-type', type, 'content-length', length]);
   // A Buffer would go out as a second chunk (a writev behind a cork); as a latin1 string, which
   // keeps every byte, Node joins it to the header and writes both in one call. An ASCII string

@@ -1,8 +1,9 @@
-// This module's own constant, so the compiler inlines `codeAt.call` (see utf8.ts).
-const codeAt = String.prototype.charCodeAt;
 import { writeUtf8Range } from '../protocol/utf8.js';
 import type { RequestLog } from '../server/types.js';
 import { clockPrefix, messagePreview, method4, mode6, msText, PREVIEW, replyPreview, unusualSpace } from './request-log.js';
+
+// This module's own constant, so the compiler inlines `codeAt.call` (see utf8.ts).
+const codeAt = String.prototype.charCodeAt;
 
 /**
  * The uncoloured request line of formatPretty, encoded straight into the log's bytes: no part
@@ -41,7 +42,8 @@ function range(buf: Uint8Array, s: string, start: number, end: number, at: numbe
 const text = (buf: Uint8Array, s: string, at: number) => range(buf, s, 0, s.length, at);
 
 /**
- * jsonQuote(preview(s)) in one pass, for a text that needs neither collapsing (alreadyOneLine's
+ * jsonQuote(preview(s)) in one pass (checking first and encoding with writeUtf8Range after measured
+ * 410 → 550 ns a line), for a text that needs neither collapsing (alreadyOneLine's
  * rule: no control character, no unusual space, no space at an end or next to another) nor
  * escaping (no quote, no backslash, no lone surrogate); -1 for any other.
  */

@@ -1,6 +1,6 @@
 // Closed-loop load (saturation): every connection sends its next request the moment the previous
 // answer arrives, so the server always has `connections` requests to work on. Raw sockets with
-// pre-built request bytes (http-conn.mjs): on one core this generator outruns a bare node:http
+// pre-built request bytes (requests.mjs): on one core this generator outruns a bare node:http
 // server on the other, which autocannon (about 40 µs of its own CPU per request) does not, and a
 // generator-bound bare figure would make every ratio to it look better than it is.
 //
@@ -17,7 +17,7 @@
 import { Conn, percentile } from './http-conn.mjs';
 
 /**
- * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking { path, body }
+ * Loads 127.0.0.1:port for `seconds` over `connections` keep-alive connections, taking requests (a RequestPool)
  * from `pool` in order from `start`. With `wrap: false` it stops early rather than re-send a request
  * (a re-sent MsgId would be answered from the dedupe store); `exhausted` then says so, and rps is over
  * the time it ran. `onResponse(index, status, body)` sees every answer (its body as a Buffer, valid

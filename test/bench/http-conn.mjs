@@ -1,5 +1,5 @@
 // Raw-socket HTTP/1.1 client pieces shared by the load generators (open-loop.mjs, closed-loop.mjs):
-// pre-built request bytes, keep-alive connections with one request in flight, Content-Length framed
+// keep-alive connections with one request in flight, Content-Length framed
 // responses. Much lighter per request than a general HTTP client, so one core of load generator can
 // outrun a bare node:http server on the other core. Bodies are handed over as bytes (Buffers support
 // includes() as strings do): decoding every answer to a string only to search it made garbage the

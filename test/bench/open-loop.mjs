@@ -12,7 +12,7 @@ export { percentile };
 
 /**
  * Sends `rate` requests per second for `seconds` to 127.0.0.1:port over `connections` keep-alive
- * connections, taking { path, body } from `pool` in order (from index `start`). Resolves with
+ * connections, taking requests from `pool` (a RequestPool) in order (from index `start`). Resolves with
  * latency percentiles in ms: p50/p90/p99/p999/max from each request's release, dueP50/dueP99/dueP999 from its
  * due time, and the sorted samples; with `timeline`, also each request's release time (epoch ms) and latency in order.
  */

@@ -55,7 +55,7 @@ export class RequestPool {
     return this.data.subarray(this.starts[n], this.ends[n]);
   }
 
-  /** Request n as { path, body, first } (autocannon and the tests want them as strings). */
+  /** Request n as { path, body, first }, decoded from its bytes (for autocannon, which builds its own). */
   entry(n) {
     const s = this.bytes(n).toString('utf8');
     return { path: s.slice(5, s.indexOf(' ', 5)), body: s.slice(s.indexOf('\r\n\r\n') + 4), first: this.first[n] };

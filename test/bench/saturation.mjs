@@ -45,7 +45,7 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
 }
 
 /**
- * Measures `target` with requests taken in order from `pool` ({ path, body, first? }): `warmup`
+ * Measures `target` with requests taken in order from `pool` (a RequestPool): `warmup`
  * seconds unmeasured, then `seconds` measured (less if the pool runs out: no request is sent twice
  * unless `wrap`; autocannon always wraps, and `wrapped` says it happened). `expect` is a string every answer must contain.
  * With `checkRetries`, answers to retries (entries with first >= 0) are compared with the answer

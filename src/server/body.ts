@@ -19,7 +19,8 @@ const READING = Symbol('wxbot body');
 
 /** Where a body read reports: the caller's per-request state, so a read makes no closure. */
 export interface BodyTarget {
-  onBody(body: string): void;
+  /** The body as read from the socket (bytes), or a framework's pre-read string. */
+  onBody(body: Buffer | string): void;
   onBodyError(err: Error): void;
 }
 
@@ -60,9 +61,10 @@ class BodyRead implements DeadlineTarget {
     this.settled = true;
     this.timer?.cancel();
     const first = this.first;
+    // Bytes: the message is read from them, and only its values become strings.
     if (!first) this.target.onBody('');
-    else if (!this.rest) this.target.onBody(first.toString('utf8'));
-    else this.target.onBody(Buffer.concat([first, ...this.rest], this.size).toString('utf8'));
+    else if (!this.rest) this.target.onBody(first);
+    else this.target.onBody(Buffer.concat([first, ...this.rest], this.size));
   }
 }
 
@@ -87,7 +89,7 @@ function onError(this: Reading, e: Error): void {
 }
 
 /**
- * Reads the raw body as UTF-8 within `limit` bytes and `timeoutMs`, and hands it (or the rejection)
+ * Reads the raw body within `limit` bytes and `timeoutMs`, and hands it (or the rejection)
  * to `target`, at once when there is nothing to wait for. When a framework's body parser already
  * consumed the stream (Express `express.text()`/`raw()`, Koa's `rawBody`), its string or Buffer in
  * `req.body` is used instead: the exact bytes matter for compatible-mode signatures.
@@ -95,7 +97,7 @@ function onError(this: Reading, e: Error): void {
 export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: number, target: BodyTarget): void {
   const pre = (req as { body?: unknown }).body;
   if (typeof pre === 'string') return checked(Buffer.byteLength(pre), limit, pre, target);
-  if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre.toString('utf8'), target);
+  if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre, target);
   if (req.readableEnded) {
     if (pre !== undefined && pre !== null && !(typeof pre === 'object' && Object.keys(pre).length === 0)) {
       return target.onBodyError(new HttpRejection(400,
@@ -114,7 +116,7 @@ export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: numbe
   req.on('error', onError);
 }
 
-function checked(size: number, limit: number, body: string, target: BodyTarget): void {
+function checked(size: number, limit: number, body: string | Buffer, target: BodyTarget): void {
   if (size > limit) target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
   else target.onBody(body);
 }

@@ -102,10 +102,19 @@ export class FastCipher extends MessageCipher {
   }
 
   override decrypt(encrypt: string): string {
-    if (!this.#fastAppId || typeof encrypt !== 'string') return super.decrypt(encrypt);
+    const bytes = this.decryptToBytes(encrypt);
+    return bytes ? bytes.toString('utf8') : super.decrypt(encrypt);
+  }
+
+  /**
+   * The message's UTF-8 bytes (a view into the decrypted block), or undefined for anything the
+   * protocol layer has to judge: its decrypt() then gives the exact error (or the text).
+   */
+  decryptToBytes(encrypt: string): Buffer | undefined {
+    if (!this.#fastAppId || typeof encrypt !== 'string') return undefined;
     const raw = Buffer.from(encrypt, 'base64');
     const n = raw.length;
-    if (n === 0 || n % 16 !== 0 || !plainBase64(encrypt, n)) return super.decrypt(encrypt);
+    if (n === 0 || n % 16 !== 0 || !plainBase64(encrypt, n)) return undefined;
     // The context chains on from the last block it was given: block 0 came out xored with that
     // block instead of the IV, so it is xored with both; the rest chained right.
     const plain = this.#dcbc.update(raw);
@@ -115,17 +124,15 @@ export class FastCipher extends MessageCipher {
     for (let i = 0, j = n - 16; i < 16; i++, j++) chain[i] = raw[j]!;
     // Padding (1..32, all equal), length field and AppID as the protocol layer checks them.
     const pad = plain[n - 1]!;
-    if (pad < 1 || pad > BLOCK || pad > n) return super.decrypt(encrypt);
-    for (let i = n - pad; i < n; i++) if (plain[i] !== pad) return super.decrypt(encrypt);
+    if (pad < 1 || pad > BLOCK || pad > n) return undefined;
+    for (let i = n - pad; i < n; i++) if (plain[i] !== pad) return undefined;
     const end = n - pad;
-    if (end < 20) return super.decrypt(encrypt);
+    if (end < 20) return undefined;
     const len = plain.readUInt32BE(16);
-    if (20 + len > end) return super.decrypt(encrypt);
+    if (20 + len > end) return undefined;
     const app = this.#appIdBytes;
-    if (end - 20 - len !== app.length || !sameBytes(plain, 20 + len, app)) {
-      // Not byte-equal: the protocol layer decides (a different AppID, or one that differs only in encoding).
-      return super.decrypt(encrypt);
-    }
-    return plain.toString('utf8', 20, 20 + len);
+    // Not byte-equal: the protocol layer decides (a different AppID, or one that differs only in encoding).
+    if (end - 20 - len !== app.length || !sameBytes(plain, 20 + len, app)) return undefined;
+    return plain.subarray(20, 20 + len);
   }
 }

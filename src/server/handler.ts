@@ -58,7 +58,8 @@ export interface WechatHandler {
 class Trace {
   mode: Mode = 'plain';
   status = 0;
-  body = '';
+  /** The raw body: bytes from the socket, or a framework's string (decoded only for the history). */
+  body: string | Buffer = '';
   response = '';
   query: QueryFields | undefined = undefined;
   message: WechatMessage | undefined = undefined;
@@ -157,7 +158,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   }
 
   // Verify, decrypt, parse and dispatch a push; a promise only when the bot has to be waited for.
-  function answerPush(res: ServerResponse, t: Trace, q: PushQuery, body: string, receivedAt: number): void | Promise<void> {
+  function answerPush(res: ServerResponse, t: Trace, q: PushQuery, body: string | Buffer, receivedAt: number): void | Promise<void> {
     if (tracing) t.body = body;
     if (q.encrypt_type === 'aes' || q.msg_signature !== undefined) t.mode = 'safe';
     const { mode, message } = openPush(config, q, body, receivedAt);
@@ -215,7 +216,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       emit(r);
     }
     if (onExchange) {
-      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query?.present() ?? {}, t.body, t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
+      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query?.present() ?? {}, typeof t.body === 'string' ? t.body : t.body.toString('utf8'), t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
       if (t.message) x.message = t.message;
       if (t.reply) x.setReply(t.reply, t.repliedAt);
       if (t.replyXml) x.replyXml = t.replyXml;
@@ -277,7 +278,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       readonly done: (() => void) | undefined,
     ) {}
 
-    onBody(body: string): void {
+    onBody(body: string | Buffer): void {
       let waiting: void | Promise<void>;
       try {
         waiting = answerPush(this.res, this.t, this.q, body, this.receivedAt);

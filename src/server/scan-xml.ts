@@ -137,6 +137,148 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
   }
 }
 
+// ---- the same reading over UTF-8 bytes ------------------------------------------------------------
+
+const KNOWN_BYTES = KNOWN.map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
+const CDATA_BYTES = Uint8Array.from(CDATA_OPEN, (c) => c.charCodeAt(0));
+const XML_OPEN = Uint8Array.from('<xml>', (c) => c.charCodeAt(0));
+const XML_CLOSE = Uint8Array.from('</xml>', (c) => c.charCodeAt(0));
+
+function isSpaceByte(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function bytesAt(b: Uint8Array, i: number, end: number, want: Uint8Array): boolean {
+  if (i + want.length > end) return false;
+  for (let j = 0; j < want.length; j++) if (b[i + j] !== want[j]) return false;
+  return true;
+}
+
+function knownBytesAt(b: Uint8Array, start: number, end: number): number {
+  const list = BY_LENGTH[end - start];
+  if (list) for (let n = 0; n < list.length; n++) if (bytesAt(b, start, end, KNOWN_BYTES[list[n]!]!)) return list[n]!;
+  return -1;
+}
+
+/** plainNumber() over bytes; the value as Number() reads its text, or NaN when it is not one. */
+function plainNumberBytes(b: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n === 0 || n > 32) return NaN;
+  let i = start;
+  const negative = b[i] === 45; /* - */
+  if (negative) i++;
+  let digits = 0;
+  let dot = false;
+  let value = 0;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 48 && c <= 57) {
+      digits++;
+      value = value * 10 + (c - 48);
+    } else if (c === 46 && !dot) dot = true;
+    else return NaN;
+  }
+  if (digits === 0) return NaN;
+  // Up to 15 digits and no fraction the arithmetic is exact; anything else is read as text.
+  if (!dot && digits <= 15) return negative ? -value : value;
+  return Number(latin1(b, start, end));
+}
+
+const latin1 = (b: Buffer, start: number, end: number): string => b.toString('latin1', start, end);
+const utf8 = (b: Buffer, start: number, end: number): string => b.toString('utf8', start, end);
+
+/**
+ * scanFlatMessage() of `buf.toString('utf8', start, end)`, read from the bytes: a message is found
+ * with byte loops (typed-array loads) instead of loops over a string's characters, which pay for
+ * the string's representation at every character, and only the values become strings. The
+ * delimiters are ASCII, which UTF-8 never hides inside a character, so every value's bytes are
+ * exactly what the decoded document holds between the same delimiters, and decoding them alone
+ * gives the same text (U+FFFD for broken sequences included). Undefined whenever the string path
+ * should decide, which it then does.
+ */
+export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Record<string, string | number> | undefined {
+  let i = start;
+  while (i < end && isSpaceByte(b[i]!)) i++;
+  if (!bytesAt(b, i, end, XML_OPEN)) return undefined;
+  i += 5;
+  const out: Record<string, string | number> = {};
+  let seen = 0;
+  let seenHigh = 0;
+  for (;;) {
+    while (i < end && isSpaceByte(b[i]!)) i++;
+    if (i >= end || b[i] !== 60 /* < */) return undefined;
+    if (b[i + 1] === 47 /* / */) {
+      if (!bytesAt(b, i, end, XML_CLOSE)) return undefined;
+      i += 6;
+      while (i < end && isSpaceByte(b[i]!)) i++;
+      if (i !== end) return undefined;
+      if ((seen & REQUIRED) !== REQUIRED || (out.MsgType === 'event' && (seen & (1 << I_EVENT)) === 0)) return undefined;
+      return out;
+    }
+    const nameStart = i + 1;
+    let j = nameStart;
+    const first = b[j]!;
+    if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return undefined;
+    for (j++; j < end; j++) {
+      const c = b[j]!;
+      if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) break;
+    }
+    if (j >= end || b[j] !== 62 /* > */) return undefined;
+    const nameEnd = j;
+    const k = knownBytesAt(b, nameStart, nameEnd);
+    let tag: string;
+    if (k >= 0) {
+      tag = KNOWN[k]!;
+      if (k < 30 ? seen & (1 << k) : seenHigh & (1 << (k - 30))) return undefined;
+      if (k < 30) seen |= 1 << k;
+      else seenHigh |= 1 << (k - 30);
+    } else {
+      tag = latin1(b, nameStart, nameEnd);
+      if (tag === 'prototype' || tag in Object.prototype || Object.hasOwn(out, tag)) return undefined;
+    }
+    i = nameEnd + 1;
+    let vStart: number;
+    let vEnd: number;
+    let high = false;
+    if (bytesAt(b, i, end, CDATA_BYTES)) {
+      vStart = i + 9;
+      let p = vStart;
+      for (;; p++) {
+        if (p + 2 >= end) return undefined;
+        const c = b[p]!;
+        if (c === 93 /* ] */ && b[p + 1] === 93 && b[p + 2] === 62) break;
+        if (c >= 0x80) high = true;
+        else if (c === 13) return undefined; // \r: the string path gives it to the full parser
+      }
+      vEnd = p;
+      i = p + 3;
+    } else {
+      vStart = i;
+      let p = i;
+      for (;; p++) {
+        if (p >= end) return undefined;
+        const c = b[p]!;
+        if (c === 60) break;
+        if (c >= 0x80) high = true;
+        else if (c === 38 /* & */ || c === 13) return undefined;
+      }
+      vEnd = p;
+      i = p;
+    }
+    // The element closes right here, with its own name.
+    if (b[i] !== 60 || b[i + 1] !== 47) return undefined;
+    const n = nameEnd - nameStart;
+    if (i + 2 + n >= end || b[i + 2 + n] !== 62) return undefined;
+    for (let q = 0; q < n; q++) if (b[i + 2 + q] !== b[nameStart + q]) return undefined;
+    if (k >= 0 ? KNOWN_NUMERIC[k] : NUMERIC.has(tag)) {
+      const v = high ? NaN : plainNumberBytes(b, vStart, vEnd);
+      if (v !== v) return undefined; // NaN: not a plain number
+      out[tag] = v;
+    } else out[tag] = high ? utf8(b, vStart, vEnd) : latin1(b, vStart, vEnd);
+    i += n + 3;
+  }
+}
+
 /** The children of a flat `<xml>` document as strings, or undefined when the full parser is needed. */
 export function scanFlatXml(xml: string): Record<string, string> | undefined {
   return scan(xml, false) as Record<string, string> | undefined;

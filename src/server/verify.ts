@@ -4,12 +4,18 @@ import type { WechatMessage } from '../protocol/messages.js';
 import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody } from '../protocol/parse.js';
 import type { PushQuery } from './query.js';
 import { HttpRejection } from './rejection.js';
-import { scanFlatMessage, scanFlatXml } from './scan-xml.js';
+import { FastCipher } from './fast-cipher.js';
+import { scanFlatMessage, scanFlatMessageBytes, scanFlatXml } from './scan-xml.js';
 import { msgSignatureMatches, signatureMatches } from '../protocol/signature.js';
 
 /** parseMessage, through the flat-XML fast path when the document allows it. */
 export function parseMessageFast(xml: string): WechatMessage {
   return (scanFlatMessage(xml) as unknown as WechatMessage | undefined) ?? parseMessage(xml);
+}
+
+/** parseMessageFast of the UTF-8 text in `bytes`, read from the bytes when the document allows it. */
+export function parseMessageBytes(bytes: Buffer): WechatMessage {
+  return (scanFlatMessageBytes(bytes) as unknown as WechatMessage | undefined) ?? parseMessageFast(bytes.toString('utf8'));
 }
 
 const ENV_OPEN = '<xml><ToUserName><![CDATA[';
@@ -112,8 +118,11 @@ export interface OpenedPush {
   message: WechatMessage;
 }
 
-/** A POST push (§2.3): mode told apart per request, signature checked, decrypted, parsed. */
-export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: number): OpenedPush {
+/**
+ * A POST push (§2.3): mode told apart per request, signature checked, decrypted, parsed. `body` is
+ * the raw body, as bytes (UTF-8) or as text.
+ */
+export function openPush(c: VerifyConfig, q: PushQuery, body: string | Buffer, nowMs: number): OpenedPush {
   const encrypted = q.encrypt_type === 'aes' || q.msg_signature !== undefined;
   if (!encrypted) {
     if (!c.allowPlaintext) throw new HttpRejection(401, 'plaintext push refused: this server requires encryption');
@@ -124,7 +133,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
       throw new HttpRejection(401, 'invalid signature');
     }
     try {
-      return { mode: 'plain', message: parseMessageFast(body) };
+      return { mode: 'plain', message: typeof body === 'string' ? parseMessageFast(body) : parseMessageBytes(body) };
     } catch (err) {
       throw cryptoRejection(err);
     }
@@ -134,7 +143,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   checkStamp(q, c.maxSkew, nowMs);
   let outer;
   try {
-    outer = parseEncryptedBodyFast(body);
+    outer = parseEncryptedBodyFast(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (err) {
     throw cryptoRejection(err);
   }
@@ -143,7 +152,9 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string, nowMs: num
   }
   try {
     // The decrypted message is authoritative; compatible mode's plaintext copy is not trusted.
-    return { mode: outer.plain ? 'compat' : 'safe', message: parseMessageFast(cipher.decrypt(outer.Encrypt)) };
+    const bytes = cipher instanceof FastCipher ? cipher.decryptToBytes(outer.Encrypt) : undefined;
+    const message = bytes ? parseMessageBytes(bytes) : parseMessageFast(cipher.decrypt(outer.Encrypt));
+    return { mode: outer.plain ? 'compat' : 'safe', message };
   } catch (err) {
     throw cryptoRejection(err);
   }

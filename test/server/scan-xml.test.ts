@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { messageFromNode, parseMessage } from '../../src/protocol/parse.js';
 import { parseXml } from '../../src/protocol/xml.js';
-import { scanFlatXml } from '../../src/server/scan-xml.js';
-import { parseEncryptedBodyFast, parseMessageFast } from '../../src/server/verify.js';
+import { scanFlatMessage, scanFlatMessageBytes, scanFlatXml } from '../../src/server/scan-xml.js';
+import { parseEncryptedBodyFast, parseMessageBytes, parseMessageFast } from '../../src/server/verify.js';
 import { parseEncryptedBody } from '../../src/protocol/parse.js';
 import { sampleNames, sampleXml, vectors } from '../helpers/fixtures.js';
 
@@ -103,3 +103,73 @@ test('property: envelopes in WeChat\'s own layout, and near misses, read as the 
     assert.deepEqual(outcome(() => parseEncryptedBodyFast(xml)), outcome(() => parseEncryptedBody(xml)), xml);
   }), { numRuns: 3000 });
 });
+
+test('the byte reader agrees with the string reader on every sample message', () => {
+  for (const name of sampleNames()) {
+    const bytes = Buffer.from(sampleXml(name));
+    const fromText = scanFlatMessage(bytes.toString('utf8'));
+    assert.deepEqual(scanFlatMessageBytes(bytes), fromText, name);
+    assert.deepEqual(parseMessageBytes(bytes), parseMessage(sampleXml(name)), name);
+  }
+  assert.ok(scanFlatMessageBytes(Buffer.from(sampleXml('text'))), 'a flat message is read from its bytes');
+  // Values that come close to a delimiter, broken UTF-8, numbers of every shape: read from the bytes, as the text reads.
+  const head = '<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oU]]></FromUserName><MsgType><![CDATA[location]]></MsgType>';
+  const cut = Buffer.from([0xe4, 0xbd]); // the first two bytes of a three-byte character
+  for (const [content, x, time] of [['a]]b', '-12', '0'], [']]', '-0', '1700000000'], ['x]', '1.', '007'], ['今天🙂', '23.134521', '-5'], [cut, '.5', '1']] as const) {
+    const bytes = Buffer.concat([Buffer.from(`${head}<CreateTime>${time}</CreateTime><Label><![CDATA[`), Buffer.from(content),
+      Buffer.from(`]]></Label><Location_X>${x}</Location_X></xml>`)]);
+    const read = scanFlatMessageBytes(bytes);
+    assert.ok(read, String(content));
+    assert.deepEqual(read, scanFlatMessage(bytes.toString('utf8')), String(content));
+  }
+});
+
+test('property: a flat message read from its bytes equals the one read from its text', () => {
+  // Values as raw bytes: text of any script, and broken UTF-8 (lone continuation bytes, cut sequences).
+  const utf8Value = fc.oneof(
+    cdataText.map((v) => Buffer.from(v)),
+    fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a.map((x) => (x === 0x3e || x === 0x3c || x < 32 ? 0x41 : x)))),
+    fc.constantFrom('今天', '🙂', 'a&b', '1700000000', '-1.5', '-12', '-0', '007', ' 12', '1e3', '1.', 'a]]b', ']]', 'x]', '').map((v) => Buffer.from(v)),
+  );
+  const field = fc.oneof(
+    fc.constantFrom('Content', 'CreateTime', 'Location_X', 'MsgId', 'Label', 'Scale', 'Event', 'EventKey'),
+    tagName,
+  );
+  fc.assert(fc.property(
+    fc.uniqueArray(fc.tuple(field, utf8Value, fc.boolean()), { selector: ([t]) => t, maxLength: 6 }),
+    fc.constantFrom('', '\n', ' \r\n'),
+    fc.constantFrom('text', 'event', 'image'),
+    (fields, ws, type) => {
+      const parts: Buffer[] = [Buffer.from(`<xml>${ws}<ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oU]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[${type}]]></MsgType>`)];
+      for (const [t, v, cdata] of fields) {
+        if (['ToUserName', 'FromUserName', 'CreateTime', 'MsgType'].includes(t)) continue;
+        parts.push(Buffer.from(`${ws}<${t}>${cdata ? '<![CDATA[' : ''}`), v, Buffer.from(`${cdata ? ']]>' : ''}</${t}>`));
+      }
+      parts.push(Buffer.from(`${ws}</xml>`));
+      const bytes = Buffer.concat(parts);
+      const fromBytes = scanFlatMessageBytes(bytes);
+      const fromText = scanFlatMessage(bytes.toString('utf8'));
+      // The byte reader may leave a document to the string path, never read it differently.
+      if (fromBytes !== undefined) assert.deepEqual(fromBytes, fromText, bytes.toString('utf8'));
+      assert.deepEqual(outcomeOf(() => parseMessageBytes(bytes)), outcomeOf(() => parseMessage(bytes.toString('utf8'))));
+    },
+  ), { numRuns: 2000 });
+});
+
+test('the byte reader leaves unusual documents to the string path', () => {
+  for (const xml of ['<xml><A>a &amp; b</A></xml>', '\ufeff<xml><ToUserName>a</ToUserName></xml>', '<xml><A><B>1</B></A></xml>', '<xml><A>1</A><A>2</A></xml>']) {
+    assert.equal(scanFlatMessageBytes(Buffer.from(xml)), undefined, xml);
+  }
+  // Part of a buffer: the range given, nothing around it.
+  const doc = sampleXml('text');
+  const framed = Buffer.concat([Buffer.from('junk'), Buffer.from(doc), Buffer.from('<junk>')]);
+  assert.deepEqual(scanFlatMessageBytes(framed, 4, framed.length - 6), scanFlatMessage(doc));
+});
+
+function outcomeOf(f: () => unknown): unknown {
+  try {
+    return { ok: f() };
+  } catch (err) {
+    return { error: (err as { code?: string }).code ?? String(err) };
+  }
+}

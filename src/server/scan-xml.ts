@@ -29,6 +29,35 @@ const I_TYPE = KNOWN.indexOf('MsgType');
 const I_EVENT = KNOWN.indexOf('Event');
 const REQUIRED = (1 << I_TO) | (1 << I_FROM) | (1 << I_TIME) | (1 << I_TYPE);
 
+/** The known fields a document has shown so far (one bit each; more than 32 of them). */
+class Seen {
+  low = 0;
+  high = 0;
+  /** Marks field k; false if it was there already (a repeat is not flat). */
+  add(k: number): boolean {
+    if (k < 30) {
+      if (this.low & (1 << k)) return false;
+      this.low |= 1 << k;
+    } else {
+      if (this.high & (1 << (k - 30))) return false;
+      this.high |= 1 << (k - 30);
+    }
+    return true;
+  }
+  /** The fields every message has are there, and Event for an event. */
+  complete(out: Record<string, string | number>): boolean {
+    return (this.low & REQUIRED) === REQUIRED && (out.MsgType !== 'event' || (this.low & (1 << I_EVENT)) !== 0);
+  }
+}
+
+/**
+ * Names of Object.prototype members (toString, valueOf, hasOwnProperty…), and repeats: the full parser
+ * renames some of those (`__toString`), so they go there and both paths give the same message.
+ */
+function unusualName(tag: string, out: Record<string, string | number>): boolean {
+  return tag === 'prototype' || tag in Object.prototype || Object.hasOwn(out, tag);
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
@@ -83,14 +112,13 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
   if (!xml.startsWith('<xml>', i)) return undefined;
   i += 5;
   const out: Record<string, string | number> = {};
-  let seen = 0;
-  let seenHigh = 0;
+  const seen = new Seen();
   for (;;) {
     i = skipSpace(xml, i);
     if (codeAt.call(xml, i) !== 60 /* < */) return undefined;
     if (xml.startsWith('</xml>', i)) {
       if (skipSpace(xml, i + 6) !== xml.length) return undefined;
-      if (typed && ((seen & REQUIRED) !== REQUIRED || (out.MsgType === 'event' && (seen & (1 << I_EVENT)) === 0))) return undefined;
+      if (typed && !seen.complete(out)) return undefined;
       return out;
     }
     const end = nameEnd(xml, i + 1);
@@ -99,15 +127,10 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
     let tag: string;
     if (k >= 0) {
       tag = KNOWN[k]!;
-      // Seen before: a repeat is not flat.
-      if (k < 30 ? seen & (1 << k) : seenHigh & (1 << (k - 30))) return undefined;
-      if (k < 30) seen |= 1 << k;
-      else seenHigh |= 1 << (k - 30);
+      if (!seen.add(k)) return undefined;
     } else {
       tag = xml.slice(i + 1, end);
-      // Names of Object.prototype members (toString, valueOf, hasOwnProperty…): the full parser renames
-      // some of them (`__toString`), so they go there and both paths give the same message.
-      if (tag === 'prototype' || tag in Object.prototype || Object.hasOwn(out, tag)) return undefined;
+      if (unusualName(tag, out)) return undefined;
     }
     i = end + 1;
     let value: string;
@@ -202,8 +225,7 @@ export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Reco
   if (!bytesAt(b, i, end, XML_OPEN)) return undefined;
   i += 5;
   const out: Record<string, string | number> = {};
-  let seen = 0;
-  let seenHigh = 0;
+  const seen = new Seen();
   for (;;) {
     while (i < end && isSpaceByte(b[i]!)) i++;
     if (i >= end || b[i] !== 60 /* < */) return undefined;
@@ -212,7 +234,7 @@ export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Reco
       i += 6;
       while (i < end && isSpaceByte(b[i]!)) i++;
       if (i !== end) return undefined;
-      if ((seen & REQUIRED) !== REQUIRED || (out.MsgType === 'event' && (seen & (1 << I_EVENT)) === 0)) return undefined;
+      if (!seen.complete(out)) return undefined;
       return out;
     }
     const nameStart = i + 1;
@@ -229,12 +251,10 @@ export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Reco
     let tag: string;
     if (k >= 0) {
       tag = KNOWN[k]!;
-      if (k < 30 ? seen & (1 << k) : seenHigh & (1 << (k - 30))) return undefined;
-      if (k < 30) seen |= 1 << k;
-      else seenHigh |= 1 << (k - 30);
+      if (!seen.add(k)) return undefined;
     } else {
       tag = latin1(b, nameStart, nameEnd);
-      if (tag === 'prototype' || tag in Object.prototype || Object.hasOwn(out, tag)) return undefined;
+      if (unusualName(tag, out)) return undefined;
     }
     i = nameEnd + 1;
     let vStart: number;

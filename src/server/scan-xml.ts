@@ -167,10 +167,6 @@ const CDATA_BYTES = Uint8Array.from(CDATA_OPEN, (c) => c.charCodeAt(0));
 const XML_OPEN = Uint8Array.from('<xml>', (c) => c.charCodeAt(0));
 const XML_CLOSE = Uint8Array.from('</xml>', (c) => c.charCodeAt(0));
 
-function isSpaceByte(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
 function bytesAt(b: Uint8Array, i: number, end: number, want: Uint8Array): boolean {
   if (i + want.length > end) return false;
   for (let j = 0; j < want.length; j++) if (b[i + j] !== want[j]) return false;
@@ -221,18 +217,18 @@ const utf8 = (b: Buffer, start: number, end: number): string => b.toString('utf8
  */
 export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Record<string, string | number> | undefined {
   let i = start;
-  while (i < end && isSpaceByte(b[i]!)) i++;
+  while (i < end && isSpace(b[i]!)) i++;
   if (!bytesAt(b, i, end, XML_OPEN)) return undefined;
   i += 5;
   const out: Record<string, string | number> = {};
   const seen = new Seen();
   for (;;) {
-    while (i < end && isSpaceByte(b[i]!)) i++;
+    while (i < end && isSpace(b[i]!)) i++;
     if (i >= end || b[i] !== 60 /* < */) return undefined;
     if (b[i + 1] === 47 /* / */) {
       if (!bytesAt(b, i, end, XML_CLOSE)) return undefined;
       i += 6;
-      while (i < end && isSpaceByte(b[i]!)) i++;
+      while (i < end && isSpace(b[i]!)) i++;
       if (i !== end) return undefined;
       if (!seen.complete(out)) return undefined;
       return out;

@@ -107,6 +107,14 @@ export class FastCipher extends MessageCipher {
   }
 
   /**
+   * decrypt() as UTF-8 bytes, with one decryption either way: the fast path's view of the block, or
+   * the protocol layer's text (or its error) for anything unusual.
+   */
+  decryptBytes(encrypt: string): Buffer {
+    return this.decryptToBytes(encrypt) ?? Buffer.from(super.decrypt(encrypt), 'utf8');
+  }
+
+  /**
    * The message's UTF-8 bytes (a view into the decrypted block), or undefined for anything the
    * protocol layer has to judge: its decrypt() then gives the exact error (or the text).
    */

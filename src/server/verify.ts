@@ -152,8 +152,7 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string | Buffer, n
   }
   try {
     // The decrypted message is authoritative; compatible mode's plaintext copy is not trusted.
-    const bytes = cipher instanceof FastCipher ? cipher.decryptToBytes(outer.Encrypt) : undefined;
-    const message = bytes ? parseMessageBytes(bytes) : parseMessageFast(cipher.decrypt(outer.Encrypt));
+    const message = cipher instanceof FastCipher ? parseMessageBytes(cipher.decryptBytes(outer.Encrypt)) : parseMessageFast(cipher.decrypt(outer.Encrypt));
     return { mode: outer.plain ? 'compat' : 'safe', message };
   } catch (err) {
     throw cryptoRejection(err);

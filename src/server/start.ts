@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
 import { createHandler, DRAIN, nextRequestId, SERVE, type Drain, type ServeRequest, type WechatHandler } from './handler.js';
 import type { HandlerOptions } from './types.js';
+import type { Store } from '../store/store.js';
 
 export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
   /** Default 5050; 0 picks a free port. */
@@ -41,13 +42,47 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const HEALTHY = 'ok\n';
+const DEGRADED = 'degraded: the store (Redis) does not answer; messages are still answered, but retries may be handled twice and sessions are per replica until it is back\n';
+
+/**
+ * Whether the store answers, asked at most once a second however many load balancers poll, and
+ * bounded so a hung connection cannot hold a health check. undefined: the store has no service
+ * behind it (memory), so there is nothing to ask.
+ */
+function storeProbe(store: Store): (() => Promise<boolean>) | undefined {
+  if (typeof store.ping !== 'function') return undefined;
+  let askedAt = -Infinity;
+  let answer: Promise<boolean> = Promise.resolve(true);
+  const ask = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => (timer = setTimeout(r, 1_000, false)));
+    try {
+      return await Promise.race([store.ping!().catch(() => false), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return () => {
+    const now = Date.now();
+    if (now - askedAt >= 1_000) {
+      askedAt = now;
+      answer = ask();
+    }
+    return answer;
+  };
+}
+
 function localHost(host: string): string {
   if (host === '0.0.0.0' || host === '' ) return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load balancers. */
+/**
+ * Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load
+ * balancers (which also says whether a Redis store answers).
+ */
 export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
   const path = options.path ?? '/wechat';
   const shutdown: Shutdown = {
@@ -62,6 +97,7 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
   const handler = createHandler(bot, { ...options, path: undefined, [DRAIN]: drain } as HandlerOptions);
   // The handler without the promise a node:http listener would drop.
   const serve = (handler as unknown as { [SERVE]: ServeRequest })[SERVE];
+  const storeAnswers = storeProbe(options.store ?? bot.store);
   const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -88,7 +124,16 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
       });
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return notFound();
-    if (pathname === '/healthz') return plain(shutdown.closing ? 503 : 200, shutdown.closing ? 'shutting down\n' : 'ok\n');
+    if (pathname === '/healthz') {
+      if (shutdown.closing) return plain(503, 'shutting down\n');
+      if (!storeAnswers) return plain(200, HEALTHY);
+      // A replica without its Redis still answers every message, and taking every replica out of
+      // the load balancer at once for a shared outage would stop them all: 200 unless asked to be
+      // strict (`?strict=1`, for monitoring that only reads the status).
+      const strict = q >= 0 && /[?&]strict=(1|true)(&|$)/.test(url);
+      void storeAnswers().then((ok) => (ok ? plain(200, HEALTHY) : plain(strict ? 503 : 200, DEGRADED)));
+      return;
+    }
     if (pathname === '/') return plain(200, statusText);
     return notFound();
   });

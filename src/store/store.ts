@@ -10,6 +10,11 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Releases connections/timers; the store is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * Whether the service behind the store answers now (for `GET /healthz`). A store without it
+   * (memory) is always reachable. Must not throw.
+   */
+  ping?(): Promise<boolean>;
 }
 
 /**

@@ -37,8 +37,9 @@ export async function startTestRedis(db = 0): Promise<TestRedis> {
 }
 
 /** Always spawns a fresh redis-server of its own (for tests that stop or break the server). */
-export async function startPrivateRedis(db = 0, prefix = `wxtest${randomBytes(6).toString('hex')}`): Promise<TestRedis> {
-  const port = await freePort();
+export async function startPrivateRedis(db = 0, prefix = `wxtest${randomBytes(6).toString('hex')}`, onPort?: number): Promise<TestRedis> {
+  // `onPort`: a server back on the port an earlier one left (to test reconnecting).
+  const port = onPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wxbot-redis-'));
   let child: ChildProcess;
   try {

@@ -45,6 +45,7 @@ const ELSEWHERE: Elsewhere[] = [
   { command: /^export (WECHAT_TOKEN=\.\.\.|REDIS_URL=)/, by: 'test/scale/replicas.test.ts', needle: 'REDIS_URL: redis.url' },
   { command: /^export WECHAT_APP_ID=\S+ WECHAT_APP_SECRET=/, by: 'test/readme/smoke.test.ts', needle: 'WECHAT_APP_SECRET: api.appSecret' },
   { command: 'curl -fsS http://127.0.0.1:5051/healthz', by: 'test/cli/serve.test.ts', needle: '/healthz' },
+  { command: "curl -fsS 'http://127.0.0.1:5051/healthz?strict=1'", by: 'test/server/healthz.test.ts', needle: "'?strict=1'" },
   // The troubleshooting lines are the smoke-tested commands with a production URL and placeholders.
   { command: /^wxbot simulate (verify|text 你好) --url https:\/\/bot\.example\.com\/wechat --token yourtoken123/, by: 'test/readme/smoke.test.ts', needle: "'wxbot simulate verify --url http://127.0.0.1:8000/wechat --token abc123'" },
   { command: 'npx wxbot tunnel bot.mjs --watch', by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },

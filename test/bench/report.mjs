@@ -110,7 +110,7 @@ export function printLatency(out, rows, K) {
 export function printSaturation(out, rows, K) {
   out();
   out(`2. Saturation: ${K.connections} connections as fast as answers come (closed loop, ${K.generator === 'autocannon' ? 'autocannon' : 'raw-socket generator'}), ${K.rounds} rounds × ${K.seconds} s`);
-  out(`   (+${K.warmup} s warm-up); medians of the rounds. ratio = req/s over the bare server's in the same round [each round];`);
+  out(`   (+${K.warmup} s warm-up); medians of the rounds. ratio = req/s over the bare server's in the same round [each round]${K.generator === 'autocannon' ? '' : `,\n   the two measured in turns of ${K.slice} s`};`);
   out('   cpu ratio = bare server\'s CPU per request over the target\'s (what one core carries, whatever the generator).');
   out('   "srv"/"gen" = how busy the server\'s and the generator\'s cores were; "idle" = share of the generator\'s loop turns that');
   out('   found no answer waiting (it spins on its own core, see closed-loop.mjs; near 0 it was the bottleneck). p50/p99 here are mostly queueing: ~50 requests');

@@ -57,6 +57,7 @@ const K = {
   rounds: num('BENCH_ROUNDS', 5),
   bareSeconds: num('BENCH_BARE_SECONDS', 2),
   bareWarmup: num('BENCH_BARE_WARMUP', 0.5),
+  slice: num('BENCH_SLICE', 0.5),
   rate: num('BENCH_RATE', 2000),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 3),
   latencyRounds: num('BENCH_LATENCY_ROUNDS', 3),
@@ -147,20 +148,21 @@ async function saturationPhase(pin, targets) {
   const runs = [];
   const common = { connections: K.connections, seconds: K.seconds, warmup: K.warmup, cores: pin.cores, generator: K.generator };
   const best = {};
+  const only = (t) => runOnly(targets, t);
   // The bare server ignores what it gets: a small pool, sent round and round.
   const barePool = requestPool('/wechat', 'plain', 20_000);
-  const measureBare = (round, pairedWith) => {
-    runOnly(targets, targets.bare);
-    return saturate({ ...common, seconds: K.bareSeconds, warmup: K.bareWarmup, target: targets.bare, pool: barePool, expect: '<Content>', wrap: true })
-      .then((bare) => {
-        runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...bare });
-        return bare;
+  const bare = { target: targets.bare, pool: barePool, expect: '<Content>' };
+  const measureBare = (round, pairedWith, seconds = K.bareSeconds) => {
+    only(targets.bare);
+    return saturate({ ...common, seconds, warmup: K.bareWarmup, target: targets.bare, pool: barePool, expect: '<Content>', wrap: true, only })
+      .then((r) => {
+        if (pairedWith !== undefined) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...r });
+        return r;
       });
   };
   for (let round = 0; round < K.rounds; round++) {
-    // This VM's speed drifts by tens of percent within a minute (the hypervisor's other guests): every
-    // target is measured right after a bare run of its own, and its ratio is to that one.
-    const first = await measureBare(round, undefined);
+    // A short bare run sizes the request pools (it is not one of the figures).
+    const first = await measureBare(round, undefined, 1);
     // Fresh MsgIds for every request a target can answer: sized from its best round so far (0.9 of
     // bare at first) with a margin, as building them takes seconds; a target faster than that stops
     // early rather than re-send one. serve and createHandler are separate processes with separate
@@ -174,21 +176,28 @@ async function saturationPhase(pin, targets) {
         : requestPool('/wechat', mode, size));
     };
     const line = [];
-    let bare = first;
     for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {
       const target = targets[key];
       // A fixed-reply server ignores what it gets: it goes round the bare server's pool.
       const pool = target.fixed ? barePool : poolFor(kind, mode);
-      if (line.length > 0) bare = await measureBare(round, name);
-      else runs[runs.length - 1].pairedWith = name;
-      runOnly(targets, target);
-      const r = await saturate({ ...common, target, pool, wrap: target.fixed === true, expect: expectOf(target, mode), checkRetries: kind === 'retries' });
+      // This VM's speed changes by tens of percent from one moment to the next (the hypervisor's
+      // other guests): the raw generator measures the target and the bare server in turns of
+      // BENCH_SLICE seconds (see saturate); autocannon gives each target a bare run right before it.
+      const turns = K.generator === 'raw';
+      const before = turns ? undefined : await measureBare(round, name);
+      const r = await saturate({
+        ...common, target, pool, wrap: target.fixed === true, expect: expectOf(target, mode), checkRetries: kind === 'retries',
+        only, ...(turns ? { bare, slice: K.slice } : {}),
+      });
+      const b = turns ? r.bare : before;
+      if (turns) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith: name, ...b });
       if (target.fixed) r.wrapped = false; // nothing to dedupe
       if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
       if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
       best[name] = Math.max(best[name] ?? 0, r.rps);
-      runs.push({ name, round, mode, bare: { rps: bare.rps, cpuUsPerReq: bare.cpuUsPerReq }, ...r });
-      line.push(`${name} ${r.rps} (bare ${bare.rps})`);
+      delete r.bare;
+      runs.push({ name, round, mode, bare: { rps: b.rps, cpuUsPerReq: b.cpuUsPerReq }, ...r });
+      line.push(`${name} ${r.rps} (bare ${b.rps})`);
     }
     process.stderr.write(`saturation round ${round + 1}/${K.rounds}: ${line.join(', ')}\n`);
   }

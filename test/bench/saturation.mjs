@@ -5,7 +5,7 @@
 // autocannon, which costs more CPU per request than a bare node:http server and so caps the bare
 // figure lower (the ratios then look better than they are).
 import autocannon from 'autocannon';
-import { closedLoop } from './closed-loop.mjs';
+import { ClosedLoad, closedLoop } from './closed-loop.mjs';
 import { watch } from './machine.mjs';
 import { replyPayload } from './requests.mjs';
 
@@ -44,17 +44,69 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
   };
 }
 
+/** CPU and wall time of stretches measured one after another, as one measurement. */
+function tally(pid, core, loadPid, loadCore) {
+  const t = { ms: 0, cpu: 0, loadCpu: 0, othersMs: 0, known: true };
+  return {
+    t,
+    async over(fn) {
+      const w = watch([[pid, core], [loadPid, loadCore]]);
+      const r = await fn();
+      const { cpu, ms, others } = w.stop();
+      t.ms += ms;
+      if (cpu[0] === undefined || cpu[1] === undefined) t.known = false;
+      else {
+        t.cpu += cpu[0];
+        t.loadCpu += cpu[1];
+      }
+      // The larger of the two cores' shares taken by other processes, weighted by time.
+      const o = noise(others);
+      if (o === undefined) t.othersMs = NaN;
+      else t.othersMs += o * ms;
+      return r;
+    },
+  };
+}
+
+/** A ClosedLoad's totals and its tally as saturate() reports them. */
+function figures(load, tl) {
+  const res = load.summary();
+  const { t } = tl;
+  return {
+    res,
+    out: {
+      rps: Math.round(res.requests / (t.ms / 1000)),
+      cpuUsPerReq: t.known ? +((t.cpu * 1000) / res.requests).toFixed(1) : undefined,
+      // Shares of their cores the server and the generator used: a server below ~95% while the
+      // generator is near 100% was limited by the generator, not by its own speed.
+      serverBusy: t.known ? +(t.cpu / t.ms).toFixed(2) : undefined,
+      loadGenBusy: t.known ? +(t.loadCpu / t.ms).toFixed(2) : undefined,
+      // Spinning generator: share of its loop turns with no answer to handle (its headroom).
+      loadGenIdle: res.idle,
+      others: Number.isNaN(t.othersMs) ? undefined : +(t.othersMs / t.ms).toFixed(2),
+      p50: res.p50, p99: res.p99,
+    },
+  };
+}
+
 /**
- * Measures `target` with requests taken in order from `pool` (a RequestPool): `warmup`
- * seconds unmeasured, then `seconds` measured (less if the pool runs out: no request is sent twice
- * unless `wrap`; autocannon always wraps, and `wrapped` says it happened). `expect` is a string every answer must contain.
- * With `checkRetries`, answers to retries (entries with first >= 0) are compared with the answer
- * to their first delivery, and the server's request log must count each retry as answered from it.
+ * Measures `target` with requests taken in order from `pool` (a RequestPool): `warmup` seconds
+ * unmeasured, then `seconds` measured (less if the pool runs out: no request is sent twice unless
+ * `wrap`; autocannon always wraps, and `wrapped` says it happened). `expect` is a string every answer
+ * must contain. With `checkRetries`, answers to retries (entries with first >= 0) are compared with
+ * the answer to their first delivery, and the server's request log must count each retry as
+ * answered from it.
+ *
+ * With `bare` ({ target, pool, expect }) and the raw generator, the bare server is measured in the
+ * same stretch of time, in turns: `slice` seconds of bare, `slice` of the target, and so on until
+ * each had `seconds`, `only(t)` letting just one of them run at a time. This VM's speed changes from
+ * one fraction of a second to the next by tens of percent (seen: bare at 13k-25k req/s in adjacent
+ * 0.3 s windows): turns this short put both servers through the same mix of fast and slow moments,
+ * where a bare run followed by the target's gave each its own. `out.bare` then has the bare figures.
  */
-export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw', wrap = false }) {
+export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw', wrap = false, bare, slice = 0.5, only = () => {} }) {
   // The raw generator spins only on a core of its own (it would take the server's otherwise).
   const spin = generator !== 'autocannon' && cores.loadgen !== undefined;
-  const load = generator === 'autocannon' ? withAutocannon : closedLoop;
   const bodies = checkRetries ? new Array(pool.length) : undefined;
   const wanted = checkRetries ? new Uint8Array(pool.length) : undefined;
   if (wanted) for (let n = 0; n < pool.length; n++) if (pool.first[n] >= 0) wanted[pool.first[n]] = 1;
@@ -73,26 +125,62 @@ export async function saturate({ target, pool, expect, connections, seconds, war
   // in a measured run stalled the load for 15-20 ms at a time (p99 17 ms, the server idle 10-15%).
   // `npm run bench` runs node with --expose-gc.
   globalThis.gc?.();
-  const warm = await load({ ...opts, seconds: warmup, start: 0 });
-  const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
-  const res = await load({ ...opts, seconds, start: warm.next });
-  const { cpu, ms, others } = w.stop();
-  const out = {
-    rps: Math.round(res.requests / (ms / 1000)),
-    cpuUsPerReq: cpu[0] === undefined ? undefined : +((cpu[0] * 1000) / res.requests).toFixed(1),
-    // Shares of their cores the server and the generator used: a server below ~95% while the
-    // generator is near 100% was limited by the generator, not by its own speed.
-    serverBusy: cpu[0] === undefined ? undefined : +(cpu[0] / ms).toFixed(2),
-    loadGenBusy: cpu[1] === undefined ? undefined : +(cpu[1] / ms).toFixed(2),
-    // Spinning generator: share of its loop turns with no answer to handle (its headroom).
-    loadGenIdle: res.idle,
-    others: noise(others),
-    p50: res.p50, p99: res.p99,
-    errors: res.errors + res.mismatches + warm.errors + warm.mismatches,
-    wrapped: warm.wrapped || res.wrapped || res.next > pool.length,
-    // The pool ran out before the time was up (measured over a shorter time, never re-sent).
-    exhausted: res.exhausted || warm.exhausted,
-  };
+  let out;
+  let res;
+  let warmErrors = 0;
+  if (generator === 'autocannon') {
+    only(target);
+    const warm = await withAutocannon({ ...opts, seconds: warmup, start: 0 });
+    const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
+    res = await withAutocannon({ ...opts, seconds, start: warm.next });
+    warmErrors = warm.errors + warm.mismatches;
+    const { cpu, ms, others } = w.stop();
+    out = {
+      rps: Math.round(res.requests / (ms / 1000)),
+      cpuUsPerReq: cpu[0] === undefined ? undefined : +((cpu[0] * 1000) / res.requests).toFixed(1),
+      serverBusy: cpu[0] === undefined ? undefined : +(cpu[0] / ms).toFixed(2),
+      loadGenBusy: cpu[1] === undefined ? undefined : +(cpu[1] / ms).toFixed(2),
+      loadGenIdle: undefined,
+      others: noise(others),
+      p50: res.p50, p99: res.p99,
+    };
+    out.wrapped = warm.wrapped || res.wrapped;
+  } else {
+    const load = await new ClosedLoad({ ...opts, start: 0 }).open();
+    const bareLoad = bare ? await new ClosedLoad({ port: bare.target.port, pool: bare.pool, connections, expect: bare.expect, wrap: true, spin }).open() : undefined;
+    try {
+      only(target);
+      await load.run(warmup);
+      warmErrors = load.errors + load.mismatches;
+      load.reset();
+      const tl = tally(target.child.pid, cores.server, process.pid, cores.loadgen);
+      if (!bareLoad) await tl.over(() => load.run(seconds));
+      else {
+        only(bare.target);
+        await bareLoad.run(Math.min(0.3, slice));
+        bareLoad.reset();
+        const bl = tally(bare.target.child.pid, cores.server, process.pid, cores.loadgen);
+        // Turns until each had its `seconds` (or the pool ran out).
+        for (let i = 0, n = Math.max(1, Math.round(seconds / slice)); i < n && !load.exhausted; i++) {
+          only(bare.target);
+          await bl.over(() => bareLoad.run(slice));
+          only(target);
+          await tl.over(() => load.run(slice));
+        }
+        const b = figures(bareLoad, bl);
+        const bareErrors = b.res.errors + b.res.mismatches;
+        out = { ...figures(load, tl).out, bare: { ...b.out, errors: bareErrors, wrapped: false } };
+      }
+      out ??= figures(load, tl).out;
+      res = load.summary();
+      out.wrapped = res.next > pool.length;
+      out.exhausted = res.exhausted;
+    } finally {
+      load.close();
+      bareLoad?.close();
+    }
+  }
+  out.errors = res.errors + res.mismatches + warmErrors;
   if (checkRetries) {
     for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool.first[n] >= 0) retriesSent++;
     // The request log is written in batches of a few ms: let the last lines arrive.

@@ -52,7 +52,7 @@ const roundsOf = (r) => `[${r.p99s.map((x, i) => `${fix(x)}${r.disturbed[i] ? '*
  * by CPU per request (bare's over the target's: how many of its requests one core carries).
  */
 export function summariseSaturation(runs, names) {
-  // Each target run carries the bare run measured right before it.
+  // Each target run carries the bare figures measured with it (in turns, or right before it with autocannon).
   const bareOf = (r) => r.bare;
   return names.map((name) => {
     const rs = runs.filter((r) => r.name === name);

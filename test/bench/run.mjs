@@ -4,7 +4,7 @@
 //  1. Latency at a fixed rate (open loop, BENCH_RATE req/s evenly spread over 50 keep-alive
 //     connections, see open-loop.mjs), in interleaved rounds: p50/p99/p99.9.
 //  2. Saturation (50 connections as fast as answers come, closed loop): req/s as a ratio to the bare
-//     server measured right before it (each target has a bare run of its own), CPU per request,
+//     server measured with it, in turns of BENCH_SLICE seconds (each target has bare turns of its own), CPU per request,
 //     p50/p99; plus dedupe-heavy traffic through
 //     `wxbot serve` (30% of requests are byte-identical re-sends of an earlier MsgId, as WeChat
 //     retries), where every retry must get the reply of its first delivery and be answered from it.
@@ -35,7 +35,7 @@
 // BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
 // rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);
 // BENCH_RETRY_SHARE [0.3]; BENCH_COMPUTE_US [10] (the calibration row); BENCH_HISTORY=1 (also `wxbot serve` recording history);
-// BENCH_GENERATOR=autocannon; BENCH_PIN=0 (no pinning), BENCH_SERVER_CPU [1], BENCH_LOADGEN_CPU [0].
+// BENCH_SLICE [0.5] (length of a turn); BENCH_GENERATOR=autocannon; BENCH_PIN=0 (no pinning), BENCH_SERVER_CPU [1], BENCH_LOADGEN_CPU [0].
 // Exit code 1 when a target fails (the failures are listed on stderr).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -43,7 +43,7 @@ export interface RunningServer {
 }
 
 const HEALTHY = 'ok\n';
-const DEGRADED = 'degraded: the store (Redis) does not answer; messages are still answered, but retries may be handled twice and sessions are per replica until it is back\n';
+const DEGRADED = 'degraded: the store (Redis) does not answer; messages are still answered, but until it is back a retry may be handled twice and what the bot keeps in the store (sessions, chat memory) cannot be read\n';
 
 /**
  * Whether the store answers, asked at most once a second however many load balancers poll, and

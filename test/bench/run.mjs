@@ -30,7 +30,7 @@
 // round does not decide it — every round's figure, the pooled p99/p99.9 and the share of the server's
 // core other processes took are printed next to it. Saturation p99 is printed for reference.
 //
-// Knobs (env, defaults in brackets; about 7 minutes in all): BENCH_SECONDS [3] and BENCH_WARMUP [1]
+// Knobs (env, defaults in brackets; about 8 minutes in all): BENCH_SECONDS [3] and BENCH_WARMUP [1]
 // per saturation run, BENCH_BARE_SECONDS [2] and BENCH_BARE_WARMUP [0.5] for the bare run before each, BENCH_ROUNDS [5] (a median of 5: two disturbed rounds cannot decide it); BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
 // BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
 // rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);

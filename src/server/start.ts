@@ -52,8 +52,8 @@ const DEGRADED = 'degraded: the store (Redis) does not answer; messages are stil
  */
 function storeProbe(store: Store): (() => Promise<boolean>) | undefined {
   if (typeof store.ping !== 'function') return undefined;
-  let askedAt = -Infinity;
-  let answer: Promise<boolean> = Promise.resolve(true);
+  let askedAt = 0;
+  let answer: Promise<boolean> | undefined;
   const ask = async (): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((r) => (timer = setTimeout(r, 1_000, false)));
@@ -65,7 +65,7 @@ function storeProbe(store: Store): (() => Promise<boolean>) | undefined {
   };
   return () => {
     const now = Date.now();
-    if (now - askedAt >= 1_000) {
+    if (!answer || now - askedAt >= 1_000) {
       askedAt = now;
       answer = ask();
     }

@@ -154,7 +154,7 @@ async function saturationPhase(pin, targets) {
   const bare = { target: targets.bare, pool: barePool, expect: '<Content>' };
   const measureBare = (round, pairedWith, seconds = K.bareSeconds) => {
     only(targets.bare);
-    return saturate({ ...common, seconds, warmup: K.bareWarmup, target: targets.bare, pool: barePool, expect: '<Content>', wrap: true, only })
+    return saturate({ ...common, seconds, warmup: K.bareWarmup, target: bare.target, pool: bare.pool, expect: bare.expect, wrap: true, only })
       .then((r) => {
         if (pairedWith !== undefined) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...r });
         return r;
@@ -185,17 +185,16 @@ async function saturationPhase(pin, targets) {
       // BENCH_SLICE seconds (see saturate); autocannon gives each target a bare run right before it.
       const turns = K.generator === 'raw';
       const before = turns ? undefined : await measureBare(round, name);
-      const r = await saturate({
+      const { bare: paired, ...r } = await saturate({
         ...common, target, pool, wrap: target.fixed === true, expect: expectOf(target, mode), checkRetries: kind === 'retries',
         only, ...(turns ? { bare, slice: K.slice } : {}),
       });
-      const b = turns ? r.bare : before;
-      if (turns) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith: name, ...b });
+      const b = paired ?? before;
+      if (paired) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith: name, ...paired });
       if (target.fixed) r.wrapped = false; // nothing to dedupe
       if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
       if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
       best[name] = Math.max(best[name] ?? 0, r.rps);
-      delete r.bare;
       runs.push({ name, round, mode, bare: { rps: b.rps, cpuUsPerReq: b.cpuUsPerReq }, ...r });
       line.push(`${name} ${r.rps} (bare ${b.rps})`);
     }

@@ -68,24 +68,19 @@ function tally(pid, core, loadPid, loadCore) {
   };
 }
 
-/** A ClosedLoad's totals and its tally as saturate() reports them. */
-function figures(load, tl) {
-  const res = load.summary();
-  const { t } = tl;
+/** A run's summary (ClosedLoad's or autocannon's) and its tally, as saturate() reports them. */
+function figures(res, { t }) {
   return {
-    res,
-    out: {
-      rps: Math.round(res.requests / (t.ms / 1000)),
-      cpuUsPerReq: t.known ? +((t.cpu * 1000) / res.requests).toFixed(1) : undefined,
-      // Shares of their cores the server and the generator used: a server below ~95% while the
-      // generator is near 100% was limited by the generator, not by its own speed.
-      serverBusy: t.known ? +(t.cpu / t.ms).toFixed(2) : undefined,
-      loadGenBusy: t.known ? +(t.loadCpu / t.ms).toFixed(2) : undefined,
-      // Spinning generator: share of its loop turns with no answer to handle (its headroom).
-      loadGenIdle: res.idle,
-      others: Number.isNaN(t.othersMs) ? undefined : +(t.othersMs / t.ms).toFixed(2),
-      p50: res.p50, p99: res.p99,
-    },
+    rps: Math.round(res.requests / (t.ms / 1000)),
+    cpuUsPerReq: t.known ? +((t.cpu * 1000) / res.requests).toFixed(1) : undefined,
+    // Shares of their cores the server and the generator used: a server below ~95% while the
+    // generator is near 100% was limited by the generator, not by its own speed.
+    serverBusy: t.known ? +(t.cpu / t.ms).toFixed(2) : undefined,
+    loadGenBusy: t.known ? +(t.loadCpu / t.ms).toFixed(2) : undefined,
+    // Spinning generator: share of its loop turns with no answer to handle (its headroom).
+    loadGenIdle: res.idle,
+    others: Number.isNaN(t.othersMs) ? undefined : +(t.othersMs / t.ms).toFixed(2),
+    p50: res.p50, p99: res.p99,
   };
 }
 
@@ -125,26 +120,17 @@ export async function saturate({ target, pool, expect, connections, seconds, war
   // in a measured run stalled the load for 15-20 ms at a time (p99 17 ms, the server idle 10-15%).
   // `npm run bench` runs node with --expose-gc.
   globalThis.gc?.();
-  let out;
+  const tl = tally(target.child.pid, cores.server, process.pid, cores.loadgen);
   let res;
-  let warmErrors = 0;
+  let warmErrors;
+  let wrapped;
+  let paired;
   if (generator === 'autocannon') {
     only(target);
     const warm = await withAutocannon({ ...opts, seconds: warmup, start: 0 });
-    const w = watch([[target.child.pid, cores.server], [process.pid, cores.loadgen]]);
-    res = await withAutocannon({ ...opts, seconds, start: warm.next });
     warmErrors = warm.errors + warm.mismatches;
-    const { cpu, ms, others } = w.stop();
-    out = {
-      rps: Math.round(res.requests / (ms / 1000)),
-      cpuUsPerReq: cpu[0] === undefined ? undefined : +((cpu[0] * 1000) / res.requests).toFixed(1),
-      serverBusy: cpu[0] === undefined ? undefined : +(cpu[0] / ms).toFixed(2),
-      loadGenBusy: cpu[1] === undefined ? undefined : +(cpu[1] / ms).toFixed(2),
-      loadGenIdle: undefined,
-      others: noise(others),
-      p50: res.p50, p99: res.p99,
-    };
-    out.wrapped = warm.wrapped || res.wrapped;
+    res = await tl.over(() => withAutocannon({ ...opts, seconds, start: warm.next }));
+    wrapped = warm.wrapped || res.wrapped;
   } else {
     const load = await new ClosedLoad({ ...opts, start: 0 }).open();
     const bareLoad = bare ? await new ClosedLoad({ port: bare.target.port, pool: bare.pool, connections, expect: bare.expect, wrap: true, spin }).open() : undefined;
@@ -153,7 +139,6 @@ export async function saturate({ target, pool, expect, connections, seconds, war
       await load.run(warmup);
       warmErrors = load.errors + load.mismatches;
       load.reset();
-      const tl = tally(target.child.pid, cores.server, process.pid, cores.loadgen);
       if (!bareLoad) await tl.over(() => load.run(seconds));
       else {
         only(bare.target);
@@ -167,19 +152,17 @@ export async function saturate({ target, pool, expect, connections, seconds, war
           only(target);
           await tl.over(() => load.run(slice));
         }
-        const b = figures(bareLoad, bl);
-        const bareErrors = b.res.errors + b.res.mismatches;
-        out = { ...figures(load, tl).out, bare: { ...b.out, errors: bareErrors, wrapped: false } };
+        const b = bareLoad.summary();
+        paired = { ...figures(b, bl), errors: b.errors + b.mismatches, wrapped: false };
       }
-      out ??= figures(load, tl).out;
       res = load.summary();
-      out.wrapped = res.next > pool.length;
-      out.exhausted = res.exhausted;
+      wrapped = res.next > pool.length;
     } finally {
       load.close();
       bareLoad?.close();
     }
   }
+  const out = { ...figures(res, tl), wrapped, exhausted: res.exhausted, ...(paired ? { bare: paired } : {}) };
   out.errors = res.errors + res.mismatches + warmErrors;
   if (checkRetries) {
     for (let n = 0; n < Math.min(res.next, pool.length); n++) if (pool.first[n] >= 0) retriesSent++;

@@ -45,7 +45,12 @@ export class Bot {
   #prefix = '';
   // Refilled for every message: Context copies what it needs out of it.
   readonly #init: ContextInit<WechatMessage> = {
-    message: undefined as unknown as WechatMessage, store: undefined as unknown as Store, keyPrefix: '', sessionTtlMs: 0, signal: NEVER, report: undefined,
+    message: undefined as unknown as WechatMessage,
+    store: undefined as unknown as Store,
+    keyPrefix: '',
+    sessionTtlMs: 0,
+    signal: NEVER,
+    report: undefined,
   };
 
   constructor(options: BotOptions = {}) {
@@ -120,7 +125,11 @@ export class Bot {
    * synchronously (most do), so the caller awaits nothing; otherwise a promise of it.
    * `signal`, when given, stands in for options.signal (the options object can then be shared).
    */
-  run(message: WechatMessage, options: HandleOptions = {}, signal?: HandleOptions['signal']): ReplyBody | undefined | Promise<ReplyBody | undefined> {
+  run(
+    message: WechatMessage,
+    options: HandleOptions = {},
+    signal?: HandleOptions['signal'],
+  ): ReplyBody | undefined | Promise<ReplyBody | undefined> {
     const appId = options.appId || 'default';
     if (appId !== this.#prefixFor) {
       this.#prefixFor = appId;
@@ -143,7 +152,10 @@ export class Bot {
       return this.#failed(err, ctx);
     }
     if (r === DONE) return ctx.response;
-    return r.then(() => ctx.response, (err: unknown) => this.#failed(err, ctx));
+    return r.then(
+      () => ctx.response,
+      (err: unknown) => this.#failed(err, ctx),
+    );
   }
 
   async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {

@@ -24,7 +24,12 @@ export function chat(provider: ChatProvider, options: ChatOptions = {}): Handler
     const input = ctx.text?.trim();
     if (!input) return undefined;
     try {
-      return await provider(input, { userId: ctx.openId, signal: ctx.signal, store: ctx.store, keyPrefix: ctx.keyPrefix });
+      return await provider(input, {
+        userId: ctx.openId,
+        signal: ctx.signal,
+        store: ctx.store,
+        keyPrefix: ctx.keyPrefix,
+      });
     } catch (err) {
       ctx.reportError(err);
       if (typeof onError === 'function') return onError(err, ctx);

@@ -10,12 +10,18 @@ export const DONE: Promise<void> = Promise.resolve();
  * Chains middleware Koa-style: each gets `next()` to run the rest. `terminal` runs when the last one
  * calls next. Calling next() twice would run downstream handlers twice (and reply twice), so it throws.
  */
-export function compose(chain: readonly Middleware[], terminal?: Middleware): (ctx: Context<WechatMessage>) => Promise<void> {
+export function compose(
+  chain: readonly Middleware[],
+  terminal?: Middleware,
+): (ctx: Context<WechatMessage>) => Promise<void> {
   const list = terminal ? [...chain, terminal] : [...chain];
   return function run(ctx) {
     let called = -1;
     const dispatch = (i: number): Promise<void> => {
-      if (i <= called) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one middleware'));
+      if (i <= called)
+        return Promise.reject(
+          new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one middleware'),
+        );
       called = i;
       const fn = list[i];
       if (!fn) return DONE;

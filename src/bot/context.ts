@@ -1,7 +1,15 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import {
-  imageReply, musicReply, newsReply, textReply, transferReply, videoReply, voiceReply,
-  type Article, type MusicReply, type ReplyBody,
+  imageReply,
+  musicReply,
+  newsReply,
+  textReply,
+  transferReply,
+  videoReply,
+  voiceReply,
+  type Article,
+  type MusicReply,
+  type ReplyBody,
 } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
 import { Session } from './session.js';
@@ -103,18 +111,30 @@ export class Context<M extends WechatMessage = WechatMessage> {
     return body;
   }
 
-  replyText(content: string): ReplyBody { return this.reply(textReply(content)); }
-  replyImage(mediaId: string): ReplyBody { return this.reply(imageReply(mediaId)); }
-  replyVoice(mediaId: string): ReplyBody { return this.reply(voiceReply(mediaId)); }
+  replyText(content: string): ReplyBody {
+    return this.reply(textReply(content));
+  }
+  replyImage(mediaId: string): ReplyBody {
+    return this.reply(imageReply(mediaId));
+  }
+  replyVoice(mediaId: string): ReplyBody {
+    return this.reply(voiceReply(mediaId));
+  }
   /** `thumbMediaId` is only used if the reply goes late, as a customer-service message (which wants one). */
   replyVideo(mediaId: string, title?: string, description?: string, thumbMediaId?: string): ReplyBody {
     return this.reply(videoReply(mediaId, title, description, thumbMediaId));
   }
-  replyMusic(music: MusicReply['Music']): ReplyBody { return this.reply(musicReply(music)); }
+  replyMusic(music: MusicReply['Music']): ReplyBody {
+    return this.reply(musicReply(music));
+  }
   /** One article for user messages, up to 8 for events (§5.2); extra articles are dropped when rendered. */
-  replyNews(articles: Article | Article[]): ReplyBody { return this.reply(newsReply(articles)); }
+  replyNews(articles: Article | Article[]): ReplyBody {
+    return this.reply(newsReply(articles));
+  }
   /** Hands the conversation to the customer-service system (optionally a given agent). */
-  transfer(kfAccount?: string): ReplyBody { return this.reply(transferReply(kfAccount)); }
+  transfer(kfAccount?: string): ReplyBody {
+    return this.reply(transferReply(kfAccount));
+  }
 
   /** Reports a problem to the server's log without failing the reply. */
   reportError(err: unknown): void {

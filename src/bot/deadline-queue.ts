@@ -11,7 +11,11 @@ export interface DeadlineTarget {
 
 // A class, not a closure per deadline: one small object per message.
 class Item implements Deadline {
-  constructor(readonly at: number, public target: DeadlineTarget | undefined, readonly queue: DeadlineQueue) {}
+  constructor(
+    readonly at: number,
+    public target: DeadlineTarget | undefined,
+    readonly queue: DeadlineQueue,
+  ) {}
   cancel(): void {
     if (!this.target) return;
     this.target = undefined;

@@ -7,10 +7,7 @@ import type { ReplyBody } from '../protocol/replies.js';
  * `late`: the deadline passed and `success` was answered; the reply went to the late-reply hook,
  * so retries must not repeat it.
  */
-export type Outcome =
-  | { kind: 'reply'; reply: ReplyBody }
-  | { kind: 'none' }
-  | { kind: 'late' };
+export type Outcome = { kind: 'reply'; reply: ReplyBody } | { kind: 'none' } | { kind: 'late' };
 
 /** Stored while the first delivery is still running. */
 export const PENDING = 'pending';
@@ -47,7 +44,12 @@ export function decodeOutcome(raw: string): Outcome | undefined {
   if (raw === PENDING) return undefined;
   // What encodeOutcome writes for a text reply, read back without the JSON parser when the text has
   // no escape in it (a backslash; a quote or control character is always escaped).
-  if (raw.length >= TEXT_OUTCOME.length + 3 && raw.startsWith(TEXT_OUTCOME) && raw.endsWith('"}}') && raw.indexOf('\\', TEXT_OUTCOME.length) < 0) {
+  if (
+    raw.length >= TEXT_OUTCOME.length + 3 &&
+    raw.startsWith(TEXT_OUTCOME) &&
+    raw.endsWith('"}}') &&
+    raw.indexOf('\\', TEXT_OUTCOME.length) < 0
+  ) {
     const content = raw.slice(TEXT_OUTCOME.length, -3);
     if (content.indexOf('"') < 0) return { kind: 'reply', reply: { MsgType: 'text', Content: content } };
   }

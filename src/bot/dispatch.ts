@@ -225,7 +225,10 @@ export class Dispatcher {
   }
 
   /** What the bot's run gives the request: the result now when it finished, else a promise of it. */
-  #outcomeOf(job: Job, r: ReplyBody | undefined | Promise<ReplyBody | undefined>): DispatchResult | Promise<DispatchResult> {
+  #outcomeOf(
+    job: Job,
+    r: ReplyBody | undefined | Promise<ReplyBody | undefined>,
+  ): DispatchResult | Promise<DispatchResult> {
     if (r instanceof Promise) {
       job.finished = this.#settle(job, r);
       return job.result;
@@ -239,7 +242,9 @@ export class Dispatcher {
     try {
       const bot = this.#bot;
       // A bot from another copy of wxbot (a user's own dependency) may predate run().
-      return typeof bot.run === 'function' ? bot.run(job.message, this.#handleOptions, job) : bot.handle(job.message, { ...this.#handleOptions, signal: job });
+      return typeof bot.run === 'function'
+        ? bot.run(job.message, this.#handleOptions, job)
+        : bot.handle(job.message, { ...this.#handleOptions, signal: job });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -252,7 +257,12 @@ export class Dispatcher {
    * turn; the bot itself dispatching the same message again finds #syncJob.) A bot that returns a
    * promise gets all three before anything else can run, as a claim would have given them.
    */
-  #runLocal(local: LocalStore, key: string, message: WechatMessage, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
+  #runLocal(
+    local: LocalStore,
+    key: string,
+    message: WechatMessage,
+    deadlineAt: number,
+  ): DispatchResult | Promise<DispatchResult> {
     const job = new Job(message, key, this.#onLate);
     this.#running++;
     const outer = this.#syncJob;
@@ -292,9 +302,15 @@ export class Dispatcher {
     this.#lateJobs.add(job);
     job.answer({ reply: undefined, dedupe: false, late: true });
     // Retries on other replicas stop waiting and answer `success` too.
-    this.#o.store.set(job.key, encodeOutcome({ kind: 'late' }), this.#ttlMs).catch((e: unknown) => this.#report(e, job.message));
+    this.#o.store
+      .set(job.key, encodeOutcome({ kind: 'late' }), this.#ttlMs)
+      .catch((e: unknown) => this.#report(e, job.message));
     if (!this.#o.onLateReply) job.abort(new WxbotError('DEADLINE', 'reply deadline passed'));
-    else job.lateTimer = setTimeout(() => job.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')), this.#o.lateLimitMs ?? 60_000);
+    else
+      job.lateTimer = setTimeout(
+        () => job.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')),
+        this.#o.lateLimitMs ?? 60_000,
+      );
   }
 
   #complete(job: Job, reply: ReplyBody | undefined, error: unknown): void | Promise<void> {
@@ -319,7 +335,13 @@ export class Dispatcher {
     return this.#completeLater(job, reply, error, outcome, wasLate);
   }
 
-  async #completeLater(job: Job, reply: ReplyBody | undefined, error: unknown, outcome: Outcome, wasLate: boolean): Promise<void> {
+  async #completeLater(
+    job: Job,
+    reply: ReplyBody | undefined,
+    error: unknown,
+    outcome: Outcome,
+    wasLate: boolean,
+  ): Promise<void> {
     try {
       await this.#o.store.set(job.key, encodeOutcome(outcome), this.#ttlMs);
     } catch (e) {
@@ -388,7 +410,11 @@ class Job extends Pending {
   #ac: AbortController | undefined;
   #reason: unknown;
 
-  constructor(readonly message: WechatMessage, readonly key: string, private readonly onLate: (job: Job) => void) {
+  constructor(
+    readonly message: WechatMessage,
+    readonly key: string,
+    private readonly onLate: (job: Job) => void,
+  ) {
     super();
   }
 

@@ -15,4 +15,13 @@ export { chat, type ChatOptions } from './chat.js';
 export { Dispatcher, createDispatcher, type DispatcherOptions, type DispatchResult } from './dispatch.js';
 export { dedupeId, dedupeKey, type Outcome } from './dedupe.js';
 export { createDemoBot, type DemoBotOptions } from './demo.js';
-export type { ErrorHandler, EventOf, Handler, HandlerResult, MessageOf, Middleware, Next, TextTrigger } from './types.js';
+export type {
+  ErrorHandler,
+  EventOf,
+  Handler,
+  HandlerResult,
+  MessageOf,
+  Middleware,
+  Next,
+  TextTrigger,
+} from './types.js';

@@ -63,7 +63,8 @@ export function router(routes: readonly Route[]): Middleware {
     const answer = (j: number): unknown => {
       let passed = false;
       const r = list[j]!.handler(ctx, () => {
-        if (passed) return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one handler'));
+        if (passed)
+          return Promise.reject(new WxbotError('NEXT_CALLED_TWICE', 'next() was called more than once in one handler'));
         passed = true;
         const rest = step(j + 1);
         return isThenable(rest) ? (rest as Promise<void>) : DONE;

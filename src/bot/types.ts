@@ -1,4 +1,11 @@
-import type { KnownEvent, KnownEventType, UnknownEvent, UserMessage, UserMessageType, WechatMessage } from '../protocol/messages.js';
+import type {
+  KnownEvent,
+  KnownEventType,
+  UnknownEvent,
+  UserMessage,
+  UserMessageType,
+  WechatMessage,
+} from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { Context } from './context.js';
 
@@ -11,15 +18,23 @@ export type Next = () => Promise<void>;
 export type Middleware<M extends WechatMessage = WechatMessage> = (ctx: Context<M>, next: Next) => unknown;
 
 /** A route handler; it may call `next()` to let later routes (and the fallback) see the message too. */
-export type Handler<M extends WechatMessage = WechatMessage> =
-  (ctx: Context<M>, next: Next) => HandlerResult | Promise<HandlerResult>;
+export type Handler<M extends WechatMessage = WechatMessage> = (
+  ctx: Context<M>,
+  next: Next,
+) => HandlerResult | Promise<HandlerResult>;
 
 /** Turns an error thrown by a handler into a reply (or nothing); rethrow to have it logged as a failure. */
 export type ErrorHandler = (err: unknown, ctx: Context) => HandlerResult | Promise<HandlerResult>;
 
 export type MessageOf<T extends UserMessageType> = Extract<UserMessage, { MsgType: T }>;
 // Not Extract<>: ScanCodeEvent's Event is itself a union, which Extract would never match.
-type KnownEventOf<E> = KnownEvent extends infer K ? (K extends { Event: infer X } ? (E extends X ? K : never) : never) : never;
+type KnownEventOf<E> = KnownEvent extends infer K
+  ? K extends { Event: infer X }
+    ? E extends X
+      ? K
+      : never
+    : never
+  : never;
 export type EventOf<E extends string> = E extends KnownEventType ? KnownEventOf<E> : UnknownEvent;
 
 /** How `bot.text()` picks a message: exact keyword(s) on the trimmed Content, a RegExp, or a predicate. */

@@ -7,7 +7,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 
 type Level = 0 | 1 | 2 | 3;
-interface Stream { isTTY?: boolean; getColorDepth?: () => number }
+interface Stream {
+  isTTY?: boolean;
+  getColorDepth?: () => number;
+}
 type Env = Record<string, string | undefined>;
 
 export function colorLevel(stream: Stream, env: Env = process.env): Level {

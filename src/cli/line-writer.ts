@@ -47,7 +47,10 @@ export class LineWriter {
    * thread pool's round trip per batch costs more than the write); a pipe or socket as an
    * asynchronous stream, so a reader that stops reading never stalls requests.
    */
-  static forStdout(stdout: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, onError?: (err: Error) => void): LineWriter {
+  static forStdout(
+    stdout: NodeJS.WritableStream & { isTTY?: boolean; fd?: number },
+    onError?: (err: Error) => void,
+  ): LineWriter {
     if (stdout !== process.stdout || stdout.isTTY) return new LineWriter(stdout, onError);
     let file = false;
     try {
@@ -55,7 +58,10 @@ export class LineWriter {
     } catch {
       // not a file then
     }
-    return new LineWriter(file ? syncFileSink(1) : createWriteStream('/dev/stdout', { fd: 1, autoClose: false }), onError);
+    return new LineWriter(
+      file ? syncFileSink(1) : createWriteStream('/dev/stdout', { fd: 1, autoClose: false }),
+      onError,
+    );
   }
 
   line(s: string): void {
@@ -112,7 +118,8 @@ export class LineWriter {
     let block = this.#block;
     if (!block || block.length - this.#used < room) {
       if (block && this.#used > 0) this.#full.push(block.subarray(0, this.#used));
-      block = this.#block = room > BLOCK ? Buffer.allocUnsafeSlow(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK));
+      block = this.#block =
+        room > BLOCK ? Buffer.allocUnsafeSlow(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK));
       this.#used = 0;
     }
     return block;
@@ -181,7 +188,7 @@ function syncFileSink(fd: number): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       try {
-        for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at);
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
         done();
       } catch (err) {
         done(err as Error);

@@ -5,7 +5,10 @@ import { pathToFileURL } from 'node:url';
 import type { Bot } from '../bot/bot.js';
 import { CliError, EXIT } from './errors.js';
 
-type TsImport = (specifier: string, options: { parentURL: string; onImport?: (url: string) => void }) => Promise<unknown>;
+type TsImport = (
+  specifier: string,
+  options: { parentURL: string; onImport?: (url: string) => void },
+) => Promise<unknown>;
 
 const TS_EXT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
@@ -27,7 +30,12 @@ async function loadTsImport(cwd: string): Promise<TsImport | undefined> {
 
 function isBot(x: unknown): x is Bot {
   // Duck-typed: the entry may build its bot with another copy of wxbot (its own node_modules).
-  return typeof x === 'object' && x !== null && typeof (x as Bot).handle === 'function' && typeof (x as Bot).use === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Bot).handle === 'function' &&
+    typeof (x as Bot).use === 'function'
+  );
 }
 
 export interface LoadedEntry {
@@ -49,7 +57,10 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
   let mod: unknown;
   const tsImport = TS_EXT.has(ext) || fresh ? await loadTsImport(cwd) : undefined;
   if (TS_EXT.has(ext) && !tsImport) {
-    throw new CliError(`loading ${entry} needs tsx: run \`npm install --save-dev tsx\`, or compile it to .js first`, EXIT.usage);
+    throw new CliError(
+      `loading ${entry} needs tsx: run \`npm install --save-dev tsx\`, or compile it to .js first`,
+      EXIT.usage,
+    );
   }
   try {
     if (tsImport) {
@@ -69,10 +80,14 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
   const m = mod as { default?: unknown; bot?: unknown };
   let candidate = m.default ?? m.bot;
   // `export default createBot()` through tsx's CJS interop can arrive as { default: bot }.
-  if (!isBot(candidate) && isBot((candidate as { default?: unknown } | undefined)?.default)) candidate = (candidate as { default: unknown }).default;
+  if (!isBot(candidate) && isBot((candidate as { default?: unknown } | undefined)?.default))
+    candidate = (candidate as { default: unknown }).default;
   if (typeof candidate === 'function' && !isBot(candidate)) candidate = await (candidate as () => unknown)();
   if (!isBot(candidate)) {
-    throw new CliError(`${entry} must default-export a bot: \`export default createBot().text('hi', () => 'hello')\``, EXIT.usage);
+    throw new CliError(
+      `${entry} must default-export a bot: \`export default createBot().text('hi', () => 'hello')\``,
+      EXIT.usage,
+    );
   }
   return { bot: candidate, files: files.length ? files : [file] };
 }

@@ -1,6 +1,15 @@
 import { writeUtf8Range } from '../protocol/utf8.js';
 import type { RequestLog } from '../server/types.js';
-import { clockPrefix, messagePreview, method4, mode6, msText, PREVIEW, replyPreview, unusualSpace } from './request-log.js';
+import {
+  clockPrefix,
+  messagePreview,
+  method4,
+  mode6,
+  msText,
+  PREVIEW,
+  replyPreview,
+  unusualSpace,
+} from './request-log.js';
 
 // This module's own constant, so the compiler inlines `codeAt.call` (see utf8.ts).
 const codeAt = String.prototype.charCodeAt;
@@ -96,7 +105,13 @@ function quotedPreview(buf: Uint8Array, s: string, at: number): number {
  * field is not a string where formatPretty would convert it): the caller then formats it the general way.
  */
 export function requestLineRoom(r: RequestLog): number {
-  if (!Number.isSafeInteger(r.time) || typeof r.status !== 'number' || typeof r.method !== 'string' || typeof r.mode !== 'string') return -1;
+  if (
+    !Number.isSafeInteger(r.time) ||
+    typeof r.status !== 'number' ||
+    typeof r.method !== 'string' ||
+    typeof r.mode !== 'string'
+  )
+    return -1;
   if (r.reason !== undefined && typeof r.reason !== 'string') return -1;
   // Previews are at most PREVIEW units once cut; everything else is counted as it is.
   let n = r.method.length + r.mode.length + (r.reason?.length ?? 0);
@@ -105,7 +120,8 @@ export function requestLineRoom(r: RequestLog): number {
     const event = (m as { Event?: unknown }).Event;
     if (typeof m.MsgType !== 'string' || typeof m.FromUserName !== 'string') return -1;
     if (m.MsgType === 'event' && event !== undefined && typeof event !== 'string') return -1;
-    n += m.MsgType.length + (typeof event === 'string' ? event.length : 0) + Math.min(m.FromUserName.length, 9) + PREVIEW;
+    n +=
+      m.MsgType.length + (typeof event === 'string' ? event.length : 0) + Math.min(m.FromUserName.length, 9) + PREVIEW;
     if (r.reply) {
       if (typeof r.reply.MsgType !== 'string') return -1;
       n += r.reply.MsgType.length + PREVIEW;

@@ -9,8 +9,17 @@ export const PREVIEW = 48;
 
 // JavaScript's \s beyond ASCII: these send a preview through the regular expression.
 export function unusualSpace(c: number): boolean {
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 // True when collapsing whitespace and trimming would leave `s` as it is (checked char by char:
@@ -43,28 +52,44 @@ export function messageKind(m: WechatMessage): string {
 export function messagePreview(m: WechatMessage): string {
   const x = m as unknown as Record<string, unknown>;
   switch (m.MsgType) {
-    case 'text': return str(x.Content);
-    case 'voice': return str(x.Recognition) || `(${str(x.Format) || 'voice'})`;
-    case 'image': return str(x.PicUrl);
-    case 'location': return `${str(x.Label)} ${str(x.Location_X)},${str(x.Location_Y)}`;
-    case 'link': return `${str(x.Title)} ${str(x.Url)}`;
+    case 'text':
+      return str(x.Content);
+    case 'voice':
+      return str(x.Recognition) || `(${str(x.Format) || 'voice'})`;
+    case 'image':
+      return str(x.PicUrl);
+    case 'location':
+      return `${str(x.Label)} ${str(x.Location_X)},${str(x.Location_Y)}`;
+    case 'link':
+      return `${str(x.Title)} ${str(x.Url)}`;
     case 'video':
-    case 'shortvideo': return str(x.MediaId);
-    case 'event': return str(x.EventKey);
-    default: return '';
+    case 'shortvideo':
+      return str(x.MediaId);
+    case 'event':
+      return str(x.EventKey);
+    default:
+      return '';
   }
 }
 
 export function replyPreview(r: ReplyBody): string {
   switch (r.MsgType) {
-    case 'text': return r.Content;
-    case 'news': return `${r.Articles.length} article(s): ${r.Articles[0]?.Title ?? ''}`;
-    case 'image': return r.Image.MediaId;
-    case 'voice': return r.Voice.MediaId;
-    case 'video': return r.Video.MediaId;
-    case 'music': return r.Music.Title ?? r.Music.ThumbMediaId;
-    case 'transfer_customer_service': return r.TransInfo?.KfAccount ?? '';
-    default: return '';
+    case 'text':
+      return r.Content;
+    case 'news':
+      return `${r.Articles.length} article(s): ${r.Articles[0]?.Title ?? ''}`;
+    case 'image':
+      return r.Image.MediaId;
+    case 'voice':
+      return r.Voice.MediaId;
+    case 'video':
+      return r.Video.MediaId;
+    case 'music':
+      return r.Music.Title ?? r.Music.ThumbMediaId;
+    case 'transfer_customer_service':
+      return r.TransInfo?.KfAccount ?? '';
+    default:
+      return '';
   }
 }
 
@@ -115,14 +140,30 @@ interface Paint {
   bold(s: string): string;
 }
 
-const PLAIN: Paint = { dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s, magenta: (s) => s, bold: (s) => s };
+const PLAIN: Paint = {
+  dim: (s) => s,
+  red: (s) => s,
+  yellow: (s) => s,
+  green: (s) => s,
+  cyan: (s) => s,
+  magenta: (s) => s,
+  bold: (s) => s,
+};
 const painted = new WeakMap<ChalkInstance, Paint>();
 
 function paintOf(c: ChalkInstance): Paint {
   if (c.level === 0) return PLAIN;
   let p = painted.get(c);
   if (!p) {
-    p = { dim: (s) => c.dim(s), red: (s) => c.red(s), yellow: (s) => c.yellow(s), green: (s) => c.green(s), cyan: (s) => c.cyan(s), magenta: (s) => c.magenta(s), bold: (s) => c.bold(s) };
+    p = {
+      dim: (s) => c.dim(s),
+      red: (s) => c.red(s),
+      yellow: (s) => c.yellow(s),
+      green: (s) => c.green(s),
+      cyan: (s) => c.cyan(s),
+      magenta: (s) => c.magenta(s),
+      bold: (s) => c.bold(s),
+    };
     painted.set(c, p);
   }
   return p;
@@ -234,7 +275,10 @@ export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
 }
 
 /** Date#toISOString: the prefix is its string up to the '.' before the milliseconds. */
-const isoTime = perSecond(bySecond((second) => new Date(second * 1000).toISOString().slice(0, -4)), 'Z');
+const isoTime = perSecond(
+  bySecond((second) => new Date(second * 1000).toISOString().slice(0, -4)),
+  'Z',
+);
 
 /** One JSON object per record: previews only, OpenIDs masked, no full message bodies. */
 export function formatJson(r: LogRecord): string {
@@ -247,8 +291,15 @@ export function formatJson(r: LogRecord): string {
   const m = r.message;
   // Built field by field in a fixed order: spreads of optional parts cost an object each.
   const o: Record<string, unknown> = {
-    time: isoTime(r.time), level: r.level, type: r.type, id: r.id, method: r.method, path: r.path,
-    status: r.status, mode: r.mode, latencyMs: r.latencyMs,
+    time: isoTime(r.time),
+    level: r.level,
+    type: r.type,
+    id: r.id,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    mode: r.mode,
+    latencyMs: r.latencyMs,
   };
   if (r.verify) o.verify = true;
   if (m) {

@@ -5,7 +5,13 @@ import { maskSecret } from '../config/mask.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { ServeSettings } from './serve-settings.js';
 
-export function banner(s: ServeSettings, url: string, botName: string, sessionSaved: boolean, c: ChalkInstance): string {
+export function banner(
+  s: ServeSettings,
+  url: string,
+  botName: string,
+  sessionSaved: boolean,
+  c: ChalkInstance,
+): string {
   const mode = s.aesKey
     ? `plaintext, compatible and safe (AppID ${s.appId})`
     : 'plaintext only (set WECHAT_AES_KEY and WECHAT_APP_ID for compatible/safe mode)';
@@ -16,7 +22,8 @@ export function banner(s: ServeSettings, url: string, botName: string, sessionSa
       ? `${c.bold(s.token)} ${c.yellow(`(generated for this run; saved for wxbot simulate in ${DEV_SESSION_DIR}/${DEV_SESSION_FILE})`)}\n` +
         `           ${c.dim('set WECHAT_TOKEN (or .env) to keep one across restarts')}`
       : `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`;
-  const simulate = s.tokenGenerated && !sessionSaved ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
+  const simulate =
+    s.tokenGenerated && !sessionSaved ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
   const lines = [
     '',
     `  ${c.green.bold('wxbot serve')} ${c.dim('—')} ${botName}`,
@@ -32,5 +39,5 @@ export function banner(s: ServeSettings, url: string, botName: string, sessionSa
     `           ${c.bold('wxbot tunnel')}   ${c.dim('# a public https URL for the WeChat console')}`,
     '',
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -55,7 +55,9 @@ async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): 
   }
   return {
     bot: createDemoBot(chosen ? { provider: chosen.provider, providerName: chosen.name } : {}),
-    name: chosen ? `demo bot, chat provider: ${chosen.name}` : 'demo bot (echo; configure a chat provider for real answers)',
+    name: chosen
+      ? `demo bot, chat provider: ${chosen.name}`
+      : 'demo bot (echo; configure a chat provider for real answers)',
   };
 }
 
@@ -63,7 +65,12 @@ async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): 
  * Starts the server exactly as `wxbot serve` does and returns a handle; the caller owns signals and exit.
  * `entry` is the user's bot module (undefined = the built-in demo bot).
  */
-export async function startServeRuntime(entry: string | undefined, flags: ServeFlags, env: Env, io: ServeIO = {}): Promise<ServeHandle> {
+export async function startServeRuntime(
+  entry: string | undefined,
+  flags: ServeFlags,
+  env: Env,
+  io: ServeIO = {},
+): Promise<ServeHandle> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const cwd = io.cwd ?? process.cwd();
@@ -84,7 +91,10 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   try {
     store = await openStore(s.redisUrl);
   } catch (err) {
-    throw new CliError(`cannot open the store at ${s.redisUrl ? maskRedisUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`, EXIT.network);
+    throw new CliError(
+      `cannot open the store at ${s.redisUrl ? maskRedisUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`,
+      EXIT.network,
+    );
   }
 
   const out = chalkFor(stdout, env);
@@ -94,20 +104,28 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   const parts: string[] = [];
   // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
   const direct = out.level === 0;
-  const onLog = s.logFormat === 'json'
-    ? (r: LogRecord) => log.line(formatJson(r))
-    : (r: LogRecord) => {
-      if (direct && r.type === 'request') {
-        const room = requestLineRoom(r);
-        if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
-      }
-      log.lineParts(parts, formatPrettyParts(r, out, parts));
-    };
+  const onLog =
+    s.logFormat === 'json'
+      ? (r: LogRecord) => log.line(formatJson(r))
+      : (r: LogRecord) => {
+          if (direct && r.type === 'request') {
+            const room = requestLineRoom(r);
+            if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
+          }
+          log.lineParts(parts, formatPrettyParts(r, out, parts));
+        };
   // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
-  logChatFailure = (f) => onLog({
-    type: 'error', level: 'error', time: Date.now(),
-    error: { name: 'ChatProvider', code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`, message: `${f.reason} (${f.latencyMs} ms); answered the fallback text` },
-  });
+  logChatFailure = (f) =>
+    onLog({
+      type: 'error',
+      level: 'error',
+      time: Date.now(),
+      error: {
+        name: 'ChatProvider',
+        code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`,
+        message: `${f.reason} (${f.latencyMs} ms); answered the fallback text`,
+      },
+    });
 
   // ---- wiring point for other features --------------------------------------------------------
   // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
@@ -123,8 +141,19 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
       onLog: (e) => {
         // Dropped replies join the request log (with WeChat's errcode); deliveries are a diagnostic.
         if (e.event === 'late_reply.sent') stderr.write(`wxbot: late ${e.msgtype} reply to ${e.openid} ${e.message}\n`);
-        else onLog({ type: 'error', level: 'error', time: Date.now(), openId: e.openid, msgType: e.msgtype,
-          error: { name: 'LateReply', code: e.errcode === undefined ? e.reason : `${e.reason} ${e.errcode}`, message: `late reply dropped: ${e.message}` } });
+        else
+          onLog({
+            type: 'error',
+            level: 'error',
+            time: Date.now(),
+            openId: e.openid,
+            msgType: e.msgtype,
+            error: {
+              name: 'LateReply',
+              code: e.errcode === undefined ? e.reason : `${e.reason} ${e.errcode}`,
+              message: `late reply dropped: ${e.message}`,
+            },
+          });
       },
     });
   }
@@ -170,8 +199,12 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new CliError(`port ${s.port} on ${s.host} is already in use: pass --port <another> (or --port 0 for any free port)`);
-    if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
+    if (e.code === 'EADDRINUSE')
+      throw new CliError(
+        `port ${s.port} on ${s.host} is already in use: pass --port <another> (or --port 0 for any free port)`,
+      );
+    if (e.code === 'EACCES')
+      throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
     throw err;
   }
 
@@ -204,15 +237,23 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
   };
   if (s.tokenGenerated) {
     try {
-      sessionPath = writeDevSession(cwd, { token: s.token, url: server.url, pid: process.pid, startedAt: new Date().toISOString() });
+      sessionPath = writeDevSession(cwd, {
+        token: s.token,
+        url: server.url,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+      });
       // A hard exit (second Ctrl-C, shutdown timeout) skips close(): still leave no file behind.
       process.once('exit', dropSession);
     } catch (err) {
-      stderr.write(`wxbot: could not save ${DEV_SESSION_DIR}/${DEV_SESSION_FILE} for wxbot simulate: ${(err as Error).message}\n`);
+      stderr.write(
+        `wxbot: could not save ${DEV_SESSION_DIR}/${DEV_SESSION_FILE} for wxbot simulate: ${(err as Error).message}\n`,
+      );
     }
   }
 
-  if (io.banner !== false) stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env)));
+  if (io.banner !== false)
+    stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env)));
 
   let closing: Promise<void> | undefined;
   return {
@@ -225,17 +266,18 @@ export async function startServeRuntime(entry: string | undefined, flags: ServeF
     store,
     botName: loaded.name,
     devSessionPath: sessionPath,
-    close: () => (closing ??= (async () => {
-      if (sessionPath) {
-        // First: a server that is shutting down must not be handed to the next wxbot simulate.
-        dropSession();
-        process.off('exit', dropSession);
-      }
-      stopWatching?.();
-      await server.close();
-      await log.close();
-      for (const c of closers) await c();
-      await store.close();
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        if (sessionPath) {
+          // First: a server that is shutting down must not be handed to the next wxbot simulate.
+          dropSession();
+          process.off('exit', dropSession);
+        }
+        stopWatching?.();
+        await server.close();
+        await log.close();
+        for (const c of closers) await c();
+        await store.close();
+      })()),
   };
 }

@@ -33,13 +33,27 @@ export function addServerOptions(cmd: Command): Command {
     .option('--token <token>', 'Token from the WeChat console (env WECHAT_TOKEN; generated for the run when absent)')
     .option('--aes-key <key>', 'EncodingAESKey, enables compatible/safe mode (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'AppID, required with --aes-key (env WECHAT_APP_ID)')
-    .option('--app-secret <secret>', 'AppSecret, for late replies through the customer-service API (env WECHAT_APP_SECRET)')
-    .option('--max-skew <seconds>', 'reject timestamps further than this from the clock; 0 disables (env WXBOT_MAX_SKEW; default 300)')
+    .option(
+      '--app-secret <secret>',
+      'AppSecret, for late replies through the customer-service API (env WECHAT_APP_SECRET)',
+    )
+    .option(
+      '--max-skew <seconds>',
+      'reject timestamps further than this from the clock; 0 disables (env WXBOT_MAX_SKEW; default 300)',
+    )
     .option('--deadline <ms>', 'answer `success` if the bot is slower than this (env WXBOT_DEADLINE_MS; default 4500)')
-    .addOption(new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices(['pretty', 'json']))
+    .addOption(
+      new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices([
+        'pretty',
+        'json',
+      ]),
+    )
     .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
     .option('--watch', 'reload the entry module when its files change')
-    .option('--no-history', 'do not record exchanges in .wxbot/history.ndjson (env WXBOT_HISTORY=off; production should)');
+    .option(
+      '--no-history',
+      'do not record exchanges in .wxbot/history.ndjson (env WXBOT_HISTORY=off; production should)',
+    );
 }
 
 export interface ServeSettings {
@@ -61,7 +75,8 @@ export interface ServeSettings {
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`, EXIT.usage);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`, EXIT.usage);
   return n;
 }
 
@@ -69,18 +84,28 @@ function int(name: string, v: string | undefined, min: number, max: number): num
 export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings {
   const w = wechatSettings(flags, env);
   if (w.aesKey !== undefined && !isValidAesKey(w.aesKey)) {
-    throw new CliError('the EncodingAESKey (--aes-key / WECHAT_AES_KEY) must be 43 characters of A-Z, a-z, 0-9', EXIT.usage);
+    throw new CliError(
+      'the EncodingAESKey (--aes-key / WECHAT_AES_KEY) must be 43 characters of A-Z, a-z, 0-9',
+      EXIT.usage,
+    );
   }
   if (w.aesKey && !w.appId) {
-    throw new CliError('an EncodingAESKey needs the AppID too (--app-id / WECHAT_APP_ID): it is checked inside every encrypted message', EXIT.usage);
+    throw new CliError(
+      'an EncodingAESKey needs the AppID too (--app-id / WECHAT_APP_ID): it is checked inside every encrypted message',
+      EXIT.usage,
+    );
   }
   if (w.token !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(w.token)) {
-    throw new CliError('the Token (--token / WECHAT_TOKEN) must be 3-32 letters or digits, as the WeChat console requires', EXIT.usage);
+    throw new CliError(
+      'the Token (--token / WECHAT_TOKEN) must be 3-32 letters or digits, as the WeChat console requires',
+      EXIT.usage,
+    );
   }
   let path = flags.path ?? env.WXBOT_PATH ?? '/wechat';
   if (!path.startsWith('/')) path = `/${path}`;
   const logFormat = flags.logFormat ?? env.WXBOT_LOG_FORMAT ?? 'pretty';
-  if (logFormat !== 'pretty' && logFormat !== 'json') throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
+  if (logFormat !== 'pretty' && logFormat !== 'json')
+    throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
   const token = w.token ?? generateToken();
   return {
     host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',

@@ -13,18 +13,35 @@ import { resultJson } from './simulate-run.js';
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
   const [{ SimulatorChat, SIMULATOR_HELP }, messages, render, { parseKindLine, LINE_HELP }] = await Promise.all([
-    import('../simulate/chat.js'), import('../simulate/messages.js'), import('./simulate-render.js'), import('./simulate-line.js'),
+    import('../simulate/chat.js'),
+    import('../simulate/messages.js'),
+    import('./simulate-render.js'),
+    import('./simulate-line.js'),
   ]);
   const fallback = (l: string) => parseKindLine(l, messages);
   let chat: InstanceType<typeof SimulatorChat>;
   try {
-    chat = new SimulatorChat({ url: cfg.url, settings: cfg.settings, from: cfg.from, to: cfg.to, timeoutMs: cfg.timeoutMs, retry: cfg.retry });
+    chat = new SimulatorChat({
+      url: cfg.url,
+      settings: cfg.settings,
+      from: cfg.from,
+      to: cfg.to,
+      timeoutMs: cfg.timeoutMs,
+      retry: cfg.retry,
+    });
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.usage);
   }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, prompt: 'you> ' });
-  process.stderr.write(`Chatting with ${cfg.url} as ${maskOpenId(cfg.from)} (${cfg.settings.mode} mode). /help lists commands, /quit leaves.\n`);
+  const rl = createInterface({
+    input: process.stdin,
+    output: tty ? process.stdout : undefined,
+    terminal: tty,
+    prompt: 'you> ',
+  });
+  process.stderr.write(
+    `Chatting with ${cfg.url} as ${maskOpenId(cfg.from)} (${cfg.settings.mode} mode). /help lists commands, /quit leaves.\n`,
+  );
   const print = (s: string) => process.stdout.write(`${s}\n`);
   // Ctrl-C leaves like /quit (readline would otherwise just pause).
   rl.on('SIGINT', () => rl.close());
@@ -42,14 +59,27 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
     if (turn.kind === 'help') print(turn.text === SIMULATOR_HELP ? `${turn.text}\n${LINE_HELP}` : turn.text);
     else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
     else if (turn.kind === 'unreachable') {
-      if (cfg.json) print(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: turn.error }));
+      if (cfg.json)
+        print(
+          JSON.stringify({
+            status: null,
+            ms: 0,
+            reply: null,
+            ack: null,
+            raw: null,
+            problems: [],
+            warnings: [],
+            error: turn.error,
+          }),
+        );
       else process.stderr.write(`wxbot: ${turn.error} — is the server running at ${cfg.url}?\n`);
     } else if (turn.kind === 'sent') {
       const r = turn.result;
       if (cfg.json) print(JSON.stringify(resultJson(r)));
       else if (cfg.raw) {
         print(r.raw ?? '');
-        for (const line of render.renderFindings(r.problems, r.warnings, chalkFor(process.stderr))) process.stderr.write(`${line}\n`);
+        for (const line of render.renderFindings(r.problems, r.warnings, chalkFor(process.stderr)))
+          process.stderr.write(`${line}\n`);
       } else print(`${render.renderResult(turn.message, r, cfg.settings.mode)}\n`);
     }
     if (tty) rl.prompt();

@@ -24,71 +24,217 @@ export interface Kind {
 
 export function num(v: string | undefined, what: string): number {
   const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new CliError(`${what} must be a number, got "${v ?? ''}"`, EXIT.usage);
+  if (v === undefined || v.trim() === '' || !Number.isFinite(n))
+    throw new CliError(`${what} must be a number, got "${v ?? ''}"`, EXIT.usage);
   return n;
 }
 
-const media: Kind['options'] = [['--media-id <id>', 'MediaId (default: a random one)'], ['--thumb-media-id <id>', 'ThumbMediaId (default: a random one)']];
+const media: Kind['options'] = [
+  ['--media-id <id>', 'MediaId (default: a random one)'],
+  ['--thumb-media-id <id>', 'ThumbMediaId (default: a random one)'],
+];
 
 export const MESSAGE_KINDS: Kind[] = [
-  { name: 'text', args: '<content...>', summary: 'a text message', example: 'text 你好',
-    build: (m, a, _o, u) => m.textMessage(a.join(' '), u) },
-  { name: 'image', args: '<picUrl>', summary: 'a picture', options: [['--media-id <id>', 'MediaId (default: a random one)']], example: 'image https://example.com/cat.jpg',
-    build: (m, a, o, u) => m.imageMessage(a[0]!, u, o.mediaId) },
-  { name: 'voice', args: '', summary: 'a voice message', example: 'voice --recognition 今天天气怎么样',
-    options: [['--recognition <text>', 'speech recognition result (omit: recognition off)'], ['--format <format>', 'amr (default) or speex'], ['--media-id <id>', 'MediaId']],
-    build: (m, _a, o, u) => m.voiceMessage({ recognition: o.recognition, format: o.format, mediaId: o.mediaId }, u) },
-  { name: 'video', args: '', summary: 'a video', options: media, example: 'video',
-    build: (m, _a, o, u) => m.videoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u) },
-  { name: 'shortvideo', args: '', summary: 'a short video', options: media, example: 'shortvideo',
-    build: (m, _a, o, u) => m.shortVideoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u) },
-  { name: 'location', args: '<lat> <lng>', summary: 'a location', example: 'location 23.134521 113.358803 --label 广州塔',
-    options: [['--label <label>', 'place name'], ['--scale <zoom>', 'map zoom (default 15)']],
-    build: (m, a, o, u) => m.locationMessage(num(a[0], 'lat'), num(a[1], 'lng'), { label: o.label, scale: o.scale ? num(o.scale, '--scale') : undefined }, u) },
-  { name: 'link', args: '<url>', summary: 'a link (shared article)', example: 'link https://example.com/a --title "An article"',
-    options: [['--title <title>', 'link title (default: the URL)'], ['--description <text>', 'link description']],
-    build: (m, a, o, u) => m.linkMessage(a[0]!, { title: o.title, description: o.description }, u) },
+  {
+    name: 'text',
+    args: '<content...>',
+    summary: 'a text message',
+    example: 'text 你好',
+    build: (m, a, _o, u) => m.textMessage(a.join(' '), u),
+  },
+  {
+    name: 'image',
+    args: '<picUrl>',
+    summary: 'a picture',
+    options: [['--media-id <id>', 'MediaId (default: a random one)']],
+    example: 'image https://example.com/cat.jpg',
+    build: (m, a, o, u) => m.imageMessage(a[0]!, u, o.mediaId),
+  },
+  {
+    name: 'voice',
+    args: '',
+    summary: 'a voice message',
+    example: 'voice --recognition 今天天气怎么样',
+    options: [
+      ['--recognition <text>', 'speech recognition result (omit: recognition off)'],
+      ['--format <format>', 'amr (default) or speex'],
+      ['--media-id <id>', 'MediaId'],
+    ],
+    build: (m, _a, o, u) => m.voiceMessage({ recognition: o.recognition, format: o.format, mediaId: o.mediaId }, u),
+  },
+  {
+    name: 'video',
+    args: '',
+    summary: 'a video',
+    options: media,
+    example: 'video',
+    build: (m, _a, o, u) => m.videoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+  },
+  {
+    name: 'shortvideo',
+    args: '',
+    summary: 'a short video',
+    options: media,
+    example: 'shortvideo',
+    build: (m, _a, o, u) => m.shortVideoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+  },
+  {
+    name: 'location',
+    args: '<lat> <lng>',
+    summary: 'a location',
+    example: 'location 23.134521 113.358803 --label 广州塔',
+    options: [
+      ['--label <label>', 'place name'],
+      ['--scale <zoom>', 'map zoom (default 15)'],
+    ],
+    build: (m, a, o, u) =>
+      m.locationMessage(
+        num(a[0], 'lat'),
+        num(a[1], 'lng'),
+        { label: o.label, scale: o.scale ? num(o.scale, '--scale') : undefined },
+        u,
+      ),
+  },
+  {
+    name: 'link',
+    args: '<url>',
+    summary: 'a link (shared article)',
+    example: 'link https://example.com/a --title "An article"',
+    options: [
+      ['--title <title>', 'link title (default: the URL)'],
+      ['--description <text>', 'link description'],
+    ],
+    build: (m, a, o, u) => m.linkMessage(a[0]!, { title: o.title, description: o.description }, u),
+  },
 ];
 
 const pic = (name: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin', summary: string): Kind => ({
-  name, args: '<key>', summary, options: [['--count <n>', 'number of pictures (default 1)']], example: `event ${name} PIC_KEY --count 2`,
+  name,
+  args: '<key>',
+  summary,
+  options: [['--count <n>', 'number of pictures (default 1)']],
+  example: `event ${name} PIC_KEY --count 2`,
   build: (m, a, o, u) => m.picEvent(name, a[0]!, { count: o.count ? num(o.count, '--count') : undefined }, u),
 });
 
 const scancode = (name: 'scancode_push' | 'scancode_waitmsg', summary: string): Kind => ({
-  name, args: '<key>', summary, example: `event ${name} SCAN_KEY --scan-result https://example.com/x`,
-  options: [['--scan-result <text>', 'what the code contained'], ['--scan-type <type>', 'qrcode (default) or barcode']],
+  name,
+  args: '<key>',
+  summary,
+  example: `event ${name} SCAN_KEY --scan-result https://example.com/x`,
+  options: [
+    ['--scan-result <text>', 'what the code contained'],
+    ['--scan-type <type>', 'qrcode (default) or barcode'],
+  ],
   build: (m, a, o, u) => m.scanCodeEvent(name, a[0]!, { result: o.scanResult, scanType: o.scanType }, u),
 });
 
 export const EVENT_KINDS: Kind[] = [
-  { name: 'subscribe', args: '', summary: 'follow (through a parametric QR code with --scene)', options: [['--scene <scene>', 'QR scene: EventKey becomes qrscene_<scene>']], example: 'event subscribe --scene 123',
-    build: (m, _a, o, u) => m.subscribeEvent(o.scene, u) },
-  { name: 'unsubscribe', args: '', summary: 'unfollow', example: 'event unsubscribe', build: (m, _a, _o, u) => m.unsubscribeEvent(u) },
-  { name: 'scan', aliases: ['SCAN'], args: '<scene>', summary: 'scan a parametric QR code while following', example: 'event scan 123',
-    build: (m, a, _o, u) => m.scanEvent(a[0]!, u) },
-  { name: 'click', aliases: ['CLICK'], args: '<key>', summary: 'tap a menu click button', example: 'event click V1001_TODAY_MUSIC',
-    build: (m, a, _o, u) => m.clickEvent(a[0]!, u) },
-  { name: 'view', aliases: ['VIEW'], args: '<url>', summary: 'tap a menu link', options: [['--menu-id <id>', 'MenuId']], example: 'event view https://example.com',
-    build: (m, a, o, u) => m.viewEvent(a[0]!, { menuId: o.menuId }, u) },
-  { name: 'view_miniprogram', args: '<pagepath>', summary: 'tap a menu mini-program button', options: [['--menu-id <id>', 'MenuId']], example: 'event view_miniprogram pages/index/index',
-    build: (m, a, o, u) => m.viewMiniprogramEvent(a[0]!, { menuId: o.menuId }, u) },
-  { name: 'location', aliases: ['LOCATION'], args: '<lat> <lng>', summary: 'automatic location report', options: [['--precision <m>', 'precision (default 65)']], example: 'event location 23.137466 113.352425',
-    build: (m, a, o, u) => m.locationEvent(num(a[0], 'lat'), num(a[1], 'lng'), { precision: o.precision ? num(o.precision, '--precision') : undefined }, u) },
+  {
+    name: 'subscribe',
+    args: '',
+    summary: 'follow (through a parametric QR code with --scene)',
+    options: [['--scene <scene>', 'QR scene: EventKey becomes qrscene_<scene>']],
+    example: 'event subscribe --scene 123',
+    build: (m, _a, o, u) => m.subscribeEvent(o.scene, u),
+  },
+  {
+    name: 'unsubscribe',
+    args: '',
+    summary: 'unfollow',
+    example: 'event unsubscribe',
+    build: (m, _a, _o, u) => m.unsubscribeEvent(u),
+  },
+  {
+    name: 'scan',
+    aliases: ['SCAN'],
+    args: '<scene>',
+    summary: 'scan a parametric QR code while following',
+    example: 'event scan 123',
+    build: (m, a, _o, u) => m.scanEvent(a[0]!, u),
+  },
+  {
+    name: 'click',
+    aliases: ['CLICK'],
+    args: '<key>',
+    summary: 'tap a menu click button',
+    example: 'event click V1001_TODAY_MUSIC',
+    build: (m, a, _o, u) => m.clickEvent(a[0]!, u),
+  },
+  {
+    name: 'view',
+    aliases: ['VIEW'],
+    args: '<url>',
+    summary: 'tap a menu link',
+    options: [['--menu-id <id>', 'MenuId']],
+    example: 'event view https://example.com',
+    build: (m, a, o, u) => m.viewEvent(a[0]!, { menuId: o.menuId }, u),
+  },
+  {
+    name: 'view_miniprogram',
+    args: '<pagepath>',
+    summary: 'tap a menu mini-program button',
+    options: [['--menu-id <id>', 'MenuId']],
+    example: 'event view_miniprogram pages/index/index',
+    build: (m, a, o, u) => m.viewMiniprogramEvent(a[0]!, { menuId: o.menuId }, u),
+  },
+  {
+    name: 'location',
+    aliases: ['LOCATION'],
+    args: '<lat> <lng>',
+    summary: 'automatic location report',
+    options: [['--precision <m>', 'precision (default 65)']],
+    example: 'event location 23.137466 113.352425',
+    build: (m, a, o, u) =>
+      m.locationEvent(
+        num(a[0], 'lat'),
+        num(a[1], 'lng'),
+        { precision: o.precision ? num(o.precision, '--precision') : undefined },
+        u,
+      ),
+  },
   scancode('scancode_push', 'menu scan button (the client shows the result)'),
   scancode('scancode_waitmsg', 'menu scan button (waits for your reply)'),
   pic('pic_sysphoto', 'menu camera button'),
   pic('pic_photo_or_album', 'menu camera-or-album button'),
   pic('pic_weixin', 'menu WeChat-album button'),
-  { name: 'location_select', args: '<key> <lat> <lng>', summary: 'menu location picker', example: 'event location_select LOC_KEY 23.13 113.35 --label 广州塔',
-    options: [['--label <label>', 'place name'], ['--poiname <name>', 'POI name']],
-    build: (m, a, o, u) => m.locationSelectEvent(a[0]!, num(a[1], 'lat'), num(a[2], 'lng'), { label: o.label, poiname: o.poiname }, u) },
-  { name: 'templatesendjobfinish', aliases: ['TEMPLATESENDJOBFINISH'], args: '', summary: 'template message delivery report', options: [['--status <status>', 'success (default), "failed:user block"…']], example: 'event templatesendjobfinish',
-    build: (m, _a, o, u) => m.templateSendJobFinishEvent({ status: o.status }, u) },
-  { name: 'masssendjobfinish', aliases: ['MASSSENDJOBFINISH'], args: '', summary: 'mass send report', options: [['--status <status>', '"send success" (default), "send fail"…']], example: 'event masssendjobfinish',
-    build: (m, _a, o, u) => m.massSendJobFinishEvent({ status: o.status }, u) },
-  { name: 'custom', args: '<event> [fields...]', summary: 'any other event, with Field=value pairs', example: 'event custom kf_create_session KfAccount=test1@test',
-    build: (m, a, _o, u) => m.customEvent(a[0]!, fields(a.slice(1)), u) },
+  {
+    name: 'location_select',
+    args: '<key> <lat> <lng>',
+    summary: 'menu location picker',
+    example: 'event location_select LOC_KEY 23.13 113.35 --label 广州塔',
+    options: [
+      ['--label <label>', 'place name'],
+      ['--poiname <name>', 'POI name'],
+    ],
+    build: (m, a, o, u) =>
+      m.locationSelectEvent(a[0]!, num(a[1], 'lat'), num(a[2], 'lng'), { label: o.label, poiname: o.poiname }, u),
+  },
+  {
+    name: 'templatesendjobfinish',
+    aliases: ['TEMPLATESENDJOBFINISH'],
+    args: '',
+    summary: 'template message delivery report',
+    options: [['--status <status>', 'success (default), "failed:user block"…']],
+    example: 'event templatesendjobfinish',
+    build: (m, _a, o, u) => m.templateSendJobFinishEvent({ status: o.status }, u),
+  },
+  {
+    name: 'masssendjobfinish',
+    aliases: ['MASSSENDJOBFINISH'],
+    args: '',
+    summary: 'mass send report',
+    options: [['--status <status>', '"send success" (default), "send fail"…']],
+    example: 'event masssendjobfinish',
+    build: (m, _a, o, u) => m.massSendJobFinishEvent({ status: o.status }, u),
+  },
+  {
+    name: 'custom',
+    args: '<event> [fields...]',
+    summary: 'any other event, with Field=value pairs',
+    example: 'event custom kf_create_session KfAccount=test1@test',
+    build: (m, a, _o, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
+  },
 ];
 
 function fields(pairs: string[]): Record<string, string> {
@@ -122,8 +268,13 @@ function kindCommand(parent: Command, k: Kind, onBuild: OnBuild): void {
 /** Adds every message kind, and the `event` group, as subcommands of `parent`. */
 export function addKindCommands(parent: Command, onBuild: OnBuild): Command {
   for (const k of MESSAGE_KINDS) kindCommand(parent, k, onBuild);
-  const event = parent.command('event').description('send an event (follow, QR scan, menu taps, location, reports)')
-    .addHelpText('after', '\nExamples:\n  $ wxbot simulate event subscribe\n  $ wxbot simulate event click V1001_TODAY_MUSIC\n  $ wxbot simulate event scancode_waitmsg SCAN_KEY --scan-result hello');
+  const event = parent
+    .command('event')
+    .description('send an event (follow, QR scan, menu taps, location, reports)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ wxbot simulate event subscribe\n  $ wxbot simulate event click V1001_TODAY_MUSIC\n  $ wxbot simulate event scancode_waitmsg SCAN_KEY --scan-result hello',
+    );
   for (const k of EVENT_KINDS) kindCommand(event, k, onBuild);
   return parent;
 }

@@ -25,22 +25,34 @@ export function splitWords(s: string): string[] {
 const KNOWN = new Set(['event', ...MESSAGE_KINDS.flatMap((k) => [k.name, ...(k.aliases ?? [])])]);
 
 /** Parses "/<subcommand> args…" with the subcommands' own definitions (options, arguments, help). */
-export function parseKindLine(line: string, messages: typeof Messages): SimulatorCommand | { kind: 'help'; text: string } {
+export function parseKindLine(
+  line: string,
+  messages: typeof Messages,
+): SimulatorCommand | { kind: 'help'; text: string } {
   const words = splitWords(line.trim().slice(1));
   const name = words[0] ?? '';
   if (!KNOWN.has(name)) return { kind: 'unknown', command: `/${name}` };
   let built: BoundBuild | undefined;
   let text = '';
-  const capture = (s: string) => { text += s; };
+  const capture = (s: string) => {
+    text += s;
+  };
   // Settings set before the subcommands are added are inherited by them: no exit, no printing.
-  const program = new Command('wxbot simulate').exitOverride().configureOutput({ writeOut: capture, writeErr: capture });
-  addKindCommands(program, (build) => { built = build; });
+  const program = new Command('wxbot simulate')
+    .exitOverride()
+    .configureOutput({ writeOut: capture, writeErr: capture });
+  addKindCommands(program, (build) => {
+    built = build;
+  });
   try {
     program.parse(words, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help')) return { kind: 'help', text: text.trimEnd() };
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help'))
+      return { kind: 'help', text: text.trimEnd() };
     return { kind: 'error', message: (text.trim() || (err as Error).message).replace(/^error: /, '') };
   }
   const b = built;
-  return b ? { kind: 'send', build: (u) => b(messages, u) } : { kind: 'error', message: `nothing to send for ${line.trim()}` };
+  return b
+    ? { kind: 'send', build: (u) => b(messages, u) }
+    : { kind: 'error', message: `nothing to send for ${line.trim()}` };
 }

@@ -40,17 +40,30 @@ export interface ResolvedSimulate {
 export function parseTimeout(v: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
   const ms = m ? (m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000) : NaN;
-  if (!Number.isFinite(ms) || ms <= 0) throw new CliError(`--timeout must be seconds (5, 0.5) or milliseconds (300ms), got "${v}"`, EXIT.usage);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new CliError(`--timeout must be seconds (5, 0.5) or milliseconds (300ms), got "${v}"`, EXIT.usage);
   return Math.round(ms);
 }
 
 export function addSimulateOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`)
-    .option('--token <token>', 'the Token from the console (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
+    .option(
+      '--url <url>',
+      `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`,
+    )
+    .option(
+      '--token <token>',
+      'the Token from the console (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)',
+    )
     .option('--aes-key <key>', 'the EncodingAESKey, 43 characters (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'the AppID, wx… (env WECHAT_APP_ID)')
-    .addOption(new Option('--mode <mode>', 'message encryption mode (default: safe with an AES key, else plain)').choices(['plain', 'compat', 'safe']))
+    .addOption(
+      new Option('--mode <mode>', 'message encryption mode (default: safe with an AES key, else plain)').choices([
+        'plain',
+        'compat',
+        'safe',
+      ]),
+    )
     .option('--from <openid>', `the user's OpenID (default ${DEFAULT_OPENID})`)
     .option('--to <gh_id>', `the account's 原始ID (default ${DEFAULT_ACCOUNT_ID})`)
     .option('--json', 'print one JSON object (one per line in the interactive chat)')
@@ -94,9 +107,11 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv(), cwd = pro
   }
   const mode: SimulateMode = flags.mode ?? (s.aesKey ? 'safe' : 'plain');
   if (mode !== 'plain') {
-    if (!s.aesKey) throw new CliError(`--mode ${mode} needs the EncodingAESKey: pass --aes-key or set WECHAT_AES_KEY`, EXIT.usage);
+    if (!s.aesKey)
+      throw new CliError(`--mode ${mode} needs the EncodingAESKey: pass --aes-key or set WECHAT_AES_KEY`, EXIT.usage);
     if (!s.appId) throw new CliError(`--mode ${mode} needs the AppID: pass --app-id or set WECHAT_APP_ID`, EXIT.usage);
-    if (!/^[A-Za-z0-9]{43}$/.test(s.aesKey)) throw new CliError('the EncodingAESKey must be exactly 43 letters and digits', EXIT.usage);
+    if (!/^[A-Za-z0-9]{43}$/.test(s.aesKey))
+      throw new CliError('the EncodingAESKey must be exactly 43 letters and digits', EXIT.usage);
   }
   const settings: SimulateSettings = { token: s.token, mode };
   if (s.aesKey) settings.aesKey = s.aesKey;

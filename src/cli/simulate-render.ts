@@ -19,13 +19,20 @@ const get = (m: WechatMessage, k: string) => String((m as unknown as Record<stri
 export function describeSent(m: WechatMessage): string {
   const what = (() => {
     switch (m.MsgType) {
-      case 'text': return get(m, 'Content');
-      case 'image': return get(m, 'PicUrl');
-      case 'voice': return get(m, 'Recognition') ? `“${get(m, 'Recognition')}”` : '(no recognition)';
-      case 'location': return `${get(m, 'Location_X')},${get(m, 'Location_Y')} ${get(m, 'Label')}`.trim();
-      case 'link': return get(m, 'Url');
-      case 'event': return `${get(m, 'Event')} ${get(m, 'EventKey')}`.trim();
-      default: return '';
+      case 'text':
+        return get(m, 'Content');
+      case 'image':
+        return get(m, 'PicUrl');
+      case 'voice':
+        return get(m, 'Recognition') ? `“${get(m, 'Recognition')}”` : '(no recognition)';
+      case 'location':
+        return `${get(m, 'Location_X')},${get(m, 'Location_Y')} ${get(m, 'Label')}`.trim();
+      case 'link':
+        return get(m, 'Url');
+      case 'event':
+        return `${get(m, 'Event')} ${get(m, 'EventKey')}`.trim();
+      default:
+        return '';
     }
   })();
   return chalk.dim(`→ ${m.MsgType}${what ? ` ${what}` : ''}`);
@@ -36,22 +43,39 @@ const bubble = (lines: string[]) => lines.map((l) => `  ${chalk.green('┃')} ${
 /** The reply as the user's phone would show it. */
 export function renderReply(r: ParsedReply): string {
   switch (r.MsgType) {
-    case 'text': return bubble(r.Content.split('\n'));
-    case 'image': return bubble([chalk.cyan('[image]') + ` MediaId ${r.Image.MediaId}`]);
-    case 'voice': return bubble([chalk.cyan('[voice]') + ` MediaId ${r.Voice.MediaId}`]);
-    case 'video': return bubble([chalk.cyan('[video]') + ` ${r.Video.Title ?? ''}`.trimEnd(), ...(r.Video.Description ? [r.Video.Description] : []), chalk.dim(`MediaId ${r.Video.MediaId}`)]);
+    case 'text':
+      return bubble(r.Content.split('\n'));
+    case 'image':
+      return bubble([`${chalk.cyan('[image]')} MediaId ${r.Image.MediaId}`]);
+    case 'voice':
+      return bubble([`${chalk.cyan('[voice]')} MediaId ${r.Voice.MediaId}`]);
+    case 'video':
+      return bubble([
+        chalk.cyan('[video]') + ` ${r.Video.Title ?? ''}`.trimEnd(),
+        ...(r.Video.Description ? [r.Video.Description] : []),
+        chalk.dim(`MediaId ${r.Video.MediaId}`),
+      ]);
     case 'music': {
       const m = r.Music;
-      return bubble([chalk.cyan('♪ ') + [m.Title, m.Description].filter(Boolean).join(' — '), ...[m.MusicUrl, m.HQMusicUrl].filter(Boolean).map((u) => chalk.dim(u!)), chalk.dim(`thumb MediaId ${m.ThumbMediaId}`)]);
+      return bubble([
+        chalk.cyan('♪ ') + [m.Title, m.Description].filter(Boolean).join(' — '),
+        ...[m.MusicUrl, m.HQMusicUrl].filter(Boolean).map((u) => chalk.dim(u!)),
+        chalk.dim(`thumb MediaId ${m.ThumbMediaId}`),
+      ]);
     }
-    case 'news': return r.Articles.map((a, i) => [
-      `  ${chalk.green('┌')} ${chalk.bold(a.Title || '(no title)')}${r.Articles.length > 1 ? chalk.dim(`  [${i + 1}/${r.Articles.length}]`) : ''}`,
-      ...(a.Description ? [`  ${chalk.green('│')} ${a.Description}`] : []),
-      ...(a.PicUrl ? [`  ${chalk.green('│')} ${chalk.dim(`picture ${a.PicUrl}`)}`] : []),
-      `  ${chalk.green('└')} ${chalk.underline(a.Url ?? '(no url)')}`,
-    ].join('\n')).join('\n');
-    case 'transfer_customer_service': return bubble([chalk.cyan('[handed to customer service]') + (r.TransInfo ? ` ${r.TransInfo.KfAccount}` : '')]);
-    default: return '';
+    case 'news':
+      return r.Articles.map((a, i) =>
+        [
+          `  ${chalk.green('┌')} ${chalk.bold(a.Title || '(no title)')}${r.Articles.length > 1 ? chalk.dim(`  [${i + 1}/${r.Articles.length}]`) : ''}`,
+          ...(a.Description ? [`  ${chalk.green('│')} ${a.Description}`] : []),
+          ...(a.PicUrl ? [`  ${chalk.green('│')} ${chalk.dim(`picture ${a.PicUrl}`)}`] : []),
+          `  ${chalk.green('└')} ${chalk.underline(a.Url ?? '(no url)')}`,
+        ].join('\n'),
+      ).join('\n');
+    case 'transfer_customer_service':
+      return bubble([chalk.cyan('[handed to customer service]') + (r.TransInfo ? ` ${r.TransInfo.KfAccount}` : '')]);
+    default:
+      return '';
   }
 }
 
@@ -73,21 +97,42 @@ function verdict(problems: string[], warnings: string[], pass: string, fail: str
 export function renderResult(sent: WechatMessage, r: SimulateResult, mode: string): string {
   const out = [describeSent(sent)];
   for (const d of r.deliveries ?? []) {
-    const what = d.outcome === 'answered' ? `HTTP ${d.status} in ${ms(d.ms)}${d.replyType ? ` (${d.replyType})` : d.ack !== null ? ` (${d.ack === '' ? 'empty' : 'success'})` : ''}` : `${d.outcome} after ${ms(d.ms)}`;
+    const what =
+      d.outcome === 'answered'
+        ? `HTTP ${d.status} in ${ms(d.ms)}${d.replyType ? ` (${d.replyType})` : d.ack !== null ? ` (${d.ack === '' ? 'empty' : 'success'})` : ''}`
+        : `${d.outcome} after ${ms(d.ms)}`;
     out.push(chalk.dim(`  delivery ${d.attempt}: ${what}`));
   }
   const head = r.status === null ? 'no answer' : `HTTP ${r.status}`;
   out.push(chalk.dim(`← ${head} · ${ms(r.ms)} · ${mode} mode`));
   if (r.reply) out.push(renderReply(r.reply));
-  else if (r.ack !== null) out.push(chalk.dim(`  (${r.ack === '' ? 'empty body' : '"success"'}: nothing is shown to the user)`));
+  else if (r.ack !== null)
+    out.push(chalk.dim(`  (${r.ack === '' ? 'empty body' : '"success"'}: nothing is shown to the user)`));
   out.push(...renderFindings(r.problems, r.warnings));
-  out.push(verdict(r.problems, r.warnings, 'WeChat would accept this reply', 'WeChat would not deliver this reply as intended'));
+  out.push(
+    verdict(
+      r.problems,
+      r.warnings,
+      'WeChat would accept this reply',
+      'WeChat would not deliver this reply as intended',
+    ),
+  );
   return out.join('\n');
 }
 
 export function renderVerify(r: VerifyUrlResult): string {
-  const out = [chalk.dim(`→ GET ${r.request.url}`), chalk.dim(`← ${r.status === null ? 'no answer' : `HTTP ${r.status}`} · ${ms(r.ms)}`)];
+  const out = [
+    chalk.dim(`→ GET ${r.request.url}`),
+    chalk.dim(`← ${r.status === null ? 'no answer' : `HTTP ${r.status}`} · ${ms(r.ms)}`),
+  ];
   out.push(...renderFindings(r.problems, r.warnings));
-  out.push(verdict(r.problems, r.warnings, `URL verification passes: the server echoed ${r.echostr} exactly`, 'the console would say "Token验证失败" (token verification failed)'));
+  out.push(
+    verdict(
+      r.problems,
+      r.warnings,
+      `URL verification passes: the server echoed ${r.echostr} exactly`,
+      'the console would say "Token验证失败" (token verification failed)',
+    ),
+  );
   return out.join('\n');
 }

@@ -7,13 +7,18 @@ import { CliError, EXIT } from './errors.js';
 import type { BoundBuild } from './simulate-kinds.js';
 import { resolveSimulate, type ResolvedSimulate, type SimulateFlags } from './simulate-options.js';
 
-
 const out = (s: string) => process.stdout.write(s.endsWith('\n') || s === '' ? s : `${s}\n`);
 
 /** The documented --json shape; `request`, `decrypted` and `deliveries` come after the core fields. */
 export function resultJson(r: SimulateResult): Record<string, unknown> {
   const j: Record<string, unknown> = {
-    status: r.status, ms: r.ms, reply: r.reply, ack: r.ack, raw: r.raw, problems: r.problems, warnings: r.warnings,
+    status: r.status,
+    ms: r.ms,
+    reply: r.reply,
+    ack: r.ack,
+    raw: r.raw,
+    problems: r.problems,
+    warnings: r.warnings,
   };
   if (r.decrypted !== undefined) j.decrypted = r.decrypted;
   j.request = r.request;
@@ -25,8 +30,22 @@ export function resultJson(r: SimulateResult): Record<string, unknown> {
 async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
   const { SimulateError } = await import('../simulate/errors.js');
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
-    if (cfg.json) out(JSON.stringify({ status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error: err.message }));
-    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, { resultPrinted: cfg.json });
+    if (cfg.json)
+      out(
+        JSON.stringify({
+          status: null,
+          ms: 0,
+          reply: null,
+          ack: null,
+          raw: null,
+          problems: [],
+          warnings: [],
+          error: err.message,
+        }),
+      );
+    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, {
+      resultPrinted: cfg.json,
+    });
   }
   if (err instanceof SimulateError) throw new CliError(err.message, EXIT.usage);
   throw err;
@@ -39,11 +58,20 @@ async function printFindings(problems: string[], warnings: string[]): Promise<vo
 
 export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
-  const [messages, { sendMessage }] = await Promise.all([import('../simulate/messages.js'), import('../simulate/send.js')]);
+  const [messages, { sendMessage }] = await Promise.all([
+    import('../simulate/messages.js'),
+    import('../simulate/send.js'),
+  ]);
   const message = build(messages, { from: cfg.from, to: cfg.to });
   let r: SimulateResult;
   try {
-    r = await sendMessage({ url: cfg.url, message, settings: cfg.settings, timeoutMs: cfg.timeoutMs, retry: cfg.retry });
+    r = await sendMessage({
+      url: cfg.url,
+      message,
+      settings: cfg.settings,
+      timeoutMs: cfg.timeoutMs,
+      retry: cfg.retry,
+    });
   } catch (err) {
     return unreachable(cfg, err);
   }
@@ -63,7 +91,13 @@ export async function runVerify(flags: SimulateFlags & { echostr?: string; probe
   const { verifyUrl } = await import('../simulate/verify.js');
   let r;
   try {
-    r = await verifyUrl({ url: cfg.url, token: cfg.settings.token, timeoutMs: cfg.timeoutMs, echostr: flags.echostr, probeBadSignature: flags.probe !== false });
+    r = await verifyUrl({
+      url: cfg.url,
+      token: cfg.settings.token,
+      timeoutMs: cfg.timeoutMs,
+      echostr: flags.echostr,
+      probeBadSignature: flags.probe !== false,
+    });
   } catch (err) {
     return unreachable(cfg, err);
   }

@@ -24,12 +24,14 @@ export function watchEntry(entry: string, cwd: string, files: string[], hooks: W
     for (const w of watchers) w.close();
     watched = new Set(list.map((f) => resolve(f)));
     const dirs = new Set([...watched].map((f) => dirname(f)));
-    watchers = [...dirs].map((dir) => watch(dir, (_event, name) => {
-      if (!name || IGNORED.test(name)) return;
-      if (!watched.has(resolve(dir, name.toString()))) return;
-      clearTimeout(timer);
-      timer = setTimeout(reload, 100);
-    }));
+    watchers = [...dirs].map((dir) =>
+      watch(dir, (_event, name) => {
+        if (!name || IGNORED.test(name)) return;
+        if (!watched.has(resolve(dir, name.toString()))) return;
+        clearTimeout(timer);
+        timer = setTimeout(reload, 100);
+      }),
+    );
   };
 
   const reload = async () => {

@@ -102,7 +102,10 @@ export interface ReadDevSessionOptions {
 }
 
 /** The session of a still-running `wxbot serve` in `cwd`, or undefined (none, malformed or stale). */
-export function readDevSession(cwd: string = process.cwd(), options: ReadDevSessionOptions = {}): DevSession | undefined {
+export function readDevSession(
+  cwd: string = process.cwd(),
+  options: ReadDevSessionOptions = {},
+): DevSession | undefined {
   const path = devSessionPath(cwd);
   const session = readRaw(path);
   if (!session) return undefined;

@@ -264,11 +264,15 @@ export class HistoryFile {
     const fresh = this.#inFlight ? this.#inFlight.concat(taken.fresh) : taken.fresh;
     try {
       ensureDirSync(this.path);
-      const merged = withLockSync(this.path, () => {
-        const merged = this.#merge(cleared ? [] : readKeptSync(this.path), fresh);
-        writeAtomicSync(this.path, this.#text(merged));
-        return merged;
-      }, this.#writing !== undefined);
+      const merged = withLockSync(
+        this.path,
+        () => {
+          const merged = this.#merge(cleared ? [] : readKeptSync(this.path), fresh);
+          writeAtomicSync(this.path, this.#text(merged));
+          return merged;
+        },
+        this.#writing !== undefined,
+      );
       this.#adopt(kept, merged);
     } catch (e) {
       this.#putBack(fresh, cleared);

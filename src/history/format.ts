@@ -33,6 +33,8 @@ export const HISTORY_HEADER = `${'id'.padStart(4)}  ${'time'.padEnd(8)}  ${'mode
 export function formatHistoryLine(e: HistoryEntry): string {
   const time = new Date(e.at).toTimeString().slice(0, 8);
   const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}`;
-  return `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)}  ${String(e.status).padStart(6)}  ${`${Math.round(e.latencyMs)}ms`.padStart(7)}  ` +
-    `${requestPreview(e)}${flags}  →  ${replyPreview(e.reply)}`;
+  return (
+    `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)}  ${String(e.status).padStart(6)}  ${`${Math.round(e.latencyMs)}ms`.padStart(7)}  ` +
+    `${requestPreview(e)}${flags}  →  ${replyPreview(e.reply)}`
+  );
 }

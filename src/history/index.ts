@@ -3,8 +3,30 @@
  * what `wxbot history` lists and `wxbot replay` re-sends. The local stand-in for ngrok's inspector.
  */
 export type { HistoryEntry, HistoryInput } from './entry.js';
-export { HistoryFile, historyPath, readHistory, parseHistory, HISTORY_LIMIT, HISTORY_FLUSH_MS, type HistoryFileOptions } from './file.js';
+export {
+  HistoryFile,
+  historyPath,
+  readHistory,
+  parseHistory,
+  HISTORY_LIMIT,
+  HISTORY_FLUSH_MS,
+  type HistoryFileOptions,
+} from './file.js';
 export { redactEntry, REDACTED } from './redact.js';
 export { formatHistoryLine, replyPreview, requestPreview, HISTORY_HEADER } from './format.js';
-export { createHistoryRecorder, historyInputOf, secretsFromEnv, type HistoryRecorder, type HistoryRecorderOptions } from './record.js';
-export { replayEntry, replayUrl, replyShape, withFreshIds, ReplayError, type ReplayOptions, type ReplayOutcome } from './replay.js';
+export {
+  createHistoryRecorder,
+  historyInputOf,
+  secretsFromEnv,
+  type HistoryRecorder,
+  type HistoryRecorderOptions,
+} from './record.js';
+export {
+  replayEntry,
+  replayUrl,
+  replyShape,
+  withFreshIds,
+  ReplayError,
+  type ReplayOptions,
+  type ReplayOutcome,
+} from './replay.js';

@@ -73,7 +73,11 @@ export interface HistoryRecorder {
  * history file's periodic flush, and only for exchanges still among the last N by then.
  */
 export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorder {
-  const file = new HistoryFile(o.path ?? historyPath(o.cwd), { limit: o.limit, flushMs: o.flushMs, onError: o.onError });
+  const file = new HistoryFile(o.path ?? historyPath(o.cwd), {
+    limit: o.limit,
+    flushMs: o.flushMs,
+    onError: o.onError,
+  });
   let server: string | undefined;
   // Frozen copy: redaction prepares the list once for it, and later changes to the caller's array cannot slip in.
   const secrets = Object.freeze([...o.secrets]);

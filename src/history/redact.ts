@@ -27,7 +27,9 @@ const lists = new WeakMap<readonly (string | undefined)[], string[]>();
 function secretList(secrets: readonly (string | undefined)[]): string[] {
   let list = lists.get(secrets);
   if (!list) {
-    list = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3))].sort((a, b) => b.length - a.length);
+    list = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3))].sort(
+      (a, b) => b.length - a.length,
+    );
     // Only a frozen array is known not to change between calls.
     if (Object.isFrozen(secrets)) lists.set(secrets, list);
   }

@@ -45,7 +45,10 @@ export interface ReplayOutcome {
 export function replayUrl(entry: HistoryEntry, url?: string): string {
   if (url) return url;
   if (!entry.server) {
-    throw new ReplayError('REPLAY_NO_URL', `entry ${entry.id} does not say where its server listened; pass --url http://127.0.0.1:PORT${entry.path}`);
+    throw new ReplayError(
+      'REPLAY_NO_URL',
+      `entry ${entry.id} does not say where its server listened; pass --url http://127.0.0.1:PORT${entry.path}`,
+    );
   }
   return `${entry.server}${entry.path}`;
 }
@@ -58,7 +61,10 @@ function messageOf(entry: HistoryEntry): WechatMessage {
   } catch {
     // fall through
   }
-  throw new ReplayError('REPLAY_UNREADABLE', `entry ${entry.id} has no readable message${entry.error ? ` (the server said: ${entry.error})` : ''}`);
+  throw new ReplayError(
+    'REPLAY_UNREADABLE',
+    `entry ${entry.id} has no readable message${entry.error ? ` (the server said: ${entry.error})` : ''}`,
+  );
 }
 
 /** Ids that make the server treat it as a new message: dedupe keys on MsgId, or From+CreateTime+Event for events. */
@@ -110,7 +116,9 @@ export async function replayEntry(entry: HistoryEntry, o: ReplayOptions): Promis
   const message = o.sameIds ? original : withFreshIds(original);
   const mode = o.mode ?? (entry.mode === 'compat' || entry.mode === 'safe' ? entry.mode : 'plain');
   const result = await sendMessage({
-    url, message, timeoutMs: o.timeoutMs,
+    url,
+    message,
+    timeoutMs: o.timeoutMs,
     settings: { token: o.token, mode, aesKey: o.aesKey, appId: o.appId },
   });
   const before = replyShape(entry.reply);

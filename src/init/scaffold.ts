@@ -2,7 +2,15 @@ import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { WxbotError } from '../protocol/errors.js';
 import { generateEncodingAESKey, generateToken } from '../protocol/crypto.js';
-import { botModule, envFile, gitignore, packageJson, PLACEHOLDER_APP_ID, readme, type TemplateInput } from './templates.js';
+import {
+  botModule,
+  envFile,
+  gitignore,
+  packageJson,
+  PLACEHOLDER_APP_ID,
+  readme,
+  type TemplateInput,
+} from './templates.js';
 
 export class InitError extends WxbotError {
   /** The files that are in the way (for `EXISTS`). */
@@ -39,12 +47,19 @@ export interface ScaffoldResult {
 
 /** npm names are lower case, URL-safe, at most 214 chars. */
 export function packageNameFor(dir: string): string {
-  const n = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '').slice(0, 214);
+  const n = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|[-]+$/g, '')
+    .slice(0, 214);
   return n || 'wechat-bot';
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ export function decodeAesKey(encodingAESKey: string): Buffer {
   if (typeof encodingAESKey !== 'string' || !AES_KEY_RE.test(encodingAESKey)) {
     throw new CryptoError('IllegalAesKey', 'EncodingAESKey must be exactly 43 characters of [A-Za-z0-9]');
   }
-  const key = Buffer.from(encodingAESKey + '=', 'base64');
+  const key = Buffer.from(`${encodingAESKey}=`, 'base64');
   if (key.length !== 32) {
     throw new CryptoError('IllegalAesKey', 'EncodingAESKey does not decode to 32 bytes');
   }

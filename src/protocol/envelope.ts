@@ -36,8 +36,15 @@ export function envelopeValueReadsBack(v: string): boolean {
 }
 
 export function sealEnvelope(cipher: MessageCipher, xml: string, o: SealOptions): Envelope {
-  for (const [name, v] of [['nonce', o.nonce], ['timestamp', o.timestamp]] as const) {
-    if (!envelopeValueReadsBack(v)) throw new WxbotError('BAD_ENVELOPE_VALUE', `the ${name} would not read back unchanged from the envelope, so its MsgSignature could never verify: use digits, as WeChat does`);
+  for (const [name, v] of [
+    ['nonce', o.nonce],
+    ['timestamp', o.timestamp],
+  ] as const) {
+    if (!envelopeValueReadsBack(v))
+      throw new WxbotError(
+        'BAD_ENVELOPE_VALUE',
+        `the ${name} would not read back unchanged from the envelope, so its MsgSignature could never verify: use digits, as WeChat does`,
+      );
   }
   const Encrypt = cipher.encrypt(xml, o.random);
   return {
@@ -53,8 +60,10 @@ export function sealEnvelope(cipher: MessageCipher, xml: string, o: SealOptions)
  * the bare digits of TimeStamp): one element a line, like the official samples.
  */
 export function envelopeDocument(encrypt: string, msgSignature: string, timeStamp: string, nonce: string): string {
-  return `<xml>\n<Encrypt>${encrypt}</Encrypt>\n<MsgSignature>${msgSignature}</MsgSignature>\n` +
-    `<TimeStamp>${timeStamp}</TimeStamp>\n<Nonce>${nonce}</Nonce>\n</xml>`;
+  return (
+    `<xml>\n<Encrypt>${encrypt}</Encrypt>\n<MsgSignature>${msgSignature}</MsgSignature>\n` +
+    `<TimeStamp>${timeStamp}</TimeStamp>\n<Nonce>${nonce}</Nonce>\n</xml>`
+  );
 }
 
 /** `TimeStamp` is a bare number, the rest CDATA (§3.6). */
@@ -79,5 +88,11 @@ export function parseEnvelope(xml: string): Envelope {
 
 /** Checks an envelope's MsgSignature against the token. */
 export function verifyEnvelope(e: Envelope, token: string): boolean {
-  return verifyMsgSignature({ token, timestamp: e.TimeStamp, nonce: e.Nonce, encrypt: e.Encrypt, msgSignature: e.MsgSignature });
+  return verifyMsgSignature({
+    token,
+    timestamp: e.TimeStamp,
+    nonce: e.Nonce,
+    encrypt: e.Encrypt,
+    msgSignature: e.MsgSignature,
+  });
 }

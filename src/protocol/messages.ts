@@ -18,8 +18,15 @@ interface UserMessageBase extends MessageBase {
   Idx?: number;
 }
 
-export interface TextMessage extends UserMessageBase { MsgType: 'text'; Content: string }
-export interface ImageMessage extends UserMessageBase { MsgType: 'image'; PicUrl: string; MediaId: string }
+export interface TextMessage extends UserMessageBase {
+  MsgType: 'text';
+  Content: string;
+}
+export interface ImageMessage extends UserMessageBase {
+  MsgType: 'image';
+  PicUrl: string;
+  MediaId: string;
+}
 export interface VoiceMessage extends UserMessageBase {
   MsgType: 'voice';
   MediaId: string;
@@ -28,8 +35,16 @@ export interface VoiceMessage extends UserMessageBase {
   /** Only when speech recognition is on; may be empty. */
   Recognition?: string;
 }
-export interface VideoMessage extends UserMessageBase { MsgType: 'video'; MediaId: string; ThumbMediaId: string }
-export interface ShortVideoMessage extends UserMessageBase { MsgType: 'shortvideo'; MediaId: string; ThumbMediaId: string }
+export interface VideoMessage extends UserMessageBase {
+  MsgType: 'video';
+  MediaId: string;
+  ThumbMediaId: string;
+}
+export interface ShortVideoMessage extends UserMessageBase {
+  MsgType: 'shortvideo';
+  MediaId: string;
+  ThumbMediaId: string;
+}
 export interface LocationMessage extends UserMessageBase {
   MsgType: 'location';
   /** Latitude. */
@@ -39,12 +54,26 @@ export interface LocationMessage extends UserMessageBase {
   Scale: number;
   Label: string;
 }
-export interface LinkMessage extends UserMessageBase { MsgType: 'link'; Title: string; Description: string; Url: string }
+export interface LinkMessage extends UserMessageBase {
+  MsgType: 'link';
+  Title: string;
+  Description: string;
+  Url: string;
+}
 
 export type UserMessage =
-  | TextMessage | ImageMessage | VoiceMessage | VideoMessage | ShortVideoMessage | LocationMessage | LinkMessage;
+  | TextMessage
+  | ImageMessage
+  | VoiceMessage
+  | VideoMessage
+  | ShortVideoMessage
+  | LocationMessage
+  | LinkMessage;
 
-interface EventBase extends MessageBase { MsgType: 'event'; Event: string }
+interface EventBase extends MessageBase {
+  MsgType: 'event';
+  Event: string;
+}
 
 export interface SubscribeEvent extends EventBase {
   Event: 'subscribe';
@@ -52,11 +81,29 @@ export interface SubscribeEvent extends EventBase {
   EventKey?: string;
   Ticket?: string;
 }
-export interface UnsubscribeEvent extends EventBase { Event: 'unsubscribe' }
-export interface ScanEvent extends EventBase { Event: 'SCAN'; EventKey: string; Ticket?: string }
-export interface LocationEvent extends EventBase { Event: 'LOCATION'; Latitude: number; Longitude: number; Precision: number }
-export interface ClickEvent extends EventBase { Event: 'CLICK'; EventKey: string }
-export interface ViewEvent extends EventBase { Event: 'VIEW'; EventKey: string; MenuId?: string }
+export interface UnsubscribeEvent extends EventBase {
+  Event: 'unsubscribe';
+}
+export interface ScanEvent extends EventBase {
+  Event: 'SCAN';
+  EventKey: string;
+  Ticket?: string;
+}
+export interface LocationEvent extends EventBase {
+  Event: 'LOCATION';
+  Latitude: number;
+  Longitude: number;
+  Precision: number;
+}
+export interface ClickEvent extends EventBase {
+  Event: 'CLICK';
+  EventKey: string;
+}
+export interface ViewEvent extends EventBase {
+  Event: 'VIEW';
+  EventKey: string;
+  MenuId?: string;
+}
 export interface ScanCodeEvent extends EventBase {
   Event: 'scancode_push' | 'scancode_waitmsg';
   EventKey: string;
@@ -72,8 +119,16 @@ export interface LocationSelectEvent extends EventBase {
   EventKey: string;
   SendLocationInfo: { Location_X: number; Location_Y: number; Scale: number; Label: string; Poiname: string };
 }
-export interface ViewMiniprogramEvent extends EventBase { Event: 'view_miniprogram'; EventKey: string; MenuId?: string }
-export interface TemplateSendJobFinishEvent extends EventBase { Event: 'TEMPLATESENDJOBFINISH'; MsgID: string; Status: string }
+export interface ViewMiniprogramEvent extends EventBase {
+  Event: 'view_miniprogram';
+  EventKey: string;
+  MenuId?: string;
+}
+export interface TemplateSendJobFinishEvent extends EventBase {
+  Event: 'TEMPLATESENDJOBFINISH';
+  MsgID: string;
+  Status: string;
+}
 export interface MassSendJobFinishEvent extends EventBase {
   Event: 'MASSSENDJOBFINISH';
   MsgID: string;
@@ -87,9 +142,18 @@ export interface MassSendJobFinishEvent extends EventBase {
 }
 
 export type KnownEvent =
-  | SubscribeEvent | UnsubscribeEvent | ScanEvent | LocationEvent | ClickEvent | ViewEvent
-  | ScanCodeEvent | PicEvent | LocationSelectEvent | ViewMiniprogramEvent
-  | TemplateSendJobFinishEvent | MassSendJobFinishEvent;
+  | SubscribeEvent
+  | UnsubscribeEvent
+  | ScanEvent
+  | LocationEvent
+  | ClickEvent
+  | ViewEvent
+  | ScanCodeEvent
+  | PicEvent
+  | LocationSelectEvent
+  | ViewMiniprogramEvent
+  | TemplateSendJobFinishEvent
+  | MassSendJobFinishEvent;
 
 /** An event this library has no type for (kf_*, card events, …): fields kept as parsed. */
 export interface UnknownEvent extends EventBase {
@@ -108,15 +172,38 @@ export type WechatMessage = KnownMessage | UnknownEvent | UnknownMessage;
 export type UserMessageType = UserMessage['MsgType'];
 export type KnownEventType = KnownEvent['Event'];
 
-export const USER_MESSAGE_TYPES: readonly UserMessageType[] = ['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link'];
+export const USER_MESSAGE_TYPES: readonly UserMessageType[] = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'shortvideo',
+  'location',
+  'link',
+];
 export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
-  'subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'CLICK', 'VIEW', 'scancode_push', 'scancode_waitmsg',
-  'pic_sysphoto', 'pic_photo_or_album', 'pic_weixin', 'location_select', 'view_miniprogram',
-  'TEMPLATESENDJOBFINISH', 'MASSSENDJOBFINISH',
+  'subscribe',
+  'unsubscribe',
+  'SCAN',
+  'LOCATION',
+  'CLICK',
+  'VIEW',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+  'view_miniprogram',
+  'TEMPLATESENDJOBFINISH',
+  'MASSSENDJOBFINISH',
 ];
 
 /** Narrows a parsed message to one user-message type. */
-export function isMessageType<T extends UserMessageType>(m: WechatMessage, type: T): m is Extract<UserMessage, { MsgType: T }> {
+export function isMessageType<T extends UserMessageType>(
+  m: WechatMessage,
+  type: T,
+): m is Extract<UserMessage, { MsgType: T }> {
   return m.MsgType === type;
 }
 

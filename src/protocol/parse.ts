@@ -1,18 +1,41 @@
 import { XmlError } from './errors.js';
 import type { WechatMessage } from './messages.js';
-import { child, parseXml, text, type XmlNode, type XmlValue } from './xml.js';
+import { parseXml, text, type XmlNode, type XmlValue } from './xml.js';
 
 // Fields WeChat sends as numbers (§4). Everything else, MsgId/MsgID included, stays a string.
 export const NUMERIC: ReadonlySet<string> = new Set([
-  'CreateTime', 'Idx', 'Location_X', 'Location_Y', 'Scale', 'Latitude', 'Longitude', 'Precision',
-  'Count', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
+  'CreateTime',
+  'Idx',
+  'Location_X',
+  'Location_Y',
+  'Scale',
+  'Latitude',
+  'Longitude',
+  'Precision',
+  'Count',
+  'TotalCount',
+  'FilterCount',
+  'SentCount',
+  'ErrorCount',
 ]);
 
 // Top-level fields the message types promise as text. A nested element there (never sent by WeChat)
 // would hand a bot an object where its type says string, so such a body is not a message. Unknown
 // events may nest anything, so only the common fields and those of user messages are held to it.
 const TEXT_FIELDS = ['ToUserName', 'FromUserName', 'MsgType', 'MsgId', 'MsgID', 'Event', 'EventKey', 'Ticket'];
-const USER_TEXT_FIELDS = ['Content', 'PicUrl', 'MediaId', 'Format', 'Recognition', 'ThumbMediaId', 'Label', 'Title', 'Description', 'Url', 'MsgDataId'];
+const USER_TEXT_FIELDS = [
+  'Content',
+  'PicUrl',
+  'MediaId',
+  'Format',
+  'Recognition',
+  'ThumbMediaId',
+  'Label',
+  'Title',
+  'Description',
+  'Url',
+  'MsgDataId',
+];
 const USER_TYPES = new Set(['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link']);
 
 function toNumber(tag: string, s: string): number {
@@ -58,11 +81,13 @@ export function messageFromNode(node: XmlNode): WechatMessage {
     if (msg[k] !== undefined && typeof msg[k] !== 'string') throw new XmlError('XML_NOT_MESSAGE', `${k} must be text`);
   }
   for (const k of NUMERIC) {
-    if (msg[k] !== undefined && typeof msg[k] !== 'number') throw new XmlError('XML_NOT_MESSAGE', `${k} must be a number`);
+    if (msg[k] !== undefined && typeof msg[k] !== 'number')
+      throw new XmlError('XML_NOT_MESSAGE', `${k} must be a number`);
   }
   const info = msg.SendPicsInfo as Record<string, unknown> | undefined;
   if (info && typeof info === 'object') info.PicList = items(info.PicList);
-  if (msg.MsgType === 'event' && typeof msg.Event !== 'string') throw new XmlError('XML_NOT_MESSAGE', 'event without Event');
+  if (msg.MsgType === 'event' && typeof msg.Event !== 'string')
+    throw new XmlError('XML_NOT_MESSAGE', 'event without Event');
   return msg as unknown as WechatMessage;
 }
 
@@ -94,4 +119,3 @@ export function parseEncryptedBody(xml: string): EncryptedBody {
   }
   return out;
 }
-

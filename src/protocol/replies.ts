@@ -6,11 +6,25 @@ import { XmlError } from './errors.js';
 import { isUserMessage, type WechatMessage } from './messages.js';
 import { buildXml, child, parseXml, text, type XmlInputNode, type XmlNode } from './xml.js';
 
-export interface Article { Title: string; Description?: string; PicUrl?: string; Url?: string }
+export interface Article {
+  Title: string;
+  Description?: string;
+  PicUrl?: string;
+  Url?: string;
+}
 
-export interface TextReply { MsgType: 'text'; Content: string }
-export interface ImageReply { MsgType: 'image'; Image: { MediaId: string } }
-export interface VoiceReply { MsgType: 'voice'; Voice: { MediaId: string } }
+export interface TextReply {
+  MsgType: 'text';
+  Content: string;
+}
+export interface ImageReply {
+  MsgType: 'image';
+  Image: { MediaId: string };
+}
+export interface VoiceReply {
+  MsgType: 'voice';
+  Voice: { MediaId: string };
+}
 export interface VideoReply {
   MsgType: 'video';
   Video: {
@@ -28,14 +42,32 @@ export interface MusicReply {
   MsgType: 'music';
   Music: { Title?: string; Description?: string; MusicUrl?: string; HQMusicUrl?: string; ThumbMediaId: string };
 }
-export interface NewsReply { MsgType: 'news'; Articles: Article[] }
-export interface TransferReply { MsgType: 'transfer_customer_service'; TransInfo?: { KfAccount: string } }
+export interface NewsReply {
+  MsgType: 'news';
+  Articles: Article[];
+}
+export interface TransferReply {
+  MsgType: 'transfer_customer_service';
+  TransInfo?: { KfAccount: string };
+}
 
 export type ReplyBody = TextReply | ImageReply | VoiceReply | VideoReply | MusicReply | NewsReply | TransferReply;
 export type ReplyType = ReplyBody['MsgType'];
-export const REPLY_TYPES: readonly ReplyType[] = ['text', 'image', 'voice', 'video', 'music', 'news', 'transfer_customer_service'];
+export const REPLY_TYPES: readonly ReplyType[] = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'music',
+  'news',
+  'transfer_customer_service',
+];
 
-export interface ReplyHeader { ToUserName: string; FromUserName: string; CreateTime: number }
+export interface ReplyHeader {
+  ToUserName: string;
+  FromUserName: string;
+  CreateTime: number;
+}
 export type Reply = ReplyHeader & ReplyBody;
 
 /** §5.2: one article when answering a user message, up to 8 for events; WeChat sends only that many. */
@@ -50,28 +82,54 @@ export function newsLimitFor(incoming: WechatMessage): number {
 export const textReply = (Content: string): TextReply => ({ MsgType: 'text', Content });
 export const imageReply = (MediaId: string): ImageReply => ({ MsgType: 'image', Image: { MediaId } });
 export const voiceReply = (MediaId: string): VoiceReply => ({ MsgType: 'voice', Voice: { MediaId } });
-export const videoReply = (MediaId: string, Title?: string, Description?: string, ThumbMediaId?: string): VideoReply =>
-  ({ MsgType: 'video', Video: ThumbMediaId === undefined ? { MediaId, Title, Description } : { MediaId, Title, Description, ThumbMediaId } });
+export const videoReply = (
+  MediaId: string,
+  Title?: string,
+  Description?: string,
+  ThumbMediaId?: string,
+): VideoReply => ({
+  MsgType: 'video',
+  Video: ThumbMediaId === undefined ? { MediaId, Title, Description } : { MediaId, Title, Description, ThumbMediaId },
+});
 export const musicReply = (m: MusicReply['Music']): MusicReply => ({ MsgType: 'music', Music: m });
-export const newsReply = (articles: Article | Article[]): NewsReply =>
-  ({ MsgType: 'news', Articles: Array.isArray(articles) ? articles : [articles] });
+export const newsReply = (articles: Article | Article[]): NewsReply => ({
+  MsgType: 'news',
+  Articles: Array.isArray(articles) ? articles : [articles],
+});
 export const transferReply = (KfAccount?: string): TransferReply =>
-  (KfAccount ? { MsgType: 'transfer_customer_service', TransInfo: { KfAccount } } : { MsgType: 'transfer_customer_service' });
+  KfAccount
+    ? { MsgType: 'transfer_customer_service', TransInfo: { KfAccount } }
+    : { MsgType: 'transfer_customer_service' };
 
 /** The header of a reply to `incoming`: To/From swapped, CreateTime in seconds (not ms). */
-export function replyHeader(incoming: Pick<WechatMessage, 'ToUserName' | 'FromUserName'>, now = Date.now()): ReplyHeader {
+export function replyHeader(
+  incoming: Pick<WechatMessage, 'ToUserName' | 'FromUserName'>,
+  now = Date.now(),
+): ReplyHeader {
   return { ToUserName: incoming.FromUserName, FromUserName: incoming.ToUserName, CreateTime: Math.floor(now / 1000) };
 }
 
 function bodyNode(r: ReplyBody, articleLimit: number): XmlInputNode {
   switch (r.MsgType) {
-    case 'text': return { Content: r.Content };
-    case 'image': return { Image: { MediaId: r.Image.MediaId } };
-    case 'voice': return { Voice: { MediaId: r.Voice.MediaId } };
-    case 'video': return { Video: { MediaId: r.Video.MediaId, Title: r.Video.Title, Description: r.Video.Description } };
+    case 'text':
+      return { Content: r.Content };
+    case 'image':
+      return { Image: { MediaId: r.Image.MediaId } };
+    case 'voice':
+      return { Voice: { MediaId: r.Voice.MediaId } };
+    case 'video':
+      return { Video: { MediaId: r.Video.MediaId, Title: r.Video.Title, Description: r.Video.Description } };
     case 'music': {
       const m = r.Music;
-      return { Music: { Title: m.Title, Description: m.Description, MusicUrl: m.MusicUrl, HQMusicUrl: m.HQMusicUrl, ThumbMediaId: m.ThumbMediaId } };
+      return {
+        Music: {
+          Title: m.Title,
+          Description: m.Description,
+          MusicUrl: m.MusicUrl,
+          HQMusicUrl: m.HQMusicUrl,
+          ThumbMediaId: m.ThumbMediaId,
+        },
+      };
     }
     case 'news': {
       const kept = r.Articles.slice(0, articleLimit);
@@ -119,31 +177,52 @@ export function parseReply(xml: string): Reply & { ArticleCount?: number } {
   };
   const type = text(n, 'MsgType') ?? '';
   switch (type) {
-    case 'text': return { ...header, MsgType: 'text', Content: text(n, 'Content') ?? '' };
-    case 'image': return { ...header, MsgType: 'image', Image: { MediaId: leaf(child(n, 'Image'), 'MediaId') ?? '' } };
-    case 'voice': return { ...header, MsgType: 'voice', Voice: { MediaId: leaf(child(n, 'Voice'), 'MediaId') ?? '' } };
+    case 'text':
+      return { ...header, MsgType: 'text', Content: text(n, 'Content') ?? '' };
+    case 'image':
+      return { ...header, MsgType: 'image', Image: { MediaId: leaf(child(n, 'Image'), 'MediaId') ?? '' } };
+    case 'voice':
+      return { ...header, MsgType: 'voice', Voice: { MediaId: leaf(child(n, 'Voice'), 'MediaId') ?? '' } };
     case 'video': {
       const v = child(n, 'Video');
-      return { ...header, MsgType: 'video', Video: { MediaId: leaf(v, 'MediaId') ?? '', Title: leaf(v, 'Title'), Description: leaf(v, 'Description') } };
+      return {
+        ...header,
+        MsgType: 'video',
+        Video: { MediaId: leaf(v, 'MediaId') ?? '', Title: leaf(v, 'Title'), Description: leaf(v, 'Description') },
+      };
     }
     case 'music': {
       const m = child(n, 'Music');
       return {
-        ...header, MsgType: 'music',
-        Music: { Title: leaf(m, 'Title'), Description: leaf(m, 'Description'), MusicUrl: leaf(m, 'MusicUrl'), HQMusicUrl: leaf(m, 'HQMusicUrl'), ThumbMediaId: leaf(m, 'ThumbMediaId') ?? '' },
+        ...header,
+        MsgType: 'music',
+        Music: {
+          Title: leaf(m, 'Title'),
+          Description: leaf(m, 'Description'),
+          MusicUrl: leaf(m, 'MusicUrl'),
+          HQMusicUrl: leaf(m, 'HQMusicUrl'),
+          ThumbMediaId: leaf(m, 'ThumbMediaId') ?? '',
+        },
       };
     }
     case 'news': {
       const list = child(n, 'Articles')?.item;
       const raw = list === undefined ? [] : Array.isArray(list) ? list : [list];
-      const Articles = raw.filter((x): x is XmlNode => typeof x === 'object' && !Array.isArray(x)).map((a) => ({
-        Title: text(a, 'Title') ?? '', Description: text(a, 'Description'), PicUrl: text(a, 'PicUrl'), Url: text(a, 'Url'),
-      }));
+      const Articles = raw
+        .filter((x): x is XmlNode => typeof x === 'object' && !Array.isArray(x))
+        .map((a) => ({
+          Title: text(a, 'Title') ?? '',
+          Description: text(a, 'Description'),
+          PicUrl: text(a, 'PicUrl'),
+          Url: text(a, 'Url'),
+        }));
       return { ...header, MsgType: 'news', ArticleCount: Number(text(n, 'ArticleCount') ?? NaN), Articles };
     }
     case 'transfer_customer_service': {
       const kf = leaf(child(n, 'TransInfo'), 'KfAccount');
-      return kf === undefined ? { ...header, MsgType: type } : { ...header, MsgType: type, TransInfo: { KfAccount: kf } };
+      return kf === undefined
+        ? { ...header, MsgType: type }
+        : { ...header, MsgType: type, TransInfo: { KfAccount: kf } };
     }
     default:
       throw new XmlError('XML_NOT_MESSAGE', type ? `unknown reply MsgType "${type}"` : 'reply has no MsgType');

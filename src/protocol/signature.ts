@@ -98,6 +98,12 @@ export function verifyMsgSignature(p: MsgSignatureParams): boolean {
 }
 
 /** verifyMsgSignature with positional arguments. */
-export function msgSignatureMatches(token: string, timestamp: string, nonce: string, encrypt: string, msgSignature: string): boolean {
+export function msgSignatureMatches(
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypt: string,
+  msgSignature: string,
+): boolean {
   return sameHex(computeMsgSignature(token, timestamp, nonce, encrypt), msgSignature);
 }

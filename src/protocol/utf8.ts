@@ -79,6 +79,8 @@ type NativeWrite = (buf: Buffer, s: string, at: number) => number;
 const native = (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write;
 
 /** Buffer's own UTF-8 encoder without its argument parsing: for long strings, where it beats the loop above. */
-export const writeUtf8Native: NativeWrite = typeof native === 'function'
-  ? (buf, s, at) => (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, at, buf.length - at)
-  : (buf, s, at) => buf.write(s, at, 'utf8');
+export const writeUtf8Native: NativeWrite =
+  typeof native === 'function'
+    ? (buf, s, at) =>
+        (buf as unknown as { utf8Write(s: string, o: number, n: number): number }).utf8Write(s, at, buf.length - at)
+    : (buf, s, at) => buf.write(s, at, 'utf8');

@@ -30,7 +30,8 @@ const CDATA_RE = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 function rejectMarkup(xml: string): void {
   const markup = xml.replace(CDATA_RE, '');
   if (FORBIDDEN.test(markup)) throw new XmlError('XML_FORBIDDEN', 'DOCTYPE and ENTITY declarations are not accepted');
-  if (FORBIDDEN_TAG.test(markup)) throw new XmlError('XML_FORBIDDEN', 'reserved element name (__proto__, constructor, prototype)');
+  if (FORBIDDEN_TAG.test(markup))
+    throw new XmlError('XML_FORBIDDEN', 'reserved element name (__proto__, constructor, prototype)');
 }
 
 /** Parses a WeChat XML document and returns the children of its root element. */
@@ -84,7 +85,8 @@ export function child(node: XmlNode, tag: string): XmlNode | undefined {
 // ---- writing ----
 
 // XML 1.0 allows \t \n \r and U+0020.. except surrogates (paired ones are fine) and U+FFFE/U+FFFF.
-const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function stripIllegalXmlChars(s: string): string {
   return s.replace(ILLEGAL, '');

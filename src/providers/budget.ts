@@ -45,7 +45,12 @@ function toFailure(err: unknown, provider: string, latencyMs: number, secrets: s
     return f;
   }
   const e = err as Error | undefined;
-  return { provider, code: 'PROVIDER_ERROR', reason: redact(`${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, secrets), latencyMs };
+  return {
+    provider,
+    code: 'PROVIDER_ERROR',
+    reason: redact(`${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, secrets),
+    latencyMs,
+  };
 }
 
 function isEmpty(reply: ChatReply): boolean {
@@ -79,20 +84,26 @@ export function withBudget(provider: ChatProvider, o: BudgetOptions = {}): Budge
         clearTimeout(timer);
         const latencyMs = Math.round(performance.now() - started);
         if (err === undefined && reply !== undefined && !isEmpty(reply)) return resolve(reply);
-        const failure = err !== undefined
-          ? toFailure(err, name, latencyMs, secrets)
-          : { provider: name, code: 'BAD_RESPONSE' as const, reason: `${name} returned an empty reply`, latencyMs };
+        const failure =
+          err !== undefined
+            ? toFailure(err, name, latencyMs, secrets)
+            : { provider: name, code: 'BAD_RESPONSE' as const, reason: `${name} returned an empty reply`, latencyMs };
         report(failure);
         resolve(fallback(failure));
       };
       const timer = setTimeout(() => {
-        const e = new ProviderError('TIMEOUT', `${name} did not answer within the ${budgetMs} ms budget`, { provider: name });
+        const e = new ProviderError('TIMEOUT', `${name} did not answer within the ${budgetMs} ms budget`, {
+          provider: name,
+        });
         ac.abort(e);
         finish(undefined, e);
       }, budgetMs);
       Promise.resolve()
         .then(() => provider(input, { ...context, signal }))
-        .then((reply) => finish(reply), (err: unknown) => finish(undefined, err));
+        .then(
+          (reply) => finish(reply),
+          (err: unknown) => finish(undefined, err),
+        );
     });
   };
   return Object.assign(budgeted, { providerName: name });

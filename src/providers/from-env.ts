@@ -2,10 +2,22 @@
 import type { Dispatcher } from 'undici';
 import type { Env } from '../config/env.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_BUDGET_MS, DEFAULT_FALLBACK_TEXT, withBudget, type BudgetedProvider, type ChatFailure } from './budget.js';
+import {
+  DEFAULT_BUDGET_MS,
+  DEFAULT_FALLBACK_TEXT,
+  withBudget,
+  type BudgetedProvider,
+  type ChatFailure,
+} from './budget.js';
 import { ProviderError } from './errors.js';
 import { warmUp } from './http.js';
-import { DEFAULT_SYSTEM_PROMPT, OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL, openaiProvider, type OpenAIOptions } from './openai.js';
+import {
+  DEFAULT_SYSTEM_PROMPT,
+  OPENAI_DEFAULT_BASE_URL,
+  OPENAI_DEFAULT_MODEL,
+  openaiProvider,
+  type OpenAIOptions,
+} from './openai.js';
 import type { InspectableProvider } from './provider.js';
 import { TULING_QUOTA_CODE } from './tuling-codes.js';
 import { tulingProvider, type TulingOptions } from './tuling.js';
@@ -35,7 +47,8 @@ function positiveInt(env: Env, name: string, provider: string, fallback: number,
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw missing(provider, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw missing(provider, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${raw}"`);
   return n;
 }
 
@@ -43,14 +56,23 @@ const tulingKey = (env: Env) => env.TULING_KEY ?? env.TULING_API_KEY;
 
 function tulingSettings(env: Env): TulingOptions {
   const apiKey = tulingKey(env);
-  if (!apiKey) throw missing('tuling', 'TULING_KEY is not set (TULING_API_KEY is accepted too): put the robot\'s apiKey in the environment or in .env');
+  if (!apiKey)
+    throw missing(
+      'tuling',
+      "TULING_KEY is not set (TULING_API_KEY is accepted too): put the robot's apiKey in the environment or in .env",
+    );
   const o: TulingOptions = { apiKey };
   if (env.TULING_API_URL) o.url = env.TULING_API_URL;
   if (env.TULING_SECRET) o.secret = env.TULING_SECRET;
   if (env.TULING_CITY) o.location = { city: env.TULING_CITY, province: env.TULING_PROVINCE, street: env.TULING_STREET };
-  else if (env.TULING_PROVINCE || env.TULING_STREET) throw missing('tuling', 'TULING_CITY is required when TULING_PROVINCE or TULING_STREET is set (Tuling requires location.city)');
+  else if (env.TULING_PROVINCE || env.TULING_STREET)
+    throw missing(
+      'tuling',
+      'TULING_CITY is required when TULING_PROVINCE or TULING_STREET is set (Tuling requires location.city)',
+    );
   if (env.TULING_NEWS) {
-    if (env.TULING_NEWS !== 'news' && env.TULING_NEWS !== 'text') throw missing('tuling', `TULING_NEWS must be "news" or "text", got "${env.TULING_NEWS}"`);
+    if (env.TULING_NEWS !== 'news' && env.TULING_NEWS !== 'text')
+      throw missing('tuling', `TULING_NEWS must be "news" or "text", got "${env.TULING_NEWS}"`);
     o.newsAs = env.TULING_NEWS;
   }
   return o;
@@ -105,7 +127,9 @@ export function chatSettingsFromEnv(env: Env, o: ChatSettingsOptions = {}): Chat
     fallbackText: env.WXBOT_CHAT_FALLBACK ?? DEFAULT_FALLBACK_TEXT,
   };
   if (env.WXBOT_CHAT_QUOTA_FALLBACK) budget.quotaFallbackText = env.WXBOT_CHAT_QUOTA_FALLBACK;
-  return name === 'tuling' ? { name, tuling: tulingSettings(env), budget } : { name, openai: openaiSettings(env), budget };
+  return name === 'tuling'
+    ? { name, tuling: tulingSettings(env), budget }
+    : { name, openai: openaiSettings(env), budget };
 }
 
 export interface ProviderExtras {
@@ -129,8 +153,10 @@ export function settingsSecrets(s: ChatSettings): string[] {
 }
 
 function isQuota(f: ChatFailure): boolean {
-  return (f.provider === 'tuling' && f.providerCode === TULING_QUOTA_CODE) ||
-    (f.provider === 'openai' && (f.providerCode === 'insufficient_quota' || f.code === 'RATE_LIMITED'));
+  return (
+    (f.provider === 'tuling' && f.providerCode === TULING_QUOTA_CODE) ||
+    (f.provider === 'openai' && (f.providerCode === 'insufficient_quota' || f.code === 'RATE_LIMITED'))
+  );
 }
 
 export interface ProviderFromEnvOptions extends ProviderExtras, ChatSettingsOptions {
@@ -146,7 +172,10 @@ export interface ProviderFromEnvOptions extends ProviderExtras, ChatSettingsOpti
  * The configured chat provider, already wrapped with the reply budget and fallback text, or
  * undefined when no provider is configured. Throws ProviderError('NOT_CONFIGURED') on a bad setting.
  */
-export function providerFromEnv(env: Env, options: ProviderFromEnvOptions = {}): { name: ProviderName; provider: BudgetedProvider } | undefined {
+export function providerFromEnv(
+  env: Env,
+  options: ProviderFromEnvOptions = {},
+): { name: ProviderName; provider: BudgetedProvider } | undefined {
   const s = chatSettingsFromEnv(env, options);
   if (!s) return undefined;
   const { quotaFallbackText, fallbackText } = s.budget;

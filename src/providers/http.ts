@@ -32,11 +32,14 @@ let shared: Promise<Dispatcher> | undefined;
 
 /** The process-wide Agent, created on first use. */
 export function sharedDispatcher(): Promise<Dispatcher> {
-  shared ??= import('undici').then(({ Agent }) => new Agent({
-    connect: { timeout: CONNECT_TIMEOUT_MS },
-    keepAliveTimeout: 30_000,
-    connections: 64,
-  }));
+  shared ??= import('undici').then(
+    ({ Agent }) =>
+      new Agent({
+        connect: { timeout: CONNECT_TIMEOUT_MS },
+        keepAliveTimeout: 30_000,
+        connections: 64,
+      }),
+  );
   return shared;
 }
 
@@ -55,21 +58,35 @@ export async function closeSharedDispatcher(): Promise<void> {
   if (d) await (await d).close();
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 function failure(err: unknown, o: PostJsonOptions, timedOut: boolean, url: string): ProviderError {
   if (err instanceof ProviderError) return err;
   const provider = o.provider;
   const host = safeHost(url);
-  if (timedOut) return new ProviderError('TIMEOUT', `${provider} did not answer within ${o.timeoutMs} ms`, { provider, cause: err });
+  if (timedOut)
+    return new ProviderError('TIMEOUT', `${provider} did not answer within ${o.timeoutMs} ms`, {
+      provider,
+      cause: err,
+    });
   if (o.signal?.aborted) {
     const reason: unknown = o.signal.reason;
     if (reason instanceof ProviderError) return reason;
     const isTimeout = reason instanceof DOMException && reason.name === 'TimeoutError';
-    return new ProviderError(isTimeout ? 'TIMEOUT' : 'ABORTED', `${provider} request ${isTimeout ? 'timed out' : 'was aborted'}`, { provider, cause: err });
+    return new ProviderError(
+      isTimeout ? 'TIMEOUT' : 'ABORTED',
+      `${provider} request ${isTimeout ? 'timed out' : 'was aborted'}`,
+      { provider, cause: err },
+    );
   }
   const code = (err as { code?: string })?.code ?? '';
-  if (TIMEOUT_CODES.has(code)) return new ProviderError('TIMEOUT', `${provider} timed out (${code}) talking to ${host}`, { provider, cause: err });
+  if (TIMEOUT_CODES.has(code))
+    return new ProviderError('TIMEOUT', `${provider} timed out (${code}) talking to ${host}`, { provider, cause: err });
   const why = code || (err as Error)?.message || String(err);
   return new ProviderError('NETWORK', `cannot reach ${provider} at ${host}: ${why}`, { provider, cause: err });
 }
@@ -87,7 +104,8 @@ async function readLimited(body: AsyncIterable<Buffer>, max: number, provider: s
   let n = 0;
   for await (const chunk of body) {
     n += chunk.length;
-    if (n > max) throw new ProviderError('BAD_RESPONSE', `${provider} response is larger than ${max} bytes`, { provider });
+    if (n > max)
+      throw new ProviderError('BAD_RESPONSE', `${provider} response is larger than ${max} bytes`, { provider });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -96,10 +114,13 @@ async function readLimited(body: AsyncIterable<Buffer>, max: number, provider: s
 /** POSTs a JSON body; resolves with any HTTP status (callers map them), rejects with ProviderError. */
 export async function postJson(url: string, body: unknown, o: PostJsonOptions): Promise<HttpResult> {
   const { request } = await import('undici');
-  const dispatcher = o.dispatcher ?? await sharedDispatcher();
+  const dispatcher = o.dispatcher ?? (await sharedDispatcher());
   const ac = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, o.timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort();
+  }, o.timeoutMs);
   const onAbort = () => ac.abort(o.signal?.reason);
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -124,11 +145,20 @@ export async function postJson(url: string, body: unknown, o: PostJsonOptions): 
 }
 
 /** Parses a JSON body or throws BAD_JSON with a short excerpt (secrets redacted: some servers echo them). */
-export function parseJsonBody(text: string, provider: string, status: number, secrets: readonly (string | undefined)[] = []): unknown {
+export function parseJsonBody(
+  text: string,
+  provider: string,
+  status: number,
+  secrets: readonly (string | undefined)[] = [],
+): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
     const excerpt = redact(text.slice(0, 80).replace(/\s+/g, ' '), secrets);
-    throw new ProviderError('BAD_JSON', `${provider} answered HTTP ${status} with a body that is not JSON: "${excerpt}"`, { provider, status, cause });
+    throw new ProviderError(
+      'BAD_JSON',
+      `${provider} answered HTTP ${status} with a body that is not JSON: "${excerpt}"`,
+      { provider, status, cause },
+    );
   }
 }

@@ -73,7 +73,10 @@ function apiError(json: Completion | undefined, status: number, secrets: (string
   const providerCode = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : undefined;
   const detail = typeof err?.message === 'string' ? `: ${redact(err.message, secrets).slice(0, 300)}` : '';
   return new ProviderError(codeForStatus(status), `OpenAI-compatible API answered HTTP ${status}${detail}`, {
-    provider: 'openai', status, providerCode, meaning: typeof err?.message === 'string' ? { en: redact(err.message, secrets).slice(0, 300) } : undefined,
+    provider: 'openai',
+    status,
+    providerCode,
+    meaning: typeof err?.message === 'string' ? { en: redact(err.message, secrets).slice(0, 300) } : undefined,
   });
 }
 
@@ -84,9 +87,13 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
   const model = o.model ?? OPENAI_DEFAULT_MODEL;
   const secrets = [o.apiKey];
   let ownStore: Store | undefined;
-  const memoryIn = (store: Store | undefined, keyPrefix: string | undefined) => new ChatMemory(store ?? o.store ?? (ownStore ??= new MemoryStore()), {
-    turns: o.memoryTurns ?? 6, ttlMs: o.memoryTtlMs ?? 30 * 60_000, namespace: 'openai', keyPrefix,
-  });
+  const memoryIn = (store: Store | undefined, keyPrefix: string | undefined) =>
+    new ChatMemory(store ?? o.store ?? (ownStore ??= new MemoryStore()), {
+      turns: o.memoryTurns ?? 6,
+      ttlMs: o.memoryTtlMs ?? 30 * 60_000,
+      namespace: 'openai',
+      keyPrefix,
+    });
   return inspectable('openai', async (input, context) => {
     const provider = 'openai';
     const started = performance.now();
@@ -96,13 +103,20 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
     const body: Record<string, unknown> = { model, messages: messagesFor(o, history, text) };
     if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
     if (o.temperature !== undefined) body.temperature = o.temperature;
-    const exchange: ChatExchange = { provider, request: { url, body: { ...body, authorization: `Bearer ${maskSecret(o.apiKey)}` } }, latencyMs: 0 };
+    const exchange: ChatExchange = {
+      provider,
+      request: { url, body: { ...body, authorization: `Bearer ${maskSecret(o.apiKey)}` } },
+      latencyMs: 0,
+    };
     const took = () => (exchange.latencyMs = Math.round(performance.now() - started));
     if (!text) fail(new ProviderError('EMPTY_INPUT', 'nothing to send: the text is empty', { provider }), exchange);
     let res;
     try {
       res = await postJson(url, body, {
-        provider, signal: context.signal, timeoutMs: o.timeoutMs ?? 30_000, dispatcher: o.dispatcher,
+        provider,
+        signal: context.signal,
+        timeoutMs: o.timeoutMs ?? 30_000,
+        dispatcher: o.dispatcher,
         headers: { authorization: `Bearer ${o.apiKey}` },
       });
     } catch (e) {
@@ -120,13 +134,26 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
     }
     if (res.status < 200 || res.status > 299 || json?.error) fail(apiError(json, res.status, secrets), exchange);
     const choice = Array.isArray(json?.choices) ? json.choices[0]?.message : undefined;
-    const content = typeof choice?.content === 'string' ? choice.content : typeof choice?.refusal === 'string' ? choice.refusal : undefined;
+    const content =
+      typeof choice?.content === 'string'
+        ? choice.content
+        : typeof choice?.refusal === 'string'
+          ? choice.refusal
+          : undefined;
     const answer = content?.replace(THINK_BLOCK, '').trim();
-    if (!answer) fail(new ProviderError('BAD_RESPONSE', 'OpenAI-compatible API answered without choices[0].message.content', { provider, status: res.status }), exchange);
+    if (!answer)
+      fail(
+        new ProviderError('BAD_RESPONSE', 'OpenAI-compatible API answered without choices[0].message.content', {
+          provider,
+          status: res.status,
+        }),
+        exchange,
+      );
     const reply = fitWechatText(answer, o.maxReplyBytes ?? WECHAT_TEXT_LIMIT_BYTES);
     // Memory is best effort: a store hiccup must not cost the user the answer. A reply that came
     // after the budget was never shown, so it is not remembered either.
-    if (!context.signal?.aborted) await memory.append(context.userId, { user: text, assistant: reply }, history).catch(() => undefined);
+    if (!context.signal?.aborted)
+      await memory.append(context.userId, { user: text, assistant: reply }, history).catch(() => undefined);
     return { ...exchange, reply };
   });
 }

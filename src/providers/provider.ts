@@ -41,10 +41,7 @@ export interface InspectableProvider extends ChatProvider {
 }
 
 /** Builds an InspectableProvider from its `exchange` function. */
-export function inspectable(
-  providerName: string,
-  exchange: InspectableProvider['exchange'],
-): InspectableProvider {
+export function inspectable(providerName: string, exchange: InspectableProvider['exchange']): InspectableProvider {
   const call: ChatProvider = async (input, context) => (await exchange(input, context)).reply;
   return Object.assign(call, { providerName, exchange });
 }

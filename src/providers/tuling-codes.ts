@@ -8,7 +8,10 @@ export const TULING_ERROR_CODES: Readonly<Record<number, ProviderCodeMeaning & {
   5000: { zh: '无解析结果', en: 'no parse result' },
   6000: { zh: '暂不支持该功能', en: 'function not supported' },
   4000: { zh: '请求参数格式错误', en: 'malformed request parameters' },
-  4001: { zh: '加密方式错误', en: 'wrong encryption (the robot has encryption on: set TULING_SECRET, or bad ciphertext)' },
+  4001: {
+    zh: '加密方式错误',
+    en: 'wrong encryption (the robot has encryption on: set TULING_SECRET, or bad ciphertext)',
+  },
   4002: { zh: '无功能权限', en: 'no permission for the function' },
   4003: { zh: '该apikey没有可用请求次数', en: 'quota exhausted for this apiKey' },
   4005: { zh: '无功能权限', en: 'no permission' },

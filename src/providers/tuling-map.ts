@@ -67,8 +67,11 @@ export function mapTulingResults(results: TulingResult[], o: MapOptions = {}): C
       if (!first.Description && text) first.Description = text;
       return newsReply(first);
     }
-    const list = articles.slice(0, o.maxListItems ?? 5).map((a, i) =>
-      [`${i + 1}. ${a.Title}${a.Description ? ` — ${a.Description}` : ''}`, a.Url].filter(Boolean).join('\n'));
+    const list = articles
+      .slice(0, o.maxListItems ?? 5)
+      .map((a, i) =>
+        [`${i + 1}. ${a.Title}${a.Description ? ` — ${a.Description}` : ''}`, a.Url].filter(Boolean).join('\n'),
+      );
     return fitWechatText([text, ...list].filter(Boolean).join('\n'));
   }
   return text ? fitWechatText(text) : undefined;

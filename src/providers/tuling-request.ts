@@ -38,8 +38,15 @@ export function tulingUserId(openId: string): string {
 }
 
 /** The plaintext request body. `text` is trimmed and cut to 128 characters; no inputImage is sent. */
-export function buildTulingRequest(text: string, openId: string, apiKey: string, location?: TulingLocation): TulingRequest {
-  const perception: TulingRequest['perception'] = { inputText: { text: truncateChars(text.trim(), TULING_TEXT_LIMIT) } };
+export function buildTulingRequest(
+  text: string,
+  openId: string,
+  apiKey: string,
+  location?: TulingLocation,
+): TulingRequest {
+  const perception: TulingRequest['perception'] = {
+    inputText: { text: truncateChars(text.trim(), TULING_TEXT_LIMIT) },
+  };
   if (location) perception.selfInfo = { location: compactLocation(location) };
   return { reqType: 0, perception, userInfo: { apiKey, userId: tulingUserId(openId) } };
 }

@@ -58,7 +58,11 @@ export function tulingProvider(o: TulingOptions): InspectableProvider {
     const started = performance.now();
     const body = buildTulingRequest(input, context.userId, o.apiKey, o.location);
     const shown = { ...body, userInfo: { ...body.userInfo, apiKey: maskSecret(o.apiKey) } };
-    const exchange: ChatExchange = { provider, request: { url, body: shown, encrypted: Boolean(o.secret) }, latencyMs: 0 };
+    const exchange: ChatExchange = {
+      provider,
+      request: { url, body: shown, encrypted: Boolean(o.secret) },
+      latencyMs: 0,
+    };
     const took = () => (exchange.latencyMs = Math.round(performance.now() - started));
     if (!body.perception.inputText.text) {
       fail(new ProviderError('EMPTY_INPUT', 'nothing to send to Tuling: the text is empty', { provider }), exchange);
@@ -66,7 +70,12 @@ export function tulingProvider(o: TulingOptions): InspectableProvider {
     const wire = o.secret ? encryptTulingRequest(body, o.apiKey, o.secret, String(now())) : body;
     let res;
     try {
-      res = await postJson(url, wire, { provider, signal: context.signal, timeoutMs: o.timeoutMs ?? 10_000, dispatcher: o.dispatcher });
+      res = await postJson(url, wire, {
+        provider,
+        signal: context.signal,
+        timeoutMs: o.timeoutMs ?? 10_000,
+        dispatcher: o.dispatcher,
+      });
     } catch (e) {
       took();
       fail(e as ProviderError, exchange);
@@ -74,7 +83,13 @@ export function tulingProvider(o: TulingOptions): InspectableProvider {
     took();
     exchange.response = { status: res.status, body: res.text };
     if (res.status < 200 || res.status > 299) {
-      fail(new ProviderError(codeForStatus(res.status), `Tuling answered HTTP ${res.status}`, { provider, status: res.status }), exchange);
+      fail(
+        new ProviderError(codeForStatus(res.status), `Tuling answered HTTP ${res.status}`, {
+          provider,
+          status: res.status,
+        }),
+        exchange,
+      );
     }
     let json: TulingResponse;
     try {
@@ -85,17 +100,30 @@ export function tulingProvider(o: TulingOptions): InspectableProvider {
     exchange.response.body = json;
     const code = Number(json?.intent?.code);
     if (!Number.isFinite(code)) {
-      fail(new ProviderError('BAD_RESPONSE', 'Tuling response has no intent.code', { provider, status: res.status }), exchange);
+      fail(
+        new ProviderError('BAD_RESPONSE', 'Tuling response has no intent.code', { provider, status: res.status }),
+        exchange,
+      );
     }
     if (!isTulingIntent(code)) {
       const meaning = tulingMeaning(code);
       const msg = redact(`Tuling error ${code}: ${meaning.zh} (${meaning.en})`, secrets);
-      fail(new ProviderError('PROVIDER_ERROR', msg, { provider, status: res.status, providerCode: code, meaning }), exchange);
+      fail(
+        new ProviderError('PROVIDER_ERROR', msg, { provider, status: res.status, providerCode: code, meaning }),
+        exchange,
+      );
     }
     const results = Array.isArray(json.results) ? (json.results as TulingResult[]) : [];
     const reply = mapTulingResults(results, { newsAs: o.newsAs });
     if (reply === undefined) {
-      fail(new ProviderError('BAD_RESPONSE', `Tuling intent ${code} came with no usable result`, { provider, status: res.status, providerCode: code }), exchange);
+      fail(
+        new ProviderError('BAD_RESPONSE', `Tuling intent ${code} came with no usable result`, {
+          provider,
+          status: res.status,
+          providerCode: code,
+        }),
+        exchange,
+      );
     }
     return { ...exchange, reply };
   });

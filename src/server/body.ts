@@ -85,7 +85,11 @@ function onEnd(this: Reading): void {
 
 function onError(this: Reading, e: Error): void {
   const r = this[READING]!;
-  r.fail(this.aborted ? new HttpRejection(400, 'client aborted the request', { cause: e }) : new HttpRejection(400, 'error while reading the body', { cause: e }));
+  r.fail(
+    this.aborted
+      ? new HttpRejection(400, 'client aborted the request', { cause: e })
+      : new HttpRejection(400, 'error while reading the body', { cause: e }),
+  );
 }
 
 /**
@@ -100,8 +104,12 @@ export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: numbe
   if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre, target);
   if (req.readableEnded) {
     if (pre !== undefined && pre !== null && !(typeof pre === 'object' && Object.keys(pre).length === 0)) {
-      return target.onBodyError(new HttpRejection(400,
-        'request body was already parsed by another middleware; mount the WeChat handler before body parsers, or use express.text({ type: "*/*" })'));
+      return target.onBodyError(
+        new HttpRejection(
+          400,
+          'request body was already parsed by another middleware; mount the WeChat handler before body parsers, or use express.text({ type: "*/*" })',
+        ),
+      );
     }
     return target.onBody('');
   }

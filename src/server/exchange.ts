@@ -57,8 +57,18 @@ export class ExchangeRecord implements Exchange {
 
   toJSON(): Exchange {
     const o: Exchange = {
-      id: this.id, time: this.time, method: this.method, path: this.path, query: this.query, body: this.body,
-      mode: this.mode, status: this.status, reply: this.reply, latencyMs: this.latencyMs, dedupe: this.dedupe, late: this.late,
+      id: this.id,
+      time: this.time,
+      method: this.method,
+      path: this.path,
+      query: this.query,
+      body: this.body,
+      mode: this.mode,
+      status: this.status,
+      reply: this.reply,
+      latencyMs: this.latencyMs,
+      dedupe: this.dedupe,
+      late: this.late,
     };
     if (this.message) o.message = this.message;
     const parsed = this.replyParsed;

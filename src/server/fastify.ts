@@ -44,9 +44,10 @@ export function toFastify(
 ): (instance: FastifyLikeInstance) => Promise<void> {
   const plugin = async (instance: FastifyLikeInstance): Promise<void> => {
     instance.removeAllContentTypeParsers();
-    const parserOptions = options.bodyLimit === undefined
-      ? { parseAs: 'buffer' as const }
-      : { parseAs: 'buffer' as const, bodyLimit: options.bodyLimit };
+    const parserOptions =
+      options.bodyLimit === undefined
+        ? { parseAs: 'buffer' as const }
+        : { parseAs: 'buffer' as const, bodyLimit: options.bodyLimit };
     instance.addContentTypeParser('*', parserOptions, (_request, body, done) => done(null, body));
     instance.all(options.path ?? '/', async (request, reply) => {
       reply.hijack();

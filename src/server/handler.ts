@@ -81,11 +81,23 @@ function toErrorInfo(err: unknown): { name: string; code?: string; message: stri
   return { name: 'Error', message: String(err) };
 }
 
-function sendOut(res: ServerResponse, status: number, body: string | Buffer, type: string, close: boolean, ascii = false): void {
+function sendOut(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type: string,
+  close: boolean,
+  ascii = false,
+): void {
   if (res.headersSent || res.destroyed) return;
   // A flat [name, value, ...] list: Node walks it without enumerating an object's keys.
   const length = typeof body !== 'string' || ascii ? body.length : Buffer.byteLength(body);
-  res.writeHead(status, close ? ['content-type', type, 'content-length', length, 'connection', 'close'] : ['content-type', type, 'content-length', length]);
+  res.writeHead(
+    status,
+    close
+      ? ['content-type', type, 'content-length', length, 'connection', 'close']
+      : ['content-type', type, 'content-length', length],
+  );
   // A Buffer would go out as a second chunk (a writev behind a cork); as a latin1 string, which
   // keeps every byte, Node joins it to the header and writes both in one call. An ASCII string
   // goes as latin1 too: its bytes are copied, with no UTF-8 length to find and no encoding.
@@ -111,7 +123,10 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     throw new WxbotError('CONFIG', 'createHandler needs a token (the Token from the WeChat console)');
   }
   if (options.encodingAESKey && !options.appId) {
-    throw new WxbotError('CONFIG', 'an EncodingAESKey needs the AppID too: the AppID is checked inside every encrypted message');
+    throw new WxbotError(
+      'CONFIG',
+      'an EncodingAESKey needs the AppID too: the AppID is checked inside every encrypted message',
+    );
   }
   const config: VerifyConfig = {
     token: options.token,
@@ -124,8 +139,14 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
   const { onLog, onExchange, path } = options;
   const drain = (options as { [DRAIN]?: Drain })[DRAIN];
-  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string, close = false, ascii = false) =>
-    sendOut(res, status, body, type, close || (drain !== undefined && drain.closing), ascii);
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string | Buffer,
+    type: string,
+    close = false,
+    ascii = false,
+  ) => sendOut(res, status, body, type, close || drain?.closing === true, ascii);
   const tracing = onLog !== undefined || onExchange !== undefined;
   const scratch = new Trace(0);
 
@@ -144,7 +165,15 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     lateLimitMs: options.lateLimitMs,
     onLateReply: options.onLateReply,
     onError: onLog
-      ? (err, m) => emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(err), openId: m.FromUserName, msgType: m.MsgType })
+      ? (err, m) =>
+          emit({
+            type: 'error',
+            level: 'error',
+            time: Date.now(),
+            error: toErrorInfo(err),
+            openId: m.FromUserName,
+            msgType: m.MsgType,
+          })
       : undefined,
   });
 
@@ -158,7 +187,13 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
   }
 
   // Verify, decrypt, parse and dispatch a push; a promise only when the bot has to be waited for.
-  function answerPush(res: ServerResponse, t: Trace, q: PushQuery, body: string | Buffer, receivedAt: number): void | Promise<void> {
+  function answerPush(
+    res: ServerResponse,
+    t: Trace,
+    q: PushQuery,
+    body: string | Buffer,
+    receivedAt: number,
+  ): void | Promise<void> {
     if (tracing) t.body = body;
     if (q.encrypt_type === 'aes' || q.msg_signature !== undefined) t.mode = 'safe';
     const { mode, message } = openPush(config, q, body, receivedAt);
@@ -169,7 +204,14 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     reply(res, t, q, mode, message, result);
   }
 
-  function reply(res: ServerResponse, t: Trace, q: PushQuery, mode: Mode, message: WechatMessage, result: DispatchResult): void {
+  function reply(
+    res: ServerResponse,
+    t: Trace,
+    q: PushQuery,
+    mode: Mode,
+    message: WechatMessage,
+    result: DispatchResult,
+  ): void {
     t.dedupe = result.dedupe;
     t.late = result.late;
     if (result.error !== undefined) t.error = result.error;
@@ -186,10 +228,14 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         if (onExchange) t.replyXml = typeof xml === 'string' ? xml : xml.toString('utf8');
       }
       type = XML;
-      out = mode === 'plain' ? xml : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
+      out =
+        mode === 'plain'
+          ? xml
+          : sealReplyFast(config.cipher!, config.token, xml, String(Math.floor(now / 1000)), q.nonce!);
       // The envelope is base64, hex, digits and tags around the nonce (kept, or replaced by digits).
       ascii = mode !== 'plain' && isAscii(q.nonce!);
-      if (onExchange) t.response = typeof out === 'string' ? out : mode === 'plain' ? t.replyXml! : out.toString('utf8');
+      if (onExchange)
+        t.response = typeof out === 'string' ? out : mode === 'plain' ? t.replyXml! : out.toString('utf8');
     } else t.response = out;
     t.status = 200;
     send(res, 200, out, type, false, ascii);
@@ -200,14 +246,29 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     const id = nextRequestId();
     const method = req.method ?? '';
     if (t.error !== undefined && onLog) {
-      emit({ type: 'error', level: 'error', time: Date.now(), error: toErrorInfo(t.error), openId: t.message?.FromUserName, msgType: t.message?.MsgType });
+      emit({
+        type: 'error',
+        level: 'error',
+        time: Date.now(),
+        error: toErrorInfo(t.error),
+        openId: t.message?.FromUserName,
+        msgType: t.message?.MsgType,
+      });
     }
     if (onLog) {
       // Built field by field (no spreads): this runs once per request when logging is on.
       const r: RequestLog = {
-        type: 'request', level: t.status >= 500 ? 'error' : t.status >= 400 ? 'warn' : 'info',
-        time: receivedAt, id, method, path: pathname, status: t.status, mode: t.mode, latencyMs,
-        dedupe: t.dedupe, late: t.late,
+        type: 'request',
+        level: t.status >= 500 ? 'error' : t.status >= 400 ? 'warn' : 'info',
+        time: receivedAt,
+        id,
+        method,
+        path: pathname,
+        status: t.status,
+        mode: t.mode,
+        latencyMs,
+        dedupe: t.dedupe,
+        late: t.late,
       };
       if (t.verify) r.verify = true;
       if (t.message) r.message = t.message;
@@ -216,7 +277,20 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       emit(r);
     }
     if (onExchange) {
-      const x = new ExchangeRecord(id, receivedAt, method, pathname, t.query?.present() ?? {}, typeof t.body === 'string' ? t.body : t.body.toString('utf8'), t.mode, t.status, t.response, latencyMs, t.dedupe, t.late);
+      const x = new ExchangeRecord(
+        id,
+        receivedAt,
+        method,
+        pathname,
+        t.query?.present() ?? {},
+        typeof t.body === 'string' ? t.body : t.body.toString('utf8'),
+        t.mode,
+        t.status,
+        t.response,
+        latencyMs,
+        t.dedupe,
+        t.late,
+      );
       if (t.message) x.message = t.message;
       if (t.reply) x.setReply(t.reply, t.repliedAt);
       if (t.replyXml) x.replyXml = t.replyXml;
@@ -230,9 +304,15 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
     }
   }
 
-
   // Runs from request and stream events: nothing may escape it.
-  function settle(req: IncomingMessage, t: Trace, receivedAt: number, t0: number, url: string, done: (() => void) | undefined): void {
+  function settle(
+    req: IncomingMessage,
+    t: Trace,
+    receivedAt: number,
+    t0: number,
+    url: string,
+    done: (() => void) | undefined,
+  ): void {
     try {
       if (tracing) finish(req, t, receivedAt, t0, pathOf(url));
     } catch {
@@ -286,7 +366,11 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
         return this.onBodyError(err as Error);
       }
       // Only a bot that went asynchronous costs these closures.
-      if (waiting) waiting.then(() => this.end(), (err: unknown) => this.onBodyError(err as Error));
+      if (waiting)
+        waiting.then(
+          () => this.end(),
+          (err: unknown) => this.onBodyError(err as Error),
+        );
       else this.end();
     }
 
@@ -317,7 +401,8 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       const qi = url.indexOf('?');
       const q = readQuery(url, qi < 0 ? url.length : qi + 1);
       if (tracing) t.query = q;
-      if (method === 'POST') return readBodyTo(req, bodyLimit, bodyTimeoutMs, new Push(req, res, t, q, receivedAt, t0, url, done));
+      if (method === 'POST')
+        return readBodyTo(req, bodyLimit, bodyTimeoutMs, new Push(req, res, t, q, receivedAt, t0, url, done));
       answerGet(res, t, q, receivedAt);
     } catch (err) {
       answerError(req, res, t, err);

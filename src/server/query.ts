@@ -44,13 +44,33 @@ export class QueryFields implements PushQuery {
 function setField(q: QueryFields, k: number, value: string): boolean {
   let prev: string | undefined;
   switch (k) {
-    case 0: prev = q.signature; q.signature = value; break;
-    case 1: prev = q.timestamp; q.timestamp = value; break;
-    case 2: prev = q.nonce; q.nonce = value; break;
-    case 3: prev = q.echostr; q.echostr = value; break;
-    case 4: prev = q.openid; q.openid = value; break;
-    case 5: prev = q.encrypt_type; q.encrypt_type = value; break;
-    default: prev = q.msg_signature; q.msg_signature = value;
+    case 0:
+      prev = q.signature;
+      q.signature = value;
+      break;
+    case 1:
+      prev = q.timestamp;
+      q.timestamp = value;
+      break;
+    case 2:
+      prev = q.nonce;
+      q.nonce = value;
+      break;
+    case 3:
+      prev = q.echostr;
+      q.echostr = value;
+      break;
+    case 4:
+      prev = q.openid;
+      q.openid = value;
+      break;
+    case 5:
+      prev = q.encrypt_type;
+      q.encrypt_type = value;
+      break;
+    default:
+      prev = q.msg_signature;
+      q.msg_signature = value;
   }
   return prev === undefined;
 }
@@ -61,7 +81,7 @@ function setField(q: QueryFields, k: number, value: string): boolean {
  */
 export function readQuery(s: string, from: number): QueryFields {
   const out = new QueryFields();
-  for (let i = from; i < s.length;) {
+  for (let i = from; i < s.length; ) {
     let amp = s.indexOf('&', i);
     if (amp < 0) amp = s.length;
     const eq = s.indexOf('=', i);

@@ -63,8 +63,13 @@ class ByteTemplate {
   }
 }
 
-const TEXT_REPLY = new ByteTemplate('<xml><ToUserName><![CDATA[', ']]></ToUserName><FromUserName><![CDATA[',
-  ']]></FromUserName><CreateTime>', '</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[', ']]></Content></xml>');
+const TEXT_REPLY = new ByteTemplate(
+  '<xml><ToUserName><![CDATA[',
+  ']]></ToUserName><FromUserName><![CDATA[',
+  ']]></FromUserName><CreateTime>',
+  '</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[',
+  ']]></Content></xml>',
+);
 
 /**
  * A text reply as the UTF-8 bytes of renderReply's string, written straight into one Buffer: no
@@ -99,7 +104,13 @@ export function renderReplyOut(incoming: WechatMessage, body: ReplyBody, now: nu
  * back the same (empty, surrounding whitespace, characters XML cannot carry; WeChat sends digits) is
  * replaced by a fresh one, which §3.6 allows, so the envelope always verifies.
  */
-export function sealReplyFast(cipher: MessageCipher, token: string, xml: string | Buffer, timestamp: string, nonce: string): string {
+export function sealReplyFast(
+  cipher: MessageCipher,
+  token: string,
+  xml: string | Buffer,
+  timestamp: string,
+  nonce: string,
+): string {
   if (!envelopeValueReadsBack(nonce)) nonce = String(randomInt(1_000_000_000, 10_000_000_000));
   const encrypt = typeof xml === 'string' ? cipher.encrypt(xml, random16()) : cipher.encryptBytes(xml, random16());
   const sig = computeMsgSignature(token, timestamp, nonce, encrypt);

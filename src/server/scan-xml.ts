@@ -14,10 +14,41 @@ const CDATA_OPEN = '<![CDATA[';
 // Fields WeChat sends flat (protocol.md §4). A known name is taken as this constant string rather
 // than sliced from the body: a sliced key has to be looked up in V8's string table on every store.
 const KNOWN = [
-  'ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Content', 'MsgId', 'MsgID', 'MsgDataId', 'Idx',
-  'PicUrl', 'MediaId', 'Format', 'Recognition', 'MediaId16K', 'ThumbMediaId', 'Location_X', 'Location_Y', 'Scale',
-  'Label', 'Title', 'Description', 'Url', 'Event', 'EventKey', 'Ticket', 'Latitude', 'Longitude', 'Precision',
-  'MenuId', 'Status', 'Encrypt', 'TotalCount', 'FilterCount', 'SentCount', 'ErrorCount',
+  'ToUserName',
+  'FromUserName',
+  'CreateTime',
+  'MsgType',
+  'Content',
+  'MsgId',
+  'MsgID',
+  'MsgDataId',
+  'Idx',
+  'PicUrl',
+  'MediaId',
+  'Format',
+  'Recognition',
+  'MediaId16K',
+  'ThumbMediaId',
+  'Location_X',
+  'Location_Y',
+  'Scale',
+  'Label',
+  'Title',
+  'Description',
+  'Url',
+  'Event',
+  'EventKey',
+  'Ticket',
+  'Latitude',
+  'Longitude',
+  'Precision',
+  'MenuId',
+  'Status',
+  'Encrypt',
+  'TotalCount',
+  'FilterCount',
+  'SentCount',
+  'ErrorCount',
 ] as const;
 const BY_LENGTH: (readonly number[])[] = [];
 for (let i = 0; i < KNOWN.length; i++) ((BY_LENGTH[KNOWN[i]!.length] ??= []) as number[]).push(i);
@@ -147,7 +178,12 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
       i = lt;
     }
     // The element must close right here: anything else (a child, a second CDATA section) is not flat.
-    if (codeAt.call(xml, i) !== 60 || codeAt.call(xml, i + 1) !== 47 || !xml.startsWith(tag, i + 2) || codeAt.call(xml, i + 2 + tag.length) !== 62) {
+    if (
+      codeAt.call(xml, i) !== 60 ||
+      codeAt.call(xml, i + 1) !== 47 ||
+      !xml.startsWith(tag, i + 2) ||
+      codeAt.call(xml, i + 2 + tag.length) !== 62
+    ) {
       return undefined;
     }
     // XML reads \r\n and a lone \r as \n; the full parser does that, so the rare value with a \r goes there.
@@ -215,7 +251,11 @@ const utf8 = (b: Buffer, start: number, end: number): string => b.toString('utf8
  * gives the same text (U+FFFD for broken sequences included). Undefined whenever the string path
  * should decide, which it then does.
  */
-export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Record<string, string | number> | undefined {
+export function scanFlatMessageBytes(
+  b: Buffer,
+  start = 0,
+  end = b.length,
+): Record<string, string | number> | undefined {
   let i = start;
   while (i < end && isSpace(b[i]!)) i++;
   if (!bytesAt(b, i, end, XML_OPEN)) return undefined;
@@ -259,7 +299,7 @@ export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Reco
     if (bytesAt(b, i, end, CDATA_BYTES)) {
       vStart = i + 9;
       let p = vStart;
-      for (;; p++) {
+      for (; ; p++) {
         if (p + 2 >= end) return undefined;
         const c = b[p]!;
         if (c === 93 /* ] */ && b[p + 1] === 93 && b[p + 2] === 62) break;
@@ -271,7 +311,7 @@ export function scanFlatMessageBytes(b: Buffer, start = 0, end = b.length): Reco
     } else {
       vStart = i;
       let p = i;
-      for (;; p++) {
+      for (; ; p++) {
         if (p >= end) return undefined;
         const c = b[p]!;
         if (c === 60) break;

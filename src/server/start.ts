@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
-import { createHandler, DRAIN, nextRequestId, SERVE, type Drain, type ServeRequest, type WechatHandler } from './handler.js';
+import {
+  createHandler,
+  DRAIN,
+  nextRequestId,
+  SERVE,
+  type Drain,
+  type ServeRequest,
+  type WechatHandler,
+} from './handler.js';
 import type { HandlerOptions } from './types.js';
 import type { Store } from '../store/store.js';
 
@@ -43,7 +51,8 @@ export interface RunningServer {
 }
 
 const HEALTHY = 'ok\n';
-const DEGRADED = 'degraded: the store (Redis) does not answer; messages are still answered, but until it is back a retry may be handled twice and what the bot keeps in the store (sessions, chat memory) cannot be read\n';
+const DEGRADED =
+  'degraded: the store (Redis) does not answer; messages are still answered, but until it is back a retry may be handled twice and what the bot keeps in the store (sessions, chat memory) cannot be read\n';
 
 /**
  * Whether the store answers, asked at most once a second however many load balancers poll, and
@@ -74,7 +83,7 @@ function storeProbe(store: Store): (() => Promise<boolean>) | undefined {
 }
 
 function localHost(host: string): string {
-  if (host === '0.0.0.0' || host === '' ) return '127.0.0.1';
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -83,7 +92,10 @@ function localHost(host: string): string {
  * Builds the HTTP server: the webhook at `path`, `GET /` status text, `GET /healthz` for load
  * balancers (which also says whether a Redis store answers).
  */
-export function buildServer(bot: Bot, options: ServerOptions): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
+export function buildServer(
+  bot: Bot,
+  options: ServerOptions,
+): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
   const path = options.path ?? '/wechat';
   const shutdown: Shutdown = {
     closing: false,
@@ -103,40 +115,56 @@ export function buildServer(bot: Bot, options: ServerOptions): { server: Server;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   // Node checks these timeouts on an interval (30 s by default), which would let slow clients linger.
   const connectionsCheckingInterval = Math.max(50, Math.min(1000, headersTimeout / 2, requestTimeout / 2));
-  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval }, (req: IncomingMessage, res: ServerResponse) => {
-    // While draining, every response asks the client to reconnect elsewhere.
-    if (shutdown.closing) res.setHeader('connection', 'close');
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const pathname = q < 0 ? url : url.slice(0, q);
-    if (pathname === path) return serve(req, res);
-    const plain = (status: number, body: string) => {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    // A wrong path in the console's URL is a common set-up mistake: it leaves a line in the log. (The
-    // status page and health checks do not: load balancers poll them every few seconds.)
-    const notFound = () => {
-      plain(404, 'not found\n');
-      options.onLog?.({
-        type: 'request', level: 'warn', time: Date.now(), id: nextRequestId(), method: req.method ?? '', path: pathname,
-        status: 404, mode: 'plain', latencyMs: 0, dedupe: false, late: false, reason: `not found: the webhook path is ${path}`,
-      });
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return notFound();
-    if (pathname === '/healthz') {
-      if (shutdown.closing) return plain(503, 'shutting down\n');
-      if (!storeAnswers) return plain(200, HEALTHY);
-      // A replica without its Redis still answers every message, and taking every replica out of
-      // the load balancer at once for a shared outage would stop them all: 200 unless asked to be
-      // strict (`?strict=1`, for monitoring that only reads the status).
-      const strict = q >= 0 && /[?&]strict=(1|true)(&|$)/.test(url);
-      void storeAnswers().then((ok) => (ok ? plain(200, HEALTHY) : plain(strict ? 503 : 200, DEGRADED)));
-      return;
-    }
-    if (pathname === '/') return plain(200, statusText);
-    return notFound();
-  });
+  const server = createServer(
+    { headersTimeout, requestTimeout, connectionsCheckingInterval },
+    (req: IncomingMessage, res: ServerResponse) => {
+      // While draining, every response asks the client to reconnect elsewhere.
+      if (shutdown.closing) res.setHeader('connection', 'close');
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      if (pathname === path) return serve(req, res);
+      const plain = (status: number, body: string) => {
+        res.writeHead(status, {
+          'content-type': 'text/plain; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      };
+      // A wrong path in the console's URL is a common set-up mistake: it leaves a line in the log. (The
+      // status page and health checks do not: load balancers poll them every few seconds.)
+      const notFound = () => {
+        plain(404, 'not found\n');
+        options.onLog?.({
+          type: 'request',
+          level: 'warn',
+          time: Date.now(),
+          id: nextRequestId(),
+          method: req.method ?? '',
+          path: pathname,
+          status: 404,
+          mode: 'plain',
+          latencyMs: 0,
+          dedupe: false,
+          late: false,
+          reason: `not found: the webhook path is ${path}`,
+        });
+      };
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notFound();
+      if (pathname === '/healthz') {
+        if (shutdown.closing) return plain(503, 'shutting down\n');
+        if (!storeAnswers) return plain(200, HEALTHY);
+        // A replica without its Redis still answers every message, and taking every replica out of
+        // the load balancer at once for a shared outage would stop them all: 200 unless asked to be
+        // strict (`?strict=1`, for monitoring that only reads the status).
+        const strict = q >= 0 && /[?&]strict=(1|true)(&|$)/.test(url);
+        void storeAnswers().then((ok) => (ok ? plain(200, HEALTHY) : plain(strict ? 503 : 200, DEGRADED)));
+        return;
+      }
+      if (pathname === '/') return plain(200, statusText);
+      return notFound();
+    },
+  );
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
   return { server, handler, shutdown };
 }
@@ -156,24 +184,28 @@ export async function startServer(bot: Bot, options: ServerOptions): Promise<Run
   const origin = `http://${localHost(host)}:${port}`;
   const path = options.path ?? '/wechat';
   let closed: Promise<void> | undefined;
-  const close = () => (closed ??= (async () => {
-    shutdown.begin();
-    const done = new Promise<void>((r) => server.close(() => r()));
-    server.closeIdleConnections();
-    // Connections that finish a request while draining are closed by the `connection: close` header;
-    // whatever is still open after the grace period is cut.
-    const grace = setTimeout(() => {
-      handler.dispatcher.abortAll();
-      server.closeAllConnections();
-    }, options.shutdownGraceMs ?? 8_000);
-    const idle = setInterval(() => server.closeIdleConnections(), 250);
-    try {
-      await done;
-      await Promise.race([handler.idle(), new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 8_000).unref())]);
-    } finally {
-      clearTimeout(grace);
-      clearInterval(idle);
-    }
-  })());
+  const close = () =>
+    (closed ??= (async () => {
+      shutdown.begin();
+      const done = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      // Connections that finish a request while draining are closed by the `connection: close` header;
+      // whatever is still open after the grace period is cut.
+      const grace = setTimeout(() => {
+        handler.dispatcher.abortAll();
+        server.closeAllConnections();
+      }, options.shutdownGraceMs ?? 8_000);
+      const idle = setInterval(() => server.closeIdleConnections(), 250);
+      try {
+        await done;
+        await Promise.race([
+          handler.idle(),
+          new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 8_000).unref()),
+        ]);
+      } finally {
+        clearTimeout(grace);
+        clearInterval(idle);
+      }
+    })());
   return { server, handler, port, host, origin, url: `${origin}${path}`, path, close };
 }

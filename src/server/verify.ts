@@ -1,4 +1,4 @@
-import { MessageCipher } from '../protocol/crypto.js';
+import type { MessageCipher } from '../protocol/crypto.js';
 import { CryptoError, XmlError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { messageFromNode, parseEncryptedBody, parseMessage, type EncryptedBody } from '../protocol/parse.js';
@@ -15,7 +15,9 @@ export function parseMessageFast(xml: string): WechatMessage {
 
 /** parseMessageFast of the UTF-8 text in `bytes`, read from the bytes when the document allows it. */
 export function parseMessageBytes(bytes: Buffer): WechatMessage {
-  return (scanFlatMessageBytes(bytes) as unknown as WechatMessage | undefined) ?? parseMessageFast(bytes.toString('utf8'));
+  return (
+    (scanFlatMessageBytes(bytes) as unknown as WechatMessage | undefined) ?? parseMessageFast(bytes.toString('utf8'))
+  );
 }
 
 const ENV_OPEN = '<xml><ToUserName><![CDATA[';
@@ -78,14 +80,16 @@ function checkStamp(q: PushQuery, maxSkew: number, nowMs: number): void {
 }
 
 function cryptoRejection(err: unknown): HttpRejection {
-  if (err instanceof CryptoError && err.code === 'ValidateAppid_Error') return new HttpRejection(401, 'AppID inside the message does not match', { cause: err });
+  if (err instanceof CryptoError && err.code === 'ValidateAppid_Error')
+    return new HttpRejection(401, 'AppID inside the message does not match', { cause: err });
   if (err instanceof CryptoError) return new HttpRejection(400, `cannot decrypt: ${err.code}`, { cause: err });
   if (err instanceof XmlError) return new HttpRejection(400, `malformed XML: ${err.code}`, { cause: err });
   return new HttpRejection(400, 'malformed request', { cause: err });
 }
 
 function needCipher(c: VerifyConfig): MessageCipher {
-  if (!c.cipher) throw new HttpRejection(400, 'encrypted request but no EncodingAESKey/AppID configured on this server');
+  if (!c.cipher)
+    throw new HttpRejection(400, 'encrypted request but no EncodingAESKey/AppID configured on this server');
   return c.cipher;
 }
 
@@ -152,7 +156,10 @@ export function openPush(c: VerifyConfig, q: PushQuery, body: string | Buffer, n
   }
   try {
     // The decrypted message is authoritative; compatible mode's plaintext copy is not trusted.
-    const message = cipher instanceof FastCipher ? parseMessageBytes(cipher.decryptBytes(outer.Encrypt)) : parseMessageFast(cipher.decrypt(outer.Encrypt));
+    const message =
+      cipher instanceof FastCipher
+        ? parseMessageBytes(cipher.decryptBytes(outer.Encrypt))
+        : parseMessageFast(cipher.decrypt(outer.Encrypt));
     return { mode: outer.plain ? 'compat' : 'safe', message };
   } catch (err) {
     throw cryptoRejection(err);

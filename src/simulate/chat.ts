@@ -5,8 +5,18 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import { SimulateError } from './errors.js';
 import {
-  clickEvent, imageMessage, linkMessage, locationMessage, scanEvent, subscribeEvent, textMessage, unsubscribeEvent,
-  videoMessage, viewEvent, voiceMessage, type SimulatedUser,
+  clickEvent,
+  imageMessage,
+  linkMessage,
+  locationMessage,
+  scanEvent,
+  subscribeEvent,
+  textMessage,
+  unsubscribeEvent,
+  videoMessage,
+  viewEvent,
+  voiceMessage,
+  type SimulatedUser,
 } from './messages.js';
 import { cipherFor, type SimulateSettings } from './push.js';
 import { sendMessage, type SimulateResult } from './send.js';
@@ -54,22 +64,40 @@ export function parseSimulatorLine(line: string): SimulatorCommand {
   const [cmd = '', ...args] = trimmed.split(/\s+/);
   const rest = args.join(' ');
   switch (cmd.toLowerCase()) {
-    case '/help': case '/?': return { kind: 'help' };
-    case '/quit': case '/exit': return { kind: 'quit' };
-    case '/image': return args[0] ? { kind: 'send', build: (s) => imageMessage(args[0]!, s) } : usage('usage: /image URL');
-    case '/voice': return { kind: 'send', build: (s) => voiceMessage({ recognition: rest }, s) };
-    case '/video': return { kind: 'send', build: (s) => videoMessage({}, s) };
+    case '/help':
+    case '/?':
+      return { kind: 'help' };
+    case '/quit':
+    case '/exit':
+      return { kind: 'quit' };
+    case '/image':
+      return args[0] ? { kind: 'send', build: (s) => imageMessage(args[0]!, s) } : usage('usage: /image URL');
+    case '/voice':
+      return { kind: 'send', build: (s) => voiceMessage({ recognition: rest }, s) };
+    case '/video':
+      return { kind: 'send', build: (s) => videoMessage({}, s) };
     case '/location': {
       const c = coords(args);
-      return c ? { kind: 'send', build: (s) => locationMessage(c[0], c[1], { label: args.slice(2).join(' ') }, s) } : usage('usage: /location LAT LNG LABEL (e.g. /location 23.13 113.35 广州塔)');
+      return c
+        ? { kind: 'send', build: (s) => locationMessage(c[0], c[1], { label: args.slice(2).join(' ') }, s) }
+        : usage('usage: /location LAT LNG LABEL (e.g. /location 23.13 113.35 广州塔)');
     }
-    case '/link': return args[0] ? { kind: 'send', build: (s) => linkMessage(args[0]!, { title: args.slice(1).join(' ') || undefined }, s) } : usage('usage: /link URL [TITLE]');
-    case '/subscribe': return { kind: 'send', build: (s) => subscribeEvent(args[0], s) };
-    case '/unsubscribe': return { kind: 'send', build: (s) => unsubscribeEvent(s) };
-    case '/scan': return args[0] ? { kind: 'send', build: (s) => scanEvent(args[0]!, s) } : usage('usage: /scan SCENE');
-    case '/click': return args[0] ? { kind: 'send', build: (s) => clickEvent(args[0]!, s) } : usage('usage: /click KEY');
-    case '/view': return args[0] ? { kind: 'send', build: (s) => viewEvent(args[0]!, {}, s) } : usage('usage: /view URL');
-    default: return { kind: 'unknown', command: cmd };
+    case '/link':
+      return args[0]
+        ? { kind: 'send', build: (s) => linkMessage(args[0]!, { title: args.slice(1).join(' ') || undefined }, s) }
+        : usage('usage: /link URL [TITLE]');
+    case '/subscribe':
+      return { kind: 'send', build: (s) => subscribeEvent(args[0], s) };
+    case '/unsubscribe':
+      return { kind: 'send', build: (s) => unsubscribeEvent(s) };
+    case '/scan':
+      return args[0] ? { kind: 'send', build: (s) => scanEvent(args[0]!, s) } : usage('usage: /scan SCENE');
+    case '/click':
+      return args[0] ? { kind: 'send', build: (s) => clickEvent(args[0]!, s) } : usage('usage: /click KEY');
+    case '/view':
+      return args[0] ? { kind: 'send', build: (s) => viewEvent(args[0]!, {}, s) } : usage('usage: /view URL');
+    default:
+      return { kind: 'unknown', command: cmd };
   }
 }
 
@@ -98,7 +126,8 @@ export class SimulatorChat {
   /** Throws SIMULATE_CONFIG up front, not at the first message. */
   constructor(o: SimulatorChatOptions) {
     cipherFor(o.settings);
-    if (!o.settings.token) throw new SimulateError('SIMULATE_CONFIG', 'a Token is needed to sign requests (--token or WECHAT_TOKEN)');
+    if (!o.settings.token)
+      throw new SimulateError('SIMULATE_CONFIG', 'a Token is needed to sign requests (--token or WECHAT_TOKEN)');
     this.#o = o;
   }
 
@@ -106,16 +135,26 @@ export class SimulatorChat {
    * Sends what one typed line asks for. `fallback` gets the lines with a slash command this
    * parser does not know, and may turn them into anything a line can mean.
    */
-  async handle(line: string, fallback?: (line: string) => SimulatorCommand | { kind: 'help'; text: string }): Promise<SimulatorTurn> {
+  async handle(
+    line: string,
+    fallback?: (line: string) => SimulatorCommand | { kind: 'help'; text: string },
+  ): Promise<SimulatorTurn> {
     let cmd: SimulatorCommand | { kind: 'help'; text: string } = parseSimulatorLine(line);
     if (cmd.kind === 'unknown' && fallback) cmd = fallback(line);
-    if (cmd.kind === 'unknown') return { kind: 'error', message: `unknown command ${cmd.command}; /help lists the commands` };
+    if (cmd.kind === 'unknown')
+      return { kind: 'error', message: `unknown command ${cmd.command}; /help lists the commands` };
     if (cmd.kind === 'help') return { kind: 'help', text: 'text' in cmd ? cmd.text : SIMULATOR_HELP };
     if (cmd.kind !== 'send') return cmd;
     const message = cmd.build({ from: this.#o.from, to: this.#o.to });
     this.stats.sent++;
     try {
-      const result = await sendMessage({ url: this.#o.url, message, settings: this.#o.settings, timeoutMs: this.#o.timeoutMs, retry: this.#o.retry });
+      const result = await sendMessage({
+        url: this.#o.url,
+        message,
+        settings: this.#o.settings,
+        timeoutMs: this.#o.timeoutMs,
+        retry: this.#o.retry,
+      });
       if (result.problems.length > 0) this.stats.withProblems++;
       return { kind: 'sent', message, result };
     } catch (err) {

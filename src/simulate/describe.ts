@@ -16,7 +16,15 @@ export function describeWhitespace(body: string, value: string): string {
   const lead = body.slice(0, at);
   const trail = body.slice(at + value.length);
   const name = (w: string) =>
-    w === '\n' ? 'newline (\\n)' : w === '\r\n' ? 'CRLF (\\r\\n)' : w === ' ' ? 'space' : w === '\uFEFF' ? 'byte order mark (BOM)' : `whitespace ${JSON.stringify(w)}`;
+    w === '\n'
+      ? 'newline (\\n)'
+      : w === '\r\n'
+        ? 'CRLF (\\r\\n)'
+        : w === ' '
+          ? 'space'
+          : w === '\uFEFF'
+            ? 'byte order mark (BOM)'
+            : `whitespace ${JSON.stringify(w)}`;
   const parts: string[] = [];
   if (lead) parts.push(`a leading ${name(lead)}`);
   if (trail) parts.push(`a trailing ${name(trail)}`);

@@ -37,17 +37,33 @@ export interface HttpExchangeOptions {
 const WECHAT_HEADERS = { 'user-agent': 'Mozilla/4.0', accept: '*/*', pragma: 'no-cache' };
 
 // Failures to reach the server at all: a network problem, not a verdict on the server's code.
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+]);
 
 function errorCode(err: unknown): string | undefined {
   let e = err as { code?: string; cause?: unknown } | undefined;
-  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e) if (typeof e.code === 'string' && e.code !== 'UND_ERR_ABORTED') return e.code;
+  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e)
+    if (typeof e.code === 'string' && e.code !== 'UND_ERR_ABORTED') return e.code;
   return undefined;
 }
 
 function flatten(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
@@ -71,7 +87,11 @@ function canConnect(url: URL, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
-    const done = (ok: boolean) => { clearTimeout(timer); socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
     const timer = setTimeout(() => done(false), ms);
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -89,7 +109,9 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
   // A new Agent per exchange: every delivery gets its own connection, like WeChat's retries.
   const dispatcher = new Agent({ connect: { timeout: o.timeoutMs } });
   let connected = false;
-  dispatcher.on('connect', () => { connected = true; });
+  dispatcher.on('connect', () => {
+    connected = true;
+  });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   const start = performance.now();
@@ -103,7 +125,13 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
       signal: controller.signal,
     });
     const { text, truncated } = await readCapped(res.body, o.maxBodyBytes ?? 1024 * 1024);
-    const out: HttpOutcome = { kind: 'response', status: res.statusCode, headers: flatten(res.headers), body: text, ms: elapsed() };
+    const out: HttpOutcome = {
+      kind: 'response',
+      status: res.statusCode,
+      headers: flatten(res.headers),
+      body: text,
+      ms: elapsed(),
+    };
     if (truncated) out.truncated = true;
     return out;
   } catch (err) {
@@ -111,12 +139,18 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
     if (controller.signal.aborted) {
       const ms = elapsed();
       if (!connected && !(await canConnect(target, Math.max(o.timeoutMs, 2000)))) {
-        throw new SimulateError('SIMULATE_NETWORK', `could not connect to ${target.host} within ${o.timeoutMs} ms`, { cause: err });
+        throw new SimulateError('SIMULATE_NETWORK', `could not connect to ${target.host} within ${o.timeoutMs} ms`, {
+          cause: err,
+        });
       }
       return { kind: 'timeout', ms };
     }
-    if (code && UNREACHABLE.has(code)) throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${code}`, { cause: err });
-    if (!connected) throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${(err as Error).message}`, { cause: err });
+    if (code && UNREACHABLE.has(code))
+      throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${code}`, { cause: err });
+    if (!connected)
+      throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${(err as Error).message}`, {
+        cause: err,
+      });
     return { kind: 'dropped', ms: elapsed(), reason: code ?? (err as Error).message };
   } finally {
     clearTimeout(timer);

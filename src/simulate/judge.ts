@@ -44,9 +44,13 @@ export interface ReplyJudgement {
 
 function checkTiming(ms: number, limit: number, f: Findings): void {
   if (ms > limit) {
-    f.problems.push(`answered after ${seconds(ms)}: WeChat gives up after ${seconds(limit)}, re-sends the message, and finally shows the user "该公众号暂时无法提供服务，请稍后再试"`);
+    f.problems.push(
+      `answered after ${seconds(ms)}: WeChat gives up after ${seconds(limit)}, re-sends the message, and finally shows the user "该公众号暂时无法提供服务，请稍后再试"`,
+    );
   } else if (ms > limit * 0.8) {
-    f.warnings.push(`took ${seconds(ms)} of WeChat's ${seconds(limit)}: the network between WeChat and your server eats into what is left`);
+    f.warnings.push(
+      `took ${seconds(ms)} of WeChat's ${seconds(limit)}: the network between WeChat and your server eats into what is left`,
+    );
   }
 }
 
@@ -54,12 +58,19 @@ function checkStatus(r: JudgeReplyInput['response'], f: Findings): boolean {
   if (r.status === 200) return true;
   if (r.status >= 300 && r.status < 400) {
     const to = r.headers?.location ? ` to ${r.headers.location}` : '';
-    f.problems.push(`HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`);
+    f.problems.push(
+      `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`,
+    );
   } else {
-    const why = r.status === 401 || r.status === 403
-      ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'
-      : r.status === 404 || r.status === 405 ? ' — nothing accepts POST at this URL; check the path' : '';
-    f.problems.push(`HTTP ${r.status}${why}: WeChat only accepts 200 and shows the user "该公众号暂时无法提供服务，请稍后再试"`);
+    const why =
+      r.status === 401 || r.status === 403
+        ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'
+        : r.status === 404 || r.status === 405
+          ? ' — nothing accepts POST at this URL; check the path'
+          : '';
+    f.problems.push(
+      `HTTP ${r.status}${why}: WeChat only accepts 200 and shows the user "该公众号暂时无法提供服务，请稍后再试"`,
+    );
   }
   return false;
 }
@@ -84,17 +95,23 @@ function openEnvelope(body: string, s: JudgeReplyInput['settings'], f: Findings)
   try {
     e = parseEnvelope(body);
   } catch (err) {
-    f.problems.push(`the encrypted reply is incomplete: ${(err as WxbotError).message} (it needs Encrypt, MsgSignature, TimeStamp and Nonce)`);
+    f.problems.push(
+      `the encrypted reply is incomplete: ${(err as WxbotError).message} (it needs Encrypt, MsgSignature, TimeStamp and Nonce)`,
+    );
     return null;
   }
   if (!verifyEnvelope(e, s.token)) {
     const expected = computeMsgSignature(s.token, e.TimeStamp, e.Nonce, e.Encrypt);
-    const hint = e.MsgSignature === computeSignature(s.token, e.TimeStamp, e.Nonce)
-      ? ' — it is the plain signature; Encrypt must join the sorted list'
-      : ' — is the Token the same on both sides?';
-    f.problems.push(`the reply's MsgSignature does not verify: sha1(sort(Token, TimeStamp, Nonce, Encrypt)) is ${expected}, the reply says ${e.MsgSignature}${hint}`);
+    const hint =
+      e.MsgSignature === computeSignature(s.token, e.TimeStamp, e.Nonce)
+        ? ' — it is the plain signature; Encrypt must join the sorted list'
+        : ' — is the Token the same on both sides?';
+    f.problems.push(
+      `the reply's MsgSignature does not verify: sha1(sort(Token, TimeStamp, Nonce, Encrypt)) is ${expected}, the reply says ${e.MsgSignature}${hint}`,
+    );
   }
-  if (e.TimeStamp.length >= 13) f.warnings.push(`the envelope's TimeStamp ${e.TimeStamp} is in milliseconds; WeChat expects Unix seconds`);
+  if (e.TimeStamp.length >= 13)
+    f.warnings.push(`the envelope's TimeStamp ${e.TimeStamp} is in milliseconds; WeChat expects Unix seconds`);
   if (!s.aesKey || !s.appId) {
     f.problems.push('the reply is encrypted but no EncodingAESKey/AppID is configured here to check it');
     return null;
@@ -102,11 +119,15 @@ function openEnvelope(body: string, s: JudgeReplyInput['settings'], f: Findings)
   try {
     const { message, appId } = new MessageCipher(s.aesKey, s.appId).decryptRaw(e.Encrypt);
     if (appId !== s.appId) {
-      f.problems.push(`the encrypted reply ends with AppID ${JSON.stringify(appId)} but the account's AppID is ${JSON.stringify(s.appId)}: WeChat rejects it`);
+      f.problems.push(
+        `the encrypted reply ends with AppID ${JSON.stringify(appId)} but the account's AppID is ${JSON.stringify(s.appId)}: WeChat rejects it`,
+      );
     }
     return message;
   } catch (err) {
-    f.problems.push(`the encrypted reply does not decrypt: ${(err as WxbotError).message} — is the EncodingAESKey the same on both sides?`);
+    f.problems.push(
+      `the encrypted reply does not decrypt: ${(err as WxbotError).message} — is the EncodingAESKey the same on both sides?`,
+    );
     return null;
   }
 }
@@ -133,14 +154,21 @@ export function judgeReply({ request, response, settings }: JudgeReplyInput): Re
   }
   let xml: string | null = body;
   if (encrypted) {
-    if (request.mode === 'plain') f.problems.push('an encrypted reply to a plaintext-mode request: WeChat does not decrypt replies in plaintext mode');
+    if (request.mode === 'plain')
+      f.problems.push(
+        'an encrypted reply to a plaintext-mode request: WeChat does not decrypt replies in plaintext mode',
+      );
     xml = openEnvelope(body, settings, f);
     if (xml === null) return out;
     out.decrypted = xml;
   } else if (request.mode === 'safe') {
-    f.problems.push('a plaintext XML reply to a safe-mode request: WeChat expects the encrypted envelope (Encrypt, MsgSignature, TimeStamp, Nonce)');
+    f.problems.push(
+      'a plaintext XML reply to a safe-mode request: WeChat expects the encrypted envelope (Encrypt, MsgSignature, TimeStamp, Nonce)',
+    );
   } else if (request.mode === 'compat') {
-    f.warnings.push('a plaintext XML reply to an encrypted request: compatible mode accepts it, but it breaks as soon as the console is switched to safe mode');
+    f.warnings.push(
+      'a plaintext XML reply to an encrypted request: compatible mode accepts it, but it breaks as soon as the console is switched to safe mode',
+    );
   }
   out.reply = checkReplyXml(xml, request.message, settings.now ?? Date.now(), f);
   return out;

@@ -49,8 +49,13 @@ export interface PushOptions {
 /** Throws SIMULATE_CONFIG when compat/safe mode lacks its key or AppID. */
 export function cipherFor(settings: SimulateSettings): MessageCipher | undefined {
   if (settings.mode === 'plain') return undefined;
-  if (!settings.aesKey) throw new SimulateError('SIMULATE_CONFIG', `${settings.mode} mode needs the EncodingAESKey (--aes-key or WECHAT_AES_KEY)`);
-  if (!settings.appId) throw new SimulateError('SIMULATE_CONFIG', `${settings.mode} mode needs the AppID (--app-id or WECHAT_APP_ID)`);
+  if (!settings.aesKey)
+    throw new SimulateError(
+      'SIMULATE_CONFIG',
+      `${settings.mode} mode needs the EncodingAESKey (--aes-key or WECHAT_AES_KEY)`,
+    );
+  if (!settings.appId)
+    throw new SimulateError('SIMULATE_CONFIG', `${settings.mode} mode needs the AppID (--app-id or WECHAT_APP_ID)`);
   try {
     return new MessageCipher(settings.aesKey, settings.appId);
   } catch (cause) {
@@ -58,8 +63,14 @@ export function cipherFor(settings: SimulateSettings): MessageCipher | undefined
   }
 }
 
-export function buildPushRequest(url: string, message: WechatMessage, settings: SimulateSettings, o: PushOptions = {}): PushRequest {
-  if (!settings.token) throw new SimulateError('SIMULATE_CONFIG', 'a Token is needed to sign requests (--token or WECHAT_TOKEN)');
+export function buildPushRequest(
+  url: string,
+  message: WechatMessage,
+  settings: SimulateSettings,
+  o: PushOptions = {},
+): PushRequest {
+  if (!settings.token)
+    throw new SimulateError('SIMULATE_CONFIG', 'a Token is needed to sign requests (--token or WECHAT_TOKEN)');
   const cipher = cipherFor(settings);
   const timestamp = o.timestamp ?? String(unixSeconds());
   const nonce = o.nonce ?? newNonce();
@@ -77,9 +88,10 @@ export function buildPushRequest(url: string, message: WechatMessage, settings: 
     query.encrypt_type = 'aes';
     query.msg_signature = computeMsgSignature(settings.token, timestamp, nonce, encrypt);
     // Safe mode keeps only ToUserName beside Encrypt; compat mode adds Encrypt to the plaintext fields (§2.2).
-    body = settings.mode === 'safe'
-      ? `<xml><ToUserName>${cdata(message.ToUserName)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`
-      : xml.replace(/<\/xml>$/, `<Encrypt>${cdata(encrypt)}</Encrypt></xml>`);
+    body =
+      settings.mode === 'safe'
+        ? `<xml><ToUserName>${cdata(message.ToUserName)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`
+        : xml.replace(/<\/xml>$/, `<Encrypt>${cdata(encrypt)}</Encrypt></xml>`);
   }
   return { method: 'POST', url: withQuery(url, query), query, body, xml, message, mode: settings.mode };
 }

@@ -27,22 +27,35 @@ function checkIds(n: XmlNode, msg: WechatMessage, f: Findings): void {
   }
   if (to === msg.FromUserName && from === msg.ToUserName) return;
   if (to === msg.ToUserName && from === msg.FromUserName) {
-    f.problems.push(`ToUserName and FromUserName are not swapped: a reply goes To the user (${msg.FromUserName}) From the account (${msg.ToUserName}); WeChat drops it`);
+    f.problems.push(
+      `ToUserName and FromUserName are not swapped: a reply goes To the user (${msg.FromUserName}) From the account (${msg.ToUserName}); WeChat drops it`,
+    );
     return;
   }
-  if (to !== msg.FromUserName) f.problems.push(`ToUserName is ${JSON.stringify(to)}, expected the user's OpenID ${JSON.stringify(msg.FromUserName)} (the request's FromUserName)`);
-  if (from !== msg.ToUserName) f.problems.push(`FromUserName is ${JSON.stringify(from)}, expected the account id ${JSON.stringify(msg.ToUserName)} (the request's ToUserName)`);
+  if (to !== msg.FromUserName)
+    f.problems.push(
+      `ToUserName is ${JSON.stringify(to)}, expected the user's OpenID ${JSON.stringify(msg.FromUserName)} (the request's FromUserName)`,
+    );
+  if (from !== msg.ToUserName)
+    f.problems.push(
+      `FromUserName is ${JSON.stringify(from)}, expected the account id ${JSON.stringify(msg.ToUserName)} (the request's ToUserName)`,
+    );
 }
 
 function checkCreateTime(n: XmlNode, now: number, f: Findings): void {
   const raw = text(n, 'CreateTime')?.trim();
   if (!raw) return void f.problems.push('the reply has no CreateTime');
-  if (!/^\d+$/.test(raw)) return void f.problems.push(`CreateTime ${JSON.stringify(raw)} is not an integer number of seconds`);
+  if (!/^\d+$/.test(raw))
+    return void f.problems.push(`CreateTime ${JSON.stringify(raw)} is not an integer number of seconds`);
   const t = Number(raw);
   if (raw.length >= 13) {
-    f.warnings.push(`CreateTime ${raw} is in milliseconds (${raw.length} digits); WeChat expects Unix seconds. It tolerates this today, but it is a bug (Date.now() instead of Math.floor(Date.now() / 1000))`);
+    f.warnings.push(
+      `CreateTime ${raw} is in milliseconds (${raw.length} digits); WeChat expects Unix seconds. It tolerates this today, but it is a bug (Date.now() instead of Math.floor(Date.now() / 1000))`,
+    );
   } else if (Math.abs(t - now / 1000) > 3600) {
-    f.warnings.push(`CreateTime ${raw} is ${Math.round(Math.abs(t - now / 1000) / 3600)} h away from now; is the server's clock or time unit wrong?`);
+    f.warnings.push(
+      `CreateTime ${raw} is ${Math.round(Math.abs(t - now / 1000) / 3600)} h away from now; is the server's clock or time unit wrong?`,
+    );
   }
 }
 
@@ -50,25 +63,39 @@ function checkBody(r: ParsedReply, n: XmlNode, msg: WechatMessage, f: Findings):
   const nested = (outer: string) => {
     if (!text(child(n, outer) ?? {}, 'MediaId')) {
       const hint = text(n, 'MediaId') ? ` (MediaId must sit inside <${outer}>)` : '';
-      f.problems.push(`${r.MsgType} reply without <${outer}><MediaId>${hint}: WeChat needs a media id from the media API`);
+      f.problems.push(
+        `${r.MsgType} reply without <${outer}><MediaId>${hint}: WeChat needs a media id from the media API`,
+      );
     }
   };
   switch (r.MsgType) {
     case 'text': {
       if (text(n, 'Content') === undefined) return void f.problems.push('text reply without <Content>');
-      if (r.Content.length === 0) return void f.problems.push('text reply with an empty Content: to say nothing, reply "success" or an empty body instead');
+      if (r.Content.length === 0)
+        return void f.problems.push(
+          'text reply with an empty Content: to say nothing, reply "success" or an empty body instead',
+        );
       const bytes = Buffer.byteLength(r.Content, 'utf8');
-      if (bytes > TEXT_REPLY_MAX_BYTES) f.warnings.push(`text Content is ${bytes} bytes; WeChat truncates or drops text replies over about ${TEXT_REPLY_MAX_BYTES} bytes`);
+      if (bytes > TEXT_REPLY_MAX_BYTES)
+        f.warnings.push(
+          `text Content is ${bytes} bytes; WeChat truncates or drops text replies over about ${TEXT_REPLY_MAX_BYTES} bytes`,
+        );
       return;
     }
-    case 'image': return nested('Image');
-    case 'voice': return nested('Voice');
-    case 'video': return nested('Video');
+    case 'image':
+      return nested('Image');
+    case 'voice':
+      return nested('Voice');
+    case 'video':
+      return nested('Video');
     case 'music':
-      if (!r.Music.ThumbMediaId) f.problems.push('music reply without <Music><ThumbMediaId>: WeChat requires the thumbnail media id');
+      if (!r.Music.ThumbMediaId)
+        f.problems.push('music reply without <Music><ThumbMediaId>: WeChat requires the thumbnail media id');
       return;
-    case 'news': return checkNews(r, msg, f);
-    default: return;
+    case 'news':
+      return checkNews(r, msg, f);
+    default:
+      return;
   }
 }
 
@@ -77,9 +104,13 @@ function checkNews(r: Extract<ParsedReply, { MsgType: 'news' }>, msg: WechatMess
   const limit = newsLimitFor(msg);
   if (count === 0) return void f.problems.push('news reply without any <Articles><item>');
   if (!Number.isInteger(r.ArticleCount)) f.problems.push('news reply without a numeric <ArticleCount>');
-  else if (r.ArticleCount !== count) f.problems.push(`ArticleCount says ${r.ArticleCount} but the reply has ${count} article(s)`);
+  else if (r.ArticleCount !== count)
+    f.problems.push(`ArticleCount says ${r.ArticleCount} but the reply has ${count} article(s)`);
   if (count > limit) {
-    const why = limit === 1 ? 'in reply to a user message WeChat allows 1 article' : 'WeChat allows at most 8 articles in a passive reply';
+    const why =
+      limit === 1
+        ? 'in reply to a user message WeChat allows 1 article'
+        : 'WeChat allows at most 8 articles in a passive reply';
     f.problems.push(`news reply with ${count} articles: ${why}; the rest are not sent (older clients show nothing)`);
   }
   r.Articles.forEach((a, i) => {
@@ -92,9 +123,12 @@ function checkNews(r: Extract<ParsedReply, { MsgType: 'news' }>, msg: WechatMess
 function checkContext(msg: WechatMessage, f: Findings): void {
   if (msg.MsgType !== 'event') return;
   const e = (msg as { Event: string }).Event;
-  if (e === 'unsubscribe') f.warnings.push('replied to an unsubscribe event: the user has left and never sees it; reply "success"');
-  else if (e === 'VIEW' || e === 'view_miniprogram') f.warnings.push(`replied to a ${e} event: the client is opening the page and never shows it; reply "success"`);
-  else if (e === 'TEMPLATESENDJOBFINISH' || e === 'MASSSENDJOBFINISH') f.warnings.push(`replied to ${e}, a system notification: nobody sees this reply; reply "success"`);
+  if (e === 'unsubscribe')
+    f.warnings.push('replied to an unsubscribe event: the user has left and never sees it; reply "success"');
+  else if (e === 'VIEW' || e === 'view_miniprogram')
+    f.warnings.push(`replied to a ${e} event: the client is opening the page and never shows it; reply "success"`);
+  else if (e === 'TEMPLATESENDJOBFINISH' || e === 'MASSSENDJOBFINISH')
+    f.warnings.push(`replied to ${e}, a system notification: nobody sees this reply; reply "success"`);
 }
 
 /** Judges the plaintext reply XML; returns the parsed reply when it is one WeChat understands. */
@@ -106,7 +140,8 @@ export function checkReplyXml(xml: string, msg: WechatMessage, now: number, f: F
     f.problems.push(describeNonXml(xml, (err as WxbotError).message));
     return null;
   }
-  if (!/^\s*(<\?xml[^>]*\?>\s*)?<xml[\s>]/.test(xml)) f.problems.push('the root element is not <xml>: WeChat reads only <xml>…</xml>');
+  if (!/^\s*(<\?xml[^>]*\?>\s*)?<xml[\s>]/.test(xml))
+    f.problems.push('the root element is not <xml>: WeChat reads only <xml>…</xml>');
   const type = text(n, 'MsgType');
   if (!type) {
     f.problems.push('the reply has no MsgType');

@@ -60,9 +60,18 @@ function describeMiss(o: Exclude<HttpOutcome, { kind: 'response' }>, timeoutMs: 
     : `the server closed the connection without answering (${o.reason})`;
 }
 
-async function deliver(req: PushRequest, timeoutMs: number): Promise<HttpOutcome | { kind: 'unreachable'; ms: number; reason: string }> {
+async function deliver(
+  req: PushRequest,
+  timeoutMs: number,
+): Promise<HttpOutcome | { kind: 'unreachable'; ms: number; reason: string }> {
   try {
-    return await httpExchange({ method: 'POST', url: req.url, body: req.body, headers: { 'content-type': 'text/xml' }, timeoutMs });
+    return await httpExchange({
+      method: 'POST',
+      url: req.url,
+      body: req.body,
+      headers: { 'content-type': 'text/xml' },
+      timeoutMs,
+    });
   } catch (err) {
     if (err instanceof SimulateError) return { kind: 'unreachable', ms: 0, reason: err.message };
     throw err;
@@ -82,11 +91,27 @@ export async function sendMessage(o: SendMessageOptions): Promise<SimulateResult
     if (res.kind === 'unreachable') {
       // Nothing was ever reached: a network failure, not a verdict on the server.
       if (deliveries.length === 0) throw new SimulateError('SIMULATE_NETWORK', res.reason);
-      deliveries.push({ attempt, outcome: 'unreachable', status: null, ms: res.ms, ack: null, replyType: null, problems: [res.reason] });
+      deliveries.push({
+        attempt,
+        outcome: 'unreachable',
+        status: null,
+        ms: res.ms,
+        ack: null,
+        replyType: null,
+        problems: [res.reason],
+      });
       continue;
     }
     if (res.kind !== 'response') {
-      deliveries.push({ attempt, outcome: res.kind, status: null, ms: res.ms, ack: null, replyType: null, problems: [describeMiss(res, timeoutMs)] });
+      deliveries.push({
+        attempt,
+        outcome: res.kind,
+        status: null,
+        ms: res.ms,
+        ack: null,
+        replyType: null,
+        problems: [describeMiss(res, timeoutMs)],
+      });
       continue;
     }
     const judgement = judgeReply({
@@ -95,23 +120,42 @@ export async function sendMessage(o: SendMessageOptions): Promise<SimulateResult
       settings: { token: o.settings.token, aesKey: o.settings.aesKey, appId: o.settings.appId },
     });
     judged = { judgement, status: res.status, ms: res.ms, raw: res.body };
-    deliveries.push({ attempt, outcome: 'answered', status: res.status, ms: res.ms, ack: judgement.ack, replyType: judgement.reply?.MsgType ?? null, problems: judgement.problems });
+    deliveries.push({
+      attempt,
+      outcome: 'answered',
+      status: res.status,
+      ms: res.ms,
+      ack: judgement.ack,
+      replyType: judgement.reply?.MsgType ?? null,
+      problems: judgement.problems,
+    });
   }
 
   const result = judged ? resultOf(judged, request) : unanswered(deliveries, request);
   if (o.retry) {
     result.deliveries = deliveries;
     if (judged && deliveries.length > 1) {
-      result.warnings.unshift(`answered only on delivery ${deliveries.length} of the same message: the earlier ${deliveries.length - 1} went unanswered, so the user waited ${seconds(deliveries.reduce((t, d) => t + d.ms, 0))}; the server must not handle the re-sent message twice (dedupe by MsgId)`);
+      result.warnings.unshift(
+        `answered only on delivery ${deliveries.length} of the same message: the earlier ${deliveries.length - 1} went unanswered, so the user waited ${seconds(deliveries.reduce((t, d) => t + d.ms, 0))}; the server must not handle the re-sent message twice (dedupe by MsgId)`,
+      );
     }
   }
   return result;
 }
 
-function resultOf(j: { judgement: ReplyJudgement; status: number; ms: number; raw: string }, request: SimulateResult['request']): SimulateResult {
+function resultOf(
+  j: { judgement: ReplyJudgement; status: number; ms: number; raw: string },
+  request: SimulateResult['request'],
+): SimulateResult {
   const r: SimulateResult = {
-    status: j.status, ms: j.ms, reply: j.judgement.reply, ack: j.judgement.ack, raw: j.raw,
-    problems: j.judgement.problems, warnings: j.judgement.warnings, request,
+    status: j.status,
+    ms: j.ms,
+    reply: j.judgement.reply,
+    ack: j.judgement.ack,
+    raw: j.raw,
+    problems: j.judgement.problems,
+    warnings: j.judgement.warnings,
+    request,
   };
   if (j.judgement.decrypted !== undefined) r.decrypted = j.judgement.decrypted;
   return r;
@@ -119,8 +163,11 @@ function resultOf(j: { judgement: ReplyJudgement; status: number; ms: number; ra
 
 function unanswered(deliveries: SimulateDelivery[], request: SimulateResult['request']): SimulateResult {
   const last = deliveries[deliveries.length - 1]!;
-  const problems = deliveries.length === 1
-    ? [...last.problems]
-    : [`none of the ${deliveries.length} deliveries was answered (${deliveries.map((d) => d.outcome).join(', ')}): the user sees "该公众号暂时无法提供服务，请稍后再试"`];
+  const problems =
+    deliveries.length === 1
+      ? [...last.problems]
+      : [
+          `none of the ${deliveries.length} deliveries was answered (${deliveries.map((d) => d.outcome).join(', ')}): the user sees "该公众号暂时无法提供服务，请稍后再试"`,
+        ];
   return { status: null, ms: last.ms, reply: null, ack: null, raw: null, problems, warnings: [], request };
 }

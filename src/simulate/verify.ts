@@ -22,7 +22,8 @@ function statusProblem(r: Pick<HttpResponse, 'status'> & Partial<Pick<HttpRespon
   if (r.status === 401 || r.status === 403) {
     return `HTTP ${r.status}: the server rejected a correctly signed request — its Token differs from the one used here, or it computes the signature differently (sort Token, timestamp, nonce as plain strings, join with no separator, sha1, lowercase hex)`;
   }
-  if (r.status === 404 || r.status === 405) return `HTTP ${r.status}: nothing answers GET at this URL — check the path, and that the route accepts GET as well as POST`;
+  if (r.status === 404 || r.status === 405)
+    return `HTTP ${r.status}: nothing answers GET at this URL — check the path, and that the route accepts GET as well as POST`;
   return `HTTP ${r.status}: WeChat needs 200 with the echostr as the body`;
 }
 
@@ -37,28 +38,39 @@ function wrapped(body: string, echostr: string): string {
   }
   try {
     const j: unknown = JSON.parse(t);
-    if (j === echostr) return `the echostr is JSON-encoded (${preview(body)}): the framework serialised the string as JSON; return the raw text`;
-    if (typeof j === 'object' && j !== null) return `the echostr is wrapped in a JSON object: ${preview(body)} — return only the raw echostr`;
+    if (j === echostr)
+      return `the echostr is JSON-encoded (${preview(body)}): the framework serialised the string as JSON; return the raw text`;
+    if (typeof j === 'object' && j !== null)
+      return `the echostr is wrapped in a JSON object: ${preview(body)} — return only the raw echostr`;
   } catch {
     // not JSON
   }
-  if (/^['"`].*['"`]$/.test(t) && t.slice(1, -1) === echostr) return `the echostr is wrapped in quotes: ${preview(body)} — return it without quotes`;
+  if (/^['"`].*['"`]$/.test(t) && t.slice(1, -1) === echostr)
+    return `the echostr is wrapped in quotes: ${preview(body)} — return it without quotes`;
   return `the body contains the echostr with other text around it: ${preview(body)} — return only the echostr`;
 }
 
 /** Judges a GET answer: HTTP 200 and exactly the echostr, in time. */
-export function judgeEcho(echostr: string, response: Pick<HttpResponse, 'status' | 'body' | 'ms'> & Partial<Pick<HttpResponse, 'headers'>>, limitMs = WECHAT_TIMEOUT_MS): EchoVerdict {
+export function judgeEcho(
+  echostr: string,
+  response: Pick<HttpResponse, 'status' | 'body' | 'ms'> & Partial<Pick<HttpResponse, 'headers'>>,
+  limitMs = WECHAT_TIMEOUT_MS,
+): EchoVerdict {
   const problems: string[] = [];
   const warnings: string[] = [];
-  if (response.ms > limitMs) problems.push(`answered after ${seconds(response.ms)}: WeChat gives up after ${seconds(limitMs)}`);
+  if (response.ms > limitMs)
+    problems.push(`answered after ${seconds(response.ms)}: WeChat gives up after ${seconds(limitMs)}`);
   if (response.status !== 200) problems.push(statusProblem(response));
   else if (response.body === echostr) {
     // exact: nothing to say
   } else if (response.body.includes(echostr)) problems.push(wrapped(response.body, echostr));
-  else if (response.body === '') problems.push('the body is empty: the server must answer the GET with the echostr parameter, exactly as received');
+  else if (response.body === '')
+    problems.push('the body is empty: the server must answer the GET with the echostr parameter, exactly as received');
   else {
     const hint = response.body.trim() === 'success' ? ' (the server answered the GET like a message push)' : '';
-    problems.push(`the body is not the echostr: expected ${JSON.stringify(echostr)}, got ${preview(response.body)}${hint}`);
+    problems.push(
+      `the body is not the echostr: expected ${JSON.stringify(echostr)}, got ${preview(response.body)}${hint}`,
+    );
   }
   return { ok: problems.length === 0, problems, warnings };
 }
@@ -100,9 +112,10 @@ export async function verifyUrl(o: VerifyUrlOptions): Promise<VerifyUrlResult> {
   const res = await httpExchange({ method: 'GET', url, timeoutMs });
   const base = { echostr, request: { method: 'GET' as const, url } };
   if (res.kind !== 'response') {
-    const problem = res.kind === 'timeout'
-      ? `no answer within ${seconds(timeoutMs)}: WeChat gives up after ${seconds(WECHAT_TIMEOUT_MS)} and the console says the request timed out`
-      : `the server closed the connection without answering (${res.reason})`;
+    const problem =
+      res.kind === 'timeout'
+        ? `no answer within ${seconds(timeoutMs)}: WeChat gives up after ${seconds(WECHAT_TIMEOUT_MS)} and the console says the request timed out`
+        : `the server closed the connection without answering (${res.reason})`;
     return { ...base, ok: false, status: null, ms: res.ms, raw: null, problems: [problem], warnings: [] };
   }
   const verdict = judgeEcho(echostr, res, WECHAT_TIMEOUT_MS);
@@ -113,8 +126,12 @@ export async function verifyUrl(o: VerifyUrlOptions): Promise<VerifyUrlResult> {
 // A server that echoes whatever it is sent passes WeChat's check but lets anyone impersonate WeChat.
 async function probeBadSignature(o: VerifyUrlOptions, timeoutMs: number, verdict: EchoVerdict): Promise<void> {
   const echostr = newEchostr();
-  const res = await httpExchange({ method: 'GET', url: signedUrl(o, `${o.token}-wrong`, echostr), timeoutMs }).catch(() => null);
+  const res = await httpExchange({ method: 'GET', url: signedUrl(o, `${o.token}-wrong`, echostr), timeoutMs }).catch(
+    () => null,
+  );
   if (res?.kind === 'response' && res.status === 200 && res.body.includes(echostr)) {
-    verdict.warnings.push('the server also echoes a GET with a wrong signature: it does not check signatures, so anyone can pass as WeChat');
+    verdict.warnings.push(
+      'the server also echoes a GET with a wrong signature: it does not check signatures, so anyone can pass as WeChat',
+    );
   }
 }

@@ -208,10 +208,11 @@ export class MemoryStore implements LocalStore {
     let visited = 0;
     const first = this.#swept;
     if (due <= first) return { removed, more: false };
-    const order = due - first > this.#buckets.size
-      // Long idle gap: visit the (few) existing buckets instead of every second in between.
-      ? [...this.#buckets.keys()].filter((b) => b < due).sort((a, b) => a - b)
-      : undefined;
+    const order =
+      due - first > this.#buckets.size
+        ? // Long idle gap: visit the (few) existing buckets instead of every second in between.
+          [...this.#buckets.keys()].filter((b) => b < due).sort((a, b) => a - b)
+        : undefined;
     const count = order ? order.length : due - first;
     for (let i = 0; i < count; i++) {
       const b = order ? order[i]! : first + i;

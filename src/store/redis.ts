@@ -57,7 +57,9 @@ export class RedisStore implements Store {
       await new Promise<void>((resolve, reject) => {
         client.once('ready', resolve);
         client.once('end', () => reject(lastError ?? new Error('connection closed')));
-        client.connect().catch(() => { /* 'ready' or 'end' decides */ });
+        client.connect().catch(() => {
+          /* 'ready' or 'end' decides */
+        });
       });
     } catch (err) {
       client.disconnect();
@@ -131,7 +133,10 @@ function parseRedisUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new StoreError('STORE_BAD_URL', `not a Redis URL: ${maskRedisUrl(url)} (expected redis://[:password@]host[:port][/db])`);
+    throw new StoreError(
+      'STORE_BAD_URL',
+      `not a Redis URL: ${maskRedisUrl(url)} (expected redis://[:password@]host[:port][/db])`,
+    );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
     throw new StoreError('STORE_BAD_URL', `not a Redis URL: ${maskRedisUrl(url)} (expected redis:// or rediss://)`);

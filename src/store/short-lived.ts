@@ -207,7 +207,9 @@ export class ShortLivedTable {
   /** The expiry time of the entry if it is held (live or not yet swept). */
   expiryOf(key: string): number | undefined {
     this.#find(key);
-    return this.#slot < 0 ? undefined : this.#chunkOf(this.#shard, this.#slot).expiry(this.#offsetOf(this.#shard, this.#slot));
+    return this.#slot < 0
+      ? undefined
+      : this.#chunkOf(this.#shard, this.#slot).expiry(this.#offsetOf(this.#shard, this.#slot));
   }
 
   /** Sets the entry; false (and nothing changed) when the value cannot be stored exactly (a lone surrogate). */
@@ -284,7 +286,8 @@ export class ShortLivedTable {
     const v = k + klen;
     // Short values (dedupe outcomes) are encoded here, which also finds a lone surrogate; long
     // ones go to Buffer's encoder once known to be well-formed. Nothing counts until `ends` moves.
-    const vlen = value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? writeUtf8Native(buf, value, v) : -1;
+    const vlen =
+      value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? writeUtf8Native(buf, value, v) : -1;
     if (vlen < 0) return -1;
     c.f64[offset >>> 3] = expiresAt;
     c.u32[(offset >>> 2) + 2] = klen;

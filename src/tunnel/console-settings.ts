@@ -46,19 +46,32 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
   const mode: ConsoleEncryptionMode = s.aesKey && s.appId && !placeholder ? 'safe' : 'plain';
   const notes: string[] = [];
   if (s.tokenGenerated) {
-    notes.push(`This Token was generated for this run only: add WECHAT_TOKEN=${s.token} to .env, or the console and the server disagree after a restart.`);
+    notes.push(
+      `This Token was generated for this run only: add WECHAT_TOKEN=${s.token} to .env, or the console and the server disagree after a restart.`,
+    );
   }
   if (placeholder) {
-    notes.push(`WECHAT_APP_ID is still the placeholder ${s.appId}: put your 开发者ID(AppID) from the same page in .env and restart to use 安全模式; until then choose 明文模式.`);
+    notes.push(
+      `WECHAT_APP_ID is still the placeholder ${s.appId}: put your 开发者ID(AppID) from the same page in .env and restart to use 安全模式; until then choose 明文模式.`,
+    );
   } else if (s.aesKey && !s.appId) {
-    notes.push('Set WECHAT_APP_ID (开发者ID, on the same page) and restart to use 安全模式; until then choose 明文模式.');
+    notes.push(
+      'Set WECHAT_APP_ID (开发者ID, on the same page) and restart to use 安全模式; until then choose 明文模式.',
+    );
   }
   if (!s.aesKey) {
-    notes.push('No EncodingAESKey configured: click 随机生成 in the console, or run `wxbot keys` and set WECHAT_AES_KEY and WECHAT_APP_ID for 安全模式.');
+    notes.push(
+      'No EncodingAESKey configured: click 随机生成 in the console, or run `wxbot keys` and set WECHAT_AES_KEY and WECHAT_APP_ID for 安全模式.',
+    );
   }
-  if (s.appId && !placeholder) notes.push(`AppID checked in encrypted messages: ${s.appId} (must match 开发者ID(AppID) on that page).`);
-  notes.push('Calling the WeChat API from this machine (menus, customer-service messages)? Add its public IP to IP白名单 on the same page and set WECHAT_APP_ID / WECHAT_APP_SECRET.');
-  notes.push('Click 提交 (submit): WeChat sends the GET check to the URL now, so keep this running; then click 启用 (enable).');
+  if (s.appId && !placeholder)
+    notes.push(`AppID checked in encrypted messages: ${s.appId} (must match 开发者ID(AppID) on that page).`);
+  notes.push(
+    'Calling the WeChat API from this machine (menus, customer-service messages)? Add its public IP to IP白名单 on the same page and set WECHAT_APP_ID / WECHAT_APP_SECRET.',
+  );
+  notes.push(
+    'Click 提交 (submit): WeChat sends the GET check to the URL now, so keep this running; then click 启用 (enable).',
+  );
   return {
     url: s.url,
     token: s.token,
@@ -75,9 +88,17 @@ export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ? 2 : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x1f300 && c <= 0x1faff)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -109,7 +130,13 @@ export function renderPasteBox(c: ConsoleSettings): string {
     ['消息加解密方式', c.modeLabel],
   ];
   const labelWidth = Math.max(...rows.map(([l]) => displayWidth(l)));
-  const lines = [title, '', ...rows.map(([l, v]) => `${pad(l, labelWidth)}  ${v}`), '', ...c.notes.flatMap((n) => wrap(`• ${n}`, 78, '  '))];
+  const lines = [
+    title,
+    '',
+    ...rows.map(([l, v]) => `${pad(l, labelWidth)}  ${v}`),
+    '',
+    ...c.notes.flatMap((n) => wrap(`• ${n}`, 78, '  ')),
+  ];
   const width = Math.max(...lines.map(displayWidth));
   const bar = '─'.repeat(width + 2);
   return [`┌${bar}┐`, ...lines.map((l) => `│ ${pad(l, width)} │`), `└${bar}┘`].join('\n');

@@ -5,9 +5,29 @@
  */
 export type { OpenOptions, Tunnel, TunnelProvider, TunnelStatus } from './provider.js';
 export { TunnelError, NGROK_AUTHTOKEN_URL, type TunnelErrorCode } from './errors.js';
-export { createNgrokProvider, ngrokConfig, normalizeDomain, DEFAULT_NGROK_TIMEOUT_MS, type NgrokOptions, type NgrokSdk } from './ngrok.js';
+export {
+  createNgrokProvider,
+  ngrokConfig,
+  normalizeDomain,
+  DEFAULT_NGROK_TIMEOUT_MS,
+  type NgrokOptions,
+  type NgrokSdk,
+} from './ngrok.js';
 export { explainNgrokError } from './ngrok-errors.js';
 export { createPublicUrlProvider, parsePublicUrl, publicUrlWarnings, callbackUrl } from './public-url.js';
 export { probeLocalPort } from './probe.js';
-export { consoleSettings, renderPasteBox, isPlaceholderAppId, CONSOLE_MODE_LABELS, type ConsoleSettings, type ConsoleEncryptionMode } from './console-settings.js';
-export { selfCheck, explainTunnelResponse, type SelfCheckOptions, type SelfCheckResult, type SelfCheckStep } from './self-check.js';
+export {
+  consoleSettings,
+  renderPasteBox,
+  isPlaceholderAppId,
+  CONSOLE_MODE_LABELS,
+  type ConsoleSettings,
+  type ConsoleEncryptionMode,
+} from './console-settings.js';
+export {
+  selfCheck,
+  explainTunnelResponse,
+  type SelfCheckOptions,
+  type SelfCheckResult,
+  type SelfCheckStep,
+} from './self-check.js';

@@ -25,10 +25,17 @@ export const DEFAULT_NGROK_TIMEOUT_MS = 15_000;
 
 /** `https://my-bot.ngrok-free.app/` → `my-bot.ngrok-free.app`: people paste what the dashboard shows. */
 export function normalizeDomain(domain: string): string {
-  const d = domain.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+  const d = domain
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(d)) {
-    throw new TunnelError('DOMAIN_NOT_OWNED', `"${domain}" is not a domain name`,
-      'Pass the bare domain shown in the ngrok dashboard, e.g. --domain my-bot.ngrok-free.app.');
+    throw new TunnelError(
+      'DOMAIN_NOT_OWNED',
+      `"${domain}" is not a domain name`,
+      'Pass the bare domain shown in the ngrok dashboard, e.g. --domain my-bot.ngrok-free.app.',
+    );
   }
   return d;
 }
@@ -56,8 +63,12 @@ async function importSdk(): Promise<NgrokSdk> {
     const mod = (await import('@ngrok/ngrok')) as unknown as NgrokSdk & { default?: NgrokSdk };
     return typeof mod.forward === 'function' ? mod : (mod.default as NgrokSdk);
   } catch (cause) {
-    throw new TunnelError('SDK_MISSING', 'the ngrok SDK (@ngrok/ngrok) could not be loaded on this platform',
-      `Reinstall wxbot so npm fetches the native ngrok binary for ${process.platform}-${process.arch}. ${PUBLIC_URL_HINT}`, { cause });
+    throw new TunnelError(
+      'SDK_MISSING',
+      'the ngrok SDK (@ngrok/ngrok) could not be loaded on this platform',
+      `Reinstall wxbot so npm fetches the native ngrok binary for ${process.platform}-${process.arch}. ${PUBLIC_URL_HINT}`,
+      { cause },
+    );
   }
 }
 
@@ -68,9 +79,12 @@ export function createNgrokProvider(options: NgrokOptions = {}): TunnelProvider 
     async open(port: number, open: OpenOptions = {}): Promise<Tunnel> {
       const authtoken = options.authtoken?.trim();
       if (!authtoken) {
-        throw new TunnelError('AUTHTOKEN_MISSING', 'ngrok needs an auth token and none is set',
+        throw new TunnelError(
+          'AUTHTOKEN_MISSING',
+          'ngrok needs an auth token and none is set',
           `Sign up for free at https://dashboard.ngrok.com/signup, copy your token from ${NGROK_AUTHTOKEN_URL}, ` +
-          `then set NGROK_AUTHTOKEN (environment or .env) or pass --authtoken. ${PUBLIC_URL_HINT}`);
+            `then set NGROK_AUTHTOKEN (environment or .env) or pass --authtoken. ${PUBLIC_URL_HINT}`,
+        );
       }
       const config = ngrokConfig(port, { ...options, ...open, authtoken });
       const sdk = await (options.loadSdk ?? importSdk)();
@@ -78,10 +92,17 @@ export function createNgrokProvider(options: NgrokOptions = {}): TunnelProvider 
       const pending = sdk.forward(config);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TunnelError('TIMEOUT',
-          `no answer from ngrok after ${Math.round(timeoutMs / 100) / 10} s`,
-          `Your network may block or slow down ngrok (common in mainland China and on company networks). ${PUBLIC_URL_HINT}`)),
-        timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new TunnelError(
+                'TIMEOUT',
+                `no answer from ngrok after ${Math.round(timeoutMs / 100) / 10} s`,
+                `Your network may block or slow down ngrok (common in mainland China and on company networks). ${PUBLIC_URL_HINT}`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
       // The SDK has no way to cancel a pending connect (kill() waits for it too): after a timeout the
       // native attempt may linger until the OS gives up, which is why the CLI exits explicitly.
@@ -90,7 +111,12 @@ export function createNgrokProvider(options: NgrokOptions = {}): TunnelProvider 
         listener = await Promise.race([pending, timeout]);
       } catch (err) {
         // A connection that succeeds after we gave up must not stay open behind the user's back.
-        pending.then((l) => l.close(), () => undefined).catch(() => undefined);
+        pending
+          .then(
+            (l) => l.close(),
+            () => undefined,
+          )
+          .catch(() => undefined);
         throw explainNgrokError(err, { authtoken, domain: config.domain });
       } finally {
         clearTimeout(timer);
@@ -111,7 +137,10 @@ async function closeWithin(listener: Pick<Listener, 'close'>, ms: number): Promi
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     listener.close().catch(() => undefined),
-    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); timer.unref(); }),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
   ]);
   clearTimeout(timer);
 }

@@ -11,11 +11,18 @@ export async function probeLocalPort(port: number, host = '127.0.0.1', timeoutMs
     const socket = connect({ port, host: target });
     const fail = (why: string) => {
       socket.destroy();
-      reject(new TunnelError('LOCAL_DOWN', `nothing is answering on ${target}:${port} (${why})`,
-        `Start your server first and check the port (--to ${port}), or drop --to to let wxbot start its own server.`));
+      reject(
+        new TunnelError(
+          'LOCAL_DOWN',
+          `nothing is answering on ${target}:${port} (${why})`,
+          `Start your server first and check the port (--to ${port}), or drop --to to let wxbot start its own server.`,
+        ),
+      );
     };
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
-    socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ECONNREFUSED' ? 'connection refused' : e.code ?? e.message));
+    socket.once('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)),
+    );
     socket.once('connect', () => {
       socket.end();
       resolve();

@@ -11,15 +11,25 @@ export function parsePublicUrl(input: string): URL {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new TunnelError('BAD_PUBLIC_URL', `"${input}" is not a URL`, 'Pass the full address, e.g. --public-url https://bot.example.com');
+    throw new TunnelError(
+      'BAD_PUBLIC_URL',
+      `"${input}" is not a URL`,
+      'Pass the full address, e.g. --public-url https://bot.example.com',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TunnelError('BAD_PUBLIC_URL', `the public URL must start with http:// or https:// (got ${url.protocol})`,
-      'WeChat only calls http:// and https:// URLs.');
+    throw new TunnelError(
+      'BAD_PUBLIC_URL',
+      `the public URL must start with http:// or https:// (got ${url.protocol})`,
+      'WeChat only calls http:// and https:// URLs.',
+    );
   }
   if (url.username || url.password) {
-    throw new TunnelError('BAD_PUBLIC_URL', 'the public URL must not contain a user name or password',
-      'WeChat cannot send credentials; protect the endpoint with the Token signature instead.');
+    throw new TunnelError(
+      'BAD_PUBLIC_URL',
+      'the public URL must not contain a user name or password',
+      'WeChat cannot send credentials; protect the endpoint with the Token signature instead.',
+    );
   }
   url.hash = '';
   url.search = '';
@@ -33,7 +43,8 @@ export function publicUrlWarnings(callbackUrl: string): string[] {
   if (url.port) {
     out.push(`WeChat only calls port 80 (http) or 443 (https); ${url.host} will be refused in the console.`);
   }
-  if (url.protocol === 'http:') out.push('http:// works, but https:// is recommended (and required by some account types).');
+  if (url.protocol === 'http:')
+    out.push('http:// works, but https:// is recommended (and required by some account types).');
   return out;
 }
 

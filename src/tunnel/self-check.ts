@@ -46,14 +46,20 @@ export interface SelfCheckResult {
 }
 
 /** A tunnel's own error page says more than "HTTP 502": name the cause. */
-export function explainTunnelResponse(status: number | null, body: string | null, localPort?: number): string | undefined {
+export function explainTunnelResponse(
+  status: number | null,
+  body: string | null,
+  localPort?: number,
+): string | undefined {
   const code = body ? /ERR_NGROK_\d+/.exec(body)?.[0] : undefined;
   const port = localPort ? ` on port ${localPort}` : '';
   if (code === 'ERR_NGROK_8012' || (status !== null && [502, 504].includes(status))) {
     return `the tunnel is up but the local server${port} is not answering it${code ? ` (ngrok ${code})` : ` (HTTP ${status})`}: is it running, and on that port?`;
   }
-  if (code === 'ERR_NGROK_3200') return 'ngrok says the endpoint is offline (ERR_NGROK_3200): the tunnel closed; restart `wxbot tunnel`';
-  if (code) return `ngrok answered with its own error page (${code}): see https://ngrok.com/docs/errors/${code.toLowerCase()}`;
+  if (code === 'ERR_NGROK_3200')
+    return 'ngrok says the endpoint is offline (ERR_NGROK_3200): the tunnel closed; restart `wxbot tunnel`';
+  if (code)
+    return `ngrok answered with its own error page (${code}): see https://ngrok.com/docs/errors/${code.toLowerCase()}`;
   return undefined;
 }
 
@@ -69,13 +75,27 @@ export async function selfCheck(o: SelfCheckOptions): Promise<SelfCheckResult> {
   let unreachable = false;
   const network = (name: SelfCheckStep['name'], err: SimulateError): SelfCheckStep => {
     unreachable = true;
-    return { name, ok: false, status: null, ms: 0, problems: [`cannot reach ${o.url} from this machine: ${err.message}`], warnings: [] };
+    return {
+      name,
+      ok: false,
+      status: null,
+      ms: 0,
+      problems: [`cannot reach ${o.url} from this machine: ${err.message}`],
+      warnings: [],
+    };
   };
 
   try {
     const v = await verifyUrl({ url: o.url, token: o.token, timeoutMs: o.timeoutMs });
     const why = v.ok ? undefined : explainTunnelResponse(v.status, v.raw, o.localPort);
-    steps.push({ name: 'verify', ok: v.ok, status: v.status, ms: v.ms, problems: why ? [why, ...v.problems] : v.problems, warnings: v.warnings });
+    steps.push({
+      name: 'verify',
+      ok: v.ok,
+      status: v.status,
+      ms: v.ms,
+      problems: why ? [why, ...v.problems] : v.problems,
+      warnings: v.warnings,
+    });
   } catch (err) {
     if (!(err instanceof SimulateError && err.code === 'SIMULATE_NETWORK')) throw err;
     steps.push(network('verify', err));
@@ -91,7 +111,14 @@ export async function selfCheck(o: SelfCheckOptions): Promise<SelfCheckResult> {
       });
       const ok = r.problems.length === 0;
       const why = ok ? undefined : explainTunnelResponse(r.status, r.raw, o.localPort);
-      const step: SelfCheckStep = { name: 'message', ok, status: r.status, ms: r.ms, problems: why ? [why, ...r.problems] : r.problems, warnings: r.warnings };
+      const step: SelfCheckStep = {
+        name: 'message',
+        ok,
+        status: r.status,
+        ms: r.ms,
+        problems: why ? [why, ...r.problems] : r.problems,
+        warnings: r.warnings,
+      };
       const reply = replyText(r);
       if (reply !== undefined) step.reply = reply;
       steps.push(step);

@@ -56,7 +56,11 @@ export class AccessTokenManager {
   readonly #rejections = new Map<string, Promise<string>>();
 
   constructor(o: AccessTokenOptions) {
-    if (!o.appId || !o.appSecret) throw new WechatApiError('WECHAT_CONFIG', 'WECHAT_APP_ID and WECHAT_APP_SECRET are both needed to get an access_token');
+    if (!o.appId || !o.appSecret)
+      throw new WechatApiError(
+        'WECHAT_CONFIG',
+        'WECHAT_APP_ID and WECHAT_APP_SECRET are both needed to get an access_token',
+      );
     this.appId = o.appId;
     this.#secret = o.appSecret;
     this.#store = o.store;
@@ -75,7 +79,9 @@ export class AccessTokenManager {
   async getToken(): Promise<string> {
     if (this.#memo && this.#now() < this.#memo.refreshAt) return this.#memo.token;
     // One flight per process; replicas coordinate through the store lock.
-    this.#inflight ??= this.#obtain(undefined).finally(() => { this.#inflight = undefined; });
+    this.#inflight ??= this.#obtain(undefined).finally(() => {
+      this.#inflight = undefined;
+    });
     return this.#inflight;
   }
 
@@ -116,7 +122,10 @@ export class AccessTokenManager {
       // Another replica is refreshing early: the current token is still valid, so use it meanwhile.
       if (cur && !rejected && this.#now() < cur.expiresAt - this.#timeoutMs) return cur.token;
       if (this.#now() >= deadline) {
-        throw new WechatApiError('TOKEN_BUSY', `another replica holds the access_token refresh lock and no new token appeared within ${this.#waitMs} ms`);
+        throw new WechatApiError(
+          'TOKEN_BUSY',
+          `another replica holds the access_token refresh lock and no new token appeared within ${this.#waitMs} ms`,
+        );
       }
       await new Promise((r) => setTimeout(r, this.#pollMs));
     }
@@ -141,11 +150,17 @@ export class AccessTokenManager {
   async #takeForceBudget(): Promise<void> {
     const now = this.#now();
     if (!(await this.#store.setIfAbsent(`${this.#key}:force:recent`, String(now), FORCE_SPACING_MS))) {
-      throw new WechatApiError('FORCE_REFRESH_LIMIT', 'the access_token was force-refreshed less than 30 s ago; not forcing again (§6.2)');
+      throw new WechatApiError(
+        'FORCE_REFRESH_LIMIT',
+        'the access_token was force-refreshed less than 30 s ago; not forcing again (§6.2)',
+      );
     }
     const { day, msLeft } = beijingDay(now);
     if ((await claimSlot(this.#store, `${this.#key}:force:${day}`, this.#forceLimit, msLeft)) === undefined) {
-      throw new WechatApiError('FORCE_REFRESH_LIMIT', `force_refresh used ${this.#forceLimit} times today; WeChat allows 20 a day (§6.2)`);
+      throw new WechatApiError(
+        'FORCE_REFRESH_LIMIT',
+        `force_refresh used ${this.#forceLimit} times today; WeChat allows 20 a day (§6.2)`,
+      );
     }
   }
 

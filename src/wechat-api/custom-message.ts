@@ -9,13 +9,21 @@ export type CustomMessage =
   | { touser: string; msgtype: 'text'; text: { content: string } }
   | { touser: string; msgtype: 'image'; image: { media_id: string } }
   | { touser: string; msgtype: 'voice'; voice: { media_id: string } }
-  | { touser: string; msgtype: 'video'; video: { media_id: string; thumb_media_id?: string; title?: string; description?: string } }
+  | {
+      touser: string;
+      msgtype: 'video';
+      video: { media_id: string; thumb_media_id?: string; title?: string; description?: string };
+    }
   | {
       touser: string;
       msgtype: 'music';
       music: { title?: string; description?: string; musicurl?: string; hqmusicurl?: string; thumb_media_id: string };
     }
-  | { touser: string; msgtype: 'news'; news: { articles: { title: string; description?: string; url?: string; picurl?: string }[] } };
+  | {
+      touser: string;
+      msgtype: 'news';
+      news: { articles: { title: string; description?: string; url?: string; picurl?: string }[] };
+    };
 
 export const CUSTOM_SEND_API = '/cgi-bin/message/custom/send';
 
@@ -37,7 +45,12 @@ export function customMessageFor(openid: string, reply: ReplyBody): CustomMessag
       return {
         touser: openid,
         msgtype: 'video',
-        video: omitUndefined({ media_id: v.MediaId, thumb_media_id: v.ThumbMediaId, title: v.Title, description: v.Description }),
+        video: omitUndefined({
+          media_id: v.MediaId,
+          thumb_media_id: v.ThumbMediaId,
+          title: v.Title,
+          description: v.Description,
+        }),
       };
     }
     case 'music': {
@@ -46,7 +59,11 @@ export function customMessageFor(openid: string, reply: ReplyBody): CustomMessag
         touser: openid,
         msgtype: 'music',
         music: omitUndefined({
-          title: m.Title, description: m.Description, musicurl: m.MusicUrl, hqmusicurl: m.HQMusicUrl, thumb_media_id: m.ThumbMediaId,
+          title: m.Title,
+          description: m.Description,
+          musicurl: m.MusicUrl,
+          hqmusicurl: m.HQMusicUrl,
+          thumb_media_id: m.ThumbMediaId,
         }),
       };
     }
@@ -56,7 +73,9 @@ export function customMessageFor(openid: string, reply: ReplyBody): CustomMessag
       return {
         touser: openid,
         msgtype: 'news',
-        news: { articles: [omitUndefined({ title: a.Title, description: a.Description, url: a.Url, picurl: a.PicUrl })] },
+        news: {
+          articles: [omitUndefined({ title: a.Title, description: a.Description, url: a.Url, picurl: a.PicUrl })],
+        },
       };
     }
     default:

@@ -30,7 +30,8 @@ export const ERRCODE_MEANINGS: Readonly<Record<number, string>> = {
   45047: 'out of response count limit: no customer-service messages left in this window',
   46003: 'no custom menu is set',
   47001: 'malformed JSON body',
-  48001: 'API unauthorized: this account lacks the permission (e.g. customer-service messages on an unverified subscription account)',
+  48001:
+    'API unauthorized: this account lacks the permission (e.g. customer-service messages on an unverified subscription account)',
 };
 
 /** Errcodes meaning "this access_token is no good": refresh once and retry once (§6.1). */

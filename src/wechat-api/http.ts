@@ -49,7 +49,10 @@ export async function requestJson(req: JsonRequest): Promise<WechatJson> {
     text = await res.body.text();
   } catch (err) {
     const reason = (err as { code?: string }).code ?? (err as Error).message;
-    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, { api: req.path, cause: err });
+    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, {
+      api: req.path,
+      cause: err,
+    });
   }
   if (status < 200 || status > 299) {
     throw new WechatApiError('WECHAT_HTTP', `${req.path}: HTTP ${status} from ${req.base}`, { api: req.path, status });
@@ -61,7 +64,10 @@ export async function requestJson(req: JsonRequest): Promise<WechatJson> {
     throw new WechatApiError('WECHAT_BAD_RESPONSE', `${req.path}: the answer is not JSON`, { api: req.path, status });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new WechatApiError('WECHAT_BAD_RESPONSE', `${req.path}: the answer is not a JSON object`, { api: req.path, status });
+    throw new WechatApiError('WECHAT_BAD_RESPONSE', `${req.path}: the answer is not a JSON object`, {
+      api: req.path,
+      status,
+    });
   }
   const out = json as WechatJson;
   if (out.errcode !== undefined && typeof out.errcode !== 'number') out.errcode = Number(out.errcode);

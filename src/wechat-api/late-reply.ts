@@ -43,7 +43,15 @@ export interface LateReplyOptions {
 export type LateReplySender = (message: WechatMessage, reply: ReplyBody) => Promise<void>;
 
 export function createLateReplySender(o: LateReplyOptions): LateReplySender {
-  const api = o.api ?? createWechatApi({ appId: o.appId, appSecret: o.appSecret, store: o.store, apiBase: o.apiBase, timeoutMs: o.timeoutMs });
+  const api =
+    o.api ??
+    createWechatApi({
+      appId: o.appId,
+      appSecret: o.appSecret,
+      store: o.store,
+      apiBase: o.apiBase,
+      timeoutMs: o.timeoutMs,
+    });
   const now = o.now ?? Date.now;
   const log = o.onLog ?? (() => {});
 
@@ -58,16 +66,24 @@ export function createLateReplySender(o: LateReplyOptions): LateReplySender {
     const window = replyWindowFor(message);
     if (!window) return drop('no_window', `a ${message.MsgType} message opens no customer-service window (§6.3)`);
     const left = window.closesAt - now();
-    if (left <= 0) return drop('window_closed', `the ${window.trigger} window closed ${Math.round(-left / 1000)} s ago`);
+    if (left <= 0)
+      return drop('window_closed', `the ${window.trigger} window closed ${Math.round(-left / 1000)} s ago`);
     const key = `wxbot:${api.tokens.appId}:cs:${message.FromUserName}:${window.id}`;
     try {
       if ((await claimSlot(o.store, key, window.limit, left)) === undefined) {
         return drop('quota_used', `all ${window.limit} messages of the ${window.trigger} window are used`);
       }
       await sendCustomMessage(api, body);
-      log({ level: 'info', event: 'late_reply.sent', openid, msgtype, message: `sent through the customer-service API after the ${window.trigger}` });
+      log({
+        level: 'info',
+        event: 'late_reply.sent',
+        openid,
+        msgtype,
+        message: `sent through the customer-service API after the ${window.trigger}`,
+      });
     } catch (err) {
-      if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE') return drop('refused', err.message, err.errcode);
+      if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE')
+        return drop('refused', err.message, err.errcode);
       return drop('failed', (err as Error).message, undefined, 'error');
     }
   };

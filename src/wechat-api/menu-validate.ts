@@ -66,7 +66,8 @@ export function validateMenu(input: unknown): MenuProblem[] {
     add(`${base}.button`, 'missing: the "button" array (1 to 3 buttons)');
     return problems;
   }
-  if (buttons.length < 1 || buttons.length > 3) add(`${base}.button`, `has ${buttons.length} buttons; a menu has 1 to 3`);
+  if (buttons.length < 1 || buttons.length > 3)
+    add(`${base}.button`, `has ${buttons.length} buttons; a menu has 1 to 3`);
   buttons.forEach((b, i) => checkButton(b, `${base}.button[${i}]`, true, add));
   return problems;
 }
@@ -78,7 +79,11 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
   }
   const limit = top ? NAME_BYTES_TOP : NAME_BYTES_SUB;
   if (typeof b.name !== 'string' || b.name === '') add(`${path}.name`, 'missing: every button needs a name');
-  else if (bytes(b.name) > limit) add(`${path}.name`, `is ${bytes(b.name)} bytes; ${top ? 'a top-level button' : 'a sub-button'} name has at most ${limit} (UTF-8: a Chinese character is 3)`);
+  else if (bytes(b.name) > limit)
+    add(
+      `${path}.name`,
+      `is ${bytes(b.name)} bytes; ${top ? 'a top-level button' : 'a sub-button'} name has at most ${limit} (UTF-8: a Chinese character is 3)`,
+    );
 
   const subs = b.sub_button;
   if (subs !== undefined && !Array.isArray(subs)) {
@@ -122,7 +127,8 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
 }
 
 function unwrap(input: unknown): { menu: unknown; base: string } {
-  if (isObject(input) && input.button === undefined && isObject(input.menu)) return { menu: input.menu, base: '$.menu' };
+  if (isObject(input) && input.button === undefined && isObject(input.menu))
+    return { menu: input.menu, base: '$.menu' };
   return { menu: input, base: '$' };
 }
 

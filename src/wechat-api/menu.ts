@@ -6,7 +6,10 @@ import { menuForCreate, validateMenu, type Menu, type MenuProblem } from './menu
 export class MenuValidationError extends WechatApiError {
   readonly problems: MenuProblem[];
   constructor(problems: MenuProblem[]) {
-    super('MENU_INVALID', `the menu has ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(
+      'MENU_INVALID',
+      `the menu has ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+    );
     this.name = 'MenuValidationError';
     this.problems = problems;
   }

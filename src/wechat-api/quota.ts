@@ -5,7 +5,12 @@ import type { Store } from '../store/store.js';
  * undefined when all are taken. Built on setIfAbsent alone, so it is atomic across replicas on
  * any Store (no INCR needed); `limit` is small (≤ 20) wherever this is used.
  */
-export async function claimSlot(store: Store, baseKey: string, limit: number, ttlMs: number): Promise<number | undefined> {
+export async function claimSlot(
+  store: Store,
+  baseKey: string,
+  limit: number,
+  ttlMs: number,
+): Promise<number | undefined> {
   for (let i = 1; i <= limit; i++) {
     if (await store.setIfAbsent(`${baseKey}:${i}`, '1', ttlMs)) return i;
   }

@@ -22,11 +22,23 @@ const EVENT_WINDOW_MS = 60_000;
 export function replyWindowFor(message: WechatMessage): ReplyWindow | undefined {
   const opensAt = message.CreateTime * 1000;
   if (isUserMessage(message)) {
-    return { trigger: message.MsgType, id: `msg:${message.MsgId}`, opensAt, closesAt: opensAt + MESSAGE_WINDOW_MS, limit: 5 };
+    return {
+      trigger: message.MsgType,
+      id: `msg:${message.MsgId}`,
+      opensAt,
+      closesAt: opensAt + MESSAGE_WINDOW_MS,
+      limit: 5,
+    };
   }
   const event = message.MsgType === 'event' ? String((message as { Event?: unknown }).Event ?? '') : '';
   if (EVENT_WINDOW_EVENTS.has(event)) {
-    return { trigger: event, id: `evt:${event}:${message.CreateTime}`, opensAt, closesAt: opensAt + EVENT_WINDOW_MS, limit: 3 };
+    return {
+      trigger: event,
+      id: `evt:${event}:${message.CreateTime}`,
+      opensAt,
+      closesAt: opensAt + EVENT_WINDOW_MS,
+      limit: 3,
+    };
   }
   return undefined;
 }

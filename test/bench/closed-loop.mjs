@@ -48,7 +48,8 @@ export class ClosedLoad {
   async open() {
     const { port, connections } = this.#o;
     // Answers are routed to the stretch in progress (there is none between stretches).
-    for (let k = 0; k < connections; k++) this.#conns.push(new Conn(port, (c, job, status, body) => this.#answered(c, job, status, body)));
+    for (let k = 0; k < connections; k++)
+      this.#conns.push(new Conn(port, (c, job, status, body) => this.#answered(c, job, status, body)));
     await Promise.all(this.#conns.map((c) => c.ready));
     return this;
   }
@@ -128,9 +129,17 @@ export class ClosedLoad {
     const done = this.done;
     const sorted = this.#lat.subarray(0, done).sort();
     return {
-      requests: done, rps: Math.round(done / this.elapsed),
-      p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: done ? +sorted[done - 1].toFixed(2) : NaN,
-      errors: this.errors, mismatches: this.mismatches, next: this.next, wrapped: this.next - this.start > this.#o.pool.length, exhausted: this.exhausted,
+      requests: done,
+      rps: Math.round(done / this.elapsed),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      p999: percentile(sorted, 99.9),
+      max: done ? +sorted[done - 1].toFixed(2) : NaN,
+      errors: this.errors,
+      mismatches: this.mismatches,
+      next: this.next,
+      wrapped: this.next - this.start > this.#o.pool.length,
+      exhausted: this.exhausted,
       idle: this.#o.spin && this.#turns > 0 ? +(this.#idleTurns / this.#turns).toFixed(2) : undefined,
     };
   }

@@ -55,7 +55,8 @@ export function watch(pinned) {
       const busy1 = coreBusyMs();
       const cpu = pinned.map(([pid], i) => (cpu0[i] === undefined ? undefined : cpuMs(pid) - cpu0[i]));
       const others = pinned.map(([, core], i) => {
-        if (core === undefined || busy0?.[core] === undefined || busy1?.[core] === undefined || cpu[i] === undefined) return undefined;
+        if (core === undefined || busy0?.[core] === undefined || busy1?.[core] === undefined || cpu[i] === undefined)
+          return undefined;
         // Tick-granular counters: clamp what rounding can push below 0 or above 1.
         return Math.min(1, Math.max(0, (busy1[core] - busy0[core] - cpu[i]) / ms));
       });
@@ -66,5 +67,7 @@ export function watch(pinned) {
 
 /** The 1/5/15-minute load averages, as `uptime` prints them. */
 export function loadAverages() {
-  return loadavg().map((x) => x.toFixed(2)).join(', ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 }

@@ -47,7 +47,7 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
       c.send(pool.bytes(next++ % pool.length), job);
     }
   };
-  const onResponse = (c, job, status, body) => {
+  const onResponse = (_c, job, status, body) => {
     if (job.i >= 0) {
       const now = performance.now();
       lat[job.i] = now - job.releasedAt;
@@ -88,10 +88,19 @@ export async function openLoop({ port, pool, rate, seconds, connections = 50, ex
   lat.sort();
   fromDue.sort();
   return {
-    sent: total, rate: Math.round(total / elapsed),
-    p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), p999: percentile(lat, 99.9), max: +lat[total - 1].toFixed(2),
-    dueP50: percentile(fromDue, 50), dueP99: percentile(fromDue, 99), dueP999: percentile(fromDue, 99.9),
-    errors, mismatches, next,
+    sent: total,
+    rate: Math.round(total / elapsed),
+    p50: percentile(lat, 50),
+    p90: percentile(lat, 90),
+    p99: percentile(lat, 99),
+    p999: percentile(lat, 99.9),
+    max: +lat[total - 1].toFixed(2),
+    dueP50: percentile(fromDue, 50),
+    dueP99: percentile(fromDue, 99),
+    dueP999: percentile(fromDue, 99.9),
+    errors,
+    mismatches,
+    next,
     /** Every latency from release, sorted (ms): lets a caller pool several runs. */
     samples: lat,
     timeline: line,

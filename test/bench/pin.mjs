@@ -26,15 +26,21 @@ export function planPinning(env = process.env) {
   const loadCpu = Number(env.BENCH_LOADGEN_CPU ?? 0);
   let notice;
   if (env.BENCH_PIN === '0') notice = 'pinning off (BENCH_PIN=0): server and load generator share every core';
-  else if (process.platform !== 'linux' || !tasksetWorks()) notice = `pinning unavailable (no working ${TASKSET}): server and load generator share every core`;
+  else if (process.platform !== 'linux' || !tasksetWorks())
+    notice = `pinning unavailable (no working ${TASKSET}): server and load generator share every core`;
   else if (cores < 2) notice = 'pinning skipped: only one core';
-  else if (serverCpu === loadCpu || serverCpu >= cores || loadCpu >= cores) notice = `pinning skipped: BENCH_SERVER_CPU/BENCH_LOADGEN_CPU must be two different cores below ${cores}`;
+  else if (serverCpu === loadCpu || serverCpu >= cores || loadCpu >= cores)
+    notice = `pinning skipped: BENCH_SERVER_CPU/BENCH_LOADGEN_CPU must be two different cores below ${cores}`;
   const enabled = notice === undefined;
   return {
-    enabled, serverCpu, loadCpu,
+    enabled,
+    serverCpu,
+    loadCpu,
     /** The cores the server and the load generator run on (undefined when not pinned). */
     cores: enabled ? { server: serverCpu, loadgen: loadCpu } : {},
-    notice: enabled ? `pinned: server on cpu ${serverCpu}, load generator on cpu ${loadCpu} (taskset; other processes on the machine are not kept off either core)` : notice,
+    notice: enabled
+      ? `pinned: server on cpu ${serverCpu}, load generator on cpu ${loadCpu} (taskset; other processes on the machine are not kept off either core)`
+      : notice,
     /** [command, args] for a server child (all its threads) under taskset when pinning is on. */
     wrap(command, args) {
       return enabled ? [TASKSET, ['-c', String(serverCpu), command, ...args]] : [command, args];

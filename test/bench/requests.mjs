@@ -5,7 +5,13 @@ import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto
 export const TOKEN = 'benchtoken0123456789';
 export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const APP_ID = 'wx1234567890abcdef';
-export const ENV = { ...process.env, WECHAT_TOKEN: TOKEN, WECHAT_AES_KEY: AES_KEY, WECHAT_APP_ID: APP_ID, NO_COLOR: '1' };
+export const ENV = {
+  ...process.env,
+  WECHAT_TOKEN: TOKEN,
+  WECHAT_AES_KEY: AES_KEY,
+  WECHAT_APP_ID: APP_ID,
+  NO_COLOR: '1',
+};
 for (const k of Object.keys(ENV)) if (/^(TULING_|OPENAI_|REDIS_URL|WXBOT_HISTORY)/.test(k)) delete ENV[k];
 
 // One-shot hashing and one block of random bytes for all prefixes: a pool of 100k safe-mode requests
@@ -91,7 +97,8 @@ export function requestPool(path, mode, size) {
   const random = mode === 'plain' ? undefined : randomBytes(16 * size);
   return encodePool(size, (i) => {
     const nonce = String(100000 + i);
-    const xml = `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oBenchUser${i % 1000}]]></FromUserName>` +
+    const xml =
+      `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oBenchUser${i % 1000}]]></FromUserName>` +
       `<CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[今天过得怎么样 ${i}]]></Content><MsgId>${++msgId}</MsgId></xml>`;
     const q = `signature=${sha1(TOKEN, ts, nonce)}&timestamp=${ts}&nonce=${nonce}&openid=oBenchUser`;
     if (mode === 'plain') return [`${path}?${q}`, xml];

@@ -44,12 +44,20 @@ import { loadAverages, watch } from './machine.mjs';
 import { closedLoop } from './closed-loop.mjs';
 import { openLoop } from './open-loop.mjs';
 import { planPinning } from './pin.mjs';
-import { printLatency, printSaturation, printVerdicts, summariseLatency, summariseSaturation, verdicts } from './report.mjs';
+import {
+  printLatency,
+  printSaturation,
+  printVerdicts,
+  summariseLatency,
+  summariseSaturation,
+  verdicts,
+} from './report.mjs';
 import { requestPool, retryPool } from './requests.mjs';
 import { noise, saturate } from './saturation.mjs';
 import { runOnly, startAll, stopAll } from './targets.mjs';
 
-const num = (name, dflt) => (process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]));
+const num = (name, dflt) =>
+  process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]);
 const K = {
   connections: 50,
   seconds: num('BENCH_SECONDS', 3),
@@ -104,12 +112,17 @@ async function latencyRun(pin, targets, [name, key, mode], round, warm) {
   const opts = { port: target.port, pool, rate: K.rate, connections: K.connections, expect: expectOf(target, mode) };
   // The same load unmeasured first (JIT, connections), then the measured run.
   const w0 = await openLoop({ ...opts, seconds: warm });
-  const w = watch([[target.child.pid, pin.cores.server], [process.pid, pin.cores.loadgen]]);
+  const w = watch([
+    [target.child.pid, pin.cores.server],
+    [process.pid, pin.cores.loadgen],
+  ]);
   const r = await openLoop({ ...opts, seconds: K.latencySeconds, start: w0.next });
   const others = noise(w.stop().others);
   const disturbed = others !== undefined && others > K.noiseMax;
-  process.stderr.write(`latency round ${round + 1} ${name}: p50 ${r.p50} p99 ${r.p99} p99.9 ${r.p999} ms` +
-    `${others === undefined ? '' : `, other processes took ${Math.round(others * 100)}% of a pinned core${disturbed ? ' (disturbed)' : ''}`}\n`);
+  process.stderr.write(
+    `latency round ${round + 1} ${name}: p50 ${r.p50} p99 ${r.p99} p99.9 ${r.p999} ms` +
+      `${others === undefined ? '' : `, other processes took ${Math.round(others * 100)}% of a pinned core${disturbed ? ' (disturbed)' : ''}`}\n`,
+  );
   return { name, round, ...r, others, disturbed };
 }
 
@@ -125,7 +138,12 @@ async function latencyPhase(pin, targets) {
   for (const [, key, mode] of LATENCY_PLAN) {
     const target = targets[key];
     runOnly(targets, target);
-    await closedLoop({ port: target.port, pool: requestPool('/wechat', mode, 40_000), seconds: K.jitWarmup, connections: K.connections });
+    await closedLoop({
+      port: target.port,
+      pool: requestPool('/wechat', mode, 40_000),
+      seconds: K.jitWarmup,
+      connections: K.connections,
+    });
   }
   const runs = [];
   for (let round = 0; round < K.latencyRounds; round++) {
@@ -146,7 +164,13 @@ async function latencyPhase(pin, targets) {
 
 async function saturationPhase(pin, targets) {
   const runs = [];
-  const common = { connections: K.connections, seconds: K.seconds, warmup: K.warmup, cores: pin.cores, generator: K.generator };
+  const common = {
+    connections: K.connections,
+    seconds: K.seconds,
+    warmup: K.warmup,
+    cores: pin.cores,
+    generator: K.generator,
+  };
   const best = {};
   const only = (t) => runOnly(targets, t);
   // The bare server ignores what it gets: a small pool, sent round and round.
@@ -154,11 +178,19 @@ async function saturationPhase(pin, targets) {
   const bare = { target: targets.bare, pool: barePool, expect: '<Content>' };
   const measureBare = (round, pairedWith, seconds = K.bareSeconds) => {
     only(targets.bare);
-    return saturate({ ...common, seconds, warmup: K.bareWarmup, target: bare.target, pool: bare.pool, expect: bare.expect, wrap: true, only })
-      .then((r) => {
-        if (pairedWith !== undefined) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...r });
-        return r;
-      });
+    return saturate({
+      ...common,
+      seconds,
+      warmup: K.bareWarmup,
+      target: bare.target,
+      pool: bare.pool,
+      expect: bare.expect,
+      wrap: true,
+      only,
+    }).then((r) => {
+      if (pairedWith !== undefined) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith, ...r });
+      return r;
+    });
   };
   for (let round = 0; round < K.rounds; round++) {
     // A short bare run sizes the request pools (it is not one of the figures).
@@ -169,11 +201,14 @@ async function saturationPhase(pin, targets) {
     // stores, so they share a pool.
     const pools = {};
     const poolFor = (kind, mode) => {
-      const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(([n]) => best[n] ?? first.rps * 0.9);
+      const users = SATURATION_PLAN.filter((p) => (p[3] ?? 'fresh') === kind && p[2] === mode).map(
+        ([n]) => best[n] ?? first.rps * 0.9,
+      );
       const size = Math.ceil(Math.max(...users) * 1.5 * (K.seconds + K.warmup)) + 2000;
-      return (pools[`${kind} ${mode}`] ??= kind === 'retries'
-        ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
-        : requestPool('/wechat', mode, size));
+      return (pools[`${kind} ${mode}`] ??=
+        kind === 'retries'
+          ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
+          : requestPool('/wechat', mode, size));
     };
     const line = [];
     for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {
@@ -186,14 +221,24 @@ async function saturationPhase(pin, targets) {
       const turns = K.generator === 'raw';
       const before = turns ? undefined : await measureBare(round, name);
       const { bare: paired, ...r } = await saturate({
-        ...common, target, pool, wrap: target.fixed === true, expect: expectOf(target, mode), checkRetries: kind === 'retries',
-        only, ...(turns ? { bare, slice: K.slice } : {}),
+        ...common,
+        target,
+        pool,
+        wrap: target.fixed === true,
+        expect: expectOf(target, mode),
+        checkRetries: kind === 'retries',
+        only,
+        ...(turns ? { bare, slice: K.slice } : {}),
       });
       const b = paired ?? before;
       if (paired) runs.push({ name: 'bare node:http', round, mode: 'plain', pairedWith: name, ...paired });
       if (target.fixed) r.wrapped = false; // nothing to dedupe
-      if (r.wrapped) process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
-      if (r.exhausted) process.stderr.write(`note: ${name} used its whole request pool before the time was up (measured over less time)\n`);
+      if (r.wrapped)
+        process.stderr.write(`warning: ${name} went through its whole request pool (unplanned dedupe hits)\n`);
+      if (r.exhausted)
+        process.stderr.write(
+          `note: ${name} used its whole request pool before the time was up (measured over less time)\n`,
+        );
       best[name] = Math.max(best[name] ?? 0, r.rps);
       runs.push({ name, round, mode, bare: { rps: b.rps, cpuUsPerReq: b.cpuUsPerReq }, ...r });
       line.push(`${name} ${r.rps} (bare ${b.rps})`);
@@ -223,7 +268,10 @@ async function main() {
     stopAll(targets);
     setTimeout(() => rmSync(scratch, { recursive: true, force: true }), 500);
   }
-  const latency = summariseLatency(latencyRuns, LATENCY_PLAN.map(([n]) => n));
+  const latency = summariseLatency(
+    latencyRuns,
+    LATENCY_PLAN.map(([n]) => n),
+  );
   const saturation = summariseSaturation(saturationRuns, ['bare node:http', ...SATURATION_PLAN.map(([n]) => n)]);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out();
@@ -233,13 +281,26 @@ async function main() {
   const v = verdicts(latency, saturation, { ...K, computeRow: COMPUTE_ROW });
   printVerdicts(out, v, K);
   out();
-  out(`Load averages (1/5/15 min): ${loadBefore} at start, ${loadAverages()} at the end. Took ${Math.round((Date.now() - began) / 1000)} s.`);
+  out(
+    `Load averages (1/5/15 min): ${loadBefore} at start, ${loadAverages()} at the end. Took ${Math.round((Date.now() - began) / 1000)} s.`,
+  );
   out('Reproduce: flock /tmp/wxbot-load.lock npm run bench  (targets: node test/bench/servers.mjs bare|handler;');
   out('  wxbot serve --host 127.0.0.1 --port 0 --no-history with WECHAT_TOKEN/WECHAT_AES_KEY/WECHAT_APP_ID set)');
-  out(JSON.stringify({ knobs: K, pinning: pin.notice, load: { start: loadBefore, end: loadAverages() }, latency, saturation, verdicts: v }));
+  out(
+    JSON.stringify({
+      knobs: K,
+      pinning: pin.notice,
+      load: { start: loadBefore, end: loadAverages() },
+      latency,
+      saturation,
+      verdicts: v,
+    }),
+  );
   const failed = v.filter((x) => x.judged && !x.pass);
   if (failed.length > 0) {
-    process.stderr.write(`bench: ${failed.length} target(s) failed: ${failed.map((f) => `${f.target} (${f.measured})`).join('; ')}\n`);
+    process.stderr.write(
+      `bench: ${failed.length} target(s) failed: ${failed.map((f) => `${f.target} (${f.measured})`).join('; ')}\n`,
+    );
     process.exitCode = 1;
   }
 }

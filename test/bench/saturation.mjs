@@ -5,7 +5,7 @@
 // autocannon, which costs more CPU per request than a bare node:http server and so caps the bare
 // figure lower (the ratios then look better than they are).
 import autocannon from 'autocannon';
-import { ClosedLoad, closedLoop } from './closed-loop.mjs';
+import { ClosedLoad, } from './closed-loop.mjs';
 import { watch } from './machine.mjs';
 import { replyPayload } from './requests.mjs';
 
@@ -17,7 +17,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function autocannonRun(opts) {
   return new Promise((resolve, reject) => {
     const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
-    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: process.stderr });
+    autocannon.track(inst, {
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+      outputStream: process.stderr,
+    });
   });
 }
 
@@ -35,12 +40,21 @@ async function withAutocannon({ port, pool, seconds, connections, expect, start,
     onResponse: onResponse ? (status, body, context) => onResponse(context.n, status, body) : undefined,
   };
   const res = await autocannonRun({
-    url: `http://127.0.0.1:${port}`, connections, duration: seconds, requests: [request], headers: { 'content-type': 'text/xml' },
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    requests: [request],
+    headers: { 'content-type': 'text/xml' },
     verifyBody: (body) => body.includes(expect) || (mismatches++, false),
   });
   return {
-    requests: res.requests.total, p50: res.latency.p50, p99: res.latency.p99,
-    errors: res.errors + res.timeouts + res.non2xx, mismatches, next: i, wrapped: i - start > pool.length,
+    requests: res.requests.total,
+    p50: res.latency.p50,
+    p99: res.latency.p99,
+    errors: res.errors + res.timeouts + res.non2xx,
+    mismatches,
+    next: i,
+    wrapped: i - start > pool.length,
   };
 }
 
@@ -50,7 +64,10 @@ function tally(pid, core, loadPid, loadCore) {
   return {
     t,
     async over(fn) {
-      const w = watch([[pid, core], [loadPid, loadCore]]);
+      const w = watch([
+        [pid, core],
+        [loadPid, loadCore],
+      ]);
       const r = await fn();
       const { cpu, ms, others } = w.stop();
       t.ms += ms;
@@ -80,7 +97,8 @@ function figures(res, { t }) {
     // Spinning generator: share of its loop turns with no answer to handle (its headroom).
     loadGenIdle: res.idle,
     others: Number.isNaN(t.othersMs) ? undefined : +(t.othersMs / t.ms).toFixed(2),
-    p50: res.p50, p99: res.p99,
+    p50: res.p50,
+    p99: res.p99,
   };
 }
 
@@ -99,7 +117,21 @@ function figures(res, { t }) {
  * 0.3 s windows): turns this short put both servers through the same mix of fast and slow moments,
  * where a bare run followed by the target's gave each its own. `out.bare` then has the bare figures.
  */
-export async function saturate({ target, pool, expect, connections, seconds, warmup, cores = {}, checkRetries = false, generator = 'raw', wrap = false, bare, slice = 0.5, only = () => {} }) {
+export async function saturate({
+  target,
+  pool,
+  expect,
+  connections,
+  seconds,
+  warmup,
+  cores = {},
+  checkRetries = false,
+  generator = 'raw',
+  wrap = false,
+  bare,
+  slice = 0.5,
+  only = () => {},
+}) {
   // The raw generator spins only on a core of its own (it would take the server's otherwise).
   const spin = generator !== 'autocannon' && cores.loadgen !== undefined;
   const bodies = checkRetries ? new Array(pool.length) : undefined;
@@ -109,9 +141,9 @@ export async function saturate({ target, pool, expect, connections, seconds, war
   let retriesAnswered = 0;
   const onResponse = checkRetries
     ? (n, status, body) => {
-      if (pool.first[n] >= 0) retriesAnswered++;
-      if (status === 200 && (pool.first[n] >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = String(body);
-    }
+        if (pool.first[n] >= 0) retriesAnswered++;
+        if (status === 200 && (pool.first[n] >= 0 || wanted[n]) && bodies[n] === undefined) bodies[n] = String(body);
+      }
     : undefined;
   const opts = { port: target.port, pool, connections, expect, onResponse, wrap, spin };
   const hits0 = target.log.retries();
@@ -133,7 +165,16 @@ export async function saturate({ target, pool, expect, connections, seconds, war
     wrapped = warm.wrapped || res.wrapped;
   } else {
     const load = await new ClosedLoad({ ...opts, start: 0 }).open();
-    const bareLoad = bare ? await new ClosedLoad({ port: bare.target.port, pool: bare.pool, connections, expect: bare.expect, wrap: true, spin }).open() : undefined;
+    const bareLoad = bare
+      ? await new ClosedLoad({
+          port: bare.target.port,
+          pool: bare.pool,
+          connections,
+          expect: bare.expect,
+          wrap: true,
+          spin,
+        }).open()
+      : undefined;
     try {
       only(target);
       await load.run(warmup);
@@ -177,9 +218,13 @@ export async function saturate({ target, pool, expect, connections, seconds, war
       if (replyPayload(bodies[n]) !== replyPayload(bodies[first])) differ++;
     }
     out.retries = {
-      sent: retriesSent, answered: retriesAnswered, checked, differ,
+      sent: retriesSent,
+      answered: retriesAnswered,
+      checked,
+      differ,
       // Retries the server logged as answered from the first delivery (its handler did not run again).
-      dedupeHits: target.log.retries() - hits0, logIncomplete: target.log.dropped,
+      dedupeHits: target.log.retries() - hits0,
+      logIncomplete: target.log.dropped,
     };
   }
   return out;

@@ -14,7 +14,8 @@ const kind = process.argv[2];
 const token = process.env.WECHAT_TOKEN;
 let listener;
 
-const xml = '<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_123456789abc]]></FromUserName>' +
+const xml =
+  '<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_123456789abc]]></FromUserName>' +
   '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content></xml>';
 
 const answer = (res) => {
@@ -22,18 +23,19 @@ const answer = (res) => {
   res.end(xml);
 };
 /** Reads the body like any webhook must, then answers the fixed string (after `work`, if given). */
-const fixedReply = (work) => (work
-  ? (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      work();
-      answer(res);
-    });
-  }
-  : (req, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
+const fixedReply = (work) =>
+  work
+    ? (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          work();
+          answer(res);
+        });
+      }
+    : (req, res) => {
+        req.resume();
+        req.on('end', () => answer(res));
+      };
 
 // A loop of integer hashing (a few registers, no memory traffic), timed at start to take `us` µs.
 let sink = 0;
@@ -68,7 +70,10 @@ if (kind === 'bare') {
   const { default: wechat } = await import('wechat');
   const app = express();
   const config = { token, appid: process.env.WECHAT_APP_ID, encodingAESKey: process.env.WECHAT_AES_KEY };
-  app.use('/wechat', wechat(config, (req, res) => res.reply(req.weixin.Content)));
+  app.use(
+    '/wechat',
+    wechat(config, (req, res) => res.reply(req.weixin.Content)),
+  );
   listener = app;
 } else {
   throw new Error(`unknown bench target ${kind}`);

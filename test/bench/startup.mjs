@@ -21,4 +21,12 @@ median(['-e', '0']); // warm the page cache
 const bare = median(['-e', '0']);
 const version = median([bin, '--version']);
 const help = median([bin, '--help']);
-console.log(JSON.stringify({ runs, nodeMs: +bare.toFixed(1), versionMs: +version.toFixed(1), helpMs: +help.toFixed(1), ratio: +(version / bare).toFixed(2) }));
+console.log(
+  JSON.stringify({
+    runs,
+    nodeMs: +bare.toFixed(1),
+    versionMs: +version.toFixed(1),
+    helpMs: +help.toFixed(1),
+    ratio: +(version / bare).toFixed(2),
+  }),
+);

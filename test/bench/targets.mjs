@@ -85,14 +85,32 @@ export async function startAll(pin, cwd, { history = false, computeUs = 10 } = {
   const targets = {
     // `fixed`: answers the fixed XML whatever it is sent.
     bare: { ...(await startTarget(pin, [servers, 'bare'], portLine, cwd)), fixed: true },
-    compute: { ...(await startTarget(pin, [servers, 'compute'], portLine, cwd, undefined, { ...ENV, BENCH_COMPUTE_US: String(computeUs) })), fixed: true },
+    compute: {
+      ...(await startTarget(pin, [servers, 'compute'], portLine, cwd, undefined, {
+        ...ENV,
+        BENCH_COMPUTE_US: String(computeUs),
+      })),
+      fixed: true,
+    },
     handler: await startTarget(pin, [servers, 'handler'], portLine, cwd),
     wechat: await startTarget(pin, [servers, 'wechat'], portLine, cwd),
     // --no-history as in production (the history file is a development aid).
-    serve: await startTarget(pin, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'], servePort, cwd, join(cwd, 'serve.log')),
+    serve: await startTarget(
+      pin,
+      [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'],
+      servePort,
+      cwd,
+      join(cwd, 'serve.log'),
+    ),
   };
   if (history) {
-    targets.serveHistory = await startTarget(pin, [bin, 'serve', '--host', '127.0.0.1', '--port', '0'], servePort, cwd, join(cwd, 'serve-history.log'));
+    targets.serveHistory = await startTarget(
+      pin,
+      [bin, 'serve', '--host', '127.0.0.1', '--port', '0'],
+      servePort,
+      cwd,
+      join(cwd, 'serve-history.log'),
+    );
   }
   return targets;
 }

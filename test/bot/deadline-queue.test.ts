@@ -23,7 +23,9 @@ test('deadlines fire once, in time order, and cancelled ones never fire', async 
 
 test('with every deadline cancelled nothing is left waiting', () => {
   const q = new DeadlineQueue();
-  const items = Array.from({ length: 500 }, (_, i) => q.add(Date.now() + 10_000 + i, { fire: () => assert.fail('cancelled deadline fired') }));
+  const items = Array.from({ length: 500 }, (_, i) =>
+    q.add(Date.now() + 10_000 + i, { fire: () => assert.fail('cancelled deadline fired') }),
+  );
   for (const it of items) it.cancel();
   assert.equal(q.size, 0);
 });
@@ -31,15 +33,17 @@ test('with every deadline cancelled nothing is left waiting', () => {
 test('a deadline added from inside fire() is honoured', async () => {
   const q = new DeadlineQueue();
   const fired: number[] = [];
-  q.add(Date.now() + 10, { fire: () => {
-    fired.push(1);
-    q.add(Date.now() + 10, { fire: () => fired.push(2) });
-  } });
+  q.add(Date.now() + 10, {
+    fire: () => {
+      fired.push(1);
+      q.add(Date.now() + 10, { fire: () => fired.push(2) });
+    },
+  });
   await sleep(80);
   assert.deepEqual(fired, [1, 2]);
 });
 
-test('an idle queue keeps no ref\'d timer, and a deadline added later still fires on time', async () => {
+test("an idle queue keeps no ref'd timer, and a deadline added later still fires on time", async () => {
   const q = new DeadlineQueue();
   const a = q.add(Date.now() + 30, { fire: () => assert.fail('cancelled deadline fired') });
   a.cancel();
@@ -62,7 +66,10 @@ test('a process whose only deadlines were cancelled exits at once', async () => 
 const q = new DeadlineQueue();
 for (let i = 0; i < 3; i++) q.add(Date.now() + 60_000, { fire() {} }).cancel();`;
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Date.now() - t0 < 20_000, 'the process waited for a cancelled deadline');
 });
@@ -73,7 +80,7 @@ test('against a model: random arrivals, cancels in any order, fronts dropped and
   const fired: number[] = [];
   const want: { at: number; id: number }[] = [];
   let seed = 7;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
   // Emptied and refilled once per message, as under steady traffic.
   for (let i = 0; i < 300; i++) q.add(t0 + 10_000, { fire: () => assert.fail('cancelled') }).cancel();
   assert.equal(q.size, 0);
@@ -90,6 +97,9 @@ test('against a model: random arrivals, cancels in any order, fronts dropped and
   await sleep(120);
   // Every live deadline fired once, in time order (ties in arrival order).
   want.sort((a, b) => a.at - b.at || a.id - b.id);
-  assert.deepEqual(fired, want.map((w) => w.id));
+  assert.deepEqual(
+    fired,
+    want.map((w) => w.id),
+  );
   assert.equal(q.size, 0);
 });

@@ -13,7 +13,7 @@ import { sampleXml } from '../helpers/fixtures.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sample = (name: string) => parseMessage(sampleXml(name));
 let seq = 1;
-const text = (Content: string): WechatMessage => ({ ...sample('text'), Content, MsgId: `9${seq++}` } as WechatMessage);
+const text = (Content: string): WechatMessage => ({ ...sample('text'), Content, MsgId: `9${seq++}` }) as WechatMessage;
 
 function countingBot(delayMs = 0) {
   const calls = { n: 0 };
@@ -37,7 +37,10 @@ test('concurrent retries wait for the first delivery and get the same reply; the
   const results = await Promise.all([d.dispatch(m), d.dispatch(m), d.dispatch(m), d.dispatch(m)]);
   assert.equal(calls.n, 1);
   for (const r of results) assert.deepEqual(r.reply, { MsgType: 'text', Content: 'reply hi' });
-  assert.deepEqual(results.map((r) => r.dedupe), [false, true, true, true]);
+  assert.deepEqual(
+    results.map((r) => r.dedupe),
+    [false, true, true, true],
+  );
 });
 
 test('a retry after completion gets the stored reply without running the handler', async () => {
@@ -128,7 +131,13 @@ test('on an in-process store: a synchronous bot writes only its outcome, an asyn
 test('no delivery stays pending once answered, on an in-process store or a remote one', async () => {
   const local = new MemoryStore();
   // The same store seen only through the Store interface, as a Redis store is.
-  const remote: Store = { get: (k) => local.get(k), set: (k, v, t) => local.set(k, v, t), setIfAbsent: (k, v, t) => local.setIfAbsent(k, v, t), delete: (k) => local.delete(k), close: async () => {} };
+  const remote: Store = {
+    get: (k) => local.get(k),
+    set: (k, v, t) => local.set(k, v, t),
+    setIfAbsent: (k, v, t) => local.setIfAbsent(k, v, t),
+    delete: (k) => local.delete(k),
+    close: async () => {},
+  };
   const syncBot = createBot().fallback((ctx) => `ok ${ctx.text}`);
   for (const store of [local, remote]) {
     for (const bot of [syncBot, countingBot(5).bot]) {
@@ -147,7 +156,11 @@ test('no delivery stays pending once answered, on an in-process store or a remot
 test('past the deadline: success now, the late reply goes to onLateReply, retries do not repeat it', async () => {
   const late: { message: WechatMessage; reply: ReplyBody }[] = [];
   const { bot, calls } = countingBot(500);
-  const d = createDispatcher(bot, { store: new MemoryStore(), deadlineMs: 40, onLateReply: (message, reply) => void late.push({ message, reply }) });
+  const d = createDispatcher(bot, {
+    store: new MemoryStore(),
+    deadlineMs: 40,
+    onLateReply: (message, reply) => void late.push({ message, reply }),
+  });
   const m = text('slow');
   const t0 = Date.now();
   const r = await d.dispatch(m);
@@ -189,9 +202,15 @@ test('a handler error is returned for logging and the message answers success', 
 
 test('a failing store does not drop the message: the handler still answers', async () => {
   const broken: Store = {
-    get: async () => { throw new Error('store down'); },
-    set: async () => { throw new Error('store down'); },
-    setIfAbsent: async () => { throw new Error('store down'); },
+    get: async () => {
+      throw new Error('store down');
+    },
+    set: async () => {
+      throw new Error('store down');
+    },
+    setIfAbsent: async () => {
+      throw new Error('store down');
+    },
     delete: async () => {},
     close: async () => {},
   };

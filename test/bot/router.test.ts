@@ -9,7 +9,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { sampleXml } from '../helpers/fixtures.js';
 
 const sample = (name: string) => parseMessage(sampleXml(name));
-const text = (Content: string): WechatMessage => ({ ...sample('text'), Content } as WechatMessage);
+const text = (Content: string): WechatMessage => ({ ...sample('text'), Content }) as WechatMessage;
 const contentOf = (r: ReplyBody | undefined) => (r?.MsgType === 'text' ? r.Content : r);
 
 test('exact keyword matches the trimmed Content only', async () => {
@@ -36,8 +36,14 @@ test('a RegExp route exposes ctx.match, also for /g RegExps used repeatedly', as
 
 test('a predicate route (sync or async) gets the trimmed text', async () => {
   const bot = createBot()
-    .text((s) => s.length > 10, () => 'long')
-    .text(async (s) => s.startsWith('a'), () => 'async-a');
+    .text(
+      (s) => s.length > 10,
+      () => 'long',
+    )
+    .text(
+      async (s) => s.startsWith('a'),
+      () => 'async-a',
+    );
   assert.equal(contentOf(await bot.handle(text('0123456789abc'))), 'long');
   assert.equal(contentOf(await bot.handle(text('abc'))), 'async-a');
   assert.equal(await bot.handle(text('b')), undefined);
@@ -138,7 +144,9 @@ test('handler results: string, ReplyBody, nothing; ctx helpers set and return th
     .text('n', () => newsReply({ Title: 'T', Url: 'https://e.x' }))
     .text('none', () => undefined)
     .text('img', (ctx) => ctx.replyImage('MEDIA'))
-    .text('voice', (ctx) => { ctx.replyVoice('V'); })
+    .text('voice', (ctx) => {
+      ctx.replyVoice('V');
+    })
     .text('video', (ctx) => ctx.replyVideo('M', 'T', 'D'))
     .text('music', (ctx) => ctx.replyMusic({ Title: 'song', ThumbMediaId: 'TH' }))
     .text('kf', (ctx) => ctx.transfer('a@b'))
@@ -148,9 +156,15 @@ test('handler results: string, ReplyBody, nothing; ctx helpers set and return th
   assert.equal(await bot.handle(text('none')), undefined);
   assert.deepEqual(await bot.handle(text('img')), { MsgType: 'image', Image: { MediaId: 'MEDIA' } });
   assert.deepEqual(await bot.handle(text('voice')), { MsgType: 'voice', Voice: { MediaId: 'V' } });
-  assert.deepEqual(await bot.handle(text('video')), { MsgType: 'video', Video: { MediaId: 'M', Title: 'T', Description: 'D' } });
+  assert.deepEqual(await bot.handle(text('video')), {
+    MsgType: 'video',
+    Video: { MediaId: 'M', Title: 'T', Description: 'D' },
+  });
   assert.deepEqual(await bot.handle(text('music')), { MsgType: 'music', Music: { Title: 'song', ThumbMediaId: 'TH' } });
-  assert.deepEqual(await bot.handle(text('kf')), { MsgType: 'transfer_customer_service', TransInfo: { KfAccount: 'a@b' } });
+  assert.deepEqual(await bot.handle(text('kf')), {
+    MsgType: 'transfer_customer_service',
+    TransInfo: { KfAccount: 'a@b' },
+  });
   assert.equal((await bot.handle(text('news')))?.MsgType, 'news');
 });
 
@@ -171,7 +185,10 @@ test('sessions are per user, namespaced by AppID, JSON, and renewable', async ()
   });
   assert.equal(contentOf(await bot.handle(text('count'), { appId: 'wxA' })), 'n=1');
   assert.equal(contentOf(await bot.handle(text('count'), { appId: 'wxA' })), 'n=2');
-  assert.equal(contentOf(await bot.handle({ ...text('count'), FromUserName: 'other' } as WechatMessage, { appId: 'wxA' })), 'n=1');
+  assert.equal(
+    contentOf(await bot.handle({ ...text('count'), FromUserName: 'other' } as WechatMessage, { appId: 'wxA' })),
+    'n=1',
+  );
   assert.equal(contentOf(await bot.handle(text('count'), { appId: 'wxB' })), 'n=1');
   assert.equal(await store.get('wxbot:wxA:session:bot:oUserOpenId0000000000000000'), '{"n":2}');
   await store.close();
@@ -202,16 +219,23 @@ test('chat(provider) sends the text (or voice recognition) with the user id and 
 
 test('chat(provider) answers an apology when the provider fails, and reports the error', async () => {
   const reported: unknown[] = [];
-  const bot = createBot().fallback(chat(async () => {
-    throw new Error('provider down');
-  }));
+  const bot = createBot().fallback(
+    chat(async () => {
+      throw new Error('provider down');
+    }),
+  );
   const r = await bot.handle(text('hi'), { reportError: (e) => reported.push(e) });
   assert.equal(r?.MsgType, 'text');
   assert.match(contentOf(r) as string, /抱歉/);
   assert.equal((reported[0] as Error).message, 'provider down');
-  const silent = createBot().fallback(chat(async () => {
-    throw new Error('x');
-  }, { onError: null }));
+  const silent = createBot().fallback(
+    chat(
+      async () => {
+        throw new Error('x');
+      },
+      { onError: null },
+    ),
+  );
   assert.equal(await silent.handle(text('hi')), undefined);
 });
 

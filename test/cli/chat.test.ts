@@ -7,7 +7,13 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runChild, type Run } from '../helpers/run-child.js';
 import { tulingUserId } from '../../src/providers/index.js';
-import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, fakeOpenAIAnswer, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import {
+  FAKE_OPENAI_KEY,
+  FAKE_OPENAI_MODEL,
+  fakeOpenAIAnswer,
+  startFakeOpenAI,
+  type FakeOpenAI,
+} from '../fakes/openai.js';
 import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wxbot.js', import.meta.url));
@@ -15,9 +21,15 @@ let tuling: FakeTuling;
 let secretTuling: FakeTuling;
 let openai: FakeOpenAI;
 before(async () => {
-  [tuling, secretTuling, openai] = await Promise.all([startFakeTuling(), startFakeTuling({ secret: 'robot-secret-01' }), startFakeOpenAI()]);
+  [tuling, secretTuling, openai] = await Promise.all([
+    startFakeTuling(),
+    startFakeTuling({ secret: 'robot-secret-01' }),
+    startFakeOpenAI(),
+  ]);
 });
-after(async () => { await Promise.all([tuling.close(), secretTuling.close(), openai.close()]); });
+after(async () => {
+  await Promise.all([tuling.close(), secretTuling.close(), openai.close()]);
+});
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'wxbot-chat-'));
 
@@ -25,13 +37,21 @@ const emptyDir = () => mkdtempSync(join(tmpdir(), 'wxbot-chat-'));
 function chat(args: string[], o: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
   for (const [k, v] of Object.entries(process.env)) if (!/^(TULING_|OPENAI_|WXBOT_|WECHAT_)/.test(k)) env[k] = v;
-  return runChild(process.execPath, [BIN, 'chat', ...args], { cwd: o.cwd ?? emptyDir(), env: { ...env, ...o.env }, input: o.input });
+  return runChild(process.execPath, [BIN, 'chat', ...args], {
+    cwd: o.cwd ?? emptyDir(),
+    env: { ...env, ...o.env },
+    input: o.input,
+  });
 }
 
 const tulingEnv = () => ({ TULING_KEY: FAKE_TULING_KEY, TULING_API_URL: tuling.url });
-const openaiEnv = () => ({ OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: FAKE_OPENAI_MODEL });
+const openaiEnv = () => ({
+  OPENAI_API_KEY: FAKE_OPENAI_KEY,
+  OPENAI_BASE_URL: openai.baseUrl,
+  OPENAI_MODEL: FAKE_OPENAI_MODEL,
+});
 
-test('wxbot chat 你好 prints Tuling\'s answer', async () => {
+test("wxbot chat 你好 prints Tuling's answer", async () => {
   const r = await chat(['你好'], { env: tulingEnv() });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${fakeTulingAnswer('你好')}\n`);
@@ -63,7 +83,10 @@ test('a Tuling error code: its code and meaning, exit 1 (and --json says ok:fals
   const j = await chat(['--json', '#code:4007'], { env: tulingEnv() });
   assert.equal(j.code, 1);
   const out = JSON.parse(j.stdout);
-  assert.deepEqual([out.ok, out.error.code, out.error.providerCode, out.error.meaning.zh], [false, 'PROVIDER_ERROR', 4007, 'apikey不合法']);
+  assert.deepEqual(
+    [out.ok, out.error.code, out.error.providerCode, out.error.meaning.zh],
+    [false, 'PROVIDER_ERROR', 4007, 'apikey不合法'],
+  );
   assert.equal(out.response.body.intent.code, 4007);
   assert.equal(j.stdout.includes(FAKE_TULING_KEY), false);
 });
@@ -99,7 +122,10 @@ test('HTTP 5xx and broken bodies: exit 1 with the reason', async () => {
 
 test('settings come from .env in the working directory; TULING_SECRET encrypts', async () => {
   const cwd = emptyDir();
-  writeFileSync(join(cwd, '.env'), `TULING_API_KEY=${FAKE_TULING_KEY}\nTULING_API_URL=${secretTuling.origin}\nTULING_SECRET=robot-secret-01\n`);
+  writeFileSync(
+    join(cwd, '.env'),
+    `TULING_API_KEY=${FAKE_TULING_KEY}\nTULING_API_URL=${secretTuling.origin}\nTULING_SECRET=robot-secret-01\n`,
+  );
   const r = await chat(['加密的你好'], { cwd });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${fakeTulingAnswer('加密的你好')}\n`);
@@ -120,9 +146,15 @@ test('OpenAI-compatible: --provider openai chooses it when both are configured',
 
 test('interactive: one user id, context kept across lines, /exit stops, a failed line does not end the session', async () => {
   const n = openai.requests.length;
-  const r = await chat(['--user', 'oInteractive01'], { env: openaiEnv(), input: '第一句\n\n第二句\n#http:500\n第三句\n/exit\n不会发送\n' });
+  const r = await chat(['--user', 'oInteractive01'], {
+    env: openaiEnv(),
+    input: '第一句\n\n第二句\n#http:500\n第三句\n/exit\n不会发送\n',
+  });
   assert.equal(r.code, 1, r.stderr); // one of the lines failed
-  assert.equal(r.stdout, [fakeOpenAIAnswer('第一句', 0), fakeOpenAIAnswer('第二句', 2), fakeOpenAIAnswer('第三句', 4)].join('\n') + '\n');
+  assert.equal(
+    r.stdout,
+    `${[fakeOpenAIAnswer('第一句', 0), fakeOpenAIAnswer('第二句', 2), fakeOpenAIAnswer('第三句', 4)].join('\n')}\n`,
+  );
   assert.match(r.stderr, /chatting with openai as oInteractive01/);
   assert.match(r.stderr, /HTTP_5XX/);
   assert.match(r.stderr, /1 of 4 messages failed/);
@@ -133,8 +165,14 @@ test('interactive: one user id, context kept across lines, /exit stops, a failed
 test('interactive --json prints one JSON object per line', async () => {
   const r = await chat(['--json'], { env: tulingEnv(), input: '一\n二\n' });
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.reply), [fakeTulingAnswer('一'), fakeTulingAnswer('二')]);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.reply),
+    [fakeTulingAnswer('一'), fakeTulingAnswer('二')],
+  );
 });
 
 test('--help ends with examples', async () => {

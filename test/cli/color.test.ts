@@ -18,43 +18,74 @@ after(() => rmSync(cwd, { recursive: true, force: true }));
 function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(WECHAT_|WXBOT_|NGROK_|OPENAI_|TULING_|REDIS_URL$|PORT$|NO_COLOR$|FORCE_COLOR$|NODE_DISABLE_COLORS$)/.test(k)) env[k] = v;
+    if (
+      !/^(WECHAT_|WXBOT_|NGROK_|OPENAI_|TULING_|REDIS_URL$|PORT$|NO_COLOR$|FORCE_COLOR$|NODE_DISABLE_COLORS$)/.test(k)
+    )
+      env[k] = v;
   }
   return { ...env, TERM: 'xterm-256color', ...extra };
 }
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-interface Running { output(): string; waitFor(re: RegExp): Promise<RegExpMatchArray>; done: Promise<number | null>; kill(): void }
+interface Running {
+  output(): string;
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+  done: Promise<number | null>;
+  kill(): void;
+}
 
 /** Runs `wxbot …` with stdout and stderr on a pseudo-terminal (`script`), or on pipes. */
 function wxbot(args: string[], o: { tty: boolean; env?: Record<string, string> }): Running {
   const child = o.tty
-    ? spawn('script', ['-qfec', [process.execPath, BIN, ...args].map(shq).join(' '), '/dev/null'], { cwd, env: shellEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('script', ['-qfec', [process.execPath, BIN, ...args].map(shq).join(' '), '/dev/null'], {
+        cwd,
+        env: shellEnv(o.env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(process.execPath, [BIN, ...args], { cwd, env: shellEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters = new Set<() => void>();
-  const collect = (d: Buffer) => { out += d.toString('utf8'); for (const w of waiters) w(); };
+  const collect = (d: Buffer) => {
+    out += d.toString('utf8');
+    for (const w of waiters) w();
+  };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => { resolve(code); for (const w of waiters) w(); }));
+  const done = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      resolve(code);
+      for (const w of waiters) w();
+    }),
+  );
   let exited = false;
-  void done.then(() => { exited = true; });
+  void done.then(() => {
+    exited = true;
+  });
   return {
     output: () => out,
     done,
-    kill: () => { if (!exited) child.kill('SIGTERM'); },
-    waitFor: (re) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${out}`)), 15_000);
-      const check = () => {
-        const m = strip(out).match(re);
-        if (m) { clearTimeout(timer); waiters.delete(check); resolve(m); } else if (exited) {
-          clearTimeout(timer); waiters.delete(check); reject(new Error(`exited before ${re}:\n${out}`));
-        }
-      };
-      waiters.add(check);
-      check();
-    }),
+    kill: () => {
+      if (!exited) child.kill('SIGTERM');
+    },
+    waitFor: (re) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${out}`)), 15_000);
+        const check = () => {
+          const m = strip(out).match(re);
+          if (m) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve(m);
+          } else if (exited) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            reject(new Error(`exited before ${re}:\n${out}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
   };
 }
 
@@ -78,7 +109,17 @@ describe('colorLevel: clig.dev and no-color.org rules', () => {
 describe('simulate: the rendered reply', { skip: !hasScript && '`script` (util-linux) is not installed' }, () => {
   let server: BrokenServer;
   useBrokenServer((s) => (server = s));
-  const args = () => ['simulate', 'text', '你好', '--url', server.url, '--token', BROKEN_ACCOUNT.token, '--mode', 'plain'];
+  const args = () => [
+    'simulate',
+    'text',
+    '你好',
+    '--url',
+    server.url,
+    '--token',
+    BROKEN_ACCOUNT.token,
+    '--mode',
+    'plain',
+  ];
 
   test('is coloured on a terminal', async () => {
     const r = wxbot(args(), { tty: true });
@@ -102,7 +143,9 @@ describe('simulate: the rendered reply', { skip: !hasScript && '`script` (util-l
   });
 });
 
-describe('serve: the banner (stderr) and the request log (stdout)', { skip: !hasScript && '`script` (util-linux) is not installed' }, () => {
+describe('serve: the banner (stderr) and the request log (stdout)', {
+  skip: !hasScript && '`script` (util-linux) is not installed',
+}, () => {
   async function serveAndRequest(o: { tty: boolean; env?: Record<string, string> }): Promise<string> {
     const r = wxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', 'colortoken123', '--no-history'], o);
     try {

@@ -12,7 +12,11 @@ import { BIN, cleanEnv } from './tunnel-child.js';
 const run = promisify(execFile);
 const has = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function wxbot(args: string[], env: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env: cleanEnv(env) }, (err, stdout, stderr) => {
@@ -49,7 +53,10 @@ describe('bash', () => {
         return `COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; _wxbot; printf '%s\\n' "\${COMPREPLY[*]}"`;
       }),
     ].join('\n');
-    const { stdout, stderr } = await run('bash', ['--norc', '--noprofile', '-c', driver], { cwd: dir, env: { PATH: process.env.PATH } });
+    const { stdout, stderr } = await run('bash', ['--norc', '--noprofile', '-c', driver], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     assert.equal(stderr, '');
     const lines = stdout.split('\n').slice(0, cases.length);
     return lines.map((l) => l.split(' ').filter(Boolean));
@@ -58,24 +65,51 @@ describe('bash', () => {
   test('completes commands, subcommands, long options and fixed option values', async () => {
     const cases: [string[], string[]][] = [
       [['wxbot', ''], TOP],
-      [['wxbot', 'si'], ['simulate', 'sign']],
-      [['wxbot', 'simulate', ''], ['verify', 'text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event']],
+      [
+        ['wxbot', 'si'],
+        ['simulate', 'sign'],
+      ],
+      [
+        ['wxbot', 'simulate', ''],
+        ['verify', 'text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event'],
+      ],
       [['wxbot', 'simulate', 'event', 'cl'], ['click']],
       [['wxbot', 'serve', '--lo'], ['--log-format']],
-      [['wxbot', 'serve', '--log-format', ''], ['pretty', 'json']],
+      [
+        ['wxbot', 'serve', '--log-format', ''],
+        ['pretty', 'json'],
+      ],
       [['wxbot', 'serve', '--log-format', '=', 'j'], ['json']],
-      [['wxbot', 'tunnel', '--log-format', ''], ['pretty', 'json']],
-      [['wxbot', 'simulate', 'text', 'hi', '--mode', ''], ['plain', 'compat', 'safe']],
+      [
+        ['wxbot', 'tunnel', '--log-format', ''],
+        ['pretty', 'json'],
+      ],
+      [
+        ['wxbot', 'simulate', 'text', 'hi', '--mode', ''],
+        ['plain', 'compat', 'safe'],
+      ],
       // --token's value is skipped, and simulate's options count under its subcommands.
       [['wxbot', 'simulate', '--token', 'text', 'text', '--js'], ['--json']],
       [['wxbot', 'serve', '-p', '80', '--wa'], ['--watch']],
       [['wxbot', 'replay', '--mode', 's'], ['safe']],
-      [['wxbot', 'chat', '--provider', ''], ['tuling', 'openai']],
-      [['wxbot', 'menu', ''], ['get', 'create', 'delete']],
+      [
+        ['wxbot', 'chat', '--provider', ''],
+        ['tuling', 'openai'],
+      ],
+      [
+        ['wxbot', 'menu', ''],
+        ['get', 'create', 'delete'],
+      ],
       [['wxbot', 'menu', 'create', '--d'], ['--dry-run']],
-      [['wxbot', 'completion', ''], ['bash', 'zsh', 'fish']],
+      [
+        ['wxbot', 'completion', ''],
+        ['bash', 'zsh', 'fish'],
+      ],
       [['wxbot', 'help', 'men'], ['menu']],
-      [['wxbot', '-'], ['--version', '--help']],
+      [
+        ['wxbot', '-'],
+        ['--version', '--help'],
+      ],
       // Free text: nothing to offer (not the file names of the current directory).
       [['wxbot', 'sign', '--token', ''], []],
       [['wxbot', 'simulate', 'text', ''], []],
@@ -87,7 +121,11 @@ describe('bash', () => {
   test('offers file names where a file is expected', async () => {
     writeFileSync(join(dir, 'menu.json'), '{}');
     writeFileSync(join(dir, 'bot.mjs'), '');
-    const [create, serve, history] = await complete([['wxbot', 'menu', 'create', 'men'], ['wxbot', 'serve', 'bo'], ['wxbot', 'history', '--file', 'men']]);
+    const [create, serve, history] = await complete([
+      ['wxbot', 'menu', 'create', 'men'],
+      ['wxbot', 'serve', 'bo'],
+      ['wxbot', 'history', '--file', 'men'],
+    ]);
     assert.deepEqual(create, ['menu.json']);
     assert.deepEqual(serve, ['bot.mjs']);
     assert.deepEqual(history, ['menu.json']);
@@ -108,7 +146,9 @@ describe('bash', () => {
 });
 
 describe('zsh', () => {
-  test('the script parses (zsh -n), names every command and registers for wxbot', { skip: !has('zsh') && 'zsh is not installed' }, async () => {
+  test('the script parses (zsh -n), names every command and registers for wxbot', {
+    skip: !has('zsh') && 'zsh is not installed',
+  }, async () => {
     await run('zsh', ['-n', join(dir, 'zsh')]);
     assert.match(scripts.zsh!, /^#compdef wxbot\n/);
     for (const name of TOP) assert.ok(scripts.zsh!.includes(`'${name}:`), `zsh script lacks ${name}`);
@@ -117,13 +157,23 @@ describe('zsh', () => {
     rmSync(fdir, { recursive: true, force: true });
     await run('mkdir', ['-p', fdir]);
     writeFileSync(join(fdir, '_wxbot'), scripts.zsh!);
-    const fromFpath = await run('zsh', ['-f', '-c', `fpath=(${fdir} $fpath); autoload -Uz compinit; compinit -u -d ${fdir}/.dump; print -r -- $_comps[wxbot]`]);
+    const fromFpath = await run('zsh', [
+      '-f',
+      '-c',
+      `fpath=(${fdir} $fpath); autoload -Uz compinit; compinit -u -d ${fdir}/.dump; print -r -- $_comps[wxbot]`,
+    ]);
     assert.equal(fromFpath.stdout.trim(), '_wxbot');
-    const sourced = await run('zsh', ['-f', '-c', `autoload -Uz compinit; compinit -u -d ${fdir}/.dump2; source ${join(dir, 'zsh')}; print -r -- $_comps[wxbot]`]);
+    const sourced = await run('zsh', [
+      '-f',
+      '-c',
+      `autoload -Uz compinit; compinit -u -d ${fdir}/.dump2; source ${join(dir, 'zsh')}; print -r -- $_comps[wxbot]`,
+    ]);
     assert.equal(sourced.stdout.trim(), '_wxbot');
   });
 
-  test('_wxbot offers the right words (zsh completion builtins stubbed to print what they get)', { skip: !has('zsh') && 'zsh is not installed' }, async () => {
+  test('_wxbot offers the right words (zsh completion builtins stubbed to print what they get)', {
+    skip: !has('zsh') && 'zsh is not installed',
+  }, async () => {
     const driver = `
 compdef() { : }
 _describe() { local -a names; names=(\${reply%%:*}); print -r -- "\${(j: :)names}" }
@@ -156,7 +206,9 @@ t wxbot menu ''
 });
 
 describe('fish', () => {
-  test('the script parses (fish -n), names every command, and completes like the CLI', { skip: !has('fish') && 'fish is not installed' }, async () => {
+  test('the script parses (fish -n), names every command, and completes like the CLI', {
+    skip: !has('fish') && 'fish is not installed',
+  }, async () => {
     await run('fish', ['-n', join(dir, 'fish')]);
     for (const name of TOP) assert.ok(scripts.fish!.includes(`-a '${name}'`), `fish script lacks ${name}`);
     // fish's own completion engine: `complete -C` completes a command line as if TAB were pressed.
@@ -170,10 +222,15 @@ describe('fish', () => {
       ['wxbot menu ', ['get', 'create', 'delete']],
       ['wxbot completion ', ['bash', 'zsh', 'fish']],
     ];
-    const driver = [`source ${join(dir, 'fish')}`, ...cases.map(([line]) => `complete -C ${JSON.stringify(line)} | string split -f1 \\t | string join ' '`)].join('\n');
+    const driver = [
+      `source ${join(dir, 'fish')}`,
+      ...cases.map(([line]) => `complete -C ${JSON.stringify(line)} | string split -f1 \\t | string join ' '`),
+    ].join('\n');
     const { stdout } = await run('fish', ['--no-config', '-c', driver], { cwd: dir });
     const got = stdout.split('\n');
-    cases.forEach(([line, want], i) => assert.deepEqual(got[i]!.split(' ').filter(Boolean).sort(), [...want].sort(), `${line}<TAB>`));
+    cases.forEach(([line, want], i) =>
+      assert.deepEqual(got[i]!.split(' ').filter(Boolean).sort(), [...want].sort(), `${line}<TAB>`),
+    );
   });
 });
 
@@ -205,18 +262,27 @@ describe('wxbot completion', () => {
 
   test('`wxbot --version` imports neither the completion code nor any command module', async () => {
     const hook = join(dir, 'trace-imports.mjs');
-    writeFileSync(hook, `import { register } from 'node:module';
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
   writeSync(2, 'imported ' + r.url + '\\\\n');
   return r;
 }\`));
-`);
+`,
+    );
     const { stdout, stderr } = await run(process.execPath, ['--import', hook, BIN, '--version'], { env: cleanEnv() });
     assert.match(stdout, /^\d+\.\d+\.\d+/);
     const loaded = stderr.split('\n').filter((l) => l.includes('/dist/'));
-    assert.ok(loaded.some((l) => l.endsWith('/dist/cli/main.js')), stderr);
-    assert.deepEqual(loaded.filter((l) => /\/dist\/cli\/(completion|commands)\//.test(l)), []);
+    assert.ok(
+      loaded.some((l) => l.endsWith('/dist/cli/main.js')),
+      stderr,
+    );
+    assert.deepEqual(
+      loaded.filter((l) => /\/dist\/cli\/(completion|commands)\//.test(l)),
+      [],
+    );
   });
 });

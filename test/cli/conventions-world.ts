@@ -41,13 +41,23 @@ const HIST_TOKEN = 'ConventionsTok3n0123456789abcdef';
 
 export async function startWorld(): Promise<World> {
   const [good, failing, api, tuling, closed] = await Promise.all([
-    startBrokenServer({ ...BROKEN_ACCOUNT }), startBrokenServer({ ...BROKEN_ACCOUNT }), startFakeWechatApi(), startFakeTuling(), freePort(),
+    startBrokenServer({ ...BROKEN_ACCOUNT }),
+    startBrokenServer({ ...BROKEN_ACCOUNT }),
+    startFakeWechatApi(),
+    startFakeTuling(),
+    freePort(),
   ]);
   failing.fault = 'status-500';
   const empty = mkdtempSync(join(tmpdir(), 'wxbot-conv-empty-'));
   const files = mkdtempSync(join(tmpdir(), 'wxbot-conv-files-'));
-  writeFileSync(join(files, 'menu.json'), JSON.stringify({ button: [{ type: 'click', name: '今日歌曲', key: 'V1001_TODAY_MUSIC' }] }));
-  writeFileSync(join(files, 'bad-menu.json'), JSON.stringify({ button: [{ type: 'click', name: '一个非常非常长的名字' }] }));
+  writeFileSync(
+    join(files, 'menu.json'),
+    JSON.stringify({ button: [{ type: 'click', name: '今日歌曲', key: 'V1001_TODAY_MUSIC' }] }),
+  );
+  writeFileSync(
+    join(files, 'bad-menu.json'),
+    JSON.stringify({ button: [{ type: 'click', name: '一个非常非常长的名字' }] }),
+  );
   writeFileSync(join(files, 'bot.mjs'), '// an existing project: init must not overwrite it\n');
   writeFileSync(join(files, '.env'), 'WECHAT_TOKEN=existing\n');
   const hist = mkdtempSync(join(tmpdir(), 'wxbot-conv-hist-'));
@@ -63,7 +73,15 @@ export async function startWorld(): Promise<World> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    empty, files, hist, good, failing, api, tuling, closed, serve,
+    empty,
+    files,
+    hist,
+    good,
+    failing,
+    api,
+    tuling,
+    closed,
+    serve,
     async stop() {
       serve.kill('SIGKILL');
       await serve.exited;
@@ -97,24 +115,104 @@ export function cases(w: World): Case[] {
   const newDir = () => join(mkdtempSync(join(tmpdir(), 'wxbot-conv-init-')), 'bot');
   return [
     { cmd: 'serve', what: 'an invalid --port', args: ['serve', '--port', 'abc'], code: 2 },
-    { cmd: 'serve', what: 'an invalid EncodingAESKey', args: ['serve', '--port', '0', '--aes-key', 'short', '--app-id', 'wx1'], code: 2 },
-    { cmd: 'serve', what: 'Redis not reachable', args: ['serve', '--port', '0', '--host', '127.0.0.1', '--redis', `redis://127.0.0.1:${w.closed}`, '--no-history'], code: 3 },
+    {
+      cmd: 'serve',
+      what: 'an invalid EncodingAESKey',
+      args: ['serve', '--port', '0', '--aes-key', 'short', '--app-id', 'wx1'],
+      code: 2,
+    },
+    {
+      cmd: 'serve',
+      what: 'Redis not reachable',
+      args: ['serve', '--port', '0', '--host', '127.0.0.1', '--redis', `redis://127.0.0.1:${w.closed}`, '--no-history'],
+      code: 3,
+    },
     { cmd: 'serve', what: 'an unknown option', args: ['serve', '--bogus'], code: 2 },
 
-    { cmd: 'simulate text', what: 'WeChat would accept the reply', args: ['simulate', 'text', '你好', '--url', w.good.url, ...sim], code: 0 },
-    { cmd: 'simulate text', what: '--json, accepted', args: ['simulate', 'text', '你好', '--url', w.good.url, ...sim, '--json'], code: 0, json: 'one' },
-    { cmd: 'simulate text', what: 'problems found (HTTP 500)', args: ['simulate', 'text', '你好', '--url', w.failing.url, ...sim], code: 1, resultOnFailure: true },
-    { cmd: 'simulate text', what: '--json, problems found', args: ['simulate', 'text', '你好', '--url', w.failing.url, ...sim, '--json'], code: 1, json: 'one' },
-    { cmd: 'simulate text', what: 'no Token anywhere', args: ['simulate', 'text', '你好', '--url', w.good.url], code: 2 },
-    { cmd: 'simulate text', what: '--json, no Token anywhere', args: ['simulate', 'text', '你好', '--url', w.good.url, '--json'], code: 2, json: 'one' },
-    { cmd: 'simulate text', what: 'server not running', args: ['simulate', 'text', '你好', '--url', down, ...sim], code: 3 },
-    { cmd: 'simulate text', what: '--json, server not running', args: ['simulate', 'text', '你好', '--url', down, ...sim, '--json'], code: 3, json: 'one' },
+    {
+      cmd: 'simulate text',
+      what: 'WeChat would accept the reply',
+      args: ['simulate', 'text', '你好', '--url', w.good.url, ...sim],
+      code: 0,
+    },
+    {
+      cmd: 'simulate text',
+      what: '--json, accepted',
+      args: ['simulate', 'text', '你好', '--url', w.good.url, ...sim, '--json'],
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'simulate text',
+      what: 'problems found (HTTP 500)',
+      args: ['simulate', 'text', '你好', '--url', w.failing.url, ...sim],
+      code: 1,
+      resultOnFailure: true,
+    },
+    {
+      cmd: 'simulate text',
+      what: '--json, problems found',
+      args: ['simulate', 'text', '你好', '--url', w.failing.url, ...sim, '--json'],
+      code: 1,
+      json: 'one',
+    },
+    {
+      cmd: 'simulate text',
+      what: 'no Token anywhere',
+      args: ['simulate', 'text', '你好', '--url', w.good.url],
+      code: 2,
+    },
+    {
+      cmd: 'simulate text',
+      what: '--json, no Token anywhere',
+      args: ['simulate', 'text', '你好', '--url', w.good.url, '--json'],
+      code: 2,
+      json: 'one',
+    },
+    {
+      cmd: 'simulate text',
+      what: 'server not running',
+      args: ['simulate', 'text', '你好', '--url', down, ...sim],
+      code: 3,
+    },
+    {
+      cmd: 'simulate text',
+      what: '--json, server not running',
+      args: ['simulate', 'text', '你好', '--url', down, ...sim, '--json'],
+      code: 3,
+      json: 'one',
+    },
     { cmd: 'simulate', what: 'an unknown kind', args: ['simulate', 'txt', 'hi', ...sim], code: 2 },
     { cmd: 'simulate', what: 'an invalid --mode', args: ['simulate', 'text', 'hi', '--mode', 'secret'], code: 2 },
-    { cmd: 'simulate', what: '--json chat from stdin (NDJSON)', args: ['simulate', '--url', w.good.url, ...sim, '--json'], input: '你好\n/event subscribe\n', code: 0, json: 'lines' },
-    { cmd: 'simulate verify', what: '--json, the URL check passes', args: ['simulate', 'verify', '--url', w.good.url, '--token', BROKEN_ACCOUNT.token, '--json'], code: 0, json: 'one' },
-    { cmd: 'simulate verify', what: '--json, the URL check fails', args: ['simulate', 'verify', '--url', w.failing.url, '--token', BROKEN_ACCOUNT.token, '--json'], code: 1, json: 'one' },
-    { cmd: 'simulate event subscribe', what: 'an unknown option', args: ['simulate', 'event', 'subscribe', '--bogus', '--json'], code: 2, json: 'one' },
+    {
+      cmd: 'simulate',
+      what: '--json chat from stdin (NDJSON)',
+      args: ['simulate', '--url', w.good.url, ...sim, '--json'],
+      input: '你好\n/event subscribe\n',
+      code: 0,
+      json: 'lines',
+    },
+    {
+      cmd: 'simulate verify',
+      what: '--json, the URL check passes',
+      args: ['simulate', 'verify', '--url', w.good.url, '--token', BROKEN_ACCOUNT.token, '--json'],
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'simulate verify',
+      what: '--json, the URL check fails',
+      args: ['simulate', 'verify', '--url', w.failing.url, '--token', BROKEN_ACCOUNT.token, '--json'],
+      code: 1,
+      json: 'one',
+    },
+    {
+      cmd: 'simulate event subscribe',
+      what: 'an unknown option',
+      args: ['simulate', 'event', 'subscribe', '--bogus', '--json'],
+      code: 2,
+      json: 'one',
+    },
 
     { cmd: 'sign', what: 'the signature', args: ['sign', '--token', 'T', '--timestamp', '1', '--nonce', '2'], code: 0 },
     { cmd: 'sign', what: '--json', args: ['sign', '--token', 'T', '--json'], code: 0, json: 'one' },
@@ -123,27 +221,122 @@ export function cases(w: World): Case[] {
 
     { cmd: 'chat', what: 'an answer', args: ['chat', '你好'], env: tulingEnv, code: 0 },
     { cmd: 'chat', what: '--json, an answer', args: ['chat', '--json', '你好'], env: tulingEnv, code: 0, json: 'one' },
-    { cmd: 'chat', what: '--json, lines from stdin (NDJSON)', args: ['chat', '--json'], input: '你好\n北京天气\n', env: tulingEnv, code: 0, json: 'lines' },
-    { cmd: 'chat', what: 'the provider refuses (wrong key)', args: ['chat', '你好'], env: { ...tulingEnv, TULING_KEY: 'ffffffffffffffffffffffffffffffff' }, code: 1 },
-    { cmd: 'chat', what: '--json, the provider refuses', args: ['chat', '--json', '你好'], env: { ...tulingEnv, TULING_KEY: 'ffffffffffffffffffffffffffffffff' }, code: 1, json: 'one' },
+    {
+      cmd: 'chat',
+      what: '--json, lines from stdin (NDJSON)',
+      args: ['chat', '--json'],
+      input: '你好\n北京天气\n',
+      env: tulingEnv,
+      code: 0,
+      json: 'lines',
+    },
+    {
+      cmd: 'chat',
+      what: 'the provider refuses (wrong key)',
+      args: ['chat', '你好'],
+      env: { ...tulingEnv, TULING_KEY: 'ffffffffffffffffffffffffffffffff' },
+      code: 1,
+    },
+    {
+      cmd: 'chat',
+      what: '--json, the provider refuses',
+      args: ['chat', '--json', '你好'],
+      env: { ...tulingEnv, TULING_KEY: 'ffffffffffffffffffffffffffffffff' },
+      code: 1,
+      json: 'one',
+    },
     { cmd: 'chat', what: 'no provider configured', args: ['chat', '你好'], code: 2 },
     { cmd: 'chat', what: '--json, no provider configured', args: ['chat', '--json', '你好'], code: 2, json: 'one' },
-    { cmd: 'chat', what: 'provider not reachable', args: ['chat', '你好'], env: { ...tulingEnv, TULING_API_URL: `${down}/openapi/api/v2` }, code: 3 },
-    { cmd: 'chat', what: '--json, provider not reachable', args: ['chat', '--json', '你好'], env: { ...tulingEnv, TULING_API_URL: `${down}/openapi/api/v2` }, code: 3, json: 'one' },
+    {
+      cmd: 'chat',
+      what: 'provider not reachable',
+      args: ['chat', '你好'],
+      env: { ...tulingEnv, TULING_API_URL: `${down}/openapi/api/v2` },
+      code: 3,
+    },
+    {
+      cmd: 'chat',
+      what: '--json, provider not reachable',
+      args: ['chat', '--json', '你好'],
+      env: { ...tulingEnv, TULING_API_URL: `${down}/openapi/api/v2` },
+      code: 3,
+      json: 'one',
+    },
 
-    { cmd: 'tunnel', what: 'no ngrok auth token', args: ['tunnel', '--port', '0', '--host', '127.0.0.1', '--no-history'], code: 2 },
-    { cmd: 'tunnel', what: '--json, no ngrok auth token', args: ['tunnel', '--port', '0', '--host', '127.0.0.1', '--no-history', '--json'], code: 2, json: 'one' },
-    { cmd: 'tunnel', what: 'a --public-url that is not http(s)', args: ['tunnel', '--to', '1', '--token', 'abc', '--public-url', 'ftp://x'], code: 2 },
-    { cmd: 'tunnel', what: '--to a port where nothing listens', args: ['tunnel', '--to', String(w.closed), '--token', 'abc', '--public-url', 'https://example.invalid'], code: 3 },
-    { cmd: 'tunnel', what: 'the public URL does not answer', args: ['tunnel', '--to', String(new URL(w.good.url).port), '--token', BROKEN_ACCOUNT.token, '--public-url', down], code: 3 },
-    { cmd: 'tunnel', what: "the self-check fails (the server answers 500)", args: ['tunnel', '--to', String(new URL(w.failing.url).port), '--token', BROKEN_ACCOUNT.token, '--public-url', new URL(w.failing.url).origin], code: 1 },
-    { cmd: 'tunnel', what: '--json, the self-check fails', args: ['tunnel', '--to', String(new URL(w.failing.url).port), '--token', BROKEN_ACCOUNT.token, '--public-url', new URL(w.failing.url).origin, '--json'], code: 1, json: 'one' },
+    {
+      cmd: 'tunnel',
+      what: 'no ngrok auth token',
+      args: ['tunnel', '--port', '0', '--host', '127.0.0.1', '--no-history'],
+      code: 2,
+    },
+    {
+      cmd: 'tunnel',
+      what: '--json, no ngrok auth token',
+      args: ['tunnel', '--port', '0', '--host', '127.0.0.1', '--no-history', '--json'],
+      code: 2,
+      json: 'one',
+    },
+    {
+      cmd: 'tunnel',
+      what: 'a --public-url that is not http(s)',
+      args: ['tunnel', '--to', '1', '--token', 'abc', '--public-url', 'ftp://x'],
+      code: 2,
+    },
+    {
+      cmd: 'tunnel',
+      what: '--to a port where nothing listens',
+      args: ['tunnel', '--to', String(w.closed), '--token', 'abc', '--public-url', 'https://example.invalid'],
+      code: 3,
+    },
+    {
+      cmd: 'tunnel',
+      what: 'the public URL does not answer',
+      args: ['tunnel', '--to', String(new URL(w.good.url).port), '--token', BROKEN_ACCOUNT.token, '--public-url', down],
+      code: 3,
+    },
+    {
+      cmd: 'tunnel',
+      what: 'the self-check fails (the server answers 500)',
+      args: [
+        'tunnel',
+        '--to',
+        String(new URL(w.failing.url).port),
+        '--token',
+        BROKEN_ACCOUNT.token,
+        '--public-url',
+        new URL(w.failing.url).origin,
+      ],
+      code: 1,
+    },
+    {
+      cmd: 'tunnel',
+      what: '--json, the self-check fails',
+      args: [
+        'tunnel',
+        '--to',
+        String(new URL(w.failing.url).port),
+        '--token',
+        BROKEN_ACCOUNT.token,
+        '--public-url',
+        new URL(w.failing.url).origin,
+        '--json',
+      ],
+      code: 1,
+      json: 'one',
+    },
 
     { cmd: 'history', what: 'the list', args: ['history'], cwd: 'hist', code: 0 },
     { cmd: 'history', what: '--json (NDJSON)', args: ['history', '--json'], cwd: 'hist', code: 0, json: 'lines' },
     { cmd: 'history', what: '--json, one entry', args: ['history', '1', '--json'], cwd: 'hist', code: 0, json: 'one' },
     { cmd: 'history', what: 'an unknown id', args: ['history', '999'], cwd: 'hist', code: 1 },
-    { cmd: 'history', what: '--json, an unknown id', args: ['history', '999', '--json'], cwd: 'hist', code: 1, json: 'one' },
+    {
+      cmd: 'history',
+      what: '--json, an unknown id',
+      args: ['history', '999', '--json'],
+      cwd: 'hist',
+      code: 1,
+      json: 'one',
+    },
     { cmd: 'history', what: 'an invalid --limit', args: ['history', '--limit', 'x'], cwd: 'hist', code: 2 },
 
     { cmd: 'replay', what: 'the same reply again', args: ['replay'], cwd: 'hist', code: 0 },
@@ -151,30 +344,114 @@ export function cases(w: World): Case[] {
     { cmd: 'replay', what: 'nothing recorded', args: ['replay'], code: 1 },
     { cmd: 'replay', what: '--json, nothing recorded', args: ['replay', '--json'], code: 1, json: 'one' },
     { cmd: 'replay', what: 'no Token', args: ['replay', '--file', join(w.hist, '.wxbot', 'history.ndjson')], code: 2 },
-    { cmd: 'replay', what: 'server not running', args: ['replay', '1', '--url', `${down}/wechat`], cwd: 'hist', code: 3 },
-    { cmd: 'replay', what: '--json, server not running', args: ['replay', '1', '--url', `${down}/wechat`, '--json'], cwd: 'hist', code: 3, json: 'one' },
+    {
+      cmd: 'replay',
+      what: 'server not running',
+      args: ['replay', '1', '--url', `${down}/wechat`],
+      cwd: 'hist',
+      code: 3,
+    },
+    {
+      cmd: 'replay',
+      what: '--json, server not running',
+      args: ['replay', '1', '--url', `${down}/wechat`, '--json'],
+      cwd: 'hist',
+      code: 3,
+      json: 'one',
+    },
 
     { cmd: 'init', what: 'a new project', args: ['init', newDir()], code: 0 },
     { cmd: 'init', what: '--json, a new project', args: ['init', newDir(), '--json'], code: 0, json: 'one' },
     { cmd: 'init', what: 'files exist already', args: ['init', '.'], cwd: 'files', code: 1 },
-    { cmd: 'init', what: '--json, files exist already', args: ['init', '.', '--json'], cwd: 'files', code: 1, json: 'one' },
+    {
+      cmd: 'init',
+      what: '--json, files exist already',
+      args: ['init', '.', '--json'],
+      cwd: 'files',
+      code: 1,
+      json: 'one',
+    },
     { cmd: 'init', what: 'an invalid --app-id', args: ['init', newDir(), '--app-id', 'nope'], code: 2 },
 
     { cmd: 'keys', what: '.env lines', args: ['keys'], code: 0 },
     { cmd: 'keys', what: '--json', args: ['keys', '--json'], code: 0, json: 'one' },
     { cmd: 'keys', what: 'an unexpected argument', args: ['keys', 'extra'], code: 2 },
 
-    { cmd: 'menu create', what: 'a valid menu', args: ['menu', 'create', 'menu.json'], cwd: 'files', env: menuEnv, code: 0 },
-    { cmd: 'menu get', what: '--json', args: ['menu', 'get', '--json'], cwd: 'files', env: menuEnv, code: 0, json: 'one' },
-    { cmd: 'menu create', what: '--json --dry-run', args: ['menu', 'create', 'menu.json', '--dry-run', '--json'], cwd: 'files', env: menuEnv, code: 0, json: 'one' },
-    { cmd: 'menu create', what: 'an invalid menu file', args: ['menu', 'create', 'bad-menu.json'], cwd: 'files', env: menuEnv, code: 1 },
-    { cmd: 'menu create', what: '--json, an invalid menu file', args: ['menu', 'create', 'bad-menu.json', '--json'], cwd: 'files', env: menuEnv, code: 1, json: 'one' },
-    { cmd: 'menu delete', what: 'WeChat refuses (wrong AppSecret)', args: ['menu', 'delete'], env: { ...menuEnv, WECHAT_APP_SECRET: 'wrong-secret' }, code: 1 },
-    { cmd: 'menu delete', what: '--json, WeChat refuses', args: ['menu', 'delete', '--json'], env: { ...menuEnv, WECHAT_APP_SECRET: 'wrong-secret' }, code: 1, json: 'one' },
+    {
+      cmd: 'menu create',
+      what: 'a valid menu',
+      args: ['menu', 'create', 'menu.json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 0,
+    },
+    {
+      cmd: 'menu get',
+      what: '--json',
+      args: ['menu', 'get', '--json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'menu create',
+      what: '--json --dry-run',
+      args: ['menu', 'create', 'menu.json', '--dry-run', '--json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'menu create',
+      what: 'an invalid menu file',
+      args: ['menu', 'create', 'bad-menu.json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 1,
+    },
+    {
+      cmd: 'menu create',
+      what: '--json, an invalid menu file',
+      args: ['menu', 'create', 'bad-menu.json', '--json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 1,
+      json: 'one',
+    },
+    {
+      cmd: 'menu delete',
+      what: 'WeChat refuses (wrong AppSecret)',
+      args: ['menu', 'delete'],
+      env: { ...menuEnv, WECHAT_APP_SECRET: 'wrong-secret' },
+      code: 1,
+    },
+    {
+      cmd: 'menu delete',
+      what: '--json, WeChat refuses',
+      args: ['menu', 'delete', '--json'],
+      env: { ...menuEnv, WECHAT_APP_SECRET: 'wrong-secret' },
+      code: 1,
+      json: 'one',
+    },
     { cmd: 'menu get', what: 'no account configured', args: ['menu', 'get'], code: 2 },
     { cmd: 'menu get', what: '--json, no account configured', args: ['menu', 'get', '--json'], code: 2, json: 'one' },
-    { cmd: 'menu get', what: 'the API not reachable', args: ['menu', 'get', '--api-base', down], env: menuEnv, code: 3 },
-    { cmd: 'menu get', what: '--json, the API not reachable', args: ['menu', 'get', '--api-base', down, '--json'], env: menuEnv, code: 3, json: 'one' },
+    {
+      cmd: 'menu get',
+      what: 'the API not reachable',
+      args: ['menu', 'get', '--api-base', down],
+      env: menuEnv,
+      code: 3,
+    },
+    {
+      cmd: 'menu get',
+      what: '--json, the API not reachable',
+      args: ['menu', 'get', '--api-base', down, '--json'],
+      env: menuEnv,
+      code: 3,
+      json: 'one',
+    },
     { cmd: 'menu', what: 'no subcommand', args: ['menu'], code: 2 },
 
     { cmd: 'completion', what: 'a bash script', args: ['completion', 'bash'], code: 0 },
@@ -188,9 +465,11 @@ export function cases(w: World): Case[] {
 /** Runs cases a few at a time (2 cores are shared), in table order. */
 export async function runAll<T>(items: T[], fn: (item: T) => Promise<void>, width = 4): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 export function cwdOf(w: World, c: Case): string {

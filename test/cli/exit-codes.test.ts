@@ -7,7 +7,9 @@ import { COMMANDS } from '../../src/cli/program.js';
 import { cases, cwdOf, runAll, startWorld, wxbot, type World } from './conventions-world.js';
 
 let w: World;
-before(async () => { w = await startWorld(); });
+before(async () => {
+  w = await startWorld();
+});
 after(() => w?.stop());
 
 test('every command gives the documented exit code, with errors on stderr and nothing on stdout', async () => {
@@ -19,11 +21,14 @@ test('every command gives the documented exit code, with errors on stderr and no
     const name = `wxbot ${c.args.join(' ')} (${c.what})`;
     if (r.code !== c.code) failures.push(`${name}: exit ${r.code}, expected ${c.code}\n  stderr: ${r.stderr.trim()}`);
     if (c.code !== 0 && !c.json && !c.resultOnFailure) {
-      if (r.stdout !== '') failures.push(`${name}: failed but printed on stdout: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+      if (r.stdout !== '')
+        failures.push(`${name}: failed but printed on stdout: ${JSON.stringify(r.stdout.slice(0, 200))}`);
       // Our own errors start with "wxbot:", commander's with "error:"; a group without its subcommand shows its usage.
-      if (!/^(wxbot: |error: |Usage: wxbot )\S/m.test(r.stderr)) failures.push(`${name}: no error message on stderr: ${JSON.stringify(r.stderr.slice(0, 200))}`);
+      if (!/^(wxbot: |error: |Usage: wxbot )\S/m.test(r.stderr))
+        failures.push(`${name}: no error message on stderr: ${JSON.stringify(r.stderr.slice(0, 200))}`);
     }
-    if (c.code === 0 && !c.json && r.stdout === '') failures.push(`${name}: succeeded without printing its result on stdout`);
+    if (c.code === 0 && !c.json && r.stdout === '')
+      failures.push(`${name}: succeeded without printing its result on stdout`);
   });
   assert.deepEqual(failures, []);
 });

@@ -25,7 +25,14 @@ function examplesProblems(help: string, path: string): string[] {
 
 function helpOf(cmd: Command): string {
   let text = '';
-  cmd.configureOutput({ writeOut: (s) => { text += s; }, writeErr: (s) => { text += s; } });
+  cmd.configureOutput({
+    writeOut: (s) => {
+      text += s;
+    },
+    writeErr: (s) => {
+      text += s;
+    },
+  });
   cmd.outputHelp();
   return text;
 }
@@ -38,7 +45,10 @@ test('every command and subcommand --help ends with examples of that command', a
   const all = walk(await loadFullProgram(), ['wxbot']);
   assert.ok(all.length >= 40, `the whole tree (${all.length} commands)`);
   for (const p of ['wxbot simulate event location_select', 'wxbot menu delete', 'wxbot completion', 'wxbot history']) {
-    assert.ok(all.some(([path]) => path === p), `walked ${p}`);
+    assert.ok(
+      all.some(([path]) => path === p),
+      `walked ${p}`,
+    );
   }
   const problems = all.flatMap(([path, cmd]) => examplesProblems(helpOf(cmd), path));
   assert.deepEqual(problems, []);
@@ -53,11 +63,13 @@ test('the real binary prints the same: a few commands through `wxbot … --help`
     [['completion', '--help'], 'wxbot completion'],
     [['help', 'history'], 'wxbot history'],
   ];
-  await Promise.all(cases.map(async ([args, path]) => {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: cleanEnv() });
-    assert.equal(stderr, '', `${args.join(' ')}: help goes to stdout`);
-    assert.deepEqual(examplesProblems(stdout, path), []);
-  }));
+  await Promise.all(
+    cases.map(async ([args, path]) => {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: cleanEnv() });
+      assert.equal(stderr, '', `${args.join(' ')}: help goes to stdout`);
+      assert.deepEqual(examplesProblems(stdout, path), []);
+    }),
+  );
 });
 
 test('the checker itself rejects help without examples, with trailing text, or with examples of another command', () => {

@@ -16,7 +16,10 @@ let cwd: string;
 let serve: Child;
 let url: string;
 
-async function run(args: string[], env?: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+async function run(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
   const c = runWxbot(args, { cwd, env });
   const { code } = await c.exited;
   return { code, out: c.stdout(), err: c.stderr() };
@@ -26,7 +29,9 @@ before(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'wxbot-history-'));
   // Settings from .env, as a user would have them: serve, simulate, history and replay all read it.
   await writeFile(join(cwd, '.env'), `WECHAT_TOKEN=${TOKEN}\nWECHAT_AES_KEY=${AES}\nWECHAT_APP_ID=${APPID}\n`);
-  await writeFile(join(cwd, 'bot.mjs'), `import { createBot } from ${JSON.stringify(DIST)};
+  await writeFile(
+    join(cwd, 'bot.mjs'),
+    `import { createBot } from ${JSON.stringify(DIST)};
 const bot = createBot();
 bot.text('你好', () => '你好，我记住了');
 // A careless bot that echoes a credential from its environment: history must still not keep it.
@@ -34,8 +39,12 @@ bot.text('leak', () => 'the key is ' + process.env.PAYMENT_API_KEY);
 bot.event('subscribe', () => '欢迎');
 bot.fallback((ctx) => 'echo: ' + (ctx.text ?? ''));
 export default bot;
-`);
-  serve = runWxbot(['serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1'], { cwd, env: { PAYMENT_API_KEY: PAYMENT_KEY } });
+`,
+  );
+  serve = runWxbot(['serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1'], {
+    cwd,
+    env: { PAYMENT_API_KEY: PAYMENT_KEY },
+  });
   url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/wechat/))[0];
 });
 
@@ -45,16 +54,34 @@ after(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-interface Entry { id: number; mode: string; msgType?: string; event?: string; content?: string; status: number; reply: string | null; server?: string }
+interface Entry {
+  id: number;
+  mode: string;
+  msgType?: string;
+  event?: string;
+  content?: string;
+  status: number;
+  reply: string | null;
+  server?: string;
+}
 
 async function history(): Promise<Entry[]> {
   const r = await run(['history', '--json']);
   assert.equal(r.code, 0, r.err);
-  return r.out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+  return r.out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Entry);
 }
 
 test('messages sent through wxbot serve are listed, replayed with the same reply, and nothing secret is kept', async () => {
-  for (const args of [['text', '你好'], ['event', 'subscribe'], ['text', `my token is ${TOKEN}`], ['text', 'leak']]) {
+  for (const args of [
+    ['text', '你好'],
+    ['event', 'subscribe'],
+    ['text', `my token is ${TOKEN}`],
+    ['text', 'leak'],
+  ]) {
     const r = await run(['simulate', ...args, '--url', url]);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.out}${r.err}`);
   }
@@ -69,7 +96,11 @@ test('messages sent through wxbot serve are listed, replayed with the same reply
   assert.equal(hello.msgType, 'text');
   assert.equal(hello.mode, 'safe');
   assert.equal(hello.status, 200);
-  assert.match(hello.reply ?? '', /<Content><!\[CDATA\[你好，我记住了\]\]><\/Content>/, 'the plaintext reply, not the envelope');
+  assert.match(
+    hello.reply ?? '',
+    /<Content><!\[CDATA\[你好，我记住了\]\]><\/Content>/,
+    'the plaintext reply, not the envelope',
+  );
   assert.equal(hello.server, new URL(url).origin);
   assert.equal(entries.find((e) => e.event === 'subscribe')?.msgType, 'event');
 
@@ -84,10 +115,14 @@ test('messages sent through wxbot serve are listed, replayed with the same reply
 
   const human = await run(['replay', String(hello.id)]);
   assert.equal(human.code, 0);
-  assert.match(human.out, /before[^\n]*\n {2}┃ 你好，我记住了\nnow[^\n]*\n {2}┃ 你好，我记住了\n✓ same reply as before/);
+  assert.match(
+    human.out,
+    /before[^\n]*\n {2}┃ 你好，我记住了\nnow[^\n]*\n {2}┃ 你好，我记住了\n✓ same reply as before/,
+  );
 
   const file = await readFile(join(cwd, '.wxbot', 'history.ndjson'), 'utf8');
-  for (const secret of [TOKEN, AES, PAYMENT_KEY]) assert.ok(!file.includes(secret), 'a secret reached the history file');
+  for (const secret of [TOKEN, AES, PAYMENT_KEY])
+    assert.ok(!file.includes(secret), 'a secret reached the history file');
   assert.match(file, /my token is \[redacted\]/);
   assert.match(file, /the key is \[redacted\]/);
   assert.match(file, /"msg_signature":"[0-9a-f]{40}"/, 'signatures are kept');
@@ -140,8 +175,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
     s.kill(signal);
     assert.equal((await s.exited).code, 0);
-    const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
-    assert.deepEqual(lines.map((e) => e.content), ['one', 'two', 'three']);
+    const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Entry);
+    assert.deepEqual(
+      lines.map((e) => e.content),
+      ['one', 'two', 'three'],
+    );
   });
 }
 
@@ -163,7 +204,12 @@ test('two servers in one directory share the history, and `wxbot history --clear
     for (let i = 0; i < 60 && got.length !== want; i++) {
       const r = runWxbot(['history', '--json'], { cwd: dir });
       assert.equal((await r.exited).code, 0, r.stderr());
-      got = r.stdout().trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Entry).content ?? '');
+      got = r
+        .stdout()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as Entry).content ?? '');
       if (got.length !== want) await new Promise((r) => setTimeout(r, 50));
     }
     return got;
@@ -182,7 +228,10 @@ test('two servers in one directory share the history, and `wxbot history --clear
   b.s.kill('SIGTERM');
   assert.equal((await a.s.exited).code, 0);
   assert.equal((await b.s.exited).code, 0);
-  const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
+  const lines = (await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Entry);
   assert.deepEqual(lines.map((e) => e.content).sort(), ['a3', 'b2']);
   assert.equal(new Set(lines.map((e) => e.id)).size, 2);
 });

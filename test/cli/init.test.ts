@@ -8,7 +8,9 @@ import { runWxbot } from './tunnel-child.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 let root: string;
-before(async () => { root = await mkdtemp(join(tmpdir(), 'wxbot-init-cli-')); });
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wxbot-init-cli-'));
+});
 after(() => rm(root, { recursive: true, force: true }));
 
 async function run(args: string[], cwd = root): Promise<{ code: number | null; out: string; err: string }> {
@@ -21,7 +23,8 @@ test('wxbot init scaffolds a project that runs: wxbot serve <entry> + wxbot simu
   const created = await run(['init', 'my-bot']);
   assert.equal(created.code, 0, created.err);
   assert.match(created.out, /Created my-bot in my-bot\//);
-  for (const f of ['package.json', 'bot.mjs', '.env', '.gitignore', 'README.md']) assert.match(created.out, new RegExp(`created +${f.replace('.', '\\.')}`));
+  for (const f of ['package.json', 'bot.mjs', '.env', '.gitignore', 'README.md'])
+    assert.match(created.out, new RegExp(`created +${f.replace('.', '\\.')}`));
   assert.match(created.out, /cd my-bot\n {2}npm install\n {2}npm run dev/);
   assert.doesNotMatch(created.out, /WECHAT_TOKEN=/, 'secrets stay in .env, not on the screen');
 
@@ -66,7 +69,10 @@ test('refuses to overwrite without --force, then overwrites with it', async () =
 
   const refused = await run(['init', 'again']);
   assert.equal(refused.code, 1);
-  assert.match(refused.err, /already has package\.json, bot\.mjs, \.env, \.gitignore, README\.md; nothing was written\. Use --force/);
+  assert.match(
+    refused.err,
+    /already has package\.json, bot\.mjs, \.env, \.gitignore, README\.md; nothing was written\. Use --force/,
+  );
   assert.equal(await readFile(join(root, 'again', '.env'), 'utf8'), env1);
 
   const forced = await run(['init', 'again', '--force']);

@@ -7,26 +7,35 @@ import { cases, cwdOf, runAll, startWorld, wxbot, type World } from './conventio
 import { runWxbot } from './tunnel-child.js';
 
 let w: World;
-before(async () => { w = await startWorld(); });
+before(async () => {
+  w = await startWorld();
+});
 after(() => w?.stop());
 
 function parseLines(stdout: string): { docs: unknown[]; problems: string[] } {
   const problems: string[] = [];
   if (!stdout.endsWith('\n')) problems.push('stdout does not end with a newline');
-  const docs = stdout.split('\n').slice(0, -1).map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      problems.push(`line ${i + 1} is not JSON: ${JSON.stringify(line.slice(0, 120))}`);
-      return undefined;
-    }
-  });
+  const docs = stdout
+    .split('\n')
+    .slice(0, -1)
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        problems.push(`line ${i + 1} is not JSON: ${JSON.stringify(line.slice(0, 120))}`);
+        return undefined;
+      }
+    });
   return { docs, problems };
 }
 
 const isFailureDoc = (d: unknown) => {
   const o = d as { ok?: unknown; error?: unknown; problems?: unknown };
-  return o !== null && typeof o === 'object' && (o.ok === false || o.error !== undefined || (Array.isArray(o.problems) && o.problems.length > 0));
+  return (
+    o !== null &&
+    typeof o === 'object' &&
+    (o.ok === false || o.error !== undefined || (Array.isArray(o.problems) && o.problems.length > 0))
+  );
 };
 
 test('every --json command prints only JSON on stdout, on success and on failure', async () => {
@@ -39,12 +48,15 @@ test('every --json command prints only JSON on stdout, on success and on failure
     if (r.code !== c.code) failures.push(`${name}: exit ${r.code}, expected ${c.code}: ${r.stderr.trim()}`);
     const { docs, problems } = parseLines(r.stdout);
     failures.push(...problems.map((p) => `${name}: ${p}`));
-    if (c.json === 'one' && docs.length !== 1) failures.push(`${name}: ${docs.length} JSON lines, expected exactly one`);
+    if (c.json === 'one' && docs.length !== 1)
+      failures.push(`${name}: ${docs.length} JSON lines, expected exactly one`);
     if (c.json === 'lines' && docs.length < 1) failures.push(`${name}: no JSON lines`);
-    if (c.code !== 0 && !docs.some(isFailureDoc)) failures.push(`${name}: failed, but no JSON says so (ok:false, error or problems): ${r.stdout.slice(0, 200)}`);
+    if (c.code !== 0 && !docs.some(isFailureDoc))
+      failures.push(`${name}: failed, but no JSON says so (ok:false, error or problems): ${r.stdout.slice(0, 200)}`);
     // An error is also told on stderr; a check that found problems has said it all in its result.
     const error = docs.some((d) => (d as { error?: unknown } | null)?.error !== undefined);
-    if (c.code !== 0 && error && !/^(wxbot|error): \S/m.test(r.stderr)) failures.push(`${name}: an error, but no message on stderr`);
+    if (c.code !== 0 && error && !/^(wxbot|error): \S/m.test(r.stderr))
+      failures.push(`${name}: an error, but no message on stderr`);
   });
   assert.deepEqual(failures, []);
 });
@@ -60,7 +72,10 @@ test('a failure with nothing else to describe is {"ok":false,"error":{"message",
 
   const usage = await wxbot(['keys', '--json', '--bogus'], { cwd: w.empty });
   assert.equal(usage.code, 2);
-  assert.deepEqual(JSON.parse(usage.stdout), { ok: false, error: { message: "unknown option '--bogus'", exitCode: 2 } });
+  assert.deepEqual(JSON.parse(usage.stdout), {
+    ok: false,
+    error: { message: "unknown option '--bogus'", exitCode: 2 },
+  });
 
   // After `--`, "--json" is an argument, not the flag.
   const literal = await wxbot(['sign', '--', '--json'], { cwd: w.empty });
@@ -69,7 +84,9 @@ test('a failure with nothing else to describe is {"ok":false,"error":{"message",
 });
 
 test('a failure that has a result prints that result, not a second document', async () => {
-  const r = await wxbot(['simulate', 'text', 'x', '--url', `http://127.0.0.1:${w.closed}`, '--token', 't', '--json'], { cwd: w.empty });
+  const r = await wxbot(['simulate', 'text', 'x', '--url', `http://127.0.0.1:${w.closed}`, '--token', 't', '--json'], {
+    cwd: w.empty,
+  });
   assert.equal(r.code, 3);
   const doc = JSON.parse(r.stdout) as { status: null; error: string };
   assert.equal(doc.status, null);
@@ -78,7 +95,10 @@ test('a failure that has a result prints that result, not a second document', as
 
 test('tunnel --json: one JSON line on stdout once ready; progress, self-check and request log on stderr', async (t) => {
   const origin = new URL(w.good.url).origin;
-  const c = runWxbot(['tunnel', '--to', new URL(w.good.url).port, '--token', BROKEN_ACCOUNT.token, '--public-url', origin, '--json'], { cwd: w.empty });
+  const c = runWxbot(
+    ['tunnel', '--to', new URL(w.good.url).port, '--token', BROKEN_ACCOUNT.token, '--public-url', origin, '--json'],
+    { cwd: w.empty },
+  );
   t.after(() => c.kill('SIGKILL'));
   await c.waitFor(/wxbot: ready/);
   c.kill('SIGINT');

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { isValidAesKey } from '../../src/protocol/crypto.js';
 
 const run = promisify(execFile);
-const wxbot = (...args: string[]) => run(process.execPath, ['bin/wxbot.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+const wxbot = (...args: string[]) =>
+  run(process.execPath, ['bin/wxbot.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
 
 test('prints .env lines: a 32-char Token and a valid 43-char EncodingAESKey, fresh each run', async () => {
   const [a, b] = await Promise.all([wxbot('keys'), wxbot('keys')]);

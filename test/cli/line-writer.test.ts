@@ -25,9 +25,16 @@ test('standard output redirected to a file gets every line, in order, written sy
       if (fstatSync(1).size === 0) process.exit(3);
       await w.close();
     `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', fd, 'pipe'] });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      stdio: ['ignore', fd, 'pipe'],
+    });
     closeSync(fd);
-    assert.equal(r.status, 0, r.status === 3 ? 'the lines were not in the file when flush() returned' : r.stderr.toString());
+    assert.equal(
+      r.status,
+      0,
+      r.status === 3 ? 'the lines were not in the file when flush() returned' : r.stderr.toString(),
+    );
     const lines = readFileSync(file, 'utf8').split('\n');
     assert.equal(lines.length, 20001);
     assert.equal(lines[0], 'line 0 你好');
@@ -62,7 +69,12 @@ test('a log that fails to write stops the log, reports once, and throws nothing'
 /** A sink that keeps every chunk it is given. */
 function collector(): { out: Writable; bytes: () => Buffer } {
   const chunks: Buffer[] = [];
-  const out = new Writable({ write(c: Buffer, _e, done) { chunks.push(Buffer.from(c)); done(); } });
+  const out = new Writable({
+    write(c: Buffer, _e, done) {
+      chunks.push(Buffer.from(c));
+      done();
+    },
+  });
   return { out, bytes: () => Buffer.concat(chunks) };
 }
 
@@ -77,12 +89,15 @@ test('lineParts writes exactly the bytes of line() of the joined parts (long par
     fc.string({ unit: 'binary', maxLength: 80 }), // lone surrogates: Buffer writes U+FFFD
     fc.constantFrom('', ' ', '→', '…', 'x'.repeat(300), '😀'.repeat(40), '\ud800', 'a\udc00b'),
   );
-  fc.assert(fc.property(fc.array(fc.array(part, { maxLength: 25 }), { minLength: 1, maxLength: 6 }), (lines) => {
-    for (const parts of lines) {
-      wa.line(parts.join(''));
-      wb.lineParts(parts, parts.length);
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(fc.array(part, { maxLength: 25 }), { minLength: 1, maxLength: 6 }), (lines) => {
+      for (const parts of lines) {
+        wa.line(parts.join(''));
+        wb.lineParts(parts, parts.length);
+      }
+    }),
+    { numRuns: 300 },
+  );
   // Only the first n parts count.
   wa.line('ab');
   wb.lineParts(['a', 'b', 'not this'], 2);
@@ -96,7 +111,8 @@ test('lineParts writes exactly the bytes of line() of the joined parts (long par
 test('lineWith: the writer encodes the line itself; when it gives up nothing of what it wrote is kept', async () => {
   const c = collector();
   const w = new LineWriter(c.out);
-  const write = (s: string, buf: Buffer, at: number) => (s.startsWith('!') ? (buf.write('garbage', at), -1) : buf.write(s, at));
+  const write = (s: string, buf: Buffer, at: number) =>
+    s.startsWith('!') ? (buf.write('garbage', at), -1) : buf.write(s, at);
   assert.equal(w.lineWith(16, 'first', write), true);
   assert.equal(w.lineWith(16, '!gives up', write), false);
   w.line('second');

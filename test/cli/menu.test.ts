@@ -21,9 +21,17 @@ before(async () => {
   fake = await startFakeWechatApi();
   dir = mkdtempSync(join(tmpdir(), 'wxbot-menu-'));
   writeFileSync(join(dir, 'menu.json'), JSON.stringify(MENU));
-  writeFileSync(join(dir, 'bad.json'), JSON.stringify({
-    button: [{ type: 'click', name: '一个非常非常长的名字' }, { name: 'm', sub_button: [] }, { type: 'view', name: 'v', url: 'https://x' }, { type: 'view', name: 'w', url: 'https://y' }],
-  }));
+  writeFileSync(
+    join(dir, 'bad.json'),
+    JSON.stringify({
+      button: [
+        { type: 'click', name: '一个非常非常长的名字' },
+        { name: 'm', sub_button: [] },
+        { type: 'view', name: 'v', url: 'https://x' },
+        { type: 'view', name: 'w', url: 'https://y' },
+      ],
+    }),
+  );
   writeFileSync(join(dir, 'broken.json'), '{"button": [');
 });
 after(async () => {
@@ -31,15 +39,24 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function wxbot(args: string[], env: Record<string, string> = {}, cwd = dir): Promise<Result> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WECHAT_')));
   const account = { WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url };
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'menu', ...args], { cwd, env: { ...base, NO_COLOR: '1', ...account, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'menu', ...args],
+      { cwd, env: { ...base, NO_COLOR: '1', ...account, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -104,14 +121,25 @@ test('create, get, delete against the fake API', async () => {
 test('settings: flags beat the environment, which beats .env', async () => {
   const envDir = mkdtempSync(join(tmpdir(), 'wxbot-menu-env-'));
   try {
-    writeFileSync(join(envDir, '.env'), `WECHAT_APP_ID=${fake.appId}\nWECHAT_APP_SECRET=${fake.appSecret}\nWECHAT_API_BASE=${fake.url}\n`);
-    const fromDotEnv = await wxbot(['delete'], { WECHAT_APP_ID: '', WECHAT_APP_SECRET: '', WECHAT_API_BASE: '' }, envDir);
+    writeFileSync(
+      join(envDir, '.env'),
+      `WECHAT_APP_ID=${fake.appId}\nWECHAT_APP_SECRET=${fake.appSecret}\nWECHAT_API_BASE=${fake.url}\n`,
+    );
+    const fromDotEnv = await wxbot(
+      ['delete'],
+      { WECHAT_APP_ID: '', WECHAT_APP_SECRET: '', WECHAT_API_BASE: '' },
+      envDir,
+    );
     assert.equal(fromDotEnv.code, 0, fromDotEnv.stderr);
     const envWins = await wxbot(['delete'], { WECHAT_APP_SECRET: 'wrong-secret-xyz' }, envDir);
     assert.equal(envWins.code, 1);
     assert.match(envWins.stderr, /40125/);
     assert.doesNotMatch(envWins.stderr, /wrong-secret-xyz/);
-    const flagWins = await wxbot(['delete', '--app-secret', fake.appSecret], { WECHAT_APP_SECRET: 'wrong-secret-xyz' }, envDir);
+    const flagWins = await wxbot(
+      ['delete', '--app-secret', fake.appSecret],
+      { WECHAT_APP_SECRET: 'wrong-secret-xyz' },
+      envDir,
+    );
     assert.equal(flagWins.code, 0, flagWins.stderr);
   } finally {
     rmSync(envDir, { recursive: true, force: true });

@@ -6,10 +6,28 @@ import { formatJson, formatPretty, msText } from '../../src/cli/request-log.js';
 import type { RequestLog } from '../../src/server/types.js';
 
 const plain = new Chalk({ level: 0 });
-const message = (Content: string) => ({ ToUserName: 'gh_1', FromUserName: 'oUserOpenId0001', CreateTime: 1, MsgType: 'text', Content, MsgId: '1' });
+const message = (Content: string) => ({
+  ToUserName: 'gh_1',
+  FromUserName: 'oUserOpenId0001',
+  CreateTime: 1,
+  MsgType: 'text',
+  Content,
+  MsgId: '1',
+});
 const record = (time: number, Content: string, reply: string): RequestLog => ({
-  type: 'request', level: 'info', time, id: 'abc', method: 'POST', path: '/wechat', status: 200, mode: 'plain',
-  latencyMs: 1.5, dedupe: false, late: false, message: message(Content) as RequestLog['message'], reply: { MsgType: 'text', Content: reply },
+  type: 'request',
+  level: 'info',
+  time,
+  id: 'abc',
+  method: 'POST',
+  path: '/wechat',
+  status: 200,
+  mode: 'plain',
+  latencyMs: 1.5,
+  dedupe: false,
+  late: false,
+  message: message(Content) as RequestLog['message'],
+  reply: { MsgType: 'text', Content: reply },
 });
 // What the previews are specified to be: whitespace collapsed, trimmed, cut to 48 with an ellipsis, JSON-quoted.
 const preview = (s: string) => {
@@ -19,29 +37,54 @@ const preview = (s: string) => {
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 test('log times are the clock and ISO time of each record, whatever the order records come in', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 8.64e15 }), { minLength: 1, maxLength: 20 }), (times) => {
-    for (const t of times) {
-      const d = new Date(t);
-      const line = formatPretty(record(t, 'hi', 'ho'), plain);
-      assert.ok(line.startsWith(`${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} POST 200 plain `), line);
-      assert.equal(JSON.parse(formatJson(record(t, 'hi', 'ho'))).time, d.toISOString());
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 8.64e15 }), { minLength: 1, maxLength: 20 }), (times) => {
+      for (const t of times) {
+        const d = new Date(t);
+        const line = formatPretty(record(t, 'hi', 'ho'), plain);
+        assert.ok(
+          line.startsWith(
+            `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} POST 200 plain `,
+          ),
+          line,
+        );
+        assert.equal(JSON.parse(formatJson(record(t, 'hi', 'ho'))).time, d.toISOString());
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('previews are collapsed, cut and quoted exactly as specified, for any text', () => {
-  fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', ' a', 'a  b', 'x\u3000y', 'q"\\', '😀'.repeat(30))), fc.string(), (said, answer) => {
-    const line = formatPretty(record(1_700_000_000_000, said, answer), plain);
-    const shown = said ? ` ${preview(said)}` : '';
-    assert.ok(line.includes(`oUse…0001 text${shown} → text ${preview(answer)} 1.5ms`), line);
-  }), { numRuns: 1000 });
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'grapheme' }),
+        fc.constantFrom('', ' ', ' a', 'a  b', 'x\u3000y', 'q"\\', '😀'.repeat(30)),
+      ),
+      fc.string(),
+      (said, answer) => {
+        const line = formatPretty(record(1_700_000_000_000, said, answer), plain);
+        const shown = said ? ` ${preview(said)}` : '';
+        assert.ok(line.includes(`oUse…0001 text${shown} → text ${preview(answer)} 1.5ms`), line);
+      },
+    ),
+    { numRuns: 1000 },
+  );
 });
 
 test('latencies read as JavaScript writes the number, for hundredths and for anything else', () => {
   const hundredths = fc.integer({ min: 0, max: 10_000_000 }).map((h) => h / 100);
-  fc.assert(fc.property(fc.oneof(hundredths, fc.double({ noNaN: false }), fc.constantFrom(0, -0, 0.1, 1e21, -1.5, Infinity)), (ms) => {
-    assert.equal(msText(ms), `${ms}ms`);
-  }), { numRuns: 5000 });
+  fc.assert(
+    fc.property(
+      fc.oneof(hundredths, fc.double({ noNaN: false }), fc.constantFrom(0, -0, 0.1, 1e21, -1.5, Infinity)),
+      (ms) => {
+        assert.equal(msText(ms), `${ms}ms`);
+      },
+    ),
+    { numRuns: 5000 },
+  );
   assert.equal(msText(0.07), '0.07ms');
   assert.equal(msText(12.5), '12.5ms');
   assert.equal(msText(3), '3ms');

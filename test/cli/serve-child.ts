@@ -33,7 +33,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-export function runServe(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<ServeChild> {
+export function runServe(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<ServeChild> {
   const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: opts.cwd ?? tempDir(),
     env: cleanEnv(opts.env),
@@ -56,8 +59,12 @@ export function runServe(args: string[], opts: { cwd?: string; env?: Record<stri
       child.stderr!.off('data', check);
       const url = m[1]!;
       resolve({
-        child, url, origin: new URL(url).origin,
-        stdout: () => out, stderr: () => err, exited,
+        child,
+        url,
+        origin: new URL(url).origin,
+        stdout: () => out,
+        stderr: () => err,
+        exited,
         stop: (signal = 'SIGTERM') => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           return exited;
@@ -73,7 +80,10 @@ export function runServe(args: string[], opts: { cwd?: string; env?: Record<stri
 }
 
 /** Runs `wxbot serve ...` expecting it to fail; resolves with its exit code and stderr. */
-export function runServeFailing(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stderr: string }> {
+export function runServeFailing(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | null; stderr: string }> {
   return runServe(args, opts).then(
     async (s) => {
       await s.stop('SIGKILL');

@@ -12,7 +12,6 @@ const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const SAFE_ENV = { WECHAT_TOKEN: ACCOUNT.token, WECHAT_AES_KEY: ACCOUNT.aesKey, WECHAT_APP_ID: ACCOUNT.appId };
 const content = (r: { reply?: { MsgType: string } }) => (r.reply as { Content?: string } | undefined)?.Content;
 
-
 // Request-log lines are written in small batches: wait until `n` have arrived (bounded), then read them.
 async function logLines(s: { stdout(): string }, n: number): Promise<void> {
   const until = Date.now() + 5000;
@@ -24,7 +23,10 @@ async function logLines(s: { stdout(): string }, n: number): Promise<void> {
 test('zero set-up: the demo bot with a generated token, printed once in the banner and handed to wxbot simulate', async (t) => {
   const s = await runServe([]);
   t.after(() => s.stop('SIGKILL'));
-  const token = /Token\s+([A-Za-z0-9]{32}) \(generated for this run; saved for wxbot simulate in \.wxbot\/dev-session\.json\)/.exec(s.stderr())?.[1];
+  const token =
+    /Token\s+([A-Za-z0-9]{32}) \(generated for this run; saved for wxbot simulate in \.wxbot\/dev-session\.json\)/.exec(
+      s.stderr(),
+    )?.[1];
   assert.ok(token, s.stderr());
   assert.equal(s.stderr().split(token).length - 1, 1, 'the full token appears once');
   assert.match(s.stderr(), /Next\s+wxbot simulate text 你好\s+#/, 'no --token needed: the dev session carries it');
@@ -34,8 +36,15 @@ test('zero set-up: the demo bot with a generated token, printed once in the bann
   const get = await http(`${s.url}?${signedQuery(token)}&echostr=998877`);
   assert.equal(get.body, '998877');
   assert.match(content(await push(s.url, textXml('帮助'), 'plain', acct)) ?? '', /演示机器人/);
-  assert.equal(content(await push(s.url, textXml('随便说点什么'), 'plain', acct)), '随便说点什么', 'echo without a chat provider');
-  assert.match(content(await push(s.url, sampleXml('location'), 'plain', acct)) ?? '', /广州市天河区[\s\S]*23\.134521[\s\S]*113\.358803/);
+  assert.equal(
+    content(await push(s.url, textXml('随便说点什么'), 'plain', acct)),
+    '随便说点什么',
+    'echo without a chat provider',
+  );
+  assert.match(
+    content(await push(s.url, sampleXml('location'), 'plain', acct)) ?? '',
+    /广州市天河区[\s\S]*23\.134521[\s\S]*113\.358803/,
+  );
   assert.match(content(await push(s.url, sampleXml('image'), 'plain', acct)) ?? '', /https?:\/\//);
   assert.match(content(await push(s.url, sampleXml('voice'), 'plain', acct)) ?? '', /今天天气怎么样/);
   assert.match(content(await push(s.url, sampleXml('event-subscribe'), 'plain', acct)) ?? '', /感谢关注/);
@@ -75,8 +84,11 @@ test('.env in the working directory is read; flags win over env, env over .env',
 
 test('an entry module (.mjs) default-exporting a bot is served', async (t) => {
   const cwd = tempDir();
-  writeFileSync(join(cwd, 'bot.mjs'), `import { createBot } from '${LIB}';
-export default createBot().text('ping', () => 'pong from entry').fallback(() => undefined);\n`);
+  writeFileSync(
+    join(cwd, 'bot.mjs'),
+    `import { createBot } from '${LIB}';
+export default createBot().text('ping', () => 'pong from entry').fallback(() => undefined);\n`,
+  );
   const s = await runServe(['bot.mjs'], { cwd, env: { WECHAT_TOKEN: ACCOUNT.token } });
   t.after(() => s.stop('SIGKILL'));
   assert.equal(content(await push(s.url, textXml('ping'), 'plain')), 'pong from entry');
@@ -86,9 +98,12 @@ export default createBot().text('ping', () => 'pong from entry').fallback(() => 
 
 test('a TypeScript entry (.ts) is loaded through tsx', async (t) => {
   const cwd = tempDir();
-  writeFileSync(join(cwd, 'bot.ts'), `import { createBot, type Context } from '${LIB}';
+  writeFileSync(
+    join(cwd, 'bot.ts'),
+    `import { createBot, type Context } from '${LIB}';
 const greet = (ctx: Context): string => 'typed ' + (ctx.text ?? '');
-export default createBot().text(/^hey/, greet);\n`);
+export default createBot().text(/^hey/, greet);\n`,
+  );
   const s = await runServe(['bot.ts'], { cwd, env: { WECHAT_TOKEN: ACCOUNT.token } });
   t.after(() => s.stop('SIGKILL'));
   assert.equal(content(await push(s.url, textXml('hey you'), 'plain')), 'typed hey you');
@@ -97,8 +112,12 @@ export default createBot().text(/^hey/, greet);\n`);
 test('--watch reloads the entry when it changes', async (t) => {
   const cwd = tempDir();
   const file = join(cwd, 'bot.mjs');
-  const write = (reply: string) => writeFileSync(file, `import { createBot } from '${LIB}';
-export default createBot().text('v', () => '${reply}');\n`);
+  const write = (reply: string) =>
+    writeFileSync(
+      file,
+      `import { createBot } from '${LIB}';
+export default createBot().text('v', () => '${reply}');\n`,
+    );
   write('version 1');
   const s = await runServe(['bot.mjs', '--watch'], { cwd, env: { WECHAT_TOKEN: ACCOUNT.token } });
   t.after(() => s.stop('SIGKILL'));
@@ -121,7 +140,11 @@ test('--log-format json prints one JSON object per request on stdout, OpenIDs ma
   await push(s.url, textXml('hello json'), 'plain');
   await http(`${s.url}?${signedQuery('bad')}&echostr=1`);
   await logLines(s, 2);
-  const lines = s.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = s
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 2);
   assert.equal(lines[0]!.status, 200);
   assert.equal(lines[0]!.msgType, 'text');
@@ -142,15 +165,21 @@ test('the pretty log has one line per request with masked OpenID, type, previews
   await logLines(s, 2);
   const lines = s.stdout().trim().split('\n');
   assert.equal(lines.length, 2);
-  assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} POST 200 plain\s+oUse…0000 text "line test" → text "line test" [\d.]+ms$/);
+  assert.match(
+    lines[0]!,
+    /^\d\d:\d\d:\d\d\.\d{3} POST 200 plain\s+oUse…0000 text "line test" → text "line test" [\d.]+ms$/,
+  );
   assert.match(lines[1]!, /\[retry/);
   assert.ok(!/\u001b\[/.test(s.stdout()), 'no colour codes with NO_COLOR / non-TTY');
 });
 
 test('SIGTERM finishes the request in flight and exits 0', async (t) => {
   const cwd = tempDir();
-  writeFileSync(join(cwd, 'slow.mjs'), `import { createBot } from '${LIB}';
-export default createBot().fallback(async () => { await new Promise((r) => setTimeout(r, 700)); return 'done slowly'; });\n`);
+  writeFileSync(
+    join(cwd, 'slow.mjs'),
+    `import { createBot } from '${LIB}';
+export default createBot().fallback(async () => { await new Promise((r) => setTimeout(r, 700)); return 'done slowly'; });\n`,
+  );
   const s = await runServe(['slow.mjs'], { cwd, env: { WECHAT_TOKEN: ACCOUNT.token } });
   t.after(() => s.stop('SIGKILL'));
   const inflight = push(s.url, textXml('x'), 'plain');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BROKEN_ACCOUNT, BrokenServer, useBrokenServer } from '../fakes/broken-server.js';
+import { BROKEN_ACCOUNT, type BrokenServer, useBrokenServer } from '../fakes/broken-server.js';
 import { wxbot } from './simulate-helpers.js';
 
 const { token: TOKEN, aesKey: AES, appId: APP } = BROKEN_ACCOUNT;
@@ -13,13 +13,26 @@ const chat = (input: string, extra: string[] = []) =>
 test('each typed line becomes the right message, from one user, and every reply is rendered', async () => {
   server.fault = 'none';
   const before = server.received.length;
-  const input = ['你好', '/image https://example.com/cat.jpg', '/voice 今天天气怎么样', '/location 23.13 113.35 广州 塔',
-    '/subscribe', '/click V1001_TODAY_MUSIC', '//slash text', '', '/help', '/quit', 'never sent'].join('\n');
+  const input = [
+    '你好',
+    '/image https://example.com/cat.jpg',
+    '/voice 今天天气怎么样',
+    '/location 23.13 113.35 广州 塔',
+    '/subscribe',
+    '/click V1001_TODAY_MUSIC',
+    '//slash text',
+    '',
+    '/help',
+    '/quit',
+    'never sent',
+  ].join('\n');
   const r = await chat(`${input}\n`);
   assert.equal(r.code, 0, r.stderr);
   const got = server.received.slice(before).map((x) => x.message!);
-  assert.deepEqual(got.map((m) => m.MsgType === 'event' ? `event:${(m as { Event: string }).Event}` : m.MsgType),
-    ['text', 'image', 'voice', 'location', 'event:subscribe', 'event:CLICK', 'text']);
+  assert.deepEqual(
+    got.map((m) => (m.MsgType === 'event' ? `event:${(m as { Event: string }).Event}` : m.MsgType)),
+    ['text', 'image', 'voice', 'location', 'event:subscribe', 'event:CLICK', 'text'],
+  );
   assert.equal(new Set(got.map((m) => m.FromUserName)).size, 1);
   const g = got as unknown as Record<string, unknown>[];
   assert.equal(g[0]!.Content, '你好');
@@ -60,9 +73,15 @@ test('--json prints one object per reply (JSON lines)', async () => {
   server.fault = 'none';
   const r = await chat('a\n/subscribe\n', ['--json']);
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
-  assert.deepEqual(lines.map((l) => l.reply.Content), ['you said: a', 'you said: event subscribe']);
+  assert.deepEqual(
+    lines.map((l) => l.reply.Content),
+    ['you said: a', 'you said: event subscribe'],
+  );
 });
 
 test('an unreachable server: each line reports it, exit 3', async () => {

@@ -17,7 +17,12 @@ test('serve with a generated Token hands it to a bare `wxbot simulate text 你�
   const s = await runServe([], { cwd });
   t.after(() => s.stop('SIGKILL'));
 
-  const saved = JSON.parse(readFileSync(sessionFile(cwd), 'utf8')) as { token: string; url: string; pid: number; startedAt: string };
+  const saved = JSON.parse(readFileSync(sessionFile(cwd), 'utf8')) as {
+    token: string;
+    url: string;
+    pid: number;
+    startedAt: string;
+  };
   assert.equal(saved.pid, s.child.pid);
   assert.equal(saved.url, s.url, 'the real listening URL, path included');
   assert.match(saved.token, /^[A-Za-z0-9]{32}$/);
@@ -59,7 +64,15 @@ test('a session left by a process that has ended is ignored and removed', async 
   const cwd = tempDir();
   mkdirSync(join(cwd, '.wxbot'), { mode: 0o700 });
   // A pid far above any default pid_max, so certainly not running.
-  writeFileSync(sessionFile(cwd), JSON.stringify({ token: 'staleToken123', url: 'http://127.0.0.1:1/wechat', pid: 2 ** 30, startedAt: new Date().toISOString() }));
+  writeFileSync(
+    sessionFile(cwd),
+    JSON.stringify({
+      token: 'staleToken123',
+      url: 'http://127.0.0.1:1/wechat',
+      pid: 2 ** 30,
+      startedAt: new Date().toISOString(),
+    }),
+  );
   const r = await wxbot(['simulate', 'text', '你好'], { cwd });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /no Token: start `wxbot serve` in this directory/);
@@ -73,6 +86,9 @@ test('a configured Token is not written anywhere and stays masked', async (t) =>
   assert.ok(!existsSync(sessionFile(cwd)));
   assert.ok(!s.stderr().includes('configuredToken42'));
   assert.match(s.stderr(), /Next\s+wxbot simulate text 你好\s+#/);
-  const r = await wxbot(['simulate', 'text', '你好'], { cwd, env: { WECHAT_TOKEN: 'configuredToken42', WXBOT_URL: s.url } });
+  const r = await wxbot(['simulate', 'text', '你好'], {
+    cwd,
+    env: { WECHAT_TOKEN: 'configuredToken42', WXBOT_URL: s.url },
+  });
   assert.equal(r.code, 0, r.stderr);
 });

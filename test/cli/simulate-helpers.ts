@@ -28,7 +28,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs the real binary (asynchronous: the servers under test live in this process). */
-export function wxbot(args: string[], o: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+export function wxbot(
+  args: string[],
+  o: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<Run> {
   return runChild(process.execPath, [BIN, ...args], { cwd: o.cwd ?? EMPTY, env: cleanEnv(o.env), input: o.input });
 }
 
@@ -40,16 +43,26 @@ export interface ServeChild {
 }
 
 /** Starts `wxbot serve --port 0` as a child and resolves with the URL it prints. */
-export function startServe(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<ServeChild> {
+export function startServe(
+  args: string[],
+  o: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<ServeChild> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-      cwd: o.cwd ?? tempCwd(), env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: o.cwd ?? tempCwd(),
+      env: cleanEnv(o.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start:\n${err}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start:\n${err}`));
+    }, 20_000);
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       const m = /URL\s+(http:\/\/\S+)/.exec(err);
@@ -58,11 +71,17 @@ export function startServe(args: string[], o: { cwd?: string; env?: Record<strin
         resolve({
           url: m[1]!,
           log: () => out,
-          stop: async () => { if (child.exitCode === null) child.kill('SIGTERM'); await exited; },
+          stop: async () => {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            await exited;
+          },
         });
       }
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}:\n${err}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code}:\n${err}`));
+    });
   });
 }
 

@@ -10,7 +10,9 @@ const TOKEN = 'tok123';
 const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APP = 'wx2c2769f8efd9abc2';
 let serve: ServeChild;
-before(async () => { serve = await startServe(['--token', TOKEN, '--aes-key', AES, '--app-id', APP]); });
+before(async () => {
+  serve = await startServe(['--token', TOKEN, '--aes-key', AES, '--app-id', APP]);
+});
 after(() => serve?.stop());
 
 // [args, what the demo bot's answer must contain, or 'ack' for "success"/empty]
@@ -42,13 +44,19 @@ const KINDS: [string[], RegExp | 'ack'][] = [
 
 // Each kind as a line for the interactive chat: "/<subcommand> args" uses the subcommand's own definition.
 const quote = (a: string) => (/\s/.test(a) ? `"${a}"` : a);
-const SCRIPT = KINDS.map(([args]) => `/${args.map(quote).join(' ')}`).join('\n') + '\n';
+const SCRIPT = `${KINDS.map(([args]) => `/${args.map(quote).join(' ')}`).join('\n')}\n`;
 
 for (const mode of ['plain', 'compat', 'safe'] as const) {
   test(`${mode} mode: every message and event kind gets a reply WeChat accepts`, async () => {
-    const r = await wxbot(['simulate', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP, '--mode', mode, '--json'], { input: SCRIPT });
+    const r = await wxbot(
+      ['simulate', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP, '--mode', mode, '--json'],
+      { input: SCRIPT },
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const results = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(results.length, KINDS.length, r.stderr);
     KINDS.forEach(([args, expect], i) => {
       const j = results[i];
@@ -71,8 +79,13 @@ for (const mode of ['plain', 'compat', 'safe'] as const) {
 }
 
 test('subcommands one at a time, as a user types them (safe mode by default with a key)', async () => {
-  const picks = KINDS.filter(([a]) => ['text', 'voice', 'location'].includes(a[0]!) || ['subscribe', 'scancode_waitmsg', 'unsubscribe'].includes(a[1]!));
-  const runs = await pool(picks, 2, ([args]) => wxbot(['simulate', ...args, '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP]));
+  const picks = KINDS.filter(
+    ([a]) =>
+      ['text', 'voice', 'location'].includes(a[0]!) || ['subscribe', 'scancode_waitmsg', 'unsubscribe'].includes(a[1]!),
+  );
+  const runs = await pool(picks, 2, ([args]) =>
+    wxbot(['simulate', ...args, '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP]),
+  );
   runs.forEach((r, i) => {
     assert.equal(r.code, 0, `${picks[i]![0].join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, /· safe mode\n/);
@@ -91,8 +104,9 @@ test('the console GET check passes against serve, and a wrong Token is refused',
 });
 
 test('the interactive chat talks to serve in safe mode', async () => {
-  const r = await wxbot(['simulate', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP],
-    { input: '你好\n/click MENU_1\n/location 23.1 113.3 天河\n/quit\n' });
+  const r = await wxbot(['simulate', '--url', serve.url, '--token', TOKEN, '--aes-key', AES, '--app-id', APP], {
+    input: '你好\n/click MENU_1\n/location 23.1 113.3 天河\n/quit\n',
+  });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stdout.match(/✓ WeChat would accept this reply/g)?.length, 3);
   assert.match(r.stdout, /MENU_1/);

@@ -16,7 +16,11 @@ test('--timeout: bare numbers are seconds, ms suffix is milliseconds', () => {
   assert.equal(parseTimeout('0.3'), 300);
   assert.equal(parseTimeout('2s'), 2000);
   assert.equal(parseTimeout('250ms'), 250);
-  for (const bad of ['0', '-1', 'soon', '1m']) assert.throws(() => parseTimeout(bad), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+  for (const bad of ['0', '-1', 'soon', '1m'])
+    assert.throws(
+      () => parseTimeout(bad),
+      (e: unknown) => e instanceof CliError && e.exitCode === 2,
+    );
 });
 
 test("the default URL is WXBOT_URL, else serve's port/path, else 127.0.0.1:5050/wechat", () => {
@@ -33,13 +37,24 @@ test('settings: flags beat env; mode defaults to safe only with a key', () => {
   assert.equal(resolveSimulate({}, { WECHAT_TOKEN: 't' }).settings.mode, 'plain');
   assert.equal(resolveSimulate({ token: 'flagtok' }, env).settings.token, 'flagtok');
   assert.equal(resolveSimulate({ mode: 'plain' }, env).settings.mode, 'plain');
-  assert.throws(() => resolveSimulate({}, {}, mkdtempSync(join(tmpdir(), 'wxbot-units-'))), /no Token: start `wxbot serve` in this directory/);
-  assert.throws(() => resolveSimulate({ mode: 'compat' }, { WECHAT_TOKEN: 't', WECHAT_AES_KEY: 'A'.repeat(43) }), /AppID/);
+  assert.throws(
+    () => resolveSimulate({}, {}, mkdtempSync(join(tmpdir(), 'wxbot-units-'))),
+    /no Token: start `wxbot serve` in this directory/,
+  );
+  assert.throws(
+    () => resolveSimulate({ mode: 'compat' }, { WECHAT_TOKEN: 't', WECHAT_AES_KEY: 'A'.repeat(43) }),
+    /AppID/,
+  );
 });
 
 test("with no Token configured, the running serve's dev session supplies the Token and the default URL", () => {
   const cwd = mkdtempSync(join(tmpdir(), 'wxbot-units-'));
-  writeDevSession(cwd, { token: 'sessionTok99', url: 'http://127.0.0.1:6123/hook', pid: process.pid, startedAt: new Date().toISOString() });
+  writeDevSession(cwd, {
+    token: 'sessionTok99',
+    url: 'http://127.0.0.1:6123/hook',
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  });
   const r = resolveSimulate({}, {}, cwd);
   assert.equal(r.settings.token, 'sessionTok99');
   assert.equal(r.url, 'http://127.0.0.1:6123/hook');
@@ -54,7 +69,13 @@ test("with no Token configured, the running serve's dev session supplies the Tok
 });
 
 test('splitWords keeps quoted words together', () => {
-  assert.deepEqual(splitWords('link https://x --title "Two words" \'and more\''), ['link', 'https://x', '--title', 'Two words', 'and more']);
+  assert.deepEqual(splitWords('link https://x --title "Two words" \'and more\''), [
+    'link',
+    'https://x',
+    '--title',
+    'Two words',
+    'and more',
+  ]);
 });
 
 const send = (line: string): Record<string, unknown> => {

@@ -29,7 +29,13 @@ test('--json prints exactly the documented fields first, then the request', asyn
   assert.deepEqual(Object.keys(j).slice(0, 7), ['status', 'ms', 'reply', 'ack', 'raw', 'problems', 'warnings']);
   assert.equal(j.status, 200);
   assert.equal(typeof j.ms, 'number');
-  assert.deepEqual(j.reply, { ...j.reply, MsgType: 'text', Content: 'you said: hi', ToUserName: 'oUserOpenId00000000000000001', FromUserName: 'gh_123456789abc' });
+  assert.deepEqual(j.reply, {
+    ...j.reply,
+    MsgType: 'text',
+    Content: 'you said: hi',
+    ToUserName: 'oUserOpenId00000000000000001',
+    FromUserName: 'gh_123456789abc',
+  });
   assert.equal(j.ack, null);
   assert.match(j.raw, /^<xml>\n<Encrypt>/); // safe mode by default when a key is configured
   assert.match(j.decrypted, /you said: hi/);
@@ -47,16 +53,31 @@ const cases: [Fault, string[], number, RegExp][] = [
   ['html-body', ['text', 'x'], 1, /problem: the body is an HTML page/],
   ['json-body', ['text', 'x', '--mode', 'plain'], 1, /problem: the body is JSON/],
   ['status-500', ['text', 'x'], 1, /problem: HTTP 500/],
-  ['redirect', ['text', 'x'], 1, /problem: HTTP 302 redirect to https:\/\/example.com\/wechat\/: WeChat does not follow redirects/],
+  [
+    'redirect',
+    ['text', 'x'],
+    1,
+    /problem: HTTP 302 redirect to https:\/\/example.com\/wechat\/: WeChat does not follow redirects/,
+  ],
   ['ids-not-swapped', ['text', 'x', '--mode', 'plain'], 1, /problem: ToUserName and FromUserName are not swapped/],
   ['createtime-ms', ['text', 'x'], 0, /warning: CreateTime \d{13} is in milliseconds/],
   ['bad-msg-signature', ['text', 'x', '--mode', 'safe'], 1, /problem: the reply's MsgSignature does not verify/],
-  ['wrong-appid', ['text', 'x', '--mode', 'safe'], 1, /problem: the encrypted reply ends with AppID "wx0000000000000000"/],
+  [
+    'wrong-appid',
+    ['text', 'x', '--mode', 'safe'],
+    1,
+    /problem: the encrypted reply ends with AppID "wx0000000000000000"/,
+  ],
   ['plaintext-reply', ['text', 'x', '--mode', 'safe'], 1, /problem: a plaintext XML reply to a safe-mode request/],
   ['plaintext-reply', ['text', 'x', '--mode', 'compat'], 0, /warning: a plaintext XML reply to an encrypted request/],
   ['long-text', ['text', 'x'], 0, /warning: text Content is 3000 bytes/],
   ['unknown-msgtype', ['text', 'x'], 1, /problem: unknown reply MsgType "markdown"/],
-  ['too-many-articles', ['text', 'x'], 1, /problem: news reply with 3 articles: in reply to a user message WeChat allows 1/],
+  [
+    'too-many-articles',
+    ['text', 'x'],
+    1,
+    /problem: news reply with 3 articles: in reply to a user message WeChat allows 1/,
+  ],
   ['slow', ['text', 'x', '--timeout', '300ms'], 1, /problem: no answer within 0\.30 s/],
 ];
 // Each case gets its own server so the cases can run side by side (child processes are the cost).
@@ -119,7 +140,10 @@ test('--retry shows every delivery; the same MsgId reached the server twice', as
   const r = await simulate('slow-first', ['text', 'retry me', '--retry', '--timeout', '0.4', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(j.deliveries.map((d: { outcome: string }) => d.outcome), ['timeout', 'answered']);
+  assert.deepEqual(
+    j.deliveries.map((d: { outcome: string }) => d.outcome),
+    ['timeout', 'answered'],
+  );
   const seen = server.received.slice(before);
   assert.equal(seen.length, 2);
   assert.equal((seen[0]!.message as { MsgId: string }).MsgId, (seen[1]!.message as { MsgId: string }).MsgId);
@@ -159,14 +183,25 @@ test('settings come from the environment and .env: no flags needed', async () =>
   assert.match(got[0]!.url, /encrypt_type=aes/); // safe mode because a key is configured
   assert.equal((got[0]!.message as { EventKey: string }).EventKey, 'MENU_KEY');
   // A flag beats the environment.
-  const plain = await wxbot(['simulate', 'text', 'x', '--mode', 'plain', '--json'], { cwd, env: { WXBOT_URL: server.url } });
+  const plain = await wxbot(['simulate', 'text', 'x', '--mode', 'plain', '--json'], {
+    cwd,
+    env: { WXBOT_URL: server.url },
+  });
   assert.doesNotMatch(server.received.at(-1)!.url, /encrypt_type/);
   assert.equal(plain.code, 0);
 });
 
 test('negative coordinates and options after arguments parse', async () => {
   server.fault = 'none';
-  const r = await simulate('none', ['location', '-33.8688', '151.2093', '--label', 'Sydney Opera House', '--mode', 'compat']);
+  const r = await simulate('none', [
+    'location',
+    '-33.8688',
+    '151.2093',
+    '--label',
+    'Sydney Opera House',
+    '--mode',
+    'compat',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const m = server.received.at(-1)!.message as { Location_X: number; Location_Y: number; Label: string };
   assert.deepEqual([m.Location_X, m.Location_Y, m.Label], [-33.8688, 151.2093, 'Sydney Opera House']);
@@ -180,9 +215,15 @@ test('replies render as the phone shows them: news cards, music, image', async (
   try {
     server.reply = 'news';
     const news = await simulate('none', ['event', 'subscribe']);
-    assert.match(news.stdout, /┌ Hello\n {2}│ A card\n {2}│ picture https:\/\/example.com\/c.jpg\n {2}└ https:\/\/example.com\/a/);
+    assert.match(
+      news.stdout,
+      /┌ Hello\n {2}│ A card\n {2}│ picture https:\/\/example.com\/c.jpg\n {2}└ https:\/\/example.com\/a/,
+    );
     server.reply = 'music';
-    assert.match((await simulate('none', ['event', 'click', 'K'])).stdout, /┃ ♪ Song — Artist\n.*a\.mp3\n.*thumb MediaId THUMB/);
+    assert.match(
+      (await simulate('none', ['event', 'click', 'K'])).stdout,
+      /┃ ♪ Song — Artist\n.*a\.mp3\n.*thumb MediaId THUMB/,
+    );
     server.reply = 'image';
     assert.match((await simulate('none', ['image', 'https://x/p.jpg'])).stdout, /┃ \[image\] MediaId MEDIA_ID_IMAGE/);
   } finally {

@@ -13,11 +13,15 @@ import { startWorld, wxbot, type Run, type World } from './conventions-world.js'
 import { BIN, cleanEnv, runWxbot } from './tunnel-child.js';
 
 let w: World;
-before(async () => { w = await startWorld(); });
+before(async () => {
+  w = await startWorld();
+});
 after(() => w?.stop());
 
 test('serve: the banner is on stderr; stdout carries only the request log, one line per request', async (t) => {
-  const c = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', 'streamstoken1', '--no-history'], { cwd: w.empty });
+  const c = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', 'streamstoken1', '--no-history'], {
+    cwd: w.empty,
+  });
   t.after(() => c.kill('SIGKILL'));
   const url = (await c.waitFor(/URL\s+(http:\/\/\S+)/))[1]!;
   assert.match(c.stderr(), /wxbot serve/);
@@ -35,7 +39,10 @@ test('serve: the banner is on stderr; stdout carries only the request log, one l
 
 test('tunnel: stdout is the paste box; progress and the self-check are on stderr', async (t) => {
   const origin = new URL(w.good.url).origin;
-  const c = runWxbot(['tunnel', '--to', new URL(w.good.url).port, '--token', BROKEN_ACCOUNT.token, '--public-url', origin], { cwd: w.empty });
+  const c = runWxbot(
+    ['tunnel', '--to', new URL(w.good.url).port, '--token', BROKEN_ACCOUNT.token, '--public-url', origin],
+    { cwd: w.empty },
+  );
   t.after(() => c.kill('SIGKILL'));
   await c.waitFor(/wxbot: ready/);
   c.kill('SIGINT');
@@ -49,7 +56,10 @@ test('tunnel: stdout is the paste box; progress and the self-check are on stderr
 });
 
 test('simulate chat: the banner on stderr, the replies on stdout', async () => {
-  const r = await wxbot(['simulate', '--url', w.good.url, '--token', BROKEN_ACCOUNT.token, '--mode', 'plain'], { cwd: w.empty, input: '你好\n' });
+  const r = await wxbot(['simulate', '--url', w.good.url, '--token', BROKEN_ACCOUNT.token, '--mode', 'plain'], {
+    cwd: w.empty,
+    input: '你好\n',
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^Chatting with /);
   assert.doesNotMatch(r.stdout, /Chatting with/);
@@ -64,7 +74,10 @@ test('sign: a generated timestamp and nonce are reported on stderr; stdout is th
 });
 
 test('chat: the answer on stdout, provider and latency on stderr', async () => {
-  const r = await wxbot(['chat', '你好'], { cwd: w.empty, env: { TULING_KEY: '0123456789abcdef0123456789abcdef', TULING_API_URL: w.tuling.url } });
+  const r = await wxbot(['chat', '你好'], {
+    cwd: w.empty,
+    env: { TULING_KEY: '0123456789abcdef0123456789abcdef', TULING_API_URL: w.tuling.url },
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '图灵收到：你好\n');
   assert.match(r.stderr, /\(tuling, \d+ ms\)/);
@@ -91,20 +104,34 @@ const hasTools = ['curl', 'jq', 'xargs'].every((t) => spawnSync('sh', ['-c', `co
 function sh(line: string, cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', `wxbot() { "$WXBOT_NODE" "$WXBOT_BIN" "$@"; }\n${line}`], {
-      cwd, env: cleanEnv({ WXBOT_NODE: process.execPath, WXBOT_BIN: BIN }), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+      env: cleanEnv({ WXBOT_NODE: process.execPath, WXBOT_BIN: BIN }),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-test('stdout pipes: sign | xargs curl, simulate --json | jq, keys --json | jq, history --json | jq', { skip: !hasTools && 'curl, jq or xargs missing' }, async () => {
-  const signed = await sh(`wxbot sign --token ${BROKEN_ACCOUNT.token} --echostr hello --url ${w.good.url} | xargs curl -s`, w.empty);
+test('stdout pipes: sign | xargs curl, simulate --json | jq, keys --json | jq, history --json | jq', {
+  skip: !hasTools && 'curl, jq or xargs missing',
+}, async () => {
+  const signed = await sh(
+    `wxbot sign --token ${BROKEN_ACCOUNT.token} --echostr hello --url ${w.good.url} | xargs curl -s`,
+    w.empty,
+  );
   assert.equal(signed.stdout, 'hello');
-  const reply = await sh(`wxbot simulate text 你好 --url ${w.good.url} --token ${BROKEN_ACCOUNT.token} --json | jq -r .reply.Content`, w.empty);
+  const reply = await sh(
+    `wxbot simulate text 你好 --url ${w.good.url} --token ${BROKEN_ACCOUNT.token} --json | jq -r .reply.Content`,
+    w.empty,
+  );
   assert.equal(reply.stdout, 'you said: 你好\n');
   const token = await sh('wxbot keys --json | jq -r .token', w.empty);
   assert.match(token.stdout, /^[A-Za-z0-9]{32}\n$/);

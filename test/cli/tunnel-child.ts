@@ -24,29 +24,58 @@ export interface Child {
 }
 
 export function runWxbot(args: string[], o: { cwd: string; env?: Record<string, string> }): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: o.cwd,
+    env: cleanEnv(o.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const buf = { stdout: '', stderr: '' };
   const listeners = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { buf.stdout += d; for (const l of listeners) l(); });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { buf.stderr += d; for (const l of listeners) l(); });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf.stdout += d;
+    for (const l of listeners) l();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    buf.stderr += d;
+    for (const l of listeners) l();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => { resolve({ code, signal }); for (const l of listeners) l(); });
+    child.on('close', (code, signal) => {
+      resolve({ code, signal });
+      for (const l of listeners) l();
+    });
   });
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   return {
     child,
     stdout: () => buf.stdout,
     stderr: () => buf.stderr,
     exited,
-    kill: (signal = 'SIGTERM') => { if (!done) child.kill(signal); },
+    kill: (signal = 'SIGTERM') => {
+      if (!done) child.kill(signal);
+    },
     waitFor(re, stream = 'stderr', ms = 20_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { listeners.delete(check); reject(new Error(`timed out waiting for ${re} in ${stream}:\n${buf[stream]}\n--- other stream:\n${buf[stream === 'stdout' ? 'stderr' : 'stdout']}`)); }, ms);
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(
+            new Error(
+              `timed out waiting for ${re} in ${stream}:\n${buf[stream]}\n--- other stream:\n${buf[stream === 'stdout' ? 'stderr' : 'stdout']}`,
+            ),
+          );
+        }, ms);
         const check = () => {
           const m = buf[stream].match(re);
-          if (m) { clearTimeout(timer); listeners.delete(check); resolve(m); } else if (done) {
-            clearTimeout(timer); listeners.delete(check);
+          if (m) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            resolve(m);
+          } else if (done) {
+            clearTimeout(timer);
+            listeners.delete(check);
             reject(new Error(`exited before ${re} appeared in ${stream}:\n${buf.stdout}\n--- stderr:\n${buf.stderr}`));
           }
         };

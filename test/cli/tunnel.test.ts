@@ -15,7 +15,9 @@ const SAFE = ['--token', TOKEN, '--aes-key', AES, '--app-id', APPID];
 const SERVE = ['--port', '0', '--host', '127.0.0.1'];
 
 let cwd: string;
-before(async () => { cwd = await mkdtemp(join(tmpdir(), 'wxbot-tunnel-')); });
+before(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'wxbot-tunnel-'));
+});
 after(() => rm(cwd, { recursive: true, force: true }));
 
 async function listen<S extends Server | HttpServer>(server: S): Promise<number> {
@@ -31,10 +33,16 @@ async function closedPort(): Promise<number> {
 }
 
 /** Starts `wxbot tunnel` behind the fake public edge and points the edge at the port it picked. */
-async function tunnelBehindProxy(t: { after: (fn: () => unknown) => void }, args: string[]): Promise<{ c: Child; proxy: TunnelProxy }> {
+async function tunnelBehindProxy(
+  t: { after: (fn: () => unknown) => void },
+  args: string[],
+): Promise<{ c: Child; proxy: TunnelProxy }> {
   const proxy = await startTunnelProxy();
   const c = runWxbot(['tunnel', '--public-url', proxy.url, ...args], { cwd });
-  t.after(async () => { c.kill('SIGKILL'); await proxy.close(); });
+  t.after(async () => {
+    c.kill('SIGKILL');
+    await proxy.close();
+  });
   const m = await c.waitFor(/Public URL: \S+ → 127\.0\.0\.1:(\d+)/);
   proxy.setTarget(Number(m[1]));
   return { c, proxy };
@@ -49,7 +57,9 @@ test('the whole flow: server up, self-check through the public URL, the paste bo
   assert.match(err, /✓ signed text message, safe mode · HTTP 200 [^\n]*the bot answered: 你好！/);
   assert.doesNotMatch(err, /\r|\x1b\[K/, 'no spinner when stderr is not a terminal');
   // The checks went through the public edge, not straight to the local port.
-  assert.ok(proxy.requests.some((r) => r.method === 'GET' && r.url.startsWith('/wechat?signature=') && r.status === 200));
+  assert.ok(
+    proxy.requests.some((r) => r.method === 'GET' && r.url.startsWith('/wechat?signature=') && r.status === 200),
+  );
   assert.ok(proxy.requests.some((r) => r.method === 'POST' && /encrypt_type=aes/.test(r.url) && r.status === 200));
 
   const out = c.stdout();
@@ -84,7 +94,10 @@ test('--json prints one JSON object on stdout and keeps the request log on stder
   assert.equal(o.appId, APPID);
   assert.equal(o.provider, 'public-url');
   assert.equal(o.check.ok, true);
-  assert.deepEqual(o.check.steps.map((s: { name: string }) => s.name), ['verify', 'message']);
+  assert.deepEqual(
+    o.check.steps.map((s: { name: string }) => s.name),
+    ['verify', 'message'],
+  );
   assert.ok(o.notes.some((n: string) => /IP白名单/.test(n)));
   // Request-log lines are written in 5 ms batches, so the POST line may trail the check's output.
   await c.waitFor(/POST 200 safe/);
@@ -106,7 +119,10 @@ test('--to exposes a server that is already running and checks it through the tu
 });
 
 /** Runs a tunnel that must fail: its exit code and what it said. */
-async function failing(args: string[], env?: Record<string, string>): Promise<{ code: number | null; err: string; ms: number }> {
+async function failing(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number | null; err: string; ms: number }> {
   const started = Date.now();
   const c = runWxbot(['tunnel', ...args], { cwd, env });
   const { code } = await c.exited;
@@ -124,10 +140,18 @@ test('no ngrok auth token: says where to get one, exit 2', async () => {
 
 test('ngrok unreachable without network: gives up after --connect-timeout with words, exit 3, no hang', async (t) => {
   const sockets: Socket[] = [];
-  const silent = createTcpServer((s) => { sockets.push(s); s.on('error', () => undefined); });
+  const silent = createTcpServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+  });
   const port = await listen(silent);
-  t.after(() => { for (const s of sockets) s.destroy(); silent.close(); });
-  const r = await failing([...SERVE, '--ngrok-server-addr', `127.0.0.1:${port}`, '--connect-timeout', '1.5'], { NGROK_AUTHTOKEN: 'not_a_real_token_123' });
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const r = await failing([...SERVE, '--ngrok-server-addr', `127.0.0.1:${port}`, '--connect-timeout', '1.5'], {
+    NGROK_AUTHTOKEN: 'not_a_real_token_123',
+  });
   assert.equal(r.code, 3);
   assert.match(r.err, /no answer from ngrok after 1\.5 s/);
   assert.match(r.err, /--public-url/);
@@ -136,7 +160,13 @@ test('ngrok unreachable without network: gives up after --connect-timeout with w
 });
 
 test('ngrok service refusing connections: explained as unreachable, exit 3', async () => {
-  const r = await failing([...SERVE, '--ngrok-server-addr', `127.0.0.1:${await closedPort()}`, '--authtoken', 'x_token_value']);
+  const r = await failing([
+    ...SERVE,
+    '--ngrok-server-addr',
+    `127.0.0.1:${await closedPort()}`,
+    '--authtoken',
+    'x_token_value',
+  ]);
   assert.equal(r.code, 3);
   assert.match(r.err, /cannot reach the ngrok service/);
 });
@@ -157,7 +187,10 @@ test('tunnel up but nothing behind it (ngrok ERR_NGROK_8012): explained, exit 1'
   t.after(() => proxy.close());
   const r = await failing(['--to', String(port), '--token', TOKEN, '--public-url', proxy.url]);
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`the tunnel is up but the local server on port ${port} is not answering it \\(ngrok ERR_NGROK_8012\\)`));
+  assert.match(
+    r.err,
+    new RegExp(`the tunnel is up but the local server on port ${port} is not answering it \\(ngrok ERR_NGROK_8012\\)`),
+  );
   assert.match(r.err, /WeChat's URL check would fail/);
 });
 

@@ -6,17 +6,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  devSessionPath, isProcessAlive, readDevSession, removeDevSession, writeDevSession, type DevSession,
+  devSessionPath,
+  isProcessAlive,
+  readDevSession,
+  removeDevSession,
+  writeDevSession,
+  type DevSession,
 } from '../../src/config/dev-session.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'wxbot-devsession-'));
 const session = (over: Partial<DevSession> = {}): DevSession => ({
-  token: 'abcDEF123456', url: 'http://127.0.0.1:5057/wechat', pid: process.pid, startedAt: '2024-01-01T00:00:00.000Z', ...over,
+  token: 'abcDEF123456',
+  url: 'http://127.0.0.1:5057/wechat',
+  pid: process.pid,
+  startedAt: '2024-01-01T00:00:00.000Z',
+  ...over,
 });
 const alive = () => true;
 const dead = () => false;
 
-test('writes .wxbot/dev-session.json with a 0700 directory, a 0600 file and a .gitignore of *', { skip: process.platform === 'win32' }, () => {
+test('writes .wxbot/dev-session.json with a 0700 directory, a 0600 file and a .gitignore of *', {
+  skip: process.platform === 'win32',
+}, () => {
   const cwd = tmp();
   const path = writeDevSession(cwd, session());
   assert.equal(path, join(cwd, '.wxbot', 'dev-session.json'));
@@ -25,7 +36,11 @@ test('writes .wxbot/dev-session.json with a 0700 directory, a 0600 file and a .g
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(readFileSync(join(cwd, '.wxbot', '.gitignore'), 'utf8'), '*\n');
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), session());
-  assert.deepEqual(readdirSync(join(cwd, '.wxbot')).sort(), ['.gitignore', 'dev-session.json'], 'no temp file left behind');
+  assert.deepEqual(
+    readdirSync(join(cwd, '.wxbot')).sort(),
+    ['.gitignore', 'dev-session.json'],
+    'no temp file left behind',
+  );
 });
 
 test('an existing .gitignore in .wxbot is kept; a rewrite replaces the session whole', () => {
@@ -34,7 +49,10 @@ test('an existing .gitignore in .wxbot is kept; a rewrite replaces the session w
   writeFileSync(join(cwd, '.wxbot', '.gitignore'), '*\n# mine\n');
   writeDevSession(cwd, session({ token: 'second22token', url: 'http://127.0.0.1:6000/hook' }));
   assert.equal(readFileSync(join(cwd, '.wxbot', '.gitignore'), 'utf8'), '*\n# mine\n');
-  assert.deepEqual(readDevSession(cwd, { isAlive: alive }), session({ token: 'second22token', url: 'http://127.0.0.1:6000/hook' }));
+  assert.deepEqual(
+    readDevSession(cwd, { isAlive: alive }),
+    session({ token: 'second22token', url: 'http://127.0.0.1:6000/hook' }),
+  );
 });
 
 test('reads the session of a live process; no file means no session', () => {
@@ -56,9 +74,16 @@ test('a stale session (dead pid) is ignored and removed, unless removeStale is f
 test('malformed or foreign files are not taken as credentials', () => {
   const cwd = tmp();
   writeDevSession(cwd, session());
-  for (const text of ['not json', '[]', 'null', JSON.stringify({ ...session(), token: 'has space' }),
-    JSON.stringify({ ...session(), url: 'file:///etc/passwd' }), JSON.stringify({ ...session(), pid: -1 }),
-    JSON.stringify({ ...session(), pid: '12' }), JSON.stringify({ url: session().url, pid: process.pid })]) {
+  for (const text of [
+    'not json',
+    '[]',
+    'null',
+    JSON.stringify({ ...session(), token: 'has space' }),
+    JSON.stringify({ ...session(), url: 'file:///etc/passwd' }),
+    JSON.stringify({ ...session(), pid: -1 }),
+    JSON.stringify({ ...session(), pid: '12' }),
+    JSON.stringify({ url: session().url, pid: process.pid }),
+  ]) {
     writeFileSync(devSessionPath(cwd), text);
     assert.equal(readDevSession(cwd, { isAlive: alive }), undefined, text);
   }

@@ -11,7 +11,15 @@ import { buildEnvelopeXml, sealEnvelope } from '../../src/protocol/envelope.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
 import { parseEncryptedBody, parseMessage } from '../../src/protocol/parse.js';
 import {
-  buildReplyXml, imageReply, musicReply, newsReply, replyHeader, textReply, transferReply, videoReply, voiceReply,
+  buildReplyXml,
+  imageReply,
+  musicReply,
+  newsReply,
+  replyHeader,
+  textReply,
+  transferReply,
+  videoReply,
+  voiceReply,
   type ReplyBody,
 } from '../../src/protocol/replies.js';
 import { computeMsgSignature, verifyMsgSignature, verifySignature } from '../../src/protocol/signature.js';
@@ -20,16 +28,43 @@ import { readBody } from './read-body.js';
 export type Fault =
   | 'none'
   // GET verification
-  | 'echostr-newline' | 'echostr-html' | 'echostr-json' | 'echostr-quotes' | 'no-signature-check'
+  | 'echostr-newline'
+  | 'echostr-html'
+  | 'echostr-json'
+  | 'echostr-quotes'
+  | 'no-signature-check'
   // any request
-  | 'status-500' | 'redirect' | 'slow' | 'drop'
+  | 'status-500'
+  | 'redirect'
+  | 'slow'
+  | 'drop'
   // POST replies
-  | 'html-body' | 'json-body' | 'ids-not-swapped' | 'createtime-ms' | 'bad-msg-signature' | 'wrong-appid'
-  | 'plaintext-reply' | 'long-text' | 'unknown-msgtype' | 'too-many-articles' | 'empty-content' | 'success-newline'
+  | 'html-body'
+  | 'json-body'
+  | 'ids-not-swapped'
+  | 'createtime-ms'
+  | 'bad-msg-signature'
+  | 'wrong-appid'
+  | 'plaintext-reply'
+  | 'long-text'
+  | 'unknown-msgtype'
+  | 'too-many-articles'
+  | 'empty-content'
+  | 'success-newline'
   // retries: the first delivery of each MsgId is slow, later ones answer at once (a deduping server)
   | 'slow-first';
 
-export type ReplyKind = 'auto' | 'text' | 'image' | 'voice' | 'video' | 'music' | 'news' | 'transfer' | 'success' | 'empty';
+export type ReplyKind =
+  | 'auto'
+  | 'text'
+  | 'image'
+  | 'voice'
+  | 'video'
+  | 'music'
+  | 'news'
+  | 'transfer'
+  | 'success'
+  | 'empty';
 
 export interface BrokenServerOptions {
   token: string;
@@ -45,7 +80,13 @@ export interface Received {
   message?: WechatMessage;
 }
 
-const SILENT_EVENTS = new Set(['unsubscribe', 'VIEW', 'view_miniprogram', 'TEMPLATESENDJOBFINISH', 'MASSSENDJOBFINISH']);
+const SILENT_EVENTS = new Set([
+  'unsubscribe',
+  'VIEW',
+  'view_miniprogram',
+  'TEMPLATESENDJOBFINISH',
+  'MASSSENDJOBFINISH',
+]);
 
 export class BrokenServer {
   fault: Fault = 'none';
@@ -77,7 +118,10 @@ export class BrokenServer {
   }
 
   #later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => { this.#timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
     this.#timers.add(t);
   }
 
@@ -106,15 +150,25 @@ export class BrokenServer {
   }
 
   #verify(q: URLSearchParams): [number, string] {
-    const ok = verifySignature({ token: this.#o.token, timestamp: q.get('timestamp') ?? '', nonce: q.get('nonce') ?? '', signature: q.get('signature') ?? '' });
+    const ok = verifySignature({
+      token: this.#o.token,
+      timestamp: q.get('timestamp') ?? '',
+      nonce: q.get('nonce') ?? '',
+      signature: q.get('signature') ?? '',
+    });
     const echostr = q.get('echostr') ?? '';
     if (!ok && this.fault !== 'no-signature-check') return [403, ''];
     switch (this.fault) {
-      case 'echostr-newline': return [200, `${echostr}\n`];
-      case 'echostr-html': return [200, `<html><body>${echostr}</body></html>`];
-      case 'echostr-json': return [200, JSON.stringify(echostr)];
-      case 'echostr-quotes': return [200, `'${echostr}'`];
-      default: return [200, echostr];
+      case 'echostr-newline':
+        return [200, `${echostr}\n`];
+      case 'echostr-html':
+        return [200, `<html><body>${echostr}</body></html>`];
+      case 'echostr-json':
+        return [200, JSON.stringify(echostr)];
+      case 'echostr-quotes':
+        return [200, `'${echostr}'`];
+      default:
+        return [200, echostr];
     }
   }
 
@@ -126,7 +180,16 @@ export class BrokenServer {
     if (encrypted) {
       const cipher = new MessageCipher(this.#o.aesKey!, this.#o.appId!);
       const { Encrypt } = parseEncryptedBody(body);
-      if (!verifyMsgSignature({ token: this.#o.token, timestamp, nonce, encrypt: Encrypt, msgSignature: q.get('msg_signature') ?? '' })) return [403, ''];
+      if (
+        !verifyMsgSignature({
+          token: this.#o.token,
+          timestamp,
+          nonce,
+          encrypt: Encrypt,
+          msgSignature: q.get('msg_signature') ?? '',
+        })
+      )
+        return [403, ''];
       xml = cipher.decrypt(Encrypt);
     } else if (!verifySignature({ token: this.#o.token, timestamp, nonce, signature: q.get('signature') ?? '' })) {
       return [403, ''];
@@ -138,20 +201,44 @@ export class BrokenServer {
   }
 
   #body(msg: WechatMessage): ReplyBody | 'success' | '' {
-    const kind = this.reply === 'auto'
-      ? (msg.MsgType === 'event' && SILENT_EVENTS.has(String((msg as { Event?: string }).Event)) ? 'success' : 'text')
-      : this.reply;
+    const kind =
+      this.reply === 'auto'
+        ? msg.MsgType === 'event' && SILENT_EVENTS.has(String((msg as { Event?: string }).Event))
+          ? 'success'
+          : 'text'
+        : this.reply;
     switch (kind) {
-      case 'success': return 'success';
-      case 'empty': return '';
-      case 'image': return imageReply('MEDIA_ID_IMAGE');
-      case 'voice': return voiceReply('MEDIA_ID_VOICE');
-      case 'video': return videoReply('MEDIA_ID_VIDEO', 'A video', 'About it');
-      case 'music': return musicReply({ Title: 'Song', Description: 'Artist', MusicUrl: 'http://example.com/a.mp3', ThumbMediaId: 'THUMB' });
-      case 'news': return newsReply({ Title: 'Hello', Description: 'A card', PicUrl: 'https://example.com/c.jpg', Url: 'https://example.com/a' });
-      case 'transfer': return transferReply();
+      case 'success':
+        return 'success';
+      case 'empty':
+        return '';
+      case 'image':
+        return imageReply('MEDIA_ID_IMAGE');
+      case 'voice':
+        return voiceReply('MEDIA_ID_VOICE');
+      case 'video':
+        return videoReply('MEDIA_ID_VIDEO', 'A video', 'About it');
+      case 'music':
+        return musicReply({
+          Title: 'Song',
+          Description: 'Artist',
+          MusicUrl: 'http://example.com/a.mp3',
+          ThumbMediaId: 'THUMB',
+        });
+      case 'news':
+        return newsReply({
+          Title: 'Hello',
+          Description: 'A card',
+          PicUrl: 'https://example.com/c.jpg',
+          Url: 'https://example.com/a',
+        });
+      case 'transfer':
+        return transferReply();
       default: {
-        const what = msg.MsgType === 'text' ? String((msg as { Content: string }).Content) : `${msg.MsgType}${msg.MsgType === 'event' ? ` ${String((msg as { Event: string }).Event)}` : ''}`;
+        const what =
+          msg.MsgType === 'text'
+            ? String((msg as { Content: string }).Content)
+            : `${msg.MsgType}${msg.MsgType === 'event' ? ` ${String((msg as { Event: string }).Event)}` : ''}`;
         return textReply(`you said: ${what}`);
       }
     }
@@ -159,23 +246,33 @@ export class BrokenServer {
 
   #answer(msg: WechatMessage, encrypted: boolean, timestamp: string, nonce: string): string {
     const f = this.fault;
-    if (f === 'html-body') return '<!DOCTYPE html><html><head><title>500</title></head><body><h1>Whoops, something went wrong</h1></body></html>';
+    if (f === 'html-body')
+      return '<!DOCTYPE html><html><head><title>500</title></head><body><h1>Whoops, something went wrong</h1></body></html>';
     if (f === 'json-body') return JSON.stringify({ errcode: 0, reply: 'hello' });
     if (f === 'success-newline') return 'success\n';
     let body = this.#body(msg);
     if (body === 'success' || body === '') return body;
     if (f === 'long-text') body = textReply('长'.repeat(1000));
     if (f === 'empty-content') body = textReply('');
-    if (f === 'too-many-articles') body = newsReply(Array.from({ length: 3 }, (_, i) => ({ Title: `Article ${i + 1}`, Url: `https://example.com/${i}` })));
+    if (f === 'too-many-articles')
+      body = newsReply(
+        Array.from({ length: 3 }, (_, i) => ({ Title: `Article ${i + 1}`, Url: `https://example.com/${i}` })),
+      );
     const header = replyHeader(msg);
     if (f === 'ids-not-swapped') Object.assign(header, { ToUserName: msg.ToUserName, FromUserName: msg.FromUserName });
     if (f === 'createtime-ms') header.CreateTime = Date.now();
     let xml = buildReplyXml({ ...header, ...body } as Parameters<typeof buildReplyXml>[0], 8);
-    if (f === 'unknown-msgtype') xml = xml.replace(/<MsgType><!\[CDATA\[\w+\]\]><\/MsgType>/, '<MsgType><![CDATA[markdown]]></MsgType>');
+    if (f === 'unknown-msgtype')
+      xml = xml.replace(/<MsgType><!\[CDATA\[\w+\]\]><\/MsgType>/, '<MsgType><![CDATA[markdown]]></MsgType>');
     if (!encrypted || f === 'plaintext-reply') return xml;
     const appId = f === 'wrong-appid' ? 'wx0000000000000000' : this.#o.appId!;
-    const env = sealEnvelope(new MessageCipher(this.#o.aesKey!, appId), xml, { token: this.#o.token, timestamp, nonce });
-    if (f === 'bad-msg-signature') env.MsgSignature = computeMsgSignature('not-the-token', timestamp, nonce, env.Encrypt);
+    const env = sealEnvelope(new MessageCipher(this.#o.aesKey!, appId), xml, {
+      token: this.#o.token,
+      timestamp,
+      nonce,
+    });
+    if (f === 'bad-msg-signature')
+      env.MsgSignature = computeMsgSignature('not-the-token', timestamp, nonce, env.Encrypt);
     return buildEnvelopeXml(env);
   }
 }
@@ -185,7 +282,11 @@ export async function startBrokenServer(o: BrokenServerOptions): Promise<BrokenS
 }
 
 /** The account every simulate test file shares with its BrokenServer. */
-export const BROKEN_ACCOUNT = { token: 'tok123', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx2c2769f8efd9abc2' } as const;
+export const BROKEN_ACCOUNT = {
+  token: 'tok123',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  appId: 'wx2c2769f8efd9abc2',
+} as const;
 
 /** One BrokenServer for the whole test file: started before its tests, closed after them. */
 export function useBrokenServer(onStart: (server: BrokenServer) => void): void {

@@ -37,7 +37,11 @@ export async function startTestRedis(db = 0): Promise<TestRedis> {
 }
 
 /** Always spawns a fresh redis-server of its own (for tests that stop or break the server). */
-export async function startPrivateRedis(db = 0, prefix = `wxtest${randomBytes(6).toString('hex')}`, onPort?: number): Promise<TestRedis> {
+export async function startPrivateRedis(
+  db = 0,
+  prefix = `wxtest${randomBytes(6).toString('hex')}`,
+  onPort?: number,
+): Promise<TestRedis> {
   // `onPort`: a server back on the port an earlier one left (to test reconnecting).
   const port = onPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wxbot-redis-'));
@@ -66,9 +70,13 @@ export async function startPrivateRedis(db = 0, prefix = `wxtest${randomBytes(6)
 }
 
 async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   const failed = new Promise<never>((_, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
@@ -99,7 +107,10 @@ export async function waitForPort(port: number, host: string, timeoutMs: number)
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = connect(port, host);
-      sock.once('connect', () => { sock.destroy(); resolve(true); });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
       sock.once('error', () => resolve(false));
     });
     if (ok) return;

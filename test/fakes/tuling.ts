@@ -53,27 +53,45 @@ export interface FakeTuling {
 }
 
 const intent = (code: number) => ({ intent: { code } });
-const ok = (results: unknown[], code = 10004) => ({ intent: { code, intentName: '', actionName: '', parameters: {} }, results });
+const ok = (results: unknown[], code = 10004) => ({
+  intent: { code, intentName: '', actionName: '', parameters: {} },
+  results,
+});
 const textResult = (text: string, groupType = 0) => ({ groupType, resultType: 'text', values: { text } });
 
 /** The documented answer shapes (§7.3), plus a news list as seen in the wild. */
 export const TULING_SAMPLES = {
-  url: ok([
-    { groupType: 1, resultType: 'url', values: { url: 'http://m.elong.com/hotel/0101/nlist/#indate=2016-12-10' } },
-    textResult('亲，已帮你找到相关酒店信息', 1),
-  ], 10005),
-  news: ok([
-    textResult('亲，已帮您找到相关新闻', 1),
-    { groupType: 1, resultType: 'news', values: { news: [
-      { name: '头条一', info: '来源一', icon: 'https://example.com/1.jpg', detailurl: 'https://example.com/n/1' },
-      { name: '头条二', info: '来源二', icon: 'https://example.com/2.jpg', detailurl: 'https://example.com/n/2' },
-    ] } },
-  ], 10003),
+  url: ok(
+    [
+      { groupType: 1, resultType: 'url', values: { url: 'http://m.elong.com/hotel/0101/nlist/#indate=2016-12-10' } },
+      textResult('亲，已帮你找到相关酒店信息', 1),
+    ],
+    10005,
+  ),
+  news: ok(
+    [
+      textResult('亲，已帮您找到相关新闻', 1),
+      {
+        groupType: 1,
+        resultType: 'news',
+        values: {
+          news: [
+            { name: '头条一', info: '来源一', icon: 'https://example.com/1.jpg', detailurl: 'https://example.com/n/1' },
+            { name: '头条二', info: '来源二', icon: 'https://example.com/2.jpg', detailurl: 'https://example.com/n/2' },
+          ],
+        },
+      },
+    ],
+    10003,
+  ),
   image: ok([{ groupType: 0, resultType: 'image', values: { image: 'https://example.com/cat.jpg' } }], 10014),
-  voice: ok([
-    textResult('给你讲个故事', 1),
-    { groupType: 1, resultType: 'voice', values: { voice: 'https://example.com/story.mp3' } },
-  ], 10008),
+  voice: ok(
+    [
+      textResult('给你讲个故事', 1),
+      { groupType: 1, resultType: 'voice', values: { voice: 'https://example.com/story.mp3' } },
+    ],
+    10008,
+  ),
   video: ok([{ groupType: 0, resultType: 'video', values: { video: 'https://example.com/v.mp4' } }], 10020),
   noresults: { intent: { code: 10004 } },
 } as const;
@@ -109,7 +127,13 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
   const server: Server = createServer((req, res) => {
     void readBody(req).then((bytes) => {
       const raw = bytes.toString('utf8');
-      const seen: FakeTulingRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, encrypted: false };
+      const seen: FakeTulingRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw,
+        encrypted: false,
+      };
       requests.push(seen);
       const json = (status: number, value: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' }).end(JSON.stringify(value));
@@ -143,19 +167,40 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
       const arg = Number(m?.[2] ?? 0);
       switch (m?.[1]) {
         case 'slow': {
-          const t = setTimeout(() => { timers.delete(t); json(200, ok([textResult(fakeTulingAnswer(text))])); }, arg);
+          const t = setTimeout(() => {
+            timers.delete(t);
+            json(200, ok([textResult(fakeTulingAnswer(text))]));
+          }, arg);
           timers.add(t);
-          res.on('close', () => { clearTimeout(t); timers.delete(t); });
+          res.on('close', () => {
+            clearTimeout(t);
+            timers.delete(t);
+          });
           return;
         }
-        case 'code': return json(200, intent(arg));
-        case 'http': return void res.writeHead(arg, { 'content-type': 'text/plain' }).end(`HTTP ${arg}`);
-        case 'broken': return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"intent":{"code":10004},"results":[{"groupType":0,"resul');
-        case 'html': return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
-        case 'reset': return void req.socket.destroy();
-        case 'news': case 'url': case 'image': case 'voice': case 'video': case 'noresults':
+        case 'code':
+          return json(200, intent(arg));
+        case 'http':
+          return void res.writeHead(arg, { 'content-type': 'text/plain' }).end(`HTTP ${arg}`);
+        case 'broken':
+          return void res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end('{"intent":{"code":10004},"results":[{"groupType":0,"resul');
+        case 'html':
+          return void res
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end('<html><body>502 Bad Gateway</body></html>');
+        case 'reset':
+          return void req.socket.destroy();
+        case 'news':
+        case 'url':
+        case 'image':
+        case 'voice':
+        case 'video':
+        case 'noresults':
           return json(200, TULING_SAMPLES[m[1]]);
-        default: return json(200, ok([textResult(fakeTulingAnswer(text))]));
+        default:
+          return json(200, ok([textResult(fakeTulingAnswer(text))]));
       }
     });
   });
@@ -166,10 +211,11 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
     origin,
     url: `${origin}${TULING_PATH}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -25,18 +25,31 @@ export async function startTunnelProxy(target?: number): Promise<TunnelProxy> {
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const entry = { method: req.method ?? '', url: req.url ?? '', status: 0 };
     requests.push(entry);
-    const up = request({
-      host: '127.0.0.1', port: targetPort, method: req.method, path: req.url,
-      headers: { ...req.headers, 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7', 'content-length': String(body.length) },
-    }, (upRes) => {
-      entry.status = upRes.statusCode ?? 0;
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = request(
+      {
+        host: '127.0.0.1',
+        port: targetPort,
+        method: req.method,
+        path: req.url,
+        headers: {
+          ...req.headers,
+          'x-forwarded-proto': 'https',
+          'x-forwarded-for': '203.0.113.7',
+          'content-length': String(body.length),
+        },
+      },
+      (upRes) => {
+        entry.status = upRes.statusCode ?? 0;
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => {
       entry.status = 502;
       res.writeHead(502, { 'content-type': 'text/html', 'ngrok-error-code': 'ERR_NGROK_8012' });
-      res.end('<html><body>Traffic was successfully tunneled to the ngrok agent, but the agent failed to establish a connection to the upstream web service. ERR_NGROK_8012</body></html>');
+      res.end(
+        '<html><body>Traffic was successfully tunneled to the ngrok agent, but the agent failed to establish a connection to the upstream web service. ERR_NGROK_8012</body></html>',
+      );
     });
     up.end(body);
   };
@@ -60,9 +73,10 @@ export async function startTunnelProxy(target?: number): Promise<TunnelProxy> {
       waiting = [];
       for (const go of w) go();
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -154,7 +154,8 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
     switch (path) {
       case '/cgi-bin/message/custom/send': {
         if (method !== 'POST') return { errcode: 43002, errmsg: 'require POST method' };
-        if (!isObj(body) || typeof body.touser !== 'string' || typeof body.msgtype !== 'string') return { errcode: 47001 };
+        if (!isObj(body) || typeof body.touser !== 'string' || typeof body.msgtype !== 'string')
+          return { errcode: 47001 };
         if (!/^[A-Za-z0-9_-]{6,64}$/.test(body.touser)) return { errcode: 40003 };
         const fields = CUSTOM_REQUIRED[body.msgtype];
         const inner = body[body.msgtype];
@@ -248,5 +249,7 @@ export function useFakeWechatApi(onStart: (fake: FakeWechatApi, api: WechatApi) 
     fake = await startFakeWechatApi();
     onStart(fake, createWechatApi({ appId: fake.appId, appSecret: fake.appSecret, apiBase: fake.url }));
   });
-  after(async () => { await fake?.stop(); });
+  after(async () => {
+    await fake?.stop();
+  });
 }

@@ -30,5 +30,8 @@ export function sampleXml(name: string): string {
 }
 
 export function sampleNames(): string[] {
-  return readdirSync(`${FIXTURES}messages`).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
+  return readdirSync(`${FIXTURES}messages`)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => f.slice(0, -4))
+    .sort();
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 
 /** Awaits a promise that must reject with an instance of `type`, and returns that error. */
-export async function rejection<E extends Error>(p: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+export async function rejection<E extends Error>(
+  p: Promise<unknown>,
+  type: abstract new (...args: never[]) => E,
+): Promise<E> {
   try {
     await p;
   } catch (e) {

@@ -9,9 +9,25 @@ import { HistoryFile, historyPath, readHistory } from '../../src/history/file.js
 
 function input(n: number): HistoryInput {
   return {
-    at: new Date(1_700_000_000_000 + n * 1000).toISOString(), method: 'POST', path: '/wechat',
-    query: { signature: 'a'.repeat(40), timestamp: '1700000000', nonce: String(n) }, body: `<xml>${n}</xml>`,
-    mode: 'plain', message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: n, MsgType: 'text', Content: `m${n}`, MsgId: String(n) }, msgType: 'text', content: `m${n}`, status: 200, reply: 'success', latencyMs: n,
+    at: new Date(1_700_000_000_000 + n * 1000).toISOString(),
+    method: 'POST',
+    path: '/wechat',
+    query: { signature: 'a'.repeat(40), timestamp: '1700000000', nonce: String(n) },
+    body: `<xml>${n}</xml>`,
+    mode: 'plain',
+    message: {
+      ToUserName: 'gh_1',
+      FromUserName: 'o1',
+      CreateTime: n,
+      MsgType: 'text',
+      Content: `m${n}`,
+      MsgId: String(n),
+    },
+    msgType: 'text',
+    content: `m${n}`,
+    status: 200,
+    reply: 'success',
+    latencyMs: n,
   };
 }
 
@@ -29,8 +45,14 @@ test('writes NDJSON under .wxbot/ with increasing ids, private permissions and a
   await h.flush();
   assert.deepEqual([a.id, b.id], [1, 2]);
   const text = await readFile(join(dir, '.wxbot', 'history.ndjson'), 'utf8');
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.id), [1, 2]);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.id),
+    [1, 2],
+  );
   assert.equal(lines[1].content, 'm2');
   assert.equal((await stat(historyPath(dir))).mode & 0o777, 0o600);
   assert.equal(await readFile(join(dir, '.wxbot', '.gitignore'), 'utf8'), '*\n');
@@ -59,7 +81,10 @@ test('a burst of appends coalesces writes and ends with everything on disk, no t
   await h.flush();
   const entries = await readHistory(historyPath(dir));
   assert.equal(entries.length, 50);
-  assert.deepEqual(entries.map((e) => e.id), Array.from({ length: 50 }, (_, i) => 71 + i));
+  assert.deepEqual(
+    entries.map((e) => e.id),
+    Array.from({ length: 50 }, (_, i) => 71 + i),
+  );
   assert.deepEqual((await readdir(join(dir, '.wxbot'))).sort(), ['.gitignore', 'history.ndjson']);
 });
 
@@ -103,13 +128,25 @@ test('record() defers the work: a burst builds only the newest N, ids keep arriv
     entries = await readHistory(historyPath(dir));
   }
   assert.equal(built, 50, 'exchanges overwritten before the flush are never built');
-  assert.deepEqual(entries.map((e) => e.id), Array.from({ length: 50 }, (_, i) => 951 + i));
-  assert.deepEqual(entries.map((e) => e.content), Array.from({ length: 50 }, (_, i) => `m${951 + i}`));
+  assert.deepEqual(
+    entries.map((e) => e.id),
+    Array.from({ length: 50 }, (_, i) => 951 + i),
+  );
+  assert.deepEqual(
+    entries.map((e) => e.content),
+    Array.from({ length: 50 }, (_, i) => `m${951 + i}`),
+  );
   // Next batch continues the numbering, mixed with append().
   h.record(() => input(2000));
   assert.equal((await h.append(input(2001))).id, 1002);
   await h.flush();
-  assert.deepEqual((await readHistory(historyPath(dir))).slice(-2).map((e) => [e.id, e.content]), [[1001, 'm2000'], [1002, 'm2001']]);
+  assert.deepEqual(
+    (await readHistory(historyPath(dir))).slice(-2).map((e) => [e.id, e.content]),
+    [
+      [1001, 'm2000'],
+      [1002, 'm2001'],
+    ],
+  );
 });
 
 test('writes are rate-limited under a steady stream, and flush() leaves nothing behind', async (t) => {
@@ -137,30 +174,46 @@ test('an exit hook is armed only while something is unwritten; flushSync() write
   assert.equal(process.listenerCount('exit'), before + 1);
   h.flushSync();
   assert.equal(process.listenerCount('exit'), before);
-  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m1']);
+  assert.deepEqual(
+    (await readHistory(historyPath(dir))).map((e) => e.content),
+    ['m1'],
+  );
   h.record(() => input(2));
   await h.flush();
   assert.equal(process.listenerCount('exit'), before);
-  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m1', 'm2']);
+  assert.deepEqual(
+    (await readHistory(historyPath(dir))).map((e) => e.content),
+    ['m1', 'm2'],
+  );
 });
 
 test('a process that exits right after recording still leaves every entry on disk', async (t) => {
   const dir = await tempDir(t);
   const src = new URL('../../src/history/file.ts', import.meta.url).href;
   const script = join(dir, 'exit.mjs');
-  await writeFile(script, `import { HistoryFile } from ${JSON.stringify(src)};
+  await writeFile(
+    script,
+    `import { HistoryFile } from ${JSON.stringify(src)};
 const h = new HistoryFile(process.argv[2], { flushMs: 60_000 });
 await h.list();
 for (let i = 1; i <= 3; i++) h.record(() => ({ at: new Date().toISOString(), method: 'POST', path: '/wechat', query: {}, body: '', mode: 'plain', message: null, status: 200, reply: 'success', latencyMs: i, content: 'c' + i }));
 process.exit(0);
-`);
+`,
+  );
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, historyPath(dir)], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => [e.id, e.content]), [[1, 'c1'], [2, 'c2'], [3, 'c3']]);
+  assert.deepEqual(
+    (await readHistory(historyPath(dir))).map((e) => [e.id, e.content]),
+    [
+      [1, 'c1'],
+      [2, 'c2'],
+      [3, 'c3'],
+    ],
+  );
 });
 
-test('two writers on one file keep each other\'s exchanges: ids continue past what the other wrote', async (t) => {
+test("two writers on one file keep each other's exchanges: ids continue past what the other wrote", async (t) => {
   const dir = await tempDir(t);
   const a = new HistoryFile(historyPath(dir), { flushMs: 0 });
   const b = new HistoryFile(historyPath(dir), { flushMs: 0 });
@@ -175,13 +228,20 @@ test('two writers on one file keep each other\'s exchanges: ids continue past wh
   const entries = await readHistory(historyPath(dir));
   assert.deepEqual(entries.map((e) => e.content).sort(), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
   const ids = entries.map((e) => e.id);
-  assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y), 'ids unique and increasing');
+  assert.deepEqual(
+    ids,
+    [...new Set(ids)].sort((x, y) => x - y),
+    'ids unique and increasing',
+  );
   // A writer's memory is the file as its last write left it (the other's exchanges included).
   a.record(() => input(6));
   await a.flush();
   const after = await readHistory(historyPath(dir));
   assert.equal(after.length, 7);
-  assert.deepEqual((await a.list()).map((e) => e.id), after.map((e) => e.id));
+  assert.deepEqual(
+    (await a.list()).map((e) => e.id),
+    after.map((e) => e.id),
+  );
   assert.equal(readdirSync(join(dir, '.wxbot')).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp')).length, 0);
 });
 
@@ -193,7 +253,10 @@ test('a clear from another process stays cleared: the running writer adds only w
   await new HistoryFile(historyPath(dir)).clear(); // `wxbot history --clear` in another terminal
   server.record(() => input(4));
   await server.flush();
-  assert.deepEqual((await readHistory(historyPath(dir))).map((e) => e.content), ['m4']);
+  assert.deepEqual(
+    (await readHistory(historyPath(dir))).map((e) => e.content),
+    ['m4'],
+  );
 });
 
 test('concurrent processes writing one history lose nothing; a lock left by a dead process is taken over', async (t) => {
@@ -204,7 +267,9 @@ test('concurrent processes writing one history lose nothing; a lock left by a de
   await writeFile(`${path}.lock`, '2147483646');
   const src = new URL('../../src/history/file.ts', import.meta.url).href;
   const script = join(dir, 'writer.mjs');
-  await writeFile(script, `import { HistoryFile } from ${JSON.stringify(src)};
+  await writeFile(
+    script,
+    `import { HistoryFile } from ${JSON.stringify(src)};
 const [path, tag] = process.argv.slice(2);
 const h = new HistoryFile(path, { flushMs: 1 });
 for (let i = 1; i <= 30; i++) {
@@ -213,18 +278,26 @@ for (let i = 1; i <= 30; i++) {
   else await new Promise((r) => setTimeout(r, 1));
 }
 process.exit(0); // the rest goes out in the exit hook
-`);
+`,
+  );
   const { spawn } = await import('node:child_process');
-  const run = (tag: string) => new Promise<number | null>((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script, path, tag], { stdio: ['ignore', 'ignore', 'inherit'] });
-    c.on('exit', resolve);
-  });
+  const run = (tag: string) =>
+    new Promise<number | null>((resolve) => {
+      const c = spawn(process.execPath, ['--import', 'tsx', script, path, tag], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      c.on('exit', resolve);
+    });
   assert.deepEqual(await Promise.all([run('a'), run('b'), run('c')]), [0, 0, 0]);
   const entries = await readHistory(path);
   const want = ['a', 'b', 'c'].flatMap((tag) => Array.from({ length: 30 }, (_, i) => `${tag}${i + 1}`));
   assert.deepEqual(entries.map((e) => e.content).sort(), want.sort());
   const ids = entries.map((e) => e.id);
   assert.equal(new Set(ids).size, 90, 'ids unique');
-  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'ids in file order');
+  assert.deepEqual(
+    ids,
+    [...ids].sort((x, y) => x - y),
+    'ids in file order',
+  );
   assert.equal(readdirSync(join(dir, '.wxbot')).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp')).length, 0);
 });

@@ -4,9 +4,20 @@ import type { HistoryEntry } from '../../src/history/entry.js';
 import { formatHistoryLine, replyPreview, requestPreview } from '../../src/history/format.js';
 
 const e: HistoryEntry = {
-  id: 12, at: '2024-01-01T10:42:07.000Z', method: 'POST', path: '/wechat', query: {}, body: '', mode: 'safe',
-  message: null, msgType: 'text', content: '你好\n世界', status: 200, latencyMs: 35,
-  reply: '<xml><ToUserName><![CDATA[o]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好呀]]></Content></xml>',
+  id: 12,
+  at: '2024-01-01T10:42:07.000Z',
+  method: 'POST',
+  path: '/wechat',
+  query: {},
+  body: '',
+  mode: 'safe',
+  message: null,
+  msgType: 'text',
+  content: '你好\n世界',
+  status: 200,
+  latencyMs: 35,
+  reply:
+    '<xml><ToUserName><![CDATA[o]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好呀]]></Content></xml>',
 };
 
 test('one line per exchange: id, mode, status, latency, what came in and what went out', () => {
@@ -18,7 +29,12 @@ test('previews for events, verification, news and non-XML replies', () => {
   assert.equal(requestPreview({ ...e, msgType: 'event', event: 'subscribe' }), 'event subscribe');
   assert.equal(requestPreview({ ...e, mode: 'verify' }), 'GET verify');
   assert.equal(requestPreview({ ...e, msgType: undefined, error: 'bad signature' }), '(bad signature)');
-  assert.equal(replyPreview('<xml><MsgType><![CDATA[news]]></MsgType><Articles><item><Title><![CDATA[Hello]]></Title></item></Articles></xml>'), '[news] Hello');
+  assert.equal(
+    replyPreview(
+      '<xml><MsgType><![CDATA[news]]></MsgType><Articles><item><Title><![CDATA[Hello]]></Title></item></Articles></xml>',
+    ),
+    '[news] Hello',
+  );
   assert.equal(replyPreview('success'), 'success');
   assert.equal(replyPreview(''), '(empty)');
   assert.equal(replyPreview(null), '(no reply)');

@@ -5,13 +5,31 @@ import { replayUrl, replyShape, withFreshIds, ReplayError } from '../../src/hist
 import type { Exchange } from '../../src/server/types.js';
 import type { HistoryEntry } from '../../src/history/entry.js';
 
-const text = { ToUserName: 'gh_1', FromUserName: 'oUser', CreateTime: 1700000000, MsgType: 'text', Content: '你好', MsgId: '6054768590064713728' } as const;
+const text = {
+  ToUserName: 'gh_1',
+  FromUserName: 'oUser',
+  CreateTime: 1700000000,
+  MsgType: 'text',
+  Content: '你好',
+  MsgId: '6054768590064713728',
+} as const;
 
 test('maps a server exchange: plaintext reply kept instead of the envelope, verify recognised', () => {
   const x: Exchange = {
-    id: 'abc', time: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/wechat', query: { signature: 's', encrypt_type: 'aes' },
-    body: '<xml><Encrypt>..</Encrypt></xml>', message: text, mode: 'safe', status: 200, reply: '<xml><Encrypt>envelope</Encrypt></xml>',
-    replyXml: '<xml><Content><![CDATA[hi]]></Content></xml>', latencyMs: 3, dedupe: true, late: false,
+    id: 'abc',
+    time: '2024-01-01T00:00:00.000Z',
+    method: 'POST',
+    path: '/wechat',
+    query: { signature: 's', encrypt_type: 'aes' },
+    body: '<xml><Encrypt>..</Encrypt></xml>',
+    message: text,
+    mode: 'safe',
+    status: 200,
+    reply: '<xml><Encrypt>envelope</Encrypt></xml>',
+    replyXml: '<xml><Content><![CDATA[hi]]></Content></xml>',
+    latencyMs: 3,
+    dedupe: true,
+    late: false,
   };
   const h = historyInputOf(x, 'http://127.0.0.1:5050');
   assert.equal(h.reply, x.replyXml);
@@ -20,13 +38,27 @@ test('maps a server exchange: plaintext reply kept instead of the envelope, veri
   assert.equal(h.server, 'http://127.0.0.1:5050');
   assert.equal(h.dedupe, true);
   assert.equal(h.late, undefined);
-  const v = historyInputOf({ ...x, method: 'GET', query: { echostr: '123' }, message: undefined, replyXml: undefined, reply: '123', body: '' });
+  const v = historyInputOf({
+    ...x,
+    method: 'GET',
+    query: { echostr: '123' },
+    message: undefined,
+    replyXml: undefined,
+    reply: '123',
+    body: '',
+  });
   assert.equal(v.mode, 'verify');
   assert.equal(v.reply, '123');
 });
 
 test('secretsFromEnv picks credential-looking names with real values only', () => {
-  const s = secretsFromEnv({ OPENAI_API_KEY: 'sk-0123456789', NGROK_AUTHTOKEN: 'tok_0123456789', HOME: '/root/longpath', MY_SECRET: 'short', PATH: '/usr/bin:/bin' });
+  const s = secretsFromEnv({
+    OPENAI_API_KEY: 'sk-0123456789',
+    NGROK_AUTHTOKEN: 'tok_0123456789',
+    HOME: '/root/longpath',
+    MY_SECRET: 'short',
+    PATH: '/usr/bin:/bin',
+  });
   assert.deepEqual(s.sort(), ['sk-0123456789', 'tok_0123456789']);
 });
 
@@ -36,12 +68,20 @@ test('fresh ids make the server run the handler again; the content stays', () =>
   assert.match(m.MsgId, /^\d{19}$/);
   assert.equal(m.CreateTime, 1_800_000_000);
   assert.equal(m.Content, '你好');
-  const ev = withFreshIds({ ToUserName: 'gh_1', FromUserName: 'o', CreateTime: 1, MsgType: 'event', Event: 'subscribe' } as never);
+  const ev = withFreshIds({
+    ToUserName: 'gh_1',
+    FromUserName: 'o',
+    CreateTime: 1,
+    MsgType: 'event',
+    Event: 'subscribe',
+  } as never);
   assert.equal('MsgId' in ev, false, 'events get no MsgId they never had');
 });
 
 test('reply shapes compare meaning, not header fields', () => {
-  const a = replyShape('<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>');
+  const a = replyShape(
+    '<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>',
+  );
   assert.deepEqual(a, { MsgType: 'text', Content: 'hi' });
   assert.equal(replyShape('success'), 'success');
   assert.equal(replyShape(null), null);
@@ -49,7 +89,10 @@ test('reply shapes compare meaning, not header fields', () => {
 
 test('replay needs to know where to send', () => {
   const e = { id: 4, path: '/wechat' } as HistoryEntry;
-  assert.throws(() => replayUrl(e), (err: unknown) => err instanceof ReplayError && /--url http:\/\/127\.0\.0\.1:PORT\/wechat/.test(err.message));
+  assert.throws(
+    () => replayUrl(e),
+    (err: unknown) => err instanceof ReplayError && /--url http:\/\/127\.0\.0\.1:PORT\/wechat/.test(err.message),
+  );
   assert.equal(replayUrl({ ...e, server: 'http://127.0.0.1:1' }), 'http://127.0.0.1:1/wechat');
   assert.equal(replayUrl(e, 'http://x/y'), 'http://x/y');
 });

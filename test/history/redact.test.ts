@@ -8,11 +8,33 @@ const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const SECRET = 'appsecret0123456789abcdef01234567';
 
 const base: HistoryInput = {
-  at: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/wechat',
-  query: { signature: 's'.repeat(40), timestamp: '1', nonce: '2', msg_signature: 'm'.repeat(40), encrypt_type: 'aes', access_token: 'AT-123', key: 'k' },
-  body: '<xml><Encrypt><![CDATA[QUJDREVGR0g=]]></Encrypt></xml>', mode: 'safe',
-  message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: `my token is ${TOKEN}`, MsgId: '1' }, msgType: 'text', content: `my token is ${TOKEN}`,
-  status: 200, reply: `<xml><Content><![CDATA[key ${AES} secret ${SECRET}]]></Content></xml>`, latencyMs: 3,
+  at: '2024-01-01T00:00:00.000Z',
+  method: 'POST',
+  path: '/wechat',
+  query: {
+    signature: 's'.repeat(40),
+    timestamp: '1',
+    nonce: '2',
+    msg_signature: 'm'.repeat(40),
+    encrypt_type: 'aes',
+    access_token: 'AT-123',
+    key: 'k',
+  },
+  body: '<xml><Encrypt><![CDATA[QUJDREVGR0g=]]></Encrypt></xml>',
+  mode: 'safe',
+  message: {
+    ToUserName: 'gh_1',
+    FromUserName: 'o1',
+    CreateTime: 1,
+    MsgType: 'text',
+    Content: `my token is ${TOKEN}`,
+    MsgId: '1',
+  },
+  msgType: 'text',
+  content: `my token is ${TOKEN}`,
+  status: 200,
+  reply: `<xml><Content><![CDATA[key ${AES} secret ${SECRET}]]></Content></xml>`,
+  latencyMs: 3,
 };
 
 test('no configured secret survives anywhere in the entry', () => {
@@ -27,12 +49,19 @@ test('no configured secret survives anywhere in the entry', () => {
 
 test('signatures, nonce, timestamp and the Encrypt blob are kept as received', () => {
   const out = redactEntry(base, [TOKEN]);
-  for (const k of ['signature', 'timestamp', 'nonce', 'msg_signature', 'encrypt_type']) assert.equal(out.query[k], base.query[k]);
+  for (const k of ['signature', 'timestamp', 'nonce', 'msg_signature', 'encrypt_type'])
+    assert.equal(out.query[k], base.query[k]);
   assert.equal(out.body, base.body);
 });
 
 test('an entry with nothing secret is left alone and not flagged', () => {
-  const plain: HistoryInput = { ...base, query: { signature: 'x' }, message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: 'hi', MsgId: '1' }, content: 'hi', reply: 'success' };
+  const plain: HistoryInput = {
+    ...base,
+    query: { signature: 'x' },
+    message: { ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: 1, MsgType: 'text', Content: 'hi', MsgId: '1' },
+    content: 'hi',
+    reply: 'success',
+  };
   const out = redactEntry(plain, [TOKEN]);
   assert.deepEqual(out, plain);
 });

@@ -35,7 +35,14 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
   assert.match(readme, /npm run dev/);
   assert.ok(readme.split('\n').length < 40, 'the README stays short');
   const bot = await readFile(join(dir, 'bot.mjs'), 'utf8');
-  for (const part of ["bot.text('你好'", "bot.on('image'", "bot.event('subscribe'", 'bot.fallback(', "from 'wxbot'", 'export default bot']) {
+  for (const part of [
+    "bot.text('你好'",
+    "bot.on('image'",
+    "bot.event('subscribe'",
+    'bot.fallback(',
+    "from 'wxbot'",
+    'export default bot',
+  ]) {
     assert.ok(bot.includes(part), `bot.mjs lacks ${part}`);
   }
   const again = await scaffoldProject(join(dir, 'second'), { wxbotRange: '^1.2.3' });
@@ -55,7 +62,13 @@ test('refuses to overwrite and writes nothing, unless forced', async (t) => {
   assert.equal(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
   await writeFile(join(dir, '.env'), 'OLD=1', { mode: 0o644 });
   const r = await scaffoldProject(dir, { wxbotRange: '*', force: true });
-  assert.deepEqual(r.files.filter((f) => f.overwritten).map((f) => f.path).sort(), ['.env', 'bot.mjs']);
+  assert.deepEqual(
+    r.files
+      .filter((f) => f.overwritten)
+      .map((f) => f.path)
+      .sort(),
+    ['.env', 'bot.mjs'],
+  );
   assert.notEqual(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
   assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
 });

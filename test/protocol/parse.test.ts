@@ -11,8 +11,20 @@ const common = { ToUserName: 'gh_123456789abc', FromUserName: 'oUserOpenId000000
 // Every sample in test/fixtures/messages and the fields it must parse to, with JS types.
 const expected: Record<string, Record<string, unknown>> = {
   text: { MsgType: 'text', Content: '你好', MsgId: '24212345678901234567', CreateTime: 1700000000 },
-  image: { MsgType: 'image', PicUrl: 'http://mmbiz.qpic.cn/pic.jpg', MediaId: 'image_media_id', MsgId: '24212345678901234571' },
-  voice: { MsgType: 'voice', MediaId: 'media_id', Format: 'amr', MediaId16K: 'media_id_16k', Recognition: '今天天气怎么样', MsgId: '24212345678901234568' },
+  image: {
+    MsgType: 'image',
+    PicUrl: 'http://mmbiz.qpic.cn/pic.jpg',
+    MediaId: 'image_media_id',
+    MsgId: '24212345678901234571',
+  },
+  voice: {
+    MsgType: 'voice',
+    MediaId: 'media_id',
+    Format: 'amr',
+    MediaId16K: 'media_id_16k',
+    Recognition: '今天天气怎么样',
+    MsgId: '24212345678901234568',
+  },
   video: { MsgType: 'video', MediaId: 'video_media_id', ThumbMediaId: 'thumb_media_id' },
   shortvideo: { MsgType: 'shortvideo', MediaId: 'short_media_id', ThumbMediaId: 'short_thumb_id' },
   location: { MsgType: 'location', Location_X: 23.134521, Location_Y: 113.358803, Scale: 20, Label: '广州市天河区' },
@@ -24,20 +36,40 @@ const expected: Record<string, Record<string, unknown>> = {
   'event-click': { Event: 'CLICK', EventKey: 'V1001_TODAY_MUSIC' },
   'event-view': { Event: 'VIEW', EventKey: 'https://example.com/menu', MenuId: '208396938' },
   'event-scancode_push': { Event: 'scancode_push', ScanCodeInfo: { ScanType: 'barcode', ScanResult: '6901234567892' } },
-  'event-scancode_waitmsg': { Event: 'scancode_waitmsg', ScanCodeInfo: { ScanType: 'qrcode', ScanResult: 'https://example.com/x' } },
-  'event-pic_photo_or_album': { Event: 'pic_photo_or_album', SendPicsInfo: { Count: 1, PicList: [{ PicMd5Sum: '5a75aaca956d97be686719218f275c6b' }] } },
+  'event-scancode_waitmsg': {
+    Event: 'scancode_waitmsg',
+    ScanCodeInfo: { ScanType: 'qrcode', ScanResult: 'https://example.com/x' },
+  },
+  'event-pic_photo_or_album': {
+    Event: 'pic_photo_or_album',
+    SendPicsInfo: { Count: 1, PicList: [{ PicMd5Sum: '5a75aaca956d97be686719218f275c6b' }] },
+  },
   'event-pic_sysphoto': {
     Event: 'pic_sysphoto',
-    SendPicsInfo: { Count: 2, PicList: [{ PicMd5Sum: '1b5f7c23b5bf75682a53e7b6d163e185' }, { PicMd5Sum: '2b5f7c23b5bf75682a53e7b6d163e185' }] },
+    SendPicsInfo: {
+      Count: 2,
+      PicList: [{ PicMd5Sum: '1b5f7c23b5bf75682a53e7b6d163e185' }, { PicMd5Sum: '2b5f7c23b5bf75682a53e7b6d163e185' }],
+    },
   },
-  'event-pic_weixin': { Event: 'pic_weixin', SendPicsInfo: { Count: 1, PicList: [{ PicMd5Sum: '3b5f7c23b5bf75682a53e7b6d163e185' }] } },
+  'event-pic_weixin': {
+    Event: 'pic_weixin',
+    SendPicsInfo: { Count: 1, PicList: [{ PicMd5Sum: '3b5f7c23b5bf75682a53e7b6d163e185' }] },
+  },
   'event-location_select': {
     Event: 'location_select',
     SendLocationInfo: { Location_X: 23, Location_Y: 113, Scale: 15, Label: '广州市海珠区', Poiname: '' },
   },
   'event-view_miniprogram': { Event: 'view_miniprogram', EventKey: 'pages/index/index', MenuId: '208396939' },
   'event-TEMPLATESENDJOBFINISH': { Event: 'TEMPLATESENDJOBFINISH', MsgID: '200163836', Status: 'success' },
-  'event-MASSSENDJOBFINISH': { Event: 'MASSSENDJOBFINISH', MsgID: '1000001625', Status: 'send success', TotalCount: 100, FilterCount: 80, SentCount: 75, ErrorCount: 5 },
+  'event-MASSSENDJOBFINISH': {
+    Event: 'MASSSENDJOBFINISH',
+    MsgID: '1000001625',
+    Status: 'send success',
+    TotalCount: 100,
+    FilterCount: 80,
+    SentCount: 75,
+    ErrorCount: 5,
+  },
   'event-unknown': { MsgType: 'event', Event: 'kf_create_session', KfAccount: 'test1@test' },
   'unknown-type': { MsgType: 'miniprogrampage', Title: 'Card', MsgId: '24212345678901234574' },
 };
@@ -78,14 +110,26 @@ test('type guards narrow messages and events', () => {
 });
 
 test('safe-mode body yields Encrypt and no plain message', () => {
-  const b = parseEncryptedBody('<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[abc=]]></Encrypt></xml>');
+  const b = parseEncryptedBody(
+    '<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[abc=]]></Encrypt></xml>',
+  );
   assert.deepEqual(b, { ToUserName: 'gh_1', Encrypt: 'abc=' });
 });
 
 test('a body without MsgType or without Encrypt is not a message', () => {
-  assert.throws(() => parseMessage('<xml><ToUserName>a</ToUserName></xml>'), (e: unknown) => e instanceof XmlError && e.code === 'XML_NOT_MESSAGE');
-  assert.throws(() => parseEncryptedBody('<xml><ToUserName>a</ToUserName></xml>'), (e: unknown) => e instanceof XmlError);
-  assert.throws(() => parseMessage(sampleXml('text').replace('<CreateTime>1700000000</CreateTime>', '<CreateTime>soon</CreateTime>')), XmlError);
+  assert.throws(
+    () => parseMessage('<xml><ToUserName>a</ToUserName></xml>'),
+    (e: unknown) => e instanceof XmlError && e.code === 'XML_NOT_MESSAGE',
+  );
+  assert.throws(
+    () => parseEncryptedBody('<xml><ToUserName>a</ToUserName></xml>'),
+    (e: unknown) => e instanceof XmlError,
+  );
+  assert.throws(
+    () =>
+      parseMessage(sampleXml('text').replace('<CreateTime>1700000000</CreateTime>', '<CreateTime>soon</CreateTime>')),
+    XmlError,
+  );
 });
 
 test('text that mentions <!DOCTYPE inside CDATA is still a message', () => {
@@ -107,9 +151,15 @@ test('a nested element where a message promises text or a number is not a messag
     `<xml>${base}<MsgType>text</MsgType><Content><b>hi</b></Content><MsgId>1</MsgId></xml>`,
     `<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime><n>1</n></CreateTime><MsgType>text</MsgType><Content>x</Content></xml>`,
   ]) {
-    assert.throws(() => parseMessage(body), (e: unknown) => e instanceof XmlError && e.code === 'XML_NOT_MESSAGE', body);
+    assert.throws(
+      () => parseMessage(body),
+      (e: unknown) => e instanceof XmlError && e.code === 'XML_NOT_MESSAGE',
+      body,
+    );
   }
   // Unknown events keep their nested structures.
-  const ev = parseMessage(`<xml>${base}<MsgType>event</MsgType><Event>some_new_event</Event><Info><A>1</A></Info></xml>`);
+  const ev = parseMessage(
+    `<xml>${base}<MsgType>event</MsgType><Event>some_new_event</Event><Info><A>1</A></Info></xml>`,
+  );
   assert.deepEqual((ev as unknown as { Info: unknown }).Info, { A: '1' });
 });

@@ -12,14 +12,26 @@ const cipher = new MessageCipher(generateEncodingAESKey(), 'wx1234567890abcdef')
 const event = parseMessage(sampleXml('event-subscribe'));
 
 // Text WeChat can carry: any unicode string (emoji included) minus what XML 1.0 cannot hold.
-const xmlText = fc.string({ unit: 'grapheme', maxLength: 60 }).map((s) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\r]/g, ''));
-const spicy = fc.oneof(xmlText, fc.constantFrom(']]>', 'a]]>b', '"quoted"', "it's", '<b>&amp;</b>', '😀👍🏽', '中文]]]]>'));
+const xmlText = fc
+  .string({ unit: 'grapheme', maxLength: 60 })
+  .map((s) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\r]/g, ''));
+const spicy = fc.oneof(
+  xmlText,
+  fc.constantFrom(']]>', 'a]]>b', '"quoted"', "it's", '<b>&amp;</b>', '😀👍🏽', '中文]]]]>'),
+);
 
 test('encrypt → decrypt is the identity for any UTF-8 message, around block sizes too', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 130 }).map((n) => 'x'.repeat(n))), (msg) => {
-      assert.equal(cipher.decrypt(cipher.encrypt(msg)), msg);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'grapheme' }),
+        fc.string({ unit: 'binary' }),
+        fc.integer({ min: 0, max: 130 }).map((n) => 'x'.repeat(n)),
+      ),
+      (msg) => {
+        assert.equal(cipher.decrypt(cipher.encrypt(msg)), msg);
+      },
+    ),
     { numRuns: 300 },
   );
   for (let n = 0; n <= 100; n++) assert.equal(cipher.decrypt(cipher.encrypt('é'.repeat(n))), 'é'.repeat(n));
@@ -46,12 +58,24 @@ const bodies: fc.Arbitrary<ReplyBody> = fc.oneof(
   spicy.map((Content) => ({ MsgType: 'text' as const, Content })),
   spicy.map((MediaId) => ({ MsgType: 'image' as const, Image: { MediaId } })),
   spicy.map((MediaId) => ({ MsgType: 'voice' as const, Voice: { MediaId } })),
-  fc.tuple(spicy, spicy, spicy).map(([MediaId, Title, Description]) => ({ MsgType: 'video' as const, Video: { MediaId, Title, Description } })),
-  fc.tuple(spicy, spicy, spicy, spicy, spicy).map(([Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId]) =>
-    ({ MsgType: 'music' as const, Music: { Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId } })),
-  fc.array(fc.tuple(spicy, spicy, spicy, spicy), { minLength: 1, maxLength: 8 }).map((items) =>
-    ({ MsgType: 'news' as const, Articles: items.map(([Title, Description, PicUrl, Url]) => ({ Title, Description, PicUrl, Url })) })),
-  spicy.filter((s) => s.length > 0).map((KfAccount) => ({ MsgType: 'transfer_customer_service' as const, TransInfo: { KfAccount } })),
+  fc
+    .tuple(spicy, spicy, spicy)
+    .map(([MediaId, Title, Description]) => ({ MsgType: 'video' as const, Video: { MediaId, Title, Description } })),
+  fc
+    .tuple(spicy, spicy, spicy, spicy, spicy)
+    .map(([Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId]) => ({
+      MsgType: 'music' as const,
+      Music: { Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId },
+    })),
+  fc
+    .array(fc.tuple(spicy, spicy, spicy, spicy), { minLength: 1, maxLength: 8 })
+    .map((items) => ({
+      MsgType: 'news' as const,
+      Articles: items.map(([Title, Description, PicUrl, Url]) => ({ Title, Description, PicUrl, Url })),
+    })),
+  spicy
+    .filter((s) => s.length > 0)
+    .map((KfAccount) => ({ MsgType: 'transfer_customer_service' as const, TransInfo: { KfAccount } })),
 );
 
 test('build → parse is the identity for every reply type with hostile content', () => {
@@ -82,7 +106,11 @@ const hostile = [
 
 test('hostile XML gives a typed error, never a crash or a polluted prototype', () => {
   for (const xml of hostile) {
-    assert.throws(() => parseMessage(xml), (e: unknown) => e instanceof XmlError && e instanceof WxbotError, xml);
+    assert.throws(
+      () => parseMessage(xml),
+      (e: unknown) => e instanceof XmlError && e instanceof WxbotError,
+      xml,
+    );
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
@@ -90,13 +118,19 @@ test('hostile XML gives a typed error, never a crash or a polluted prototype', (
 
 test('random bytes and random text never crash the parser', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }).map((s) => `<xml>${s}</xml>`)), (s) => {
-      try {
-        parseXml(s);
-      } catch (e) {
-        assert.ok(e instanceof XmlError, String(e));
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'binary' }).map((s) => `<xml>${s}</xml>`),
+      ),
+      (s) => {
+        try {
+          parseXml(s);
+        } catch (e) {
+          assert.ok(e instanceof XmlError, String(e));
+        }
+      },
+    ),
     { numRuns: 500 },
   );
   assert.equal(({} as Record<string, unknown>).polluted, undefined);

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMessage } from '../../src/protocol/parse.js';
 import {
-  buildReplyXml, imageReply, musicReply, newsReply, parseReply, renderReply, replyHeader, textReply, transferReply, videoReply, voiceReply,
+  buildReplyXml,
+  imageReply,
+  musicReply,
+  newsReply,
+  parseReply,
+  renderReply,
+  replyHeader,
+  textReply,
+  transferReply,
+  videoReply,
+  voiceReply,
   type ReplyBody,
 } from '../../src/protocol/replies.js';
 import { sampleXml } from '../helpers/fixtures.js';
@@ -12,7 +22,11 @@ const click = parseMessage(sampleXml('event-click'));
 const NOW = 1700000200_000;
 
 test('reply header swaps To and From and uses seconds', () => {
-  assert.deepEqual(replyHeader(incoming, NOW), { ToUserName: 'oUserOpenId0000000000000000', FromUserName: 'gh_123456789abc', CreateTime: 1700000200 });
+  assert.deepEqual(replyHeader(incoming, NOW), {
+    ToUserName: 'oUserOpenId0000000000000000',
+    FromUserName: 'gh_123456789abc',
+    CreateTime: 1700000200,
+  });
 });
 
 test('text reply matches the documented XML', () => {
@@ -28,8 +42,19 @@ const bodies: ReplyBody[] = [
   imageReply('MEDIA_ID'),
   voiceReply('MEDIA_ID'),
   videoReply('MEDIA_ID', 'Title', 'Description'),
-  musicReply({ Title: 'Song', Description: 'Artist', MusicUrl: 'http://example.com/a.mp3', HQMusicUrl: 'http://example.com/a-hq.mp3', ThumbMediaId: 'THUMB' }),
-  newsReply({ Title: 'Title', Description: 'Description', PicUrl: 'https://example.com/c.jpg', Url: 'https://example.com/a' }),
+  musicReply({
+    Title: 'Song',
+    Description: 'Artist',
+    MusicUrl: 'http://example.com/a.mp3',
+    HQMusicUrl: 'http://example.com/a-hq.mp3',
+    ThumbMediaId: 'THUMB',
+  }),
+  newsReply({
+    Title: 'Title',
+    Description: 'Description',
+    PicUrl: 'https://example.com/c.jpg',
+    Url: 'https://example.com/a',
+  }),
   transferReply(),
   transferReply('test1@test'),
 ];
@@ -44,7 +69,7 @@ for (const body of bodies) {
   });
 }
 
-test('a video reply\'s ThumbMediaId (for a late customer-service message) stays out of the passive reply XML', () => {
+test("a video reply's ThumbMediaId (for a late customer-service message) stays out of the passive reply XML", () => {
   const xml = renderReply(incoming, videoReply('MEDIA_ID', 'Title', 'Description', 'THUMB'), NOW);
   assert.equal(xml, renderReply(incoming, videoReply('MEDIA_ID', 'Title', 'Description'), NOW));
   assert.doesNotMatch(xml, /Thumb/);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeMsgSignature, computeSignature, safeEqual, sha1Sorted, verifyMsgSignature, verifySignature } from '../../src/protocol/signature.js';
+import {
+  computeMsgSignature,
+  computeSignature,
+  safeEqual,
+  sha1Sorted,
+  verifyMsgSignature,
+  verifySignature,
+} from '../../src/protocol/signature.js';
 import { vectors } from '../helpers/fixtures.js';
 
 test('sha1 of a single part is plain sha1', () => {
@@ -18,7 +25,15 @@ for (const v of vectors.filter((x) => x.signature)) {
 for (const v of vectors.filter((x) => x.msgSignature)) {
   test(`msg_signature vector ${v.name}`, () => {
     assert.equal(computeMsgSignature(v.token, v.timestamp, v.nonce, v.encrypt!), v.msgSignature);
-    assert.ok(verifyMsgSignature({ token: v.token, timestamp: v.timestamp, nonce: v.nonce, encrypt: v.encrypt!, msgSignature: v.msgSignature! }));
+    assert.ok(
+      verifyMsgSignature({
+        token: v.token,
+        timestamp: v.timestamp,
+        nonce: v.nonce,
+        encrypt: v.encrypt!,
+        msgSignature: v.msgSignature!,
+      }),
+    );
   });
 }
 
@@ -33,12 +48,17 @@ test('a signature wrong by one character is rejected', () => {
   const bad = v.signature!.slice(0, -1) + (v.signature!.endsWith('0') ? '1' : '0');
   assert.equal(verifySignature({ token: v.token, timestamp: v.timestamp, nonce: v.nonce, signature: bad }), false);
   assert.equal(verifySignature({ token: v.token, timestamp: v.timestamp, nonce: v.nonce, signature: '' }), false);
-  assert.equal(verifySignature({ token: 'other', timestamp: v.timestamp, nonce: v.nonce, signature: v.signature! }), false);
+  assert.equal(
+    verifySignature({ token: 'other', timestamp: v.timestamp, nonce: v.nonce, signature: v.signature! }),
+    false,
+  );
 });
 
 test('an uppercase hex signature is accepted', () => {
   const v = vectors.find((x) => x.name === 'oa_doc_get_url_verification')!;
-  assert.ok(verifySignature({ token: v.token, timestamp: v.timestamp, nonce: v.nonce, signature: v.signature!.toUpperCase() }));
+  assert.ok(
+    verifySignature({ token: v.token, timestamp: v.timestamp, nonce: v.nonce, signature: v.signature!.toUpperCase() }),
+  );
 });
 
 test('safeEqual rejects different lengths and accepts equal strings', () => {

@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  DEFAULT_FALLBACK_TEXT, ProviderError, closeSharedDispatcher, tulingProvider, withBudget, type ChatFailure, type ChatProvider,
+  DEFAULT_FALLBACK_TEXT,
+  ProviderError,
+  closeSharedDispatcher,
+  tulingProvider,
+  withBudget,
+  type ChatFailure,
+  type ChatProvider,
 } from '../../src/providers/index.js';
 import { WxbotError } from '../../src/protocol/errors.js';
 import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
 
 let fake: FakeTuling;
-before(async () => { fake = await startFakeTuling(); });
-after(async () => { await closeSharedDispatcher(); await fake.close(); });
+before(async () => {
+  fake = await startFakeTuling();
+});
+after(async () => {
+  await closeSharedDispatcher();
+  await fake.close();
+});
 
 const tuling = () => tulingProvider({ apiKey: FAKE_TULING_KEY, url: fake.url });
 
@@ -41,7 +52,10 @@ test('every failure kind becomes the fallback with one record naming the reason 
   for (const text of ['#code:4003', '#http:500', '#broken', '#reset']) {
     assert.equal(await p(text, { userId: 'u' }), DEFAULT_FALLBACK_TEXT, text);
   }
-  assert.deepEqual(failures.map((f) => f.code), ['PROVIDER_ERROR', 'HTTP_5XX', 'BAD_JSON', 'NETWORK']);
+  assert.deepEqual(
+    failures.map((f) => f.code),
+    ['PROVIDER_ERROR', 'HTTP_5XX', 'BAD_JSON', 'NETWORK'],
+  );
   assert.equal(failures[0]!.providerCode, 4003);
   assert.deepEqual(failures[0]!.meaning, { zh: '该apikey没有可用请求次数', en: 'quota exhausted for this apiKey' });
   assert.equal(failures[1]!.status, 500);
@@ -60,7 +74,9 @@ test('the fallback can depend on the failure (e.g. a quota message)', async () =
 
 test('custom providers: thrown errors and empty replies fall back; listed secrets are scrubbed', async () => {
   const failures: ChatFailure[] = [];
-  const throwing: ChatProvider = async () => { throw new Error('upstream said no to key sk-secret-value'); };
+  const throwing: ChatProvider = async () => {
+    throw new Error('upstream said no to key sk-secret-value');
+  };
   const p = withBudget(throwing, { name: 'mine', secrets: ['sk-secret-value'], onError: (f) => failures.push(f) });
   assert.equal(await p('x', { userId: 'u' }), DEFAULT_FALLBACK_TEXT);
   assert.equal(failures[0]!.provider, 'mine');
@@ -73,7 +89,13 @@ test('custom providers: thrown errors and empty replies fall back; listed secret
 
 test('a provider that ignores the signal still cannot hold the reply past the budget', async () => {
   let finished = false;
-  const stubborn: ChatProvider = () => new Promise((r) => setTimeout(() => { finished = true; r('late'); }, 400));
+  const stubborn: ChatProvider = () =>
+    new Promise((r) =>
+      setTimeout(() => {
+        finished = true;
+        r('late');
+      }, 400),
+    );
   const started = Date.now();
   assert.equal(await withBudget(stubborn, { budgetMs: 100, fallbackText: 'fb' })('x', { userId: 'u' }), 'fb');
   assert.ok(Date.now() - started < 350);
@@ -82,11 +104,17 @@ test('a provider that ignores the signal still cannot hold the reply past the bu
   assert.equal(finished, true);
 });
 
-test('the caller\'s own abort (e.g. shutdown) is reported as ABORTED; a throwing onError does not break the reply', async () => {
+test("the caller's own abort (e.g. shutdown) is reported as ABORTED; a throwing onError does not break the reply", async () => {
   const failures: ChatFailure[] = [];
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 80);
-  const p = withBudget(tuling(), { budgetMs: 3000, onError: (f) => { failures.push(f); throw new Error('logger down'); } });
+  const p = withBudget(tuling(), {
+    budgetMs: 3000,
+    onError: (f) => {
+      failures.push(f);
+      throw new Error('logger down');
+    },
+  });
   assert.equal(await p('#slow:3000', { userId: 'u', signal: ac.signal }), DEFAULT_FALLBACK_TEXT);
   assert.equal(failures[0]!.code, 'ABORTED');
 });

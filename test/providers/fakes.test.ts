@@ -9,14 +9,31 @@ let tuling: FakeTuling;
 let secretTuling: FakeTuling;
 let openai: FakeOpenAI;
 before(async () => {
-  [tuling, secretTuling, openai] = await Promise.all([startFakeTuling(), startFakeTuling({ secret: 's3cret-s3cret' }), startFakeOpenAI()]);
+  [tuling, secretTuling, openai] = await Promise.all([
+    startFakeTuling(),
+    startFakeTuling({ secret: 's3cret-s3cret' }),
+    startFakeOpenAI(),
+  ]);
 });
 after(async () => Promise.all([tuling.close(), secretTuling.close(), openai.close()]).then(() => undefined));
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
-  return { status: res.status, json: (() => { try { return JSON.parse(text); } catch { return text; } })() };
+  return {
+    status: res.status,
+    json: (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    })(),
+  };
 }
 
 const good = (over: Record<string, unknown> = {}, user: Record<string, unknown> = {}) => ({
@@ -45,7 +62,8 @@ test('fake Tuling: refuses what §7.2 forbids with the documented codes', async 
     [{ ...good(), perception: {} }, 4000],
     ['{not json', 4000],
   ];
-  for (const [body, code] of cases) assert.equal((await post(tuling.url, body)).json.intent.code, code, JSON.stringify(body));
+  for (const [body, code] of cases)
+    assert.equal((await post(tuling.url, body)).json.intent.code, code, JSON.stringify(body));
 });
 
 test('fake Tuling with a secret: plaintext and bad envelopes are 4001, a good envelope is answered', async () => {

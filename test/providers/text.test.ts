@@ -4,16 +4,18 @@ import fc from 'fast-check';
 import { fitWechatText, truncateUtf8, WECHAT_TEXT_LIMIT_BYTES } from '../../src/providers/index.js';
 
 test('truncateUtf8 returns the longest prefix that fits, on a code point boundary', () => {
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.nat(400), (s, max) => {
-    const out = truncateUtf8(s, max);
-    assert.ok(s.startsWith(out));
-    assert.ok(Buffer.byteLength(out) <= max);
-    assert.equal(Buffer.from(out).toString('utf8'), out); // no lone surrogates were produced
-    if (out.length < s.length) {
-      const next = String.fromCodePoint(s.codePointAt(out.length)!);
-      assert.ok(Buffer.byteLength(out + next) > max);
-    }
-  }));
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.nat(400), (s, max) => {
+      const out = truncateUtf8(s, max);
+      assert.ok(s.startsWith(out));
+      assert.ok(Buffer.byteLength(out) <= max);
+      assert.equal(Buffer.from(out).toString('utf8'), out); // no lone surrogates were produced
+      if (out.length < s.length) {
+        const next = String.fromCodePoint(s.codePointAt(out.length)!);
+        assert.ok(Buffer.byteLength(out + next) > max);
+      }
+    }),
+  );
 });
 
 test('fitWechatText leaves short text alone and cuts long text to 2048 bytes with an ellipsis', () => {

@@ -10,20 +10,26 @@ test('text → the text', () => {
 });
 
 test('url → appended to the text, in result order (§7.3 example)', () => {
-  assert.equal(mapTulingResults(results(TULING_SAMPLES.url)),
-    'http://m.elong.com/hotel/0101/nlist/#indate=2016-12-10\n亲，已帮你找到相关酒店信息');
+  assert.equal(
+    mapTulingResults(results(TULING_SAMPLES.url)),
+    'http://m.elong.com/hotel/0101/nlist/#indate=2016-12-10\n亲，已帮你找到相关酒店信息',
+  );
 });
 
 test('news → a 1-item news reply by default, the accompanying text not lost', () => {
   assert.deepEqual(mapTulingResults(results(TULING_SAMPLES.news)), {
     MsgType: 'news',
-    Articles: [{ Title: '头条一', Description: '来源一', PicUrl: 'https://example.com/1.jpg', Url: 'https://example.com/n/1' }],
+    Articles: [
+      { Title: '头条一', Description: '来源一', PicUrl: 'https://example.com/1.jpg', Url: 'https://example.com/n/1' },
+    ],
   });
 });
 
 test('news → a numbered text list when asked', () => {
-  assert.equal(mapTulingResults(results(TULING_SAMPLES.news), { newsAs: 'text' }),
-    '亲，已帮您找到相关新闻\n1. 头条一 — 来源一\nhttps://example.com/n/1\n2. 头条二 — 来源二\nhttps://example.com/n/2');
+  assert.equal(
+    mapTulingResults(results(TULING_SAMPLES.news), { newsAs: 'text' }),
+    '亲，已帮您找到相关新闻\n1. 头条一 — 来源一\nhttps://example.com/n/1\n2. 头条二 — 来源二\nhttps://example.com/n/2',
+  );
 });
 
 test('image / video URLs become text (WeChat needs a MediaId, §7.7)', () => {
@@ -33,11 +39,16 @@ test('image / video URLs become text (WeChat needs a MediaId, §7.7)', () => {
 
 test('a voice result grouped with the same text is dropped as redundant; alone it is kept', () => {
   assert.equal(mapTulingResults(results(TULING_SAMPLES.voice)), '给你讲个故事');
-  assert.equal(mapTulingResults([{ groupType: 0, resultType: 'voice', values: { voice: 'https://e.com/a.mp3' } }]), 'https://e.com/a.mp3');
+  assert.equal(
+    mapTulingResults([{ groupType: 0, resultType: 'voice', values: { voice: 'https://e.com/a.mp3' } }]),
+    'https://e.com/a.mp3',
+  );
 });
 
 test('news items with other field names are read defensively; junk items are skipped', () => {
-  const r = mapTulingResults([{ resultType: 'news', values: { news: [null, 7, {}, { title: 'T', url: 'https://u' }] } }]);
+  const r = mapTulingResults([
+    { resultType: 'news', values: { news: [null, 7, {}, { title: 'T', url: 'https://u' }] } },
+  ]);
   assert.deepEqual(r, { MsgType: 'news', Articles: [{ Title: 'T', Url: 'https://u' }] });
 });
 

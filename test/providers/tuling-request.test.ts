@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import {
-  buildTulingRequest, decryptTulingEnvelope, encryptTulingRequest, tulingAesKey, tulingUserId, TULING_TEXT_LIMIT,
+  buildTulingRequest,
+  decryptTulingEnvelope,
+  encryptTulingRequest,
+  tulingAesKey,
+  tulingUserId,
+  TULING_TEXT_LIMIT,
 } from '../../src/providers/index.js';
 
 // protocol.md §7.5, the worked example (self-computed there with node; reproduced byte for byte here).
@@ -17,7 +22,12 @@ const EX = {
 };
 
 test('reproduces the §7.5 worked example: keyHex, aesKey and data', () => {
-  assert.equal(createHash('md5').update(EX.secret + EX.timestamp + EX.apiKey).digest('hex'), EX.keyHex);
+  assert.equal(
+    createHash('md5')
+      .update(EX.secret + EX.timestamp + EX.apiKey)
+      .digest('hex'),
+    EX.keyHex,
+  );
   assert.equal(tulingAesKey(EX.secret, EX.timestamp, EX.apiKey).toString('hex'), EX.aesKey);
   const env = encryptTulingRequest(JSON.parse(EX.body), EX.apiKey, EX.secret, EX.timestamp);
   assert.deepEqual(env, { key: EX.apiKey, timestamp: EX.timestamp, data: EX.data });
@@ -52,13 +62,17 @@ test('userId is the md5 hex of the OpenID: stable, [A-Za-z0-9]{32}, even for ids
 test('text is cut to 128 characters without splitting a surrogate pair', () => {
   const long = buildTulingRequest('字'.repeat(300), 'u', EX.apiKey);
   assert.equal(long.perception.inputText.text, '字'.repeat(TULING_TEXT_LIMIT));
-  const emoji = buildTulingRequest('a' + '😀'.repeat(100), 'u', EX.apiKey).perception.inputText.text;
+  const emoji = buildTulingRequest(`a${'😀'.repeat(100)}`, 'u', EX.apiKey).perception.inputText.text;
   assert.ok(emoji.length <= 128);
-  assert.equal(emoji, 'a' + '😀'.repeat(63)); // 1 + 126 units; the 128th unit would be half an emoji
+  assert.equal(emoji, `a${'😀'.repeat(63)}`); // 1 + 126 units; the 128th unit would be half an emoji
   assert.doesNotMatch(emoji, /[\ud800-\udbff]$/);
 });
 
 test('selfInfo.location carries only the parts given', () => {
-  const r = buildTulingRequest('天气', 'u', EX.apiKey, { city: '北京', province: '北京', street: undefined as unknown as string });
+  const r = buildTulingRequest('天气', 'u', EX.apiKey, {
+    city: '北京',
+    province: '北京',
+    street: undefined as unknown as string,
+  });
   assert.deepEqual(r.perception.selfInfo, { location: { city: '北京', province: '北京' } });
 });

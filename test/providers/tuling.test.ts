@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  ProviderError, TULING_ERROR_CODES, closeSharedDispatcher, tulingProvider, tulingUserId,
+  ProviderError,
+  TULING_ERROR_CODES,
+  closeSharedDispatcher,
+  tulingProvider,
+  tulingUserId,
 } from '../../src/providers/index.js';
 import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
 import { rejection as rejectionOf } from '../helpers/rejection.js';
@@ -34,7 +38,9 @@ test('sends text to /openapi/api/v2 and answers with the text result', async () 
   assert.equal(seen.path, '/openapi/api/v2');
   assert.match(String(seen.headers['content-type']), /^application\/json/);
   assert.deepEqual(seen.body, {
-    reqType: 0, perception: { inputText: { text: '你好' } }, userInfo: { apiKey: FAKE_TULING_KEY, userId: tulingUserId(OPENID) },
+    reqType: 0,
+    perception: { inputText: { text: '你好' } },
+    userInfo: { apiKey: FAKE_TULING_KEY, userId: tulingUserId(OPENID) },
   });
 });
 
@@ -46,7 +52,9 @@ test('text over 128 characters is cut so Tuling accepts it (the fake answers 460
 test('location from config goes in perception.selfInfo.location', async () => {
   const n = fake.requests.length;
   await tuling({ location: { city: '北京', province: '北京', street: '信息路' } })('附近的酒店', { userId: OPENID });
-  assert.deepEqual(fake.requests[n]!.body.perception.selfInfo, { location: { city: '北京', province: '北京', street: '信息路' } });
+  assert.deepEqual(fake.requests[n]!.body.perception.selfInfo, {
+    location: { city: '北京', province: '北京', street: '信息路' },
+  });
 });
 
 test('with a secret the body is the §7.5 envelope, which the fake decrypts', async () => {
@@ -98,8 +106,13 @@ test('empty input is refused locally (no request), like Tuling would with 4600',
 test('HTTP 5xx, 4xx, broken JSON, HTML and an intent without results are typed failures', async () => {
   const p = tuling();
   const cases: [string, string, number?][] = [
-    ['#http:502', 'HTTP_5XX', 502], ['#http:404', 'HTTP_4XX', 404], ['#http:403', 'AUTH', 403], ['#http:429', 'RATE_LIMITED', 429],
-    ['#broken', 'BAD_JSON', 200], ['#html', 'BAD_JSON', 200], ['#noresults', 'BAD_RESPONSE', 200],
+    ['#http:502', 'HTTP_5XX', 502],
+    ['#http:404', 'HTTP_4XX', 404],
+    ['#http:403', 'AUTH', 403],
+    ['#http:429', 'RATE_LIMITED', 429],
+    ['#broken', 'BAD_JSON', 200],
+    ['#html', 'BAD_JSON', 200],
+    ['#noresults', 'BAD_RESPONSE', 200],
   ];
   for (const [text, code, status] of cases) {
     const e = await rejection(p(text, { userId: OPENID }));

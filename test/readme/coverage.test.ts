@@ -16,8 +16,9 @@ function smokeLines(): Set<string> {
   const src = read('test/readme/smoke.test.ts');
   const out = new Set<string>();
   for (const m of src.matchAll(/line\((['`])((?:\\.|(?!\1).)*)\1\)/g)) {
-    let text = m[2]!.replace(/\\\\/g, '\\').replace(/\\'/g, "'");
-    if (text.includes('${mode}')) for (const mode of ['plain', 'compat', 'safe']) out.add(norm(text.replace('${mode}', mode)));
+    const text = m[2]!.replace(/\\\\/g, '\\').replace(/\\'/g, "'");
+    if (text.includes('${mode}'))
+      for (const mode of ['plain', 'compat', 'safe']) out.add(norm(text.replace('${mode}', mode)));
     else out.add(norm(text));
   }
   return out;
@@ -38,16 +39,44 @@ const ELSEWHERE: Elsewhere[] = [
   { command: 'npm test', by: '.ci/run', needle: 'npm test' },
   { command: 'wxbot serve', by: 'test/cli/chat-serve.test.ts', needle: 'TULING_API_URL' },
   { command: /^npx wxbot tunnel bot\.mjs --watch$/, by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
-  { command: /^npx wxbot tunnel bot\.mjs --public-url /, by: 'test/cli/tunnel.test.ts', needle: "'--public-url', proxy.url" },
+  {
+    command: /^npx wxbot tunnel bot\.mjs --public-url /,
+    by: 'test/cli/tunnel.test.ts',
+    needle: "'--public-url', proxy.url",
+  },
   { command: /^(NGROK_AUTHTOKEN=\S+ )?wxbot tunnel/, by: 'test/cli/tunnel.test.ts', needle: "'tunnel'" },
-  { command: 'wxbot simulate text 查天气 --retry --timeout 1', by: 'test/cli/simulate-serve-retry.test.ts', needle: "'--retry'" },
-  { command: /^wxbot serve bot\.mjs --port 505[12] --no-history &$/, by: 'test/scale/replicas.test.ts', needle: "'--no-history'" },
-  { command: /^export (WECHAT_TOKEN=\.\.\.|REDIS_URL=)/, by: 'test/scale/replicas.test.ts', needle: 'REDIS_URL: redis.url' },
-  { command: /^export WECHAT_APP_ID=\S+ WECHAT_APP_SECRET=/, by: 'test/readme/smoke.test.ts', needle: 'WECHAT_APP_SECRET: api.appSecret' },
+  {
+    command: 'wxbot simulate text 查天气 --retry --timeout 1',
+    by: 'test/cli/simulate-serve-retry.test.ts',
+    needle: "'--retry'",
+  },
+  {
+    command: /^wxbot serve bot\.mjs --port 505[12] --no-history &$/,
+    by: 'test/scale/replicas.test.ts',
+    needle: "'--no-history'",
+  },
+  {
+    command: /^export (WECHAT_TOKEN=\.\.\.|REDIS_URL=)/,
+    by: 'test/scale/replicas.test.ts',
+    needle: 'REDIS_URL: redis.url',
+  },
+  {
+    command: /^export WECHAT_APP_ID=\S+ WECHAT_APP_SECRET=/,
+    by: 'test/readme/smoke.test.ts',
+    needle: 'WECHAT_APP_SECRET: api.appSecret',
+  },
   { command: 'curl -fsS http://127.0.0.1:5051/healthz', by: 'test/cli/serve.test.ts', needle: '/healthz' },
-  { command: "curl -fsS 'http://127.0.0.1:5051/healthz?strict=1'", by: 'test/server/healthz.test.ts', needle: "'?strict=1'" },
+  {
+    command: "curl -fsS 'http://127.0.0.1:5051/healthz?strict=1'",
+    by: 'test/server/healthz.test.ts',
+    needle: "'?strict=1'",
+  },
   // The troubleshooting lines are the smoke-tested commands with a production URL and placeholders.
-  { command: /^wxbot simulate (verify|text 你好) --url https:\/\/bot\.example\.com\/wechat --token yourtoken123/, by: 'test/readme/smoke.test.ts', needle: "'wxbot simulate verify --url http://127.0.0.1:8000/wechat --token abc123'" },
+  {
+    command: /^wxbot simulate (verify|text 你好) --url https:\/\/bot\.example\.com\/wechat --token yourtoken123/,
+    by: 'test/readme/smoke.test.ts',
+    needle: "'wxbot simulate verify --url http://127.0.0.1:8000/wechat --token abc123'",
+  },
   { command: 'npx wxbot tunnel bot.mjs --watch', by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
 ];
 
@@ -72,7 +101,12 @@ function coveredBy(c: ReadmeCommand): string {
   const text = files.map(read).join('\n');
   for (const args of wxbotInvocations(c.line)) {
     const name = args[0];
-    if (name && !name.startsWith('-')) assert.match(text, new RegExp(`['"\` ]${name}['"\` ]`), `README.md:${c.at}: ${files.join(', ')} never run \`wxbot ${name}\``);
+    if (name && !name.startsWith('-'))
+      assert.match(
+        text,
+        new RegExp(`['"\` ]${name}['"\` ]`),
+        `README.md:${c.at}: ${files.join(', ')} never run \`wxbot ${name}\``,
+      );
     for (const flag of args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]!)) {
       assert.ok(text.includes(flag), `README.md:${c.at}: ${files.join(', ')} never pass ${flag} (\`${c.line}\`)`);
     }
@@ -128,7 +162,10 @@ test('every link to a README section points at a heading that exists', () => {
   }
   const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
   assert.ok(links.length > 5);
-  assert.deepEqual(links.filter((a) => !anchors.has(a)), []);
+  assert.deepEqual(
+    links.filter((a) => !anchors.has(a)),
+    [],
+  );
 });
 
 test('the extractor reads prompts, continuations, comments and $( … ) the way a shell user means them', () => {
@@ -145,9 +182,19 @@ test('the extractor reads prompts, continuations, comments and $( … ) the way 
     '```',
   ].join('\n');
   const cmds = readmeCommands(sample);
-  assert.deepEqual(cmds.map((c) => c.line), ['wxbot sign --token a', 'wxbot simulate text 你好 --url http://x --token t']);
-  const marked = readmeCommands('<!-- covered by: test/cli/sign.test.ts (the vector),\n     .ci/run -->\n```sh\nwxbot sign --nope\n```\n\nprose\n```sh\nwxbot keys\n```');
-  assert.deepEqual(marked.map((c) => c.coveredBy), [['test/cli/sign.test.ts', '.ci/run'], undefined]);
+  assert.deepEqual(
+    cmds.map((c) => c.line),
+    ['wxbot sign --token a', 'wxbot simulate text 你好 --url http://x --token t'],
+  );
+  const marked = readmeCommands(
+    '<!-- covered by: test/cli/sign.test.ts (the vector),\n     .ci/run -->\n```sh\nwxbot sign --nope\n```\n\nprose\n```sh\nwxbot keys\n```',
+  );
+  assert.deepEqual(
+    marked.map((c) => c.coveredBy),
+    [['test/cli/sign.test.ts', '.ci/run'], undefined],
+  );
   assert.throws(() => coveredBy(marked[0]!), /never pass --nope/);
-  assert.deepEqual(wxbotInvocations('curl "$(wxbot sign --token abc --url http://h/w)" | jq .'), [['sign', '--token', 'abc', '--url', 'http://h/w']]);
+  assert.deepEqual(wxbotInvocations('curl "$(wxbot sign --token abc --url http://h/w)" | jq .'), [
+    ['sign', '--token', 'abc', '--url', 'http://h/w'],
+  ]);
 });

@@ -23,7 +23,7 @@ const README = readReadme();
 function blockAfter(marker: string, lang: string): string {
   const at = README.indexOf(marker);
   assert.ok(at >= 0, `README has ${marker}`);
-  const open = README.indexOf('```' + lang + '\n', at);
+  const open = README.indexOf(`\`\`\`${lang}\n`, at);
   assert.ok(open >= 0, `a ${lang} block follows ${marker}`);
   const start = open + lang.length + 4;
   return README.slice(start, README.indexOf('\n```', start));
@@ -60,7 +60,10 @@ function workingDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wxbot-deploy-'));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(ROOT, join(dir, 'node_modules', 'wxbot'), 'dir');
-  writeFileSync(join(dir, 'bot.mjs'), "import { createBot } from 'wxbot';\nexport default createBot().text('ping', () => 'pong');\n");
+  writeFileSync(
+    join(dir, 'bot.mjs'),
+    "import { createBot } from 'wxbot';\nexport default createBot().text('ping', () => 'pong');\n",
+  );
   return dir;
 }
 
@@ -72,7 +75,11 @@ interface Running {
 
 function run(argv: string[], env: Record<string, string>, cwd: string): Running {
   // Nothing from the test's own environment but PATH/HOME: the files must carry the settings.
-  const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -96,7 +103,10 @@ async function stop(r: Running, signal: NodeJS.Signals, withinMs: number): Promi
   const t0 = Date.now();
   const exited = new Promise<number | null>((ok) => r.child.once('exit', (code) => ok(code)));
   r.child.kill(signal);
-  const code = await Promise.race([exited, new Promise<'late'>((ok) => setTimeout(() => ok('late'), withinMs).unref())]);
+  const code = await Promise.race([
+    exited,
+    new Promise<'late'>((ok) => setTimeout(() => ok('late'), withinMs).unref()),
+  ]);
   if (code === 'late') {
     r.child.kill('SIGKILL');
     assert.fail(`still running ${withinMs} ms after ${signal}`);
@@ -152,7 +162,13 @@ describe('README deployment files', () => {
     dirs.push(cwd);
     const r = run(cmd, { ...env, REDIS_URL: redis.url }, cwd);
     await healthy(port, r);
-    await answersAndLogs(port, r, { token: env.WECHAT_TOKEN!, aesKey: env.WECHAT_AES_KEY!, appId: env.WECHAT_APP_ID! }, 'safe', [env.WECHAT_TOKEN!, env.WECHAT_AES_KEY!]);
+    await answersAndLogs(
+      port,
+      r,
+      { token: env.WECHAT_TOKEN!, aesKey: env.WECHAT_AES_KEY!, appId: env.WECHAT_APP_ID! },
+      'safe',
+      [env.WECHAT_TOKEN!, env.WECHAT_AES_KEY!],
+    );
     assert.equal(await stop(r, 'SIGTERM', stopSec * 1000), 0);
   });
 
@@ -161,10 +177,20 @@ describe('README deployment files', () => {
     dirs.push(cwd);
     writeFileSync(join(cwd, 'ecosystem.config.cjs'), blockAfter('`ecosystem.config.cjs`:', 'js'));
     const { apps } = createRequire(join(cwd, 'x.cjs'))('./ecosystem.config.cjs') as {
-      apps: { name: string; script: string; args: string; exec_mode: string; env: Record<string, string>; kill_timeout: number }[];
+      apps: {
+        name: string;
+        script: string;
+        args: string;
+        exec_mode: string;
+        env: Record<string, string>;
+        kill_timeout: number;
+      }[];
     };
     assert.equal(apps.length, 2);
-    assert.deepEqual(apps.map((a) => a.exec_mode), ['fork', 'fork']);
+    assert.deepEqual(
+      apps.map((a) => a.exec_mode),
+      ['fork', 'fork'],
+    );
     const ports = apps.map((a) => /--port (\d+)/.exec(a.args)?.[1]);
     assert.equal(new Set(ports).size, 2, 'each app on a port of its own');
 

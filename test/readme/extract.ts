@@ -43,8 +43,8 @@ export function readmeCommands(text: string): ReadmeCommand[] {
     const fence = /^\s*```(\S*)/.exec(raw);
     if (lang === undefined && !fence) {
       // Collect the comment lines just before a block (a comment may span lines).
-      if (raw.includes('<!--')) comment = raw + '\n';
-      else if (comment && !comment.includes('-->')) comment += raw + '\n';
+      if (raw.includes('<!--')) comment = `${raw}\n`;
+      else if (comment && !comment.includes('-->')) comment += `${raw}\n`;
       else if (raw.trim() !== '') comment = '';
       continue;
     }
@@ -62,7 +62,7 @@ export function readmeCommands(text: string): ReadmeCommand[] {
     if (lang === undefined || !SHELL_BLOCKS.has(lang)) continue;
     let line = raw.trim();
     if (pending) {
-      pending.line += ' ' + stripComment(line).replace(/\\$/, '').trim();
+      pending.line += ` ${stripComment(line).replace(/\\$/, '').trim()}`;
       if (!line.endsWith('\\')) {
         out.push(pending);
         pending = undefined;
@@ -86,7 +86,8 @@ export function readmeCommands(text: string): ReadmeCommand[] {
 }
 
 function promptedBlock(lines: string[], from: number): boolean {
-  for (let j = from; j < lines.length && !/^\s*```/.test(lines[j]!); j++) if (lines[j]!.trimStart().startsWith('$ ')) return true;
+  for (let j = from; j < lines.length && !/^\s*```/.test(lines[j]!); j++)
+    if (lines[j]!.trimStart().startsWith('$ ')) return true;
   return false;
 }
 

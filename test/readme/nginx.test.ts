@@ -22,7 +22,11 @@ const README = readReadme();
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
 const skip = NGINX ? false : process.env.CI ? false : 'nginx is not installed (apt-get install nginx; .ci/run does)';
 
-const ACCT: Account = { token: 'nginxtoken42', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx00nginx0000test' };
+const ACCT: Account = {
+  token: 'nginxtoken42',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  appId: 'wx00nginx0000test',
+};
 
 /** The nginx block under the README heading `heading`. */
 function nginxBlock(heading: string): string {
@@ -41,20 +45,25 @@ interface Nginx {
 async function startNginx(servers: string, dir: string): Promise<Nginx> {
   assert.ok(NGINX, 'nginx is not installed: apt-get install nginx (.ci/run does)');
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, [
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    'worker_processes 1;',
-    'events { worker_connections 256; }',
-    'http {',
-    `  access_log ${dir}/access.log;`,
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    servers,
-    '}',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/error.log warn;`,
+      'worker_processes 1;',
+      'events { worker_connections 256; }',
+      'http {',
+      `  access_log ${dir}/access.log;`,
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
+      servers,
+      '}',
+    ].join('\n'),
+  );
   const test = spawnSync(NGINX!, ['-t', '-p', dir, '-c', conf], { encoding: 'utf8' });
   assert.equal(test.status, 0, `nginx -t: ${test.stderr}`);
-  const child: ChildProcess = spawn(NGINX!, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(NGINX!, ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   // Listening once the first port answers (or failed, if nginx exited).
@@ -65,25 +74,63 @@ async function startNginx(servers: string, dir: string): Promise<Nginx> {
   return {
     dir,
     // SIGQUIT: nginx's graceful shutdown.
-    stop: () => (child.exitCode === null ? new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGQUIT'))) : Promise.resolve()),
+    stop: () =>
+      child.exitCode === null
+        ? new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGQUIT')))
+        : Promise.resolve(),
   };
 }
 
 function selfSigned(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'fullchain.pem');
   const key = join(dir, 'privkey.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=bot.example.com', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=bot.example.com',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
 /** An HTTPS request to nginx as WeChat would make it (Host: bot.example.com), certificate not checked (self-signed). */
-function https(port: number, path: string, init: { method?: string; body?: string | Buffer } = {}): Promise<HttpResult> {
+function https(
+  port: number,
+  path: string,
+  init: { method?: string; body?: string | Buffer } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', servername: 'bot.example.com', headers: { host: 'bot.example.com' }, rejectUnauthorized: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: init.method ?? 'GET',
+        servername: 'bot.example.com',
+        headers: { host: 'bot.example.com' },
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
@@ -98,8 +145,11 @@ async function pushThrough(port: number, content: string, msgId?: string): Promi
 
 function botFile(dir: string): string {
   const file = join(dir, 'bot.mjs');
-  writeFileSync(file, `import { createBot } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};\n` +
-    `let n = 0;\nexport default createBot().text(/^ping (.*)$/, (ctx) => \`pong \${ctx.match[1]} #\${++n} from \${process.pid}\`);\n`);
+  writeFileSync(
+    file,
+    `import { createBot } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};\n` +
+      `let n = 0;\nexport default createBot().text(/^ping (.*)$/, (ctx) => \`pong \${ctx.match[1]} #\${++n} from \${process.pid}\`);\n`,
+  );
   return file;
 }
 
@@ -141,7 +191,10 @@ describe('README nginx files, run by nginx', { skip }, () => {
       assert.equal(health.body, 'ok\n');
       const big = await https(p443, '/wechat?signature=x', { method: 'POST', body: Buffer.alloc(2 * 1024 * 1024, 97) });
       assert.equal(big.status, 413);
-      assert.ok(readFileSync(join(dir, 'access.log'), 'utf8').includes('POST /wechat?signature='), 'nginx logged the pushes');
+      assert.ok(
+        readFileSync(join(dir, 'access.log'), 'utf8').includes('POST /wechat?signature='),
+        'nginx logged the pushes',
+      );
     } finally {
       await nginx.stop();
       await app.stop();
@@ -157,7 +210,10 @@ describe('README nginx files, run by nginx', { skip }, () => {
     const conf = nginxBlock('### nginx in front of the replicas')
       .replace('127.0.0.1:5051', `127.0.0.1:${a}`)
       .replace('127.0.0.1:5052', `127.0.0.1:${b}`)
-      .replace('listen 443 ssl;', `listen 127.0.0.1:${p443} ssl;\n    ssl_certificate ${cert};\n    ssl_certificate_key ${key};`);
+      .replace(
+        'listen 443 ssl;',
+        `listen 127.0.0.1:${p443} ssl;\n    ssl_certificate ${cert};\n    ssl_certificate_key ${key};`,
+      );
     const nginx = await startNginx(conf, dir);
     try {
       const pids = new Set<string>();

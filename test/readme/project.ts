@@ -44,7 +44,12 @@ export interface Background {
 
 /** Starts a long-running README line (`npx wxbot serve`, `npm run dev`) in its own process group. */
 export function background(line: string, dir: string, env: Record<string, string> = {}): Background {
-  const child = spawn('bash', ['-c', `exec ${line}`], { cwd: dir, env: shellEnv(dir, env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('bash', ['-c', `exec ${line}`], {
+    cwd: dir,
+    env: shellEnv(dir, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -40,7 +40,11 @@ function shownOutput(text: string): string {
  * Starts a serving README line. Both "terminals" get the same free port in WXBOT_PORT, as both would
  * use the default 5050 on a laptop (tests never take fixed ports).
  */
-async function serveIn(dir: string, cmd: string, env: Record<string, string> = {}): Promise<Background & { env: Record<string, string> }> {
+async function serveIn(
+  dir: string,
+  cmd: string,
+  env: Record<string, string> = {},
+): Promise<Background & { env: Record<string, string> }> {
   const shared = { WXBOT_PORT: String(await freePort()), ...env };
   const s = background(cmd, dir, { WXBOT_HOST: '127.0.0.1', ...shared });
   await s.waitFor('Next');
@@ -69,9 +73,15 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     ok(await sh(line(`printf '你好\\n/subscribe 123\\n/click MENU_1\\n' > scenario.txt`), dir), 'printf');
     const scenario = await sh(line('wxbot simulate --json < scenario.txt'), dir);
     ok(scenario, 'scenario');
-    const replies = scenario.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const replies = scenario.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(replies.length, 3);
-    assert.deepEqual(replies.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [200, 200, 200],
+    );
 
     await waitForHistory(dir, 5);
     const list = await sh(line('npx wxbot history'), dir);
@@ -82,7 +92,12 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     assert.equal(JSON.parse(one.stdout).id, 3);
     const all = await sh(line('npx wxbot history --json'), dir);
     ok(all, 'history --json');
-    assert.ok(all.stdout.trim().split('\n').map((l) => JSON.parse(l)).length >= 5);
+    assert.ok(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)).length >= 5,
+    );
     const replay = await sh(line('npx wxbot replay 3'), dir);
     ok(replay, 'replay 3');
     assert.match(replay.stdout, /same reply as before/);
@@ -97,7 +112,12 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
   async function waitForHistory(dir: string, entries: number): Promise<void> {
     for (let i = 0; i < 100; i++) {
       try {
-        if (readFileSync(join(dir, '.wxbot', 'history.ndjson'), 'utf8').trim().split('\n').length >= entries) return;
+        if (
+          readFileSync(join(dir, '.wxbot', 'history.ndjson'), 'utf8')
+            .trim()
+            .split('\n').length >= entries
+        )
+          return;
       } catch {
         /* not yet */
       }
@@ -134,10 +154,17 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     const dir = scratchProject();
     const plain = await sh(line('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'), dir);
     ok(plain, 'sign');
-    assert.equal(plain.stdout.trim(), shownOutput('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'));
+    assert.equal(
+      plain.stdout.trim(),
+      shownOutput('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'),
+    );
 
     const v = vectors.find((x) => x.timestamp === '1714112445' && x.nonce === '415670741')!;
-    const enc = await sh(line('wxbot sign --token AAAAA --timestamp 1714112445 --nonce 415670741 --encrypt "$ENCRYPT"'), dir, { ENCRYPT: v.encrypt! });
+    const enc = await sh(
+      line('wxbot sign --token AAAAA --timestamp 1714112445 --nonce 415670741 --encrypt "$ENCRYPT"'),
+      dir,
+      { ENCRYPT: v.encrypt! },
+    );
     ok(enc, 'sign --encrypt');
     assert.equal(enc.stdout.trim().split('\n')[1], v.msgSignature);
 
@@ -146,21 +173,36 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
 
     const server = await runServe(['--token', 'abc123']);
     t.after(() => server.stop());
-    const curl = await sh(line('curl "$(wxbot sign --token abc123 --echostr hello --url http://127.0.0.1:5050/wechat)"').replace('http://127.0.0.1:5050', server.origin), dir);
+    const curl = await sh(
+      line('curl "$(wxbot sign --token abc123 --echostr hello --url http://127.0.0.1:5050/wechat)"').replace(
+        'http://127.0.0.1:5050',
+        server.origin,
+      ),
+      dir,
+    );
     ok(curl, 'curl');
     assert.equal(curl.stdout, 'hello');
   });
 
   test('checking your own server: verify, plaintext messages and events, safe mode', async (t) => {
     const dir = scratchProject();
-    const server = await runServe(['--token', 'abc123', '--aes-key', 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', '--app-id', 'wx2c2769f8efd9abc2']);
+    const server = await runServe([
+      '--token',
+      'abc123',
+      '--aes-key',
+      'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+      '--app-id',
+      'wx2c2769f8efd9abc2',
+    ]);
     t.after(() => server.stop());
     const host = new URL(server.origin).host;
     for (const cmd of [
       line('wxbot simulate verify --url http://127.0.0.1:8000/wechat --token abc123'),
       line('wxbot simulate text 你好 --url http://127.0.0.1:8000/wechat --token abc123'),
       line('wxbot simulate event subscribe --url http://127.0.0.1:8000/wechat --token abc123'),
-      line('wxbot simulate text 你好 --url http://127.0.0.1:8000/wechat --token abc123 --aes-key abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG --app-id wx2c2769f8efd9abc2'),
+      line(
+        'wxbot simulate text 你好 --url http://127.0.0.1:8000/wechat --token abc123 --aes-key abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG --app-id wx2c2769f8efd9abc2',
+      ),
     ]) {
       const r = await sh(cmd.replace('127.0.0.1:8000', host), dir);
       ok(r, cmd);
@@ -185,12 +227,25 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     const r = await sh(line('wxbot chat 你好'), dir, tulingEnv);
     ok(r, 'chat');
     assert.match(r.stdout, new RegExp(fakeTulingAnswer('你好')));
-    const both = { ...tulingEnv, OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: FAKE_OPENAI_MODEL };
-    ok(await sh(line('wxbot chat --provider openai --user oMyOpenId123 "用一句话介绍你自己"'), dir, both), 'chat --provider openai');
+    const both = {
+      ...tulingEnv,
+      OPENAI_API_KEY: FAKE_OPENAI_KEY,
+      OPENAI_BASE_URL: openai.baseUrl,
+      OPENAI_MODEL: FAKE_OPENAI_MODEL,
+    };
+    ok(
+      await sh(line('wxbot chat --provider openai --user oMyOpenId123 "用一句话介绍你自己"'), dir, both),
+      'chat --provider openai',
+    );
     const json = await sh(line('wxbot chat --json 附近的酒店'), dir, tulingEnv);
     ok(json, 'chat --json');
     assert.equal(JSON.parse(json.stdout).provider, 'tuling');
-    const interactive = await sh(line('wxbot chat'), dir, { OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: FAKE_OPENAI_MODEL }, '我叫小明\n我叫什么？\n');
+    const interactive = await sh(
+      line('wxbot chat'),
+      dir,
+      { OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: FAKE_OPENAI_MODEL },
+      '我叫小明\n我叫什么？\n',
+    );
     ok(interactive, 'interactive chat');
     assert.equal(openai.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'user').length, 2);
   });
@@ -225,7 +280,10 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     ok(await sh(line('wxbot menu create menu.json'), dir, env), 'create');
     ok(await sh(line('wxbot menu get > current.json'), dir, env), 'get');
     const current = JSON.parse(readFileSync(join(dir, 'current.json'), 'utf8'));
-    assert.deepEqual(current.button.map((b: { name: string }) => b.name), JSON.parse(menu[1]!).button.map((b: { name: string }) => b.name));
+    assert.deepEqual(
+      current.button.map((b: { name: string }) => b.name),
+      JSON.parse(menu[1]!).button.map((b: { name: string }) => b.name),
+    );
     ok(await sh(line('wxbot menu delete'), dir, env), 'delete');
   });
 
@@ -244,6 +302,9 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     mkdirSync(join(dir, 'x'));
     const r = await sh('wxbot --version', dir);
     ok(r, 'version');
-    assert.equal(r.stdout.trim(), JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    assert.equal(
+      r.stdout.trim(),
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 });

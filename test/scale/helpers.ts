@@ -19,7 +19,9 @@ export interface Replica {
 /** Starts `wxbot serve <entry>` on a free port in a scratch directory; resolves once it listens. */
 export async function startReplica(args: string[], env: Record<string, string>): Promise<Replica> {
   const cwd = mkdtempSync(join(tmpdir(), 'wxbot-replica-'));
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WECHAT_') && k !== 'REDIS_URL'));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('WECHAT_') && k !== 'REDIS_URL'),
+  );
   const child = spawn(process.execPath, [BIN, 'serve', ...args, '--host', '127.0.0.1', '--port', '0'], {
     cwd,
     env: { ...base, NO_COLOR: '1', ...env },

@@ -39,7 +39,12 @@ describe('late replies through the customer-service API', () => {
     dir = mkdtempSync(join(tmpdir(), 'wxbot-late-'));
     countFile = join(dir, 'runs.log');
     const args = [COUNTING_BOT, '--redis', redis.url, '--token', TOKEN, '--deadline', '400', '--log-format', 'json'];
-    const env = { COUNT_FILE: countFile, WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url };
+    const env = {
+      COUNT_FILE: countFile,
+      WECHAT_APP_ID: fake.appId,
+      WECHAT_APP_SECRET: fake.appSecret,
+      WECHAT_API_BASE: fake.url,
+    };
     [a, b] = await Promise.all([startReplica(args, env), startReplica(args, env)]);
   });
   after(async () => {
@@ -71,7 +76,9 @@ describe('late replies through the customer-service API', () => {
     assert.equal(call?.query.access_token, fake.currentToken());
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(fake.sent.length, 1, 'sent once');
-    const runs = readFileSync(countFile, 'utf8').split('\n').filter((l) => l.endsWith(` ${id}`));
+    const runs = readFileSync(countFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(` ${id}`));
     assert.equal(runs.length, 1, 'handler ran once');
     assert.match(a.stderr() + b.stderr(), /late text reply to oUse…0000/);
   });
@@ -82,7 +89,11 @@ describe('late replies through the customer-service API', () => {
     const r = await push(a.url, textXml('slow 800 refused', { msgId: msgId() }), 'plain', { token: TOKEN });
     assert.equal(r.body, 'success');
     const line = await until('the log line', () =>
-      a.stdout().split('\n').find((l) => l.includes('"LateReply"') && l.includes('48001')));
+      a
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"LateReply"') && l.includes('48001')),
+    );
     const rec = JSON.parse(line) as { type: string; error: { code: string; message: string }; openId: string };
     assert.equal(rec.type, 'error');
     assert.equal(rec.error.code, 'refused 48001');

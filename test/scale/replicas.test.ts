@@ -27,7 +27,10 @@ describe('two replicas sharing Redis', () => {
     // One replica gets Redis from --redis, the other from REDIS_URL, as the README's systemd/pm2 set-ups do.
     const args = [COUNTING_BOT, '--token', TOKEN, '--app-id', redis.prefix, '--no-history'];
     const env = { COUNT_FILE: countFile, HANDLER_MS: '600' };
-    [a, b] = await Promise.all([startReplica([...args, '--redis', redis.url], env), startReplica(args, { ...env, REDIS_URL: redis.url })]);
+    [a, b] = await Promise.all([
+      startReplica([...args, '--redis', redis.url], env),
+      startReplica(args, { ...env, REDIS_URL: redis.url }),
+    ]);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -35,12 +38,18 @@ describe('two replicas sharing Redis', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const runsOf = (id: string) => readFileSync(countFile, 'utf8').split('\n').filter((l) => l.endsWith(` ${id}`));
+  const runsOf = (id: string) =>
+    readFileSync(countFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(` ${id}`));
 
   test('the same message to both replicas at once: the handler runs once, both answer the same reply', async () => {
     const id = msgId();
     const xml = textXml('concurrent', { msgId: id });
-    const [ra, rb] = await Promise.all([push(a.url, xml, 'plain', { token: TOKEN }), push(b.url, xml, 'plain', { token: TOKEN })]);
+    const [ra, rb] = await Promise.all([
+      push(a.url, xml, 'plain', { token: TOKEN }),
+      push(b.url, xml, 'plain', { token: TOKEN }),
+    ]);
     assert.equal(ra.status, 200);
     assert.equal(rb.status, 200);
     assert.match(replyText(ra) ?? '', /^ran on \d+: concurrent$/);
@@ -49,7 +58,10 @@ describe('two replicas sharing Redis', () => {
   });
 
   test('the same message one after the other: the second replica answers from the store', async () => {
-    for (const [first, second] of [[a, b], [b, a]] as const) {
+    for (const [first, second] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const id = msgId();
       const xml = textXml('sequential', { msgId: id });
       const r1 = await push(first.url, xml, 'plain', { token: TOKEN });
@@ -71,9 +83,13 @@ describe('two replicas sharing Redis', () => {
 
   test('events (no MsgId) are deduplicated by sender + CreateTime across replicas', async () => {
     const t = Math.floor(Date.now() / 1000) - randomInt(1000);
-    const xml = `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oUserOpenId0000000000000000]]></FromUserName>` +
+    const xml =
+      `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oUserOpenId0000000000000000]]></FromUserName>` +
       `<CreateTime>${t}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
-    const [ra, rb] = await Promise.all([push(a.url, xml, 'plain', { token: TOKEN }), push(b.url, xml, 'plain', { token: TOKEN })]);
+    const [ra, rb] = await Promise.all([
+      push(a.url, xml, 'plain', { token: TOKEN }),
+      push(b.url, xml, 'plain', { token: TOKEN }),
+    ]);
     assert.match(replyText(ra) ?? '', /^welcome from \d+$/);
     assert.equal(replyText(rb), replyText(ra));
     assert.equal(runsOf(`subscribe:${t}`).length, 1);

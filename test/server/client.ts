@@ -26,15 +26,21 @@ export interface HttpResult {
 }
 
 /** A raw HTTP request; `body` may be a string or Buffer. */
-export function http(url: string, init: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+export function http(
+  url: string,
+  init: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers };
     // Node sends a DELETE/GET body without Content-Length, which the server would read as the next request.
-    if (init.body !== undefined && !headers['transfer-encoding']) headers['content-length'] = String(Buffer.byteLength(init.body));
+    if (init.body !== undefined && !headers['transfer-encoding'])
+      headers['content-length'] = String(Buffer.byteLength(init.body));
     const req = request(url, { method: init.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -66,9 +72,10 @@ export function buildPush(base: string, xml: string, mode: Mode, acct: Account =
   const enc = cipher.encrypt(xml);
   const msgSig = computeMsgSignature(acct.token, timestamp, nonce, enc);
   const to = /<ToUserName><!\[CDATA\[(.*?)\]\]>/.exec(xml)?.[1] ?? 'gh_x';
-  const body = mode === 'safe'
-    ? `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`
-    : xml.replace(/<\/xml>\s*$/, `<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`);
+  const body =
+    mode === 'safe'
+      ? `<xml><ToUserName><![CDATA[${to}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`
+      : xml.replace(/<\/xml>\s*$/, `<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`);
   return { url: `${base}?${q}&openid=oUser&encrypt_type=aes&msg_signature=${msgSig}`, body, nonce, timestamp };
 }
 
@@ -98,8 +105,10 @@ export function decode(r: HttpResult, mode: Mode, acct: Account = ACCOUNT): Push
 let msgSeq = 5_000_000_000_000_000_000n;
 export function textXml(content: string, opts: { msgId?: string; from?: string } = {}): string {
   const id = opts.msgId ?? String(++msgSeq);
-  return `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[${opts.from ?? 'oUserOpenId0000000000000000'}]]></FromUserName>` +
-    `<CreateTime>${now()}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${id}</MsgId></xml>`;
+  return (
+    `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[${opts.from ?? 'oUserOpenId0000000000000000'}]]></FromUserName>` +
+    `<CreateTime>${now()}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${id}</MsgId></xml>`
+  );
 }
 
 export function replyText(r: PushResult): string | undefined {

@@ -4,18 +4,50 @@ import type { WechatMessage } from '../../src/protocol/messages.js';
 import { replyHeader } from '../../src/protocol/replies.js';
 import { ExchangeRecord } from '../../src/server/exchange.js';
 
-const message = { ToUserName: 'gh_1', FromUserName: 'oUser', CreateTime: 1_700_000_000, MsgType: 'text', Content: 'hi', MsgId: '1' } as WechatMessage;
+const message = {
+  ToUserName: 'gh_1',
+  FromUserName: 'oUser',
+  CreateTime: 1_700_000_000,
+  MsgType: 'text',
+  Content: 'hi',
+  MsgId: '1',
+} as WechatMessage;
 
 test('ExchangeRecord reads and serialises like the plain Exchange object it replaces', () => {
   const at = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
-  const x = new ExchangeRecord('abc0001', at, 'POST', '/wechat', { nonce: '1' }, '<xml/>', 'plain', 200, '<xml>r</xml>', 1.25, false, false);
+  const x = new ExchangeRecord(
+    'abc0001',
+    at,
+    'POST',
+    '/wechat',
+    { nonce: '1' },
+    '<xml/>',
+    'plain',
+    200,
+    '<xml>r</xml>',
+    1.25,
+    false,
+    false,
+  );
   x.message = message;
   x.setReply({ MsgType: 'text', Content: 'hello' }, at + 2000);
   x.replyXml = '<xml>r</xml>';
   const plain = {
-    id: 'abc0001', time: '2024-01-02T03:04:05.678Z', method: 'POST', path: '/wechat', query: { nonce: '1' }, body: '<xml/>',
-    mode: 'plain', status: 200, reply: '<xml>r</xml>', latencyMs: 1.25, dedupe: false, late: false, message,
-    replyParsed: { ...replyHeader(message, at + 2000), MsgType: 'text', Content: 'hello' }, replyXml: '<xml>r</xml>',
+    id: 'abc0001',
+    time: '2024-01-02T03:04:05.678Z',
+    method: 'POST',
+    path: '/wechat',
+    query: { nonce: '1' },
+    body: '<xml/>',
+    mode: 'plain',
+    status: 200,
+    reply: '<xml>r</xml>',
+    latencyMs: 1.25,
+    dedupe: false,
+    late: false,
+    message,
+    replyParsed: { ...replyHeader(message, at + 2000), MsgType: 'text', Content: 'hello' },
+    replyXml: '<xml>r</xml>',
   };
   assert.equal(x.time, plain.time);
   assert.deepEqual(x.replyParsed, plain.replyParsed);
@@ -24,11 +56,35 @@ test('ExchangeRecord reads and serialises like the plain Exchange object it repl
 });
 
 test('a rejected request: no message, no parsed reply, the error kept', () => {
-  const x = new ExchangeRecord('abc0002', 0, 'POST', '/wechat', {}, '', 'plain', 401, 'bad signature', 0.5, false, false);
+  const x = new ExchangeRecord(
+    'abc0002',
+    0,
+    'POST',
+    '/wechat',
+    {},
+    '',
+    'plain',
+    401,
+    'bad signature',
+    0.5,
+    false,
+    false,
+  );
   x.error = 'bad signature';
   assert.equal(x.replyParsed, undefined);
   assert.deepEqual(JSON.parse(JSON.stringify(x)), {
-    id: 'abc0002', time: '1970-01-01T00:00:00.000Z', method: 'POST', path: '/wechat', query: {}, body: '', mode: 'plain',
-    status: 401, reply: 'bad signature', latencyMs: 0.5, dedupe: false, late: false, error: 'bad signature',
+    id: 'abc0002',
+    time: '1970-01-01T00:00:00.000Z',
+    method: 'POST',
+    path: '/wechat',
+    query: {},
+    body: '',
+    mode: 'plain',
+    status: 401,
+    reply: 'bad signature',
+    latencyMs: 0.5,
+    dedupe: false,
+    late: false,
+    error: 'bad signature',
   });
 });

@@ -21,12 +21,15 @@ function outcome(f: () => string): unknown {
 const randomArb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a) => Buffer.from(a));
 const messageArb = fc.string({ unit: 'binary', maxLength: 300 });
 
-test('encrypt gives the protocol layer\'s bytes for any message, across any sequence of calls (chaining state)', () => {
+test("encrypt gives the protocol layer's bytes for any message, across any sequence of calls (chaining state)", () => {
   const fast = new FastCipher(KEY, APP);
   const ref = new MessageCipher(KEY, APP);
-  fc.assert(fc.property(fc.array(fc.tuple(messageArb, randomArb), { minLength: 1, maxLength: 8 }), (calls) => {
-    for (const [m, r] of calls) assert.equal(fast.encrypt(m, r), ref.encrypt(m, r));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(messageArb, randomArb), { minLength: 1, maxLength: 8 }), (calls) => {
+      for (const [m, r] of calls) assert.equal(fast.encrypt(m, r), ref.encrypt(m, r));
+    }),
+    { numRuns: 300 },
+  );
   // Lengths around the 32-byte padding boundary and long messages.
   for (let n = 0; n < 80; n++) {
     const r = randomBytes(16);
@@ -36,36 +39,68 @@ test('encrypt gives the protocol layer\'s bytes for any message, across any sequ
   const big = '长'.repeat(70_000);
   const r = randomBytes(16);
   assert.equal(fast.encrypt(big, r), ref.encrypt(big, r));
-  assert.deepEqual(outcome(() => fast.encrypt('x', Buffer.alloc(15))), outcome(() => ref.encrypt('x', Buffer.alloc(15))));
+  assert.deepEqual(
+    outcome(() => fast.encrypt('x', Buffer.alloc(15))),
+    outcome(() => ref.encrypt('x', Buffer.alloc(15))),
+  );
 });
 
 test('decrypt opens what either cipher sealed, interleaved with encryption, exactly like the protocol layer', () => {
   const fast = new FastCipher(KEY, APP);
   const ref = new MessageCipher(KEY, APP);
-  fc.assert(fc.property(fc.array(fc.tuple(messageArb, randomArb, fc.boolean()), { minLength: 1, maxLength: 8 }), (calls) => {
-    for (const [m, r, useFast] of calls) {
-      const sealed = (useFast ? fast : ref).encrypt(m, r);
-      assert.deepEqual(outcome(() => fast.decrypt(sealed)), outcome(() => ref.decrypt(sealed)));
-      assert.equal(fast.decrypt(sealed), Buffer.from(m, 'utf8').toString('utf8'));
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(messageArb, randomArb, fc.boolean()), { minLength: 1, maxLength: 8 }), (calls) => {
+      for (const [m, r, useFast] of calls) {
+        const sealed = (useFast ? fast : ref).encrypt(m, r);
+        assert.deepEqual(
+          outcome(() => fast.decrypt(sealed)),
+          outcome(() => ref.decrypt(sealed)),
+        );
+        assert.equal(fast.decrypt(sealed), Buffer.from(m, 'utf8').toString('utf8'));
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
 
-test('every malformed or foreign ciphertext is rejected with the protocol layer\'s error', () => {
+test("every malformed or foreign ciphertext is rejected with the protocol layer's error", () => {
   const fast = new FastCipher(KEY, APP);
   const ref = new MessageCipher(KEY, APP);
   const other = new MessageCipher(KEY, 'wxOTHER0000000000a');
   const otherKey = new MessageCipher('ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlk0', APP);
-  const same = (s: string) => assert.deepEqual(outcome(() => fast.decrypt(s)), outcome(() => ref.decrypt(s)), JSON.stringify(s.slice(0, 60)));
-  for (const s of ['', '!!!', 'abc', 'QUJD', 'QUJDRA==', Buffer.alloc(16).toString('base64'), Buffer.alloc(32, 32).toString('base64'),
-    other.encrypt('hello'), otherKey.encrypt('hello'), ref.encrypt('hi').slice(0, -4), `${ref.encrypt('hi')}x`]) same(s);
+  const same = (s: string) =>
+    assert.deepEqual(
+      outcome(() => fast.decrypt(s)),
+      outcome(() => ref.decrypt(s)),
+      JSON.stringify(s.slice(0, 60)),
+    );
+  for (const s of [
+    '',
+    '!!!',
+    'abc',
+    'QUJD',
+    'QUJDRA==',
+    Buffer.alloc(16).toString('base64'),
+    Buffer.alloc(32, 32).toString('base64'),
+    other.encrypt('hello'),
+    otherKey.encrypt('hello'),
+    ref.encrypt('hi').slice(0, -4),
+    `${ref.encrypt('hi')}x`,
+  ])
+    same(s);
   // Random bytes, and valid ciphertexts with one byte flipped anywhere.
-  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), (a) => same(Buffer.from(a).toString('base64'))), { numRuns: 300 });
-  fc.assert(fc.property(messageArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, x) => {
-    const raw = Buffer.from(ref.encrypt(m), 'base64');
-    raw[at % raw.length] = raw[at % raw.length]! ^ x;
-    same(raw.toString('base64'));
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), (a) => same(Buffer.from(a).toString('base64'))),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(messageArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, x) => {
+      const raw = Buffer.from(ref.encrypt(m), 'base64');
+      raw[at % raw.length] = raw[at % raw.length]! ^ x;
+      same(raw.toString('base64'));
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('an AppID that does not survive UTF-8 is left to the protocol layer', () => {
@@ -73,24 +108,35 @@ test('an AppID that does not survive UTF-8 is left to the protocol layer', () =>
   const fast = new FastCipher(KEY, odd);
   const ref = new MessageCipher(KEY, odd);
   const sealed = ref.encrypt('hello');
-  assert.deepEqual(outcome(() => fast.decrypt(sealed)), outcome(() => ref.decrypt(sealed)));
+  assert.deepEqual(
+    outcome(() => fast.decrypt(sealed)),
+    outcome(() => ref.decrypt(sealed)),
+  );
 });
 
-test('a valid ciphertext written other than as canonical base64 gets the protocol layer\'s verdict', () => {
+test("a valid ciphertext written other than as canonical base64 gets the protocol layer's verdict", () => {
   const fast = new FastCipher(KEY, APP);
   const ref = new MessageCipher(KEY, APP);
-  const same = (s: string) => assert.deepEqual(outcome(() => fast.decrypt(s)), outcome(() => ref.decrypt(s)), JSON.stringify(s.slice(0, 60)));
-  fc.assert(fc.property(messageArb, fc.nat(), fc.constantFrom('-', '_', ' ', '\n', '=', '.', '\u00e9'), (m, at, ch) => {
-    const b64 = ref.encrypt(m);
-    const p = at % b64.length;
-    // Base64url for the two characters it differs in, one character inserted, the padding dropped.
-    same(b64.replaceAll('+', '-').replaceAll('/', '_'));
-    same(`${b64.slice(0, p)}${ch}${b64.slice(p)}`);
-    same(b64.replace(/=+$/, ''));
-    // One character replaced, and `=` moved inside.
-    same(`${b64.slice(0, p)}${ch}${b64.slice(p + 1)}`);
-    same(`${b64.slice(0, p)}=${b64.slice(p, -1)}`);
-  }), { numRuns: 300 });
+  const same = (s: string) =>
+    assert.deepEqual(
+      outcome(() => fast.decrypt(s)),
+      outcome(() => ref.decrypt(s)),
+      JSON.stringify(s.slice(0, 60)),
+    );
+  fc.assert(
+    fc.property(messageArb, fc.nat(), fc.constantFrom('-', '_', ' ', '\n', '=', '.', '\u00e9'), (m, at, ch) => {
+      const b64 = ref.encrypt(m);
+      const p = at % b64.length;
+      // Base64url for the two characters it differs in, one character inserted, the padding dropped.
+      same(b64.replaceAll('+', '-').replaceAll('/', '_'));
+      same(`${b64.slice(0, p)}${ch}${b64.slice(p)}`);
+      same(b64.replace(/=+$/, ''));
+      // One character replaced, and `=` moved inside.
+      same(`${b64.slice(0, p)}${ch}${b64.slice(p + 1)}`);
+      same(`${b64.slice(0, p)}=${b64.slice(p, -1)}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('base64 whose last character carries stray low bits decodes to the same bytes on both paths', () => {
@@ -107,7 +153,10 @@ test('base64 whose last character carries stray low bits decodes to the same byt
     const last = ALPHABET.indexOf(body.at(-1)!) | (pad === 1 ? 3 : 15);
     const stray = `${body.slice(0, -1)}${ALPHABET[last]}${'='.repeat(pad)}`;
     assert.notEqual(stray, b64);
-    assert.deepEqual(outcome(() => fast.decrypt(stray)), outcome(() => ref.decrypt(stray)));
+    assert.deepEqual(
+      outcome(() => fast.decrypt(stray)),
+      outcome(() => ref.decrypt(stray)),
+    );
     assert.equal(fast.decrypt(stray), 'x'.repeat(n));
     checked++;
   }

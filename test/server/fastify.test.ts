@@ -15,7 +15,10 @@ import { computeMsgSignature, computeSignature } from '../../src/protocol/signat
 import { ACCOUNT, http, type HttpResult } from './client.js';
 import * as wxbot from '../../src/index.js';
 
-const bot = () => createBot().text('hi', () => 'hello from the bot').fallback((ctx) => `echo ${ctx.text ?? ''}`);
+const bot = () =>
+  createBot()
+    .text('hi', () => 'hello from the bot')
+    .fallback((ctx) => `echo ${ctx.text ?? ''}`);
 const options = { token: ACCOUNT.token, encodingAESKey: ACCOUNT.aesKey, appId: ACCOUNT.appId };
 const cipher = new MessageCipher(ACCOUNT.aesKey, ACCOUNT.appId);
 
@@ -29,7 +32,8 @@ async function start(t: TestContext, mount: (app: FastifyInstance) => PromiseLik
   return app.listen({ port: 0, host: '127.0.0.1' });
 }
 
-const defaultMount = (app: FastifyInstance) => app.register(toFastify(createHandler(bot(), options), { path: '/wechat' }));
+const defaultMount = (app: FastifyInstance) =>
+  app.register(toFastify(createHandler(bot(), options), { path: '/wechat' }));
 
 let seq = 0;
 const stamp = () => String(Math.floor(Date.now() / 1000));
@@ -38,8 +42,12 @@ let msgId = 7_000_000_000_000_000_000n;
 
 function message(content: string): TextMessage {
   return {
-    ToUserName: 'gh_123456789abc', FromUserName: 'oFastifyUser000000000000000', CreateTime: Math.floor(Date.now() / 1000),
-    MsgType: 'text', Content: content, MsgId: String(++msgId),
+    ToUserName: 'gh_123456789abc',
+    FromUserName: 'oFastifyUser000000000000000',
+    CreateTime: Math.floor(Date.now() / 1000),
+    MsgType: 'text',
+    Content: content,
+    MsgId: String(++msgId),
   };
 }
 
@@ -101,7 +109,13 @@ test('Fastify safe-mode POST: decrypted, answered with a signed encrypted envelo
 
 test('Fastify: the exact bytes arrive (compat-mode body with any content type, even none)', async (t) => {
   const base = await start(t, defaultMount);
-  for (const type of ['application/xml; charset=utf-8', 'text/plain', 'application/json', 'application/octet-stream', undefined]) {
+  for (const type of [
+    'application/xml; charset=utf-8',
+    'text/plain',
+    'application/json',
+    'application/octet-stream',
+    undefined,
+  ]) {
     const m = message('hi');
     const xml = buildMessageXml(m);
     const ts = stamp();
@@ -129,7 +143,10 @@ test('Fastify: hostile and malformed bodies are refused without reaching the bot
   assert.equal(r.status, 400);
   assert.doesNotMatch(r.body, /root:/);
   assert.equal((await postXml(`${base}/wechat?${signed()}`, '<xml><ToUserName>')).status, 400);
-  assert.equal((await postXml(`${base}/wechat?${signed(stamp(), nonce(), 'nope')}`, buildMessageXml(message('x')))).status, 401);
+  assert.equal(
+    (await postXml(`${base}/wechat?${signed(stamp(), nonce(), 'nope')}`, buildMessageXml(message('x')))).status,
+    401,
+  );
   assert.equal(calls, 0);
 });
 
@@ -138,7 +155,11 @@ test('Fastify: other routes keep working and keep their own JSON parser', async 
   const other = await http(`${base}/other`);
   assert.equal(other.status, 200);
   assert.equal(other.body, 'other route');
-  const json = await http(`${base}/json`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+  const json = await http(`${base}/json`, {
+    method: 'POST',
+    body: '{"a":1}',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(json.status, 200);
   assert.deepEqual(JSON.parse(json.body), { got: { a: 1 } });
   // The catch-all parser stays inside the plugin: text/xml elsewhere is still Fastify's 415.
@@ -149,13 +170,19 @@ test('Fastify: other routes keep working and keep their own JSON parser', async 
 
 test('Fastify: other methods get the handler 405 with Allow', async (t) => {
   const base = await start(t, defaultMount);
-  const r = await http(`${base}/wechat?${signed()}`, { method: 'PUT', body: '<xml/>', headers: { 'content-type': 'text/xml' } });
+  const r = await http(`${base}/wechat?${signed()}`, {
+    method: 'PUT',
+    body: '<xml/>',
+    headers: { 'content-type': 'text/xml' },
+  });
   assert.equal(r.status, 405);
   assert.equal(r.headers.allow, 'GET, POST');
 });
 
 test('Fastify: register prefix, and bodyLimit for the route', async (t) => {
-  const base = await start(t, (app) => app.register(toFastify(createHandler(bot(), options), { bodyLimit: 2048 }), { prefix: '/hooks/wechat' }));
+  const base = await start(t, (app) =>
+    app.register(toFastify(createHandler(bot(), options), { bodyLimit: 2048 }), { prefix: '/hooks/wechat' }),
+  );
   const m = message('hi');
   const ok = await postXml(`${base}/hooks/wechat?${signed()}`, buildMessageXml(m));
   assert.equal(ok.status, 200);
@@ -165,7 +192,9 @@ test('Fastify: register prefix, and bodyLimit for the route', async (t) => {
 });
 
 test('Fastify: a handler bodyLimit below the route limit still applies to the pre-read body', async (t) => {
-  const base = await start(t, (app) => app.register(toFastify(createHandler(bot(), { ...options, bodyLimit: 600 }), { path: '/wechat' })));
+  const base = await start(t, (app) =>
+    app.register(toFastify(createHandler(bot(), { ...options, bodyLimit: 600 }), { path: '/wechat' })),
+  );
   const r = await postXml(`${base}/wechat?${signed()}`, buildMessageXml(message('y'.repeat(1000))));
   assert.equal(r.status, 413);
   assert.match(r.body, /larger than 600 bytes/);

@@ -9,7 +9,10 @@ import { createHandler } from '../../src/server/handler.js';
 import { toKoa } from '../../src/server/koa.js';
 import { ACCOUNT, http, push, signedQuery, textXml, type Mode } from './client.js';
 
-const bot = () => createBot().text('hi', () => 'hello from the bot').fallback((ctx) => `echo ${ctx.text ?? ''}`);
+const bot = () =>
+  createBot()
+    .text('hi', () => 'hello from the bot')
+    .fallback((ctx) => `echo ${ctx.text ?? ''}`);
 const options = { token: ACCOUNT.token, encodingAESKey: ACCOUNT.aesKey, appId: ACCOUNT.appId };
 
 async function listen(server: Server): Promise<string> {
@@ -129,7 +132,10 @@ test('Express: a parser that turned the body into an object gets a 400 that says
   app.all('/wechat', createHandler(bot(), options));
   const server = createServer(app);
   t.after(() => close(server));
-  const r = await http(`${await listen(server)}/wechat?${signedQuery(ACCOUNT.token)}`, { method: 'POST', body: textXml('hi') });
+  const r = await http(`${await listen(server)}/wechat?${signedQuery(ACCOUNT.token)}`, {
+    method: 'POST',
+    body: textXml('hi'),
+  });
   assert.equal(r.status, 400);
   assert.match(r.body, /mount the WeChat handler before body parsers/);
 });

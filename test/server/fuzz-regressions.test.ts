@@ -5,13 +5,25 @@ import { createBot } from '../../src/bot/bot.js';
 import { parseEncryptedBody, parseMessage } from '../../src/protocol/parse.js';
 import { parseMessageFast } from '../../src/server/verify.js';
 import { textXml } from './client.js';
-import { assertStillAnswers, encryptedQuery, listen, readAnswer, send, signedPush, type Target } from './fuzz-support.js';
+import {
+  assertStillAnswers,
+  encryptedQuery,
+  listen,
+  readAnswer,
+  send,
+  signedPush,
+  type Target,
+} from './fuzz-support.js';
 
 let target: Target;
 
 before(async () => {
   // Answers with what the bot was given, JSON-escaped, so a \r cannot hide in the reply XML.
-  target = await listen(createBot().text(/^alive /, (ctx) => ctx.text).fallback((ctx) => JSON.stringify(ctx.text)));
+  target = await listen(
+    createBot()
+      .text(/^alive /, (ctx) => ctx.text)
+      .fallback((ctx) => JSON.stringify(ctx.text)),
+  );
 });
 after(() => target.close());
 
@@ -27,9 +39,15 @@ test('a \\r in a flat message reads as the full parser reads it (\\r\\n and lone
 });
 
 test('a whitespace-only Encrypt is a missing one (400) whichever parser reads the body, before any signature check', async () => {
-  assert.throws(() => parseEncryptedBody('<xml><ToUserName>gh</ToUserName><Encrypt> \n </Encrypt></xml>'), /missing Encrypt/);
+  assert.throws(
+    () => parseEncryptedBody('<xml><ToUserName>gh</ToUserName><Encrypt> \n </Encrypt></xml>'),
+    /missing Encrypt/,
+  );
   // Flat (fast path) and with an attribute (full parser): both the same 400, even with a wrong msg_signature.
-  for (const body of ['<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[ ]]></Encrypt></xml>', '<xml><ToUserName a="1">gh</ToUserName><Encrypt> </Encrypt></xml>']) {
+  for (const body of [
+    '<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[ ]]></Encrypt></xml>',
+    '<xml><ToUserName a="1">gh</ToUserName><Encrypt> </Encrypt></xml>',
+  ]) {
     const r = await send(target, { path: `/wechat?${encryptedQuery(' ', { msgSignature: '0'.repeat(40) })}`, body });
     assert.equal(r.status, 400, body);
     assert.match(r.body, /XML_NOT_MESSAGE/);
@@ -41,7 +59,15 @@ test('a repeated signed parameter is refused with 400 even when the first copy i
   const p = signedPush('plain', textXml('dup'));
   const [, query] = p.path.split('?') as [string, string];
   const sig = /signature=([0-9a-f]{40})/.exec(query)![1]!;
-  for (const extra of [`signature=${'0'.repeat(40)}`, `signature=${sig}`, 'timestamp=1', 'nonce=1', 'openid=o2', 'encrypt_type=raw&encrypt_type=raw', 'echostr=x&echostr=x']) {
+  for (const extra of [
+    `signature=${'0'.repeat(40)}`,
+    `signature=${sig}`,
+    'timestamp=1',
+    'nonce=1',
+    'openid=o2',
+    'encrypt_type=raw&encrypt_type=raw',
+    'echostr=x&echostr=x',
+  ]) {
     for (const q of [`${query}&${extra}`, `${extra}&${query}`]) {
       const r = await send(target, { path: `/wechat?${q}`, body: p.body });
       assert.equal(r.status, 400, q);
@@ -65,7 +91,11 @@ test('a safe-mode reply verifies whatever the request nonce: one that would not 
       const r = await send(target, { path: p.path, body: p.body });
       // readAnswer checks the echo (or fresh digits), the MsgSignature over the written Nonce, and decrypts.
       const reply = readAnswer(r, mode, nonce);
-      assert.equal(reply?.MsgType === 'text' && reply.Content, JSON.stringify('nonce'), `${mode} ${JSON.stringify(nonce)}`);
+      assert.equal(
+        reply?.MsgType === 'text' && reply.Content,
+        JSON.stringify('nonce'),
+        `${mode} ${JSON.stringify(nonce)}`,
+      );
     }
   }
 });

@@ -40,14 +40,21 @@ export interface Target {
 export async function listen(bot: Bot, options: Partial<HandlerOptions> = {}): Promise<Target> {
   const logs: LogRecord[] = [];
   const handler = createHandler(bot, {
-    token: ACCOUNT.token, encodingAESKey: ACCOUNT.aesKey, appId: ACCOUNT.appId, onLog: (r) => logs.push(r), ...options,
+    token: ACCOUNT.token,
+    encodingAESKey: ACCOUNT.aesKey,
+    appId: ACCOUNT.appId,
+    onLog: (r) => logs.push(r),
+    ...options,
   });
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   return {
-    url: `http://127.0.0.1:${port}/wechat`, port, agent, logs,
+    url: `http://127.0.0.1:${port}/wechat`,
+    port,
+    agent,
+    logs,
     async close() {
       agent.destroy();
       await new Promise<void>((resolve) => {
@@ -62,12 +69,20 @@ export async function listen(bot: Bot, options: Partial<HandlerOptions> = {}): P
 export async function listenStarted(bot: Bot, options: Partial<ServerOptions> = {}): Promise<Target> {
   const logs: LogRecord[] = [];
   const s = await startServer(bot, {
-    token: ACCOUNT.token, encodingAESKey: ACCOUNT.aesKey, appId: ACCOUNT.appId, host: '127.0.0.1', port: 0,
-    onLog: (r) => logs.push(r), ...options,
+    token: ACCOUNT.token,
+    encodingAESKey: ACCOUNT.aesKey,
+    appId: ACCOUNT.appId,
+    host: '127.0.0.1',
+    port: 0,
+    onLog: (r) => logs.push(r),
+    ...options,
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   return {
-    url: s.url, port: s.port, agent, logs,
+    url: s.url,
+    port: s.port,
+    agent,
+    logs,
     async close() {
       agent.destroy();
       await s.close();
@@ -102,13 +117,19 @@ export interface Req {
 export function send(t: Target, r: Req): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...r.headers };
-    if (r.body !== undefined && !headers['transfer-encoding']) headers['content-length'] = String(Buffer.byteLength(r.body));
-    const req = request({ host: '127.0.0.1', port: t.port, path: r.path, method: r.method ?? 'POST', headers, agent: t.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    if (r.body !== undefined && !headers['transfer-encoding'])
+      headers['content-length'] = String(Buffer.byteLength(r.body));
+    const req = request(
+      { host: '127.0.0.1', port: t.port, path: r.path, method: r.method ?? 'POST', headers, agent: t.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(r.body);
   });
@@ -142,11 +163,20 @@ export function signedPush(mode: Mode, xml: string, o: { nonce?: string; timesta
     const at = xml.lastIndexOf('</xml>');
     body = at < 0 ? xml + field : xml.slice(0, at) + field + xml.slice(at);
   }
-  return { path: `/wechat?${q}&openid=oFuzz&encrypt_type=aes&msg_signature=${sig}`, body, nonce, timestamp, encrypt: enc };
+  return {
+    path: `/wechat?${q}&openid=oFuzz&encrypt_type=aes&msg_signature=${sig}`,
+    body,
+    nonce,
+    timestamp,
+    encrypt: enc,
+  };
 }
 
 /** The query of a compatible/safe push whose body carries `encrypt` (any string), msg_signature computed over it. */
-export function encryptedQuery(encrypt: string, o: { nonce?: string; timestamp?: string; msgSignature?: string } = {}): string {
+export function encryptedQuery(
+  encrypt: string,
+  o: { nonce?: string; timestamp?: string; msgSignature?: string } = {},
+): string {
   const nonce = o.nonce ?? nextNonce();
   const timestamp = o.timestamp ?? now();
   const sig = o.msgSignature ?? computeMsgSignature(ACCOUNT.token, timestamp, nonce, encrypt);
@@ -171,10 +201,15 @@ export function readAnswer(r: HttpResult, mode: Mode, nonce: string): Reply | un
   if (mode === 'plain') return parseReply(r.body);
   const env = parseEnvelope(r.body);
   // The request nonce is echoed when it reads back unchanged; otherwise the server picks digits (§3.6 allows any).
-  if (nonce !== '' && nonce.trim() === nonce && !nonce.includes('\r') && stripIllegalXmlChars(nonce) === nonce) assert.equal(env.Nonce, nonce, 'the envelope echoes the request nonce');
+  if (nonce !== '' && nonce.trim() === nonce && !nonce.includes('\r') && stripIllegalXmlChars(nonce) === nonce)
+    assert.equal(env.Nonce, nonce, 'the envelope echoes the request nonce');
   else assert.match(env.Nonce, /^\d{10}$/, 'a fresh nonce replaces one that would not read back');
   assert.match(env.TimeStamp, /^\d{10}$/);
-  assert.equal(env.MsgSignature, computeMsgSignature(ACCOUNT.token, env.TimeStamp, env.Nonce, env.Encrypt), 'envelope MsgSignature');
+  assert.equal(
+    env.MsgSignature,
+    computeMsgSignature(ACCOUNT.token, env.TimeStamp, env.Nonce, env.Encrypt),
+    'envelope MsgSignature',
+  );
   return parseReply(CIPHER.decrypt(env.Encrypt));
 }
 

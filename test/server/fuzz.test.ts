@@ -23,7 +23,16 @@ import { stripIllegalXmlChars } from '../../src/protocol/xml.js';
 import { sampleNames, sampleXml } from '../helpers/fixtures.js';
 import { ACCOUNT, now, type HttpResult, type Mode } from './client.js';
 import {
-  CIPHER, assertDocumented, assertStillAnswers, encryptedQuery, listen, readAnswer, send, signedPush, watchProcess, type Target,
+  CIPHER,
+  assertDocumented,
+  assertStillAnswers,
+  encryptedQuery,
+  listen,
+  readAnswer,
+  send,
+  signedPush,
+  watchProcess,
+  type Target,
 } from './fuzz-support.js';
 
 // ---- run budget -------------------------------------------------------------------------------
@@ -33,7 +42,10 @@ const TOTAL = Number(process.env.WXBOT_FUZZ_RUNS) > 0 ? Number(process.env.WXBOT
 // Shares of the total per property (they add up to 1).
 const SHARE = { bytes: 0.1, xml: 0.18, mutated: 0.3, query: 0.17, stamp: 0.08, cipher: 0.17 } as const;
 const replay: fc.Parameters<unknown> = process.env.WXBOT_FUZZ_SEED
-  ? { seed: Number(process.env.WXBOT_FUZZ_SEED), ...(process.env.WXBOT_FUZZ_PATH ? { path: process.env.WXBOT_FUZZ_PATH } : {}) }
+  ? {
+      seed: Number(process.env.WXBOT_FUZZ_SEED),
+      ...(process.env.WXBOT_FUZZ_PATH ? { path: process.env.WXBOT_FUZZ_PATH } : {}),
+    }
   : {};
 const runsFor = (share: number) => Math.max(1, Math.round(TOTAL * share));
 
@@ -41,10 +53,14 @@ const runsFor = (share: number) => Math.max(1, Math.round(TOTAL * share));
 
 /** Echoes its own view of every message as JSON (text `alive …` is echoed plainly for the liveness check). */
 function mirrorBot(): Bot {
-  return createBot()
-    .text(/^alive /, (ctx) => ctx.text)
-    // JSON escapes every character XML cannot carry except U+FFFE/U+FFFF; escape those too.
-    .fallback((ctx) => JSON.stringify(ctx.message).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
+  return (
+    createBot()
+      .text(/^alive /, (ctx) => ctx.text)
+      // JSON escapes every character XML cannot carry except U+FFFE/U+FFFF; escape those too.
+      .fallback((ctx) =>
+        JSON.stringify(ctx.message).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`),
+      )
+  );
 }
 
 let demo: Target;
@@ -87,13 +103,21 @@ async function hit(t: Target, r: Parameters<typeof send>[1], what: string): Prom
 }
 
 /** Runs one property, then checks the process and that signed messages in every mode are still answered. */
-async function fuzz<T>(t: { diagnostic(s: string): void }, share: number, arb: fc.Arbitrary<T>, run: (x: T) => Promise<void>): Promise<void> {
+async function fuzz<T>(
+  t: { diagnostic(s: string): void },
+  share: number,
+  arb: fc.Arbitrary<T>,
+  run: (x: T) => Promise<void>,
+): Promise<void> {
   const numRuns = runsFor(share);
   const before = requests;
-  await fc.assert(fc.asyncProperty(arb, async (x) => {
-    await run(x);
-    assert.deepEqual(watch.errors, [], 'no uncaught exception or unhandled rejection');
-  }), { numRuns, includeErrorInReport: true, ...replay } as fc.Parameters<[T]>);
+  await fc.assert(
+    fc.asyncProperty(arb, async (x) => {
+      await run(x);
+      assert.deepEqual(watch.errors, [], 'no uncaught exception or unhandled rejection');
+    }),
+    { numRuns, includeErrorInReport: true, ...replay } as fc.Parameters<[T]>,
+  );
   for (const target of [demo, mirror]) {
     await assertStillAnswers(target);
     const fives = target.logs.filter((l) => l.type === 'request' && l.status >= 500);
@@ -149,8 +173,17 @@ function checkAnswer(t: Target, r: HttpResult, mode: Mode, nonce: string, messag
   if (t === mirror) {
     assert.equal(reply?.MsgType, 'text', 'the mirror always answers');
     const content = reply.MsgType === 'text' ? reply.Content : '';
-    if (typeof (message as { Content?: unknown }).Content === 'string' && message.MsgType === 'text' && /^alive /.test((message as { Content: string }).Content)) return;
-    assert.deepStrictEqual(JSON.parse(content), JSON.parse(JSON.stringify(message)), 'the server reads the message as the protocol layer does');
+    if (
+      typeof (message as { Content?: unknown }).Content === 'string' &&
+      message.MsgType === 'text' &&
+      /^alive /.test((message as { Content: string }).Content)
+    )
+      return;
+    assert.deepStrictEqual(
+      JSON.parse(content),
+      JSON.parse(JSON.stringify(message)),
+      'the server reads the message as the protocol layer does',
+    );
   }
 }
 
@@ -174,15 +207,94 @@ let timeSeq = 1_700_000_000;
 const uniqueTime = () => String(++timeSeq);
 
 const WECHAT_TAGS = [
-  'ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Content', 'MsgId', 'MsgID', 'Event', 'EventKey', 'PicUrl', 'MediaId',
-  'Format', 'Recognition', 'ThumbMediaId', 'Location_X', 'Location_Y', 'Scale', 'Label', 'Title', 'Description', 'Url',
-  'Latitude', 'Longitude', 'Precision', 'Ticket', 'ScanCodeInfo', 'ScanType', 'ScanResult', 'SendPicsInfo', 'Count', 'PicList',
-  'item', 'PicMd5Sum', 'SendLocationInfo', 'Poiname', 'Status', 'TotalCount', 'Encrypt', 'Articles', 'MenuId', 'Idx', 'xml',
+  'ToUserName',
+  'FromUserName',
+  'CreateTime',
+  'MsgType',
+  'Content',
+  'MsgId',
+  'MsgID',
+  'Event',
+  'EventKey',
+  'PicUrl',
+  'MediaId',
+  'Format',
+  'Recognition',
+  'ThumbMediaId',
+  'Location_X',
+  'Location_Y',
+  'Scale',
+  'Label',
+  'Title',
+  'Description',
+  'Url',
+  'Latitude',
+  'Longitude',
+  'Precision',
+  'Ticket',
+  'ScanCodeInfo',
+  'ScanType',
+  'ScanResult',
+  'SendPicsInfo',
+  'Count',
+  'PicList',
+  'item',
+  'PicMd5Sum',
+  'SendLocationInfo',
+  'Poiname',
+  'Status',
+  'TotalCount',
+  'Encrypt',
+  'Articles',
+  'MenuId',
+  'Idx',
+  'xml',
 ];
-const HOSTILE_TAGS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__', 'then', 'toJSON', 'a:b', 'xmlns:x'];
-const MSG_TYPES = ['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event', 'miniprogrampage', '', 'TEXT'];
-const EVENTS = ['subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'CLICK', 'VIEW', 'scancode_push', 'scancode_waitmsg', 'pic_sysphoto',
-  'pic_photo_or_album', 'pic_weixin', 'location_select', 'TEMPLATESENDJOBFINISH', 'MASSSENDJOBFINISH', 'view_miniprogram', 'whatever'];
+const HOSTILE_TAGS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+  'then',
+  'toJSON',
+  'a:b',
+  'xmlns:x',
+];
+const MSG_TYPES = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'shortvideo',
+  'location',
+  'link',
+  'event',
+  'miniprogrampage',
+  '',
+  'TEXT',
+];
+const EVENTS = [
+  'subscribe',
+  'unsubscribe',
+  'SCAN',
+  'LOCATION',
+  'CLICK',
+  'VIEW',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+  'TEMPLATESENDJOBFINISH',
+  'MASSSENDJOBFINISH',
+  'view_miniprogram',
+  'whatever',
+];
 
 const tagName = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...WECHAT_TAGS) },
@@ -200,45 +312,89 @@ const textValue = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 24 }).map(rawCdata),
   fc.string({ unit: 'binary-ascii', maxLength: 12 }).map(rawCdata),
   fc.oneof(fc.integer(), fc.double(), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n })).map(String),
-  fc.constantFrom('', ' ', '\r\n', 'a\rb', 'NaN', 'Infinity', '1e309', '0x1F', '١٢٣', '&lt;&amp;&gt;&quot;&apos;', '&unknown;', '&#0;', '&#x110000;',
-    '&#xD800;', '&#x1F600;', '<!-- c -->1', '<?pi x?>2', '<![CDATA[a]]]]><![CDATA[>b]]>', 'a<![CDATA[b]]>c', '\u0000\u0001\u001f', '\uFFFE\uFFFF'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\r\n',
+    'a\rb',
+    'NaN',
+    'Infinity',
+    '1e309',
+    '0x1F',
+    '١٢٣',
+    '&lt;&amp;&gt;&quot;&apos;',
+    '&unknown;',
+    '&#0;',
+    '&#x110000;',
+    '&#xD800;',
+    '&#x1F600;',
+    '<!-- c -->1',
+    '<?pi x?>2',
+    '<![CDATA[a]]]]><![CDATA[>b]]>',
+    'a<![CDATA[b]]>c',
+    '\u0000\u0001\u001f',
+    '\uFFFE\uFFFF',
+  ),
 );
 
 const { element } = fc.letrec<{ element: string }>((tie) => ({
-  element: fc.tuple(
-    tagName,
-    fc.oneof({ depthSize: 'small', withCrossShrink: true }, textValue, fc.array(tie('element'), { maxLength: 4 }).map((xs) => xs.join(''))),
-    fc.constantFrom('', '', '', ' a="1"', ' xmlns="urn:x"'),
-    fc.boolean(),
-  ).map(([tag, content, attr, selfClose]) => (selfClose && content === '' ? `<${tag}${attr}/>` : `<${tag}${attr}>${content}</${tag}>`)),
+  element: fc
+    .tuple(
+      tagName,
+      fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        textValue,
+        fc.array(tie('element'), { maxLength: 4 }).map((xs) => xs.join('')),
+      ),
+      fc.constantFrom('', '', '', ' a="1"', ' xmlns="urn:x"'),
+      fc.boolean(),
+    )
+    .map(([tag, content, attr, selfClose]) =>
+      selfClose && content === '' ? `<${tag}${attr}/>` : `<${tag}${attr}>${content}</${tag}>`,
+    ),
 }));
 
 /** The fields that make a document a message, each present with some probability, with random values. */
-const headerFields = fc.record({
-  ToUserName: fc.oneof(fc.constant('gh_123456789abc'), textValue),
-  FromUserName: fc.oneof(fc.constant('oUserOpenId0000000000000000'), textValue),
-  CreateTime: fc.oneof(fc.constant('1700000000'), textValue),
-  MsgType: fc.oneof(fc.constantFrom(...MSG_TYPES).map(rawCdata), textValue),
-  Event: fc.constantFrom(...EVENTS).map(rawCdata),
-  Content: textValue,
-}, { requiredKeys: [] });
+const headerFields = fc.record(
+  {
+    ToUserName: fc.oneof(fc.constant('gh_123456789abc'), textValue),
+    FromUserName: fc.oneof(fc.constant('oUserOpenId0000000000000000'), textValue),
+    CreateTime: fc.oneof(fc.constant('1700000000'), textValue),
+    MsgType: fc.oneof(fc.constantFrom(...MSG_TYPES).map(rawCdata), textValue),
+    Event: fc.constantFrom(...EVENTS).map(rawCdata),
+    Content: textValue,
+  },
+  { requiredKeys: [] },
+);
 
-const randomXml = fc.tuple(
-  headerFields,
-  fc.array(element, { maxLength: 6 }),
-  fc.boolean(),
-  fc.constantFrom('', '\n', '  ', '\r\n\t'),
-  fc.constantFrom('<xml>', '<xml>', '<xml>', '<root>', '<?xml version="1.0" encoding="UTF-8"?><xml>', '<xml xmlns="urn:x">'),
-).map(([header, extra, withId, ws, open]) => {
-  const fields = Object.entries(header).map(([tag, v]) => `<${tag}>${v}</${tag}>`);
-  if (withId) fields.push(`<MsgId>${uniqueId()}</MsgId>`);
-  fields.push(...extra);
-  const close = open.includes('<root>') ? '</root>' : '</xml>';
-  return `${open}${ws}${fields.join(ws)}${ws}${close}`;
-});
+const randomXml = fc
+  .tuple(
+    headerFields,
+    fc.array(element, { maxLength: 6 }),
+    fc.boolean(),
+    fc.constantFrom('', '\n', '  ', '\r\n\t'),
+    fc.constantFrom(
+      '<xml>',
+      '<xml>',
+      '<xml>',
+      '<root>',
+      '<?xml version="1.0" encoding="UTF-8"?><xml>',
+      '<xml xmlns="urn:x">',
+    ),
+  )
+  .map(([header, extra, withId, ws, open]) => {
+    const fields = Object.entries(header).map(([tag, v]) => `<${tag}>${v}</${tag}>`);
+    if (withId) fields.push(`<MsgId>${uniqueId()}</MsgId>`);
+    fields.push(...extra);
+    const close = open.includes('<root>') ? '</root>' : '</xml>';
+    return `${open}${ws}${fields.join(ws)}${ws}${close}`;
+  });
 
 // Mutations of the sample messages, as data so a counterexample prints readably.
-interface Field { tag: string; inner: string }
+interface Field {
+  tag: string;
+  inner: string;
+}
 
 /** Top-level children of a sample (samples nest no element inside one of the same name). */
 function fieldsOf(xml: string): Field[] {
@@ -257,7 +413,10 @@ function fieldsOf(xml: string): Field[] {
 const SAMPLES = sampleNames().map((name) => ({ name, fields: fieldsOf(sampleXml(name)) }));
 
 /** A huge value, as data (it prints short in a counterexample): ~`bytes` on the wire, in a few shapes. */
-interface Huge { huge: string; bytes: number }
+interface Huge {
+  huge: string;
+  bytes: number;
+}
 const hugeValue: fc.Arbitrary<Huge> = fc.record({
   huge: fc.constantFrom('A', '中', '😀', ']]>', '&amp;', '<a>x</a>', '9', 'deep'),
   bytes: fc.integer({ min: 1_000, max: 100_000 }),
@@ -289,24 +448,54 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), i: fc.nat() }),
   fc.record({ op: fc.constant('duplicate' as const), i: fc.nat(), at: fc.nat() }),
   fc.record({ op: fc.constant('swap' as const), i: fc.nat(), j: fc.nat() }),
-  fc.record({ op: fc.constant('set' as const), i: fc.nat(), value: fc.oneof({ weight: 4, arbitrary: textValue }, { weight: 2, arbitrary: element }, { weight: 1, arbitrary: hugeValue }) }),
+  fc.record({
+    op: fc.constant('set' as const),
+    i: fc.nat(),
+    value: fc.oneof(
+      { weight: 4, arbitrary: textValue },
+      { weight: 2, arbitrary: element },
+      { weight: 1, arbitrary: hugeValue },
+    ),
+  }),
   fc.record({ op: fc.constant('rename' as const), i: fc.nat(), tag: tagName }),
   fc.record({ op: fc.constant('insert' as const), at: fc.nat(), tag: tagName, value: fc.oneof(textValue, element) }),
-  fc.record({ op: fc.constant('kind' as const), msgType: fc.constantFrom(...MSG_TYPES), event: fc.constantFrom(...EVENTS) }),
+  fc.record({
+    op: fc.constant('kind' as const),
+    msgType: fc.constantFrom(...MSG_TYPES),
+    event: fc.constantFrom(...EVENTS),
+  }),
 );
 
 function mutate(fields: Field[], m: Mutation): Field[] {
   const f = [...fields];
   const n = f.length;
   switch (m.op) {
-    case 'drop': if (n) f.splice(m.i % n, 1); break;
-    case 'duplicate': if (n) f.splice(m.at % (n + 1), 0, f[m.i % n]!); break;
-    case 'swap': if (n) [f[m.i % n], f[m.j % n]] = [f[m.j % n]!, f[m.i % n]!]; break;
-    case 'set': if (n) f[m.i % n] = { tag: f[m.i % n]!.tag, inner: materialize(m.value) }; break;
-    case 'rename': if (n) f[m.i % n] = { tag: m.tag, inner: f[m.i % n]!.inner }; break;
-    case 'insert': f.splice(m.at % (n + 1), 0, { tag: m.tag, inner: m.value }); break;
+    case 'drop':
+      if (n) f.splice(m.i % n, 1);
+      break;
+    case 'duplicate':
+      if (n) f.splice(m.at % (n + 1), 0, f[m.i % n]!);
+      break;
+    case 'swap':
+      if (n) [f[m.i % n], f[m.j % n]] = [f[m.j % n]!, f[m.i % n]!];
+      break;
+    case 'set':
+      if (n) f[m.i % n] = { tag: f[m.i % n]!.tag, inner: materialize(m.value) };
+      break;
+    case 'rename':
+      if (n) f[m.i % n] = { tag: m.tag, inner: f[m.i % n]!.inner };
+      break;
+    case 'insert':
+      f.splice(m.at % (n + 1), 0, { tag: m.tag, inner: m.value });
+      break;
     case 'kind':
-      return f.map((x) => (x.tag === 'MsgType' ? { tag: x.tag, inner: rawCdata(m.msgType) } : x.tag === 'Event' ? { tag: x.tag, inner: rawCdata(m.event) } : x));
+      return f.map((x) =>
+        x.tag === 'MsgType'
+          ? { tag: x.tag, inner: rawCdata(m.msgType) }
+          : x.tag === 'Event'
+            ? { tag: x.tag, inner: rawCdata(m.event) }
+            : x,
+      );
   }
   return f;
 }
@@ -320,8 +509,13 @@ const mutatedMessage = fc.tuple(
 /** The document for a mutated sample; built in the property so a counterexample prints the recipe, not megabytes. */
 function buildMutated([name, mutations, ws]: [string, Mutation[], string]): string {
   // Fresh MsgId / CreateTime first, so dedupe does not answer a case from an earlier one.
-  let fields = SAMPLES.find((x) => x.name === name)!.fields
-    .map((x) => (x.tag === 'MsgId' ? { tag: x.tag, inner: uniqueId() } : x.tag === 'CreateTime' ? { tag: x.tag, inner: uniqueTime() } : x));
+  let fields = SAMPLES.find((x) => x.name === name)!.fields.map((x) =>
+    x.tag === 'MsgId'
+      ? { tag: x.tag, inner: uniqueId() }
+      : x.tag === 'CreateTime'
+        ? { tag: x.tag, inner: uniqueTime() }
+        : x,
+  );
   for (const m of mutations) fields = mutate(fields, m);
   return `<xml>${ws}${fields.map((x) => `<${x.tag}>${x.inner}</${x.tag}>`).join(ws)}${ws}</xml>`;
 }
@@ -332,18 +526,56 @@ test('random bytes as the body are refused with 400 (signed plaintext, signed sa
   const body = fc.oneof(
     fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)),
     // XML-ish soup reaches deeper into the parser than uniform bytes.
-    fc.array(fc.constantFrom('<', '>', '/', '!', '[', ']', '&', ';', '#', 'x', 'm', 'l', 'CDATA', '<xml>', '</xml>', '<Encrypt>', ' ', '"', '=', '?', '中', '\u0000'), { maxLength: 200 })
+    fc
+      .array(
+        fc.constantFrom(
+          '<',
+          '>',
+          '/',
+          '!',
+          '[',
+          ']',
+          '&',
+          ';',
+          '#',
+          'x',
+          'm',
+          'l',
+          'CDATA',
+          '<xml>',
+          '</xml>',
+          '<Encrypt>',
+          ' ',
+          '"',
+          '=',
+          '?',
+          '中',
+          '\u0000',
+        ),
+        { maxLength: 200 },
+      )
       .map((xs) => Buffer.from(xs.join(''))),
   );
   const query = fc.constantFrom('plain', 'safe', 'unsigned');
-  const headers = fc.record({
-    'content-type': fc.constantFrom('text/xml', 'application/json', 'application/x-www-form-urlencoded', 'application/octet-stream'),
-    'transfer-encoding': fc.constant('chunked'),
-  }, { requiredKeys: [] });
+  const headers = fc.record(
+    {
+      'content-type': fc.constantFrom(
+        'text/xml',
+        'application/json',
+        'application/x-www-form-urlencoded',
+        'application/octet-stream',
+      ),
+      'transfer-encoding': fc.constant('chunked'),
+    },
+    { requiredKeys: [] },
+  );
   await fuzz(t, SHARE.bytes, fc.tuple(body, query, headers), async ([b, q, h]) => {
-    const path = q === 'plain' ? signedPush('plain', '').path
-      : q === 'safe' ? `/wechat?${encryptedQuery('x')}`
-        : '/wechat?timestamp=1&nonce=2';
+    const path =
+      q === 'plain'
+        ? signedPush('plain', '').path
+        : q === 'safe'
+          ? `/wechat?${encryptedQuery('x')}`
+          : '/wechat?timestamp=1&nonce=2';
     const r = await hit(demo, { path, body: b, headers: h }, 'random bytes');
     assert.equal(r.status, 400, r.body);
   });
@@ -376,16 +608,59 @@ type Pair = { key: string; value?: string };
 const wireValue = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9._~-]{0,12}$/),
   fc.string({ unit: 'binary', maxLength: 12 }).map(encodeURIComponent),
-  fc.constantFrom('', 'aes', 'raw', 'AES', '%', '%zz', '%E0%A4%A', '%00', '%2B', '+', '%20', '0', '-1', '9'.repeat(20), 'a=b', '%26signature%3D1'),
+  fc.constantFrom(
+    '',
+    'aes',
+    'raw',
+    'AES',
+    '%',
+    '%zz',
+    '%E0%A4%A',
+    '%00',
+    '%2B',
+    '+',
+    '%20',
+    '0',
+    '-1',
+    '9'.repeat(20),
+    'a=b',
+    '%26signature%3D1',
+  ),
 );
 const wireKey = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...KNOWN_KEYS) },
-  { weight: 2, arbitrary: fc.constantFrom('Signature', 'SIGNATURE', '%73ignature', 'signature[]', 'signature.', 'msg_signature[0]', 'nonce%00', '', '__proto__', 'constructor', 'hasOwnProperty') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'Signature',
+      'SIGNATURE',
+      '%73ignature',
+      'signature[]',
+      'signature.',
+      'msg_signature[0]',
+      'nonce%00',
+      '',
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+    ),
+  },
   { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/) },
 );
-type QueryEdit = { op: 'insert'; at: number; pair: Pair } | { op: 'drop'; i: number } | { op: 'swap'; i: number; j: number } | { op: 'value'; i: number; value: string };
+type QueryEdit =
+  | { op: 'insert'; at: number; pair: Pair }
+  | { op: 'drop'; i: number }
+  | { op: 'swap'; i: number; j: number }
+  | { op: 'value'; i: number; value: string };
 const queryEdit: fc.Arbitrary<QueryEdit> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), pair: fc.record({ key: wireKey, value: wireValue }, { requiredKeys: ['key'] }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('insert' as const),
+      at: fc.nat(),
+      pair: fc.record({ key: wireKey, value: wireValue }, { requiredKeys: ['key'] }),
+    }),
+  },
   fc.record({ op: fc.constant('drop' as const), i: fc.nat() }),
   fc.record({ op: fc.constant('swap' as const), i: fc.nat(), j: fc.nat() }),
   fc.record({ op: fc.constant('value' as const), i: fc.nat(), value: wireValue }),
@@ -424,14 +699,20 @@ test('random query strings (inserted, repeated, dropped, replaced, reordered par
     const ts = now();
     const nonce = String(100000 + Number(++idSeq % 900000n));
     const base: Pair[] = [
-      { key: 'signature', value: computeSignature(ACCOUNT.token, ts, nonce) }, { key: 'timestamp', value: ts }, { key: 'nonce', value: nonce },
+      { key: 'signature', value: computeSignature(ACCOUNT.token, ts, nonce) },
+      { key: 'timestamp', value: ts },
+      { key: 'nonce', value: nonce },
       method === 'GET' ? { key: 'echostr', value: echostr } : { key: 'openid', value: 'oFuzz' },
     ];
     let pairs = base;
     for (const e of edits) pairs = editQuery(pairs, e);
     const content = `query ${uniqueId()}`;
     const body = method === 'GET' || method === 'HEAD' ? undefined : signedPush('plain', textXmlWith(content)).body;
-    const r = await hit(demo, { method, path: `/wechat?${sep}${wire(pairs)}${sep}`, body }, `${method} ?${wire(pairs)}`);
+    const r = await hit(
+      demo,
+      { method, path: `/wechat?${sep}${wire(pairs)}${sep}`, body },
+      `${method} ?${wire(pairs)}`,
+    );
 
     if (!['GET', 'POST'].includes(method)) {
       assert.equal(r.status, 405);
@@ -451,9 +732,11 @@ test('random query strings (inserted, repeated, dropped, replaced, reordered par
       return;
     }
     const get = (k: string) => (occ.has(k) ? (decodeOr(occ.get(k)![0]) as string) : undefined);
-    const intact = [...SIGNED_KEYS].every((k) => get(k) === decodeOr(base.find((b) => b.key === k)!.value))
+    const intact =
+      [...SIGNED_KEYS].every((k) => get(k) === decodeOr(base.find((b) => b.key === k)!.value)) &&
       // URL verification is told apart by msg_signature alone; encrypt_type only matters for a push.
-      && get('msg_signature') === undefined && (method === 'GET' ? get('echostr') !== undefined : get('encrypt_type') !== 'aes');
+      get('msg_signature') === undefined &&
+      (method === 'GET' ? get('echostr') !== undefined : get('encrypt_type') !== 'aes');
     if (!intact) {
       assert.ok(r.status === 400 || r.status === 401, `not accepted: ${r.status} ${r.body}`);
       return;
@@ -483,7 +766,11 @@ test('correctly signed pushes with random nonce and timestamp values: bad timest
   await fuzz(t, SHARE.stamp, arb, async ([nonce, timestamp, m]) => {
     const content = `stamp ${uniqueId()}`;
     const p = signedPush(m, textXmlWith(content), { nonce, timestamp });
-    const r = await hit(demo, { path: p.path, body: p.body }, `${m} nonce ${JSON.stringify(nonce)} timestamp ${JSON.stringify(timestamp)}`);
+    const r = await hit(
+      demo,
+      { path: p.path, body: p.body },
+      `${m} nonce ${JSON.stringify(nonce)} timestamp ${JSON.stringify(timestamp)}`,
+    );
     if (!/^\d{1,13}$/.test(timestamp)) return assert.equal(r.status, 400, r.body);
     if (Math.abs(Number(timestamp) - nowS()) > 301) return assert.equal(r.status, 401, r.body);
     if (Math.abs(Number(timestamp) - nowS()) >= 299) return assert.ok(r.status === 200 || r.status === 401, r.body); // at the edge of maxSkew
@@ -494,8 +781,10 @@ test('correctly signed pushes with random nonce and timestamp values: bad timest
 });
 
 function textXmlWith(content: string): string {
-  return `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oQuery]]></FromUserName><CreateTime>${now()}</CreateTime>` +
-    `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${uniqueId()}</MsgId></xml>`;
+  return (
+    `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oQuery]]></FromUserName><CreateTime>${now()}</CreateTime>` +
+    `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${uniqueId()}</MsgId></xml>`
+  );
 }
 
 // Ciphertexts: junk, base64 of random bytes, crafted plaintexts (lengths, padding, AppID), real ones bit-flipped or truncated.
@@ -507,30 +796,46 @@ function aes(plain: Buffer): string {
   return Buffer.concat([c.update(plain), c.final()]).toString('base64');
 }
 
-const crafted = fc.record({
-  content: fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes(']]>')),
-  lengthDelta: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.integer({ min: -30, max: 30 }), fc.constantFrom(2 ** 31, 2 ** 32 - 1)),
-  appId: fc.oneof({ weight: 3, arbitrary: fc.constant(ACCOUNT.appId) }, fc.constantFrom('', 'wxffffffffffffffff', `${ACCOUNT.appId}\u0000`, ACCOUNT.appId.toUpperCase(), 'ｗｘ'), fc.string({ maxLength: 20 })),
-  pad: fc.oneof({ weight: 3, arbitrary: fc.constant('right' as const) }, fc.constantFrom('zero', 'over', 'mixed', 'none') as fc.Arbitrary<'zero' | 'over' | 'mixed' | 'none'>),
-}).map(({ content, lengthDelta, appId, pad }) => {
-  const msg = Buffer.from(textXmlWith(content));
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE((msg.length + lengthDelta) >>> 0);
-  let body = Buffer.concat([randomBytes(16), len, msg, Buffer.from(appId)]);
-  let n = 32 - (body.length % 32);
-  if (pad === 'none') n = (16 - (body.length % 16)) % 16 || 16;
-  const padding = Buffer.alloc(n, pad === 'zero' ? 0 : pad === 'over' ? 33 : n);
-  if (pad === 'mixed' && n > 1) padding[0] = (n + 1) % 256;
-  body = Buffer.concat([body, padding]);
-  return aes(body);
-});
+const crafted = fc
+  .record({
+    content: fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes(']]>')),
+    lengthDelta: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(0) },
+      fc.integer({ min: -30, max: 30 }),
+      fc.constantFrom(2 ** 31, 2 ** 32 - 1),
+    ),
+    appId: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(ACCOUNT.appId) },
+      fc.constantFrom('', 'wxffffffffffffffff', `${ACCOUNT.appId}\u0000`, ACCOUNT.appId.toUpperCase(), 'ｗｘ'),
+      fc.string({ maxLength: 20 }),
+    ),
+    pad: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('right' as const) },
+      fc.constantFrom('zero', 'over', 'mixed', 'none') as fc.Arbitrary<'zero' | 'over' | 'mixed' | 'none'>,
+    ),
+  })
+  .map(({ content, lengthDelta, appId, pad }) => {
+    const msg = Buffer.from(textXmlWith(content));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE((msg.length + lengthDelta) >>> 0);
+    let body = Buffer.concat([randomBytes(16), len, msg, Buffer.from(appId)]);
+    let n = 32 - (body.length % 32);
+    if (pad === 'none') n = (16 - (body.length % 16)) % 16 || 16;
+    const padding = Buffer.alloc(n, pad === 'zero' ? 0 : pad === 'over' ? 33 : n);
+    if (pad === 'mixed' && n > 1) padding[0] = (n + 1) % 256;
+    body = Buffer.concat([body, padding]);
+    return aes(body);
+  });
 
 const realEncrypt = () => CIPHER.encrypt(textXmlWith(`cipher ${uniqueId()}`));
 const ciphertext = fc.oneof(
   fc.base64String({ maxLength: 300 }),
   fc.string({ unit: 'binary-ascii', maxLength: 60 }),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64')),
-  fc.integer({ min: 1, max: 24 }).chain((n) => fc.uint8Array({ minLength: 16 * n, maxLength: 16 * n })).map((b) => Buffer.from(b).toString('base64')),
+  fc
+    .integer({ min: 1, max: 24 })
+    .chain((n) => fc.uint8Array({ minLength: 16 * n, maxLength: 16 * n }))
+    .map((b) => Buffer.from(b).toString('base64')),
   crafted,
   fc.array(fc.nat(), { minLength: 1, maxLength: 4 }).map((flips) => {
     const raw = Buffer.from(realEncrypt(), 'base64');
@@ -566,21 +871,37 @@ function expectDecrypt(encrypt: string, push: boolean): { status: 200; message: 
 }
 
 test('random ciphertexts in safe and compatible mode and in encrypted URL verification: the server agrees with the protocol layer', async (t) => {
-  const arb = fc.tuple(ciphertext, fc.constantFrom('safe', 'compat', 'get'), fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)));
+  const arb = fc.tuple(
+    ciphertext,
+    fc.constantFrom('safe', 'compat', 'get'),
+    fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
+  );
   await fuzz(t, SHARE.cipher, arb, async ([enc, where, signOk]) => {
     const nonce = String(200000 + Number(++idSeq % 700000n));
     if (where === 'get') {
       const ts = now();
       const sig = signOk ? computeMsgSignature(ACCOUNT.token, ts, nonce, enc) : 'f'.repeat(40);
-      const r = await hit(demo, { method: 'GET', path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(enc)}&msg_signature=${sig}` }, 'encrypted echostr');
+      const r = await hit(
+        demo,
+        {
+          method: 'GET',
+          path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(enc)}&msg_signature=${sig}`,
+        },
+        'encrypted echostr',
+      );
       if (!signOk) return assert.equal(r.status, 401, r.body);
       const want = expectDecrypt(enc, false);
       assert.equal(r.status, want.status, r.body);
       if (want.status === 200) assert.equal(r.body, want.message);
       return;
     }
-    const field = /[<&\]]/.test(enc) ? `<Encrypt>${escapeText(enc)}</Encrypt>` : `<Encrypt><![CDATA[${enc}]]></Encrypt>`;
-    const plainCopy = where === 'compat' ? textXmlWith('compat copy').slice('<xml>'.length, -'</xml>'.length) : '<ToUserName><![CDATA[gh_fuzz]]></ToUserName>';
+    const field = /[<&\]]/.test(enc)
+      ? `<Encrypt>${escapeText(enc)}</Encrypt>`
+      : `<Encrypt><![CDATA[${enc}]]></Encrypt>`;
+    const plainCopy =
+      where === 'compat'
+        ? textXmlWith('compat copy').slice('<xml>'.length, -'</xml>'.length)
+        : '<ToUserName><![CDATA[gh_fuzz]]></ToUserName>';
     const body = `<xml>${plainCopy}${field}</xml>`;
     let read: string | undefined;
     try {
@@ -590,7 +911,8 @@ test('random ciphertexts in safe and compatible mode and in encrypted URL verifi
     }
     const query = encryptedQuery(read ?? enc, { nonce, ...(signOk ? {} : { msgSignature: '0'.repeat(40) }) });
     const r = await hit(demo, { path: `/wechat?${query}`, body }, `${where} ciphertext`);
-    const want = read === undefined ? { status: 400 as const } : !signOk ? { status: 401 as const } : expectDecrypt(read, true);
+    const want =
+      read === undefined ? { status: 400 as const } : !signOk ? { status: 401 as const } : expectDecrypt(read, true);
     assert.equal(r.status, want.status, r.body);
     if (want.status === 200) readAnswer(r, where === 'safe' ? 'safe' : 'compat', nonce);
   });

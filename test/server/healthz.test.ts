@@ -66,7 +66,11 @@ test('/healthz with Redis: ok while it answers, degraded (200, 503 when strict) 
 test('/healthz is asked of the store at most once a second, and a hung store does not hold it', async (t) => {
   let pings = 0;
   const store = {
-    get: async () => undefined, set: async () => {}, setIfAbsent: async () => true, delete: async () => {}, close: async () => {},
+    get: async () => undefined,
+    set: async () => {},
+    setIfAbsent: async () => true,
+    delete: async () => {},
+    close: async () => {},
     ping: () => {
       pings++;
       return new Promise<boolean>(() => {}); // never answers

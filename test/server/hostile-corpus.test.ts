@@ -12,8 +12,18 @@ import { cdata, parseXml } from '../../src/protocol/xml.js';
 import { computeMsgSignature, computeSignature } from '../../src/protocol/signature.js';
 import { ACCOUNT, nextNonce, now, textXml, type HttpResult, type Mode } from './client.js';
 import {
-  CIPHER, assertDocumented, assertStillAnswers, encryptBytes, encryptedQuery, listen, listenStarted, readAnswer, send, signedPush,
-  watchProcess, type Target,
+  CIPHER,
+  assertDocumented,
+  assertStillAnswers,
+  encryptBytes,
+  encryptedQuery,
+  listen,
+  listenStarted,
+  readAnswer,
+  send,
+  signedPush,
+  watchProcess,
+  type Target,
 } from './fuzz-support.js';
 
 const MODES: Mode[] = ['plain', 'compat', 'safe'];
@@ -43,7 +53,11 @@ afterEach(async () => {
   await assertStillAnswers(slow);
   assert.deepEqual(watch.errors, [], 'no uncaught exception or unhandled rejection');
   for (const t of [target, slow]) {
-    assert.deepEqual(t.logs.filter((l) => l.type === 'request' && l.status >= 500), [], 'no 5xx');
+    assert.deepEqual(
+      t.logs.filter((l) => l.type === 'request' && l.status >= 500),
+      [],
+      'no 5xx',
+    );
   }
 });
 
@@ -79,7 +93,11 @@ interface Raw {
  * (Stopping matters: bytes the server never reads turn its close into a reset, which can destroy
  * the answer before we read it.)
  */
-function raw(port: number, parts: (string | Buffer)[], o: { gapMs?: number; end?: boolean; waitMs?: number; holdMs?: number } = {}): Promise<Raw> {
+function raw(
+  port: number,
+  parts: (string | Buffer)[],
+  o: { gapMs?: number; end?: boolean; waitMs?: number; holdMs?: number } = {},
+): Promise<Raw> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const s = connect(port, '127.0.0.1');
@@ -110,7 +128,7 @@ function raw(port: number, parts: (string | Buffer)[], o: { gapMs?: number; end?
       if (i < parts.length) {
         s.write(parts[i++]!);
         // With holdMs, the rest waits for an answer to the first part (e.g. a 413 from the headers alone).
-        next = setTimeout(write, i === 1 && o.holdMs ? o.holdMs : o.gapMs ?? 0);
+        next = setTimeout(write, i === 1 && o.holdMs ? o.holdMs : (o.gapMs ?? 0));
       } else if (o.end) s.end();
     };
     s.on('connect', write);
@@ -177,14 +195,20 @@ test('__proto__ / constructor / prototype tags are refused with 400 anywhere in 
     }
   }
   // Names of other Object.prototype members are data: the message is answered normally.
-  const benign = textXml('benign').replace('</xml>', '<toString>a</toString><valueOf>b</valueOf><hasOwnProperty>c</hasOwnProperty><isPrototypeOf>d</isPrototypeOf></xml>');
+  const benign = textXml('benign').replace(
+    '</xml>',
+    '<toString>a</toString><valueOf>b</valueOf><hasOwnProperty>c</hasOwnProperty><isPrototypeOf>d</isPrototypeOf></xml>',
+  );
   for (const mode of MODES) {
     const r = await pushXml(target, mode, benign);
     assert.equal((readAnswer(r, mode, r.nonce) as { Content: string }).Content, 'benign', mode);
   }
   // In the query string they are unknown parameters, ignored.
   const p = signedPush('plain', textXml('query proto'));
-  const r = await send(target, { path: `${p.path}&__proto__[polluted]=yes&constructor[prototype][polluted]=yes&__proto__=x`, body: p.body });
+  const r = await send(target, {
+    path: `${p.path}&__proto__[polluted]=yes&constructor[prototype][polluted]=yes&__proto__=x`,
+    body: p.body,
+  });
   assert.equal((readAnswer(r, 'plain', p.nonce) as { Content: string }).Content, 'query proto');
   assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoNames);
@@ -226,13 +250,19 @@ test('a 2 MiB body gets 413 (declared, chunked, or inside a valid message) and t
   // Chunked: counted while streaming, cut at the limit.
   const chunk = 'a'.repeat(64 * 1024);
   const chunks = Array.from({ length: size / chunk.length }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`);
-  const chunked = await raw(target.port, [postHead(q, 'Transfer-Encoding: chunked\r\n\r\n'), ...chunks, '0\r\n\r\n'], { gapMs: 2 });
+  const chunked = await raw(target.port, [postHead(q, 'Transfer-Encoding: chunked\r\n\r\n'), ...chunks, '0\r\n\r\n'], {
+    gapMs: 2,
+  });
   assert.match(chunked.data, /^HTTP\/1\.1 413 /);
   assert.ok(chunked.closed);
   // A real message with 2 MiB of Content, through the keep-alive client.
   for (const mode of ['plain', 'safe'] as const) {
     const p = signedPush(mode, textXml('A'.repeat(size)));
-    const r = await raw(target.port, [postHead(p.path.split('?')[1]!, `Content-Length: ${Buffer.byteLength(p.body)}\r\n\r\n`), p.body], { holdMs: 3000 });
+    const r = await raw(
+      target.port,
+      [postHead(p.path.split('?')[1]!, `Content-Length: ${Buffer.byteLength(p.body)}\r\n\r\n`), p.body],
+      { holdMs: 3000 },
+    );
     assert.match(r.data, /^HTTP\/1\.1 413 /, mode);
   }
 });
@@ -268,8 +298,14 @@ async function whileSlow(slowClients: Promise<Raw>[]): Promise<{ results: Raw[];
 }
 
 test('slow headers (slowloris): each dripping connection is cut at the headers timeout while other clients are served', async () => {
-  const drip = ['POST /wechat HTTP/1.1\r\n', 'Host: 127.0.0.1\r\n', ...Array.from({ length: 200 }, (_, i) => `X-Drip-${i}: y\r\n`)];
-  const { results, servedMeanwhile } = await whileSlow(Array.from({ length: 20 }, () => raw(slow.port, drip, { gapMs: 50 })));
+  const drip = [
+    'POST /wechat HTTP/1.1\r\n',
+    'Host: 127.0.0.1\r\n',
+    ...Array.from({ length: 200 }, (_, i) => `X-Drip-${i}: y\r\n`),
+  ];
+  const { results, servedMeanwhile } = await whileSlow(
+    Array.from({ length: 20 }, () => raw(slow.port, drip, { gapMs: 50 })),
+  );
   assert.ok(servedMeanwhile, 'signed messages were answered while 20 slow clients were connected');
   for (const r of results) {
     assert.ok(r.closed, `cut by the server within ${CUT_WITHIN_MS} ms`);
@@ -281,7 +317,9 @@ test('slow body (slowloris): a body dripped a byte at a time gets 408 at the bod
   const q = signedPush('plain', '').path.split('?')[1]!;
   const body = textXml('never finished');
   const parts = [postHead(q, `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`), ...body.split('')];
-  const { results, servedMeanwhile } = await whileSlow(Array.from({ length: 20 }, () => raw(slow.port, parts, { gapMs: 50 })));
+  const { results, servedMeanwhile } = await whileSlow(
+    Array.from({ length: 20 }, () => raw(slow.port, parts, { gapMs: 50 })),
+  );
   assert.ok(servedMeanwhile, 'signed messages were answered while 20 slow bodies were arriving');
   for (const r of results) {
     assert.ok(r.closed, `cut by the server within ${CUT_WITHIN_MS} ms`);
@@ -317,9 +355,14 @@ test('non-UTF-8 bytes in Content (GBK, latin1, invalid sequences) are read as UT
         // The bytes inside the ciphertext (and, in compatible mode, in the plain copy too).
         const enc = encryptBytes(doc);
         path = `/wechat?${encryptedQuery(enc, { nonce })}`;
-        body = mode === 'safe'
-          ? `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`
-          : Buffer.concat([Buffer.from(head), bytes, Buffer.from(tail.replace('</xml>', `<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`))]);
+        body =
+          mode === 'safe'
+            ? `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`
+            : Buffer.concat([
+                Buffer.from(head),
+                bytes,
+                Buffer.from(tail.replace('</xml>', `<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`)),
+              ]);
       }
       const r = await send(target, { path, body });
       assert.equal((readAnswer(r, mode, nonce) as { Content: string }).Content, expected, `${mode} ${name}`);
@@ -331,7 +374,13 @@ test('non-UTF-8 bytes in Content (GBK, latin1, invalid sequences) are read as UT
   assert.equal(r.status, 400);
   assert.match(r.body, /malformed query parameter nonce/);
   // Raw non-ASCII bytes in the request line: a documented status either way, never a crash.
-  const rawUrl = await raw(target.port, [Buffer.concat([Buffer.from('GET /wechat?echostr='), Buffer.from([0xff, 0xc4, 0xe3]), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')])]);
+  const rawUrl = await raw(target.port, [
+    Buffer.concat([
+      Buffer.from('GET /wechat?echostr='),
+      Buffer.from([0xff, 0xc4, 0xe3]),
+      Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ]),
+  ]);
   assert.match(rawUrl.data, /^HTTP\/1\.1 (400|401) /);
 });
 
@@ -339,13 +388,19 @@ test('invalid base64 in Encrypt gets 400 (safe, compatible and encrypted URL ver
   for (const bad of ['not*base64', 'YWJj!', '====', '-_-_', 'AAAA AAAA', '中文', 'abc']) {
     for (const mode of ['safe', 'compat'] as const) {
       const copy = mode === 'compat' ? textXml('copy').slice(5, -6) : '<ToUserName><![CDATA[gh]]></ToUserName>';
-      const r = await send(target, { path: `/wechat?${encryptedQuery(bad)}`, body: `<xml>${copy}<Encrypt><![CDATA[${bad}]]></Encrypt></xml>` });
+      const r = await send(target, {
+        path: `/wechat?${encryptedQuery(bad)}`,
+        body: `<xml>${copy}<Encrypt><![CDATA[${bad}]]></Encrypt></xml>`,
+      });
       assert.equal(r.status, 400, `${mode} ${bad}: ${r.body}`);
       assert.match(r.body, /cannot decrypt: (DecodeBase64_Error|IllegalBuffer)/);
     }
     const ts = now();
     const nonce = nextNonce();
-    const get = await send(target, { method: 'GET', path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(bad)}&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, bad)}` });
+    const get = await send(target, {
+      method: 'GET',
+      path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(bad)}&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, bad)}`,
+    });
     assert.equal(get.status, 400, `GET ${bad}`);
   }
 });
@@ -363,30 +418,49 @@ test('bad PKCS#7 padding in Encrypt gets 400 IllegalBuffer', async () => {
   ];
   for (const [name, pad] of pads) {
     const enc = encryptBytes(msg, { pad });
-    const r = await send(target, { path: `/wechat?${encryptedQuery(enc)}`, body: `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>` });
+    const r = await send(target, {
+      path: `/wechat?${encryptedQuery(enc)}`,
+      body: `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    });
     assert.equal(r.status, 400, name);
     assert.match(r.body, /cannot decrypt: IllegalBuffer/, name);
   }
   // The same message with correct padding is answered: only the padding was wrong.
   const good = encryptBytes(msg);
   const nonce = nextNonce();
-  const ok = await send(target, { path: `/wechat?${encryptedQuery(good, { nonce })}`, body: `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${good}]]></Encrypt></xml>` });
+  const ok = await send(target, {
+    path: `/wechat?${encryptedQuery(good, { nonce })}`,
+    body: `<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[${good}]]></Encrypt></xml>`,
+  });
   assert.equal((readAnswer(ok, 'safe', nonce) as { Content: string }).Content, 'padding');
 });
 
 test('a wrong AppID inside Encrypt gets 401 (safe, compatible and encrypted URL verification)', async () => {
-  for (const appId of ['wxffffffffffffffff', '', `${ACCOUNT.appId}0`, ACCOUNT.appId.slice(0, -1), ACCOUNT.appId.toUpperCase(), `${ACCOUNT.appId}\u0000`]) {
+  for (const appId of [
+    'wxffffffffffffffff',
+    '',
+    `${ACCOUNT.appId}0`,
+    ACCOUNT.appId.slice(0, -1),
+    ACCOUNT.appId.toUpperCase(),
+    `${ACCOUNT.appId}\u0000`,
+  ]) {
     const enc = encryptBytes(Buffer.from(textXml('foreign')), { appId });
     for (const mode of ['safe', 'compat'] as const) {
       const copy = mode === 'compat' ? textXml('copy').slice(5, -6) : '<ToUserName><![CDATA[gh]]></ToUserName>';
-      const r = await send(target, { path: `/wechat?${encryptedQuery(enc)}`, body: `<xml>${copy}<Encrypt><![CDATA[${enc}]]></Encrypt></xml>` });
+      const r = await send(target, {
+        path: `/wechat?${encryptedQuery(enc)}`,
+        body: `<xml>${copy}<Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+      });
       assert.equal(r.status, 401, `${mode} ${JSON.stringify(appId)}`);
       assert.match(r.body, /AppID/);
     }
     const echo = encryptBytes(Buffer.from('echo-1234'), { appId });
     const ts = now();
     const nonce = nextNonce();
-    const get = await send(target, { method: 'GET', path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(echo)}&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, echo)}` });
+    const get = await send(target, {
+      method: 'GET',
+      path: `/wechat?timestamp=${ts}&nonce=${nonce}&echostr=${encodeURIComponent(echo)}&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, echo)}`,
+    });
     assert.equal(get.status, 401, `GET ${JSON.stringify(appId)}`);
     assert.notEqual(get.body, 'echo-1234');
   }
@@ -415,7 +489,10 @@ test('a replayed request with an old timestamp gets 401 (captured and replayed l
       assert.equal(r.status, 401, `${mode} ${ts}`);
     }
     const nonce = nextNonce();
-    const get = await send(target, { method: 'GET', path: `/wechat?signature=${computeSignature(ACCOUNT.token, ts, nonce)}&timestamp=${ts}&nonce=${nonce}&echostr=stale` });
+    const get = await send(target, {
+      method: 'GET',
+      path: `/wechat?signature=${computeSignature(ACCOUNT.token, ts, nonce)}&timestamp=${ts}&nonce=${nonce}&echostr=stale`,
+    });
     assert.equal(get.status, 401);
     assert.notEqual(get.body, 'stale');
   }
@@ -434,7 +511,7 @@ test('PUT and DELETE get 405 with Allow: GET, POST, and their unread body is not
     const p = signedPush('plain', textXml(`after ${method}`));
     const pipelined = await raw(target.port, [
       `${method} /wechat?${q} HTTP/1.1\r\nHost: x\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}` +
-      `POST ${p.path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(p.body)}\r\nConnection: close\r\n\r\n${p.body}`,
+        `POST ${p.path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(p.body)}\r\nConnection: close\r\n\r\n${p.body}`,
     ]);
     const statuses = [...pipelined.data.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
     assert.deepEqual(statuses, ['405', '200'], `${method}: exactly two answers, the smuggled request never handled`);
@@ -465,7 +542,10 @@ test('a query with repeated parameters (signature=a&signature=b, …) gets 400, 
     const get = await send(target, { method: 'GET', path: `/wechat?${q}&echostr=e` });
     assert.equal(get.status, 400, `GET ${q}`);
   }
-  assert.equal((await send(target, { method: 'GET', path: `/wechat?signature=${sig}&${base}&echostr=e&echostr=f` })).status, 400);
+  assert.equal(
+    (await send(target, { method: 'GET', path: `/wechat?signature=${sig}&${base}&echostr=e&echostr=f` })).status,
+    400,
+  );
   // msg_signature twice in safe mode, the valid one first.
   const p = signedPush('safe', textXml('repeat safe'));
   const msig = /msg_signature=([0-9a-f]{40})/.exec(p.path)![1]!;

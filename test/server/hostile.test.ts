@@ -19,8 +19,14 @@ before(async () => {
     })
     .fallback((ctx) => `ok ${ctx.text ?? ''}`);
   server = await startServer(bot, {
-    ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0,
-    bodyLimit: 4096, bodyTimeoutMs: 300, headersTimeoutMs: 300, requestTimeoutMs: 2000,
+    ...ACCOUNT,
+    encodingAESKey: ACCOUNT.aesKey,
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimit: 4096,
+    bodyTimeoutMs: 300,
+    headersTimeoutMs: 300,
+    requestTimeoutMs: 2000,
     onLog: (r) => logs.push(r),
   });
   port = server.port;
@@ -60,8 +66,16 @@ test('missing or malformed parameters get 400', async () => {
   assert.equal((await post('', textXml('x'))).status, 400, 'no query');
   assert.equal((await post(`signature=abc&nonce=1`, textXml('x'))).status, 400, 'no timestamp');
   assert.equal((await post(`signature=abc&timestamp=12x&nonce=1`, textXml('x'))).status, 400, 'timestamp not digits');
-  assert.equal((await post(`${signedQuery(ACCOUNT.token)}&encrypt_type=aes`, textXml('x'))).status, 400, 'aes without msg_signature');
-  assert.equal((await post(`signature=%E0%A4%A&timestamp=1&nonce=1`, textXml('x'))).status, 400, 'bad percent-encoding');
+  assert.equal(
+    (await post(`${signedQuery(ACCOUNT.token)}&encrypt_type=aes`, textXml('x'))).status,
+    400,
+    'aes without msg_signature',
+  );
+  assert.equal(
+    (await post(`signature=%E0%A4%A&timestamp=1&nonce=1`, textXml('x'))).status,
+    400,
+    'bad percent-encoding',
+  );
   await stillAnswers();
 });
 
@@ -69,7 +83,10 @@ test('a bad signature or msg_signature gets 401', async () => {
   const q = signedQuery('wrongtoken');
   assert.equal((await post(q, textXml('x'))).status, 401);
   const p = buildPush(server.url, textXml('x'), 'safe');
-  const tampered = await http(p.url.replace(/msg_signature=([0-9a-f])/, (_m, c: string) => `msg_signature=${c === 'a' ? 'b' : 'a'}`), { method: 'POST', body: p.body });
+  const tampered = await http(
+    p.url.replace(/msg_signature=([0-9a-f])/, (_m, c: string) => `msg_signature=${c === 'a' ? 'b' : 'a'}`),
+    { method: 'POST', body: p.body },
+  );
   assert.equal(tampered.status, 401);
   await stillAnswers();
 });
@@ -88,8 +105,13 @@ test('timestamps outside maxSkew get 401, both stale and from the future', async
 });
 
 test('malformed XML, DTDs and empty bodies get 400', async () => {
-  for (const body of ['<xml><ToUserName>', 'not xml at all', '', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><a>&e;</a></xml>',
-    '<xml><ToUserName>a</ToUserName></xml>']) {
+  for (const body of [
+    '<xml><ToUserName>',
+    'not xml at all',
+    '',
+    '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><a>&e;</a></xml>',
+    '<xml><ToUserName>a</ToUserName></xml>',
+  ]) {
     const r = await post(signedQuery(ACCOUNT.token), body);
     assert.equal(r.status, 400, JSON.stringify(body));
   }
@@ -100,7 +122,8 @@ test('undecryptable ciphertext gets 400 and a foreign AppID 401', async () => {
   const ts = now();
   const nonce = nextNonce();
   const garbage = Buffer.alloc(64, 7).toString('base64');
-  const q = (enc: string) => `${signedQuery(ACCOUNT.token, ts, nonce)}&encrypt_type=aes&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, enc)}`;
+  const q = (enc: string) =>
+    `${signedQuery(ACCOUNT.token, ts, nonce)}&encrypt_type=aes&msg_signature=${computeMsgSignature(ACCOUNT.token, ts, nonce, enc)}`;
   const r1 = await post(q(garbage), `<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[${garbage}]]></Encrypt></xml>`);
   assert.equal(r1.status, 400);
   const notB64 = 'not*base64';

@@ -16,7 +16,11 @@ test('a slow handler: success before the deadline, then the late hook gets the r
     await sleep(600);
     return 'finally';
   });
-  const s = await startServer(bot, { ...opts, deadlineMs: 100, onLateReply: (message, reply) => void late.push({ message, reply }) });
+  const s = await startServer(bot, {
+    ...opts,
+    deadlineMs: 100,
+    onLateReply: (message, reply) => void late.push({ message, reply }),
+  });
   t.after(() => s.close());
   const t0 = Date.now();
   const r = await push(s.url, textXml('slow', { msgId: '700' }), 'safe');
@@ -56,7 +60,10 @@ for (const mode of ['plain', 'safe'] as Mode[]) {
 
 test('onExchange gets the raw request, the decrypted message and the raw and parsed reply', async (t) => {
   const exchanges: Exchange[] = [];
-  const s = await startServer(createBot().text('hi', () => 'hello'), { ...opts, onExchange: (x) => exchanges.push(x) });
+  const s = await startServer(
+    createBot().text('hi', () => 'hello'),
+    { ...opts, onExchange: (x) => exchanges.push(x) },
+  );
   t.after(() => s.close());
   const p = buildPush(s.url, textXml('hi', { msgId: '900' }), 'compat');
   const raw = await http(p.url, { method: 'POST', body: p.body });
@@ -120,7 +127,10 @@ test('a request to another path is a 404 with a log line naming the webhook path
   assert.equal((await http(`${s.origin}/healthz`)).status, 200);
   assert.equal((await http(`${s.origin}/`)).status, 200);
   assert.deepEqual(
-    records.map((r) => { const x = r as { status: number; path: string; reason: string }; return [x.status, x.path, x.reason]; }),
+    records.map((r) => {
+      const x = r as { status: number; path: string; reason: string };
+      return [x.status, x.path, x.reason];
+    }),
     [[404, '/wx', 'not found: the webhook path is /wechat']],
   );
 });

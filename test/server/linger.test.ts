@@ -12,7 +12,10 @@ import { ACCOUNT, push, signedQuery, textXml } from './client.js';
 let server: RunningServer;
 
 before(async () => {
-  server = await startServer(createBot().fallback((ctx) => `ok ${ctx.text ?? ''}`), { ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0 });
+  server = await startServer(
+    createBot().fallback((ctx) => `ok ${ctx.text ?? ''}`),
+    { ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0 },
+  );
 });
 after(() => server.close());
 
@@ -33,7 +36,9 @@ test('a client still writing a 2 MiB body reads the 413, declared or chunked, ev
     for (const declared of [true, false]) {
       try {
         const r = await request(`${server.url}?${signedQuery(ACCOUNT.token)}`, {
-          method: 'POST', body: Readable.from(body(2 * MiB, MiB)), headers: declared ? { 'content-length': String(2 * MiB) } : {},
+          method: 'POST',
+          body: Readable.from(body(2 * MiB, MiB)),
+          headers: declared ? { 'content-length': String(2 * MiB) } : {},
         });
         await r.body.text();
         outcomes.push(`${declared ? 'declared' : 'chunked'} ${r.statusCode} ${r.headers.connection}`);
@@ -42,7 +47,11 @@ test('a client still writing a 2 MiB body reads the 413, declared or chunked, ev
       }
     }
   }
-  assert.deepEqual(outcomes.filter((o) => !/ 413 close$/.test(o)), [], outcomes.join(', '));
+  assert.deepEqual(
+    outcomes.filter((o) => !/ 413 close$/.test(o)),
+    [],
+    outcomes.join(', '),
+  );
   const r = await push(server.url, textXml('alive'), 'safe');
   assert.equal(r.reply?.MsgType === 'text' && r.reply.Content, 'ok alive');
 });
@@ -52,7 +61,9 @@ test('headers announcing a 2 MiB body get the 413 at once, then the connection c
   let data = '';
   s.setEncoding('utf8');
   s.on('data', (c: string) => (data += c));
-  s.write(`POST /wechat?${signedQuery(ACCOUNT.token)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${2 * MiB}\r\n\r\n`);
+  s.write(
+    `POST /wechat?${signedQuery(ACCOUNT.token)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${2 * MiB}\r\n\r\n`,
+  );
   await new Promise<void>((resolve) => s.on('data', () => /\r\n\r\n[\s\S]*$/.test(data) && resolve()));
   assert.match(data, /^HTTP\/1\.1 413 /);
   assert.match(data, /connection: close/i);

@@ -11,19 +11,41 @@ import { ACCOUNT, push, type Mode } from './client.js';
 function describe(m: WechatMessage): string {
   const x = m as unknown as Record<string, unknown>;
   switch (m.MsgType) {
-    case 'text': return `text:${String(x.Content)}`;
-    case 'image': return `image:${String(x.PicUrl)}`;
-    case 'voice': return `voice:${String(x.Recognition)}`;
+    case 'text':
+      return `text:${String(x.Content)}`;
+    case 'image':
+      return `image:${String(x.PicUrl)}`;
+    case 'voice':
+      return `voice:${String(x.Recognition)}`;
     case 'video':
-    case 'shortvideo': return `${m.MsgType}:${String(x.MediaId)}`;
-    case 'location': return `location:${String(x.Label)}:${String(x.Location_X)}`;
-    case 'link': return `link:${String(x.Url)}`;
-    default: return `event:${String(x.Event)}:${String(x.EventKey ?? '')}`;
+    case 'shortvideo':
+      return `${m.MsgType}:${String(x.MediaId)}`;
+    case 'location':
+      return `location:${String(x.Label)}:${String(x.Location_X)}`;
+    case 'link':
+      return `link:${String(x.Url)}`;
+    default:
+      return `event:${String(x.Event)}:${String(x.EventKey ?? '')}`;
   }
 }
 
-const KNOWN_EVENTS = ['subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'CLICK', 'VIEW', 'scancode_push', 'scancode_waitmsg',
-  'pic_sysphoto', 'pic_photo_or_album', 'pic_weixin', 'location_select', 'view_miniprogram', 'TEMPLATESENDJOBFINISH', 'MASSSENDJOBFINISH'];
+const KNOWN_EVENTS = [
+  'subscribe',
+  'unsubscribe',
+  'SCAN',
+  'LOCATION',
+  'CLICK',
+  'VIEW',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+  'view_miniprogram',
+  'TEMPLATESENDJOBFINISH',
+  'MASSSENDJOBFINISH',
+];
 
 let server: RunningServer;
 before(async () => {
@@ -68,8 +90,16 @@ test('safe-mode envelopes carry the right Content-Length whatever the nonce: dig
   for (const nonce of ['123456789', '随机数', 'nonce😀']) {
     const ts = String(Math.floor(Date.now() / 1000));
     const enc = cipher.encrypt(textXml('你好'));
-    const q = new URLSearchParams({ timestamp: ts, nonce, encrypt_type: 'aes', msg_signature: computeMsgSignature(ACCOUNT.token, ts, nonce, enc) });
-    const r = await http(`${server.url}?${q}`, { method: 'POST', body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>` });
+    const q = new URLSearchParams({
+      timestamp: ts,
+      nonce,
+      encrypt_type: 'aes',
+      msg_signature: computeMsgSignature(ACCOUNT.token, ts, nonce, enc),
+    });
+    const r = await http(`${server.url}?${q}`, {
+      method: 'POST',
+      body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    });
     assert.equal(r.status, 200, nonce);
     assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body), nonce);
     assert.ok(r.body.includes(`<Nonce><![CDATA[${nonce}]]></Nonce>`), r.body);

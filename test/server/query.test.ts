@@ -15,7 +15,14 @@ test('readQuery reads every known field and ignores the rest; parseQuery returns
   assert.equal(q.msg_signature, 'def');
   assert.equal(q.echostr, undefined);
   assert.deepEqual(parseQuery('signature=s&echostr=e&x=1'), { signature: 's', echostr: 'e' });
-  assert.deepEqual(Object.keys(q.present()), ['signature', 'timestamp', 'nonce', 'openid', 'encrypt_type', 'msg_signature']);
+  assert.deepEqual(Object.keys(q.present()), [
+    'signature',
+    'timestamp',
+    'nonce',
+    'openid',
+    'encrypt_type',
+    'msg_signature',
+  ]);
 });
 
 test('no query at all gives an empty one', () => {
@@ -29,8 +36,14 @@ test('percent-escapes are decoded, a literal + stays a +, an empty value is an e
 });
 
 test('a repeated known parameter and a malformed escape are 400s; unknown repeats are ignored', () => {
-  for (const [s, msg] of [['nonce=1&nonce=2', /repeated query parameter nonce/], ['echostr=%E4%B8', /malformed query parameter echostr/]] as const) {
-    assert.throws(() => parseQuery(s), (e: unknown) => e instanceof HttpRejection && e.status === 400 && msg.test(e.message));
+  for (const [s, msg] of [
+    ['nonce=1&nonce=2', /repeated query parameter nonce/],
+    ['echostr=%E4%B8', /malformed query parameter echostr/],
+  ] as const) {
+    assert.throws(
+      () => parseQuery(s),
+      (e: unknown) => e instanceof HttpRejection && e.status === 400 && msg.test(e.message),
+    );
   }
   assert.deepEqual(parseQuery('x=1&x=2&nonce=3'), { nonce: '3' });
 });

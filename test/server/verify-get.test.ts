@@ -26,7 +26,10 @@ test('a percent-encoded echostr is decoded once and "+" stays "+"', async () => 
 });
 
 test('an invalid signature gets 401 with a short body, never the echo', async () => {
-  const q = signedQuery(ACCOUNT.token).replace(/signature=([0-9a-f])/, (_m, c: string) => `signature=${c === '0' ? '1' : '0'}`);
+  const q = signedQuery(ACCOUNT.token).replace(
+    /signature=([0-9a-f])/,
+    (_m, c: string) => `signature=${c === '0' ? '1' : '0'}`,
+  );
   const r = await http(`${server.url}?${q}&echostr=SECRET_ECHO`);
   assert.equal(r.status, 401);
   assert.ok(!r.body.includes('SECRET_ECHO'));
@@ -39,14 +42,20 @@ test('missing parameters get 400', async () => {
   assert.equal((await http(server.url)).status, 400);
   assert.equal((await http(`${server.url}?${signedQuery(ACCOUNT.token)}`)).status, 400, 'no echostr');
   assert.equal((await http(`${server.url}?signature=abc&echostr=1`)).status, 400, 'no timestamp/nonce');
-  assert.equal((await http(`${server.url}?signature=abc&timestamp=soon&nonce=1&echostr=1`)).status, 400, 'timestamp not a number');
+  assert.equal(
+    (await http(`${server.url}?signature=abc&timestamp=soon&nonce=1&echostr=1`)).status,
+    400,
+    'timestamp not a number',
+  );
 });
 
 test('the official doc GET example verifies (clock check off for the old timestamp)', async (t) => {
   const v = vector('oa_doc_get_url_verification');
   const s = await startServer(createBot(), { token: v.token, maxSkew: 0, host: '127.0.0.1', port: 0 });
   t.after(() => s.close());
-  const r = await http(`${s.url}?signature=${v.signature}&echostr=${v.echostr}&timestamp=${v.timestamp}&nonce=${v.nonce}`);
+  const r = await http(
+    `${s.url}?signature=${v.signature}&echostr=${v.echostr}&timestamp=${v.timestamp}&nonce=${v.nonce}`,
+  );
   assert.equal(r.status, 200);
   assert.equal(r.body, v.echostr);
 });
@@ -54,13 +63,22 @@ test('the official doc GET example verifies (clock check off for the old timesta
 test('a WeCom-style GET (msg_signature, encrypted echostr) answers the decrypted echo', async (t) => {
   for (const name of ['wecom_official_sample_verify_url', 'wechatpy_work_check_signature']) {
     const v = vector(name);
-    const s = await startServer(createBot(), { token: v.token, encodingAESKey: v.encodingAESKey!, appId: v.appId!, maxSkew: 0, host: '127.0.0.1', port: 0 });
+    const s = await startServer(createBot(), {
+      token: v.token,
+      encodingAESKey: v.encodingAESKey!,
+      appId: v.appId!,
+      maxSkew: 0,
+      host: '127.0.0.1',
+      port: 0,
+    });
     t.after(() => s.close());
     const q = `msg_signature=${v.msgSignature}&timestamp=${v.timestamp}&nonce=${v.nonce}&echostr=${encodeURIComponent(v.echostr!)}`;
     const r = await http(`${s.url}?${q}`);
     assert.equal(r.status, 200, name);
     assert.equal(r.body, v.plaintext, name);
-    const bad = await http(`${s.url}?${q.replace(/msg_signature=([0-9a-f])/, (_m, c: string) => `msg_signature=${c === '0' ? '1' : '0'}`)}`);
+    const bad = await http(
+      `${s.url}?${q.replace(/msg_signature=([0-9a-f])/, (_m, c: string) => `msg_signature=${c === '0' ? '1' : '0'}`)}`,
+    );
     assert.equal(bad.status, 401);
   }
 });

@@ -9,7 +9,10 @@ import { BrokenServer } from '../fakes/broken-server.js';
 const built = (line: string): Record<string, unknown> => {
   const c = parseSimulatorLine(line);
   assert.equal(c.kind, 'send', `${line} → ${JSON.stringify(c)}`);
-  return (c as { build: (u: object) => WechatMessage }).build({ from: 'oU', to: 'gh_x' }) as unknown as Record<string, unknown>;
+  return (c as { build: (u: object) => WechatMessage }).build({ from: 'oU', to: 'gh_x' }) as unknown as Record<
+    string,
+    unknown
+  >;
 };
 
 test('plain lines are text; // escapes a leading slash', () => {
@@ -37,15 +40,29 @@ test('help, quit, usage errors and unknown commands', () => {
   assert.deepEqual(parseSimulatorLine('/help'), { kind: 'help' });
   assert.deepEqual(parseSimulatorLine('/quit'), { kind: 'quit' });
   assert.deepEqual(parseSimulatorLine('/exit'), { kind: 'quit' });
-  assert.match((parseSimulatorLine('/location north') as { message: string }).message, /usage: \/location LAT LNG LABEL/);
+  assert.match(
+    (parseSimulatorLine('/location north') as { message: string }).message,
+    /usage: \/location LAT LNG LABEL/,
+  );
   assert.match((parseSimulatorLine('/click') as { message: string }).message, /usage: \/click KEY/);
   assert.deepEqual(parseSimulatorLine('/frob x'), { kind: 'unknown', command: '/frob' });
-  for (const c of ['/image URL', '/voice TEXT', '/location LAT LNG LABEL', '/subscribe', '/click KEY', '/help', '/quit']) assert.ok(SIMULATOR_HELP.includes(c), c);
+  for (const c of [
+    '/image URL',
+    '/voice TEXT',
+    '/location LAT LNG LABEL',
+    '/subscribe',
+    '/click KEY',
+    '/help',
+    '/quit',
+  ])
+    assert.ok(SIMULATOR_HELP.includes(c), c);
 });
 
 const TOKEN = 'tok123';
 let server: BrokenServer;
-before(async () => { server = await new BrokenServer({ token: TOKEN }).start(); });
+before(async () => {
+  server = await new BrokenServer({ token: TOKEN }).start();
+});
 after(() => server.close());
 
 test('a session sends as one user, judges every reply, and counts', async () => {
@@ -55,7 +72,10 @@ test('a session sends as one user, judges every reply, and counts', async () => 
   assert.equal(a.kind, 'sent');
   assert.equal(b.kind, 'sent');
   if (a.kind === 'sent') assert.equal(a.result.reply?.MsgType === 'text' && a.result.reply.Content, 'you said: hello');
-  assert.deepEqual(server.received.slice(-2).map((r) => r.message?.FromUserName), ['oFixedUser', 'oFixedUser']);
+  assert.deepEqual(
+    server.received.slice(-2).map((r) => r.message?.FromUserName),
+    ['oFixedUser', 'oFixedUser'],
+  );
   server.fault = 'html-body';
   const c = await chat.handle('broken');
   server.fault = 'none';
@@ -65,9 +85,16 @@ test('a session sends as one user, judges every reply, and counts', async () => 
 
 test('the fallback sees unknown slash commands', async () => {
   const chat = new SimulatorChat({ url: server.url, settings: { token: TOKEN, mode: 'plain' } });
-  const t = await chat.handle('/shortvideo', (line) => (line === '/shortvideo' ? { kind: 'send', build: (u) => shortVideoMessage({}, u) } : { kind: 'unknown', command: line }));
+  const t = await chat.handle('/shortvideo', (line) =>
+    line === '/shortvideo'
+      ? { kind: 'send', build: (u) => shortVideoMessage({}, u) }
+      : { kind: 'unknown', command: line },
+  );
   assert.ok(t.kind === 'sent' && t.message.MsgType === 'shortvideo');
-  assert.deepEqual(await chat.handle('/nope'), { kind: 'error', message: 'unknown command /nope; /help lists the commands' });
+  assert.deepEqual(await chat.handle('/nope'), {
+    kind: 'error',
+    message: 'unknown command /nope; /help lists the commands',
+  });
 });
 
 test('an unreachable server is a turn, not a crash; bad settings fail up front', async () => {
@@ -75,5 +102,8 @@ test('an unreachable server is a turn, not a crash; bad settings fail up front',
   const t = await chat.handle('hi');
   assert.equal(t.kind, 'unreachable');
   assert.equal(chat.stats.unreachable, 1);
-  assert.throws(() => new SimulatorChat({ url: server.url, settings: { token: TOKEN, mode: 'safe' } }), (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_CONFIG');
+  assert.throws(
+    () => new SimulatorChat({ url: server.url, settings: { token: TOKEN, mode: 'safe' } }),
+    (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_CONFIG',
+  );
 });

@@ -19,7 +19,9 @@ const user = { now: 1700000000_000 };
 
 // The XML's skeleton: element order and nesting, with CDATA shown as C and bare text as B.
 function shape(xml: string): string {
-  return xml.replace(/>\s+</g, '><').trim()
+  return xml
+    .replace(/>\s+</g, '><')
+    .trim()
     .replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '\u0001')
     .replace(/>[^<\u0001]+</g, '>B<')
     .replaceAll('\u0001', 'C');
@@ -40,7 +42,10 @@ const cases: [fixture: string, build: () => WechatMessage][] = [
   ['event-view', () => m.viewEvent('https://example.com/menu', {}, user)],
   ['event-view_miniprogram', () => m.viewMiniprogramEvent('pages/index/index', {}, user)],
   ['event-location', () => m.locationEvent(23.137466, 113.352425, { precision: 119.38504 }, user)],
-  ['event-scancode_push', () => m.scanCodeEvent('scancode_push', 'SCAN_PUSH', { scanType: 'barcode', result: '6901234567892' }, user)],
+  [
+    'event-scancode_push',
+    () => m.scanCodeEvent('scancode_push', 'SCAN_PUSH', { scanType: 'barcode', result: '6901234567892' }, user),
+  ],
   ['event-scancode_waitmsg', () => m.scanCodeEvent('scancode_waitmsg', 'SCAN_KEY', {}, user)],
   ['event-pic_sysphoto', () => m.picEvent('pic_sysphoto', 'PIC_SYS', { count: 2 }, user)],
   ['event-pic_photo_or_album', () => m.picEvent('pic_photo_or_album', 'PIC_KEY', {}, user)],
@@ -100,12 +105,22 @@ test('voice without --recognition has no Recognition element (recognition off)',
 
 test('plaintext push: signed query, body is the message XML', () => {
   const msg = m.textMessage('你好');
-  const req = buildPushRequest('http://h/wechat', msg, { token: TOKEN, mode: 'plain' }, { timestamp: '1700000000', nonce: '123456789' });
+  const req = buildPushRequest(
+    'http://h/wechat',
+    msg,
+    { token: TOKEN, mode: 'plain' },
+    { timestamp: '1700000000', nonce: '123456789' },
+  );
   assert.equal(req.body, buildMessageXml(msg));
   assert.deepEqual(Object.keys(req.query), ['signature', 'timestamp', 'nonce', 'openid']);
-  assert.ok(verifySignature({ token: TOKEN, timestamp: '1700000000', nonce: '123456789', signature: req.query.signature! }));
+  assert.ok(
+    verifySignature({ token: TOKEN, timestamp: '1700000000', nonce: '123456789', signature: req.query.signature! }),
+  );
   assert.equal(req.query.openid, msg.FromUserName);
-  assert.equal(req.url, `http://h/wechat?signature=${req.query.signature}&timestamp=1700000000&nonce=123456789&openid=${DEFAULT_OPENID}`);
+  assert.equal(
+    req.url,
+    `http://h/wechat?signature=${req.query.signature}&timestamp=1700000000&nonce=123456789&openid=${DEFAULT_OPENID}`,
+  );
 });
 
 test('safe-mode push: only ToUserName and Encrypt; msg_signature verifies; payload decrypts with the AppID', () => {
@@ -115,15 +130,40 @@ test('safe-mode push: only ToUserName and Encrypt; msg_signature verifies; paylo
   assert.deepEqual(Object.keys(parseXml(req.body)), ['ToUserName', 'Encrypt']);
   const { Encrypt } = parseEncryptedBody(req.body);
   assert.equal(req.query.encrypt_type, 'aes');
-  assert.ok(verifyMsgSignature({ token: TOKEN, timestamp: req.query.timestamp!, nonce: req.query.nonce!, encrypt: Encrypt, msgSignature: req.query.msg_signature! }));
-  assert.ok(verifySignature({ token: TOKEN, timestamp: req.query.timestamp!, nonce: req.query.nonce!, signature: req.query.signature! }));
+  assert.ok(
+    verifyMsgSignature({
+      token: TOKEN,
+      timestamp: req.query.timestamp!,
+      nonce: req.query.nonce!,
+      encrypt: Encrypt,
+      msgSignature: req.query.msg_signature!,
+    }),
+  );
+  assert.ok(
+    verifySignature({
+      token: TOKEN,
+      timestamp: req.query.timestamp!,
+      nonce: req.query.nonce!,
+      signature: req.query.signature!,
+    }),
+  );
   assert.equal(new MessageCipher(AES, APP).decrypt(Encrypt), req.xml);
 });
 
 test("compat-mode push: the plaintext part is byte-identical to the official Python sample's", () => {
   const v = vectors.find((x) => x.name === 'oa_official_python_sample_compat_mode_decrypt')!;
-  const msg = m.textMessage('abcdteT', { from: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs', to: 'gh_10f6c3c3ac5a', now: 1409735668_000, msgId: '6054768590064713728' });
-  const req = buildPushRequest('http://h/', msg, { token: v.token, mode: 'compat', aesKey: v.encodingAESKey!, appId: v.appId! }, { timestamp: v.timestamp, nonce: v.nonce });
+  const msg = m.textMessage('abcdteT', {
+    from: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs',
+    to: 'gh_10f6c3c3ac5a',
+    now: 1409735668_000,
+    msgId: '6054768590064713728',
+  });
+  const req = buildPushRequest(
+    'http://h/',
+    msg,
+    { token: v.token, mode: 'compat', aesKey: v.encodingAESKey!, appId: v.appId! },
+    { timestamp: v.timestamp, nonce: v.nonce },
+  );
   const cut = (s: string) => s.slice(0, s.indexOf('<Encrypt>'));
   assert.equal(cut(req.body), cut(v.requestBody!));
   const parsed = parseEncryptedBody(req.body);
@@ -133,8 +173,14 @@ test("compat-mode push: the plaintext part is byte-identical to the official Pyt
 
 test('compat/safe without an AES key or AppID is a configuration error, not a crash', () => {
   const msg = m.textMessage('x');
-  assert.throws(() => buildPushRequest('http://h/', msg, { token: TOKEN, mode: 'safe' }), (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_CONFIG' && /EncodingAESKey/.test(e.message));
+  assert.throws(
+    () => buildPushRequest('http://h/', msg, { token: TOKEN, mode: 'safe' }),
+    (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_CONFIG' && /EncodingAESKey/.test(e.message),
+  );
   assert.throws(() => buildPushRequest('http://h/', msg, { token: TOKEN, mode: 'compat', aesKey: AES }), /AppID/);
-  assert.throws(() => buildPushRequest('http://h/', msg, { token: TOKEN, mode: 'safe', aesKey: 'short', appId: APP }), /43/);
+  assert.throws(
+    () => buildPushRequest('http://h/', msg, { token: TOKEN, mode: 'safe', aesKey: 'short', appId: APP }),
+    /43/,
+  );
   assert.throws(() => buildPushRequest('http://h/', msg, { token: '', mode: 'plain' }), /Token/);
 });

@@ -5,17 +5,24 @@ import { clickEvent, textMessage, unsubscribeEvent } from '../../src/simulate/me
 import type { SimulateMode } from '../../src/simulate/push.js';
 import { sendMessage } from '../../src/simulate/send.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
-import { BROKEN_ACCOUNT, BrokenServer, type Fault, useBrokenServer } from '../fakes/broken-server.js';
+import { BROKEN_ACCOUNT, type BrokenServer, type Fault, useBrokenServer } from '../fakes/broken-server.js';
 
 const { token: TOKEN, aesKey: AES, appId: APP } = BROKEN_ACCOUNT;
 let server: BrokenServer;
 useBrokenServer((s) => (server = s));
 
-function send(fault: Fault, mode: SimulateMode = 'safe', o: { message?: WechatMessage; timeoutMs?: number; retry?: boolean } = {}) {
+function send(
+  fault: Fault,
+  mode: SimulateMode = 'safe',
+  o: { message?: WechatMessage; timeoutMs?: number; retry?: boolean } = {},
+) {
   server.fault = fault;
   return sendMessage({
-    url: server.url, message: o.message ?? textMessage('你好'), settings: { token: TOKEN, mode, aesKey: AES, appId: APP },
-    timeoutMs: o.timeoutMs, retry: o.retry,
+    url: server.url,
+    message: o.message ?? textMessage('你好'),
+    settings: { token: TOKEN, mode, aesKey: AES, appId: APP },
+    timeoutMs: o.timeoutMs,
+    retry: o.retry,
   });
 }
 
@@ -53,7 +60,10 @@ for (const [fault, mode, kind, re] of faults) {
   test(`${fault} (${mode}) is reported as a ${kind}`, async () => {
     const r = await send(fault, mode);
     const list = kind === 'problem' ? r.problems : r.warnings;
-    assert.ok(list.some((p) => re.test(p)), `${kind}s were: ${JSON.stringify(list)}`);
+    assert.ok(
+      list.some((p) => re.test(p)),
+      `${kind}s were: ${JSON.stringify(list)}`,
+    );
     if (kind === 'warning') assert.deepEqual(r.problems, []);
   });
 }
@@ -80,7 +90,10 @@ test('--retry: each delivery is the identical request on a fresh connection; the
   assert.equal(got.length, 2);
   assert.equal(got[0]!.url, got[1]!.url);
   assert.equal(got[0]!.body, got[1]!.body);
-  assert.deepEqual(r.deliveries?.map((d) => d.outcome), ['timeout', 'answered']);
+  assert.deepEqual(
+    r.deliveries?.map((d) => d.outcome),
+    ['timeout', 'answered'],
+  );
   assert.equal(r.deliveries?.[1]?.replyType, 'text');
   assert.deepEqual(r.problems, []);
   assert.match(r.warnings[0]!, /answered only on delivery 2.*dedupe by MsgId/);
@@ -92,7 +105,10 @@ test('--retry: a server that never answers gets 4 deliveries and one problem', a
   const r = await send('slow', 'plain', { timeoutMs: 100, retry: true, message: clickEvent('K') });
   assert.equal(server.received.length - before, 4);
   assert.equal(new Set(server.received.slice(before).map((x) => x.body)).size, 1);
-  assert.deepEqual(r.deliveries?.map((d) => d.attempt), [1, 2, 3, 4]);
+  assert.deepEqual(
+    r.deliveries?.map((d) => d.attempt),
+    [1, 2, 3, 4],
+  );
   assert.match(r.problems[0]!, /none of the 4 deliveries was answered/);
 });
 
@@ -106,7 +122,11 @@ test('--retry on a prompt server sends once', async () => {
 
 test('an unreachable server throws SIMULATE_NETWORK', async () => {
   await assert.rejects(
-    sendMessage({ url: 'http://127.0.0.1:1/wechat', message: textMessage('x'), settings: { token: TOKEN, mode: 'plain' } }),
+    sendMessage({
+      url: 'http://127.0.0.1:1/wechat',
+      message: textMessage('x'),
+      settings: { token: TOKEN, mode: 'plain' },
+    }),
     (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_NETWORK' && /ECONNREFUSED/.test(e.message),
   );
 });

@@ -6,12 +6,19 @@ import { BrokenServer, type Fault } from '../fakes/broken-server.js';
 
 const TOKEN = 'tok123';
 let server: BrokenServer;
-before(async () => { server = await new BrokenServer({ token: TOKEN }).start(); });
+before(async () => {
+  server = await new BrokenServer({ token: TOKEN }).start();
+});
 after(() => server.close());
 
 const check = (fault: Fault, o: { token?: string; timeoutMs?: number } = {}) => {
   server.fault = fault;
-  return verifyUrl({ url: server.url, token: o.token ?? TOKEN, echostr: '4375120948345356249', timeoutMs: o.timeoutMs });
+  return verifyUrl({
+    url: server.url,
+    token: o.token ?? TOKEN,
+    echostr: '4375120948345356249',
+    timeoutMs: o.timeoutMs,
+  });
 };
 
 test('a correct server passes; the GET is signed like WeChat signs it', async () => {
@@ -63,7 +70,10 @@ test('a slow server fails with a timeout problem', async () => {
 });
 
 test('an unreachable server is a network error, not a verdict', async () => {
-  await assert.rejects(verifyUrl({ url: 'http://127.0.0.1:1/wechat', token: TOKEN }), (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_NETWORK');
+  await assert.rejects(
+    verifyUrl({ url: 'http://127.0.0.1:1/wechat', token: TOKEN }),
+    (e: unknown) => e instanceof SimulateError && e.code === 'SIMULATE_NETWORK',
+  );
 });
 
 test('judgeEcho: exact bytes only', () => {

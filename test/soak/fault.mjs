@@ -7,7 +7,12 @@ import * as wx from '../../dist/index.js';
 import { answerFor } from './fault-provider.mjs';
 import { push } from './traffic.mjs';
 
-const FATE_ROW = { ok: 'chat → provider answered', hang: 'chat → provider hangs', late: 'chat → provider answers after 10 s', stall: 'chat → provider stalls mid-body' };
+const FATE_ROW = {
+  ok: 'chat → provider answered',
+  hang: 'chat → provider hangs',
+  late: 'chat → provider answers after 10 s',
+  stall: 'chat → provider stalls mid-body',
+};
 
 export function faultKinds(account, provider) {
   const expect = (said, req) => (j) => {
@@ -15,8 +20,15 @@ export function faultKinds(account, provider) {
     if (fate === undefined) return `the provider was never asked ${JSON.stringify(said)}`;
     req.kind = `${FATE_ROW[fate]}${req.message.MsgType === 'voice' ? ' (voice)' : ''}`;
     const want = fate === 'ok' ? answerFor(said) : wx.DEFAULT_FALLBACK_TEXT;
-    const got = j.ack !== null ? `ack ${JSON.stringify(j.ack)}` : j.reply?.MsgType === 'text' ? j.reply.Content : `a ${j.reply?.MsgType} reply`;
-    return got === want ? undefined : `provider ${fate}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got).slice(0, 120)}`;
+    const got =
+      j.ack !== null
+        ? `ack ${JSON.stringify(j.ack)}`
+        : j.reply?.MsgType === 'text'
+          ? j.reply.Content
+          : `a ${j.reply?.MsgType} reply`;
+    return got === want
+      ? undefined
+      : `provider ${fate}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got).slice(0, 120)}`;
   };
   const build = (make) => (w) => {
     const said = `soak chat ${w.index} ${randomInt(1e12)} 你在吗`;

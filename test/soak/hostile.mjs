@@ -14,8 +14,11 @@ function flipHex(sig) {
 }
 
 const msg = () => wx.textMessage(`hostile ${randomInt(1e9)}`, { from: freshOpenId() });
-const signedQuery = (token, timestamp = String(wx.unixSeconds()), nonce = wx.newNonce()) =>
-  ({ signature: wx.computeSignature(token, timestamp, nonce), timestamp, nonce });
+const signedQuery = (token, timestamp = String(wx.unixSeconds()), nonce = wx.newNonce()) => ({
+  signature: wx.computeSignature(token, timestamp, nonce),
+  timestamp,
+  nonce,
+});
 const url = (q) => `${PATH}?${new URLSearchParams(q)}`;
 
 /** A correctly signed plaintext push whose body is `body`: it gets past the signature to the parser. */
@@ -25,8 +28,16 @@ const signedBody = (account, body) => ({ method: 'POST', path: url(signedQuery(a
 function signedEncrypt(account, encrypt) {
   const timestamp = String(wx.unixSeconds());
   const nonce = wx.newNonce();
-  const q = { ...signedQuery(account.token, timestamp, nonce), encrypt_type: 'aes', msg_signature: wx.computeMsgSignature(account.token, timestamp, nonce, encrypt) };
-  return { method: 'POST', path: url(q), body: `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
+  const q = {
+    ...signedQuery(account.token, timestamp, nonce),
+    encrypt_type: 'aes',
+    msg_signature: wx.computeMsgSignature(account.token, timestamp, nonce, encrypt),
+  };
+  return {
+    method: 'POST',
+    path: url(q),
+    body: `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+  };
 }
 
 async function* chunked() {
@@ -38,62 +49,133 @@ async function* chunked() {
 export function hostileKinds(account) {
   const otherKey = wx.generateEncodingAESKey();
   return {
-    'bad signature': [2, () => {
-      const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'plain' });
-      return { method: 'POST', path: p.url.replace(/signature=([0-9a-f]{40})/, (_, s) => `signature=${flipHex(s)}`), body: p.body, status: 401 };
-    }],
-    'bad msg_signature': [2, () => {
-      const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'safe' });
-      return { method: 'POST', path: p.url.replace(/msg_signature=([0-9a-f]{40})/, (_, s) => `msg_signature=${flipHex(s)}`), body: p.body, status: 401 };
-    }],
-    'AppID not ours': [1, () => {
-      const p = wx.buildPushRequest(PATH, msg(), { ...account, appId: `wx${randomBytes(8).toString('hex')}`, mode: pick(['safe', 'compat']) });
-      return { method: 'POST', path: p.url, body: p.body, status: 401 };
-    }],
-    'stale timestamp (replay)': [2, () => {
-      const skew = pick([-1, 1]) * randomInt(301, 86_400);
-      const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: pick(['plain', 'safe']) }, { timestamp: String(wx.unixSeconds() + skew) });
-      return { method: 'POST', path: p.url, body: p.body, status: 401 };
-    }],
-    'missing signature': [1, () => ({ method: 'POST', path: url({ timestamp: String(wx.unixSeconds()), nonce: wx.newNonce() }), body: wx.buildMessageXml(msg()), status: 400 })],
-    'encrypt_type=aes, no msg_signature': [1, () => ({ method: 'POST', path: url({ ...signedQuery(account.token), encrypt_type: 'aes' }), body: '<xml><Encrypt><![CDATA[AAAA]]></Encrypt></xml>', status: 400 })],
-    'malformed XML': [2, () => {
-      const xml = wx.buildMessageXml(msg());
-      const body = pick([xml.slice(0, randomInt(10, xml.length - 8)), '{"MsgType":"text"}', randomBytes(200).toString('latin1'), '<xml><a></b></xml>', '']);
-      return { ...signedBody(account, body), status: 400 };
-    }],
-    'DOCTYPE (XXE, billion laughs)': [2, () => {
-      const doctype = pick([
-        '<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
-        '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
-      ]);
-      const body = `<?xml version="1.0"?>${doctype}<xml><ToUserName>gh_x</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&e;&c;</Content><MsgId>1</MsgId></xml>`;
-      return { ...signedBody(account, body), status: 400 };
-    }],
-    'bad ciphertext': [2, () => {
-      const encrypt = pick([
-        randomBytes(randomInt(1, 40) * 16 + randomInt(1, 16)).toString('base64'), // not a multiple of 16
-        randomBytes(randomInt(2, 40) * 32).toString('base64'), // bad padding / layout
-        new wx.MessageCipher(otherKey, account.appId).encrypt(wx.buildMessageXml(msg())), // someone else's EncodingAESKey
-        'not*base64!',
-      ]);
-      return { ...signedEncrypt(account, encrypt), status: 400 };
-    }],
+    'bad signature': [
+      2,
+      () => {
+        const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'plain' });
+        return {
+          method: 'POST',
+          path: p.url.replace(/signature=([0-9a-f]{40})/, (_, s) => `signature=${flipHex(s)}`),
+          body: p.body,
+          status: 401,
+        };
+      },
+    ],
+    'bad msg_signature': [
+      2,
+      () => {
+        const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'safe' });
+        return {
+          method: 'POST',
+          path: p.url.replace(/msg_signature=([0-9a-f]{40})/, (_, s) => `msg_signature=${flipHex(s)}`),
+          body: p.body,
+          status: 401,
+        };
+      },
+    ],
+    'AppID not ours': [
+      1,
+      () => {
+        const p = wx.buildPushRequest(PATH, msg(), {
+          ...account,
+          appId: `wx${randomBytes(8).toString('hex')}`,
+          mode: pick(['safe', 'compat']),
+        });
+        return { method: 'POST', path: p.url, body: p.body, status: 401 };
+      },
+    ],
+    'stale timestamp (replay)': [
+      2,
+      () => {
+        const skew = pick([-1, 1]) * randomInt(301, 86_400);
+        const p = wx.buildPushRequest(
+          PATH,
+          msg(),
+          { ...account, mode: pick(['plain', 'safe']) },
+          { timestamp: String(wx.unixSeconds() + skew) },
+        );
+        return { method: 'POST', path: p.url, body: p.body, status: 401 };
+      },
+    ],
+    'missing signature': [
+      1,
+      () => ({
+        method: 'POST',
+        path: url({ timestamp: String(wx.unixSeconds()), nonce: wx.newNonce() }),
+        body: wx.buildMessageXml(msg()),
+        status: 400,
+      }),
+    ],
+    'encrypt_type=aes, no msg_signature': [
+      1,
+      () => ({
+        method: 'POST',
+        path: url({ ...signedQuery(account.token), encrypt_type: 'aes' }),
+        body: '<xml><Encrypt><![CDATA[AAAA]]></Encrypt></xml>',
+        status: 400,
+      }),
+    ],
+    'malformed XML': [
+      2,
+      () => {
+        const xml = wx.buildMessageXml(msg());
+        const body = pick([
+          xml.slice(0, randomInt(10, xml.length - 8)),
+          '{"MsgType":"text"}',
+          randomBytes(200).toString('latin1'),
+          '<xml><a></b></xml>',
+          '',
+        ]);
+        return { ...signedBody(account, body), status: 400 };
+      },
+    ],
+    'DOCTYPE (XXE, billion laughs)': [
+      2,
+      () => {
+        const doctype = pick([
+          '<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+          '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+        ]);
+        const body = `<?xml version="1.0"?>${doctype}<xml><ToUserName>gh_x</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&e;&c;</Content><MsgId>1</MsgId></xml>`;
+        return { ...signedBody(account, body), status: 400 };
+      },
+    ],
+    'bad ciphertext': [
+      2,
+      () => {
+        const encrypt = pick([
+          randomBytes(randomInt(1, 40) * 16 + randomInt(1, 16)).toString('base64'), // not a multiple of 16
+          randomBytes(randomInt(2, 40) * 32).toString('base64'), // bad padding / layout
+          new wx.MessageCipher(otherKey, account.appId).encrypt(wx.buildMessageXml(msg())), // someone else's EncodingAESKey
+          'not*base64!',
+        ]);
+        return { ...signedEncrypt(account, encrypt), status: 400 };
+      },
+    ],
     'oversized body (Content-Length)': [1, () => ({ ...signedBody(account, OVERSIZED), status: 413, close: true })],
     'oversized body (chunked)': [1, () => ({ ...signedBody(account, chunked()), status: 413, close: true })],
-    'wrong method': [2, () => {
-      const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'plain' });
-      return { method: pick(['PUT', 'DELETE', 'PATCH']), path: p.url, body: p.body, status: 405, allow: 'GET, POST' };
-    }],
-    'wrong path': [1, () => {
-      const p = wx.buildPushRequest('/wechat/other', msg(), { ...account, mode: 'plain' });
-      return { method: 'POST', path: p.url, body: p.body, status: 404 };
-    }],
-    'GET bad signature': [1, () => {
-      const q = { ...signedQuery(account.token), echostr: wx.newEchostr() };
-      q.signature = flipHex(q.signature);
-      return { method: 'GET', path: url(q), status: 401 };
-    }],
+    'wrong method': [
+      2,
+      () => {
+        const p = wx.buildPushRequest(PATH, msg(), { ...account, mode: 'plain' });
+        return { method: pick(['PUT', 'DELETE', 'PATCH']), path: p.url, body: p.body, status: 405, allow: 'GET, POST' };
+      },
+    ],
+    'wrong path': [
+      1,
+      () => {
+        const p = wx.buildPushRequest('/wechat/other', msg(), { ...account, mode: 'plain' });
+        return { method: 'POST', path: p.url, body: p.body, status: 404 };
+      },
+    ],
+    'GET bad signature': [
+      1,
+      () => {
+        const q = { ...signedQuery(account.token), echostr: wx.newEchostr() };
+        q.signature = flipHex(q.signature);
+        return { method: 'GET', path: url(q), status: 401 };
+      },
+    ],
     'GET without echostr': [1, () => ({ method: 'GET', path: url(signedQuery(account.token)), status: 400 })],
   };
 }

@@ -15,7 +15,8 @@ export class Stats {
 
   kind(name, category) {
     let k = this.kinds.get(name);
-    if (!k) this.kinds.set(name, (k = { name, category, n: 0, ok: 0, errors: 0, statuses: new Map(), maxMs: 0, samples: 0 }));
+    if (!k)
+      this.kinds.set(name, (k = { name, category, n: 0, ok: 0, errors: 0, statuses: new Map(), maxMs: 0, samples: 0 }));
     return k;
   }
 
@@ -91,7 +92,9 @@ async function one(client, req, stats) {
   }
   let problem;
   try {
-    problem = res.error ? `no response: ${res.error.code ?? res.error.name}: ${res.error.message}` : await req.check(res);
+    problem = res.error
+      ? `no response: ${res.error.code ?? res.error.name}: ${res.error.message}`
+      : await req.check(res);
   } catch (err) {
     problem = `check threw: ${err.stack ?? err}`;
   }
@@ -109,7 +112,13 @@ async function one(client, req, stats) {
  * before and after). `counters.open` is the number of connections open right now.
  */
 export async function drive({ origin, connections, seconds, rate, next, makeWorker, stats, onCounters }) {
-  const counters = { connects: 0, disconnects: 0, get open() { return this.connects - this.disconnects; } };
+  const counters = {
+    connects: 0,
+    disconnects: 0,
+    get open() {
+      return this.connects - this.disconnects;
+    },
+  };
   const clients = Array.from({ length: connections }, () => {
     const c = new Client(origin, { pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
     c.on('connect', () => counters.connects++);

@@ -16,9 +16,11 @@ function checkHostile(h, secrets) {
   return (res) => {
     const what = `${res.status} ${JSON.stringify(res.body.slice(0, 80))}`;
     if (res.status !== h.status) return `expected ${h.status}, got ${what}`;
-    if (!String(res.headers['content-type']).startsWith('text/plain')) return `expected a text/plain reason, got ${res.headers['content-type']}`;
+    if (!String(res.headers['content-type']).startsWith('text/plain'))
+      return `expected a text/plain reason, got ${res.headers['content-type']}`;
     if (h.allow && res.headers.allow !== h.allow) return `expected Allow: ${h.allow}, got ${res.headers.allow}`;
-    if (h.close && res.headers.connection !== 'close') return `expected Connection: close after an unread body, got ${res.headers.connection}`;
+    if (h.close && res.headers.connection !== 'close')
+      return `expected Connection: close after an unread body, got ${res.headers.connection}`;
     if (secrets.some((s) => res.body.includes(s))) return 'the answer contains a secret';
     return undefined;
   };
@@ -29,18 +31,26 @@ function checkHostile(h, secrets) {
  * phase decides from the provider's record); `limitMs` is the reply time WeChat accepts (Infinity
  * to judge correctness only).
  */
-export function createMix({ account, kinds = validKinds(account), hostileRate, retryRate, limitMs, usersPerWorker = 20 }) {
+export function createMix({
+  account,
+  kinds = validKinds(account),
+  hostileRate,
+  retryRate,
+  limitMs,
+  usersPerWorker = 20,
+}) {
   const secrets = [account.token, account.aesKey];
   const pickValid = weightedPicker(kinds);
   const hostile = hostileKinds(account);
   const pickHostile = weightedPicker(hostile);
   const ring = [];
   let ringAt = 0;
-  const judge = (req, res) => wx.judgeReply({
-    request: { message: req.message, mode: req.mode },
-    response: { status: res.status, body: res.body, ms: res.ms, headers: res.headers },
-    settings: { ...account, limitMs },
-  });
+  const judge = (req, res) =>
+    wx.judgeReply({
+      request: { message: req.message, mode: req.mode },
+      response: { status: res.status, body: res.body, ms: res.ms, headers: res.headers },
+      settings: { ...account, limitMs },
+    });
 
   function valid(w) {
     const name = pickValid();
@@ -48,8 +58,10 @@ export function createMix({ account, kinds = validKinds(account), hostileRate, r
     req.kind = name;
     req.category = 'valid';
     if (req.method === 'GET') {
-      req.check = (res) => (res.status === 200 && res.body === req.expectBody ? undefined
-        : `expected 200 with the echostr, got ${res.status} ${JSON.stringify(res.body.slice(0, 80))}`);
+      req.check = (res) =>
+        res.status === 200 && res.body === req.expectBody
+          ? undefined
+          : `expected 200 with the echostr, got ${res.status} ${JSON.stringify(res.body.slice(0, 80))}`;
       return req;
     }
     // Remember it for retries; the first delivery's reply is what a retry must get.
@@ -61,7 +73,9 @@ export function createMix({ account, kinds = validKinds(account), hostileRate, r
       settle(problem === undefined ? replyKey(j) : undefined);
       return problem;
     };
-    req.done = (res) => { if (res.error) settle(undefined); };
+    req.done = (res) => {
+      if (res.error) settle(undefined);
+    };
     if (ring.length < RING) ring.push(entry);
     else ring[ringAt++ % RING] = entry;
     return req;
@@ -70,14 +84,21 @@ export function createMix({ account, kinds = validKinds(account), hostileRate, r
   function retry() {
     const { req: first, first: firstKey } = ring[randomInt(ring.length)];
     return {
-      kind: 'retry (same bytes again)', category: 'retry', method: 'POST', path: first.path, body: first.body, mode: first.mode,
+      kind: 'retry (same bytes again)',
+      category: 'retry',
+      method: 'POST',
+      path: first.path,
+      body: first.body,
+      mode: first.mode,
       async check(res) {
         const j = judge(first, res);
         if (j.problems.length) return j.problems[0];
         const want = await firstKey;
         const got = replyKey(j);
         // A first delivery that failed is counted there; a retry is judged against a good one only.
-        return want === undefined || want === got ? undefined : `retry answered ${got.slice(0, 100)}, the first delivery ${want.slice(0, 100)}`;
+        return want === undefined || want === got
+          ? undefined
+          : `retry answered ${got.slice(0, 100)}, the first delivery ${want.slice(0, 100)}`;
       },
     };
   }
@@ -85,7 +106,9 @@ export function createMix({ account, kinds = validKinds(account), hostileRate, r
   return {
     makeWorker: (index) => ({
       index,
-      users: Array.from({ length: usersPerWorker }, (_, i) => `oSoak${String(index).padStart(3, '0')}x${String(i).padStart(4, '0')}`.padEnd(28, '0')),
+      users: Array.from({ length: usersPerWorker }, (_, i) =>
+        `oSoak${String(index).padStart(3, '0')}x${String(i).padStart(4, '0')}`.padEnd(28, '0'),
+      ),
       counts: new Map(),
     }),
     next(w) {

@@ -14,7 +14,9 @@ const INHERITED_OUT = /^(WECHAT_|WXBOT_|TULING_|OPENAI_|REDIS_URL$|PORT$|NO_COLO
 
 // A soak that dies half-way must not leave a server running.
 const live = new Set();
-process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
 
 /** The parent environment minus anything wxbot reads, plus `env`. */
 export function cleanEnv(env) {
@@ -28,13 +30,24 @@ export function cleanEnv(env) {
  */
 export function startServe({ cwd, env, args = [], logPath, nodeArgs = [] }) {
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...args], {
-    cwd, env: cleanEnv(env), stdio: ['ignore', out, 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', ...args],
+    {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ['ignore', out, 'pipe'],
+    },
+  );
   closeSync(out);
   live.add(child);
   let stderr = '';
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => { live.delete(child); resolve({ code, signal }); }));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`wxbot serve did not start within 15 s:\n${stderr}`)), 15_000);
     const fail = (err) => {
@@ -43,7 +56,9 @@ export function startServe({ cwd, env, args = [], logPath, nodeArgs = [] }) {
       reject(err);
     };
     child.once('error', fail);
-    void exited.then(({ code, signal }) => fail(new Error(`wxbot serve exited (${code ?? signal}) during start-up:\n${stderr}`)));
+    void exited.then(({ code, signal }) =>
+      fail(new Error(`wxbot serve exited (${code ?? signal}) during start-up:\n${stderr}`)),
+    );
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
@@ -76,7 +91,17 @@ export function startServe({ cwd, env, args = [], logPath, nodeArgs = [] }) {
 
 /** Reads the JSON request log: counts by status, 5xx, late answers, error records (by name). */
 export async function scanLog(logPath) {
-  const s = { lines: 0, unparsable: 0, requests: 0, byStatus: new Map(), serverErrors: 0, late: 0, dedupe: 0, errors: new Map(), errorSamples: [] };
+  const s = {
+    lines: 0,
+    unparsable: 0,
+    requests: 0,
+    byStatus: new Map(),
+    serverErrors: 0,
+    late: 0,
+    dedupe: 0,
+    errors: new Map(),
+    errorSamples: [],
+  };
   const rl = createInterface({ input: createReadStream(logPath, 'utf8'), crlfDelay: Infinity });
   for await (const line of rl) {
     if (!line) continue;

@@ -12,13 +12,34 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Kind { name: string; category: string; n: number; ok: number; errors: number; statuses: Record<string, number> }
-interface Verdict { phase: string; criterion: string; value: string; pass: boolean | null }
+interface Kind {
+  name: string;
+  category: string;
+  n: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+interface Verdict {
+  phase: string;
+  criterion: string;
+  value: string;
+  pass: boolean | null;
+}
 interface Result {
   quick: boolean;
   verdicts: Verdict[];
-  mixed: { valid: { n: number; errors: number }; retry: { n: number; errors: number }; hostile: { n: number; errors: number }; kinds: Kind[] };
-  fault: { valid: { n: number; errors: number }; calls: { calls: number; ok: number; hang: number; late: number; stall: number }; kinds: Kind[] };
+  mixed: {
+    valid: { n: number; errors: number };
+    retry: { n: number; errors: number };
+    hostile: { n: number; errors: number };
+    kinds: Kind[];
+  };
+  fault: {
+    valid: { n: number; errors: number };
+    calls: { calls: number; ok: number; hang: number; late: number; stall: number };
+    kinds: Kind[];
+  };
 }
 
 test('a quick soak: every kind sent and answered correctly, hostile requests refused as documented, provider faults fall back', () => {
@@ -30,25 +51,58 @@ test('a quick soak: every kind sent and answered correctly, hostile requests ref
       encoding: 'utf8',
       timeout: 60_000,
       env: {
-        ...process.env, SOAK_QUICK: '1', SOAK_WARMUP: '1', SOAK_SECONDS: '2', SOAK_RATE: '400',
-        SOAK_FAULT_SECONDS: '2', SOAK_HOSTILE: '0.15', SOAK_RETRY: '0.1', SOAK_JSON: out,
+        ...process.env,
+        SOAK_QUICK: '1',
+        SOAK_WARMUP: '1',
+        SOAK_SECONDS: '2',
+        SOAK_RATE: '400',
+        SOAK_FAULT_SECONDS: '2',
+        SOAK_HOSTILE: '0.15',
+        SOAK_RETRY: '0.1',
+        SOAK_JSON: out,
       },
     });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^PASS$/m);
     const result = JSON.parse(readFileSync(out, 'utf8')) as Result;
     assert.equal(result.quick, true);
-    assert.deepEqual(result.verdicts.filter((v) => v.pass === false), []);
+    assert.deepEqual(
+      result.verdicts.filter((v) => v.pass === false),
+      [],
+    );
 
     const { mixed, fault } = result;
     assert.equal(mixed.valid.errors + mixed.retry.errors + mixed.hostile.errors, 0);
     assert.ok(mixed.retry.n > 0, 'retries were sent');
-    const sent = (category: string) => new Set(mixed.kinds.filter((k) => k.category === category && k.n > 0).map((k) => k.name));
+    const sent = (category: string) =>
+      new Set(mixed.kinds.filter((k) => k.category === category && k.n > 0).map((k) => k.name));
     // Every message type and event of test/fixtures/messages, and GET verification, in the mix.
-    for (const kind of ['text echo', 'image', 'voice', 'voice + Recognition', 'video', 'shortvideo', 'location', 'link', 'unknown MsgType',
-      'event subscribe', 'event unsubscribe', 'event SCAN', 'event LOCATION', 'event CLICK', 'event VIEW', 'event scancode_*',
-      'event pic_*', 'event location_select', 'event view_miniprogram', 'event TEMPLATESENDJOBFINISH', 'event MASSSENDJOBFINISH',
-      'event unknown', 'GET verify', 'GET verify (encrypted echostr)']) {
+    for (const kind of [
+      'text echo',
+      'image',
+      'voice',
+      'voice + Recognition',
+      'video',
+      'shortvideo',
+      'location',
+      'link',
+      'unknown MsgType',
+      'event subscribe',
+      'event unsubscribe',
+      'event SCAN',
+      'event LOCATION',
+      'event CLICK',
+      'event VIEW',
+      'event scancode_*',
+      'event pic_*',
+      'event location_select',
+      'event view_miniprogram',
+      'event TEMPLATESENDJOBFINISH',
+      'event MASSSENDJOBFINISH',
+      'event unknown',
+      'GET verify',
+      'GET verify (encrypted echostr)',
+    ]) {
       assert.ok(sent('valid').has(kind), `no "${kind}" was sent`);
     }
     // Hostile requests got exactly their documented status.

@@ -10,7 +10,11 @@ export const MODES = ['plain', 'compat', 'safe'];
 
 /** The account the soak server is configured with (fresh per run: nothing secret is reused). */
 export function newAccount() {
-  return { token: wx.generateToken(24), aesKey: wx.generateEncodingAESKey(), appId: `wx${randomBytes(8).toString('hex')}` };
+  return {
+    token: wx.generateToken(24),
+    aesKey: wx.generateEncodingAESKey(),
+    appId: `wx${randomBytes(8).toString('hex')}`,
+  };
 }
 
 const HELP = [
@@ -22,7 +26,16 @@ const HELP = [
 ].join('\n');
 
 // Text that must survive the XML round trip byte for byte: CJK, emoji, markup, a CDATA terminator.
-const PIECES = ['你好世界', '🙂👍', '<b>&amp;</b>', ']]></Content><MsgType>news</MsgType>', 'a & b < c > d', '"quoted" \'single\'', '换行\n第二行', 'Ünïcödé'];
+const PIECES = [
+  '你好世界',
+  '🙂👍',
+  '<b>&amp;</b>',
+  ']]></Content><MsgType>news</MsgType>',
+  'a & b < c > d',
+  '"quoted" \'single\'',
+  '换行\n第二行',
+  'Ünïcödé',
+];
 const pick = (list) => list[randomInt(list.length)];
 const coord = (lo, span) => Number((lo + Math.random() * span).toFixed(6));
 const fmt = (n) => (Number.isFinite(n) ? String(n) : '?');
@@ -70,118 +83,239 @@ export function validKinds(account) {
   const user = (w) => pick(w.users);
   const ev = () => ({ from: freshOpenId() });
   return {
-    'text echo': [6, (w) => {
-      const content = `soak ${randomInt(1e9)} ${pick(PIECES)} ${pick(PIECES)}`;
-      return push(account, wx.textMessage(content, { from: user(w) }), text(content));
-    }],
-    'text 你好': [3, (w) => push(account, wx.textMessage(pick(['你好', 'hello', 'hi']), { from: user(w) }), text('你好！发送「帮助」看看我能做什么。'))],
+    'text echo': [
+      6,
+      (w) => {
+        const content = `soak ${randomInt(1e9)} ${pick(PIECES)} ${pick(PIECES)}`;
+        return push(account, wx.textMessage(content, { from: user(w) }), text(content));
+      },
+    ],
+    'text 你好': [
+      3,
+      (w) =>
+        push(
+          account,
+          wx.textMessage(pick(['你好', 'hello', 'hi']), { from: user(w) }),
+          text('你好！发送「帮助」看看我能做什么。'),
+        ),
+    ],
     'text 帮助': [1, (w) => push(account, wx.textMessage(pick(['帮助', 'help', '?']), { from: user(w) }), text(HELP))],
-    'text 时间': [1, (w) => push(account, wx.textMessage('时间', { from: user(w) }), text(/^现在是 \d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}（北京时间）$/))],
-    'text 计数 (session)': [3, (w) => {
-      // Each worker owns its users and sends one at a time per user, so the count is known exactly.
-      const from = user(w);
-      const n = (w.counts.get(from) ?? 0) + 1;
-      w.counts.set(from, n);
-      return push(account, wx.textMessage('计数', { from }), text(`这是你第 ${n} 次发送「计数」。`));
-    }],
-    'text 文章 (news)': [1, (w) => push(account, wx.textMessage('文章', { from: user(w) }), (j) =>
-      j.reply?.MsgType === 'news' && j.reply.Articles?.length === 1 && j.reply.Articles[0].Title === 'wxbot：在笔记本上开发公众号机器人'
-        ? undefined : `expected a 1-article news reply, got ${shown(j)}`)],
-    'text 骰子': [1, (w) => {
-      const sides = randomInt(2, 100);
-      return push(account, wx.textMessage(`骰子 ${sides}`, { from: user(w) }), (j) => {
-        const m = /^🎲 (\d+)（1–(\d+)）$/.exec(j.reply?.MsgType === 'text' ? j.reply.Content : '');
-        return m && Number(m[2]) === sides && Number(m[1]) >= 1 && Number(m[1]) <= sides ? undefined : `expected a roll of 1–${sides}, got ${shown(j)}`;
-      });
-    }],
-    image: [3, (w) => {
-      const url = `https://mmbiz.qpic.cn/soak/${media()}/0`;
-      return push(account, wx.imageMessage(url, { from: user(w) }), text(`收到图片：${url}`));
-    }],
-    'voice + Recognition': [2, (w) => {
-      const said = `今天天气怎么样 ${randomInt(1e6)}`;
-      return push(account, wx.voiceMessage({ recognition: said }, { from: user(w) }), text(`你说：「${said}」`));
-    }],
-    voice: [1, (w) => {
-      const format = pick(['amr', 'speex']);
-      return push(account, wx.voiceMessage({ format }, { from: user(w) }), text(`收到语音（${format}），没有识别文字：请在公众号后台开启语音识别。`));
-    }],
-    video: [1, (w) => {
-      const m = wx.videoMessage({}, { from: user(w) });
-      return push(account, m, text(`收到视频，MediaId：${m.MediaId}`));
-    }],
-    shortvideo: [1, (w) => {
-      const m = wx.shortVideoMessage({}, { from: user(w) });
-      return push(account, m, text(`收到小视频，MediaId：${m.MediaId}`));
-    }],
-    location: [2, (w) => {
-      const lat = coord(18, 30);
-      const lng = coord(90, 30);
-      const label = pick(['广州市天河区', '北京市海淀区 <中关村>', '']);
-      return push(account, wx.locationMessage(lat, lng, { label, scale: 20 }, { from: user(w) }), text(`📍 ${label || '（无地名）'}\n纬度 ${fmt(lat)}，经度 ${fmt(lng)}`));
-    }],
-    link: [2, (w) => {
-      const url = `https://example.com/a/${randomInt(1e9)}?x=1&y=2`;
-      const title = `文章 ${pick(PIECES)}`;
-      return push(account, wx.linkMessage(url, { title, description: '摘要' }, { from: user(w) }), text(`收到链接：${title}\n${url}`));
-    }],
-    'unknown MsgType': [1, (w) => {
-      const m = { ...wx.textMessage('x', { from: user(w) }), MsgType: 'miniprogrampage', Title: 'Card' };
-      delete m.Content;
-      return push(account, m, success);
-    }],
+    'text 时间': [
+      1,
+      (w) =>
+        push(
+          account,
+          wx.textMessage('时间', { from: user(w) }),
+          text(/^现在是 \d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}（北京时间）$/),
+        ),
+    ],
+    'text 计数 (session)': [
+      3,
+      (w) => {
+        // Each worker owns its users and sends one at a time per user, so the count is known exactly.
+        const from = user(w);
+        const n = (w.counts.get(from) ?? 0) + 1;
+        w.counts.set(from, n);
+        return push(account, wx.textMessage('计数', { from }), text(`这是你第 ${n} 次发送「计数」。`));
+      },
+    ],
+    'text 文章 (news)': [
+      1,
+      (w) =>
+        push(account, wx.textMessage('文章', { from: user(w) }), (j) =>
+          j.reply?.MsgType === 'news' &&
+          j.reply.Articles?.length === 1 &&
+          j.reply.Articles[0].Title === 'wxbot：在笔记本上开发公众号机器人'
+            ? undefined
+            : `expected a 1-article news reply, got ${shown(j)}`,
+        ),
+    ],
+    'text 骰子': [
+      1,
+      (w) => {
+        const sides = randomInt(2, 100);
+        return push(account, wx.textMessage(`骰子 ${sides}`, { from: user(w) }), (j) => {
+          const m = /^🎲 (\d+)（1–(\d+)）$/.exec(j.reply?.MsgType === 'text' ? j.reply.Content : '');
+          return m && Number(m[2]) === sides && Number(m[1]) >= 1 && Number(m[1]) <= sides
+            ? undefined
+            : `expected a roll of 1–${sides}, got ${shown(j)}`;
+        });
+      },
+    ],
+    image: [
+      3,
+      (w) => {
+        const url = `https://mmbiz.qpic.cn/soak/${media()}/0`;
+        return push(account, wx.imageMessage(url, { from: user(w) }), text(`收到图片：${url}`));
+      },
+    ],
+    'voice + Recognition': [
+      2,
+      (w) => {
+        const said = `今天天气怎么样 ${randomInt(1e6)}`;
+        return push(account, wx.voiceMessage({ recognition: said }, { from: user(w) }), text(`你说：「${said}」`));
+      },
+    ],
+    voice: [
+      1,
+      (w) => {
+        const format = pick(['amr', 'speex']);
+        return push(
+          account,
+          wx.voiceMessage({ format }, { from: user(w) }),
+          text(`收到语音（${format}），没有识别文字：请在公众号后台开启语音识别。`),
+        );
+      },
+    ],
+    video: [
+      1,
+      (w) => {
+        const m = wx.videoMessage({}, { from: user(w) });
+        return push(account, m, text(`收到视频，MediaId：${m.MediaId}`));
+      },
+    ],
+    shortvideo: [
+      1,
+      (w) => {
+        const m = wx.shortVideoMessage({}, { from: user(w) });
+        return push(account, m, text(`收到小视频，MediaId：${m.MediaId}`));
+      },
+    ],
+    location: [
+      2,
+      (w) => {
+        const lat = coord(18, 30);
+        const lng = coord(90, 30);
+        const label = pick(['广州市天河区', '北京市海淀区 <中关村>', '']);
+        return push(
+          account,
+          wx.locationMessage(lat, lng, { label, scale: 20 }, { from: user(w) }),
+          text(`📍 ${label || '（无地名）'}\n纬度 ${fmt(lat)}，经度 ${fmt(lng)}`),
+        );
+      },
+    ],
+    link: [
+      2,
+      (w) => {
+        const url = `https://example.com/a/${randomInt(1e9)}?x=1&y=2`;
+        const title = `文章 ${pick(PIECES)}`;
+        return push(
+          account,
+          wx.linkMessage(url, { title, description: '摘要' }, { from: user(w) }),
+          text(`收到链接：${title}\n${url}`),
+        );
+      },
+    ],
+    'unknown MsgType': [
+      1,
+      (w) => {
+        const m = { ...wx.textMessage('x', { from: user(w) }), MsgType: 'miniprogrampage', Title: 'Card' };
+        delete m.Content;
+        return push(account, m, success);
+      },
+    ],
     'event subscribe': [1, () => push(account, wx.subscribeEvent(undefined, ev()), text(`感谢关注！\n${HELP}`))],
-    'event subscribe (QR)': [1, () => {
-      const scene = String(randomInt(1e6));
-      return push(account, wx.subscribeEvent(scene, ev()), text(`感谢关注（来自二维码场景 ${scene}）！\n${HELP}`));
-    }],
+    'event subscribe (QR)': [
+      1,
+      () => {
+        const scene = String(randomInt(1e6));
+        return push(account, wx.subscribeEvent(scene, ev()), text(`感谢关注（来自二维码场景 ${scene}）！\n${HELP}`));
+      },
+    ],
     'event unsubscribe': [1, () => push(account, wx.unsubscribeEvent(ev()), success)],
-    'event SCAN': [1, () => {
-      const scene = `scene_${randomInt(1e6)}`;
-      return push(account, wx.scanEvent(scene, ev()), text(`扫码成功，场景值：${scene}`));
-    }],
+    'event SCAN': [
+      1,
+      () => {
+        const scene = `scene_${randomInt(1e6)}`;
+        return push(account, wx.scanEvent(scene, ev()), text(`扫码成功，场景值：${scene}`));
+      },
+    ],
     'event LOCATION': [1, () => push(account, wx.locationEvent(coord(18, 30), coord(90, 30), {}, ev()), success)],
-    'event CLICK': [2, () => {
-      const key = `KEY_${randomInt(1e6)}`;
-      return push(account, wx.clickEvent(key, ev()), text(`你点击了菜单：${key}`));
-    }],
+    'event CLICK': [
+      2,
+      () => {
+        const key = `KEY_${randomInt(1e6)}`;
+        return push(account, wx.clickEvent(key, ev()), text(`你点击了菜单：${key}`));
+      },
+    ],
     'event VIEW': [1, () => push(account, wx.viewEvent('https://example.com/menu', {}, ev()), success)],
-    'event scancode_*': [1, () => {
-      const result = `https://example.com/qr/${randomInt(1e6)}`;
-      const type = pick(['scancode_push', 'scancode_waitmsg']);
-      return push(account, wx.scanCodeEvent(type, 'SCAN_KEY', { result, scanType: 'qrcode' }, ev()), text(`扫码结果（qrcode）：${result}`));
-    }],
-    'event pic_*': [1, () => {
-      const count = randomInt(1, 9);
-      const type = pick(['pic_sysphoto', 'pic_photo_or_album', 'pic_weixin']);
-      return push(account, wx.picEvent(type, 'PIC_KEY', { count }, ev()), text(`准备接收 ${count} 张图片`));
-    }],
-    'event location_select': [1, () => {
-      const lat = coord(18, 30);
-      const lng = coord(90, 30);
-      return push(account, wx.locationSelectEvent('LOC_KEY', lat, lng, { label: '广州市海珠区', poiname: '' }, ev()),
-        text(`📍 广州市海珠区\n纬度 ${fmt(lat)}，经度 ${fmt(lng)}`));
-    }],
+    'event scancode_*': [
+      1,
+      () => {
+        const result = `https://example.com/qr/${randomInt(1e6)}`;
+        const type = pick(['scancode_push', 'scancode_waitmsg']);
+        return push(
+          account,
+          wx.scanCodeEvent(type, 'SCAN_KEY', { result, scanType: 'qrcode' }, ev()),
+          text(`扫码结果（qrcode）：${result}`),
+        );
+      },
+    ],
+    'event pic_*': [
+      1,
+      () => {
+        const count = randomInt(1, 9);
+        const type = pick(['pic_sysphoto', 'pic_photo_or_album', 'pic_weixin']);
+        return push(account, wx.picEvent(type, 'PIC_KEY', { count }, ev()), text(`准备接收 ${count} 张图片`));
+      },
+    ],
+    'event location_select': [
+      1,
+      () => {
+        const lat = coord(18, 30);
+        const lng = coord(90, 30);
+        return push(
+          account,
+          wx.locationSelectEvent('LOC_KEY', lat, lng, { label: '广州市海珠区', poiname: '' }, ev()),
+          text(`📍 广州市海珠区\n纬度 ${fmt(lat)}，经度 ${fmt(lng)}`),
+        );
+      },
+    ],
     'event view_miniprogram': [1, () => push(account, wx.viewMiniprogramEvent('pages/index/index', {}, ev()), success)],
-    'event TEMPLATESENDJOBFINISH': [1, () => push(account, wx.templateSendJobFinishEvent({ msgId: String(randomInt(1e9)) }, ev()), success)],
-    'event MASSSENDJOBFINISH': [1, () => push(account, wx.massSendJobFinishEvent({ msgId: String(randomInt(1e9)) }, ev()), success)],
-    'event unknown': [1, () => push(account, wx.customEvent('kf_create_session', { KfAccount: 'test1@test' }, ev()), success)],
-    'GET verify': [1, () => {
-      const timestamp = String(wx.unixSeconds());
-      const nonce = wx.newNonce();
-      const echostr = wx.newEchostr();
-      const q = new URLSearchParams({ signature: wx.computeSignature(account.token, timestamp, nonce), timestamp, nonce, echostr });
-      return { method: 'GET', path: `${PATH}?${q}`, expectBody: echostr };
-    }],
-    'GET verify (encrypted echostr)': [1, () => {
-      // WeCom-style verification: msg_signature over the encrypted echostr, answered decrypted (protocol.md §1).
-      const timestamp = String(wx.unixSeconds());
-      const nonce = wx.newNonce();
-      const echo = wx.newEchostr();
-      const echostr = cipher.encrypt(echo);
-      const q = new URLSearchParams({ msg_signature: wx.computeMsgSignature(account.token, timestamp, nonce, echostr), timestamp, nonce, echostr });
-      return { method: 'GET', path: `${PATH}?${q}`, expectBody: echo };
-    }],
+    'event TEMPLATESENDJOBFINISH': [
+      1,
+      () => push(account, wx.templateSendJobFinishEvent({ msgId: String(randomInt(1e9)) }, ev()), success),
+    ],
+    'event MASSSENDJOBFINISH': [
+      1,
+      () => push(account, wx.massSendJobFinishEvent({ msgId: String(randomInt(1e9)) }, ev()), success),
+    ],
+    'event unknown': [
+      1,
+      () => push(account, wx.customEvent('kf_create_session', { KfAccount: 'test1@test' }, ev()), success),
+    ],
+    'GET verify': [
+      1,
+      () => {
+        const timestamp = String(wx.unixSeconds());
+        const nonce = wx.newNonce();
+        const echostr = wx.newEchostr();
+        const q = new URLSearchParams({
+          signature: wx.computeSignature(account.token, timestamp, nonce),
+          timestamp,
+          nonce,
+          echostr,
+        });
+        return { method: 'GET', path: `${PATH}?${q}`, expectBody: echostr };
+      },
+    ],
+    'GET verify (encrypted echostr)': [
+      1,
+      () => {
+        // WeCom-style verification: msg_signature over the encrypted echostr, answered decrypted (protocol.md §1).
+        const timestamp = String(wx.unixSeconds());
+        const nonce = wx.newNonce();
+        const echo = wx.newEchostr();
+        const echostr = cipher.encrypt(echo);
+        const q = new URLSearchParams({
+          msg_signature: wx.computeMsgSignature(account.token, timestamp, nonce, echostr),
+          timestamp,
+          nonce,
+          echostr,
+        });
+        return { method: 'GET', path: `${PATH}?${q}`, expectBody: echo };
+      },
+    ],
   };
 }
 

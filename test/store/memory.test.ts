@@ -87,58 +87,68 @@ test('the same answers as a plain expiry-time model under any interleaving of wr
   // Short TTLs live in the off-heap table, long ones in Maps: a key moves between the two.
   const ttl = fc.oneof(fc.integer({ min: -100, max: 4_000 }), fc.constant(SHORT_TTL_MS + 1), fc.constant(SHORT_TTL_MS));
   // Lone surrogates cannot go through UTF-8: such values stay in Maps and must read back exactly.
-  const value = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 3 }), fc.constantFrom('\ud800', 'a\udc00'));
+  const value = fc.oneof(
+    fc.string({ maxLength: 3 }),
+    fc.string({ unit: 'binary', maxLength: 3 }),
+    fc.constantFrom('\ud800', 'a\udc00'),
+  );
   const op = fc.oneof(
     fc.record({ op: fc.constant('set' as const), key, ttl, value }),
     fc.record({ op: fc.constant('setIfAbsent' as const), key, ttl, value }),
     fc.record({ op: fc.constant('get' as const), key }),
     fc.record({ op: fc.constant('delete' as const), key }),
-    fc.record({ op: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2_500 }), fc.constant(SHORT_TTL_MS)) }),
+    fc.record({
+      op: fc.constant('tick' as const),
+      ms: fc.oneof(fc.integer({ min: 0, max: 2_500 }), fc.constant(SHORT_TTL_MS)),
+    }),
     fc.record({ op: fc.constant('sweep' as const) }),
   );
-  await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
-    t.mock.timers.setTime(T0);
-    const s = new MemoryStore(3_600_000);
-    const model = new Map<string, { value: string; expiresAt: number }>();
-    const live = (k: string) => {
-      const e = model.get(k);
-      return e && e.expiresAt > Date.now() ? e : undefined;
-    };
-    try {
-      for (const o of ops) {
-        switch (o.op) {
-          case 'set':
-            await s.set(o.key, o.value, o.ttl);
-            model.set(o.key, { value: o.value, expiresAt: Date.now() + o.ttl });
-            break;
-          case 'setIfAbsent': {
-            const won = !live(o.key);
-            assert.equal(await s.setIfAbsent(o.key, o.value, o.ttl), won);
-            if (won) model.set(o.key, { value: o.value, expiresAt: Date.now() + o.ttl });
-            break;
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+      t.mock.timers.setTime(T0);
+      const s = new MemoryStore(3_600_000);
+      const model = new Map<string, { value: string; expiresAt: number }>();
+      const live = (k: string) => {
+        const e = model.get(k);
+        return e && e.expiresAt > Date.now() ? e : undefined;
+      };
+      try {
+        for (const o of ops) {
+          switch (o.op) {
+            case 'set':
+              await s.set(o.key, o.value, o.ttl);
+              model.set(o.key, { value: o.value, expiresAt: Date.now() + o.ttl });
+              break;
+            case 'setIfAbsent': {
+              const won = !live(o.key);
+              assert.equal(await s.setIfAbsent(o.key, o.value, o.ttl), won);
+              if (won) model.set(o.key, { value: o.value, expiresAt: Date.now() + o.ttl });
+              break;
+            }
+            case 'get':
+              assert.equal(await s.get(o.key), live(o.key)?.value);
+              break;
+            case 'delete':
+              await s.delete(o.key);
+              model.delete(o.key);
+              break;
+            case 'tick':
+              t.mock.timers.tick(o.ms);
+              break;
+            case 'sweep':
+              s.sweep();
+              for (const [k] of model) if (!live(k)) model.delete(k);
+              assert.equal(s.size, model.size, 'after a sweep only live keys are held');
+              break;
           }
-          case 'get':
-            assert.equal(await s.get(o.key), live(o.key)?.value);
-            break;
-          case 'delete':
-            await s.delete(o.key);
-            model.delete(o.key);
-            break;
-          case 'tick':
-            t.mock.timers.tick(o.ms);
-            break;
-          case 'sweep':
-            s.sweep();
-            for (const [k] of model) if (!live(k)) model.delete(k);
-            assert.equal(s.size, model.size, 'after a sweep only live keys are held');
-            break;
         }
+        for (const k of ['a', 'b', 'c', 'd', 'e']) assert.equal(await s.get(k), live(k)?.value);
+      } finally {
+        await s.close();
       }
-      for (const k of ['a', 'b', 'c', 'd', 'e']) assert.equal(await s.get(k), live(k)?.value);
-    } finally {
-      await s.close();
-    }
-  }), { numRuns: 300 });
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('the timer sweeps a large backlog in chunks until nothing expired is held', async (t) => {

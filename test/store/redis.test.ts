@@ -107,8 +107,10 @@ describe('RedisStore failures', () => {
   });
 
   test('a URL that is not redis:// is refused before connecting', async () => {
-    await assert.rejects(RedisStore.connect('http://user:pw@localhost:6379'), (e: unknown) =>
-      e instanceof StoreError && e.code === 'STORE_BAD_URL' && !e.message.includes(':pw@'));
+    await assert.rejects(
+      RedisStore.connect('http://user:pw@localhost:6379'),
+      (e: unknown) => e instanceof StoreError && e.code === 'STORE_BAD_URL' && !e.message.includes(':pw@'),
+    );
     await assert.rejects(openStore('not a url'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_BAD_URL');
   });
 

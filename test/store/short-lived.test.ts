@@ -8,13 +8,15 @@ import { ShortLivedTable } from '../../src/store/short-lived.js';
 test('holds, overwrites, deletes and sweeps 60 000 entries; values read back byte for byte', () => {
   const t = new ShortLivedTable();
   const key = (i: number) => `wxbot:default:dedupe:m:${7_000_000_000_000_000_000n + BigInt(i)}`;
-  const value = (i: number, v: number) => JSON.stringify({ kind: 'reply', reply: { MsgType: 'text', Content: `今天过得怎么样 ${i} 😀 v${v}` } });
+  const value = (i: number, v: number) =>
+    JSON.stringify({ kind: 'reply', reply: { MsgType: 'text', Content: `今天过得怎么样 ${i} 😀 v${v}` } });
   for (let i = 0; i < 60_000; i++) t.set(key(i), 'pending', 60_000 + i);
   for (let i = 0; i < 60_000; i++) t.set(key(i), value(i, 1), 60_000 + i);
   for (let i = 0; i < 60_000; i += 3) t.set(key(i), value(i, 2), 200_000);
   for (let i = 1; i < 60_000; i += 3) t.delete(key(i));
   assert.equal(t.size, 40_000);
-  for (const i of [0, 2, 3, 59_999, 30_002]) assert.equal(t.get(key(i), 1000), value(i, i % 3 === 0 ? 2 : 1), `key ${i}`);
+  for (const i of [0, 2, 3, 59_999, 30_002])
+    assert.equal(t.get(key(i), 1000), value(i, i % 3 === 0 ? 2 : 1), `key ${i}`);
   assert.equal(t.get(key(1), 1000), undefined);
   // Everything that expired by 130 s is dropped with its bytes; the overwritten third lives on.
   assert.equal(t.sweep(130_000).removed, 20_000);
@@ -49,7 +51,12 @@ test('keys the table cannot carry exactly stay in Maps: lone surrogates, very lo
   assert.equal(ShortLivedTable.accepts('x'.repeat(5000)), false);
   const s = new MemoryStore();
   t.after(() => s.close());
-  for (const [k, v] of [['k\ud800', 'a'], ['k', 'v\udc00'], ['x'.repeat(5000), '长'], ['短', '值']] as const) {
+  for (const [k, v] of [
+    ['k\ud800', 'a'],
+    ['k', 'v\udc00'],
+    ['x'.repeat(5000), '长'],
+    ['短', '值'],
+  ] as const) {
     await s.set(k, v, 60_000);
     assert.equal(await s.get(k), v);
     assert.equal(await s.setIfAbsent(k, 'other', 60_000), false);
@@ -67,7 +74,11 @@ test('60 s of dedupe entries at 2000 messages/s live off the JS heap', async (t)
   for (let i = 0; i < 120_000; i++) {
     const key = `wxbot:default:dedupe:m:${7_000_000_000_000_000_000n + BigInt(i)}`;
     await s.setIfAbsent(key, 'pending', 60_000);
-    await s.set(key, JSON.stringify({ kind: 'reply', reply: { MsgType: 'text', Content: `今天过得怎么样 ${i}` } }), 60_000);
+    await s.set(
+      key,
+      JSON.stringify({ kind: 'reply', reply: { MsgType: 'text', Content: `今天过得怎么样 ${i}` } }),
+      60_000,
+    );
   }
   gc();
   const grown = process.memoryUsage().heapUsed - before;

@@ -5,7 +5,12 @@ import { consoleSettings, displayWidth, renderPasteBox } from '../../src/tunnel/
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
 test('safe mode is recommended when both the key and the AppID are configured', () => {
-  const c = consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wx1234567890abcdef' });
+  const c = consoleSettings({
+    url: 'https://x.ngrok.app/wechat',
+    token: 'T0ken',
+    aesKey: KEY,
+    appId: 'wx1234567890abcdef',
+  });
   assert.equal(c.mode, 'safe');
   assert.match(c.modeLabel, /安全模式/);
   assert.equal(c.encodingAESKey, KEY);
@@ -24,7 +29,9 @@ test('plaintext mode without an AppID, and it says how to get to safe mode', () 
 });
 
 test('the paste box holds every value on its own line and lines up with CJK labels', () => {
-  const box = renderPasteBox(consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wxabc' }));
+  const box = renderPasteBox(
+    consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wxabc' }),
+  );
   const lines = box.split('\n');
   const widths = new Set(lines.map(displayWidth));
   assert.equal(widths.size, 1, 'every line has the same display width');

@@ -10,14 +10,57 @@ function sdkError(message: string, code?: string): Error {
 }
 
 const cases: [string, Error, string, RegExp][] = [
-  ['invalid token', sdkError('failed to connect session: The authtoken you specified is properly formed, but it is invalid.', 'ERR_NGROK_107'), 'AUTH_REJECTED', /dashboard\.ngrok\.com\/get-started\/your-authtoken/],
-  ['unverified account', sdkError('failed to connect session: Usage of ngrok requires a verified account and authtoken.', 'ERR_NGROK_4018'), 'AUTH_REJECTED', /NGROK_AUTHTOKEN/],
-  ['domain of another account', sdkError('failed to start tunnel: This domain is reserved for another account.', 'ERR_NGROK_320'), 'DOMAIN_NOT_OWNED', /dashboard\.ngrok\.com\/domains/],
-  ['domain not reserved', sdkError('failed to start tunnel: The domain x.ngrok.app is not reserved by your account.', 'ERR_NGROK_7118'), 'DOMAIN_NOT_OWNED', /drop --domain/],
-  ['domain already online', sdkError('failed to start tunnel: The endpoint https://x.ngrok.app is already online.', 'ERR_NGROK_334'), 'DOMAIN_IN_USE', /Stop the other tunnel/],
-  ['session limit', sdkError('Your account is limited to 1 simultaneous ngrok agent sessions.', 'ERR_NGROK_108'), 'SESSION_LIMIT', /dashboard\.ngrok\.com\/agents/],
-  ['no route', sdkError('failed to connect session: failed to establish tcp connection'), 'UNREACHABLE', /internet connection/],
-  ['dns', sdkError('failed to connect session: failed to resolve connect.ngrok-agent.com (dns error)'), 'UNREACHABLE', /--public-url/],
+  [
+    'invalid token',
+    sdkError(
+      'failed to connect session: The authtoken you specified is properly formed, but it is invalid.',
+      'ERR_NGROK_107',
+    ),
+    'AUTH_REJECTED',
+    /dashboard\.ngrok\.com\/get-started\/your-authtoken/,
+  ],
+  [
+    'unverified account',
+    sdkError('failed to connect session: Usage of ngrok requires a verified account and authtoken.', 'ERR_NGROK_4018'),
+    'AUTH_REJECTED',
+    /NGROK_AUTHTOKEN/,
+  ],
+  [
+    'domain of another account',
+    sdkError('failed to start tunnel: This domain is reserved for another account.', 'ERR_NGROK_320'),
+    'DOMAIN_NOT_OWNED',
+    /dashboard\.ngrok\.com\/domains/,
+  ],
+  [
+    'domain not reserved',
+    sdkError('failed to start tunnel: The domain x.ngrok.app is not reserved by your account.', 'ERR_NGROK_7118'),
+    'DOMAIN_NOT_OWNED',
+    /drop --domain/,
+  ],
+  [
+    'domain already online',
+    sdkError('failed to start tunnel: The endpoint https://x.ngrok.app is already online.', 'ERR_NGROK_334'),
+    'DOMAIN_IN_USE',
+    /Stop the other tunnel/,
+  ],
+  [
+    'session limit',
+    sdkError('Your account is limited to 1 simultaneous ngrok agent sessions.', 'ERR_NGROK_108'),
+    'SESSION_LIMIT',
+    /dashboard\.ngrok\.com\/agents/,
+  ],
+  [
+    'no route',
+    sdkError('failed to connect session: failed to establish tcp connection'),
+    'UNREACHABLE',
+    /internet connection/,
+  ],
+  [
+    'dns',
+    sdkError('failed to connect session: failed to resolve connect.ngrok-agent.com (dns error)'),
+    'UNREACHABLE',
+    /--public-url/,
+  ],
   ['anything else', sdkError('something odd happened'), 'FAILED', /--public-url/],
 ];
 
@@ -32,7 +75,13 @@ for (const [name, err, code, hint] of cases) {
 }
 
 test('keeps the ngrok code and quotes ngrok without the token', () => {
-  const e = explainNgrokError(sdkError('The authtoken you specified does not look like a proper ngrok authtoken.\nYour authtoken: 2abcDEFghiJKLmnoPQRstu_1234567890', 'ERR_NGROK_105'), { authtoken: 'other' });
+  const e = explainNgrokError(
+    sdkError(
+      'The authtoken you specified does not look like a proper ngrok authtoken.\nYour authtoken: 2abcDEFghiJKLmnoPQRstu_1234567890',
+      'ERR_NGROK_105',
+    ),
+    { authtoken: 'other' },
+  );
   assert.equal(e.ngrokCode, 'ERR_NGROK_105');
   assert.doesNotMatch(e.message, /2abcDEF/);
   assert.match(e.message, /\[authtoken\]/);

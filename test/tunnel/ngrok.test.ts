@@ -64,7 +64,10 @@ test('onStatusChange reports connected and closed', () => {
 
 test('normalizeDomain accepts what the dashboard shows and rejects junk', () => {
   assert.equal(normalizeDomain(' https://abc-1.ngrok-free.app/ '), 'abc-1.ngrok-free.app');
-  assert.throws(() => normalizeDomain('not a domain'), (e: unknown) => e instanceof TunnelError && /not a domain/.test(e.message));
+  assert.throws(
+    () => normalizeDomain('not a domain'),
+    (e: unknown) => e instanceof TunnelError && /not a domain/.test(e.message),
+  );
 });
 
 test('missing authtoken is explained with where to get one, without loading the SDK', async () => {
@@ -103,7 +106,12 @@ test('SDK errors come back as explained TunnelErrors with the token scrubbed', a
     authtoken: 'supersecrettoken_abcdef123456',
     loadSdk: async () => ({
       forward: async () => {
-        const err = Object.assign(new Error('failed to connect session: The authtoken you specified does not look like a proper ngrok authtoken.\nYour authtoken: supersecrettoken_abcdef123456\n\nerror_code: ERR_NGROK_105'), { errorCode: 'ERR_NGROK_105' });
+        const err = Object.assign(
+          new Error(
+            'failed to connect session: The authtoken you specified does not look like a proper ngrok authtoken.\nYour authtoken: supersecrettoken_abcdef123456\n\nerror_code: ERR_NGROK_105',
+          ),
+          { errorCode: 'ERR_NGROK_105' },
+        );
         throw err;
       },
     }),
@@ -126,9 +134,18 @@ test('a tunnel that opens after the timeout is closed, not leaked', async () => 
     authtoken: 'tok',
     timeoutMs: 50,
     loadSdk: async () => ({
-      forward: () => new Promise((resolve) => setTimeout(() => {
-        resolve({ url: () => 'https://late.ngrok.app', close: async () => { closed = true; resolveLate(); } });
-      }, 150)),
+      forward: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            resolve({
+              url: () => 'https://late.ngrok.app',
+              close: async () => {
+                closed = true;
+                resolveLate();
+              },
+            });
+          }, 150),
+        ),
     }),
   });
   await assert.rejects(provider.open(1), (e: unknown) => e instanceof TunnelError && e.code === 'TIMEOUT');
@@ -144,10 +161,20 @@ async function listen(server: Server): Promise<number> {
 test('real SDK, no network: a silent ngrok server address fails within the timeout, with words', async (t) => {
   // Accepts TCP and never answers the TLS handshake: what a black-holed ngrok looks like.
   const sockets: Socket[] = [];
-  const silent = createServer((s) => { sockets.push(s); s.on('error', () => undefined); });
+  const silent = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+  });
   const port = await listen(silent);
-  t.after(() => { for (const s of sockets) s.destroy(); silent.close(); });
-  const provider = createNgrokProvider({ authtoken: 'test_token_not_real', serverAddr: `127.0.0.1:${port}`, timeoutMs: 1200 });
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const provider = createNgrokProvider({
+    authtoken: 'test_token_not_real',
+    serverAddr: `127.0.0.1:${port}`,
+    timeoutMs: 1200,
+  });
   const started = Date.now();
   await assert.rejects(provider.open(5050), (e: unknown) => {
     assert.ok(e instanceof TunnelError);
@@ -165,7 +192,11 @@ test('real SDK, no network: a closed ngrok server address is reported as unreach
   const probe = createServer();
   const port = await listen(probe);
   await new Promise((r) => probe.close(r));
-  const provider = createNgrokProvider({ authtoken: 'test_token_not_real', serverAddr: `127.0.0.1:${port}`, timeoutMs: 5000 });
+  const provider = createNgrokProvider({
+    authtoken: 'test_token_not_real',
+    serverAddr: `127.0.0.1:${port}`,
+    timeoutMs: 5000,
+  });
   await assert.rejects(provider.open(5050), (e: unknown) => {
     assert.ok(e instanceof TunnelError);
     assert.equal(e.code, 'UNREACHABLE');

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TunnelError } from '../../src/tunnel/errors.js';
-import { callbackUrl, createPublicUrlProvider, parsePublicUrl, publicUrlWarnings } from '../../src/tunnel/public-url.js';
+import {
+  callbackUrl,
+  createPublicUrlProvider,
+  parsePublicUrl,
+  publicUrlWarnings,
+} from '../../src/tunnel/public-url.js';
 
 test('the public-url provider opens nothing and returns the base without a trailing slash', async () => {
   const t = await createPublicUrlProvider('https://bot.example.com/').open(5050);
@@ -10,8 +15,15 @@ test('the public-url provider opens nothing and returns the base without a trail
 });
 
 test('rejects what WeChat cannot call, with a reason', () => {
-  for (const [input, why] of [['bot.example.com', /not a URL/], ['ftp://x.example', /http:\/\/ or https:\/\//], ['https://u:p@x.example', /user name or password/]] as const) {
-    assert.throws(() => parsePublicUrl(input), (e: unknown) => e instanceof TunnelError && e.code === 'BAD_PUBLIC_URL' && why.test(e.message));
+  for (const [input, why] of [
+    ['bot.example.com', /not a URL/],
+    ['ftp://x.example', /http:\/\/ or https:\/\//],
+    ['https://u:p@x.example', /user name or password/],
+  ] as const) {
+    assert.throws(
+      () => parsePublicUrl(input),
+      (e: unknown) => e instanceof TunnelError && e.code === 'BAD_PUBLIC_URL' && why.test(e.message),
+    );
   }
 });
 

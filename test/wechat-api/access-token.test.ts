@@ -5,21 +5,34 @@ import { AccessTokenManager, createWechatApi, WechatApi, WechatApiError } from '
 import { freePort } from '../fakes/redis.js';
 import { startFakeWechatApi, useFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
-function manager(fake: FakeWechatApi, store = new MemoryStore(), extra: Partial<ConstructorParameters<typeof AccessTokenManager>[0]> = {}) {
+function manager(
+  fake: FakeWechatApi,
+  store = new MemoryStore(),
+  extra: Partial<ConstructorParameters<typeof AccessTokenManager>[0]> = {},
+) {
   return new AccessTokenManager({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url, ...extra });
 }
 
 describe('access_token through stable_token', () => {
   let fake: FakeWechatApi;
-  before(async () => { fake = await startFakeWechatApi(); });
-  after(async () => { await fake.stop(); });
+  before(async () => {
+    fake = await startFakeWechatApi();
+  });
+  after(async () => {
+    await fake.stop();
+  });
 
   test('asks stable_token with the documented JSON body', async () => {
     const token = await manager(fake).getToken();
     assert.equal(token, fake.currentToken());
     const call = fake.calls.find((c) => c.path === '/cgi-bin/stable_token');
     assert.equal(call?.method, 'POST');
-    assert.deepEqual(call?.body, { grant_type: 'client_credential', appid: fake.appId, secret: fake.appSecret, force_refresh: false });
+    assert.deepEqual(call?.body, {
+      grant_type: 'client_credential',
+      appid: fake.appId,
+      secret: fake.appSecret,
+      force_refresh: false,
+    });
   });
 
   test('caches the token in the store: later callers and other instances do not ask again', async () => {
@@ -40,7 +53,9 @@ describe('access_token through stable_token', () => {
     const store = new MemoryStore();
     const slow = await startFakeWechatApi({ tokenDelayMs: 150 });
     try {
-      const tokens = await Promise.all(Array.from({ length: 50 }, () => manager(slow, store, { pollIntervalMs: 20 }).getToken()));
+      const tokens = await Promise.all(
+        Array.from({ length: 50 }, () => manager(slow, store, { pollIntervalMs: 20 }).getToken()),
+      );
       assert.equal(new Set(tokens).size, 1);
       assert.equal(slow.stats.stableToken, 1);
     } finally {
@@ -49,8 +64,16 @@ describe('access_token through stable_token', () => {
   });
 
   test('a wrong AppSecret is a typed error with errcode and meaning, and never shows the secret', async () => {
-    const m = new AccessTokenManager({ appId: fake.appId, appSecret: 'wrong-secret-value-123', store: new MemoryStore(), apiBase: fake.url });
-    const err = await m.getToken().then(() => assert.fail('no error'), (e: unknown) => e);
+    const m = new AccessTokenManager({
+      appId: fake.appId,
+      appSecret: 'wrong-secret-value-123',
+      store: new MemoryStore(),
+      apiBase: fake.url,
+    });
+    const err = await m.getToken().then(
+      () => assert.fail('no error'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof WechatApiError);
     assert.equal(err.code, 'WECHAT_ERRCODE');
     assert.equal(err.errcode, 40125);
@@ -61,12 +84,21 @@ describe('access_token through stable_token', () => {
 
   test('no server is WECHAT_NETWORK, not a hang or a crash', async () => {
     const port = await freePort();
-    const m = new AccessTokenManager({ appId: 'wxa', appSecret: 's', store: new MemoryStore(), apiBase: `http://127.0.0.1:${port}`, timeoutMs: 1000 });
+    const m = new AccessTokenManager({
+      appId: 'wxa',
+      appSecret: 's',
+      store: new MemoryStore(),
+      apiBase: `http://127.0.0.1:${port}`,
+      timeoutMs: 1000,
+    });
     await assert.rejects(m.getToken(), (e: unknown) => e instanceof WechatApiError && e.code === 'WECHAT_NETWORK');
   });
 
   test('missing AppID/AppSecret is refused up front', () => {
-    assert.throws(() => createWechatApi({ appId: '', appSecret: 'x' }), (e: unknown) => e instanceof WechatApiError && e.code === 'WECHAT_CONFIG');
+    assert.throws(
+      () => createWechatApi({ appId: '', appSecret: 'x' }),
+      (e: unknown) => e instanceof WechatApiError && e.code === 'WECHAT_CONFIG',
+    );
   });
 });
 
@@ -118,7 +150,11 @@ describe('early refresh', () => {
       const waiting = manager(fake, store, { pollIntervalMs: 10 }).getToken();
       setTimeout(() => {
         const t = Date.now();
-        void store.set(key, JSON.stringify({ token: 'FROM_OTHER_REPLICA', expiresAt: t + 7_200_000, refreshAt: t + 6_900_000 }), 7_200_000);
+        void store.set(
+          key,
+          JSON.stringify({ token: 'FROM_OTHER_REPLICA', expiresAt: t + 7_200_000, refreshAt: t + 6_900_000 }),
+          7_200_000,
+        );
       }, 100);
       assert.equal(await waiting, 'FROM_OTHER_REPLICA');
       assert.equal(fake.stats.stableToken, 0);
@@ -158,14 +194,22 @@ describe('early refresh', () => {
 describe('refresh-and-retry on a rejected token', () => {
   let fake: FakeWechatApi;
   let api: WechatApi;
-  useFakeWechatApi((f, a) => { fake = f; api = a; });
+  useFakeWechatApi((f, a) => {
+    fake = f;
+    api = a;
+  });
 
   test('40001 after a rotation elsewhere: a normal re-fetch gets the new token and the call is retried once', async () => {
     const old = await api.tokens.getToken();
     const rotated = fake.rotateElsewhere();
     const n = fake.calls.length;
     await api.call('/cgi-bin/menu/delete');
-    const calls = fake.calls.slice(n).map((c) => `${c.path}${c.query.access_token ? ` ${c.query.access_token === old ? 'old' : c.query.access_token === rotated ? 'new' : '?'}` : ''}`);
+    const calls = fake.calls
+      .slice(n)
+      .map(
+        (c) =>
+          `${c.path}${c.query.access_token ? ` ${c.query.access_token === old ? 'old' : c.query.access_token === rotated ? 'new' : '?'}` : ''}`,
+      );
     assert.deepEqual(calls, ['/cgi-bin/menu/delete old', '/cgi-bin/stable_token', '/cgi-bin/menu/delete new']);
     assert.equal(fake.stats.forceRefresh, 0, 'no force_refresh needed');
     assert.equal(await api.tokens.getToken(), rotated);
@@ -181,14 +225,20 @@ describe('refresh-and-retry on a rejected token', () => {
     assert.notEqual(await api.tokens.getToken(), before);
 
     fake.failNext('/cgi-bin/menu/delete', 40001);
-    await assert.rejects(api.call('/cgi-bin/menu/delete'), (e: unknown) => e instanceof WechatApiError && e.code === 'FORCE_REFRESH_LIMIT');
+    await assert.rejects(
+      api.call('/cgi-bin/menu/delete'),
+      (e: unknown) => e instanceof WechatApiError && e.code === 'FORCE_REFRESH_LIMIT',
+    );
     assert.equal(fake.stats.forceRefresh, 1);
   });
 
   test('retries only once: a second rejection is returned as a typed error', async () => {
     fake.rotateElsewhere();
     fake.failNext('/cgi-bin/menu/get', 42001, 2);
-    const err = await api.call('/cgi-bin/menu/get').then(() => assert.fail('no error'), (e: unknown) => e);
+    const err = await api.call('/cgi-bin/menu/get').then(
+      () => assert.fail('no error'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof WechatApiError);
     assert.equal(err.errcode, 42001);
     assert.equal(err.meaning, 'access_token expired');
@@ -200,7 +250,9 @@ describe('refresh-and-retry on a rejected token', () => {
     fake.failNext('/cgi-bin/message/custom/send', 45015);
     const n = fake.calls.length;
     await assert.rejects(
-      api.call('/cgi-bin/message/custom/send', { body: { touser: 'oUser000001', msgtype: 'text', text: { content: 'x' } } }),
+      api.call('/cgi-bin/message/custom/send', {
+        body: { touser: 'oUser000001', msgtype: 'text', text: { content: 'x' } },
+      }),
       (e: unknown) => e instanceof WechatApiError && e.errcode === 45015 && /window/.test(e.meaning ?? ''),
     );
     assert.equal(fake.calls.length - n, 1);
@@ -218,8 +270,10 @@ describe('force_refresh daily budget', () => {
       assert.equal(fake.stats.forceRefresh, 1);
       await store.delete(`wxbot:${fake.appId}:access_token:force:recent`); // pretend 30 s passed
       fake.failNext('/cgi-bin/menu/delete', 40001);
-      await assert.rejects(api.call('/cgi-bin/menu/delete'), (e: unknown) =>
-        e instanceof WechatApiError && e.code === 'FORCE_REFRESH_LIMIT' && /today/.test(e.message));
+      await assert.rejects(
+        api.call('/cgi-bin/menu/delete'),
+        (e: unknown) => e instanceof WechatApiError && e.code === 'FORCE_REFRESH_LIMIT' && /today/.test(e.message),
+      );
       assert.equal(fake.stats.forceRefresh, 1);
     } finally {
       await fake.stop();

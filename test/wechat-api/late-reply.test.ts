@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WechatMessage } from '../../src/protocol/messages.js';
 import {
-  imageReply, musicReply, newsReply, textReply, transferReply, videoReply, voiceReply,
+  imageReply,
+  musicReply,
+  newsReply,
+  textReply,
+  transferReply,
+  videoReply,
+  voiceReply,
 } from '../../src/protocol/replies.js';
 import { MemoryStore, RedisStore } from '../../src/store/index.js';
 import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
@@ -14,31 +20,76 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 let msgSeq = 0;
 
 function textMessage(createTime = nowSec()): WechatMessage {
-  return { ToUserName: 'gh_123456789abc', FromUserName: OPENID, CreateTime: createTime, MsgType: 'text', Content: 'hi', MsgId: String(6054768590064713728n + BigInt(++msgSeq)) };
+  return {
+    ToUserName: 'gh_123456789abc',
+    FromUserName: OPENID,
+    CreateTime: createTime,
+    MsgType: 'text',
+    Content: 'hi',
+    MsgId: String(6054768590064713728n + BigInt(++msgSeq)),
+  };
 }
 function event(Event: string, createTime = nowSec()): WechatMessage {
-  return { ToUserName: 'gh_123456789abc', FromUserName: OPENID, CreateTime: createTime, MsgType: 'event', Event, EventKey: 'K' } as WechatMessage;
+  return {
+    ToUserName: 'gh_123456789abc',
+    FromUserName: OPENID,
+    CreateTime: createTime,
+    MsgType: 'event',
+    Event,
+    EventKey: 'K',
+  } as WechatMessage;
 }
 
 describe('customer-service message bodies (§6.3)', () => {
   test('every reply type with an equivalent maps to the documented JSON', () => {
-    assert.deepEqual(customMessageFor(OPENID, textReply('你好')), { touser: OPENID, msgtype: 'text', text: { content: '你好' } });
-    assert.deepEqual(customMessageFor(OPENID, imageReply('M1')), { touser: OPENID, msgtype: 'image', image: { media_id: 'M1' } });
-    assert.deepEqual(customMessageFor(OPENID, voiceReply('M2')), { touser: OPENID, msgtype: 'voice', voice: { media_id: 'M2' } });
+    assert.deepEqual(customMessageFor(OPENID, textReply('你好')), {
+      touser: OPENID,
+      msgtype: 'text',
+      text: { content: '你好' },
+    });
+    assert.deepEqual(customMessageFor(OPENID, imageReply('M1')), {
+      touser: OPENID,
+      msgtype: 'image',
+      image: { media_id: 'M1' },
+    });
+    assert.deepEqual(customMessageFor(OPENID, voiceReply('M2')), {
+      touser: OPENID,
+      msgtype: 'voice',
+      voice: { media_id: 'M2' },
+    });
     assert.deepEqual(customMessageFor(OPENID, videoReply('M3', 'T', 'D')), {
-      touser: OPENID, msgtype: 'video', video: { media_id: 'M3', title: 'T', description: 'D' },
+      touser: OPENID,
+      msgtype: 'video',
+      video: { media_id: 'M3', title: 'T', description: 'D' },
     });
     // The thumbnail the customer-service video message asks for (§6.3), which the passive reply has no field for.
     assert.deepEqual(customMessageFor(OPENID, videoReply('M3', 'T', 'D', 'TH3')), {
-      touser: OPENID, msgtype: 'video', video: { media_id: 'M3', thumb_media_id: 'TH3', title: 'T', description: 'D' },
+      touser: OPENID,
+      msgtype: 'video',
+      video: { media_id: 'M3', thumb_media_id: 'TH3', title: 'T', description: 'D' },
     });
-    assert.deepEqual(customMessageFor(OPENID, musicReply({ Title: 'S', MusicUrl: 'http://a/m.mp3', HQMusicUrl: 'http://a/hq.mp3', ThumbMediaId: 'TH' })), {
-      touser: OPENID, msgtype: 'music', music: { title: 'S', musicurl: 'http://a/m.mp3', hqmusicurl: 'http://a/hq.mp3', thumb_media_id: 'TH' },
-    });
-    assert.deepEqual(customMessageFor(OPENID, newsReply([
-      { Title: 'A', Description: 'd', PicUrl: 'https://p/1.jpg', Url: 'https://u/1' },
-      { Title: 'B' },
-    ])), { touser: OPENID, msgtype: 'news', news: { articles: [{ title: 'A', description: 'd', url: 'https://u/1', picurl: 'https://p/1.jpg' }] } });
+    assert.deepEqual(
+      customMessageFor(
+        OPENID,
+        musicReply({ Title: 'S', MusicUrl: 'http://a/m.mp3', HQMusicUrl: 'http://a/hq.mp3', ThumbMediaId: 'TH' }),
+      ),
+      {
+        touser: OPENID,
+        msgtype: 'music',
+        music: { title: 'S', musicurl: 'http://a/m.mp3', hqmusicurl: 'http://a/hq.mp3', thumb_media_id: 'TH' },
+      },
+    );
+    assert.deepEqual(
+      customMessageFor(
+        OPENID,
+        newsReply([{ Title: 'A', Description: 'd', PicUrl: 'https://p/1.jpg', Url: 'https://u/1' }, { Title: 'B' }]),
+      ),
+      {
+        touser: OPENID,
+        msgtype: 'news',
+        news: { articles: [{ title: 'A', description: 'd', url: 'https://u/1', picurl: 'https://p/1.jpg' }] },
+      },
+    );
   });
 
   test('transfer_customer_service has no customer-service equivalent', () => {
@@ -48,12 +99,22 @@ describe('customer-service message bodies (§6.3)', () => {
 
 describe('late-reply sender against the fake API', () => {
   let fake: FakeWechatApi;
-  before(async () => { fake = await startFakeWechatApi(); });
-  after(async () => { await fake.stop(); });
+  before(async () => {
+    fake = await startFakeWechatApi();
+  });
+  after(async () => {
+    await fake.stop();
+  });
 
   function sender(store = new MemoryStore()) {
     const logs: LateReplyLog[] = [];
-    const send = createLateReplySender({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url, onLog: (e) => logs.push(e) });
+    const send = createLateReplySender({
+      appId: fake.appId,
+      appSecret: fake.appSecret,
+      store,
+      apiBase: fake.url,
+      onLog: (e) => logs.push(e),
+    });
     return { send, logs };
   }
 
@@ -106,7 +167,10 @@ describe('late-reply sender against the fake API', () => {
     await send(event('LOCATION'), textReply('x'));
     await send(textMessage(), transferReply());
     assert.equal(fake.calls.length, n);
-    assert.deepEqual(logs.map((l) => l.reason), ['no_window', 'no_window', 'unsupported']);
+    assert.deepEqual(
+      logs.map((l) => l.reason),
+      ['no_window', 'no_window', 'unsupported'],
+    );
   });
 
   for (const errcode of [45015, 45047, 48001]) {
@@ -125,7 +189,14 @@ describe('late-reply sender against the fake API', () => {
   test('an unreachable API is logged as failed, never thrown', async () => {
     const port = await freePort();
     const logs: LateReplyLog[] = [];
-    const send = createLateReplySender({ appId: 'wxa', appSecret: 's', store: new MemoryStore(), apiBase: `http://127.0.0.1:${port}`, timeoutMs: 1000, onLog: (e) => logs.push(e) });
+    const send = createLateReplySender({
+      appId: 'wxa',
+      appSecret: 's',
+      store: new MemoryStore(),
+      apiBase: `http://127.0.0.1:${port}`,
+      timeoutMs: 1000,
+      onLog: (e) => logs.push(e),
+    });
     await send(textMessage(), textReply('x'));
     assert.equal(logs[0]?.reason, 'failed');
     assert.equal(logs[0]?.level, 'error');
@@ -147,7 +218,9 @@ describe('late-reply windows shared through Redis', () => {
   test('two replicas together send at most 3 after one click', async () => {
     const stores = [await RedisStore.connect(redis.url), await RedisStore.connect(redis.url)];
     try {
-      const senders = stores.map((store) => createLateReplySender({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url }));
+      const senders = stores.map((store) =>
+        createLateReplySender({ appId: fake.appId, appSecret: fake.appSecret, store, apiBase: fake.url }),
+      );
       const click = event('CLICK');
       await Promise.all(Array.from({ length: 6 }, (_, i) => senders[i % 2]!(click, textReply(`r${i}`))));
       assert.equal(fake.sent.length, 3);

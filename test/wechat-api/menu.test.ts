@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  createMenu, deleteMenu, getMenu, MenuValidationError, validateMenu, type WechatApi,
+  createMenu,
+  deleteMenu,
+  getMenu,
+  MenuValidationError,
+  validateMenu,
+  type WechatApi,
 } from '../../src/wechat-api/index.js';
 import { useFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
@@ -13,7 +18,13 @@ const DOC_MENU = {
       name: '菜单',
       sub_button: [
         { type: 'view', name: '搜索', url: 'https://www.soso.com/' },
-        { type: 'miniprogram', name: 'wxa', url: 'https://mp.weixin.qq.com', appid: 'wx286b93c14bbf93aa', pagepath: 'pages/lunar/index' },
+        {
+          type: 'miniprogram',
+          name: 'wxa',
+          url: 'https://mp.weixin.qq.com',
+          appid: 'wx286b93c14bbf93aa',
+          pagepath: 'pages/lunar/index',
+        },
         { type: 'click', name: '赞一下我们', key: 'V1001_GOOD' },
       ],
     },
@@ -44,15 +55,21 @@ describe('menu validation', () => {
   });
 
   test('a button with sub_button has no type; sub-buttons cannot nest', () => {
-    assert.deepEqual(paths({ button: [{ name: 'm', type: 'click', key: 'k', sub_button: [leaf()] }] }), ['$.button[0].type']);
-    assert.deepEqual(paths({ button: [{ name: 'm', sub_button: [{ name: 's', sub_button: [leaf()] }] }] }), ['$.button[0].sub_button[0].sub_button']);
+    assert.deepEqual(paths({ button: [{ name: 'm', type: 'click', key: 'k', sub_button: [leaf()] }] }), [
+      '$.button[0].type',
+    ]);
+    assert.deepEqual(paths({ button: [{ name: 'm', sub_button: [{ name: 's', sub_button: [leaf()] }] }] }), [
+      '$.button[0].sub_button[0].sub_button',
+    ]);
   });
 
   test('name byte limits: 16 at the top, 60 below (UTF-8 bytes, not characters)', () => {
     assert.deepEqual(paths({ button: [leaf('一二三四五')] }), []); // 15 bytes
     assert.deepEqual(paths({ button: [leaf('一二三四五六')] }), ['$.button[0].name']); // 18 bytes
     assert.deepEqual(paths({ button: [{ name: 'm', sub_button: [leaf('字'.repeat(20))] }] }), []); // 60
-    assert.deepEqual(paths({ button: [{ name: 'm', sub_button: [leaf('字'.repeat(21))] }] }), ['$.button[0].sub_button[0].name']);
+    assert.deepEqual(paths({ button: [{ name: 'm', sub_button: [leaf('字'.repeat(21))] }] }), [
+      '$.button[0].sub_button[0].name',
+    ]);
     assert.deepEqual(paths({ button: [{ type: 'click', key: 'k' }] }), ['$.button[0].name']);
   });
 
@@ -78,19 +95,27 @@ describe('menu validation', () => {
       [{ type: 'nope', name: 'a' }, ['$.button[0].type']],
       [{ name: 'a' }, ['$.button[0].type']],
     ];
-    for (const [button, expected] of cases) assert.deepEqual(paths({ button: [button] }), expected, JSON.stringify(button));
+    for (const [button, expected] of cases)
+      assert.deepEqual(paths({ button: [button] }), expected, JSON.stringify(button));
   });
 
   test('reports every problem at once, with paths', () => {
     const problems = validateMenu({
       button: [
         { type: 'click', name: '一二三四五六七' },
-        { name: 'm', sub_button: [{ type: 'view', name: 'v' }, { type: 'click', name: 'c', key: 'k'.repeat(200) }] },
+        {
+          name: 'm',
+          sub_button: [
+            { type: 'view', name: 'v' },
+            { type: 'click', name: 'c', key: 'k'.repeat(200) },
+          ],
+        },
       ],
     });
-    assert.deepEqual(problems.map((p) => p.path), [
-      '$.button[0].name', '$.button[0].key', '$.button[1].sub_button[0].url', '$.button[1].sub_button[1].key',
-    ]);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['$.button[0].name', '$.button[0].key', '$.button[1].sub_button[0].url', '$.button[1].sub_button[1].key'],
+    );
     assert.ok(problems.every((p) => p.message.length > 10));
   });
 
@@ -104,7 +129,10 @@ describe('menu validation', () => {
 describe('menu API against the fake', () => {
   let fake: FakeWechatApi;
   let api: WechatApi;
-  useFakeWechatApi((f, a) => { fake = f; api = a; });
+  useFakeWechatApi((f, a) => {
+    fake = f;
+    api = a;
+  });
 
   test('get with no menu is undefined (46003)', async () => {
     assert.equal(await getMenu(api), undefined);
@@ -124,15 +152,23 @@ describe('menu API against the fake', () => {
 
   test('an invalid menu throws MenuValidationError and sends nothing', async () => {
     const n = fake.calls.length;
-    const err = await createMenu(api, { button: [{ name: 'x', type: 'view' }] }).then(() => assert.fail('no error'), (e: unknown) => e);
+    const err = await createMenu(api, { button: [{ name: 'x', type: 'view' }] }).then(
+      () => assert.fail('no error'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof MenuValidationError);
-    assert.deepEqual(err.problems.map((p) => p.path), ['$.button[0].url']);
+    assert.deepEqual(
+      err.problems.map((p) => p.path),
+      ['$.button[0].url'],
+    );
     assert.equal(fake.calls.length, n);
   });
 
   test('WeChat refusing a menu is a typed error with the errcode meaning', async () => {
     fake.failNext('/cgi-bin/menu/create', 40018);
-    await assert.rejects(createMenu(api, DOC_MENU), (e: unknown) =>
-      e instanceof Error && 'errcode' in e && e.errcode === 40018 && /name size/.test(e.message));
+    await assert.rejects(
+      createMenu(api, DOC_MENU),
+      (e: unknown) => e instanceof Error && 'errcode' in e && e.errcode === 40018 && /name size/.test(e.message),
+    );
   });
 });

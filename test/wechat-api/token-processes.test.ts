@@ -8,7 +8,10 @@ import { startFakeWechatApi } from '../fakes/wechat-api.js';
 const CLIENT = new URL('./helpers/token-client.ts', import.meta.url).pathname;
 
 function replica(env: Record<string, string>): { child: ChildProcess; lines: AsyncIterator<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   return { child, lines };
 }
@@ -23,7 +26,13 @@ test('50 concurrent callers across two processes sharing Redis: one stable_token
   const redis = await startTestRedis(2);
   // A slow token endpoint makes every caller arrive while the first refresh is still in flight.
   const fake = await startFakeWechatApi({ appId: redis.prefix, tokenDelayMs: 300 });
-  const env = { REDIS_URL: redis.url, API_BASE: fake.url, APP_ID: fake.appId, APP_SECRET: fake.appSecret, CALLERS: '25' };
+  const env = {
+    REDIS_URL: redis.url,
+    API_BASE: fake.url,
+    APP_ID: fake.appId,
+    APP_SECRET: fake.appSecret,
+    CALLERS: '25',
+  };
   const a = replica(env);
   const b = replica(env);
   t.after(async () => {

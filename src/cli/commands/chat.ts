@@ -5,35 +5,61 @@ import { CliError, EXIT } from '../errors.js';
 
 const DEFAULT_USER = 'oWxbotChatTest_user-00000001';
 
-interface ChatOpts { provider?: 'tuling' | 'openai'; user: string; json?: boolean; timeout: string }
+interface ChatOpts {
+  provider?: 'tuling' | 'openai';
+  user: string;
+  json?: boolean;
+  timeout: string;
+}
 
 // The providers barrel is loaded inside the action only (undici comes with its first call anyway).
 type Providers = typeof import('../../providers/index.js');
 
-interface Session { p: Providers; provider: InspectableProvider; settings: ChatSettings; opts: ChatOpts }
+interface Session {
+  p: Providers;
+  provider: InspectableProvider;
+  settings: ChatSettings;
+  opts: ChatOpts;
+}
 
 export default function chatCommand(): Command {
   return new Command('chat')
-    .description('Send text to the configured chat provider (Tuling123 or OpenAI-compatible) and print the answer.\n' +
-      'Without text: an interactive prompt that keeps one user id, so the conversation has context.\n' +
-      'Settings come from the environment and .env (TULING_KEY, OPENAI_API_KEY, …; see the README).')
+    .description(
+      'Send text to the configured chat provider (Tuling123 or OpenAI-compatible) and print the answer.\n' +
+        'Without text: an interactive prompt that keeps one user id, so the conversation has context.\n' +
+        'Settings come from the environment and .env (TULING_KEY, OPENAI_API_KEY, …; see the README).',
+    )
     .argument('[text...]', 'what to say (words are joined with spaces)')
-    .addOption(new Option('--provider <name>', 'which provider (default: WXBOT_CHAT_PROVIDER, else whichever key is set)').choices(['tuling', 'openai']))
+    .addOption(
+      new Option(
+        '--provider <name>',
+        'which provider (default: WXBOT_CHAT_PROVIDER, else whichever key is set)',
+      ).choices(['tuling', 'openai']),
+    )
     .option('--user <openid>', 'the OpenID to chat as', DEFAULT_USER)
-    .option('--json', 'print request summary (no keys), raw response, mapped reply and latency as JSON (one object per exchange)')
+    .option(
+      '--json',
+      'print request summary (no keys), raw response, mapped reply and latency as JSON (one object per exchange)',
+    )
     .option('--timeout <ms>', 'give up after this many milliseconds', '10000')
-    .addHelpText('after', [
-      '', 'Exit codes: 0 answered, 1 provider error, 2 missing/invalid setting, 3 network failure or timeout.',
-      '', 'Examples:',
-      '  $ TULING_KEY=0123… wxbot chat 你好',
-      '  $ wxbot chat --provider openai --json "what can you do?"',
-      '  $ wxbot chat --user oUser123            # interactive; /exit or Ctrl-D to quit',
-      '  $ wxbot chat --json < questions.txt     # one line, one question; one JSON object per answer',
-      '',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 answered, 1 provider error, 2 missing/invalid setting, 3 network failure or timeout.',
+        '',
+        'Examples:',
+        '  $ TULING_KEY=0123… wxbot chat 你好',
+        '  $ wxbot chat --provider openai --json "what can you do?"',
+        '  $ wxbot chat --user oUser123            # interactive; /exit or Ctrl-D to quit',
+        '  $ wxbot chat --json < questions.txt     # one line, one question; one JSON object per answer',
+        '',
+      ].join('\n'),
+    )
     .action(async (words: string[], opts: ChatOpts) => {
       const timeoutMs = Number(opts.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout must be a positive integer, got "${opts.timeout}"`, EXIT.usage);
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+        throw new CliError(`--timeout must be a positive integer, got "${opts.timeout}"`, EXIT.usage);
       const p = await import('../../providers/index.js');
       const settings = configured(p, opts.provider);
       const s: Session = { p, settings, opts, provider: p.createProvider(settings, { timeoutMs }) };
@@ -57,7 +83,10 @@ function configured(p: Providers, provider: ChatOpts['provider']): ChatSettings 
     throw e;
   }
   if (!settings) {
-    throw new CliError('no chat provider configured: set TULING_KEY (Tuling123) or OPENAI_API_KEY (OpenAI-compatible) in the environment or in .env', EXIT.usage);
+    throw new CliError(
+      'no chat provider configured: set TULING_KEY (Tuling123) or OPENAI_API_KEY (OpenAI-compatible) in the environment or in .env',
+      EXIT.usage,
+    );
   }
   return settings;
 }
@@ -72,13 +101,21 @@ async function exchange({ p, provider, settings, opts }: Session, text: string):
     else process.stdout.write(`${p.replyToText(x.reply)}\n`);
     process.stderr.write(`(${x.provider}, ${x.latencyMs} ms)\n`);
     if (x.latencyMs > settings.budget.budgetMs) {
-      process.stderr.write(`note: inside \`wxbot serve\` the reply budget is ${settings.budget.budgetMs} ms (WXBOT_CHAT_BUDGET_MS): users would get the fallback text\n`);
+      process.stderr.write(
+        `note: inside \`wxbot serve\` the reply budget is ${settings.budget.budgetMs} ms (WXBOT_CHAT_BUDGET_MS): users would get the fallback text\n`,
+      );
     }
     return undefined;
   } catch (e) {
     if (!p.isProviderError(e)) throw e;
     if (opts.json) {
-      const error = { code: e.code, message: e.message, status: e.status, providerCode: e.providerCode, meaning: e.meaning };
+      const error = {
+        code: e.code,
+        message: e.message,
+        status: e.status,
+        providerCode: e.providerCode,
+        meaning: e.meaning,
+      };
       process.stdout.write(`${JSON.stringify({ ok: false, user: opts.user, ...e.exchange, error })}\n`);
     }
     const exitCode = NETWORK_CODES.has(e.code) ? EXIT.network : e.code === 'NOT_CONFIGURED' ? EXIT.usage : EXIT.failure;

@@ -26,18 +26,24 @@ Examples:
 function shellFromEnv(): string {
   const name = basename(process.env.SHELL ?? '');
   if (SHELLS.includes(name)) return name;
-  throw new CliError(`which shell? ${process.env.SHELL ? `SHELL=${process.env.SHELL} is not one wxbot completes` : 'SHELL is not set'}: pass bash, zsh or fish (wxbot completion bash)`, EXIT.usage);
+  throw new CliError(
+    `which shell? ${process.env.SHELL ? `SHELL=${process.env.SHELL} is not one wxbot completes` : 'SHELL is not set'}: pass bash, zsh or fish (wxbot completion bash)`,
+    EXIT.usage,
+  );
 }
 
 export default function completionCommand(): Command {
   return new Command('completion')
-    .description('Print a shell completion script for bash, zsh or fish: commands, subcommands, options and their fixed values')
+    .description(
+      'Print a shell completion script for bash, zsh or fish: commands, subcommands, options and their fixed values',
+    )
     .addArgument(new Argument('[shell]', 'bash, zsh or fish (default: from $SHELL)').choices(SHELLS))
     .addHelpText('after', HELP_AFTER)
     .action(async (shell: string | undefined) => {
       // The one command that loads every other: it reads their real definitions.
       const [{ loadFullProgram, packageVersion }, { completionScript, isShell }] = await Promise.all([
-        import('../program.js'), import('../completion/index.js'),
+        import('../program.js'),
+        import('../completion/index.js'),
       ]);
       const chosen = shell ?? shellFromEnv();
       if (!isShell(chosen)) throw new CliError(`unknown shell "${chosen}": pass bash, zsh or fish`, EXIT.usage);

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 
-interface HistoryFlags { json?: boolean; limit?: string; clear?: boolean; file?: string }
+interface HistoryFlags {
+  json?: boolean;
+  limit?: string;
+  clear?: boolean;
+  file?: string;
+}
 
 const EXAMPLES = `
 Examples:
@@ -12,7 +17,9 @@ Examples:
 
 export default function historyCommand(): Command {
   return new Command('history')
-    .description('List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted).\n`wxbot replay <id>` sends one again.')
+    .description(
+      'List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted).\n`wxbot replay <id>` sends one again.',
+    )
     .argument('[id]', 'show one exchange in full')
     .option('--json', 'NDJSON: one entry per line (one object with an id)')
     .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')
@@ -30,22 +37,29 @@ export default function historyCommand(): Command {
       const entries = await file.list();
       if (id !== undefined) {
         const entry = entries.find((e) => String(e.id) === id);
-        if (!entry) throw new CliError(`no exchange ${id} in ${file.path} (ids ${entries.length ? `${entries[0]!.id}–${entries.at(-1)!.id}` : 'none yet'})`);
+        if (!entry)
+          throw new CliError(
+            `no exchange ${id} in ${file.path} (ids ${entries.length ? `${entries[0]!.id}–${entries.at(-1)!.id}` : 'none yet'})`,
+          );
         process.stdout.write(o.json ? `${JSON.stringify(entry)}\n` : `${JSON.stringify(entry, null, 2)}\n`);
         return;
       }
       const limit = o.limit === undefined ? (o.json ? 0 : 20) : Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number, got "${o.limit}"`, EXIT.usage);
+      if (!Number.isInteger(limit) || limit < 0)
+        throw new CliError(`--limit must be a whole number, got "${o.limit}"`, EXIT.usage);
       const shown = limit === 0 ? entries : entries.slice(-limit);
       if (o.json) {
         process.stdout.write(shown.map((e) => `${JSON.stringify(e)}\n`).join(''));
         return;
       }
       if (entries.length === 0) {
-        process.stderr.write(`No exchanges recorded in ${file.path} yet: run \`wxbot serve\` (or \`wxbot tunnel\`) in this directory and send it something (\`wxbot simulate text 你好\`).\n`);
+        process.stderr.write(
+          `No exchanges recorded in ${file.path} yet: run \`wxbot serve\` (or \`wxbot tunnel\`) in this directory and send it something (\`wxbot simulate text 你好\`).\n`,
+        );
         return;
       }
       process.stdout.write(`${HISTORY_HEADER}\n${shown.map(formatHistoryLine).join('\n')}\n`);
-      if (shown.length < entries.length) process.stderr.write(`(${entries.length - shown.length} older; --limit 0 shows all)\n`);
+      if (shown.length < entries.length)
+        process.stderr.write(`(${entries.length - shown.length} older; --limit 0 shows all)\n`);
     });
 }

@@ -3,22 +3,34 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 
-interface InitOptions { force?: boolean; name?: string; appId?: string; json?: boolean }
+interface InitOptions {
+  force?: boolean;
+  name?: string;
+  appId?: string;
+  json?: boolean;
+}
 
 function wxbotRange(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return `^${pkg.version}`;
 }
 
 export default function initCommand(): Command {
   return new Command('init')
-    .description('Scaffold a bot project: package.json, bot.mjs, .env with a fresh Token and EncodingAESKey, .gitignore, README')
+    .description(
+      'Scaffold a bot project: package.json, bot.mjs, .env with a fresh Token and EncodingAESKey, .gitignore, README',
+    )
     .argument('[dir]', 'where to create it', '.')
     .option('-f, --force', 'overwrite files that already exist')
     .option('--name <name>', 'npm package name (default: the directory name)')
     .option('--app-id <id>', 'your 开发者ID(AppID), wx… (default: a placeholder to replace in .env)')
     .option('--json', 'print one JSON object (files, entry; never the secrets)')
-    .addHelpText('after', '\nExamples:\n  $ wxbot init my-bot && cd my-bot && npm install && npm run dev\n  $ wxbot init . --force')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ wxbot init my-bot && cd my-bot && npm install && npm run dev\n  $ wxbot init . --force',
+    )
     .action(async (dir: string, opts: InitOptions) => {
       const { scaffoldProject, InitError } = await import('../../init/index.js');
       if (opts.appId !== undefined && !/^wx[0-9a-f]{16}$/i.test(opts.appId)) {
@@ -26,10 +38,18 @@ export default function initCommand(): Command {
       }
       let result;
       try {
-        result = await scaffoldProject(dir, { force: opts.force, name: opts.name, appId: opts.appId, wxbotRange: wxbotRange() });
+        result = await scaffoldProject(dir, {
+          force: opts.force,
+          name: opts.name,
+          appId: opts.appId,
+          wxbotRange: wxbotRange(),
+        });
       } catch (err) {
         if (err instanceof InitError) {
-          throw new CliError(`${err.message}; nothing was written. Use --force to overwrite, or pick another directory.`, EXIT.failure);
+          throw new CliError(
+            `${err.message}; nothing was written. Use --force to overwrite, or pick another directory.`,
+            EXIT.failure,
+          );
         }
         throw err;
       }
@@ -39,13 +59,21 @@ export default function initCommand(): Command {
         return;
       }
       const shown = relative(process.cwd(), result.dir) || '.';
-      const lines = [`Created ${result.name} in ${shown}/`, ...result.files.map((f) => `  ${f.overwritten ? 'overwrote' : 'created  '} ${f.path}`)];
+      const lines = [
+        `Created ${result.name} in ${shown}/`,
+        ...result.files.map((f) => `  ${f.overwritten ? 'overwrote' : 'created  '} ${f.path}`),
+      ];
       lines.push('', 'A fresh Token and EncodingAESKey are in .env (keep it secret; it is in .gitignore).');
-      if (!opts.appId) lines.push('Put your 开发者ID(AppID) into WECHAT_APP_ID in .env before choosing 安全模式 in the console.');
+      if (!opts.appId)
+        lines.push('Put your 开发者ID(AppID) into WECHAT_APP_ID in .env before choosing 安全模式 in the console.');
       lines.push('', 'Next:');
       if (shown !== '.') lines.push(`  cd ${shown}`);
-      lines.push('  npm install', '  npm run dev                      # serve the bot on http://127.0.0.1:5050/wechat',
-        '  npx wxbot simulate text 你好      # talk to it like WeChat would', '  npm run tunnel                   # public URL + what to paste into the console');
+      lines.push(
+        '  npm install',
+        '  npm run dev                      # serve the bot on http://127.0.0.1:5050/wechat',
+        '  npx wxbot simulate text 你好      # talk to it like WeChat would',
+        '  npm run tunnel                   # public URL + what to paste into the console',
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -2,7 +2,13 @@ import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../errors.js';
 
-interface MenuFlags { appId?: string; appSecret?: string; apiBase?: string; json?: boolean; dryRun?: boolean }
+interface MenuFlags {
+  appId?: string;
+  appSecret?: string;
+  apiBase?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
 
 const EXAMPLES = `
 Examples:
@@ -36,7 +42,10 @@ async function api(flags: MenuFlags) {
   const env = loadEnv();
   const { appId, appSecret } = wechatSettings({ appId: flags.appId, appSecret: flags.appSecret }, env);
   if (!appId || !appSecret) {
-    throw new CliError('menus need the account: set WECHAT_APP_ID and WECHAT_APP_SECRET (flags, environment or .env)', EXIT.usage);
+    throw new CliError(
+      'menus need the account: set WECHAT_APP_ID and WECHAT_APP_SECRET (flags, environment or .env)',
+      EXIT.usage,
+    );
   }
   return createWechatApi({ appId, appSecret, apiBase: flags.apiBase ?? env.WECHAT_API_BASE });
 }
@@ -73,42 +82,54 @@ export default function menuCommand(): Command {
     .description('Get, create or delete the custom menu of the Official Account (protocol.md §6.4)')
     .addHelpText('after', EXAMPLES);
 
-  menu.addCommand(withAccount(new Command('get').description('print the current menu as JSON')).action((flags: MenuFlags) =>
-    run(async () => {
-      const { getMenu } = await import('../../wechat-api/index.js');
-      const current = await getMenu(await api(flags));
-      if (!current) process.stderr.write('no custom menu is set\n');
-      if (flags.json) out(JSON.stringify(current ?? null));
-      else if (current) out(JSON.stringify(current.menu, null, 2));
-      if (current?.conditionalmenu?.length && !flags.json) {
-        process.stderr.write(`(${current.conditionalmenu.length} personalised menu(s) not shown; see --json)\n`);
-      }
-    })));
-
-  menu.addCommand(withAccount(new Command('create').description('validate <file>, then replace the menu with it'))
-    .argument('<file>', 'menu JSON: {"button": [...]}')
-    .option('--dry-run', 'validate the file and stop')
-    .action((file: string, flags: MenuFlags) =>
+  menu.addCommand(
+    withAccount(new Command('get').description('print the current menu as JSON')).action((flags: MenuFlags) =>
       run(async () => {
-        const { createMenu, validateMenu } = await import('../../wechat-api/index.js');
-        const input = await readMenuFile(file);
-        const problems = validateMenu(input);
-        if (problems.length > 0) {
-          if (flags.json) out(JSON.stringify({ ok: false, problems }));
-          else for (const p of problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
-          throw new CliError(`${file}: ${problems.length} problem(s); nothing was sent`, EXIT.failure, { resultPrinted: flags.json });
+        const { getMenu } = await import('../../wechat-api/index.js');
+        const current = await getMenu(await api(flags));
+        if (!current) process.stderr.write('no custom menu is set\n');
+        if (flags.json) out(JSON.stringify(current ?? null));
+        else if (current) out(JSON.stringify(current.menu, null, 2));
+        if (current?.conditionalmenu?.length && !flags.json) {
+          process.stderr.write(`(${current.conditionalmenu.length} personalised menu(s) not shown; see --json)\n`);
         }
-        if (!flags.dryRun) await createMenu(await api(flags), input);
-        if (flags.json) out(JSON.stringify({ ok: true, sent: !flags.dryRun }));
-        else out(flags.dryRun ? `${file} is a valid menu (not sent: --dry-run)` : `menu created from ${file}`);
-      })));
+      }),
+    ),
+  );
 
-  menu.addCommand(withAccount(new Command('delete').description('delete the menu (personalised menus too)')).action((flags: MenuFlags) =>
-    run(async () => {
-      const { deleteMenu } = await import('../../wechat-api/index.js');
-      await deleteMenu(await api(flags));
-      out(flags.json ? JSON.stringify({ ok: true }) : 'menu deleted');
-    })));
+  menu.addCommand(
+    withAccount(new Command('create').description('validate <file>, then replace the menu with it'))
+      .argument('<file>', 'menu JSON: {"button": [...]}')
+      .option('--dry-run', 'validate the file and stop')
+      .action((file: string, flags: MenuFlags) =>
+        run(async () => {
+          const { createMenu, validateMenu } = await import('../../wechat-api/index.js');
+          const input = await readMenuFile(file);
+          const problems = validateMenu(input);
+          if (problems.length > 0) {
+            if (flags.json) out(JSON.stringify({ ok: false, problems }));
+            else for (const p of problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
+            throw new CliError(`${file}: ${problems.length} problem(s); nothing was sent`, EXIT.failure, {
+              resultPrinted: flags.json,
+            });
+          }
+          if (!flags.dryRun) await createMenu(await api(flags), input);
+          if (flags.json) out(JSON.stringify({ ok: true, sent: !flags.dryRun }));
+          else out(flags.dryRun ? `${file} is a valid menu (not sent: --dry-run)` : `menu created from ${file}`);
+        }),
+      ),
+  );
+
+  menu.addCommand(
+    withAccount(new Command('delete').description('delete the menu (personalised menus too)')).action(
+      (flags: MenuFlags) =>
+        run(async () => {
+          const { deleteMenu } = await import('../../wechat-api/index.js');
+          await deleteMenu(await api(flags));
+          out(flags.json ? JSON.stringify({ ok: true }) : 'menu deleted');
+        }),
+    ),
+  );
 
   return menu;
 }

@@ -12,7 +12,8 @@ const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFi
 
 function renderRecorded(reply: string | null): string {
   if (reply === null) return chalk.dim('  (no reply recorded)');
-  if (reply === '' || reply === 'success') return chalk.dim(`  (${reply === '' ? 'empty body' : '"success"'}: nothing shown to the user)`);
+  if (reply === '' || reply === 'success')
+    return chalk.dim(`  (${reply === '' ? 'empty body' : '"success"'}: nothing shown to the user)`);
   try {
     return renderReply(parseReply(reply));
   } catch {
@@ -28,7 +29,9 @@ function renderNew(r: SimulateResult): string {
 
 export function renderReplay(o: ReplayOutcome): string {
   const e = o.entry;
-  const out = [chalk.bold(`replay #${e.id}`) + chalk.dim(` · ${o.mode === 'verify' ? 'GET verify' : `${o.mode} mode`} · ${o.url}`)];
+  const out = [
+    chalk.bold(`replay #${e.id}`) + chalk.dim(` · ${o.mode === 'verify' ? 'GET verify' : `${o.mode} mode`} · ${o.url}`),
+  ];
   if (o.message) out.push(describeSent(o.message));
   out.push(chalk.dim(`before · ${e.at} · HTTP ${e.status} · ${ms(e.latencyMs)}`));
   out.push(o.mode === 'verify' ? `  ${o.before as string}` : renderRecorded(e.reply));
@@ -43,9 +46,13 @@ export function renderReplay(o: ReplayOutcome): string {
 export function replayJson(o: ReplayOutcome): Record<string, unknown> {
   const r = o.result;
   return {
-    id: o.entry.id, url: o.url, mode: o.mode, same: o.same,
+    id: o.entry.id,
+    url: o.url,
+    mode: o.mode,
+    same: o.same,
     before: { status: o.entry.status, ms: o.entry.latencyMs, reply: o.before },
     after: { status: r.status, ms: r.ms, reply: o.after },
-    problems: r.problems, warnings: r.warnings,
+    problems: r.problems,
+    warnings: r.warnings,
   };
 }

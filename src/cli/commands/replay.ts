@@ -2,8 +2,15 @@ import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 
 interface ReplayFlags {
-  url?: string; token?: string; aesKey?: string; appId?: string; mode?: 'plain' | 'compat' | 'safe';
-  sameIds?: boolean; json?: boolean; timeout?: string; file?: string;
+  url?: string;
+  token?: string;
+  aesKey?: string;
+  appId?: string;
+  mode?: 'plain' | 'compat' | 'safe';
+  sameIds?: boolean;
+  json?: boolean;
+  timeout?: string;
+  file?: string;
 }
 
 const EXAMPLES = `
@@ -15,47 +22,81 @@ Examples:
 
 export default function replayCommand(): Command {
   return new Command('replay')
-    .description('Re-send a recorded exchange to the local server (fresh timestamp/nonce, re-signed, re-encrypted) and show the new reply beside the old')
+    .description(
+      'Re-send a recorded exchange to the local server (fresh timestamp/nonce, re-signed, re-encrypted) and show the new reply beside the old',
+    )
     .argument('[id]', 'history id (default: the newest message)')
-    .option('--url <url>', 'where to send it (default: the server that recorded it, same path; with the Token of a running `wxbot serve` here, that server)')
+    .option(
+      '--url <url>',
+      'where to send it (default: the server that recorded it, same path; with the Token of a running `wxbot serve` here, that server)',
+    )
     .option('--token <token>', 'Token (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
     .option('--aes-key <key>', 'EncodingAESKey for compat/safe mode (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'AppID for compat/safe mode (env WECHAT_APP_ID)')
-    .addOption(new Option('--mode <mode>', 'send in this mode instead of the recorded one').choices(['plain', 'compat', 'safe']))
+    .addOption(
+      new Option('--mode <mode>', 'send in this mode instead of the recorded one').choices(['plain', 'compat', 'safe']),
+    )
     .option('--same-ids', 'keep the recorded MsgId/CreateTime (the server will treat it as a WeChat retry)')
     .option('--timeout <seconds>', 'deadline, like WeChat (default 5)')
     .option('--json', 'print one JSON object')
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: ReplayFlags) => {
-      const [{ HistoryFile, historyPath, replayEntry, ReplayError }, { loadEnv, wechatSettings }, { readDevSession }, { SimulateError }] = await Promise.all([
-        import('../../history/index.js'), import('../../config/env.js'), import('../../config/dev-session.js'), import('../../simulate/errors.js'),
+      const [
+        { HistoryFile, historyPath, replayEntry, ReplayError },
+        { loadEnv, wechatSettings },
+        { readDevSession },
+        { SimulateError },
+      ] = await Promise.all([
+        import('../../history/index.js'),
+        import('../../config/env.js'),
+        import('../../config/dev-session.js'),
+        import('../../simulate/errors.js'),
       ]);
       const file = new HistoryFile(o.file ?? historyPath());
       const entries = await file.list();
-      const entry = id === undefined ? entries.filter((e) => e.message !== null).at(-1) : entries.find((e) => String(e.id) === id);
+      const entry =
+        id === undefined ? entries.filter((e) => e.message !== null).at(-1) : entries.find((e) => String(e.id) === id);
       if (!entry) {
-        throw new CliError(id === undefined
-          ? `no recorded message in ${file.path} yet: run \`wxbot serve\` here and send it something`
-          : `no exchange ${id} in ${file.path} (see \`wxbot history\`)`);
+        throw new CliError(
+          id === undefined
+            ? `no recorded message in ${file.path} yet: run \`wxbot serve\` here and send it something`
+            : `no exchange ${id} in ${file.path} (see \`wxbot history\`)`,
+        );
       }
       const s = wechatSettings({ token: o.token, aesKey: o.aesKey, appId: o.appId }, loadEnv());
       let url = o.url;
       if (!s.token) {
         // The Token `wxbot serve` generated here is only good for that server: send there (same path).
         const session = readDevSession();
-        if (!session) throw new CliError('no Token: start `wxbot serve` in this directory, or pass --token / set WECHAT_TOKEN (in the environment or .env)', EXIT.usage);
+        if (!session)
+          throw new CliError(
+            'no Token: start `wxbot serve` in this directory, or pass --token / set WECHAT_TOKEN (in the environment or .env)',
+            EXIT.usage,
+          );
         s.token = session.token;
         url ??= `${new URL(session.url).origin}${entry.path}`;
       }
       const timeoutMs = o.timeout === undefined ? undefined : Math.round(Number(o.timeout) * 1000);
-      if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new CliError(`--timeout must be seconds, got "${o.timeout}"`, EXIT.usage);
+      if (timeoutMs !== undefined && !(timeoutMs > 0))
+        throw new CliError(`--timeout must be seconds, got "${o.timeout}"`, EXIT.usage);
       let outcome;
       try {
-        outcome = await replayEntry(entry, { url, token: s.token, aesKey: s.aesKey, appId: s.appId, mode: o.mode, sameIds: o.sameIds, timeoutMs });
+        outcome = await replayEntry(entry, {
+          url,
+          token: s.token,
+          aesKey: s.aesKey,
+          appId: s.appId,
+          mode: o.mode,
+          sameIds: o.sameIds,
+          timeoutMs,
+        });
       } catch (err) {
         if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
-          throw new CliError(`nothing answers at ${url ?? `${entry.server ?? ''}${entry.path}`}: is \`wxbot serve\` running? (${err.message})`, EXIT.network);
+          throw new CliError(
+            `nothing answers at ${url ?? `${entry.server ?? ''}${entry.path}`}: is \`wxbot serve\` running? (${err.message})`,
+            EXIT.network,
+          );
         }
         if (err instanceof SimulateError || err instanceof ReplayError) throw new CliError(err.message, EXIT.usage);
         throw err;

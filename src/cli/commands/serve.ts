@@ -16,7 +16,10 @@ export default function serveCommand(): Command {
   return addServerOptions(cmd)
     .addHelpText('after', EXAMPLES)
     .action(async (entry: string | undefined, flags: ServeFlags) => {
-      const [{ startServeRuntime }, { loadEnv }] = await Promise.all([import('../serve-runtime.js'), import('../../config/env.js')]);
+      const [{ startServeRuntime }, { loadEnv }] = await Promise.all([
+        import('../serve-runtime.js'),
+        import('../../config/env.js'),
+      ]);
       // Signal handlers go in before start-up finishes: a Ctrl-C during start-up (after the banner,
       // while the last steps run) must still shut down cleanly instead of killing the process.
       let stopping = false;
@@ -29,10 +32,13 @@ export default function serveCommand(): Command {
         setTimeout(() => process.exit(0), 9_500).unref();
         (started ?? Promise.resolve(undefined))
           .then((handle) => handle?.close())
-          .then(() => process.exit(0), (err: unknown) => {
-            process.stderr.write(`wxbot: shutdown: ${(err as Error).message}\n`);
-            process.exit(1);
-          });
+          .then(
+            () => process.exit(0),
+            (err: unknown) => {
+              process.stderr.write(`wxbot: shutdown: ${(err as Error).message}\n`);
+              process.exit(1);
+            },
+          );
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));

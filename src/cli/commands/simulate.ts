@@ -18,7 +18,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
   return prev[b.length]!;
@@ -26,28 +27,44 @@ function distance(a: string, b: string): number {
 
 function unknownKind(name: string, known: string[]): CliError {
   const near = known.filter((k) => distance(name.toLowerCase(), k) <= 2);
-  return new CliError(`unknown command '${name}'${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; \`wxbot simulate --help\` lists them`, EXIT.usage);
+  return new CliError(
+    `unknown command '${name}'${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; \`wxbot simulate --help\` lists them`,
+    EXIT.usage,
+  );
 }
 
 const flagsOf = (cmd: Command) => cmd.optsWithGlobals() as SimulateFlags & { echostr?: string; probe?: boolean };
 
 export default function simulateCommand(): Command {
   const simulate = addSimulateOptions(new Command('simulate'))
-    .description('Play WeChat against any server: send signed (and encrypted) messages and events, judge the reply as WeChat would.\nWith no subcommand: an interactive chat as one fake user (reads stdin, so a pipe works too).')
+    .description(
+      'Play WeChat against any server: send signed (and encrypted) messages and events, judge the reply as WeChat would.\nWith no subcommand: an interactive chat as one fake user (reads stdin, so a pipe works too).',
+    )
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', `\nExit codes: 0 WeChat would accept the reply (warnings allowed), 1 problems found, 2 usage, 3 server unreachable.\n${EXAMPLES}`)
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 WeChat would accept the reply (warnings allowed), 1 problems found, 2 usage, 3 server unreachable.\n${EXAMPLES}`,
+    )
     .allowExcessArguments()
     .action(async (_opts: unknown, cmd: Command) => {
-      if (cmd.args.length > 0) throw unknownKind(cmd.args[0]!, cmd.commands.map((c) => c.name()));
+      if (cmd.args.length > 0)
+        throw unknownKind(
+          cmd.args[0]!,
+          cmd.commands.map((c) => c.name()),
+        );
       const { runChat } = await import('../simulate-chat.js');
       await runChat(flagsOf(cmd));
     });
 
-  simulate.command('verify')
+  simulate
+    .command('verify')
     .description("the console's URL check: a signed GET whose answer must be the echostr, exactly")
     .option('--echostr <s>', 'the echostr to send (default: a random number, like WeChat)')
     .option('--no-probe', 'skip the second, deliberately mis-signed GET that checks the server rejects bad signatures')
-    .addHelpText('after', '\nExamples:\n  $ wxbot simulate verify\n  $ wxbot simulate verify --url https://example.com/wechat --token T --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ wxbot simulate verify\n  $ wxbot simulate verify --url https://example.com/wechat --token T --json',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const { runVerify } = await import('../simulate-run.js');
       await runVerify(flagsOf(cmd));

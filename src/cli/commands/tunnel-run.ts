@@ -37,7 +37,11 @@ interface Local {
 
 // Nothing answering on the --to port is a server that cannot be reached, as in `wxbot simulate`: 3.
 const EXIT_FOR: Partial<Record<TunnelErrorCode, number>> = {
-  AUTHTOKEN_MISSING: EXIT.usage, BAD_PUBLIC_URL: EXIT.usage, TIMEOUT: EXIT.network, UNREACHABLE: EXIT.network, LOCAL_DOWN: EXIT.network,
+  AUTHTOKEN_MISSING: EXIT.usage,
+  BAD_PUBLIC_URL: EXIT.usage,
+  TIMEOUT: EXIT.network,
+  UNREACHABLE: EXIT.network,
+  LOCAL_DOWN: EXIT.network,
 };
 
 function cliErrorOf(err: TunnelError): CliError {
@@ -47,7 +51,8 @@ function cliErrorOf(err: TunnelError): CliError {
 function seconds(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!(n > 0 && n <= 600)) throw new CliError(`${name} must be a number of seconds from 0 to 600, got "${v}"`, EXIT.usage);
+  if (!(n > 0 && n <= 600))
+    throw new CliError(`${name} must be a number of seconds from 0 to 600, got "${v}"`, EXIT.usage);
   return Math.round(n * 1000);
 }
 
@@ -57,22 +62,57 @@ async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, 
     // With --json, stdout carries one JSON object only: the request log moves to stderr.
     const h = await startServeRuntime(entry, f, env, { banner: false, stdout: json ? process.stderr : process.stdout });
     const s = h.settings;
-    return { port: h.port, host: s.host, path: h.path, token: s.token, tokenGenerated: s.tokenGenerated, aesKey: s.aesKey, appId: s.appId, logs: true, close: () => h.close() };
+    return {
+      port: h.port,
+      host: s.host,
+      path: h.path,
+      token: s.token,
+      tokenGenerated: s.tokenGenerated,
+      aesKey: s.aesKey,
+      appId: s.appId,
+      logs: true,
+      close: () => h.close(),
+    };
   }
-  if (entry) throw new CliError('--to exposes a server that is already running: drop the entry module, or drop --to to let wxbot serve it', EXIT.usage);
-  const ignored = (['port', 'host', 'watch', 'redis', 'maxSkew', 'deadline', 'logFormat'] as const).filter((k) => f[k] !== undefined);
-  if (ignored.length) process.stderr.write(`wxbot: --to: ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (they configure wxbot's own server)\n`);
+  if (entry)
+    throw new CliError(
+      '--to exposes a server that is already running: drop the entry module, or drop --to to let wxbot serve it',
+      EXIT.usage,
+    );
+  const ignored = (['port', 'host', 'watch', 'redis', 'maxSkew', 'deadline', 'logFormat'] as const).filter(
+    (k) => f[k] !== undefined,
+  );
+  if (ignored.length)
+    process.stderr.write(
+      `wxbot: --to: ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (they configure wxbot's own server)\n`,
+    );
   const port = Number(f.to);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--to must be a port number, got "${f.to}"`, EXIT.usage);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliError(`--to must be a port number, got "${f.to}"`, EXIT.usage);
   const w = wechatSettings(f, env);
   if (!w.token) {
-    throw new CliError('with --to, wxbot needs the Token your server checks (--token or WECHAT_TOKEN) for the self-check and the console values', EXIT.usage);
+    throw new CliError(
+      'with --to, wxbot needs the Token your server checks (--token or WECHAT_TOKEN) for the self-check and the console values',
+      EXIT.usage,
+    );
   }
   const { probeLocalPort } = await import('../../tunnel/probe.js');
-  await probeLocalPort(port).catch((e: unknown) => { throw e instanceof TunnelError ? cliErrorOf(e) : e; });
+  await probeLocalPort(port).catch((e: unknown) => {
+    throw e instanceof TunnelError ? cliErrorOf(e) : e;
+  });
   let path = f.path ?? env.WXBOT_PATH ?? '/wechat';
   if (!path.startsWith('/')) path = `/${path}`;
-  return { port, host: '127.0.0.1', path, token: w.token, tokenGenerated: false, aesKey: w.aesKey, appId: w.appId, logs: false, close: async () => undefined };
+  return {
+    port,
+    host: '127.0.0.1',
+    path,
+    token: w.token,
+    tokenGenerated: false,
+    aesKey: w.aesKey,
+    appId: w.appId,
+    logs: false,
+    close: async () => undefined,
+  };
 }
 
 async function providerFor(f: TunnelFlags, env: Env): Promise<TunnelProvider> {
@@ -93,7 +133,10 @@ async function providerFor(f: TunnelFlags, env: Env): Promise<TunnelProvider> {
 }
 
 function reportCheck(c: SelfCheckResult, err: NodeJS.WritableStream): void {
-  const names = { verify: 'URL verification (signed GET, as the console sends on 提交)', message: `signed text message, ${c.mode} mode` };
+  const names = {
+    verify: 'URL verification (signed GET, as the console sends on 提交)',
+    message: `signed text message, ${c.mode} mode`,
+  };
   for (const s of c.steps) {
     const how = s.status === null ? '' : ` · HTTP ${s.status} · ${Math.round(s.ms)} ms`;
     const reply = s.reply !== undefined ? ` · the bot answered: ${s.reply.replace(/\s+/g, ' ').slice(0, 60)}` : '';
@@ -139,45 +182,78 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
   // Settings first (a bad --public-url is a usage error, whatever the local port says), then the server.
   const provider = await providerFor(f, env);
   local = await attachLocal(entry, f, env, json);
-  progress.start(provider.name === 'ngrok' ? `Opening an ngrok tunnel to 127.0.0.1:${local.port}…` : `Using ${f.publicUrl} for 127.0.0.1:${local.port}`);
+  progress.start(
+    provider.name === 'ngrok'
+      ? `Opening an ngrok tunnel to 127.0.0.1:${local.port}…`
+      : `Using ${f.publicUrl} for 127.0.0.1:${local.port}`,
+  );
   try {
     tunnel = await provider.open(local.port, {
       host: local.host,
-      onStatus: (s) => err.write(s === 'closed' ? 'wxbot: ngrok connection lost, reconnecting…\n' : 'wxbot: ngrok connected\n'),
+      onStatus: (s) =>
+        err.write(s === 'closed' ? 'wxbot: ngrok connection lost, reconnecting…\n' : 'wxbot: ngrok connected\n'),
     });
   } catch (e) {
     progress.fail(provider.name === 'ngrok' ? 'ngrok tunnel not opened' : 'public URL not usable');
     await fail(e instanceof TunnelError ? cliErrorOf(e) : e);
   }
-  progress.succeed(`${provider.name === 'ngrok' ? 'Tunnel open' : 'Public URL'}: ${tunnel!.url} → 127.0.0.1:${local.port}`);
+  progress.succeed(
+    `${provider.name === 'ngrok' ? 'Tunnel open' : 'Public URL'}: ${tunnel!.url} → 127.0.0.1:${local.port}`,
+  );
 
   const t = await import('../../tunnel/index.js');
   const url = t.callbackUrl(tunnel!.url, local.path);
-  const settings = t.consoleSettings({ url, token: local.token, aesKey: local.aesKey, appId: local.appId, tokenGenerated: local.tokenGenerated });
+  const settings = t.consoleSettings({
+    url,
+    token: local.token,
+    aesKey: local.aesKey,
+    appId: local.appId,
+    tokenGenerated: local.tokenGenerated,
+  });
   let check: SelfCheckResult | undefined;
   if (f.check !== false) {
     progress.start(`Self-check through ${url}…`);
-    check = await t.selfCheck({ url, token: local.token, aesKey: local.aesKey, appId: local.appId, mode: settings.mode, localPort: local.port }).catch(fail);
+    check = await t
+      .selfCheck({
+        url,
+        token: local.token,
+        aesKey: local.aesKey,
+        appId: local.appId,
+        mode: settings.mode,
+        localPort: local.port,
+      })
+      .catch(fail);
     progress.stop();
     reportCheck(check, err);
     const verify = check.steps.find((s) => s.name === 'verify');
     if (check.unreachable || !verify?.ok) {
-      await fail(new CliError(check.unreachable
-        ? `the public URL ${url} cannot be reached from this machine, so WeChat cannot reach it either`
-        : `WeChat's URL check would fail at ${url} (the console says "Token验证失败" or "请求URL超时"): fix the problem above, or pass --no-check`,
-      check.unreachable ? EXIT.network : EXIT.failure));
+      await fail(
+        new CliError(
+          check.unreachable
+            ? `the public URL ${url} cannot be reached from this machine, so WeChat cannot reach it either`
+            : `WeChat's URL check would fail at ${url} (the console says "Token验证失败" or "请求URL超时"): fix the problem above, or pass --no-check`,
+          check.unreachable ? EXIT.network : EXIT.failure,
+        ),
+      );
     }
-    if (!check.ok) err.write('wxbot: the URL check passes, but the reply above is not what WeChat accepts: fix the bot (--watch reloads it) and send a message again\n');
+    if (!check.ok)
+      err.write(
+        'wxbot: the URL check passes, but the reply above is not what WeChat accepts: fix the bot (--watch reloads it) and send a message again\n',
+      );
   }
   const warnings = t.publicUrlWarnings(url);
 
   if (json) {
-    out.write(`${JSON.stringify({ ...settings, provider: provider.name, publicUrl: tunnel!.url, local: `http://127.0.0.1:${local.port}${local.path}`, check: check ?? null, warnings })}\n`);
+    out.write(
+      `${JSON.stringify({ ...settings, provider: provider.name, publicUrl: tunnel!.url, local: `http://127.0.0.1:${local.port}${local.path}`, check: check ?? null, warnings })}\n`,
+    );
   } else {
     out.write(`\n${t.renderPasteBox(settings)}\n\n`);
   }
   for (const w of warnings) err.write(`! ${w}\n`);
-  err.write(local.logs
-    ? 'wxbot: ready. Requests are logged below (and kept for `wxbot history`); Ctrl-C closes the tunnel and the server.\n'
-    : `wxbot: ready. Requests go straight to your server on port ${local.port} (see its log); Ctrl-C closes the tunnel.\n`);
+  err.write(
+    local.logs
+      ? 'wxbot: ready. Requests are logged below (and kept for `wxbot history`); Ctrl-C closes the tunnel and the server.\n'
+      : `wxbot: ready. Requests go straight to your server on port ${local.port} (see its log); Ctrl-C closes the tunnel.\n`,
+  );
 }

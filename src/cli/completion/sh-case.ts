@@ -12,7 +12,9 @@ export type Arm = [patterns: string[], body: string];
 /** A function `name path word` that runs the body of the first matching arm, else `fallback`. */
 export function caseFn(name: string, comment: string, arms: Arm[], fallback: string): string {
   const lines = arms.filter(([p]) => p.length).map(([p, body]) => `    ${p.join('|')}) ${body} ;;`);
-  return [`# ${comment}`, `${name}() {`, '  case "$1|$2" in', ...lines, `    *) ${fallback} ;;`, '  esac', '}'].join('\n');
+  return [`# ${comment}`, `${name}() {`, '  case "$1|$2" in', ...lines, `    *) ${fallback} ;;`, '  esac', '}'].join(
+    '\n',
+  );
 }
 
 /** The option's long and short spellings, as case patterns for command `c`. */
@@ -28,18 +30,22 @@ export function offerWord(v: ValueKind): string | undefined {
 
 /** Arms for the value of every option that has files or fixed choices. */
 export function valueArms(all: CommandSpec[], body: (word: string) => string): Arm[] {
-  return all.flatMap((c) => c.options.flatMap((o): Arm[] => {
-    const w = o.value && offerWord(o.value);
-    return w ? [[flagKeys(c, o), body(w)]] : [];
-  }));
+  return all.flatMap((c) =>
+    c.options.flatMap((o): Arm[] => {
+      const w = o.value && offerWord(o.value);
+      return w ? [[flagKeys(c, o), body(w)]] : [];
+    }),
+  );
 }
 
 /** Arms for positional argument n (0-based); a variadic last argument also takes every later position. */
 export function argArms(all: CommandSpec[], body: (word: string) => string): Arm[] {
-  return all.flatMap((c) => c.args.flatMap((a, i): Arm[] => {
-    const w = offerWord(a.value);
-    return w ? [[[key(c, i), ...(a.variadic ? [`${q(`${c.path.join(' ')}|`)}*`] : [])], body(w)]] : [];
-  }));
+  return all.flatMap((c) =>
+    c.args.flatMap((a, i): Arm[] => {
+      const w = offerWord(a.value);
+      return w ? [[[key(c, i), ...(a.variadic ? [`${q(`${c.path.join(' ')}|`)}*`] : [])], body(w)]] : [];
+    }),
+  );
 }
 
 /** Arms naming the subcommand (or alias) a word selects. */

@@ -46,17 +46,25 @@ function firstLine(s: string): string {
 function optionSpec(o: Option): OptionSpec {
   const takesValue = o.required || o.optional;
   let value: ValueKind | undefined;
-  if (takesValue) value = o.argChoices?.length ? { choices: [...o.argChoices] } : o.long && FILE_OPTION.test(o.long) ? 'files' : 'free';
+  if (takesValue)
+    value = o.argChoices?.length
+      ? { choices: [...o.argChoices] }
+      : o.long && FILE_OPTION.test(o.long)
+        ? 'files'
+        : 'free';
   return { long: o.long, short: o.short, description: firstLine(o.description), value };
 }
 
 function argSpec(a: Argument): ArgSpec {
-  const value: ValueKind = a.argChoices?.length ? { choices: [...a.argChoices] } : FILE_ARG.test(a.name()) ? 'files' : 'free';
+  const value: ValueKind = a.argChoices?.length
+    ? { choices: [...a.argChoices] }
+    : FILE_ARG.test(a.name())
+      ? 'files'
+      : 'free';
   return { name: a.name(), value, variadic: a.variadic };
 }
 
 const HELP: OptionSpec = { long: '--help', short: '-h', description: 'display help for command' };
-
 
 function walk(cmd: Command, path: string[], inherited: OptionSpec[]): CommandSpec {
   const own = cmd.options.filter((o) => !o.hidden).map(optionSpec);
@@ -83,8 +91,14 @@ export function commandSpec(program: Command): CommandSpec {
   const root = walk(program, [program.name()], []);
   const names = root.commands.map((c) => c.name);
   root.commands.push({
-    path: [root.name, 'help'], name: 'help', aliases: [], description: 'display help for command',
-    options: [], ownOptions: [], args: [{ name: 'command', value: { choices: names }, variadic: false }], commands: [],
+    path: [root.name, 'help'],
+    name: 'help',
+    aliases: [],
+    description: 'display help for command',
+    options: [],
+    ownOptions: [],
+    args: [{ name: 'command', value: { choices: names }, variadic: false }],
+    commands: [],
   });
   return root;
 }

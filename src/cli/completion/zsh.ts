@@ -14,7 +14,13 @@ export function zshScript(root: CommandSpec, version: string): string {
   const setReply = (w: string) => `REPLY=${q(w)}`;
   const lists = all.flatMap((c): Arm[] => [
     [[key(c, 'commands')], `reply=(${c.commands.map((s) => item(s.name, s.description)).join(' ')})`],
-    [[key(c, 'options')], `reply=(${c.options.filter((o) => o.long).map((o) => item(o.long!, o.description)).join(' ')})`],
+    [
+      [key(c, 'options')],
+      `reply=(${c.options
+        .filter((o) => o.long)
+        .map((o) => item(o.long!, o.description))
+        .join(' ')})`,
+    ],
   ]);
 
   return `#compdef wxbot

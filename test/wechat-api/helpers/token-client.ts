@@ -8,8 +8,17 @@ import { AccessTokenManager } from '../../../src/wechat-api/index.js';
 const env = process.env;
 const n = Number(env.CALLERS ?? 25);
 const store = await RedisStore.connect(env.REDIS_URL ?? '');
-const managers = Array.from({ length: n }, () =>
-  new AccessTokenManager({ appId: env.APP_ID ?? '', appSecret: env.APP_SECRET ?? '', store, apiBase: env.API_BASE, pollIntervalMs: 20 }));
+const managers = Array.from(
+  { length: n },
+  () =>
+    new AccessTokenManager({
+      appId: env.APP_ID ?? '',
+      appSecret: env.APP_SECRET ?? '',
+      store,
+      apiBase: env.API_BASE,
+      pollIntervalMs: 20,
+    }),
+);
 process.stdout.write('ready\n');
 const rl = createInterface({ input: process.stdin });
 for await (const line of rl) {

@@ -60,7 +60,8 @@ export class Bot {
 
   /** The bot's own store (created in memory on first use when none was given). */
   get store(): Store {
-    return (this.#store ??= new MemoryStore());
+    this.#store ??= new MemoryStore();
+    return this.#store;
   }
 
   #add(mw: Middleware | Route): this {

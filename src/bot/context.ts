@@ -44,7 +44,8 @@ export class Context<M extends WechatMessage = WechatMessage> {
   readonly store: Store;
   /** Scratch space for middleware to pass things along (timers, auth results). */
   get state(): Record<string, unknown> {
-    return (this.#state ??= {});
+    this.#state ??= {};
+    return this.#state;
   }
   /** The RegExp match of a `bot.text(/.../)` route. */
   match: RegExpExecArray | undefined;
@@ -79,7 +80,9 @@ export class Context<M extends WechatMessage = WechatMessage> {
   /** Aborted when nobody will use the reply any more (deadline without a late-reply hook, shutdown). */
   get signal(): AbortSignal {
     const s = this.#signal;
-    return s instanceof AbortSignal ? s : (this.#signal = s.signal);
+    if (s instanceof AbortSignal) return s;
+    this.#signal = s.signal;
+    return s.signal;
   }
 
   /** The sender's OpenID. */
@@ -97,7 +100,8 @@ export class Context<M extends WechatMessage = WechatMessage> {
 
   /** Per-user JSON state (namespace `bot`); see `sessionFor` for separate namespaces. */
   get session(): Session {
-    return (this.#session ??= this.sessionFor('bot'));
+    this.#session ??= this.sessionFor('bot');
+    return this.#session;
   }
 
   sessionFor<T = Record<string, unknown>>(namespace: string, ttlMs = this.#sessionTtlMs): Session<T> {

@@ -378,7 +378,10 @@ class Pending {
 
   // Made only when a retry actually waits: most messages have none.
   wait(): Promise<Outcome | undefined> {
-    return (this.#promise ??= new Promise((r) => (this.#resolve = r)));
+    this.#promise ??= new Promise((r) => {
+      this.#resolve = r;
+    });
+    return this.#promise;
   }
 
   settle(o: Outcome | undefined): void {
@@ -427,7 +430,10 @@ class Job extends Pending {
   /** The result as a promise: made only for callers that have to wait. */
   get result(): Promise<DispatchResult> {
     if (this.answered) return Promise.resolve(this.answered);
-    return (this.#resultPromise ??= new Promise((r) => (this.#resolveResult = r)));
+    this.#resultPromise ??= new Promise((r) => {
+      this.#resolveResult = r;
+    });
+    return this.#resultPromise;
   }
 
   /** Called by the deadline queue. */

@@ -10,6 +10,7 @@ import type { ReplyBody } from '../protocol/replies.js';
 import type { Context } from './context.js';
 
 /** What a handler may return: a string is a text reply, a ReplyBody is sent as is, nothing means `success`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets handlers written as `(ctx) => { ... }` type-check.
 export type HandlerResult = string | ReplyBody | undefined | null | void;
 
 export type Next = () => Promise<void>;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noAssignInExpressions: this fast path is being removed (issue 19); not worth restyling first
 import { writeUtf8Range } from '../protocol/utf8.js';
 import type { RequestLog } from '../server/types.js';
 import {

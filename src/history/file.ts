@@ -256,7 +256,7 @@ export class HistoryFile {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     // Without the file's earlier content in memory, writing would drop it: keep it and say so.
-    if (!this.#kept) return this.#onError(new Error('history not written: the file was still being read'));
+    if (!this.#kept) return void this.#onError(new Error('history not written: the file was still being read'));
     const kept = this.#kept;
     this.#drain(kept);
     const taken = this.#takeUnwritten();

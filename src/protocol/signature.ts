@@ -22,20 +22,52 @@ export function sha1Sorted(...parts: string[]): string {
 // which allocate where the compiler does not see through them).
 function join3(a: string, b: string, c: string): string {
   let t: string;
-  if (a > b) (t = a), (a = b), (b = t);
-  if (b > c) (t = b), (b = c), (c = t);
-  if (a > b) (t = a), (a = b), (b = t);
+  if (a > b) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if (b > c) {
+    t = b;
+    b = c;
+    c = t;
+  }
+  if (a > b) {
+    t = a;
+    a = b;
+    b = t;
+  }
   return a + b + c;
 }
 
 // A sorting network: five compare-and-swaps order any four values.
 function join4(a: string, b: string, c: string, d: string): string {
   let t: string;
-  if (a > b) (t = a), (a = b), (b = t);
-  if (c > d) (t = c), (c = d), (d = t);
-  if (a > c) (t = a), (a = c), (c = t);
-  if (b > d) (t = b), (b = d), (d = t);
-  if (b > c) (t = b), (b = c), (c = t);
+  if (a > b) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if (c > d) {
+    t = c;
+    c = d;
+    d = t;
+  }
+  if (a > c) {
+    t = a;
+    a = c;
+    c = t;
+  }
+  if (b > d) {
+    t = b;
+    b = d;
+    d = t;
+  }
+  if (b > c) {
+    t = b;
+    b = c;
+    c = t;
+  }
   return a + b + c + d;
 }
 

@@ -87,8 +87,12 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
   const model = o.model ?? OPENAI_DEFAULT_MODEL;
   const secrets = [o.apiKey];
   let ownStore: Store | undefined;
+  const fallbackStore = (): Store => {
+    ownStore ??= new MemoryStore();
+    return ownStore;
+  };
   const memoryIn = (store: Store | undefined, keyPrefix: string | undefined) =>
-    new ChatMemory(store ?? o.store ?? (ownStore ??= new MemoryStore()), {
+    new ChatMemory(store ?? o.store ?? fallbackStore(), {
       turns: o.memoryTurns ?? 6,
       ttlMs: o.memoryTtlMs ?? 30 * 60_000,
       namespace: 'openai',

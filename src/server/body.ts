@@ -76,7 +76,10 @@ function onData(this: Reading, c: Buffer): void {
   r.size += c.length;
   if (r.size > r.limit) r.fail(new HttpRejection(413, `body larger than ${r.limit} bytes`));
   else if (!r.first) r.first = c;
-  else (r.rest ??= []).push(c);
+  else {
+    r.rest ??= [];
+    r.rest.push(c);
+  }
 }
 
 function onEnd(this: Reading): void {
@@ -100,20 +103,21 @@ function onError(this: Reading, e: Error): void {
  */
 export function readBodyTo(req: IncomingMessage, limit: number, timeoutMs: number, target: BodyTarget): void {
   const pre = (req as { body?: unknown }).body;
-  if (typeof pre === 'string') return checked(Buffer.byteLength(pre), limit, pre, target);
-  if (Buffer.isBuffer(pre)) return checked(pre.length, limit, pre, target);
+  if (typeof pre === 'string') return void checked(Buffer.byteLength(pre), limit, pre, target);
+  if (Buffer.isBuffer(pre)) return void checked(pre.length, limit, pre, target);
   if (req.readableEnded) {
     if (pre !== undefined && pre !== null && !(typeof pre === 'object' && Object.keys(pre).length === 0)) {
-      return target.onBodyError(
+      return void target.onBodyError(
         new HttpRejection(
           400,
           'request body was already parsed by another middleware; mount the WeChat handler before body parsers, or use express.text({ type: "*/*" })',
         ),
       );
     }
-    return target.onBody('');
+    return void target.onBody('');
   }
-  if (declaredLength(req) > limit) return target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
+  if (declaredLength(req) > limit)
+    return void target.onBodyError(new HttpRejection(413, `body larger than ${limit} bytes`));
 
   const r = new BodyRead(req, limit, timeoutMs, target);
   (req as Reading)[READING] = r;

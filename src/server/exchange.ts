@@ -45,7 +45,8 @@ export class ExchangeRecord implements Exchange {
   }
 
   get time(): string {
-    return (this.#time ??= new Date(this.receivedAt).toISOString());
+    this.#time ??= new Date(this.receivedAt).toISOString();
+    return this.#time;
   }
 
   get replyParsed(): Reply | undefined {

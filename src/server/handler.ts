@@ -363,7 +363,7 @@ export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler 
       try {
         waiting = answerPush(this.res, this.t, this.q, body, this.receivedAt);
       } catch (err) {
-        return this.onBodyError(err as Error);
+        return void this.onBodyError(err as Error);
       }
       // Only a bot that went asynchronous costs these closures.
       if (waiting)

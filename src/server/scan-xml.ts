@@ -51,7 +51,11 @@ const KNOWN = [
   'ErrorCount',
 ] as const;
 const BY_LENGTH: (readonly number[])[] = [];
-for (let i = 0; i < KNOWN.length; i++) ((BY_LENGTH[KNOWN[i]!.length] ??= []) as number[]).push(i);
+for (let i = 0; i < KNOWN.length; i++) {
+  const length = KNOWN[i]!.length;
+  BY_LENGTH[length] ??= [];
+  (BY_LENGTH[length] as number[]).push(i);
+}
 const KNOWN_NUMERIC = KNOWN.map((n) => NUMERIC.has(n));
 const I_TO = KNOWN.indexOf('ToUserName');
 const I_FROM = KNOWN.indexOf('FromUserName');
@@ -328,7 +332,7 @@ export function scanFlatMessageBytes(
     for (let q = 0; q < n; q++) if (b[i + 2 + q] !== b[nameStart + q]) return undefined;
     if (k >= 0 ? KNOWN_NUMERIC[k] : NUMERIC.has(tag)) {
       const v = high ? NaN : plainNumberBytes(b, vStart, vEnd);
-      if (v !== v) return undefined; // NaN: not a plain number
+      if (Number.isNaN(v)) return undefined; // not a plain number
       out[tag] = v;
     } else out[tag] = high ? utf8(b, vStart, vEnd) : latin1(b, vStart, vEnd);
     i += n + 3;

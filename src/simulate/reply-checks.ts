@@ -83,17 +83,17 @@ function checkBody(r: ParsedReply, n: XmlNode, msg: WechatMessage, f: Findings):
       return;
     }
     case 'image':
-      return nested('Image');
+      return void nested('Image');
     case 'voice':
-      return nested('Voice');
+      return void nested('Voice');
     case 'video':
-      return nested('Video');
+      return void nested('Video');
     case 'music':
       if (!r.Music.ThumbMediaId)
         f.problems.push('music reply without <Music><ThumbMediaId>: WeChat requires the thumbnail media id');
       return;
     case 'news':
-      return checkNews(r, msg, f);
+      return void checkNews(r, msg, f);
     default:
       return;
   }

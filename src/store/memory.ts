@@ -73,7 +73,10 @@ export class MemoryStore implements LocalStore {
     // Already listed in that bucket (a live key's bucket has not been swept yet): list it once.
     if (before !== undefined && Math.floor(before / BUCKET_MS) === bucket) return;
     let list = this.#buckets.get(bucket);
-    if (!list) this.#buckets.set(bucket, (list = []));
+    if (!list) {
+      list = [];
+      this.#buckets.set(bucket, list);
+    }
     list.push(key);
   }
 

@@ -265,7 +265,10 @@ export class ShortLivedTable {
     // Room for the value's longest UTF-8 form; the record takes what it really needs.
     const room = HEADER + klen + value.length * 3 + 8;
     let b = this.#buckets.get(bucketNo);
-    if (!b) this.#buckets.set(bucketNo, (b = new Bucket()));
+    if (!b) {
+      b = new Bucket();
+      this.#buckets.set(bucketNo, b);
+    }
     let last = b.chunks.length - 1;
     if (last < 0 || b.capacity - b.ends[last]! < room) {
       const size = align8(Math.max(room, Math.min(MAX_CHUNK, b.capacity * 2 || MIN_CHUNK)));

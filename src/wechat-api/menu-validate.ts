@@ -68,7 +68,7 @@ export function validateMenu(input: unknown): MenuProblem[] {
   }
   if (buttons.length < 1 || buttons.length > 3)
     add(`${base}.button`, `has ${buttons.length} buttons; a menu has 1 to 3`);
-  buttons.forEach((b, i) => checkButton(b, `${base}.button[${i}]`, true, add));
+  for (const [i, b] of buttons.entries()) checkButton(b, `${base}.button[${i}]`, true, add);
   return problems;
 }
 
@@ -98,7 +98,7 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
     }
     if (b.type !== undefined) add(`${path}.type`, 'a button with sub_button has no type');
     if (subs.length > 5) add(`${path}.sub_button`, `has ${subs.length} sub-buttons; at most 5`);
-    subs.forEach((s, j) => checkButton(s, `${path}.sub_button[${j}]`, false, add));
+    for (const [j, s] of subs.entries()) checkButton(s, `${path}.sub_button[${j}]`, false, add);
     return;
   }
   if (Array.isArray(subs) && b.type === undefined) {

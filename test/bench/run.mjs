@@ -205,10 +205,11 @@ async function saturationPhase(pin, targets) {
         ([n]) => best[n] ?? first.rps * 0.9,
       );
       const size = Math.ceil(Math.max(...users) * 1.5 * (K.seconds + K.warmup)) + 2000;
-      return (pools[`${kind} ${mode}`] ??=
+      pools[`${kind} ${mode}`] ??=
         kind === 'retries'
           ? retryPool('/wechat', mode, size, { retryShare: K.retryShare, seed: round + 1 })
-          : requestPool('/wechat', mode, size));
+          : requestPool('/wechat', mode, size);
+      return pools[`${kind} ${mode}`];
     };
     const line = [];
     for (const [name, key, mode, kind = 'fresh'] of SATURATION_PLAN) {

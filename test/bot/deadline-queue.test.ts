@@ -80,7 +80,10 @@ test('against a model: random arrivals, cancels in any order, fronts dropped and
   const fired: number[] = [];
   const want: { at: number; id: number }[] = [];
   let seed = 7;
-  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
   // Emptied and refilled once per message, as under steady traffic.
   for (let i = 0; i < 300; i++) q.add(t0 + 10_000, { fire: () => assert.fail('cancelled') }).cancel();
   assert.equal(q.size, 0);

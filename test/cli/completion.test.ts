@@ -115,7 +115,8 @@ describe('bash', () => {
       [['wxbot', 'simulate', 'text', ''], []],
     ];
     const got = await complete(cases.map(([words]) => words));
-    cases.forEach(([words, want], i) => assert.deepEqual(got[i], want, `wxbot ${words.slice(1).join(' ')}<TAB>`));
+    for (const [i, [words, want]] of cases.entries())
+      assert.deepEqual(got[i], want, `wxbot ${words.slice(1).join(' ')}<TAB>`);
   });
 
   test('offers file names where a file is expected', async () => {
@@ -228,9 +229,8 @@ describe('fish', () => {
     ].join('\n');
     const { stdout } = await run('fish', ['--no-config', '-c', driver], { cwd: dir });
     const got = stdout.split('\n');
-    cases.forEach(([line, want], i) =>
-      assert.deepEqual(got[i]!.split(' ').filter(Boolean).sort(), [...want].sort(), `${line}<TAB>`),
-    );
+    for (const [i, [line, want]] of cases.entries())
+      assert.deepEqual(got[i]!.split(' ').filter(Boolean).sort(), [...want].sort(), `${line}<TAB>`);
   });
 });
 

@@ -111,8 +111,11 @@ test('lineParts writes exactly the bytes of line() of the joined parts (long par
 test('lineWith: the writer encodes the line itself; when it gives up nothing of what it wrote is kept', async () => {
   const c = collector();
   const w = new LineWriter(c.out);
-  const write = (s: string, buf: Buffer, at: number) =>
-    s.startsWith('!') ? (buf.write('garbage', at), -1) : buf.write(s, at);
+  const write = (s: string, buf: Buffer, at: number) => {
+    if (!s.startsWith('!')) return buf.write(s, at);
+    buf.write('garbage', at);
+    return -1;
+  };
   assert.equal(w.lineWith(16, 'first', write), true);
   assert.equal(w.lineWith(16, '!gives up', write), false);
   w.line('second');

@@ -28,6 +28,7 @@ export interface FakeOpenAIRequest {
   path: string;
   headers: IncomingHttpHeaders;
   raw: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
   body?: any;
 }
 
@@ -69,6 +70,7 @@ const apiError = (message: string, type: string, code: string | null, param: str
   error: { message, type, param, code },
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
 function invalid(body: any, models: string[]): [number, unknown] | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     return [400, apiError('The body must be a JSON object.', 'invalid_request_error', null)];
@@ -166,6 +168,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeOp
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
         return json(400, apiError('Content-Type must be application/json', 'invalid_request_error', null));
       }
+      // biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
       let body: any;
       try {
         body = JSON.parse(raw);

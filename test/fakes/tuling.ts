@@ -32,6 +32,7 @@ export interface FakeTulingRequest {
   raw: string;
   encrypted: boolean;
   /** The (decrypted) JSON request; undefined when it did not parse. */
+  // biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
   body?: any;
 }
 
@@ -96,6 +97,7 @@ export const TULING_SAMPLES = {
   noresults: { intent: { code: 10004 } },
 } as const;
 
+// biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
 function check(body: any, apiKey: string): number | undefined {
   const p = body?.perception;
   const u = body?.userInfo;
@@ -140,6 +142,7 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
       };
       if (req.method !== 'POST') return void res.writeHead(405).end();
       if (req.url !== TULING_PATH) return void res.writeHead(404).end('not found');
+      // biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
       let parsed: any;
       try {
         parsed = JSON.parse(raw);

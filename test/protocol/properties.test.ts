@@ -61,18 +61,14 @@ const bodies: fc.Arbitrary<ReplyBody> = fc.oneof(
   fc
     .tuple(spicy, spicy, spicy)
     .map(([MediaId, Title, Description]) => ({ MsgType: 'video' as const, Video: { MediaId, Title, Description } })),
-  fc
-    .tuple(spicy, spicy, spicy, spicy, spicy)
-    .map(([Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId]) => ({
-      MsgType: 'music' as const,
-      Music: { Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId },
-    })),
-  fc
-    .array(fc.tuple(spicy, spicy, spicy, spicy), { minLength: 1, maxLength: 8 })
-    .map((items) => ({
-      MsgType: 'news' as const,
-      Articles: items.map(([Title, Description, PicUrl, Url]) => ({ Title, Description, PicUrl, Url })),
-    })),
+  fc.tuple(spicy, spicy, spicy, spicy, spicy).map(([Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId]) => ({
+    MsgType: 'music' as const,
+    Music: { Title, Description, MusicUrl, HQMusicUrl, ThumbMediaId },
+  })),
+  fc.array(fc.tuple(spicy, spicy, spicy, spicy), { minLength: 1, maxLength: 8 }).map((items) => ({
+    MsgType: 'news' as const,
+    Articles: items.map(([Title, Description, PicUrl, Url]) => ({ Title, Description, PicUrl, Url })),
+  })),
   spicy
     .filter((s) => s.length > 0)
     .map((KfAccount) => ({ MsgType: 'transfer_customer_service' as const, TransInfo: { KfAccount } })),

@@ -141,7 +141,7 @@ test('news answers a 1-item news reply; exchange() shows request (key masked), r
   const x = await tuling().exchange('#news', { userId: OPENID });
   assert.equal(typeof x.reply === 'object' && x.reply.MsgType, 'news');
   assert.equal(x.response?.status, 200);
-  assert.equal((x.response?.body as { intent: { code: number } }).intent.code, 10003);
+  assert.equal((x.response!.body as { intent: { code: number } }).intent.code, 10003);
   assert.equal(JSON.stringify(x).includes(FAKE_TULING_KEY), false);
   assert.equal((x.request.body as { userInfo: { apiKey: string } }).userInfo.apiKey, '01…ef');
   assert.ok(x.latencyMs >= 0);

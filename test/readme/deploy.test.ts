@@ -46,8 +46,10 @@ function unitFile(text: string): Record<string, Record<string, string>> {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const s = /^\[(\w+)\]$/.exec(line);
-    if (s) out[(section = s[1]!)] = {};
-    else {
+    if (s) {
+      section = s[1]!;
+      out[section] = {};
+    } else {
       const eq = line.indexOf('=');
       out[section]![line.slice(0, eq)] = line.slice(eq + 1);
     }

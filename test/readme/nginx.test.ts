@@ -76,7 +76,10 @@ async function startNginx(servers: string, dir: string): Promise<Nginx> {
     // SIGQUIT: nginx's graceful shutdown.
     stop: () =>
       child.exitCode === null
-        ? new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGQUIT')))
+        ? new Promise<void>((r) => {
+            child.once('exit', () => r());
+            child.kill('SIGQUIT');
+          })
         : Promise.resolve(),
   };
 }

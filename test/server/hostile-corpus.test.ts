@@ -287,7 +287,12 @@ test('a truncated body with a large Content-Length: 408 after the body timeout, 
 /** Runs slow clients while fast ones are served; returns the slow results and whether the fast ones finished first. */
 async function whileSlow(slowClients: Promise<Raw>[]): Promise<{ results: Raw[]; servedMeanwhile: boolean }> {
   let open = slowClients.length;
-  const tracked = slowClients.map((p) => p.then((r) => (open--, r)));
+  const tracked = slowClients.map((p) =>
+    p.then((r) => {
+      open--;
+      return r;
+    }),
+  );
   await assertStillAnswers(slow);
   for (let i = 0; i < 5; i++) {
     const r = await pushXml(slow, 'plain', textXml(`meanwhile ${i}`));

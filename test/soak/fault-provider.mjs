@@ -45,14 +45,16 @@ export async function startFaultProvider({ faultEvery = 5, lateMs = 10_000, maxD
         counts.invalid++;
         return json({ intent: { code: 4000 } });
       }
+      const invalid = (code) => {
+        counts.invalid++;
+        return json({ intent: { code } });
+      };
       const text = body?.perception?.inputText?.text;
       const u = body?.userInfo;
       // What the real API checks first (§7.2): the key, a userId of 1-32 letters/digits, 1-128 characters of text.
-      if (u?.apiKey !== SOAK_TULING_KEY) return (counts.invalid++, json({ intent: { code: 4007 } }));
-      if (typeof u.userId !== 'string' || !/^[A-Za-z0-9]{1,32}$/.test(u.userId))
-        return (counts.invalid++, json({ intent: { code: 4400 } }));
-      if (typeof text !== 'string' || !text.trim() || text.length > 128)
-        return (counts.invalid++, json({ intent: { code: 4000 } }));
+      if (u?.apiKey !== SOAK_TULING_KEY) return invalid(4007);
+      if (typeof u.userId !== 'string' || !/^[A-Za-z0-9]{1,32}$/.test(u.userId)) return invalid(4400);
+      if (typeof text !== 'string' || !text.trim() || text.length > 128) return invalid(4000);
       const n = counts.calls++;
       const fate = n % faultEvery === faultEvery - 1 ? FAULTS[Math.floor(n / faultEvery) % FAULTS.length] : 'ok';
       counts[fate]++;

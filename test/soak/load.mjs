@@ -15,8 +15,10 @@ export class Stats {
 
   kind(name, category) {
     let k = this.kinds.get(name);
-    if (!k)
-      this.kinds.set(name, (k = { name, category, n: 0, ok: 0, errors: 0, statuses: new Map(), maxMs: 0, samples: 0 }));
+    if (!k) {
+      k = { name, category, n: 0, ok: 0, errors: 0, statuses: new Map(), maxMs: 0, samples: 0 };
+      this.kinds.set(name, k);
+    }
     return k;
   }
 

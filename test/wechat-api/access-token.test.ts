@@ -221,7 +221,7 @@ describe('refresh-and-retry on a rejected token', () => {
     await api.call('/cgi-bin/menu/delete');
     assert.equal(fake.stats.forceRefresh, 1);
     const forced = fake.calls.filter((c) => c.path === '/cgi-bin/stable_token').at(-1);
-    assert.equal((forced?.body as { force_refresh: boolean }).force_refresh, true);
+    assert.equal((forced!.body as { force_refresh: boolean }).force_refresh, true);
     assert.notEqual(await api.tokens.getToken(), before);
 
     fake.failNext('/cgi-bin/menu/delete', 40001);

@@ -1,21 +1,23 @@
-// Holds the README to the suite: every shell command it shows is run by smoke.test.ts, or named here
-// with the test (or .ci/run) that exercises it, or is a server-administration line that no test can run
-// (and says so). A new README command fails this test until one of the three is true.
+// Holds the documentation (README*.md and docs/) to the suite: every shell command it shows is run by
+// smoke.test.ts, or named by a `<!-- covered by: … -->` comment or here with the test (or .ci/run) that
+// exercises it, or is a server-administration line that no test can run (and says so). A new command on
+// any page fails this test until one of these is true.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { readmeCommands, readReadme, shellWords, wxbotInvocations, type ReadmeCommand } from './extract.js';
+import { docCommands, readmeCommands, shellWords, wxbotInvocations, type ReadmeCommand } from './extract.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
-const README = readReadme();
+const COMMANDS = docCommands();
+const where = (c: ReadmeCommand) => `${c.file}:${c.at}`;
 
-/** Command lines smoke.test.ts runs: its `line('…')` arguments (the mode loop spelled out). */
+/** Command lines smoke.test.ts runs: its `line('…')` arguments, however formatted (the mode loop spelled out). */
 function smokeLines(): Set<string> {
   const src = read('test/readme/smoke.test.ts');
   const out = new Set<string>();
-  for (const m of src.matchAll(/line\((['`])((?:\\.|(?!\1).)*)\1\)/g)) {
+  for (const m of src.matchAll(/line\(\s*(['`])((?:\\.|(?!\1).)*)\1,?\s*\)/g)) {
     const text = m[2]!.replace(/\\\\/g, '\\').replace(/\\'/g, "'");
     const placeholder = '$' + '{mode}'; // a template placeholder written literally in the tests' command strings
     if (text.includes(placeholder))
@@ -26,7 +28,7 @@ function smokeLines(): Set<string> {
 }
 
 interface Elsewhere {
-  /** The README command (normalised whitespace), or a pattern for a family of them. */
+  /** The documented command (normalised whitespace), or a pattern for a family of them. */
   command: string | RegExp;
   /** The file that runs it, and a string in that file showing it does. */
   by: string;
@@ -90,15 +92,16 @@ const NOT_RUN: Record<string, string> = {
   'npm run bench': 'minutes of load on loopback: run by hand (`npm run bench`), never in the test suite',
   'npm run soak': 'a 60 s load run: run by hand, never in the test suite',
   'node test/bench/startup.mjs': 'a timing benchmark: run by hand',
+  'bash .ci/run': 'the CI entry itself: apt-installs packages as root, then runs npm test; CI runs it on a fresh clone',
 };
 
 /**
  * A block marked `<!-- covered by: files -->`: the files exist, and between them they run the command
- * (its name as a word) with every flag the README line uses.
+ * (its name as a word) with every flag the documented line uses.
  */
 function coveredBy(c: ReadmeCommand): string {
   const files = c.coveredBy!;
-  for (const f of files) assert.ok(existsSync(new URL(f, ROOT)), `README.md:${c.at}: ${f} does not exist`);
+  for (const f of files) assert.ok(existsSync(new URL(f, ROOT)), `${where(c)}: ${f} does not exist`);
   const text = files.map(read).join('\n');
   for (const args of wxbotInvocations(c.line)) {
     const name = args[0];
@@ -106,10 +109,10 @@ function coveredBy(c: ReadmeCommand): string {
       assert.match(
         text,
         new RegExp(`['"\` ]${name}['"\` ]`),
-        `README.md:${c.at}: ${files.join(', ')} never run \`wxbot ${name}\``,
+        `${where(c)}: ${files.join(', ')} never run \`wxbot ${name}\``,
       );
     for (const flag of args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]!)) {
-      assert.ok(text.includes(flag), `README.md:${c.at}: ${files.join(', ')} never pass ${flag} (\`${c.line}\`)`);
+      assert.ok(text.includes(flag), `${where(c)}: ${files.join(', ')} never pass ${flag} (\`${c.line}\`)`);
     }
   }
   return files.join(', ');
@@ -130,43 +133,23 @@ function classify(c: ReadmeCommand, smoke: Set<string>): string | undefined {
   return notRun ? 'not run' : undefined;
 }
 
-test('every shell command in the README is run by a test, .ci/run, or listed as not runnable with a reason', () => {
+test('every shell command in the docs is run by a test, .ci/run, or listed as not runnable with a reason', () => {
   const smoke = smokeLines();
-  const commands = readmeCommands(README);
-  assert.ok(commands.length > 40, 'the README lost its commands');
-  const uncovered = commands.filter((c) => classify(c, smoke) === undefined).map((c) => `README.md:${c.at}: ${c.line}`);
+  assert.ok(COMMANDS.length > 60, 'the docs lost their commands');
+  for (const page of ['README.md', 'docs/getting-started/quick-start.md', 'docs/cli/simulate.md']) {
+    assert.ok(
+      COMMANDS.some((c) => c.file === page),
+      `${page} shows no commands`,
+    );
+  }
+  const uncovered = COMMANDS.filter((c) => classify(c, smoke) === undefined).map((c) => `${where(c)}: ${c.line}`);
   assert.deepEqual(uncovered, []);
 });
 
-test('every command smoke.test.ts runs is still in the README', () => {
-  const shown = new Set(readmeCommands(README).map((c) => norm(c.line)));
+test('every command smoke.test.ts runs is still in the docs', () => {
+  const shown = new Set(COMMANDS.map((c) => norm(c.line)));
   const gone = [...smokeLines()].filter((l) => !shown.has(l));
   assert.deepEqual(gone, []);
-});
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-function anchor(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-test('every link to a README section points at a heading that exists', () => {
-  const anchors = new Set<string>();
-  let fenced = false;
-  for (const l of README.split('\n')) {
-    if (/^\s*```/.test(l)) fenced = !fenced;
-    const h = !fenced && /^#{1,6} (.*)$/.exec(l);
-    if (h) anchors.add(anchor(h[1]!));
-  }
-  const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
-  assert.ok(links.length > 5);
-  assert.deepEqual(
-    links.filter((a) => !anchors.has(a)),
-    [],
-  );
 });
 
 test('the extractor reads prompts, continuations, comments and $( … ) the way a shell user means them', () => {

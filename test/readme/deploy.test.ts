@@ -1,5 +1,5 @@
-// The README's deployment files, run as written: the systemd unit's ExecStart with its environment
-// file, and the pm2 ecosystem file's app, each in a working directory laid out as the README says
+// The deployment files of docs/deploy/, run as written: the systemd unit's ExecStart with its environment
+// file, and the pm2 ecosystem file's app, each in a working directory laid out as the docs say
 // (node_modules/wxbot, bot.mjs). Neither systemd nor pm2 runs here; what they would start does: it
 // must listen, answer /healthz, answer a signed push with the configured secrets and a Redis store,
 // log JSON lines without secrets, and stop cleanly on the signal and within the time the file allows.
@@ -14,21 +14,9 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { http, push, replyText, textXml, type Account, type Mode } from '../server/client.js';
-import { readReadme } from './extract.js';
+import { blockAfter } from './extract.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const README = readReadme();
-
-/** The first fenced block in `lang` after the line containing `marker`. */
-function blockAfter(marker: string, lang: string): string {
-  const at = README.indexOf(marker);
-  assert.ok(at >= 0, `README has ${marker}`);
-  const open = README.indexOf(`\`\`\`${lang}\n`, at);
-  assert.ok(open >= 0, `a ${lang} block follows ${marker}`);
-  const start = open + lang.length + 4;
-  return README.slice(start, README.indexOf('\n```', start));
-}
-
 function envFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -38,7 +26,7 @@ function envFile(text: string): Record<string, string> {
   return out;
 }
 
-/** [Section] → key → value of a systemd unit (one value per key is all the README's unit uses). */
+/** [Section] → key → value of a systemd unit (one value per key is all the documented unit uses). */
 function unitFile(text: string): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   let section = '';
@@ -57,7 +45,7 @@ function unitFile(text: string): Record<string, Record<string, string>> {
   return out;
 }
 
-/** A working directory as the README lays it out: wxbot installed, a bot module next to it. */
+/** A working directory as the docs lay it out: wxbot installed, a bot module next to it. */
 function workingDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wxbot-deploy-'));
   mkdirSync(join(dir, 'node_modules'));
@@ -132,7 +120,7 @@ async function answersAndLogs(port: number, r: Running, acct: Account, mode: Mod
   }
 }
 
-describe('README deployment files', () => {
+describe('documented deployment files', () => {
   let redis: TestRedis;
   const dirs: string[] = [];
   before(async () => {

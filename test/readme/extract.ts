@@ -1,14 +1,18 @@
 /**
- * Pulls the shell commands out of README.md's code blocks, so tests can hold the README to what
- * the suite (or .ci/run) really runs.
+ * Pulls the shell commands out of the documentation's code blocks (README*.md, and every .md file under docs/), so
+ * tests can hold the docs to what the suite (or .ci/run) really runs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ReadmeCommand {
   /** The command line as written (prompt and trailing comment removed). */
   line: string;
-  /** 1-based line in README.md where it starts. */
+  /** 1-based line in its file where it starts. */
   at: number;
+  /** The file it is in, relative to the repository root (`docs/cli/serve.md`). */
+  file: string;
   /** Files named by a `<!-- covered by: … -->` comment right before the code block, if any. */
   coveredBy?: string[];
 }
@@ -31,7 +35,7 @@ export function stripComment(line: string): string {
   return line.trimEnd();
 }
 
-export function readmeCommands(text: string): ReadmeCommand[] {
+export function readmeCommands(text: string, file = 'README.md'): ReadmeCommand[] {
   const out: ReadmeCommand[] = [];
   const lines = text.split('\n');
   let lang: string | undefined;
@@ -77,7 +81,7 @@ export function readmeCommands(text: string): ReadmeCommand[] {
     if (line === '' || line.startsWith('#')) continue;
     // A bare assignment is .env content, not a command.
     if (/^[A-Z][A-Z0-9_]*=\S*$/.test(line)) continue;
-    const cmd: ReadmeCommand = { line: line.replace(/\\$/, '').trim(), at: i + 1 };
+    const cmd: ReadmeCommand = { line: line.replace(/\\$/, '').trim(), at: i + 1, file };
     if (coveredBy) cmd.coveredBy = coveredBy;
     if (line.endsWith('\\')) pending = cmd;
     else out.push(cmd);
@@ -157,6 +161,44 @@ export function shellWords(input: string): string[] {
   return words;
 }
 
-export function readReadme(): string {
-  return readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface DocFile {
+  /** Relative to the repository root, with `/` separators. */
+  path: string;
+  text: string;
+}
+
+/** The documentation: README*.md at the root and every .md file under docs/, in a stable order. */
+export function docFiles(): DocFile[] {
+  const paths = readdirSync(REPO_ROOT).filter((f) => /^README.*\.md$/.test(f));
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(join(REPO_ROOT, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.md')) paths.push(rel);
+    }
+  };
+  walk('docs');
+  return paths.sort().map((path) => ({ path, text: readFileSync(join(REPO_ROOT, path), 'utf8') }));
+}
+
+/** Every shell command of every documentation file. */
+export function docCommands(files: DocFile[] = docFiles()): ReadmeCommand[] {
+  return files.flatMap((f) => readmeCommands(f.text, f.path));
+}
+
+/** The file whose text contains `marker` (the first one, in docFiles order), for tests that read a block after it. */
+export function docContaining(marker: string, files: DocFile[] = docFiles()): DocFile | undefined {
+  return files.find((f) => f.text.includes(marker));
+}
+
+/** The first fenced block in `lang` after `marker`, on the first page that contains the marker. */
+export function blockAfter(marker: string, lang: string, files: DocFile[] = docFiles()): string {
+  const doc = docContaining(marker, files);
+  if (!doc) throw new Error(`no page of the docs has ${marker}`);
+  const open = doc.text.indexOf(`\`\`\`${lang}\n`, doc.text.indexOf(marker));
+  if (open < 0) throw new Error(`${doc.path}: no ${lang} block follows ${marker}`);
+  const start = open + lang.length + 4;
+  return doc.text.slice(start, doc.text.indexOf('\n```', start));
 }

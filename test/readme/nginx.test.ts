@@ -1,4 +1,4 @@
-// The README's nginx files, run by a real nginx in front of real `wxbot serve` processes: only the
+// The nginx files of docs/deploy/nginx.md, run by a real nginx in front of real `wxbot serve` processes: only the
 // ports, certificate paths and upstream addresses are rewritten (to free ports and a self-signed
 // certificate made here). Signed pushes go through HTTPS to wxbot and back; the HTTP server redirects;
 // /healthz is reachable from loopback; a body over client_max_body_size stops at nginx; with two
@@ -15,10 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startTestRedis, waitForPort, type TestRedis } from '../fakes/redis.js';
 import { startReplica, type Replica } from '../scale/helpers.js';
 import { buildPush, decode, http, replyText, textXml, type Account, type HttpResult } from '../server/client.js';
-import { readReadme } from './extract.js';
+import { blockAfter } from './extract.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const README = readReadme();
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
 const skip = NGINX ? false : process.env.CI ? false : 'nginx is not installed (apt-get install nginx; .ci/run does)';
 
@@ -28,20 +27,12 @@ const ACCT: Account = {
   appId: 'wx00nginx0000test',
 };
 
-/** The nginx block under the README heading `heading`. */
-function nginxBlock(heading: string): string {
-  const at = README.indexOf(heading);
-  assert.ok(at >= 0, `README has ${heading}`);
-  const start = README.indexOf('```nginx\n', at) + '```nginx\n'.length;
-  return README.slice(start, README.indexOf('\n```', start));
-}
-
 interface Nginx {
   dir: string;
   stop(): Promise<void>;
 }
 
-/** Runs `servers` (the README's blocks, rewritten) in an nginx of its own under a scratch prefix. */
+/** Runs `servers` (the documented blocks, rewritten) in an nginx of its own under a scratch prefix. */
 async function startNginx(servers: string, dir: string): Promise<Nginx> {
   assert.ok(NGINX, 'nginx is not installed: apt-get install nginx (.ci/run does)');
   const conf = join(dir, 'nginx.conf');
@@ -156,7 +147,7 @@ function botFile(dir: string): string {
   return file;
 }
 
-describe('README nginx files, run by nginx', { skip }, () => {
+describe('documented nginx files, run by nginx', { skip }, () => {
   let redis: TestRedis;
   let dir: string;
   const env = { WECHAT_TOKEN: ACCT.token, WECHAT_AES_KEY: ACCT.aesKey!, WECHAT_APP_ID: ACCT.appId! };
@@ -176,7 +167,7 @@ describe('README nginx files, run by nginx', { skip }, () => {
     const { cert, key } = selfSigned(dir);
     const [p80, p443] = [await freePort(), await freePort()];
     const upstream = new URL(app.url).port;
-    const conf = nginxBlock('### nginx: HTTPS on 443, the real client IP')
+    const conf = blockAfter('## nginx: HTTPS on 443, the real client IP\n', 'nginx')
       .replace('listen 80;', `listen 127.0.0.1:${p80};`)
       .replace('listen 443 ssl http2;', `listen 127.0.0.1:${p443} ssl http2;`)
       .replace('/etc/letsencrypt/live/bot.example.com/fullchain.pem', cert)
@@ -210,7 +201,7 @@ describe('README nginx files, run by nginx', { skip }, () => {
     const { cert, key } = selfSigned(dir);
     const p443 = await freePort();
     const [a, b] = replicas.map((r) => new URL(r.url).port);
-    const conf = nginxBlock('### nginx in front of the replicas')
+    const conf = blockAfter('## nginx in front of the replicas\n', 'nginx')
       .replace('127.0.0.1:5051', `127.0.0.1:${a}`)
       .replace('127.0.0.1:5052', `127.0.0.1:${b}`)
       .replace(

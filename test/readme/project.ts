@@ -1,4 +1,4 @@
-// A scratch project where README command lines run as written: `wxbot` and `npx wxbot` resolve to this
+// A scratch project where documented command lines run as written: `wxbot` and `npx wxbot` resolve to this
 // checkout through node_modules (as after `npm install wxbot`), so nothing is fetched from a registry.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
@@ -29,7 +29,7 @@ function shellEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEnv
   return env;
 }
 
-/** Runs one README line with bash in `dir`, as a user would type it. */
+/** Runs one documented line with bash in `dir`, as a user would type it. */
 export function sh(line: string, dir: string, env: Record<string, string> = {}, input?: string): Promise<Run> {
   return runChild('bash', ['-c', line], { cwd: dir, env: shellEnv(dir, env), input, timeoutMs: 30_000 });
 }
@@ -42,7 +42,7 @@ export interface Background {
   stop(): Promise<number | null>;
 }
 
-/** Starts a long-running README line (`npx wxbot serve`, `npm run dev`) in its own process group. */
+/** Starts a long-running documented line (`npx wxbot serve`, `npm run dev`) in its own process group. */
 export function background(line: string, dir: string, env: Record<string, string> = {}): Background {
   const child = spawn('bash', ['-c', `exec ${line}`], {
     cwd: dir,

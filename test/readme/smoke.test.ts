@@ -1,12 +1,13 @@
-// The README's commands, run as written (bash, in a scratch project where `wxbot`/`npx wxbot` resolve to
-// this checkout), against real servers; the internet is replaced by the local fakes. A README edit that
+// The documented commands (README*.md and docs/), run as written (bash, in a scratch project where
+// `wxbot`/`npx wxbot` resolve to this checkout), against real servers; the internet is replaced by the
+// local fakes. A docs edit that
 // changes one of these lines fails here until the new line is run too (see coverage.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeCommands, readReadme } from './extract.js';
+import { docCommands, docFiles } from './extract.js';
 import { background, linkWxbot, scratchProject, sh, type Background } from './project.js';
 import { freePort } from '../fakes/redis.js';
 import { runServe } from '../cli/serve-child.js';
@@ -15,29 +16,29 @@ import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI } from '../fakes/op
 import { startFakeWechatApi } from '../fakes/wechat-api.js';
 import { vectors } from '../helpers/fixtures.js';
 
-const README = readReadme();
-const COMMANDS = readmeCommands(README);
+const DOCS = docFiles();
+const COMMANDS = docCommands(DOCS);
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** The README line, exactly as the README has it (fails when the README no longer shows it). */
+/** The documented line, exactly as a page has it (fails when no page shows it any more). */
 function line(text: string): string {
   const hit = COMMANDS.find((c) => norm(c.line) === norm(text));
-  assert.ok(hit, `README no longer shows \`${text}\``);
+  assert.ok(hit, `no page of the docs shows \`${text}\` any more`);
   return hit.line;
 }
 
-/** What the README prints right after a `$ command` line (its shown output). */
+/** What a page prints right after a `$ command` line (its shown output). */
 function shownOutput(text: string): string {
-  const lines = README.split('\n');
   for (const c of COMMANDS.filter((x) => norm(x.line) === norm(text))) {
+    const lines = DOCS.find((f) => f.path === c.file)!.text.split('\n');
     const next = lines[c.at]!.trim();
     if (next && !/^(\$ |```|wxbot )/.test(next)) return next;
   }
-  assert.fail(`README shows no output for \`${text}\``);
+  assert.fail(`no page shows output for \`${text}\``);
 }
 
 /**
- * Starts a serving README line. Both "terminals" get the same free port in WXBOT_PORT, as both would
+ * Starts a serving documented line. Both "terminals" get the same free port in WXBOT_PORT, as both would
  * use the default 5050 on a laptop (tests never take fixed ports).
  */
 async function serveIn(
@@ -56,7 +57,7 @@ function ok(r: { code: number | null; stdout: string; stderr: string }, what: st
 }
 
 // The scenarios are independent (own directory, own ports): run three at a time.
-describe('README commands, run as written', { concurrency: 3 }, () => {
+describe('documented commands, run as written', { concurrency: 3 }, () => {
   test('quick start: `npx wxbot serve`, then `npx wxbot simulate text 你好`, history and replay', async (t) => {
     const dir = scratchProject();
     const serve = await serveIn(dir, line('npx wxbot serve'));
@@ -150,7 +151,7 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     }
   });
 
-  test('`wxbot sign` prints what the README shows, and its signed URL passes curl through serve', async (t) => {
+  test('`wxbot sign` prints what the docs show, and its signed URL passes curl through serve', async (t) => {
     const dir = scratchProject();
     const plain = await sh(line('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'), dir);
     ok(plain, 'sign');
@@ -267,12 +268,12 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
     assert.match(r.stdout, /你好！我是你的公众号机器人/);
   });
 
-  test('`wxbot menu`: the README menu.json, validated, created, read back and deleted (WeChat API fake)', async (t) => {
+  test('`wxbot menu`: the documented menu.json, validated, created, read back and deleted (WeChat API fake)', async (t) => {
     const dir = scratchProject();
     const api = await startFakeWechatApi();
     t.after(() => api.stop());
-    const menu = /`menu\.json`:\n\n```json\n([\s\S]*?)\n```/.exec(README);
-    assert.ok(menu, 'README shows menu.json');
+    const menu = DOCS.map((f) => /`menu\.json`:\n\n```json\n([\s\S]*?)\n```/.exec(f.text)).find(Boolean);
+    assert.ok(menu, 'a page shows menu.json');
     writeFileSync(join(dir, 'menu.json'), menu[1]!);
     const env = { WECHAT_APP_ID: api.appId, WECHAT_APP_SECRET: api.appSecret, WECHAT_API_BASE: api.url };
     ok(await sh(line('wxbot menu create menu.json --dry-run'), dir, env), 'dry run');
@@ -288,7 +289,10 @@ describe('README commands, run as written', { concurrency: 3 }, () => {
   });
 
   test('`npm install -g .` in the clone gives a `wxbot` command (into a scratch prefix, not the machine)', async () => {
-    assert.ok(README.includes('`npm install -g .` in the clone'), 'README no longer says so');
+    assert.ok(
+      DOCS.some((f) => f.text.includes('`npm install -g .` in the clone')),
+      'no page says so any more',
+    );
     const prefix = scratchProject();
     const root = fileURLToPath(new URL('../../', import.meta.url));
     ok(await sh('npm install -g .', root, { npm_config_prefix: prefix }), 'npm install -g .');

@@ -24,7 +24,7 @@ describe('two replicas sharing Redis', () => {
     dir = mkdtempSync(join(tmpdir(), 'wxbot-scale-'));
     countFile = join(dir, 'runs.log');
     // A unique AppID keeps this test's keys apart from other tests on the same Redis.
-    // One replica gets Redis from --redis, the other from REDIS_URL, as the README's systemd/pm2 set-ups do.
+    // One replica gets Redis from --redis, the other from REDIS_URL, as the systemd/pm2 set-ups of docs/deploy/ do.
     const args = [COUNTING_BOT, '--token', TOKEN, '--app-id', redis.prefix, '--no-history'];
     const env = { COUNT_FILE: countFile, HANDLER_MS: '600' };
     [a, b] = await Promise.all([

@@ -1,5 +1,5 @@
 // The hostile share of the soak: forged, replayed, malformed, oversized and misdirected requests,
-// each with the status the README documents for `wxbot serve` (section "What `wxbot serve` answers").
+// each with the status docs/cli/serve.md documents for `wxbot serve` (section "What `wxbot serve` answers").
 import { randomBytes, randomInt } from 'node:crypto';
 import * as wx from '../../dist/index.js';
 import { PATH, freshOpenId } from './traffic.mjs';

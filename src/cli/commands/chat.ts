@@ -27,7 +27,7 @@ export default function chatCommand(): Command {
     .description(
       'Send text to the configured chat provider (Tuling123 or OpenAI-compatible) and print the answer.\n' +
         'Without text: an interactive prompt that keeps one user id, so the conversation has context.\n' +
-        'Settings come from the environment and .env (TULING_KEY, OPENAI_API_KEY, …; see the README).',
+        'Settings come from the environment and .env (TULING_KEY, OPENAI_API_KEY, …; see docs/guide/chat-providers.md).',
     )
     .argument('[text...]', 'what to say (words are joined with spaces)')
     .addOption(

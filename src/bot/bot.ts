@@ -181,7 +181,21 @@ function groupRoutes(chain: readonly (Middleware | Route)[]): Middleware[] {
   return out;
 }
 
-/** Creates a bot. Register routes, then serve it with `createHandler(bot, options)` or `wxbot serve`. */
+/**
+ * Creates a bot. Register routes, then serve it with `createHandler(bot, options)` or `wxbot serve`.
+ *
+ * @example
+ * ```ts
+ * import { createBot, newsReply } from 'wxbot';
+ *
+ * export default createBot()
+ *   .text(['帮助', 'help'], () => '发送任意文字，我会回复你')
+ *   .text(/^复读 (.+)/, (ctx) => ctx.match![1])
+ *   .event('subscribe', () => '感谢关注！')
+ *   .click('ABOUT', () => newsReply([{ Title: '关于', Description: '一个 wxbot 机器人', Url: 'https://example.com' }]))
+ *   .fallback((ctx) => `你说：${ctx.text ?? ''}`);
+ * ```
+ */
 export function createBot(options?: BotOptions): Bot {
   return new Bot(options);
 }

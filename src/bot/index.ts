@@ -20,6 +20,7 @@ export type {
   EventOf,
   Handler,
   HandlerResult,
+  KnownEventOf,
   MessageOf,
   Middleware,
   Next,

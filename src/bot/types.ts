@@ -29,7 +29,8 @@ export type ErrorHandler = (err: unknown, ctx: Context) => HandlerResult | Promi
 
 export type MessageOf<T extends UserMessageType> = Extract<UserMessage, { MsgType: T }>;
 // Not Extract<>: ScanCodeEvent's Event is itself a union, which Extract would never match.
-type KnownEventOf<E> = KnownEvent extends infer K
+/** The event type whose `Event` field is `E` (lower-cased, as `bot.event()` takes it). */
+export type KnownEventOf<E> = KnownEvent extends infer K
   ? K extends { Event: infer X }
     ? E extends X
       ? K

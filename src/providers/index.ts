@@ -4,7 +4,13 @@
  */
 export type { ChatContext, ChatReply, ChatProvider, ChatExchange, InspectableProvider } from './provider.js';
 export { inspectable } from './provider.js';
-export { ProviderError, isProviderError, type ProviderErrorCode, type ProviderCodeMeaning } from './errors.js';
+export {
+  ProviderError,
+  isProviderError,
+  type ProviderErrorCode,
+  type ProviderErrorDetails,
+  type ProviderCodeMeaning,
+} from './errors.js';
 export {
   withBudget,
   DEFAULT_BUDGET_MS,
@@ -26,7 +32,7 @@ export {
   type TulingEnvelope,
   type TulingLocation,
 } from './tuling-request.js';
-export { mapTulingResults, type TulingResult } from './tuling-map.js';
+export { mapTulingResults, type MapOptions, type TulingResult } from './tuling-map.js';
 export {
   openaiProvider,
   chatCompletionsUrl,
@@ -46,6 +52,8 @@ export {
   PROVIDER_NAMES,
   type ProviderName,
   type ChatSettings,
+  type ChatSettingsOptions,
+  type BudgetSettings,
   type ProviderFromEnvOptions,
   type ProviderExtras,
 } from './from-env.js';

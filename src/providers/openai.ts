@@ -80,7 +80,18 @@ function apiError(json: Completion | undefined, status: number, secrets: (string
   });
 }
 
-/** An OpenAI-compatible ChatProvider with per-user short memory. */
+/**
+ * An OpenAI-compatible ChatProvider with per-user short memory. Any endpoint that speaks
+ * `POST /chat/completions` works through `baseUrl` (DeepSeek, Moonshot, Qwen, a local server).
+ *
+ * @example
+ * ```ts
+ * import { chat, createBot, openaiProvider } from 'wxbot';
+ *
+ * const provider = openaiProvider({ apiKey: process.env.OPENAI_API_KEY!, baseUrl: 'https://api.deepseek.com/v1', model: 'deepseek-chat' });
+ * export default createBot().fallback(chat(provider));
+ * ```
+ */
 export function openaiProvider(o: OpenAIOptions): InspectableProvider {
   if (!o.apiKey) throw new ProviderError('NOT_CONFIGURED', 'OpenAI apiKey is empty', { provider: 'openai' });
   const url = chatCompletionsUrl(o.baseUrl);

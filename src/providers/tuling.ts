@@ -47,7 +47,16 @@ function fail(e: ProviderError, exchange: ChatExchange): never {
   throw e;
 }
 
-/** A Tuling v2 ChatProvider. Errors are ProviderErrors; `intent.code` errors carry the §7.4 meaning. */
+/**
+ * A Tuling v2 ChatProvider. Errors are ProviderErrors; `intent.code` errors carry the §7.4 meaning.
+ *
+ * @example
+ * ```ts
+ * import { chat, createBot, tulingProvider } from 'wxbot';
+ *
+ * export default createBot().fallback(chat(tulingProvider({ apiKey: process.env.TULING_KEY! })));
+ * ```
+ */
 export function tulingProvider(o: TulingOptions): InspectableProvider {
   if (!o.apiKey) throw new ProviderError('NOT_CONFIGURED', 'Tuling apiKey is empty', { provider: 'tuling' });
   const url = tulingEndpoint(o.url);

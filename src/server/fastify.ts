@@ -1,19 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 // Structural slices of Fastify's types, so fastify stays an optional dependency (never imported here).
-interface FastifyLikeRequest {
+/** The slice of a Fastify request the plugin reads. */
+export interface FastifyLikeRequest {
   raw: IncomingMessage;
   body?: unknown;
 }
 
-interface FastifyLikeReply {
+/** The slice of a Fastify reply the plugin uses. */
+export interface FastifyLikeReply {
   raw: ServerResponse;
   hijack(): unknown;
 }
 
-type BodyDone = (err: Error | null, body?: Buffer) => void;
+/** Fastify's content-type parser callback. */
+export type BodyDone = (err: Error | null, body?: Buffer) => void;
 
-interface FastifyLikeInstance {
+/** The slice of a Fastify instance the plugin uses (so Fastify stays an optional dependency). */
+export interface FastifyLikeInstance {
   removeAllContentTypeParsers(): void;
   addContentTypeParser(
     type: string,

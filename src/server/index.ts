@@ -7,9 +7,16 @@
  *     process.on('SIGTERM', () => server.close());
  */
 export { createHandler, type WechatHandler } from './handler.js';
-export { buildServer, startServer, type RunningServer, type ServerOptions } from './start.js';
-export { toKoa } from './koa.js';
-export { toFastify, type FastifyAdapterOptions } from './fastify.js';
+export { buildServer, startServer, type RunningServer, type ServerOptions, type Shutdown } from './start.js';
+export { toKoa, type KoaLikeContext } from './koa.js';
+export {
+  toFastify,
+  type FastifyAdapterOptions,
+  type FastifyLikeInstance,
+  type FastifyLikeRequest,
+  type FastifyLikeReply,
+  type BodyDone,
+} from './fastify.js';
 export { HttpRejection } from './rejection.js';
 export { parseQuery, type PushQuery } from './query.js';
 export { openPush, verifyGet, type Mode, type OpenedPush, type VerifyConfig } from './verify.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The slice of a Koa context the adapter needs (so Koa stays an optional dependency). */
-interface KoaLikeContext {
+export interface KoaLikeContext {
   req: IncomingMessage;
   res: ServerResponse;
   path: string;
@@ -12,6 +12,16 @@ interface KoaLikeContext {
 /**
  * Mounts the handler in Koa: `app.use(toKoa(handler, { path: '/wechat' }))`. It sets `ctx.respond = false`
  * so Koa leaves the raw response alone; a body already read by koa-bodyparser is taken from `rawBody`.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import { createHandler, toKoa } from 'wxbot';
+ *
+ * const app = new Koa();
+ * app.use(toKoa(createHandler(bot, { token: process.env.WECHAT_TOKEN! }), { path: '/wechat' }));
+ * app.listen(5050);
+ * ```
  */
 export function toKoa(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,

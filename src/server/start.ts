@@ -31,7 +31,8 @@ export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
   statusText?: string;
 }
 
-interface Shutdown {
+/** How a running server drains: `closing` turns true once `begin()` is called (SIGTERM, `close()`). */
+export interface Shutdown {
   closing: boolean;
   begin(): void;
 }
@@ -169,7 +170,19 @@ export function buildServer(
   return { server, handler, shutdown };
 }
 
-/** Builds the server and listens; the returned handle closes it gracefully. */
+/**
+ * Builds the server and listens; the returned handle closes it gracefully.
+ *
+ * @example
+ * ```ts
+ * import { createBot, startServer } from 'wxbot';
+ *
+ * const bot = createBot().text('hi', () => 'hello');
+ * const server = await startServer(bot, { token: process.env.WECHAT_TOKEN!, port: 5050, path: '/wechat' });
+ * console.log(`listening on ${server.url}`);
+ * process.on('SIGTERM', () => void server.close());
+ * ```
+ */
 export async function startServer(bot: Bot, options: ServerOptions): Promise<RunningServer> {
   const { server, handler, shutdown } = buildServer(bot, options);
   const host = options.host ?? '0.0.0.0';

@@ -13,7 +13,7 @@ export {
   type NgrokOptions,
   type NgrokSdk,
 } from './ngrok.js';
-export { explainNgrokError } from './ngrok-errors.js';
+export { explainNgrokError, type NgrokErrorContext } from './ngrok-errors.js';
 export { createPublicUrlProvider, parsePublicUrl, publicUrlWarnings, callbackUrl } from './public-url.js';
 export { probeLocalPort } from './probe.js';
 export {
@@ -22,6 +22,7 @@ export {
   isPlaceholderAppId,
   CONSOLE_MODE_LABELS,
   type ConsoleSettings,
+  type SettingsInput,
   type ConsoleEncryptionMode,
 } from './console-settings.js';
 export {

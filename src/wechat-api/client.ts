@@ -56,7 +56,18 @@ export interface WechatApiOptions extends Omit<AccessTokenOptions, 'store'> {
   store?: Store;
 }
 
-/** A WeChat API client for one account. */
+/**
+ * A WeChat API client for one account: the access_token is fetched, cached in `store` and renewed
+ * by itself; every call retries once with a new token when WeChat rejects the old one.
+ *
+ * @example
+ * ```ts
+ * import { createWechatApi, customMessageFor, sendCustomMessage, textReply } from 'wxbot';
+ *
+ * const api = createWechatApi({ appId: process.env.WECHAT_APP_ID!, appSecret: process.env.WECHAT_APP_SECRET! });
+ * await sendCustomMessage(api, customMessageFor(openId, textReply('你的订单已发货'))!);
+ * ```
+ */
 export function createWechatApi(opts: WechatApiOptions): WechatApi {
   const tokens = new AccessTokenManager({ ...opts, store: opts.store ?? new MemoryStore() });
   return new WechatApi(tokens, opts.timeoutMs);

@@ -9,3 +9,4 @@ export {
   PLACEHOLDER_APP_ID,
   type TemplateInput,
 } from './templates.js';
+export { wxbotSource, type WxbotSource } from './wxbot-spec.js';

@@ -27,8 +27,8 @@ export interface ScaffoldOptions {
   force?: boolean;
   /** npm name; default: derived from the directory name. */
   name?: string;
-  /** Version range of wxbot for package.json. */
-  wxbotRange: string;
+  /** The wxbot dependency for package.json: a version range, or a `file:` spec. */
+  wxbotSpec: string;
   /** Injectable for tests; fresh random ones by default. */
   token?: string;
   encodingAESKey?: string;
@@ -71,7 +71,7 @@ export async function scaffoldProject(dir: string, options: ScaffoldOptions): Pr
   const entry = 'bot.mjs';
   const t: TemplateInput = {
     name: options.name ?? packageNameFor(root),
-    wxbotRange: options.wxbotRange,
+    wxbotSpec: options.wxbotSpec,
     token: options.token ?? generateToken(),
     encodingAESKey: options.encodingAESKey ?? generateEncodingAESKey(),
     appId: options.appId ?? PLACEHOLDER_APP_ID,

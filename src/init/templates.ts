@@ -5,8 +5,8 @@
 export interface TemplateInput {
   /** npm package name of the new project. */
   name: string;
-  /** Version range of wxbot to depend on. */
-  wxbotRange: string;
+  /** The wxbot dependency: a version range, or a `file:` spec (see wxbot-spec.ts). */
+  wxbotSpec: string;
   token: string;
   encodingAESKey: string;
   /** The account's AppID, or PLACEHOLDER_APP_ID until the user has it. */
@@ -35,7 +35,7 @@ export function packageJson(t: TemplateInput): string {
       try: 'wxbot simulate text 你好',
     },
     engines: { node: '>=20.18' },
-    dependencies: { wxbot: t.wxbotRange },
+    dependencies: { wxbot: t.wxbotSpec },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +31,9 @@ test('wxbot init scaffolds a project that runs: wxbot serve <entry> + wxbot simu
 
   const dir = join(root, 'my-bot');
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-  const ours = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
-  assert.equal(pkg.dependencies.wxbot, `^${ours.version}`);
+  // Run from this checkout (not from a registry install): the project depends on it by path.
+  assert.equal(pkg.dependencies.wxbot, `file:${realpathSync(REPO)}`);
+  assert.match(created.out, /package\.json depends on wxbot file:.* \(the directory this wxbot runs from/);
   // `npm install` stand-in: this checkout is the wxbot the project resolves.
   await mkdir(join(dir, 'node_modules'));
   await symlink(REPO, join(dir, 'node_modules', 'wxbot'), 'dir');
@@ -79,6 +81,16 @@ test('refuses to overwrite without --force, then overwrites with it', async () =
   assert.equal(forced.code, 0);
   assert.match(forced.out, /overwrote bot\.mjs/);
   assert.notEqual(await readFile(join(root, 'again', '.env'), 'utf8'), env1, 'fresh keys');
+});
+
+test('--wxbot-spec writes the dependency as given; --json reports it', async () => {
+  const given = await run(['init', 'pinned', '--wxbot-spec', '^0.1.0', '--json']);
+  assert.equal(given.code, 0, given.err);
+  assert.equal(JSON.parse(given.out).wxbotSpec, '^0.1.0');
+  assert.equal(JSON.parse(await readFile(join(root, 'pinned', 'package.json'), 'utf8')).dependencies.wxbot, '^0.1.0');
+  const empty = await run(['init', 'nothing', '--wxbot-spec', ' ']);
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /--wxbot-spec needs a value/);
 });
 
 test('--app-id is checked and written', async () => {

@@ -15,7 +15,7 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 
 test('writes a runnable project with fresh, valid keys', async (t) => {
   const dir = join(await tempDir(t), 'My Bot');
-  const r = await scaffoldProject(dir, { wxbotRange: '^1.2.3' });
+  const r = await scaffoldProject(dir, { wxbotSpec: '^1.2.3' });
   assert.deepEqual(r.files.map((f) => f.path).sort(), ['.env', '.gitignore', 'README.md', 'bot.mjs', 'package.json']);
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'my-bot');
@@ -45,7 +45,7 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
   ]) {
     assert.ok(bot.includes(part), `bot.mjs lacks ${part}`);
   }
-  const again = await scaffoldProject(join(dir, 'second'), { wxbotRange: '^1.2.3' });
+  const again = await scaffoldProject(join(dir, 'second'), { wxbotSpec: '^1.2.3' });
   assert.notEqual(again.token, r.token);
   assert.notEqual(again.encodingAESKey, r.encodingAESKey);
 });
@@ -53,7 +53,7 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
 test('refuses to overwrite and writes nothing, unless forced', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'bot.mjs'), 'mine');
-  await assert.rejects(scaffoldProject(dir, { wxbotRange: '*' }), (e: unknown) => {
+  await assert.rejects(scaffoldProject(dir, { wxbotSpec: '*' }), (e: unknown) => {
     assert.ok(e instanceof InitError);
     assert.deepEqual(e.files, ['bot.mjs']);
     return true;
@@ -61,7 +61,7 @@ test('refuses to overwrite and writes nothing, unless forced', async (t) => {
   await assert.rejects(stat(join(dir, 'package.json')), /ENOENT/, 'nothing half-written');
   assert.equal(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
   await writeFile(join(dir, '.env'), 'OLD=1', { mode: 0o644 });
-  const r = await scaffoldProject(dir, { wxbotRange: '*', force: true });
+  const r = await scaffoldProject(dir, { wxbotSpec: '*', force: true });
   assert.deepEqual(
     r.files
       .filter((f) => f.overwritten)
@@ -75,7 +75,7 @@ test('refuses to overwrite and writes nothing, unless forced', async (t) => {
 
 test('a given AppID goes into .env instead of the placeholder', async (t) => {
   const dir = await tempDir(t);
-  await scaffoldProject(dir, { wxbotRange: '*', appId: 'wx1234567890abcdef' });
+  await scaffoldProject(dir, { wxbotSpec: '*', appId: 'wx1234567890abcdef' });
   const text = await readFile(join(dir, '.env'), 'utf8');
   assert.equal(parseEnv(text).WECHAT_APP_ID, 'wx1234567890abcdef');
   assert.doesNotMatch(text, /Placeholder/);

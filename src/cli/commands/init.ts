@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.js';
 
 interface InitOptions {
@@ -8,13 +9,19 @@ interface InitOptions {
   name?: string;
   appId?: string;
   json?: boolean;
+  wxbotSpec?: string;
 }
 
-function wxbotRange(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return `^${pkg.version}`;
+// Why the dependency is what it is, for the line that shows it (npm install must find it).
+const SOURCE_NOTE: Record<string, string> = {
+  registry: ' (the npm registry, as this wxbot was installed)',
+  directory: ' (the directory this wxbot runs from: it is not on the registry; --wxbot-spec to change it)',
+};
+
+const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+
+function ownVersion(): string {
+  return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 }
 
 export default function initCommand(): Command {
@@ -26,13 +33,24 @@ export default function initCommand(): Command {
     .option('-f, --force', 'overwrite files that already exist')
     .option('--name <name>', 'npm package name (default: the directory name)')
     .option('--app-id <id>', 'your 开发者ID(AppID), wx… (default: a placeholder to replace in .env)')
-    .option('--json', 'print one JSON object (files, entry; never the secrets)')
+    .option(
+      '--wxbot-spec <spec>',
+      'the wxbot dependency to write into package.json (default: ^version from a registry install, else file:<this wxbot>)',
+    )
+    .option('--json', 'print one JSON object (files, entry, wxbotSpec; never the secrets)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ wxbot init my-bot && cd my-bot && npm install && npm run dev\n  $ wxbot init . --force',
+      '\nExamples:\n  $ wxbot init my-bot && cd my-bot && npm install && npm run dev\n  $ wxbot init . --force\n' +
+        '  $ wxbot init my-bot --wxbot-spec ^0.1.0',
     )
     .action(async (dir: string, opts: InitOptions) => {
-      const { scaffoldProject, InitError } = await import('../../init/index.js');
+      const { scaffoldProject, InitError, wxbotSource } = await import('../../init/index.js');
+      if (opts.wxbotSpec !== undefined && opts.wxbotSpec.trim() === '') {
+        throw new CliError('--wxbot-spec needs a value, e.g. ^0.1.0 or file:../wxbot', EXIT.usage);
+      }
+      const source = opts.wxbotSpec
+        ? { spec: opts.wxbotSpec.trim(), kind: 'given' }
+        : wxbotSource(fileURLToPath(PACKAGE_ROOT), ownVersion());
       if (opts.appId !== undefined && !/^wx[0-9a-f]{16}$/i.test(opts.appId)) {
         throw new CliError(`--app-id must look like wx followed by 16 hex characters, got "${opts.appId}"`, EXIT.usage);
       }
@@ -42,7 +60,7 @@ export default function initCommand(): Command {
           force: opts.force,
           name: opts.name,
           appId: opts.appId,
-          wxbotRange: wxbotRange(),
+          wxbotSpec: source.spec,
         });
       } catch (err) {
         if (err instanceof InitError) {
@@ -55,7 +73,7 @@ export default function initCommand(): Command {
       }
       if (opts.json) {
         const { dir: d, name, entry, files } = result;
-        process.stdout.write(`${JSON.stringify({ dir: d, name, entry, files })}\n`);
+        process.stdout.write(`${JSON.stringify({ dir: d, name, entry, files, wxbotSpec: source.spec })}\n`);
         return;
       }
       const shown = relative(process.cwd(), result.dir) || '.';
@@ -63,7 +81,8 @@ export default function initCommand(): Command {
         `Created ${result.name} in ${shown}/`,
         ...result.files.map((f) => `  ${f.overwritten ? 'overwrote' : 'created  '} ${f.path}`),
       ];
-      lines.push('', 'A fresh Token and EncodingAESKey are in .env (keep it secret; it is in .gitignore).');
+      lines.push('', `package.json depends on wxbot ${source.spec}${SOURCE_NOTE[source.kind] ?? ''}.`);
+      lines.push('A fresh Token and EncodingAESKey are in .env (keep it secret; it is in .gitignore).');
       if (!opts.appId)
         lines.push('Put your 开发者ID(AppID) into WECHAT_APP_ID in .env before choosing 安全模式 in the console.');
       lines.push('', 'Next:');

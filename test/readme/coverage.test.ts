@@ -40,6 +40,8 @@ interface Elsewhere {
 const ELSEWHERE: Elsewhere[] = [
   { command: 'npm ci', by: '.ci/run', needle: 'npm ci' },
   { command: 'npm test', by: '.ci/run', needle: 'npm test' },
+  { command: 'npm run lint', by: '.ci/run', needle: 'npm run lint' },
+  { command: 'npm run docs', by: '.ci/run', needle: 'npm run docs' },
   { command: 'wxbot serve', by: 'test/cli/chat-serve.test.ts', needle: 'TULING_API_URL' },
   { command: /^npx wxbot tunnel bot\.mjs --watch$/, by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
   {

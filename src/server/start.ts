@@ -1,15 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
-import {
-  createHandler,
-  DRAIN,
-  nextRequestId,
-  SERVE,
-  type Drain,
-  type ServeRequest,
-  type WechatHandler,
-} from './handler.js';
+import { createWebhook, type WechatHandler } from './handler.js';
+import { nextRequestId } from './request-id.js';
 import type { HandlerOptions } from './types.js';
 import type { Store } from '../store/store.js';
 
@@ -106,10 +99,8 @@ export function buildServer(
       this.closing = true;
     },
   };
-  const drain: Drain = shutdown;
-  const handler = createHandler(bot, { ...options, path: undefined, [DRAIN]: drain } as HandlerOptions);
-  // The handler without the promise a node:http listener would drop.
-  const serve = (handler as unknown as { [SERVE]: ServeRequest })[SERVE];
+  // The handler, and for this server the listener without the promise it would drop.
+  const { handler, serve } = createWebhook(bot, { ...options, path: undefined }, shutdown);
   const storeAnswers = storeProbe(options.store ?? bot.store);
   const statusText = options.statusText ?? `wxbot is running. WeChat webhook: POST ${path}\n`;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;

@@ -1,6 +1,10 @@
-// Runs every *.test.ts under test/ with Node's built-in runner (TypeScript through tsx).
+// Runs every *.test.ts under test/ with Node's built-in runner (TypeScript through tsx), then prints
+// one line saying what passed, failed and was skipped and why, so a green run without some system
+// program (see test/helpers/system.ts) cannot be taken for the full suite.
+// Every test and hook gets a default timeout (test/helpers/test-timeout.mjs): a hang fails with its name.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,9 +23,71 @@ const files = find(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NO_COLOR: '1' },
-});
+const scratch = mkdtempSync(join(tmpdir(), 'wxbot-test-run-'));
+const results = join(scratch, 'results.jsonl');
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/helpers/test-timeout.mjs',
+    '--test',
+    '--test-concurrency=2',
+    // A test that timed out may leave a handle open; its file must still end.
+    '--test-force-exit',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./test/helpers/summary-reporter.mjs',
+    `--test-reporter-destination=${results}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } },
+);
+let lines = [];
+try {
+  lines = readFileSync(results, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+} catch {
+  // no results: said below
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(summary(lines));
 process.exit(r.status ?? 1);
+
+/** One line: counts, each skip reason with its files, the programs missing in CI, the first failures. */
+function summary(lines) {
+  if (lines.length === 0) return 'summary: no test results (the runner did not report any)';
+  const tests = lines.filter((l) => !l.suite);
+  const passed = tests.filter((l) => l.outcome === 'pass').length;
+  const failed = tests.filter((l) => l.outcome === 'fail');
+  const skipped = lines.filter((l) => l.outcome === 'skip');
+  let out = `summary: ${passed} passed, ${failed.length} failed, `;
+  if (skipped.length === 0) out += 'nothing skipped';
+  else {
+    const byReason = new Map();
+    for (const s of skipped) {
+      const files = byReason.get(s.reason) ?? new Map();
+      const file = relative(root, s.file ?? '');
+      files.set(file, (files.get(file) ?? 0) + 1);
+      byReason.set(s.reason, files);
+    }
+    const reasons = [...byReason].map(([reason, files]) => {
+      const where = [...files].map(([f, n]) => (n > 1 ? `${f} ×${n}` : f)).join(', ');
+      return `${reason || 'no reason given'} (${where})`;
+    });
+    out += `${skipped.length} skipped: ${reasons.join('; ')}`;
+  }
+  const missing = [
+    ...new Set(failed.map((l) => /^(\S+) must be installed when CI=true$/.exec(l.name)?.[1]).filter(Boolean)),
+  ];
+  if (missing.length > 0) out += ` | missing programs (CI=true): ${missing.join(', ')}`;
+  const others = failed.filter((l) => !/ must be installed when CI=true$/.test(l.name));
+  if (others.length > 0) {
+    const names = others.slice(0, 5).map((l) => `${relative(root, l.file ?? '')}: ${l.name}`);
+    out += ` | failed: ${names.join('; ')}${others.length > 5 ? `; and ${others.length - 5} more` : ''}`;
+  }
+  return out;
+}

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { colorLevel } from '../../src/cli/color.js';
 import { BROKEN_ACCOUNT, type BrokenServer, useBrokenServer } from '../fakes/broken-server.js';
+import { requireProgram } from '../helpers/system.js';
 import { BIN } from './tunnel-child.js';
 
 const ANSI = /\x1b\[[0-9;]*m/;
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-const hasScript = spawnSync('script', ['--version']).status === 0;
+const needScript = () => requireProgram('script', { install: 'apt-get install bsdutils' });
 const cwd = mkdtempSync(join(tmpdir(), 'wxbot-color-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
@@ -106,7 +107,7 @@ describe('colorLevel: clig.dev and no-color.org rules', () => {
   });
 });
 
-describe('simulate: the rendered reply', { skip: !hasScript && '`script` (util-linux) is not installed' }, () => {
+describe('simulate: the rendered reply', needScript(), () => {
   let server: BrokenServer;
   useBrokenServer((s) => (server = s));
   const args = () => [
@@ -143,9 +144,7 @@ describe('simulate: the rendered reply', { skip: !hasScript && '`script` (util-l
   });
 });
 
-describe('serve: the banner (stderr) and the request log (stdout)', {
-  skip: !hasScript && '`script` (util-linux) is not installed',
-}, () => {
+describe('serve: the banner (stderr) and the request log (stdout)', needScript(), () => {
   async function serveAndRequest(o: { tty: boolean; env?: Record<string, string> }): Promise<string> {
     const r = wxbot(['serve', '--port', '0', '--host', '127.0.0.1', '--token', 'colortoken123', '--no-history'], o);
     try {

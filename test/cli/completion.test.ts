@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { allCommands, commandSpec, type CommandSpec } from '../../src/cli/completion/index.js';
 import { COMMANDS, loadFullProgram } from '../../src/cli/program.js';
+import { requireProgram } from '../helpers/system.js';
 import { BIN, cleanEnv } from './tunnel-child.js';
 
 const run = promisify(execFile);
-const has = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
 
 interface Result {
   code: number;
@@ -146,10 +146,8 @@ describe('bash', () => {
   });
 });
 
-describe('zsh', () => {
-  test('the script parses (zsh -n), names every command and registers for wxbot', {
-    skip: !has('zsh') && 'zsh is not installed',
-  }, async () => {
+describe('zsh', requireProgram('zsh', { install: 'apt-get install zsh' }), () => {
+  test('the script parses (zsh -n), names every command and registers for wxbot', async () => {
     await run('zsh', ['-n', join(dir, 'zsh')]);
     assert.match(scripts.zsh!, /^#compdef wxbot\n/);
     for (const name of TOP) assert.ok(scripts.zsh!.includes(`'${name}:`), `zsh script lacks ${name}`);
@@ -172,9 +170,7 @@ describe('zsh', () => {
     assert.equal(sourced.stdout.trim(), '_wxbot');
   });
 
-  test('_wxbot offers the right words (zsh completion builtins stubbed to print what they get)', {
-    skip: !has('zsh') && 'zsh is not installed',
-  }, async () => {
+  test('_wxbot offers the right words (zsh completion builtins stubbed to print what they get)', async () => {
     const driver = `
 compdef() { : }
 _describe() { local -a names; names=(\${reply%%:*}); print -r -- "\${(j: :)names}" }
@@ -206,10 +202,8 @@ t wxbot menu ''
   });
 });
 
-describe('fish', () => {
-  test('the script parses (fish -n), names every command, and completes like the CLI', {
-    skip: !has('fish') && 'fish is not installed',
-  }, async () => {
+describe('fish', requireProgram('fish', { install: 'apt-get install fish' }), () => {
+  test('the script parses (fish -n), names every command, and completes like the CLI', async () => {
     await run('fish', ['-n', join(dir, 'fish')]);
     for (const name of TOP) assert.ok(scripts.fish!.includes(`-a '${name}'`), `fish script lacks ${name}`);
     // fish's own completion engine: `complete -C` completes a command line as if TAB were pressed.

@@ -6,9 +6,10 @@
 //   simulate  the rendered exchange (or --json/--raw); the chat banner and prompts' notes on stderr
 //   sign, chat, keys, history, replay, menu, init, completion: their result; notes and hints on stderr
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { BROKEN_ACCOUNT } from '../fakes/broken-server.js';
+import { requireProgram } from '../helpers/system.js';
 import { startWorld, wxbot, type Run, type World } from './conventions-world.js';
 import { BIN, cleanEnv, runWxbot } from './tunnel-child.js';
 
@@ -100,7 +101,9 @@ test('completion: the script on stdout, nothing on stderr', async () => {
 });
 
 // The pipelines the README shows, run literally by sh (wxbot is a shell function calling bin/wxbot.js).
-const hasTools = ['curl', 'jq', 'xargs'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
+const pipeTools =
+  requireProgram('curl', { install: 'apt-get install curl' }).skip ||
+  requireProgram('jq', { install: 'apt-get install jq' }).skip;
 function sh(line: string, cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', `wxbot() { "$WXBOT_NODE" "$WXBOT_BIN" "$@"; }\n${line}`], {
@@ -121,7 +124,7 @@ function sh(line: string, cwd: string): Promise<Run> {
 }
 
 test('stdout pipes: sign | xargs curl, simulate --json | jq, keys --json | jq, history --json | jq', {
-  skip: !hasTools && 'curl, jq or xargs missing',
+  skip: pipeTools,
 }, async () => {
   const signed = await sh(
     `wxbot sign --token ${BROKEN_ACCOUNT.token} --echostr hello --url ${w.good.url} | xargs curl -s`,

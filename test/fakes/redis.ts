@@ -1,7 +1,8 @@
 /**
  * A REAL redis-server for tests (no mock client). CI (`.ci/run`) starts one and exports
  * WXBOT_TEST_REDIS_URL; locally, when that is unset, one is spawned on a free loopback port and
- * stopped afterwards. No Redis at all is a test failure with a clear message, never a silent skip.
+ * stopped afterwards. The tests that use it take `requireRedis()` as their options: without
+ * redis-server they are skipped with the install command outside CI, and fail with CI=true.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireProgram, type SkipOption } from '../helpers/system.js';
+
+/** node:test options for tests that start or share a redis-server (see test/helpers/system.ts). */
+export function requireRedis(): SkipOption {
+  return requireProgram('redis-server', { install: 'apt-get install redis-server' });
+}
 
 export interface TestRedis {
   /** redis://127.0.0.1:<port>/<db> */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { freePort, requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { http, push, replyText, textXml, type Account, type Mode } from '../server/client.js';
 import { blockAfter } from './extract.js';
 
@@ -120,7 +120,7 @@ async function answersAndLogs(port: number, r: Running, acct: Account, mode: Mod
   }
 }
 
-describe('documented deployment files', () => {
+describe('documented deployment files', requireRedis(), () => {
   let redis: TestRedis;
   const dirs: string[] = [];
   before(async () => {

@@ -12,14 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, startTestRedis, waitForPort, type TestRedis } from '../fakes/redis.js';
+import { freePort, requireRedis, startTestRedis, waitForPort, type TestRedis } from '../fakes/redis.js';
+import { findProgram, requireProgram } from '../helpers/system.js';
 import { startReplica, type Replica } from '../scale/helpers.js';
 import { buildPush, decode, http, replyText, textXml, type Account, type HttpResult } from '../server/client.js';
 import { blockAfter } from './extract.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => spawnSync(p, ['-v']).status === 0);
-const skip = NGINX ? false : process.env.CI ? false : 'nginx is not installed (apt-get install nginx; .ci/run does)';
+const NGINX = findProgram('nginx');
+const skip = requireProgram('nginx', { install: 'apt-get install nginx' }).skip || requireRedis().skip;
 
 const ACCT: Account = {
   token: 'nginxtoken42',

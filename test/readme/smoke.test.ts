@@ -15,6 +15,7 @@ import { FAKE_TULING_KEY, fakeTulingAnswer, startFakeTuling } from '../fakes/tul
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI } from '../fakes/openai.js';
 import { startFakeWechatApi } from '../fakes/wechat-api.js';
 import { vectors } from '../helpers/fixtures.js';
+import { requireProgram } from '../helpers/system.js';
 
 const DOCS = docFiles();
 const COMMANDS = docCommands(DOCS);
@@ -151,39 +152,43 @@ describe('documented commands, run as written', { concurrency: 3 }, () => {
     }
   });
 
-  test('`wxbot sign` prints what the docs show, and its signed URL passes curl through serve', async (t) => {
-    const dir = scratchProject();
-    const plain = await sh(line('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'), dir);
-    ok(plain, 'sign');
-    assert.equal(
-      plain.stdout.trim(),
-      shownOutput('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'),
-    );
+  test(
+    '`wxbot sign` prints what the docs show, and its signed URL passes curl through serve',
+    requireProgram('curl', { install: 'apt-get install curl' }),
+    async (t) => {
+      const dir = scratchProject();
+      const plain = await sh(line('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'), dir);
+      ok(plain, 'sign');
+      assert.equal(
+        plain.stdout.trim(),
+        shownOutput('wxbot sign --token AAAAA --timestamp 1714036504 --nonce 1514711492'),
+      );
 
-    const v = vectors.find((x) => x.timestamp === '1714112445' && x.nonce === '415670741')!;
-    const enc = await sh(
-      line('wxbot sign --token AAAAA --timestamp 1714112445 --nonce 415670741 --encrypt "$ENCRYPT"'),
-      dir,
-      { ENCRYPT: v.encrypt! },
-    );
-    ok(enc, 'sign --encrypt');
-    assert.equal(enc.stdout.trim().split('\n')[1], v.msgSignature);
+      const v = vectors.find((x) => x.timestamp === '1714112445' && x.nonce === '415670741')!;
+      const enc = await sh(
+        line('wxbot sign --token AAAAA --timestamp 1714112445 --nonce 415670741 --encrypt "$ENCRYPT"'),
+        dir,
+        { ENCRYPT: v.encrypt! },
+      );
+      ok(enc, 'sign --encrypt');
+      assert.equal(enc.stdout.trim().split('\n')[1], v.msgSignature);
 
-    const json = JSON.parse((await sh(line('wxbot sign --token abc123 --json'), dir)).stdout);
-    assert.deepEqual(Object.keys(json).sort(), ['nonce', 'signature', 'timestamp']);
+      const json = JSON.parse((await sh(line('wxbot sign --token abc123 --json'), dir)).stdout);
+      assert.deepEqual(Object.keys(json).sort(), ['nonce', 'signature', 'timestamp']);
 
-    const server = await runServe(['--token', 'abc123']);
-    t.after(() => server.stop());
-    const curl = await sh(
-      line('curl "$(wxbot sign --token abc123 --echostr hello --url http://127.0.0.1:5050/wechat)"').replace(
-        'http://127.0.0.1:5050',
-        server.origin,
-      ),
-      dir,
-    );
-    ok(curl, 'curl');
-    assert.equal(curl.stdout, 'hello');
-  });
+      const server = await runServe(['--token', 'abc123']);
+      t.after(() => server.stop());
+      const curl = await sh(
+        line('curl "$(wxbot sign --token abc123 --echostr hello --url http://127.0.0.1:5050/wechat)"').replace(
+          'http://127.0.0.1:5050',
+          server.origin,
+        ),
+        dir,
+      );
+      ok(curl, 'curl');
+      assert.equal(curl.stdout, 'hello');
+    },
+  );
 
   test('checking your own server: verify, plaintext messages and events, safe mode', async (t) => {
     const dir = scratchProject();

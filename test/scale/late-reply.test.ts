@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 import { push, textXml } from '../server/client.js';
 import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
@@ -26,7 +26,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10
   }
 }
 
-describe('late replies through the customer-service API', () => {
+describe('late replies through the customer-service API', requireRedis(), () => {
   let redis: TestRedis;
   let fake: FakeWechatApi;
   let dir: string;

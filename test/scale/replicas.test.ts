@@ -6,14 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { push, replyText, textXml } from '../server/client.js';
 import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
 
 const TOKEN = 'replicatoken42';
 const msgId = () => String(7_000_000_000_000_000_000n + BigInt(randomInt(2 ** 47)));
 
-describe('two replicas sharing Redis', () => {
+describe('two replicas sharing Redis', requireRedis(), () => {
   let redis: TestRedis;
   let dir: string;
   let countFile: string;

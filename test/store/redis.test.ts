@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemoryStore, openStore, RedisStore, StoreError } from '../../src/store/index.js';
-import { freePort, startPrivateRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { freePort, requireRedis, startPrivateRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('RedisStore against a real redis-server', () => {
+describe('RedisStore against a real redis-server', requireRedis(), () => {
   let redis: TestRedis;
   let store: RedisStore;
   let raw: Redis;
@@ -114,21 +114,25 @@ describe('RedisStore failures', () => {
     await assert.rejects(openStore('not a url'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_BAD_URL');
   });
 
-  test('when the server dies, commands fail with STORE_UNAVAILABLE and the process survives', async () => {
-    const own = await startPrivateRedis();
-    const errors: StoreError[] = [];
-    const store = await RedisStore.connect(own.url, { commandTimeoutMs: 500, onError: (e) => errors.push(e) });
-    try {
-      await store.set('k', 'v', 5_000);
-      await own.stop();
-      await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_UNAVAILABLE');
-      assert.equal(await store.ping(), false);
-      assert.ok(errors.length > 0, 'onError was told about the lost connection');
-      assert.ok(errors.every((e) => e instanceof StoreError));
-    } finally {
-      await store.close();
-      await own.stop();
-    }
-    await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_CLOSED');
-  });
+  test(
+    'when the server dies, commands fail with STORE_UNAVAILABLE and the process survives',
+    requireRedis(),
+    async () => {
+      const own = await startPrivateRedis();
+      const errors: StoreError[] = [];
+      const store = await RedisStore.connect(own.url, { commandTimeoutMs: 500, onError: (e) => errors.push(e) });
+      try {
+        await store.set('k', 'v', 5_000);
+        await own.stop();
+        await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_UNAVAILABLE');
+        assert.equal(await store.ping(), false);
+        assert.ok(errors.length > 0, 'onError was told about the lost connection');
+        assert.ok(errors.every((e) => e instanceof StoreError));
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+      await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_CLOSED');
+    },
+  );
 });

@@ -12,7 +12,7 @@ import {
 } from '../../src/protocol/replies.js';
 import { MemoryStore, RedisStore } from '../../src/store/index.js';
 import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
-import { freePort, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { freePort, requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
 const OPENID = 'oUserOpenId0000000000000000';
@@ -203,7 +203,7 @@ describe('late-reply sender against the fake API', () => {
   });
 });
 
-describe('late-reply windows shared through Redis', () => {
+describe('late-reply windows shared through Redis', requireRedis(), () => {
   let redis: TestRedis;
   let fake: FakeWechatApi;
   before(async () => {

@@ -39,10 +39,10 @@ const r = spawnSync(
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./test/helpers/summary-reporter.mjs',
-    `--test-reporter-destination=${results}`,
+    '--test-reporter-destination=stdout',
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } },
+  { cwd: root, stdio: 'inherit', env: runEnv() },
 );
 let lines = [];
 try {
@@ -56,6 +56,13 @@ try {
 rmSync(scratch, { recursive: true, force: true });
 console.log(summary(lines));
 process.exit(r.status ?? 1);
+
+function runEnv() {
+  const env = { ...process.env, NO_COLOR: '1', WXBOT_TEST_RESULTS: results };
+  // Set by node:test in the processes it runs: a run started from a test would report to it, not here.
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
 
 /** One line: counts, each skip reason with its files, the programs missing in CI, the first failures. */
 function summary(lines) {

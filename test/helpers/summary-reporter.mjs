@@ -1,21 +1,30 @@
-// A node:test reporter that records, as JSON lines in its destination file, what test/run.mjs needs
-// for its one-line summary: every test's outcome, and for skipped ones the reason and the file.
-export default async function* summaryReporter(source) {
-  for await (const event of source) {
-    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
-    const { name, file, skip, todo, details } = event.data;
-    // The process of a whole test file reports as a test too; its tests were counted already.
-    if (details?.type !== 'suite' && name === file) {
-      if (event.type === 'test:fail')
-        yield `${JSON.stringify({ outcome: 'fail', name, file, error: message(details) })}\n`;
-      continue;
-    }
-    const outcome = skip !== undefined && skip !== false ? 'skip' : todo ? 'todo' : event.type.slice(5);
-    const line = { outcome, name, file, suite: details?.type === 'suite' };
-    if (outcome === 'skip') line.reason = skip === true ? '' : String(skip);
-    if (outcome === 'fail') line.error = message(details);
-    yield `${JSON.stringify(line)}\n`;
-  }
+// A node:test reporter that records, as JSON lines in the file named by WXBOT_TEST_RESULTS, what
+// test/run.mjs needs for its one-line summary: every test's outcome, for skipped ones the reason and
+// the file. Written synchronously, event by event: --test-force-exit ends the runner without waiting
+// for a reporter's stream to drain (the summary then missed results). It prints nothing.
+import { appendFileSync } from 'node:fs';
+import { Transform } from 'node:stream';
+
+const results = process.env.WXBOT_TEST_RESULTS;
+
+export default new Transform({
+  writableObjectMode: true,
+  transform(event, _encoding, done) {
+    if (event.type === 'test:pass' || event.type === 'test:fail') record(event.type, event.data);
+    done();
+  },
+});
+
+function record(type, { name, file, skip, todo, details }) {
+  // The process of a whole test file reports as a test too: only its failure (it did not load, or
+  // timed out) is news, its tests were counted already.
+  const fileItself = details?.type !== 'suite' && name === file;
+  if (fileItself && type === 'test:pass') return;
+  const outcome = skip !== undefined && skip !== false ? 'skip' : todo ? 'todo' : type.slice(5);
+  const line = { outcome, name, file, suite: details?.type === 'suite' };
+  if (outcome === 'skip') line.reason = skip === true ? '' : String(skip);
+  if (outcome === 'fail') line.error = message(details);
+  if (results) appendFileSync(results, `${JSON.stringify(line)}\n`);
 }
 
 function message(details) {

@@ -2,11 +2,11 @@
 // so a hang fails with the test's name instead of stalling the run. On Node 20 `--test-timeout` bounds
 // a whole file, not each test (Node 22 changed that), hence this wrapper around node:test's named
 // exports (`import { test } from 'node:test'`; the default export is left alone). A test's own
-// `timeout` option wins; WXBOT_TEST_TIMEOUT_MS overrides the default of 60 s.
+// `timeout` option wins; WXBOT_TEST_TIMEOUT_MS overrides the default of 120 s (generous: a busy two-core machine runs some tests for a minute).
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { compileFunction } from 'node:vm';
 
-const TIMEOUT_MS = Number(process.env.WXBOT_TEST_TIMEOUT_MS) || 60_000;
+const TIMEOUT_MS = Number(process.env.WXBOT_TEST_TIMEOUT_MS) || 120_000;
 const nodeTest = createRequire(import.meta.url)('node:test');
 
 /** test(name?, options?, fn?): the options object gets a timeout unless it has one. */

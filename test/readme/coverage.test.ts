@@ -42,6 +42,7 @@ const ELSEWHERE: Elsewhere[] = [
   { command: 'npm test', by: '.ci/run', needle: 'npm test' },
   { command: 'npm run lint', by: '.ci/run', needle: 'npm run lint' },
   { command: 'npm run docs', by: '.ci/run', needle: 'npm run docs' },
+  { command: 'npm run test:node-only', by: 'test/helpers/system.test.ts', needle: 'run-without.mjs' },
   { command: 'wxbot serve', by: 'test/cli/chat-serve.test.ts', needle: 'TULING_API_URL' },
   { command: /^npx wxbot tunnel bot\.mjs --watch$/, by: 'test/cli/tunnel.test.ts', needle: "'--ngrok-server-addr'" },
   {

@@ -2,16 +2,22 @@
 // from this checkout, a real `npm install` in the new project (its wxbot dependency must be one npm can
 // satisfy without a registry), `npm run dev`, and `npx wxbot simulate text 你好` answered by the bot.
 import assert from 'node:assert/strict';
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../fakes/redis.js';
-import { background, scratchProject, sh } from '../readme/project.js';
+import { type Background, background, scratchProject, sh } from '../readme/project.js';
 
 const ROOT = realpathSync(new URL('../..', import.meta.url));
 
 test('wxbot init → npm install exits 0 → npm run dev answers wxbot simulate text 你好', async (t) => {
   const dir = scratchProject();
+  let dev: Background | undefined;
+  t.after(async () => {
+    await dev?.stop();
+    // Links are removed, not followed: the checkout behind node_modules/wxbot stays.
+    rmSync(dir, { recursive: true, force: true });
+  });
   const init = await sh('npx wxbot init my-bot --json', dir);
   assert.equal(init.code, 0, init.stderr);
   assert.equal(JSON.parse(init.stdout).wxbotSpec, `file:${ROOT}`);
@@ -27,8 +33,7 @@ test('wxbot init → npm install exits 0 → npm run dev answers wxbot simulate 
   assert.equal(realpathSync(join(bot, 'node_modules', 'wxbot')), ROOT);
 
   const port = String(await freePort());
-  const dev = background('npm run dev', bot, { WXBOT_HOST: '127.0.0.1', WXBOT_PORT: port });
-  t.after(() => dev.stop());
+  dev = background('npm run dev', bot, { WXBOT_HOST: '127.0.0.1', WXBOT_PORT: port });
   await dev.waitFor('Next', 30_000);
   const hello = await sh('npx wxbot simulate text 你好', bot, { WXBOT_PORT: port });
   assert.equal(hello.code, 0, hello.stdout + hello.stderr);

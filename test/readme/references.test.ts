@@ -1,11 +1,11 @@
 // The code cites documents: `protocol.md §5.4` (or a bare `§5.4`, which means the same page) and paths
-// such as `docs/cli/serve.md`. Every cited section and file must be in the repository, so a maintainer
-// can follow each reference.
+// such as `docs/cli/serve.md`; the docs name source files. Every cited section and file must be in the
+// repository, so a maintainer can follow each reference.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from './extract.js';
+import { docFiles, REPO_ROOT } from './extract.js';
 
 const PROTOCOL = 'docs/internals/protocol.md';
 
@@ -78,6 +78,16 @@ test('every document the code names is in the repository', () => {
     for (const p of documentPaths(text)) {
       const path = p.startsWith('docs/') ? p : KNOWN_PAGES[p];
       if (!path || !existsSync(join(REPO_ROOT, path))) missing.push({ where: file, cited: p });
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('every src/ or test/ path the docs name in backticks exists', () => {
+  const missing: Reference[] = [];
+  for (const f of docFiles()) {
+    for (const m of f.text.matchAll(/`((?:src|test)\/[\w./-]+)`/g)) {
+      if (!existsSync(join(REPO_ROOT, m[1]!))) missing.push({ where: f.path, cited: m[1]! });
     }
   }
   assert.deepEqual(missing, []);

@@ -23,6 +23,22 @@ export type ServeRequest = (req: IncomingMessage, res: ServerResponse, done?: ()
  * route → verify (GET) | read body → open push (verify, decrypt, parse) → dispatch (bot, dedupe,
  * deadline) → render (and seal) → respond → record. Works as a node:http listener and inside Express,
  * Koa (toKoa) and Fastify (toFastify).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import express from 'express';
+ * import { createBot, createHandler } from 'wxbot';
+ *
+ * const bot = createBot().text('hi', () => 'hello');
+ * const handler = createHandler(bot, {
+ *   token: process.env.WECHAT_TOKEN!,
+ *   encodingAESKey: process.env.WECHAT_AES_KEY, // compatible or safe mode
+ *   appId: process.env.WECHAT_APP_ID,
+ * });
+ * createServer(handler).listen(5050); // plain node:http
+ * express().all('/wechat', handler).listen(5051); // or Express, mounted before any body parser
+ * ```
  */
 export function createHandler(bot: Bot, options: HandlerOptions): WechatHandler {
   return createWebhook(bot, options).handler;

@@ -21,3 +21,4 @@ export * from './wechat-api/index.js';
 export * from './tunnel/index.js';
 export * from './history/index.js';
 export * from './config/index.js';
+export * from './testing/index.js';

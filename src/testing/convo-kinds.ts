@@ -1,0 +1,248 @@
+/**
+ * The `> [kind args…]` lines of a conversation file: one row per message or event a user can send,
+ * read in both directions (a line becomes a message when a test runs; a recorded message becomes a
+ * line when `history --convo` or `simulate --save` writes one).
+ */
+import type { WechatMessage } from '../protocol/messages.js';
+import * as m from '../simulate/messages.js';
+
+type Build = (args: string[], u: m.SimulatedUser) => WechatMessage;
+
+interface SendKind {
+  /** Lower-case name written in the brackets; `aliases` are accepted too. */
+  name: string;
+  aliases?: string[];
+  /** Shown in errors: `[location LAT LNG label…]`. */
+  usage: string;
+  /** Fewest words after the name. */
+  min: number;
+  build: Build;
+}
+
+const num = (v: string | undefined, what: string): number => {
+  const n = Number(v);
+  if (v === undefined || v.trim() === '' || !Number.isFinite(n))
+    throw new Error(`${what} must be a number, got "${v ?? ''}"`);
+  return n;
+};
+
+const rest = (args: string[], from: number): string | undefined =>
+  args.length > from ? args.slice(from).join(' ') : undefined;
+
+const pic = (name: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin'): SendKind => ({
+  name,
+  usage: `[${name} KEY count]`,
+  min: 1,
+  build: (a, u) => m.picEvent(name, a[0]!, { count: a[1] ? num(a[1], 'count') : undefined }, u),
+});
+
+const scancode = (name: 'scancode_push' | 'scancode_waitmsg'): SendKind => ({
+  name,
+  usage: `[${name} KEY result…]`,
+  min: 1,
+  build: (a, u) => m.scanCodeEvent(name, a[0]!, { result: rest(a, 1) }, u),
+});
+
+function fields(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new Error(`event fields are Name=value pairs, got "${p}"`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+export const SEND_KINDS: SendKind[] = [
+  { name: 'text', usage: '[text content…]', min: 0, build: (a, u) => m.textMessage(a.join(' '), u) },
+  { name: 'image', usage: '[image URL]', min: 1, build: (a, u) => m.imageMessage(a[0]!, u) },
+  {
+    name: 'voice',
+    usage: '[voice recognition…]',
+    min: 0,
+    build: (a, u) => m.voiceMessage({ recognition: rest(a, 0) }, u),
+  },
+  { name: 'video', usage: '[video]', min: 0, build: (_a, u) => m.videoMessage({}, u) },
+  { name: 'shortvideo', usage: '[shortvideo]', min: 0, build: (_a, u) => m.shortVideoMessage({}, u) },
+  {
+    name: 'location',
+    usage: '[location LAT LNG label…]',
+    min: 2,
+    build: (a, u) => m.locationMessage(num(a[0], 'LAT'), num(a[1], 'LNG'), { label: rest(a, 2) }, u),
+  },
+  { name: 'link', usage: '[link URL title…]', min: 1, build: (a, u) => m.linkMessage(a[0]!, { title: rest(a, 1) }, u) },
+  { name: 'subscribe', usage: '[subscribe scene]', min: 0, build: (a, u) => m.subscribeEvent(a[0], u) },
+  { name: 'unsubscribe', usage: '[unsubscribe]', min: 0, build: (_a, u) => m.unsubscribeEvent(u) },
+  { name: 'scan', usage: '[scan SCENE]', min: 1, build: (a, u) => m.scanEvent(a[0]!, u) },
+  { name: 'click', usage: '[click KEY]', min: 1, build: (a, u) => m.clickEvent(a[0]!, u) },
+  { name: 'view', usage: '[view URL]', min: 1, build: (a, u) => m.viewEvent(a[0]!, {}, u) },
+  {
+    name: 'view_miniprogram',
+    usage: '[view_miniprogram PAGEPATH]',
+    min: 1,
+    build: (a, u) => m.viewMiniprogramEvent(a[0]!, {}, u),
+  },
+  {
+    name: 'location_event',
+    usage: '[location_event LAT LNG precision]',
+    min: 2,
+    build: (a, u) =>
+      m.locationEvent(num(a[0], 'LAT'), num(a[1], 'LNG'), { precision: a[2] ? num(a[2], 'precision') : undefined }, u),
+  },
+  scancode('scancode_push'),
+  scancode('scancode_waitmsg'),
+  pic('pic_sysphoto'),
+  pic('pic_photo_or_album'),
+  pic('pic_weixin'),
+  {
+    name: 'location_select',
+    usage: '[location_select KEY LAT LNG label…]',
+    min: 3,
+    build: (a, u) =>
+      m.locationSelectEvent(a[0]!, num(a[1], 'LAT'), num(a[2], 'LNG'), { label: rest(a, 3), poiname: rest(a, 3) }, u),
+  },
+  {
+    name: 'templatesendjobfinish',
+    usage: '[templatesendjobfinish status…]',
+    min: 0,
+    build: (a, u) => m.templateSendJobFinishEvent({ status: rest(a, 0) }, u),
+  },
+  {
+    name: 'masssendjobfinish',
+    usage: '[masssendjobfinish status…]',
+    min: 0,
+    build: (a, u) => m.massSendJobFinishEvent({ status: rest(a, 0) }, u),
+  },
+  {
+    name: 'event',
+    usage: '[event NAME Field=value…]',
+    min: 1,
+    build: (a, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
+  },
+];
+
+const BY_NAME = new Map(SEND_KINDS.flatMap((k) => [k.name, ...(k.aliases ?? [])].map((n) => [n, k] as const)));
+
+/** Every word that may open a `> [ ]` line, for error messages. */
+export const SEND_KIND_NAMES = [...SEND_KINDS.map((k) => k.name), 'wait'];
+
+/** What a `> […]` line asks for: a message to send, or time to let pass. */
+export type SendStep = { kind: 'message'; build: (u: m.SimulatedUser) => WechatMessage } | { kind: 'wait'; ms: number };
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `10m`, `25h`, `2d`, `1500ms`, or bare seconds. */
+export function parseDuration(s: string): number {
+  const r = /^(\d+(?:\.\d+)?)(ms|s|min|m|h|d)?$/.exec(s.trim());
+  if (!r) throw new Error(`a duration is a number with ms, s, m, h or d (e.g. 25h), got "${s}"`);
+  return Math.round(Number(r[1]) * UNITS[r[2] ?? 's']!);
+}
+
+/**
+ * Reads what is inside the brackets of `> [kind args…]`. The words are split on spaces; the last
+ * argument of kinds that take a label or title keeps its spaces. Throws an Error whose message is
+ * meant for the user.
+ */
+export function parseSendKind(inner: string): SendStep {
+  const words = inner.trim().split(/\s+/).filter(Boolean);
+  const name = (words[0] ?? '').toLowerCase();
+  const args = words.slice(1);
+  if (name === 'wait') {
+    if (args.length !== 1) throw new Error('usage: [wait DURATION], e.g. [wait 25h]');
+    return { kind: 'wait', ms: parseDuration(args[0]!) };
+  }
+  const k = BY_NAME.get(name);
+  if (!k) throw new Error(`unknown kind "[${words[0] ?? ''}]": use one of ${SEND_KIND_NAMES.join(', ')}`);
+  if (args.length < k.min) throw new Error(`usage: ${k.usage}`);
+  // Bad numbers are found now, with the line number, not when the turn runs.
+  k.build(args, {});
+  return { kind: 'message', build: (u) => k.build(args, u) };
+}
+
+const get = (msg: WechatMessage, field: string): string => {
+  const v = (msg as unknown as Record<string, unknown>)[field];
+  return v === undefined || v === null ? '' : String(v);
+};
+
+const words = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+
+/** The bracketed form of a message that is not plain text: `[location 39.9 116.4 天安门]`. */
+function eventLine(msg: WechatMessage): string {
+  const ev = get(msg, 'Event');
+  const key = get(msg, 'EventKey');
+  switch (ev.toLowerCase()) {
+    case 'subscribe':
+      return words('[subscribe', key.replace(/^qrscene_/, '')).concat(']');
+    case 'unsubscribe':
+      return '[unsubscribe]';
+    case 'scan':
+      return `[scan ${key}]`;
+    case 'click':
+      return `[click ${key}]`;
+    case 'view':
+      return `[view ${key}]`;
+    case 'view_miniprogram':
+      return `[view_miniprogram ${key}]`;
+    case 'location':
+      return `[location_event ${get(msg, 'Latitude')} ${get(msg, 'Longitude')}]`;
+    case 'scancode_push':
+    case 'scancode_waitmsg': {
+      const info = (msg as { ScanCodeInfo?: { ScanResult?: string } }).ScanCodeInfo;
+      return `${words(`[${ev}`, key, info?.ScanResult ?? '')}]`;
+    }
+    case 'pic_sysphoto':
+    case 'pic_photo_or_album':
+    case 'pic_weixin': {
+      const info = (msg as { SendPicsInfo?: { Count?: number } }).SendPicsInfo;
+      return `${words(`[${ev}`, key, String(info?.Count ?? 1))}]`;
+    }
+    case 'location_select': {
+      const info = (msg as { SendLocationInfo?: Record<string, unknown> }).SendLocationInfo ?? {};
+      return `${words(`[location_select ${key}`, String(info.Location_X ?? 0), String(info.Location_Y ?? 0), String(info.Label ?? ''))}]`;
+    }
+    case 'templatesendjobfinish':
+    case 'masssendjobfinish':
+      return `${words(`[${ev.toLowerCase()}`, get(msg, 'Status'))}]`;
+    default:
+      return `[event ${ev}]`;
+  }
+}
+
+/** The text after `> ` for a message: its Content for text, else the bracketed form. */
+export function messageLine(msg: WechatMessage): string {
+  switch (msg.MsgType) {
+    case 'text':
+      return escapeSendText(get(msg, 'Content'));
+    case 'image':
+      return `[image ${get(msg, 'PicUrl')}]`;
+    case 'voice':
+      return `${words('[voice', get(msg, 'Recognition'))}]`;
+    case 'video':
+      return '[video]';
+    case 'shortvideo':
+      return '[shortvideo]';
+    case 'location':
+      return `${words('[location', get(msg, 'Location_X'), get(msg, 'Location_Y'), get(msg, 'Label'))}]`;
+    case 'link':
+      return `${words('[link', get(msg, 'Url'), get(msg, 'Title') === get(msg, 'Url') ? '' : get(msg, 'Title'))}]`;
+    case 'event':
+      return eventLine(msg);
+    default:
+      return `[text ${get(msg, 'Content')}]`;
+  }
+}
+
+/**
+ * A text to send, as written after `> `: a backslash keeps a leading `[` or `\` literal, and a
+ * newline (WeChat text can hold several lines) is written `\n`.
+ */
+export function escapeSendText(text: string): string {
+  const body = text.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n');
+  return body.startsWith('[') ? `\\${body}` : body;
+}
+
+/** The inverse of escapeSendText. */
+export function unescapeSendText(written: string): string {
+  const s = written.startsWith('\\[') ? written.slice(1) : written;
+  return s.replace(/\\(\\|n)/g, (_all, c: string) => (c === 'n' ? '\n' : '\\'));
+}

@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, [summary: string, load: CommandLoader]> = 
   chat: ['talk to the configured chatbot provider (Tuling, OpenAI-compatible)', () => import('./commands/chat.js')],
   tunnel: ['expose the local server through ngrok and check it end to end', () => import('./commands/tunnel.js')],
   history: ['list the exchanges recorded by serve/tunnel', () => import('./commands/history.js')],
+  test: ['run conversation tests (.convo files) against your bot or any server', () => import('./commands/test.js')],
   replay: ['re-sign and re-send a recorded exchange', () => import('./commands/replay.js')],
   init: ['scaffold a bot project with fresh keys', () => import('./commands/init.js')],
   keys: ['print a new Token and EncodingAESKey', () => import('./commands/keys.js')],

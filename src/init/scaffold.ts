@@ -1,11 +1,12 @@
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { WxbotError } from '../protocol/errors.js';
 import { generateEncodingAESKey, generateToken } from '../protocol/crypto.js';
 import {
   botModule,
   envFile,
   gitignore,
+  helloConvo,
   packageJson,
   PLACEHOLDER_APP_ID,
   readme,
@@ -83,6 +84,7 @@ export async function scaffoldProject(dir: string, options: ScaffoldOptions): Pr
     ['.env', envFile(t), 0o600],
     ['.gitignore', gitignore(), 0o644],
     ['README.md', readme(t), 0o644],
+    ['tests/hello.convo', helloConvo(), 0o644],
   ];
   const present: string[] = [];
   for (const [name] of files) if (await exists(join(root, name))) present.push(name);
@@ -91,6 +93,7 @@ export async function scaffoldProject(dir: string, options: ScaffoldOptions): Pr
   }
   await mkdir(root, { recursive: true });
   for (const [name, text, mode] of files) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
     await writeFile(join(root, name), text, { mode, flag: options.force ? 'w' : 'wx' });
     // `mode` only applies to new files: an overwritten .env must not keep looser permissions.
     if (mode === 0o600) await chmod(join(root, name), mode);

@@ -33,6 +33,7 @@ export function packageJson(t: TemplateInput): string {
       start: `wxbot serve ${t.entry}`,
       tunnel: `wxbot tunnel ${t.entry}`,
       try: 'wxbot simulate text 你好',
+      test: `wxbot test --bot ${t.entry}`,
     },
     engines: { node: '>=20.18' },
     dependencies: { wxbot: t.wxbotSpec },
@@ -72,8 +73,10 @@ bot.click('ABOUT', () => newsReply({
 }));
 
 // Everything else: a chat provider when one is configured in .env, otherwise a friendly default.
+// Events and media without words (a QR scan, a video) get the same answer either way.
 const configured = providerFromEnv(loadEnv());
-bot.fallback(configured ? chat(configured.provider) : (ctx) => (ctx.text ? \`你说：\${ctx.text}\` : '嗯？我聽不太懂'));
+const talk = configured ? chat(configured.provider) : (ctx) => \`你说：\${ctx.text}\`;
+bot.fallback((ctx, next) => (ctx.text ? talk(ctx, next) : '嗯？我聽不太懂'));
 
 export default bot;
 `;
@@ -132,7 +135,35 @@ npm run tunnel                  # public HTTPS URL + a self-check + exactly what
 ## Files
 
 - \`${t.entry}\` — the bot: keywords, message types, events, and a chat fallback.
+- \`tests/hello.convo\` — a conversation test: \`> \` what a user sends, \`< \` what the bot must answer.
+  \`npm test\` runs it (\`wxbot test\`); add files next to it for everything your bot should keep doing.
 - \`.env\` — Token and EncodingAESKey generated for you (keep it secret), AppID, provider keys.
 - \`.wxbot/\` — recent exchanges (\`npx wxbot history\`, \`npx wxbot replay <id>\`); not committed.
+`;
+}
+
+/** The conversation `npm test` runs out of the box: one turn for each thing botModule() does. */
+export function helloConvo(): string {
+  return `# 问候 (a comment; the first comment line names the conversation)
+> 你好
+< 你好！我是你的公众号机器人。发送「帮助」看看我能做什么。
+
+> 复读 hello
+< hello
+
+> [subscribe]
+< ~感谢关注
+
+> [click ABOUT]
+< [news] 关于这个机器人
+
+> [image https://example.com/a.jpg]
+< /^收到一张图片/
+
+> [location 39.9 116.4 天安门]
+< *
+
+> [scan 42]
+< 嗯？我聽不太懂
 `;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,29 @@ test('wxbot init scaffolds a project that runs: wxbot serve <entry> + wxbot simu
   const other = await run(['simulate', 'text', '随便说点什么', '--url', url, '--json'], dir);
   assert.equal(JSON.parse(other.out).reply.Content, '你说：随便说点什么', 'chat fallback without a provider');
 
+  // The conversation test it ships passes out of the box: in-process and against the server, plain and safe.
+  for (const args of [
+    ['test'],
+    ['test', '--mode', 'plain'],
+    ['test', '--url', url, '--mode', 'plain'],
+    ['test', '--url', url, '--mode', 'safe'],
+  ]) {
+    const r = await run(args, dir);
+    assert.equal(r.code, 0, `wxbot ${args.join(' ')}\n${r.out}${r.err}`);
+    assert.match(r.out, /✓ 问候 .*· 7 turns/);
+    assert.match(r.out, /1 conversation: 1 passed, 0 failed/);
+  }
+  // `npm test` is that same command, through the project's own node_modules/.bin.
+  await mkdir(join(dir, 'node_modules', '.bin'));
+  await symlink(join(REPO, 'bin', 'wxbot.js'), join(dir, 'node_modules', '.bin', 'wxbot'));
+  const npmTest = spawnSync('npm', ['test', '--silent'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  assert.equal(npmTest.status, 0, npmTest.stdout + npmTest.stderr);
+  assert.match(npmTest.stdout, /1 conversation: 1 passed, 0 failed/);
+
   serve.kill('SIGINT');
   assert.equal((await serve.exited).code, 0);
 });
@@ -73,7 +97,7 @@ test('refuses to overwrite without --force, then overwrites with it', async () =
   assert.equal(refused.code, 1);
   assert.match(
     refused.err,
-    /already has package\.json, bot\.mjs, \.env, \.gitignore, README\.md; nothing was written\. Use --force/,
+    /already has package\.json, bot\.mjs, \.env, \.gitignore, README\.md, tests\/hello\.convo; nothing was written\. Use --force/,
   );
   assert.equal(await readFile(join(root, 'again', '.env'), 'utf8'), env1);
 

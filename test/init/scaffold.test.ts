@@ -16,13 +16,22 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 test('writes a runnable project with fresh, valid keys', async (t) => {
   const dir = join(await tempDir(t), 'My Bot');
   const r = await scaffoldProject(dir, { wxbotSpec: '^1.2.3' });
-  assert.deepEqual(r.files.map((f) => f.path).sort(), ['.env', '.gitignore', 'README.md', 'bot.mjs', 'package.json']);
+  assert.deepEqual(r.files.map((f) => f.path).sort(), [
+    '.env',
+    '.gitignore',
+    'README.md',
+    'bot.mjs',
+    'package.json',
+    'tests/hello.convo',
+  ]);
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'my-bot');
   assert.equal(pkg.type, 'module');
   assert.equal(pkg.dependencies.wxbot, '^1.2.3');
   assert.match(pkg.scripts.dev, /^wxbot serve bot\.mjs/);
   assert.match(pkg.scripts.start, /^wxbot serve bot\.mjs/);
+  assert.equal(pkg.scripts.test, 'wxbot test --bot bot.mjs');
+  assert.match(await readFile(join(dir, 'tests', 'hello.convo'), 'utf8'), /^> 你好\n< 你好！/m);
   const env = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
   assert.match(env.WECHAT_TOKEN ?? '', /^[A-Za-z0-9]{32}$/);
   assert.equal(env.WECHAT_TOKEN, r.token);

@@ -27,7 +27,7 @@ function ownVersion(): string {
 export default function initCommand(): Command {
   return new Command('init')
     .description(
-      'Scaffold a bot project: package.json, bot.mjs, .env with a fresh Token and EncodingAESKey, .gitignore, README',
+      'Scaffold a bot project: package.json, bot.mjs, .env with a fresh Token and EncodingAESKey, .gitignore, README, tests/hello.convo',
     )
     .argument('[dir]', 'where to create it', '.')
     .option('-f, --force', 'overwrite files that already exist')
@@ -91,6 +91,7 @@ export default function initCommand(): Command {
         '  npm install',
         '  npm run dev                      # serve the bot on http://127.0.0.1:5050/wechat',
         '  npx wxbot simulate text 你好      # talk to it like WeChat would',
+        '  npm test                         # the conversation tests in tests/*.convo',
         '  npm run tunnel                   # public URL + what to paste into the console',
       );
       process.stdout.write(`${lines.join('\n')}\n`);

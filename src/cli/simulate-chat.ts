@@ -32,6 +32,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.usage);
   }
+  const saver = flags.save ? new (await import('./simulate-save.js')).ConvoRecorder(flags.save) : undefined;
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const rl = createInterface({
     input: process.stdin,
@@ -75,6 +76,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
       else process.stderr.write(`wxbot: ${turn.error} — is the server running at ${cfg.url}?\n`);
     } else if (turn.kind === 'sent') {
       const r = turn.result;
+      saver?.add(turn.message, r);
       if (cfg.json) print(JSON.stringify(resultJson(r)));
       else if (cfg.raw) {
         print(r.raw ?? '');

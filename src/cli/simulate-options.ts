@@ -23,6 +23,8 @@ export interface SimulateFlags {
   raw?: boolean;
   timeout?: number;
   retry?: boolean;
+  /** Write the exchanges as a conversation file (`wxbot test`). */
+  save?: string;
 }
 
 export interface ResolvedSimulate {

@@ -75,6 +75,7 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
   } catch (err) {
     return unreachable(cfg, err);
   }
+  if (flags.save) new (await import('./simulate-save.js')).ConvoRecorder(flags.save).add(message, r);
   if (cfg.json) out(JSON.stringify(resultJson(r)));
   else if (cfg.raw) {
     process.stdout.write(r.raw ?? '');

@@ -30,3 +30,4 @@ export {
   type ReplayOptions,
   type ReplayOutcome,
 } from './replay.js';
+export { historyToConvo, isConversationTurn } from './convo.js';

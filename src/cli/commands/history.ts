@@ -3,6 +3,7 @@ import { CliError, EXIT } from '../errors.js';
 
 interface HistoryFlags {
   json?: boolean;
+  convo?: boolean;
   limit?: string;
   clear?: boolean;
   file?: string;
@@ -13,20 +14,26 @@ Examples:
   $ wxbot history                 # the last 20 exchanges, newest last
   $ wxbot history 12              # everything about one: query, body, decrypted message, reply
   $ wxbot history --limit 0       # all of them (the file keeps the last 200)
-  $ wxbot history --json | jq -r 'select(.msgType=="text") | .content'`;
+  $ wxbot history --json | jq -r 'select(.msgType=="text") | .content'
+  $ wxbot history --convo > tests/recorded.convo     # the exchanges as a conversation test (wxbot test)
+  $ wxbot history --convo 12 13 14                   # only these`;
 
 export default function historyCommand(): Command {
   return new Command('history')
     .description(
       'List the exchanges recorded by `wxbot serve` / `wxbot tunnel` in .wxbot/history.ndjson (last 200, secrets redacted).\n`wxbot replay <id>` sends one again.',
     )
-    .argument('[id]', 'show one exchange in full')
+    .argument('[ids...]', 'show one exchange in full (with --convo: the exchanges to write)')
     .option('--json', 'NDJSON: one entry per line (one object with an id)')
+    .option(
+      '--convo',
+      'write the exchanges as a conversation file for `wxbot test` (the replies as exact expectations)',
+    )
     .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')
     .option('--clear', 'delete the recorded history (stop a running server first: it keeps its own copy)')
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
-    .action(async (id: string | undefined, o: HistoryFlags) => {
+    .action(async (ids: string[], o: HistoryFlags) => {
       const { HistoryFile, historyPath, formatHistoryLine, HISTORY_HEADER } = await import('../../history/index.js');
       const file = new HistoryFile(o.file ?? historyPath());
       if (o.clear) {
@@ -35,6 +42,21 @@ export default function historyCommand(): Command {
         return;
       }
       const entries = await file.list();
+      if (o.convo) {
+        const { historyToConvo, isConversationTurn } = await import('../../history/index.js');
+        const missing = ids.filter((id) => !entries.some((e) => String(e.id) === id));
+        if (missing.length) throw new CliError(`no exchange ${missing.join(', ')} in ${file.path}`);
+        const chosen = ids.length ? entries.filter((e) => ids.includes(String(e.id))) : entries;
+        if (!chosen.some(isConversationTurn))
+          throw new CliError(
+            `no answered messages to write in ${file.path}: send the server some (\`wxbot simulate text 你好\`)`,
+          );
+        const day = new Date().toISOString().slice(0, 10);
+        process.stdout.write(historyToConvo(chosen, `recorded by wxbot serve, ${day}`));
+        return;
+      }
+      if (ids.length > 1) throw new CliError('one id at a time (several only with --convo)', EXIT.usage);
+      const id = ids[0];
       if (id !== undefined) {
         const entry = entries.find((e) => String(e.id) === id);
         if (!entry)

@@ -6,6 +6,7 @@ import { addSimulateOptions, type SimulateFlags } from '../simulate-options.js';
 const EXAMPLES = `
 Examples:
   $ wxbot simulate                                   # interactive chat as one fake user
+  $ wxbot simulate --save tests/chat.convo           # the same, saved as a conversation test
   $ wxbot simulate < scenario.txt                    # the same, one line per message
   $ wxbot simulate verify --url https://example.com/wechat --token T
   $ wxbot simulate text 你好
@@ -40,6 +41,7 @@ export default function simulateCommand(): Command {
     .description(
       'Play WeChat against any server: send signed (and encrypted) messages and events, judge the reply as WeChat would.\nWith no subcommand: an interactive chat as one fake user (reads stdin, so a pipe works too).',
     )
+    .option('--save <file>', 'write the exchanges as a conversation test (a .convo file for `wxbot test`)')
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',

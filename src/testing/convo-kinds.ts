@@ -203,8 +203,13 @@ function eventLine(msg: WechatMessage): string {
     case 'templatesendjobfinish':
     case 'masssendjobfinish':
       return `${words(`[${ev.toLowerCase()}`, get(msg, 'Status'))}]`;
-    default:
-      return `[event ${ev}]`;
+    default: {
+      const head = new Set(['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event']);
+      const extra = Object.entries(msg)
+        .filter(([k, v]) => !head.has(k) && (typeof v === 'string' || typeof v === 'number'))
+        .map(([k, v]) => `${k}=${v}`);
+      return `${words(`[event ${ev}`, ...extra)}]`;
+    }
   }
 }
 

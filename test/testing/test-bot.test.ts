@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createBot } from '../../src/bot/bot.js';
+import { locationMessage } from '../../src/simulate/messages.js';
+import { testBot } from '../../src/testing/test-bot.js';
+import { scaffoldBot } from './scaffold-bot.js';
+
+test('testBot: send, event, click and message through the real handler, with WeChat’s verdict', async () => {
+  for (const mode of ['plain', 'safe'] as const) {
+    const t = testBot(await scaffoldBot(), { mode });
+    const hi = await t.send('你好');
+    assert.deepEqual(
+      [hi.type, hi.text, hi.ok],
+      ['text', '你好！我是你的公众号机器人。发送「帮助」看看我能做什么。', true],
+    );
+    if (mode === 'safe') assert.match(hi.raw!, /^<xml>\s*<Encrypt>/, 'the reply went out encrypted');
+    assert.match((await t.event('subscribe')).text!, /感谢关注/);
+    const about = await t.click('ABOUT');
+    assert.deepEqual([about.type, about.title], ['news', '关于这个机器人']);
+    assert.match((await t.event('image', 'https://example.com/a.jpg')).text!, /^收到一张图片/);
+    assert.equal((await t.event('scan', 42)).text, '嗯？我聽不太懂');
+    const here = await t.message((u) => locationMessage(39.9, 116.4, { label: '天安门' }, u));
+    assert.equal(here.text, '你在 天安门（39.9, 116.4）');
+    await t.close();
+  }
+});
+
+test('testBot keeps the session across calls, per user; the fake clock expires it', async () => {
+  const bot = createBot()
+    .text('+1', async (ctx) =>
+      String((await ctx.session.update((s) => ({ n: ((s?.n as number | undefined) ?? 0) + 1 }))).n),
+    )
+    .event('unsubscribe', () => undefined);
+  const t = testBot(bot, { clock: Date.parse('2030-01-01T00:00:00Z') });
+  assert.equal((await t.send('+1')).text, '1');
+  assert.equal((await t.send('+1')).text, '2');
+  assert.equal((await t.as('oSomeoneElse000000000000001').send('+1')).text, '1');
+  const gone = await t.event('unsubscribe');
+  assert.deepEqual([gone.type, gone.reply, gone.ok], ['success', null, true]);
+  t.advance('25h');
+  assert.equal((await t.send('+1')).text, '1', 'kept 24 h after the last write');
+  assert.equal(t.clock?.now(), Date.parse('2030-01-02T01:00:00Z'));
+  assert.ok(new Date().getFullYear() < 2030, 'Date is real again between calls');
+  assert.throws(() => testBot(bot).advance('1h'), /needs a fake clock/);
+  await t.close();
+});
+
+test('testBot reports what WeChat would reject', async () => {
+  const bot = createBot().text('空', (ctx) => ctx.replyImage(''));
+  const r = await testBot(bot).send('空');
+  assert.equal(r.ok, false);
+  assert.match(r.problems.join('\n'), /image reply without <Image><MediaId>/);
+});

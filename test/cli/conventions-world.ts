@@ -60,6 +60,9 @@ export async function startWorld(): Promise<World> {
   );
   writeFileSync(join(files, 'bot.mjs'), '// an existing project: init must not overwrite it\n');
   writeFileSync(join(files, '.env'), 'WECHAT_TOKEN=existing\n');
+  writeFileSync(join(files, 'pass.convo'), '> 你好\n< *\n');
+  writeFileSync(join(files, 'fail.convo'), '> 你好\n< [news] 不会有\n');
+  writeFileSync(join(files, 'broken.convo'), '> [teleport home]\n');
   const hist = mkdtempSync(join(tmpdir(), 'wxbot-conv-hist-'));
   writeFileSync(join(hist, '.env'), `WECHAT_TOKEN=${HIST_TOKEN}\n`);
   const serve = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd: hist });
@@ -179,6 +182,67 @@ export function cases(w: World): Case[] {
       cmd: 'simulate text',
       what: '--json, server not running',
       args: ['simulate', 'text', '你好', '--url', down, ...sim, '--json'],
+      code: 3,
+      json: 'one',
+    },
+    {
+      cmd: 'test',
+      what: 'every conversation passes',
+      args: ['test', 'pass.convo', '--url', w.good.url, ...sim],
+      cwd: 'files',
+      code: 0,
+    },
+    {
+      cmd: 'test',
+      what: '--json, every conversation passes',
+      args: ['test', 'pass.convo', '--url', w.good.url, ...sim, '--json'],
+      cwd: 'files',
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'test',
+      what: 'a turn fails',
+      args: ['test', 'fail.convo', '--url', w.good.url, ...sim],
+      cwd: 'files',
+      code: 1,
+      resultOnFailure: true,
+    },
+    {
+      cmd: 'test',
+      what: '--json, a turn fails',
+      args: ['test', 'fail.convo', '--url', w.good.url, ...sim, '--json'],
+      cwd: 'files',
+      code: 1,
+      json: 'one',
+    },
+    {
+      cmd: 'test',
+      what: 'a bad line',
+      args: ['test', 'broken.convo', '--url', w.good.url, ...sim],
+      cwd: 'files',
+      code: 2,
+    },
+    {
+      cmd: 'test',
+      what: '--json, a bad line',
+      args: ['test', 'broken.convo', '--url', w.good.url, ...sim, '--json'],
+      cwd: 'files',
+      code: 2,
+      json: 'one',
+    },
+    {
+      cmd: 'test',
+      what: 'server not running',
+      args: ['test', 'pass.convo', '--url', down, ...sim],
+      cwd: 'files',
+      code: 3,
+    },
+    {
+      cmd: 'test',
+      what: '--json, server not running',
+      args: ['test', 'pass.convo', '--url', down, ...sim, '--json'],
+      cwd: 'files',
       code: 3,
       json: 'one',
     },

@@ -1,7 +1,7 @@
 // `wxbot test` as a user runs it: the real binary against the scaffold's bot in-process, `wxbot serve`,
 // and a bot written in Python; exit codes, reports, --update, and recorded conversations run back.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { botModule, helloConvo } from '../../src/init/templates.js';
 import { freePort } from '../fakes/redis.js';
+import { requireProgram } from '../helpers/system.js';
 import { runWxbot } from './tunnel-child.js';
 import { wxbot } from './conventions-world.js';
 
@@ -137,47 +138,46 @@ test('over HTTP against wxbot serve (plain and safe); history --convo and simula
   assert.equal((await run(['history', '--convo', '999'], work)).code, 1);
 });
 
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-
-describe('against a bot written in Python (http.server)', {
-  skip: !hasPython && !process.env.CI && 'python3 is not installed: apt-get install python3',
-}, () => {
-  test('conversations pass and fail as they should; a stopped server is exit 3', async (t) => {
-    assert.ok(hasPython, 'python3 is missing on CI: .ci/run installs it');
-    const py = spawn('python3', [join(REPO, 'test/fixtures/convo/python_bot.py'), TOKEN], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+describe(
+  'against a bot written in Python (http.server)',
+  requireProgram('python3', { install: 'apt-get install python3' }),
+  () => {
+    test('conversations pass and fail as they should; a stopped server is exit 3', async (t) => {
+      const py = spawn('python3', [join(REPO, 'test/fixtures/convo/python_bot.py'), TOKEN], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      t.after(() => py.kill('SIGKILL'));
+      const port = await new Promise<string>((resolve, reject) => {
+        py.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
+        py.once('exit', (code) => reject(new Error(`python3 exited ${code}`)));
+      });
+      const url = `http://127.0.0.1:${port}/wechat`;
+      await writeFile(
+        join(dir, 'py.convo'),
+        '# Python\n> ping\n< pong\n\n> [subscribe]\n< ~欢迎\n\n> 你好 世界\n< 你好 世界\n\n> [click X]\n< [success]\n',
+      );
+      await writeFile(join(dir, 'py-fail.convo'), '> ping\n< ping\n');
+      const flags = ['--url', url, '--token', TOKEN, '--mode', 'plain'];
+      const ok = await run(['test', 'py.convo', ...flags]);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /✓ Python · 4 turns/);
+      const bad = await run(['test', 'py-fail.convo', ...flags]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stdout, /✗ py-fail\.convo:1 {2}> ping\n {8}expected │ actual\n {8}ping {5}│ pong/);
+      const wrongToken = await run(['test', 'py.convo', '--url', url, '--token', 'WrongToken123', '--mode', 'plain']);
+      assert.equal(wrongToken.code, 1);
+      assert.match(wrongToken.stdout, /HTTP 403/);
+      py.kill('SIGKILL');
+      const down = await run([
+        'test',
+        'py.convo',
+        '--url',
+        `http://127.0.0.1:${await freePort()}/wechat`,
+        '--token',
+        TOKEN,
+      ]);
+      assert.equal(down.code, 3);
+      assert.match(down.stderr, /is the server running/);
     });
-    t.after(() => py.kill('SIGKILL'));
-    const port = await new Promise<string>((resolve, reject) => {
-      py.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
-      py.once('exit', (code) => reject(new Error(`python3 exited ${code}`)));
-    });
-    const url = `http://127.0.0.1:${port}/wechat`;
-    await writeFile(
-      join(dir, 'py.convo'),
-      '# Python\n> ping\n< pong\n\n> [subscribe]\n< ~欢迎\n\n> 你好 世界\n< 你好 世界\n\n> [click X]\n< [success]\n',
-    );
-    await writeFile(join(dir, 'py-fail.convo'), '> ping\n< ping\n');
-    const flags = ['--url', url, '--token', TOKEN, '--mode', 'plain'];
-    const ok = await run(['test', 'py.convo', ...flags]);
-    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stdout, /✓ Python · 4 turns/);
-    const bad = await run(['test', 'py-fail.convo', ...flags]);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /✗ py-fail\.convo:1 {2}> ping\n {8}expected │ actual\n {8}ping {5}│ pong/);
-    const wrongToken = await run(['test', 'py.convo', '--url', url, '--token', 'WrongToken123', '--mode', 'plain']);
-    assert.equal(wrongToken.code, 1);
-    assert.match(wrongToken.stdout, /HTTP 403/);
-    py.kill('SIGKILL');
-    const down = await run([
-      'test',
-      'py.convo',
-      '--url',
-      `http://127.0.0.1:${await freePort()}/wechat`,
-      '--token',
-      TOKEN,
-    ]);
-    assert.equal(down.code, 3);
-    assert.match(down.stderr, /is the server running/);
-  });
-});
+  },
+);

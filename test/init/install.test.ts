@@ -32,6 +32,10 @@ test('wxbot init → npm install exits 0 → npm run dev answers wxbot simulate 
   assert.ok(lstatSync(join(bot, 'node_modules', 'wxbot')).isSymbolicLink(), 'npm linked the file: dependency');
   assert.equal(realpathSync(join(bot, 'node_modules', 'wxbot')), ROOT);
 
+  // The project's own test (tests/hello.convo through `wxbot test`) passes with the installed wxbot.
+  const own = await sh('npm test', bot);
+  assert.equal(own.code, 0, `npm test\nstdout: ${own.stdout}\nstderr: ${own.stderr}`);
+
   const port = String(await freePort());
   dev = background('npm run dev', bot, { WXBOT_HOST: '127.0.0.1', WXBOT_PORT: port });
   await dev.waitFor('Next', 30_000);

@@ -7,11 +7,22 @@ import type { Store } from '../store/store.js';
 import { AccessTokenManager, type AccessTokenOptions } from './access-token.js';
 import { TOKEN_REJECTED_ERRCODES, WechatApiError } from './errors.js';
 import { requestJson, type WechatJson } from './http.js';
+import { requestMedia, type FormPart, type MediaAnswer } from './http-media.js';
 
 export interface CallOptions {
   method?: 'GET' | 'POST';
   body?: unknown;
   query?: Record<string, string>;
+}
+
+export interface MediaCallOptions {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string>;
+  /** A JSON body, or a multipart one. */
+  body?: unknown;
+  form?: readonly FormPart[];
+  /** Uploads and downloads take longer than JSON calls. Default: the client's timeout. */
+  timeoutMs?: number;
 }
 
 export class WechatApi {
@@ -47,6 +58,30 @@ export class WechatApi {
         continue;
       }
       throw WechatApiError.fromErrcode(path, errcode, res.errmsg);
+    }
+  }
+
+  /** Like call(), for multipart uploads and downloads that answer a file (or JSON on failure). */
+  async callMedia(path: string, opts: MediaCallOptions = {}): Promise<MediaAnswer> {
+    let token = await this.tokens.getToken();
+    for (let attempt = 0; ; attempt++) {
+      const res = await requestMedia({
+        method: opts.method ?? 'POST',
+        base: this.apiBase,
+        path,
+        query: { ...opts.query, access_token: token },
+        body: opts.body,
+        form: opts.form,
+        timeoutMs: opts.timeoutMs ?? this.#timeoutMs,
+      });
+      if (res.kind === 'file') return res;
+      const errcode = res.json.errcode ?? 0;
+      if (errcode === 0) return res;
+      if (attempt === 0 && TOKEN_REJECTED_ERRCODES.has(errcode)) {
+        token = await this.tokens.refreshAfterRejection(token);
+        continue;
+      }
+      throw WechatApiError.fromErrcode(path, errcode, res.json.errmsg);
     }
   }
 }

@@ -1,4 +1,4 @@
-// The active WeChat API: access_token, customer-service messages (late replies), menus.
+// The active WeChat API: access_token, customer-service messages (late replies), menus, media, QR codes, templates.
 export { AccessTokenManager, type AccessTokenOptions } from './access-token.js';
 export { WechatApi, createWechatApi, type CallOptions, type WechatApiOptions } from './client.js';
 export {
@@ -27,3 +27,25 @@ export {
   type MenuButton,
   type MenuProblem,
 } from './menu-validate.js';
+export {
+  checkMedia, defaultTypeFor, FORMAT_FILES, MEDIA_LIMITS, MEDIA_TYPES, MediaValidationError, sniffFormat,
+  type MediaFormat, type MediaLimit, type MediaType,
+} from './media-limits.js';
+export {
+  addMaterial, countMaterials, deleteMaterial, getMaterial, getTempMedia, listMaterials, uploadTempMedia,
+  type AddedMaterial, type DownloadedMedia, type MaterialCount, type MaterialItem, type MaterialPage, type MediaFile,
+  type UploadedMedia, type VideoDescription,
+} from './media.js';
+export {
+  createMediaReplies, isLocalMediaId, resolveLocalMedia,
+  type LocalMedia, type MediaLog, type MediaReplies, type MediaRepliesOptions, type MediaSource,
+} from './media-cache.js';
+export {
+  createQrCode, DEFAULT_QRCODE_IMAGE_BASE, downloadQrCode, QR_MAX_EXPIRE_SECONDS, qrCodeBody, qrCodeImageUrl,
+  QrCodeValidationError, type QrCode, type QrCodeRequest,
+} from './qrcode.js';
+export {
+  checkTemplateData, listTemplates, sendTemplateMessage, templateFields, TemplateValidationError,
+  type Template, type TemplateField, type TemplateMessage, type TemplateProblem,
+} from './template.js';
+export type { MediaCallOptions } from './client.js';

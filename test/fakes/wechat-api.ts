@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { createWechatApi, type WechatApi } from '../../src/wechat-api/index.js';
 import { readBody } from './read-body.js';
+import { createFakeMedia, type FakeAnswer, type FakeMedia } from './wechat-media.js';
 
 export interface FakeCall {
   method: string;
@@ -26,6 +27,8 @@ export interface FakeWechatApiOptions {
   rotateBeforeSec?: number;
   /** Delay before stable_token answers, so concurrent callers really overlap. */
   tokenDelayMs?: number;
+  /** Delay before media/upload answers, so concurrent first uses really overlap. */
+  uploadDelayMs?: number;
   now?: () => number;
 }
 
@@ -45,6 +48,8 @@ export interface FakeWechatApi {
   stats: { stableToken: number; forceRefresh: number };
   /** The menu as menu/create stored it (undefined when none). */
   menu: unknown;
+  /** Uploads, templates, template messages and QR tickets (see wechat-media.ts). */
+  media: FakeMedia;
   /** Simulates someone else's force_refresh: a new current token, every older one invalid. */
   rotateElsewhere(): string;
   /** The next `times` calls to `path` answer `errcode` instead. */
@@ -59,6 +64,17 @@ const ERRMSG: Record<number, string> = {
   40001: 'invalid credential, access_token is invalid or not latest',
   40002: 'invalid grant_type',
   40003: 'invalid openid',
+  40004: 'invalid media type',
+  40005: 'invalid file type',
+  40006: 'invalid meida size',
+  40007: 'invalid media_id',
+  40037: 'invalid template_id',
+  40053: 'invalid action info',
+  41005: 'media data missing',
+  41006: 'media_id missing',
+  43002: 'require POST method',
+  45001: 'media size out of limit',
+  47003: 'argument invalid!',
   40013: 'invalid appid',
   40016: 'invalid button size',
   40018: 'invalid button name size',
@@ -93,6 +109,7 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
   const tokens: IssuedToken[] = [];
   const failures = new Map<string, { errcode: number; times: number }>();
   let lastForce = -Infinity;
+  const media = createFakeMedia({ uploadDelayMs: opts.uploadDelayMs, now });
 
   const issue = (): IssuedToken => {
     const t = { token: `TOKEN_${randomBytes(12).toString('hex')}`, expiresAt: now() + ttlSec * 1000, revoked: false };
@@ -109,6 +126,7 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
     sent: [],
     stats: { stableToken: 0, forceRefresh: 0 },
     menu: undefined,
+    media: media.state,
     rotateElsewhere() {
       for (const t of tokens) t.revoked = true;
       return issue().token;
@@ -184,7 +202,11 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const raw = (await readBody(req)).toString('utf8');
+    const bytes = await readBody(req);
+    const contentType = req.headers['content-type'] ?? '';
+    // Uploads are multipart (parsed by the media part); every other body is JSON.
+    const multipart = /^multipart\/form-data/i.test(contentType) ? { contentType, raw: bytes } : undefined;
+    const raw = multipart ? '' : bytes.toString('utf8');
     let body: unknown;
     if (raw) {
       try {
@@ -194,22 +216,36 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
       }
     }
     const query = Object.fromEntries(url.searchParams);
-    api.calls.push({ method: req.method ?? '', path: url.pathname, query, body });
-    let out: Record<string, unknown>;
+    api.calls.push({ method: req.method ?? '', path: url.pathname, query, body: multipart ? { multipart: bytes.length } : body });
+    let answer: FakeAnswer;
     const fail = failures.get(url.pathname);
     if (fail && fail.times > 0) {
       fail.times--;
-      out = { errcode: fail.errcode };
+      answer = { json: { errcode: fail.errcode } };
     } else if (url.pathname === '/cgi-bin/stable_token') {
-      out = req.method === 'POST' && isObj(body) ? await stableToken(body) : { errcode: 47001 };
+      answer = { json: req.method === 'POST' && isObj(body) ? await stableToken(body) : { errcode: 47001 } };
+    } else if (url.pathname === '/cgi-bin/showqrcode') {
+      answer = media.showQrcode(query.ticket);
     } else {
       const bad = checkToken(query.access_token);
-      out = bad ? { errcode: bad } : business(url.pathname, req.method ?? '', body);
+      if (bad) answer = { json: { errcode: bad } };
+      else if (media.handles(url.pathname)) answer = await media.handle(url.pathname, req.method ?? '', query, body, multipart);
+      else answer = { json: business(url.pathname, req.method ?? '', body) };
     }
+    if (!('json' in answer)) {
+      const headers: Record<string, string> = { 'content-type': answer.contentType };
+      if (answer.filename) headers['content-disposition'] = `attachment; filename="${answer.filename}"`;
+      res.writeHead(answer.status, headers);
+      res.end(answer.bytes);
+      return;
+    }
+    const out = answer.json;
     if (typeof out.errcode === 'number' && out.errcode !== 0 && out.errmsg === undefined) {
       out.errmsg = `${ERRMSG[out.errcode] ?? 'error'} rid: ${randomBytes(4).toString('hex')}`;
     }
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    // WeChat labels the JSON answers of media/get text/plain.
+    const label = url.pathname === '/cgi-bin/media/get' ? 'text/plain' : 'application/json; charset=utf-8';
+    res.writeHead(200, { 'content-type': label });
     res.end(JSON.stringify(out));
   };
 

@@ -2,6 +2,7 @@ import type { UserMessageType, WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
+import type { MediaReplies } from '../wechat-api/media-cache.js';
 import { compose, DONE } from './compose.js';
 import { Context, toReplyBody, type ContextInit } from './context.js';
 import { clickRoute, eventRoute, isThenable, router, setReply, textRoute, typeRoute, type Route } from './routes.js';
@@ -22,6 +23,8 @@ export interface HandleOptions {
   signal?: AbortSignal | { readonly signal: AbortSignal };
   /** Called with errors a handler reported or threw (after `bot.catch` had its chance). */
   reportError?: (err: unknown, message: WechatMessage) => void;
+  /** Media ids for `ctx.replyImage({ file })` and the like (see createMediaReplies). */
+  media?: MediaReplies;
 }
 
 const NEVER = new AbortController().signal;
@@ -51,6 +54,7 @@ export class Bot {
     sessionTtlMs: 0,
     signal: NEVER,
     report: undefined,
+    media: undefined,
   };
 
   constructor(options: BotOptions = {}) {
@@ -143,6 +147,7 @@ export class Bot {
     init.sessionTtlMs = this.sessionTtlMs;
     init.signal = signal ?? options.signal ?? NEVER;
     init.report = options.reportError;
+    init.media = options.media;
     const ctx = new Context(init);
     init.message = undefined as unknown as WechatMessage;
     this.#run ??= compose(groupRoutes(this.#chain), this.#fallback);

@@ -1,3 +1,4 @@
+import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import {
   imageReply,
@@ -12,6 +13,8 @@ import {
   type ReplyBody,
 } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
+import type { MediaReplies, MediaSource } from '../wechat-api/media-cache.js';
+import type { MediaType } from '../wechat-api/media-limits.js';
 import { Session } from './session.js';
 import type { HandlerResult } from './types.js';
 
@@ -26,7 +29,14 @@ export interface ContextInit<M extends WechatMessage> {
   reportError?: (err: unknown) => void;
   /** Like reportError, also given the message: one function for every context, no closure each. */
   report?: (err: unknown, message: WechatMessage) => void;
+  /** Uploads (or, in local development, placeholders) for replies made from files, URLs or buffers. */
+  media?: MediaReplies;
 }
+
+/** A video reply from a file, URL or buffer; `thumb` is used only when the reply goes late (customer-service API). */
+export type VideoSource = MediaSource & { title?: string; description?: string; thumb?: MediaSource };
+/** A music reply whose thumbnail is a file, URL or buffer (uploaded as thumb media: jpg, at most 64 KB). */
+export type MusicSource = Omit<MusicReply['Music'], 'ThumbMediaId'> & { thumb: MediaSource };
 
 /** Normalises what a handler returned: a string is a text reply, nothing is "no reply". */
 export function toReplyBody(result: HandlerResult): ReplyBody | undefined {
@@ -56,6 +66,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
   readonly #sessionTtlMs: number;
   readonly #reportError: ((err: unknown) => void) | undefined;
   readonly #report: ((err: unknown, message: WechatMessage) => void) | undefined;
+  readonly #media: MediaReplies | undefined;
   #session: Session | undefined;
   #state: Record<string, unknown> | undefined;
 
@@ -70,6 +81,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
     this.#sessionTtlMs = init.sessionTtlMs;
     this.#reportError = init.reportError;
     this.#report = init.report;
+    this.#media = init.media;
   }
 
   /** Where every store key of this bot starts: `wxbot:<appId or 'default'>:`. */
@@ -118,18 +130,59 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyText(content: string): ReplyBody {
     return this.reply(textReply(content));
   }
-  replyImage(mediaId: string): ReplyBody {
-    return this.reply(imageReply(mediaId));
+  /**
+   * An image reply: a media_id, or a `{ file }`, `{ url }` or `{ buffer }` that is uploaded once and
+   * its media_id reused (then it returns a promise: `return ctx.replyImage({ file: './cat.png' })`).
+   */
+  replyImage(mediaId: string): ReplyBody;
+  replyImage(source: MediaSource): Promise<ReplyBody>;
+  replyImage(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
+    if (typeof m === 'string') return this.reply(imageReply(m));
+    return this.#mediaId('image', m).then((id) => this.reply(imageReply(id)));
   }
-  replyVoice(mediaId: string): ReplyBody {
-    return this.reply(voiceReply(mediaId));
+  /** A voice reply: a media_id, or a file/URL/buffer (amr or mp3, at most 2 MB) uploaded once. */
+  replyVoice(mediaId: string): ReplyBody;
+  replyVoice(source: MediaSource): Promise<ReplyBody>;
+  replyVoice(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
+    if (typeof m === 'string') return this.reply(voiceReply(m));
+    return this.#mediaId('voice', m).then((id) => this.reply(voiceReply(id)));
   }
-  /** `thumbMediaId` is only used if the reply goes late, as a customer-service message (which wants one). */
-  replyVideo(mediaId: string, title?: string, description?: string, thumbMediaId?: string): ReplyBody {
-    return this.reply(videoReply(mediaId, title, description, thumbMediaId));
+  /**
+   * A video reply: a media_id (`thumbMediaId` is only used if the reply goes late, as a
+   * customer-service message, which wants one), or a `{ file, title, description, thumb }` uploaded once.
+   */
+  replyVideo(mediaId: string, title?: string, description?: string, thumbMediaId?: string): ReplyBody;
+  replyVideo(source: VideoSource): Promise<ReplyBody>;
+  replyVideo(
+    m: string | VideoSource,
+    title?: string,
+    description?: string,
+    thumbMediaId?: string,
+  ): ReplyBody | Promise<ReplyBody> {
+    if (typeof m === 'string') return this.reply(videoReply(m, title, description, thumbMediaId));
+    const { title: t, description: d, thumb, ...source } = m;
+    return Promise.all([this.#mediaId('video', source), thumb ? this.#mediaId('thumb', thumb) : undefined]).then(
+      ([id, thumbId]) => this.reply(videoReply(id, t, d, thumbId)),
+    );
   }
-  replyMusic(music: MusicReply['Music']): ReplyBody {
-    return this.reply(musicReply(music));
+  /** A music reply: with ThumbMediaId, or with `thumb` (a jpg file/URL/buffer, at most 64 KB) uploaded once. */
+  replyMusic(music: MusicReply['Music']): ReplyBody;
+  replyMusic(music: MusicSource): Promise<ReplyBody>;
+  replyMusic(music: MusicReply['Music'] | MusicSource): ReplyBody | Promise<ReplyBody> {
+    if (!('thumb' in music)) return this.reply(musicReply(music));
+    const { thumb, ...rest } = music;
+    return this.#mediaId('thumb', thumb).then((id) => this.reply(musicReply({ ...rest, ThumbMediaId: id })));
+  }
+  #mediaId(type: MediaType, source: MediaSource): Promise<string> {
+    const media = this.#media;
+    if (!media) {
+      const err = new WxbotError(
+        'MEDIA_NOT_CONFIGURED',
+        `a ${type} reply from a file, URL or buffer needs media uploads: pass media: createMediaReplies({ api, store }) to createHandler (wxbot serve does it)`,
+      );
+      return Promise.reject(err);
+    }
+    return media.mediaIdFor(type, source);
   }
   /** One article for user messages, up to 8 for events (§5.2); extra articles are dropped when rendered. */
   replyNews(articles: Article | Article[]): ReplyBody {

@@ -2,6 +2,7 @@ import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { isLocalStore, type LocalStore, type Store } from '../store/store.js';
+import type { MediaReplies } from '../wechat-api/media-cache.js';
 import type { Bot, HandleOptions } from './bot.js';
 import { DONE } from './compose.js';
 import { DeadlineQueue, type Deadline } from './deadline-queue.js';
@@ -21,6 +22,8 @@ export interface DispatcherOptions {
   onLateReply?: (message: WechatMessage, reply: ReplyBody) => void | Promise<void>;
   /** Errors that no request can report any more (late handler failures, store failures, hook failures). */
   onError?: (err: unknown, message: WechatMessage) => void;
+  /** Media ids for replies made from files (ctx.replyImage({ file })); see createMediaReplies. */
+  media?: MediaReplies;
 }
 
 export interface DispatchResult {
@@ -69,7 +72,12 @@ export class Dispatcher {
     this.#deadlineMs = options.deadlineMs ?? 4500;
     this.#ttlMs = options.dedupeTtlMs ?? 60_000;
     this.#local = isLocalStore(options.store) ? options.store : undefined;
-    this.#handleOptions = { store: options.store, appId: options.appId, reportError: this.#reportBound };
+    this.#handleOptions = {
+      store: options.store,
+      appId: options.appId,
+      reportError: this.#reportBound,
+      media: options.media,
+    };
   }
 
   get bot(): Bot {

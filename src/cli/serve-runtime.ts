@@ -2,6 +2,7 @@
  * What `wxbot serve` does, reusable by `wxbot tunnel`: resolve settings (flags > env > .env), open the
  * store, load the bot, start the server, print the banner and the request log.
  */
+import { join } from 'node:path';
 import type { Bot } from '../bot/bot.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
@@ -157,6 +158,21 @@ export async function startServeRuntime(
       },
     });
   }
+  // Media replies (ctx.replyImage({ file })): uploaded once with the account; without an AppSecret
+  // (local development) a placeholder media_id whose file the simulator and inspector can show.
+  const { createMediaReplies } = await import('../wechat-api/media-cache.js');
+  let mediaApi: import('../wechat-api/client.js').WechatApi | undefined;
+  if (s.appId && s.appSecret) {
+    const { createWechatApi } = await import('../wechat-api/client.js');
+    mediaApi = createWechatApi({ appId: s.appId, appSecret: s.appSecret, store, apiBase: env.WECHAT_API_BASE });
+  }
+  const media = createMediaReplies({
+    api: mediaApi,
+    store,
+    appId: s.appId,
+    placeholderDir: mediaApi ? undefined : join(cwd, DEV_SESSION_DIR, 'media'),
+    onLog: (e) => stderr.write(`wxbot: ${e.message}\n`),
+  });
   // History: unless --no-history (flags.history === false), the history feature records every
   // exchange under .wxbot/ (secrets redacted). Assign it here.
   let onExchange: ((x: Exchange) => void) | undefined;
@@ -194,6 +210,7 @@ export async function startServeRuntime(
       store,
       onLog,
       onLateReply,
+      media,
       onExchange,
     });
   } catch (err) {

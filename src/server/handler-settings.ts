@@ -64,6 +64,7 @@ export class HandlerSettings {
       dedupeTtlMs: options.dedupeTtlMs,
       lateLimitMs: options.lateLimitMs,
       onLateReply: options.onLateReply,
+      media: options.media,
       onError: this.onLog
         ? (err, m) =>
             this.emit({

@@ -1,6 +1,7 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import type { Reply, ReplyBody } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
+import type { MediaReplies } from '../wechat-api/media-cache.js';
 import type { PushQuery } from './query.js';
 import type { Mode } from './verify.js';
 
@@ -31,6 +32,11 @@ export interface HandlerOptions {
   lateLimitMs?: number;
   /** Receives a reply that was ready only after `success` went out, e.g. to send it via the customer-service API. */
   onLateReply?: (message: WechatMessage, reply: ReplyBody) => void | Promise<void>;
+  /**
+   * Media ids for replies made from files, URLs or buffers (`ctx.replyImage({ file })`): uploads with
+   * a cache, or local placeholders without an account. See createMediaReplies.
+   */
+  media?: MediaReplies;
   /** Structured log records (one per request, plus errors). Nothing is formatted when absent. */
   onLog?: (record: LogRecord) => void;
   /** One record per finished request with the raw request and response (for a local history). */

@@ -27,7 +27,7 @@ export const ERRCODE_MEANINGS: Readonly<Record<number, string>> = {
   40025: 'invalid sub-button name size',
   40026: 'invalid sub-button key size',
   40027: 'invalid sub-button url size',
-  40037: 'invalid template_id: not one of this account\'s templates',
+  40037: "invalid template_id: not one of this account's templates",
   40053: 'invalid action_info: the QR code scene is malformed',
   40125: 'invalid appsecret',
   40164: 'caller IP is not in the IP whitelist of the WeChat console',

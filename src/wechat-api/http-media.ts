@@ -80,14 +80,23 @@ export async function requestMedia(req: MediaRequest): Promise<MediaAnswer> {
   let type: string;
   let disposition: string | undefined;
   try {
-    const res = await request(url, { method: req.method, headers, body, headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs });
+    const res = await request(url, {
+      method: req.method,
+      headers,
+      body,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    });
     status = res.statusCode;
     type = String(res.headers['content-type'] ?? '');
     disposition = res.headers['content-disposition'] as string | undefined;
     bytes = Buffer.from(await res.body.arrayBuffer());
   } catch (err) {
     const reason = (err as { code?: string }).code ?? (err as Error).message;
-    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, { api: req.path, cause: err });
+    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, {
+      api: req.path,
+      cause: err,
+    });
   }
   if (status < 200 || status > 299) {
     throw new WechatApiError('WECHAT_HTTP', `${req.path}: HTTP ${status} from ${req.base}`, { api: req.path, status });
@@ -97,7 +106,10 @@ export async function requestMedia(req: MediaRequest): Promise<MediaAnswer> {
     const json = parseJsonObject(bytes.toString('utf8'));
     if (json) return { kind: 'json', json };
     if (/json/i.test(type)) {
-      throw new WechatApiError('WECHAT_BAD_RESPONSE', `${req.path}: the answer is not a JSON object`, { api: req.path, status });
+      throw new WechatApiError('WECHAT_BAD_RESPONSE', `${req.path}: the answer is not a JSON object`, {
+        api: req.path,
+        status,
+      });
     }
   }
   return { kind: 'file', bytes, contentType: type || 'application/octet-stream', filename: filenameOf(disposition) };

@@ -15,7 +15,14 @@ import { basename, join, resolve } from 'node:path';
 import type { Store } from '../store/store.js';
 import type { WechatApi } from './client.js';
 import { WechatApiError } from './errors.js';
-import { checkMedia, FORMAT_FILES, MEDIA_LIMITS, sniffFormat, type MediaFormat, type MediaType } from './media-limits.js';
+import {
+  checkMedia,
+  FORMAT_FILES,
+  MEDIA_LIMITS,
+  sniffFormat,
+  type MediaFormat,
+  type MediaType,
+} from './media-limits.js';
 import { uploadTempMedia } from './media.js';
 
 /** Where a reply's media comes from: exactly one of a file path, an http(s) URL or the bytes. */
@@ -116,7 +123,8 @@ class MediaCache implements MediaReplies {
   readonly #announced = new Set<string>();
 
   constructor(o: MediaRepliesOptions) {
-    if (o.api && !o.store) throw new WechatApiError('WECHAT_CONFIG', 'media uploads need a store for the media_id cache');
+    if (o.api && !o.store)
+      throw new WechatApiError('WECHAT_CONFIG', 'media uploads need a store for the media_id cache');
     this.#o = o;
     this.uploads = o.api !== undefined;
     this.#prefix = `wxbot:${o.appId || o.api?.tokens.appId || 'default'}:media:`;
@@ -159,7 +167,10 @@ class MediaCache implements MediaReplies {
         }
       }
       if (this.#now() >= deadline) {
-        throw new WechatApiError('MEDIA_BUSY', `another replica holds the upload lock for ${loaded.label} and no media_id appeared within ${this.#waitMs} ms`);
+        throw new WechatApiError(
+          'MEDIA_BUSY',
+          `another replica holds the upload lock for ${loaded.label} and no media_id appeared within ${this.#waitMs} ms`,
+        );
       }
       await new Promise((r) => setTimeout(r, this.#pollMs));
     }
@@ -171,7 +182,13 @@ class MediaCache implements MediaReplies {
     await this.#o.store!.set(key, up.media_id, this.#ttlMs);
     const ms = this.#now() - started;
     this.#o.onLog?.({
-      level: 'info', event: 'media.uploaded', type, mediaId: up.media_id, source: loaded.label, bytes: loaded.size, ms,
+      level: 'info',
+      event: 'media.uploaded',
+      type,
+      mediaId: up.media_id,
+      source: loaded.label,
+      bytes: loaded.size,
+      ms,
       message: `uploaded ${loaded.label} as ${type} media in ${ms} ms; its media_id is reused for ${Math.round(this.#ttlMs / 3_600_000)} h`,
     });
     return up.media_id;
@@ -181,7 +198,12 @@ class MediaCache implements MediaReplies {
     const id = `LOCAL_${type}_${loaded.hash.slice(0, 40)}`;
     if (!LOCAL.has(id)) {
       if (LOCAL.size >= LOCAL_MAX) LOCAL.delete(LOCAL.keys().next().value as string);
-      LOCAL.set(id, { type, format: loaded.format, file: loaded.file, bytes: loaded.file ? undefined : await loaded.bytes() });
+      LOCAL.set(id, {
+        type,
+        format: loaded.format,
+        file: loaded.file,
+        bytes: loaded.file ? undefined : await loaded.bytes(),
+      });
     }
     const dir = this.#o.placeholderDir;
     if (dir && !this.#announced.has(id)) {
@@ -191,7 +213,12 @@ class MediaCache implements MediaReplies {
     if (!this.#announced.has(id)) {
       this.#announced.add(id);
       this.#o.onLog?.({
-        level: 'warn', event: 'media.placeholder', type, mediaId: id, source: loaded.label, bytes: loaded.size,
+        level: 'warn',
+        event: 'media.placeholder',
+        type,
+        mediaId: id,
+        source: loaded.label,
+        bytes: loaded.size,
         message: `${loaded.label} was not uploaded (no WECHAT_APP_SECRET: local development); the reply carries the placeholder media_id ${id}, which the simulator and the inspector show but WeChat would not accept`,
       });
     }
@@ -206,7 +233,14 @@ class MediaCache implements MediaReplies {
     const bytes = s.buffer!;
     const name = s.filename ?? 'the buffer';
     const format = checkMedia(type, bytes, name);
-    return { hash: sha(type, bytes), format, size: bytes.length, label: name, filename: s.filename ?? 'media', bytes: async () => bytes };
+    return {
+      hash: sha(type, bytes),
+      format,
+      size: bytes.length,
+      label: name,
+      filename: s.filename ?? 'media',
+      bytes: async () => bytes,
+    };
   }
 
   async #loadFile(type: MediaType, file: string, filename?: string): Promise<Loaded> {
@@ -215,7 +249,10 @@ class MediaCache implements MediaReplies {
     try {
       st = await stat(path);
     } catch (err) {
-      throw new WechatApiError('MEDIA_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new WechatApiError(
+        'MEDIA_INVALID',
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     const read = () => readFile(path);
     const memoKey = `${type}:${path}`;
@@ -226,7 +263,15 @@ class MediaCache implements MediaReplies {
       memo = { mtimeMs: st.mtimeMs, size: bytes.length, hash: sha(type, bytes), format: checkMedia(type, bytes, file) };
       this.#files.set(memoKey, memo);
     }
-    return { hash: memo.hash, format: memo.format, size: memo.size, label: file, filename: filename ?? basename(path), file: path, bytes: read };
+    return {
+      hash: memo.hash,
+      format: memo.format,
+      size: memo.size,
+      label: file,
+      filename: filename ?? basename(path),
+      file: path,
+      bytes: read,
+    };
   }
 
   async #loadUrl(type: MediaType, url: string, filename?: string): Promise<Loaded> {
@@ -253,7 +298,10 @@ async function fetchLimited(url: string, max: number, timeoutMs: number): Promis
   try {
     res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   } catch (err) {
-    throw new WechatApiError('MEDIA_INVALID', `cannot download ${url}: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    throw new WechatApiError(
+      'MEDIA_INVALID',
+      `cannot download ${url}: ${(err as { code?: string }).code ?? (err as Error).message}`,
+    );
   }
   if (res.statusCode < 200 || res.statusCode > 299) {
     await res.body.dump();
@@ -312,7 +360,13 @@ export async function resolveLocalMedia(mediaId: string, dir?: string): Promise<
   try {
     if (entry) {
       const bytes = entry.bytes ? Buffer.from(entry.bytes) : await readFile(entry.file!);
-      return { type: entry.type, format: entry.format, contentType: FORMAT_FILES[entry.format].contentType, bytes, file: entry.file };
+      return {
+        type: entry.type,
+        format: entry.format,
+        contentType: FORMAT_FILES[entry.format].contentType,
+        bytes,
+        file: entry.file,
+      };
     }
     if (!dir) return undefined;
     const name = (await readdir(dir)).find((f) => f.startsWith(`${mediaId}.`));
@@ -320,7 +374,13 @@ export async function resolveLocalMedia(mediaId: string, dir?: string): Promise<
     const bytes = await readFile(join(dir, name));
     const format = sniffFormat(bytes);
     if (!format) return undefined;
-    return { type: m[1] as MediaType, format, contentType: FORMAT_FILES[format].contentType, bytes, file: join(dir, name) };
+    return {
+      type: m[1] as MediaType,
+      format,
+      contentType: FORMAT_FILES[format].contentType,
+      bytes,
+      file: join(dir, name),
+    };
   } catch {
     return undefined;
   }

@@ -81,9 +81,14 @@ function size(n: number): string {
  */
 export function checkMedia(type: MediaType, bytes: Uint8Array, name = 'the file'): MediaFormat {
   const limit = MEDIA_LIMITS[type];
-  if (!limit) throw new MediaValidationError(type, `unknown media type ${JSON.stringify(type)}; one of ${MEDIA_TYPES.join(', ')}`);
+  if (!limit)
+    throw new MediaValidationError(
+      type,
+      `unknown media type ${JSON.stringify(type)}; one of ${MEDIA_TYPES.join(', ')}`,
+    );
   // WeChat refuses files of 5 bytes or less outright.
-  if (bytes.length <= 5) throw new MediaValidationError(type, `${name} is empty or too small (${bytes.length} bytes) to be ${type} media`);
+  if (bytes.length <= 5)
+    throw new MediaValidationError(type, `${name} is empty or too small (${bytes.length} bytes) to be ${type} media`);
   const format = sniffFormat(bytes);
   if (!format || !limit.formats.includes(format)) {
     const seen = format ? `is ${format.toUpperCase()}` : 'is in no format WeChat takes';

@@ -52,19 +52,33 @@ function jsonOf(path: string, a: MediaAnswer) {
 export async function uploadTempMedia(api: WechatApi, type: MediaType, file: MediaFile): Promise<UploadedMedia> {
   const format = checkMedia(type, file.bytes, file.filename);
   const path = '/cgi-bin/media/upload';
-  const res = jsonOf(path, await api.callMedia(path, { query: { type }, form: [mediaPart(file, format)], timeoutMs: UPLOAD_TIMEOUT_MS }));
+  const res = jsonOf(
+    path,
+    await api.callMedia(path, { query: { type }, form: [mediaPart(file, format)], timeoutMs: UPLOAD_TIMEOUT_MS }),
+  );
   // A thumb's id comes back as thumb_media_id.
   const id = res.media_id ?? res.thumb_media_id;
-  if (typeof id !== 'string' || !id) throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: no media_id in the answer`, { api: path });
+  if (typeof id !== 'string' || !id)
+    throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: no media_id in the answer`, { api: path });
   const created = Number(res.created_at);
-  return { type, media_id: id, created_at: Number.isFinite(created) && created > 0 ? created : Math.floor(Date.now() / 1000), format };
+  return {
+    type,
+    media_id: id,
+    created_at: Number.isFinite(created) && created > 0 ? created : Math.floor(Date.now() / 1000),
+    format,
+  };
 }
 
 /**
  * Permanent material (`/cgi-bin/material/add_material`). A video needs its title and
  * introduction (sent as the `description` field WeChat documents).
  */
-export async function addMaterial(api: WechatApi, type: MediaType, file: MediaFile, video?: VideoDescription): Promise<AddedMaterial> {
+export async function addMaterial(
+  api: WechatApi,
+  type: MediaType,
+  file: MediaFile,
+  video?: VideoDescription,
+): Promise<AddedMaterial> {
   const format = checkMedia(type, file.bytes, file.filename);
   const path = '/cgi-bin/material/add_material';
   const form: FormPart[] = [mediaPart(file, format)];
@@ -75,7 +89,8 @@ export async function addMaterial(api: WechatApi, type: MediaType, file: MediaFi
     form.push({ name: 'description', value: JSON.stringify({ title: video.title, introduction: video.introduction }) });
   }
   const res = jsonOf(path, await api.callMedia(path, { query: { type }, form, timeoutMs: UPLOAD_TIMEOUT_MS }));
-  if (typeof res.media_id !== 'string' || !res.media_id) throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: no media_id in the answer`, { api: path });
+  if (typeof res.media_id !== 'string' || !res.media_id)
+    throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: no media_id in the answer`, { api: path });
   return { media_id: res.media_id, url: typeof res.url === 'string' ? res.url : undefined, format };
 }
 
@@ -92,19 +107,27 @@ function downloaded(path: string, a: MediaAnswer): DownloadedMedia {
     const description = typeof a.json.description === 'string' ? a.json.description : undefined;
     return { kind: 'video', url, title, description };
   }
-  throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: neither a file nor a video URL in the answer`, { api: path });
+  throw new WechatApiError('WECHAT_BAD_RESPONSE', `${path}: neither a file nor a video URL in the answer`, {
+    api: path,
+  });
 }
 
 /** Downloads temporary media (`/cgi-bin/media/get`); errcode 40007 when the id is unknown or expired. */
 export async function getTempMedia(api: WechatApi, mediaId: string): Promise<DownloadedMedia> {
   const path = '/cgi-bin/media/get';
-  return downloaded(path, await api.callMedia(path, { method: 'GET', query: { media_id: mediaId }, timeoutMs: UPLOAD_TIMEOUT_MS }));
+  return downloaded(
+    path,
+    await api.callMedia(path, { method: 'GET', query: { media_id: mediaId }, timeoutMs: UPLOAD_TIMEOUT_MS }),
+  );
 }
 
 /** Downloads permanent material (`/cgi-bin/material/get_material`). */
 export async function getMaterial(api: WechatApi, mediaId: string): Promise<DownloadedMedia> {
   const path = '/cgi-bin/material/get_material';
-  return downloaded(path, await api.callMedia(path, { method: 'POST', body: { media_id: mediaId }, timeoutMs: UPLOAD_TIMEOUT_MS }));
+  return downloaded(
+    path,
+    await api.callMedia(path, { method: 'POST', body: { media_id: mediaId }, timeoutMs: UPLOAD_TIMEOUT_MS }),
+  );
 }
 
 /** Deletes permanent material (temporary media cannot be deleted: it expires). */
@@ -122,7 +145,12 @@ export interface MaterialCount {
 export async function countMaterials(api: WechatApi): Promise<MaterialCount> {
   const res = await api.call('/cgi-bin/material/get_materialcount', { method: 'GET' });
   const n = (k: string) => Number(res[k] ?? 0);
-  return { voice_count: n('voice_count'), video_count: n('video_count'), image_count: n('image_count'), news_count: n('news_count') };
+  return {
+    voice_count: n('voice_count'),
+    video_count: n('video_count'),
+    image_count: n('image_count'),
+    news_count: n('news_count'),
+  };
 }
 
 export interface MaterialItem {
@@ -139,9 +167,16 @@ export interface MaterialPage {
 }
 
 /** One page of permanent material of a type (`batchget_material`): `count` is 1 to 20. */
-export async function listMaterials(api: WechatApi, type: Exclude<MediaType, 'thumb'>, offset = 0, count = 20): Promise<MaterialPage> {
-  if (!Number.isInteger(count) || count < 1 || count > 20) throw new WechatApiError('MEDIA_INVALID', `count is ${count}; WeChat lists 1 to 20 items at a time`);
-  if (!Number.isInteger(offset) || offset < 0) throw new WechatApiError('MEDIA_INVALID', `offset is ${offset}; it starts at 0`);
+export async function listMaterials(
+  api: WechatApi,
+  type: Exclude<MediaType, 'thumb'>,
+  offset = 0,
+  count = 20,
+): Promise<MaterialPage> {
+  if (!Number.isInteger(count) || count < 1 || count > 20)
+    throw new WechatApiError('MEDIA_INVALID', `count is ${count}; WeChat lists 1 to 20 items at a time`);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new WechatApiError('MEDIA_INVALID', `offset is ${offset}; it starts at 0`);
   const res = await api.call('/cgi-bin/material/batchget_material', { method: 'POST', body: { type, offset, count } });
   const item = Array.isArray(res.item) ? (res.item as MaterialItem[]) : [];
   return { total_count: Number(res.total_count ?? 0), item_count: Number(res.item_count ?? item.length), item };

@@ -47,16 +47,22 @@ export function qrCodeBody(r: QrCodeRequest): Record<string, unknown> {
   if (numeric) {
     const max = r.permanent ? SCENE_ID_MAX_PERMANENT : SCENE_ID_MAX_TEMPORARY;
     if (!Number.isInteger(r.scene) || (r.scene as number) < 1 || (r.scene as number) > max) {
-      throw new QrCodeValidationError(`scene_id ${r.scene} is out of range: a ${r.permanent ? 'permanent' : 'temporary'} code takes 1 to ${max}`);
+      throw new QrCodeValidationError(
+        `scene_id ${r.scene} is out of range: a ${r.permanent ? 'permanent' : 'temporary'} code takes 1 to ${max}`,
+      );
     }
   } else if (typeof r.scene !== 'string' || r.scene.length < 1 || r.scene.length > SCENE_STR_MAX) {
-    throw new QrCodeValidationError(`scene_str must be 1 to ${SCENE_STR_MAX} characters (got ${String(r.scene).length})`);
+    throw new QrCodeValidationError(
+      `scene_str must be 1 to ${SCENE_STR_MAX} characters (got ${String(r.scene).length})`,
+    );
   }
   const scene = numeric ? { scene_id: r.scene } : { scene_str: r.scene };
   if (r.permanent) return { action_name: numeric ? 'QR_LIMIT_SCENE' : 'QR_LIMIT_STR_SCENE', action_info: { scene } };
   const expire = r.expireSeconds ?? QR_MAX_EXPIRE_SECONDS;
   if (!Number.isInteger(expire) || expire < 60 || expire > QR_MAX_EXPIRE_SECONDS) {
-    throw new QrCodeValidationError(`expire_seconds ${expire} is out of range: a temporary code lives 60 s to 30 days (${QR_MAX_EXPIRE_SECONDS} s)`);
+    throw new QrCodeValidationError(
+      `expire_seconds ${expire} is out of range: a temporary code lives 60 s to 30 days (${QR_MAX_EXPIRE_SECONDS} s)`,
+    );
   }
   return { expire_seconds: expire, action_name: numeric ? 'QR_SCENE' : 'QR_STR_SCENE', action_info: { scene } };
 }
@@ -71,7 +77,9 @@ export async function createQrCode(api: WechatApi, r: QrCodeRequest, imageBase?:
   const body = qrCodeBody(r);
   const res = await api.call('/cgi-bin/qrcode/create', { method: 'POST', body });
   if (typeof res.ticket !== 'string' || !res.ticket) {
-    throw new WechatApiError('WECHAT_BAD_RESPONSE', '/cgi-bin/qrcode/create: no ticket in the answer', { api: '/cgi-bin/qrcode/create' });
+    throw new WechatApiError('WECHAT_BAD_RESPONSE', '/cgi-bin/qrcode/create: no ticket in the answer', {
+      api: '/cgi-bin/qrcode/create',
+    });
   }
   const out: QrCode = {
     ticket: res.ticket,
@@ -85,7 +93,11 @@ export async function createQrCode(api: WechatApi, r: QrCodeRequest, imageBase?:
 }
 
 /** The picture of a ticket (no access_token needed). Checked to be an image before it is returned. */
-export async function downloadQrCode(ticket: string, imageBase?: string, timeoutMs = 10_000): Promise<{ bytes: Buffer; contentType: string }> {
+export async function downloadQrCode(
+  ticket: string,
+  imageBase?: string,
+  timeoutMs = 10_000,
+): Promise<{ bytes: Buffer; contentType: string }> {
   const { request } = await import('undici');
   const url = qrCodeImageUrl(ticket, imageBase);
   const api = '/cgi-bin/showqrcode';
@@ -93,13 +105,25 @@ export async function downloadQrCode(ticket: string, imageBase?: string, timeout
   try {
     res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   } catch (err) {
-    throw new WechatApiError('WECHAT_NETWORK', `${api}: no answer (${(err as { code?: string }).code ?? (err as Error).message})`, { api, cause: err });
+    throw new WechatApiError(
+      'WECHAT_NETWORK',
+      `${api}: no answer (${(err as { code?: string }).code ?? (err as Error).message})`,
+      { api, cause: err },
+    );
   }
   const bytes = Buffer.from(await res.body.arrayBuffer());
-  if (res.statusCode !== 200) throw new WechatApiError('WECHAT_HTTP', `${api}: HTTP ${res.statusCode} (an unknown or expired ticket)`, { api, status: res.statusCode });
+  if (res.statusCode !== 200)
+    throw new WechatApiError('WECHAT_HTTP', `${api}: HTTP ${res.statusCode} (an unknown or expired ticket)`, {
+      api,
+      status: res.statusCode,
+    });
   const contentType = String(res.headers['content-type'] ?? '');
   if (!contentType.startsWith('image/')) {
-    throw new WechatApiError('WECHAT_BAD_RESPONSE', `${api}: the answer is ${contentType || 'untyped'}, not a picture`, { api });
+    throw new WechatApiError(
+      'WECHAT_BAD_RESPONSE',
+      `${api}: the answer is ${contentType || 'untyped'}, not a picture`,
+      { api },
+    );
   }
   return { bytes, contentType };
 }

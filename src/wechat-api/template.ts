@@ -60,14 +60,20 @@ export function templateFields(content: string): string[] {
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
 
 /** Problems of `data` against a template's content: missing fields, unknown fields, bad colours. */
-export function checkTemplateData(template: Pick<Template, 'content'>, data: Record<string, TemplateField>): TemplateProblem[] {
+export function checkTemplateData(
+  template: Pick<Template, 'content'>,
+  data: Record<string, TemplateField>,
+): TemplateProblem[] {
   const fields = templateFields(template.content);
   const problems: TemplateProblem[] = [];
-  for (const f of fields) if (data[f] === undefined) problems.push({ field: f, message: 'missing: the template shows this field' });
+  for (const f of fields)
+    if (data[f] === undefined) problems.push({ field: f, message: 'missing: the template shows this field' });
   for (const [k, v] of Object.entries(data)) {
-    if (!fields.includes(k)) problems.push({ field: k, message: `not in the template (its fields: ${fields.join(', ') || 'none'})` });
+    if (!fields.includes(k))
+      problems.push({ field: k, message: `not in the template (its fields: ${fields.join(', ') || 'none'})` });
     else if (typeof v?.value !== 'string') problems.push({ field: k, message: 'needs a string value' });
-    if (v?.color !== undefined && !COLOR.test(v.color)) problems.push({ field: k, message: `color ${JSON.stringify(v.color)} is not #RRGGBB` });
+    if (v?.color !== undefined && !COLOR.test(v.color))
+      problems.push({ field: k, message: `color ${JSON.stringify(v.color)} is not #RRGGBB` });
   }
   return problems;
 }
@@ -82,13 +88,19 @@ export async function listTemplates(api: WechatApi): Promise<Template[]> {
  * Sends a template message and returns WeChat's msgid (the TEMPLATESENDJOBFINISH event reports
  * its fate). With `template`, the data is checked first and nothing is sent when it does not fit.
  */
-export async function sendTemplateMessage(api: WechatApi, message: TemplateMessage, template?: Pick<Template, 'content'>): Promise<string> {
+export async function sendTemplateMessage(
+  api: WechatApi,
+  message: TemplateMessage,
+  template?: Pick<Template, 'content'>,
+): Promise<string> {
   if (template) {
     const problems = checkTemplateData(template, message.data);
     if (problems.length > 0) throw new TemplateValidationError(message.template_id, problems);
   }
   if (message.url !== undefined && !/^https?:\/\//i.test(message.url)) {
-    throw new TemplateValidationError(message.template_id, [{ field: 'url', message: 'must be an http:// or https:// URL' }]);
+    throw new TemplateValidationError(message.template_id, [
+      { field: 'url', message: 'must be an http:// or https:// URL' },
+    ]);
   }
   const res = await api.call('/cgi-bin/message/template/send', { method: 'POST', body: message });
   return String(res.msgid ?? '');

@@ -216,7 +216,12 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
       }
     }
     const query = Object.fromEntries(url.searchParams);
-    api.calls.push({ method: req.method ?? '', path: url.pathname, query, body: multipart ? { multipart: bytes.length } : body });
+    api.calls.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query,
+      body: multipart ? { multipart: bytes.length } : body,
+    });
     let answer: FakeAnswer;
     const fail = failures.get(url.pathname);
     if (fail && fail.times > 0) {
@@ -229,7 +234,8 @@ export async function startFakeWechatApi(opts: FakeWechatApiOptions = {}): Promi
     } else {
       const bad = checkToken(query.access_token);
       if (bad) answer = { json: { errcode: bad } };
-      else if (media.handles(url.pathname)) answer = await media.handle(url.pathname, req.method ?? '', query, body, multipart);
+      else if (media.handles(url.pathname))
+        answer = await media.handle(url.pathname, req.method ?? '', query, body, multipart);
       else answer = { json: business(url.pathname, req.method ?? '', body) };
     }
     if (!('json' in answer)) {

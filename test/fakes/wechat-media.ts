@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import busboy from 'busboy';
 
-export type FakeAnswer = { json: Record<string, unknown> } | { status: number; contentType: string; bytes: Buffer; filename?: string };
+export type FakeAnswer =
+  | { json: Record<string, unknown> }
+  | { status: number; contentType: string; bytes: Buffer; filename?: string };
 
 export interface FakeMediaItem {
   media_id: string;
@@ -81,7 +83,14 @@ export function parseMultipart(contentType: string, body: Buffer): Promise<Parse
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => out.files.push({ field, filename: info.filename ?? '', contentType: info.mimeType, bytes: Buffer.concat(chunks) }));
+      stream.on('end', () =>
+        out.files.push({
+          field,
+          filename: info.filename ?? '',
+          contentType: info.mimeType,
+          bytes: Buffer.concat(chunks),
+        }),
+      );
     });
     bb.on('field', (name, value) => {
       out.fields[name] = value;
@@ -165,7 +174,11 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
   };
   const png = makePng();
 
-  async function upload(permanent: boolean, query: Record<string, string>, multipart: { contentType: string; raw: Buffer } | undefined): Promise<Record<string, unknown>> {
+  async function upload(
+    permanent: boolean,
+    query: Record<string, string>,
+    multipart: { contentType: string; raw: Buffer } | undefined,
+  ): Promise<Record<string, unknown>> {
     const type = query.type ?? '';
     const limit = LIMITS[type];
     if (!limit) return { errcode: 40004 };
@@ -209,7 +222,10 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
     };
     items.set(item.media_id, item);
     state.uploads.push(item);
-    if (permanent) return type === 'image' ? { media_id: item.media_id, url: `http://mmbiz.qpic.cn/fake/${item.media_id}/0` } : { media_id: item.media_id };
+    if (permanent)
+      return type === 'image'
+        ? { media_id: item.media_id, url: `http://mmbiz.qpic.cn/fake/${item.media_id}/0` }
+        : { media_id: item.media_id };
     return type === 'thumb'
       ? { type, thumb_media_id: item.media_id, created_at: item.created_at }
       : { type, media_id: item.media_id, created_at: item.created_at };
@@ -221,7 +237,9 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
     if (!item || item.permanent !== permanent) return { json: { errcode: 40007 } };
     if (item.type === 'video') {
       const url = `http://fake-video.example/${item.media_id}.mp4`;
-      return { json: permanent ? { title: item.title, description: item.introduction, down_url: url } : { video_url: url } };
+      return {
+        json: permanent ? { title: item.title, description: item.introduction, down_url: url } : { video_url: url },
+      };
     }
     return { status: 200, contentType: item.contentType, bytes: item.bytes, filename: item.filename };
   }
@@ -235,7 +253,8 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
     if (!numeric && action !== 'QR_STR_SCENE' && action !== 'QR_LIMIT_STR_SCENE') return { errcode: 40053 };
     if (numeric) {
       const id = scene.scene_id;
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > (permanent ? 100_000 : 2 ** 32 - 1)) return { errcode: 40053 };
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > (permanent ? 100_000 : 2 ** 32 - 1))
+        return { errcode: 40053 };
     } else if (typeof scene.scene_str !== 'string' || scene.scene_str.length < 1 || scene.scene_str.length > 64) {
       return { errcode: 40053 };
     }
@@ -251,12 +270,15 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
   }
 
   function templateSend(body: unknown): Record<string, unknown> {
-    if (!isObj(body) || typeof body.touser !== 'string' || typeof body.template_id !== 'string' || !isObj(body.data)) return { errcode: 47001 };
+    if (!isObj(body) || typeof body.touser !== 'string' || typeof body.template_id !== 'string' || !isObj(body.data))
+      return { errcode: 47001 };
     if (!/^[A-Za-z0-9_-]{6,64}$/.test(body.touser)) return { errcode: 40003 };
     if (!state.templates.some((t) => t.template_id === body.template_id)) return { errcode: 40037 };
     for (const v of Object.values(body.data)) if (!isObj(v) || typeof v.value !== 'string') return { errcode: 47001 };
-    if (body.url !== undefined && (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url))) return { errcode: 47003 };
-    if (body.miniprogram !== undefined && (!isObj(body.miniprogram) || typeof body.miniprogram.appid !== 'string')) return { errcode: 47001 };
+    if (body.url !== undefined && (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url)))
+      return { errcode: 47003 };
+    if (body.miniprogram !== undefined && (!isObj(body.miniprogram) || typeof body.miniprogram.appid !== 'string'))
+      return { errcode: 47001 };
     state.templateMessages.push(body);
     return { errcode: 0, errmsg: 'ok', msgid: 200228332 + state.templateMessages.length };
   }
@@ -279,7 +301,8 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
     handles: (path: string) => PATHS.has(path),
     /** showqrcode needs no access_token: the ticket is the credential. */
     showQrcode(ticket: string | undefined): FakeAnswer {
-      if (!ticket || !state.qrcodes.has(ticket)) return { status: 404, contentType: 'text/plain', bytes: Buffer.from('unknown ticket') };
+      if (!ticket || !state.qrcodes.has(ticket))
+        return { status: 404, contentType: 'text/plain', bytes: Buffer.from('unknown ticket') };
       return { status: 200, contentType: 'image/png', bytes: png };
     },
     async handle(
@@ -316,10 +339,14 @@ export function createFakeMedia(o: FakeMediaOptions = {}) {
         case '/cgi-bin/material/batchget_material': {
           if (!post || !isObj(body)) return needPost;
           const { type, offset, count } = body as { type?: unknown; offset?: unknown; count?: unknown };
-          if (type !== 'image' && type !== 'voice' && type !== 'video' && type !== 'news') return { json: { errcode: 40004 } };
-          if (typeof offset !== 'number' || typeof count !== 'number' || count < 1 || count > 20 || offset < 0) return { json: { errcode: 47003 } };
+          if (type !== 'image' && type !== 'voice' && type !== 'video' && type !== 'news')
+            return { json: { errcode: 40004 } };
+          if (typeof offset !== 'number' || typeof count !== 'number' || count < 1 || count > 20 || offset < 0)
+            return { json: { errcode: 47003 } };
           const all = [...items.values()].filter((i) => i.permanent && i.type === type);
-          const page = all.slice(offset, offset + count).map((i) => ({ media_id: i.media_id, name: i.filename, update_time: i.created_at, url: '' }));
+          const page = all
+            .slice(offset, offset + count)
+            .map((i) => ({ media_id: i.media_id, name: i.filename, update_time: i.created_at, url: '' }));
           return { json: { total_count: all.length, item_count: page.length, item: page } };
         }
         case '/cgi-bin/qrcode/create':

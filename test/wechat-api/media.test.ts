@@ -25,7 +25,8 @@ useFakeWechatApi((f, a) => {
   api = a;
 });
 
-const uploadsNow = () => fake.calls.filter((c) => c.path === '/cgi-bin/media/upload' || c.path === '/cgi-bin/material/add_material').length;
+const uploadsNow = () =>
+  fake.calls.filter((c) => c.path === '/cgi-bin/media/upload' || c.path === '/cgi-bin/material/add_material').length;
 
 describe('limits, before any request', () => {
   test('formats are read from the bytes', () => {
@@ -41,9 +42,15 @@ describe('limits, before any request', () => {
   test('each type takes its formats up to its size, and says what would do', () => {
     assert.equal(checkMedia('image', mediaFiles.png()), 'png');
     assert.equal(checkMedia('thumb', mediaFiles.jpeg(64 * 1024)), 'jpeg');
-    assert.throws(() => checkMedia('thumb', mediaFiles.jpeg(64 * 1024 + 1), 'big.jpg'), /big\.jpg is 64\.0 KB; thumb media must be jpg, at most 64 KB/);
+    assert.throws(
+      () => checkMedia('thumb', mediaFiles.jpeg(64 * 1024 + 1), 'big.jpg'),
+      /big\.jpg is 64\.0 KB; thumb media must be jpg, at most 64 KB/,
+    );
     assert.throws(() => checkMedia('thumb', mediaFiles.png(), 'a.png'), /a\.png is PNG; thumb media must be jpg/);
-    assert.throws(() => checkMedia('voice', mediaFiles.mp3(2 * 1024 * 1024 + 1)), /2\.0 MB; voice media must be amr\/mp3, at most 2 MB/);
+    assert.throws(
+      () => checkMedia('voice', mediaFiles.mp3(2 * 1024 * 1024 + 1)),
+      /2\.0 MB; voice media must be amr\/mp3, at most 2 MB/,
+    );
     assert.throws(() => checkMedia('video', mediaFiles.png()), /is PNG; video media must be mp4/);
     assert.throws(() => checkMedia('image', mediaFiles.text(), 'notes.png'), /notes\.png is in no format WeChat takes/);
     assert.throws(() => checkMedia('image', Buffer.from('GIF8')), /too small/);
@@ -51,14 +58,23 @@ describe('limits, before any request', () => {
 
   test('an oversize picture or a wrong format is refused without a request, not even for a token', async () => {
     const before = fake.calls.length;
-    await assert.rejects(uploadTempMedia(api, 'image', { bytes: mediaFiles.png(10 * 1024 * 1024 + 1), filename: 'huge.png' }), (err) => {
-      assert.ok(err instanceof MediaValidationError);
-      assert.equal(err.code, 'MEDIA_INVALID');
-      assert.match(err.message, /huge\.png is 10\.0 MB; image media must be bmp\/png\/jpeg\/jpg\/gif, at most 10 MB/);
-      return true;
-    });
-    await assert.rejects(uploadTempMedia(api, 'voice', { bytes: mediaFiles.mp4(), filename: 'clip.mp3' }), /clip\.mp3 is MP4; voice media must be amr\/mp3/);
-    await assert.rejects(addMaterial(api, 'image', { bytes: mediaFiles.text(), filename: 'x.jpg' }), MediaValidationError);
+    await assert.rejects(
+      uploadTempMedia(api, 'image', { bytes: mediaFiles.png(10 * 1024 * 1024 + 1), filename: 'huge.png' }),
+      (err) => {
+        assert.ok(err instanceof MediaValidationError);
+        assert.equal(err.code, 'MEDIA_INVALID');
+        assert.match(err.message, /huge\.png is 10\.0 MB; image media must be bmp\/png\/jpeg\/jpg\/gif, at most 10 MB/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      uploadTempMedia(api, 'voice', { bytes: mediaFiles.mp4(), filename: 'clip.mp3' }),
+      /clip\.mp3 is MP4; voice media must be amr\/mp3/,
+    );
+    await assert.rejects(
+      addMaterial(api, 'image', { bytes: mediaFiles.text(), filename: 'x.jpg' }),
+      MediaValidationError,
+    );
     assert.equal(fake.calls.length, before);
   });
 });
@@ -104,7 +120,10 @@ describe('temporary media', () => {
     await assert.rejects(getTempMedia(api, up.media_id), (err) => {
       assert.ok(err instanceof WechatApiError);
       assert.equal(err.errcode, 40007);
-      assert.match(err.message, /errcode 40007 \(invalid media_id: unknown, deleted, or temporary media older than 3 days\)/);
+      assert.match(
+        err.message,
+        /errcode 40007 \(invalid media_id: unknown, deleted, or temporary media older than 3 days\)/,
+      );
       return true;
     });
     const video = await uploadTempMedia(api, 'video', { bytes: mediaFiles.mp4(), filename: 'v.mp4' });
@@ -180,7 +199,12 @@ describe('permanent material', () => {
     const png = mediaFiles.png();
     const image = await addMaterial(api, 'image', { bytes: png, filename: 'logo.png' });
     assert.match(image.url ?? '', /^http/);
-    const video = await addMaterial(api, 'video', { bytes: mediaFiles.mp4(), filename: 'intro.mp4' }, { title: '介绍', introduction: '我们的视频' });
+    const video = await addMaterial(
+      api,
+      'video',
+      { bytes: mediaFiles.mp4(), filename: 'intro.mp4' },
+      { title: '介绍', introduction: '我们的视频' },
+    );
     assert.equal(fake.media.uploads.at(-1)!.title, '介绍');
     assert.equal(fake.media.uploads.at(-1)!.introduction, '我们的视频');
     const count = await countMaterials(api);

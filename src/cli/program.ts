@@ -21,6 +21,9 @@ export const COMMANDS: Record<string, [summary: string, load: CommandLoader]> = 
   init: ['scaffold a bot project with fresh keys', () => import('./commands/init.js')],
   keys: ['print a new Token and EncodingAESKey', () => import('./commands/keys.js')],
   menu: ['get, create or delete the custom menu', () => import('./commands/menu.js')],
+  media: ['upload, list, download or delete media (temporary and permanent)', () => import('./commands/media.js')],
+  qrcode: ['create a QR code with a scene (and save its picture)', () => import('./commands/qrcode.js')],
+  template: ['list message templates, send a template message', () => import('./commands/template.js')],
   completion: ['print a shell completion script (bash, zsh, fish)', () => import('./commands/completion.js')],
 };
 

@@ -11,6 +11,7 @@ import { BROKEN_ACCOUNT, startBrokenServer, type BrokenServer } from '../fakes/b
 import { freePort } from '../fakes/redis.js';
 import { FAKE_TULING_KEY, startFakeTuling, type FakeTuling } from '../fakes/tuling.js';
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+import { makePng } from '../fakes/wechat-media.js';
 import { BIN, cleanEnv, runWxbot, type Child } from './tunnel-child.js';
 import { runChild, type Run } from '../helpers/run-child.js';
 
@@ -58,6 +59,7 @@ export async function startWorld(): Promise<World> {
     join(files, 'bad-menu.json'),
     JSON.stringify({ button: [{ type: 'click', name: '一个非常非常长的名字' }] }),
   );
+  writeFileSync(join(files, 'cat.png'), makePng());
   writeFileSync(join(files, 'bot.mjs'), '// an existing project: init must not overwrite it\n');
   writeFileSync(join(files, '.env'), 'WECHAT_TOKEN=existing\n');
   writeFileSync(join(files, 'pass.convo'), '> 你好\n< *\n');
@@ -517,6 +519,81 @@ export function cases(w: World): Case[] {
       json: 'one',
     },
     { cmd: 'menu', what: 'no subcommand', args: ['menu'], code: 2 },
+
+    {
+      cmd: 'media upload',
+      what: 'a picture',
+      args: ['media', 'upload', 'cat.png'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 0,
+    },
+    {
+      cmd: 'media upload',
+      what: '--json, a picture',
+      args: ['media', 'upload', 'cat.png', '--json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 0,
+      json: 'one',
+    },
+    {
+      cmd: 'media upload',
+      what: 'a PNG as a thumb (refused before any request)',
+      args: ['media', 'upload', 'cat.png', '--type', 'thumb'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 1,
+    },
+    { cmd: 'media list', what: 'no account configured', args: ['media', 'list'], code: 2 },
+    {
+      cmd: 'media upload',
+      what: '--json, the API not reachable',
+      args: ['media', 'upload', 'cat.png', '--api-base', down, '--json'],
+      cwd: 'files',
+      env: menuEnv,
+      code: 3,
+      json: 'one',
+    },
+    {
+      cmd: 'qrcode',
+      what: '--json, a scene',
+      args: ['qrcode', '--scene', '42', '--json'],
+      env: menuEnv,
+      code: 0,
+      json: 'one',
+    },
+    { cmd: 'qrcode', what: 'an unreadable --expire', args: ['qrcode', '--scene', '1', '--expire', 'soon'], code: 2 },
+    {
+      cmd: 'qrcode',
+      what: 'WeChat refuses (wrong AppSecret)',
+      args: ['qrcode', '--scene', '42'],
+      env: { ...menuEnv, WECHAT_APP_SECRET: 'wrong-secret' },
+      code: 1,
+    },
+    {
+      cmd: 'qrcode',
+      what: 'the API not reachable',
+      args: ['qrcode', '--scene', '42', '--api-base', down],
+      env: menuEnv,
+      code: 3,
+    },
+    { cmd: 'template list', what: '--json', args: ['template', 'list', '--json'], env: menuEnv, code: 0, json: 'one' },
+    {
+      cmd: 'template send',
+      what: 'an unknown template',
+      args: ['template', 'send', '--to', 'oUserOpenId0000000000000000', '--template', 'nope', '--data', 'a=b'],
+      env: menuEnv,
+      code: 1,
+    },
+    { cmd: 'template send', what: 'no --to', args: ['template', 'send', '--template', 'x'], code: 2 },
+    {
+      cmd: 'template list',
+      what: 'the API not reachable',
+      args: ['template', 'list', '--api-base', down],
+      env: menuEnv,
+      code: 3,
+    },
 
     { cmd: 'completion', what: 'a bash script', args: ['completion', 'bash'], code: 0 },
     { cmd: 'completion', what: 'an unknown shell', args: ['completion', 'tcsh'], code: 2 },

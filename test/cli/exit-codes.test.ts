@@ -37,7 +37,7 @@ test('the table covers every command, and every exit code of the commands that t
   const table = cases(w);
   const covered = new Set(table.map((c) => c.cmd.split(' ')[0]));
   for (const name of Object.keys(COMMANDS)) assert.ok(covered.has(name), `no case for wxbot ${name}`);
-  for (const name of ['simulate', 'chat', 'menu', 'replay', 'tunnel']) {
+  for (const name of ['simulate', 'chat', 'menu', 'media', 'qrcode', 'template', 'replay', 'tunnel']) {
     const codes = new Set(table.filter((c) => c.cmd.split(' ')[0] === name).map((c) => c.code));
     assert.deepEqual([...codes].sort(), name === 'tunnel' ? [1, 2, 3] : [0, 1, 2, 3], `wxbot ${name}`);
   }

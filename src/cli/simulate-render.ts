@@ -5,6 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { chalkFor } from './color.js';
+import { localMediaNote } from './local-media-note.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
 import type { SimulateResult } from '../simulate/send.js';
@@ -38,6 +39,12 @@ export function describeSent(m: WechatMessage): string {
   return chalk.dim(`→ ${m.MsgType}${what ? ` ${what}` : ''}`);
 }
 
+/** A placeholder media_id (local development) gets a line saying where its file is. */
+function withNote(lines: string[], mediaId: string): string[] {
+  const note = localMediaNote(mediaId);
+  return note ? [...lines, chalk.dim(note)] : lines;
+}
+
 const bubble = (lines: string[]) => lines.map((l) => `  ${chalk.green('┃')} ${l}`).join('\n');
 
 /** The reply as the user's phone would show it. */
@@ -46,14 +53,14 @@ export function renderReply(r: ParsedReply): string {
     case 'text':
       return bubble(r.Content.split('\n'));
     case 'image':
-      return bubble([`${chalk.cyan('[image]')} MediaId ${r.Image.MediaId}`]);
+      return bubble(withNote([`${chalk.cyan('[image]')} MediaId ${r.Image.MediaId}`], r.Image.MediaId));
     case 'voice':
-      return bubble([`${chalk.cyan('[voice]')} MediaId ${r.Voice.MediaId}`]);
+      return bubble(withNote([`${chalk.cyan('[voice]')} MediaId ${r.Voice.MediaId}`], r.Voice.MediaId));
     case 'video':
       return bubble([
         chalk.cyan('[video]') + ` ${r.Video.Title ?? ''}`.trimEnd(),
         ...(r.Video.Description ? [r.Video.Description] : []),
-        chalk.dim(`MediaId ${r.Video.MediaId}`),
+        ...withNote([chalk.dim(`MediaId ${r.Video.MediaId}`)], r.Video.MediaId),
       ]);
     case 'music': {
       const m = r.Music;

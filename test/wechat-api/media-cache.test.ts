@@ -239,3 +239,39 @@ describe('local development: no AppSecret', () => {
     assert.ok(s?.MsgType === 'voice' && s.Voice.MediaId.startsWith('LOCAL_voice_'));
   });
 });
+
+describe('a slow upload is a slow handler', () => {
+  test('past the deadline WeChat gets success, and the image goes through the late-reply path once uploaded', async () => {
+    const slow = await startFakeWechatApi({ appId: ACCOUNT.appId, uploadDelayMs: 700 });
+    const late: { type: string; mediaId?: string }[] = [];
+    const bot = createBot().text('猫', (ctx) => ctx.replyImage({ buffer: mediaFiles.png(5000) }));
+    const media = createMediaReplies({
+      api: createWechatApi({ appId: slow.appId, appSecret: slow.appSecret, apiBase: slow.url }),
+      store: new MemoryStore(),
+    });
+    const server = await startServer(bot, {
+      host: '127.0.0.1',
+      port: 0,
+      token: ACCOUNT.token,
+      deadlineMs: 300,
+      media,
+      onLateReply: (_m, reply) => {
+        late.push({ type: reply.MsgType, mediaId: reply.MsgType === 'image' ? reply.Image.MediaId : undefined });
+      },
+    });
+    try {
+      const r = await sendMessage({
+        url: server.url,
+        message: textMessage('猫'),
+        settings: { token: ACCOUNT.token, mode: 'plain' },
+      });
+      assert.equal(r.ack, 'success');
+      assert.ok(r.ms < 1000, `answered in ${r.ms} ms`);
+      for (let i = 0; i < 100 && late.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
+      assert.deepEqual(late, [{ type: 'image', mediaId: slow.media.uploads[0]!.media_id }]);
+    } finally {
+      await server.close();
+      await slow.stop();
+    }
+  });
+});

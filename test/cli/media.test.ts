@@ -90,6 +90,10 @@ describe('wxbot media', () => {
     const list = await wxbot(['media', 'list', '--type', 'image', '--json']);
     assert.equal(list.code, 0, list.stderr);
     assert.ok((json(list).item as { media_id: string }[]).some((i) => i.media_id === id));
+    const paged = await wxbot(['media', 'list', '--type', 'video', '--offset', '0', '--count', '1', '--json']);
+    assert.equal((json(paged).item as unknown[]).length, 1);
+    const beyond = await wxbot(['media', 'list', '--count', '21']);
+    assert.equal(beyond.code, 2);
     const text = await wxbot(['media', 'list']);
     assert.match(text.stdout, new RegExp(`^${id}\\tcat\\.png\\t`, 'm'));
 
@@ -261,6 +265,28 @@ describe('wxbot template', () => {
       remark: { value: 'a=b' },
     });
     assert.equal(sent.url, 'https://example.com/o/123');
+    const mini = await wxbot([
+      'template',
+      'send',
+      '--to',
+      OPENID,
+      '--template',
+      fake.media.templates[1]!.template_id,
+      '--data',
+      'first=预约成功',
+      '--data',
+      'time=明天10点',
+      '--data',
+      'remark=请准时',
+      '--miniprogram',
+      'wx286b93c14bbf93aa:pages/order/index',
+    ]);
+    assert.equal(mini.code, 0, mini.stderr);
+    assert.match(mini.stdout, /^sent; msgid \d+/);
+    assert.deepEqual(fake.media.templateMessages.at(-1)!.miniprogram, {
+      appid: 'wx286b93c14bbf93aa',
+      pagepath: 'pages/order/index',
+    });
   });
 
   test('fields that do not fit the template are refused with what is wrong; nothing is sent', async () => {

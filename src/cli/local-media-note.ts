@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLocalMediaId } from '../wechat-api/media-cache.js';
+import { isLocalMediaId } from '../wechat-api/local-media-id.js';
 
 export function localMediaNote(mediaId: string, cwd: string = process.cwd()): string | undefined {
   if (!isLocalMediaId(mediaId)) return undefined;

@@ -23,6 +23,7 @@ import {
   type MediaFormat,
   type MediaType,
 } from './media-limits.js';
+import { isLocalMediaId, LOCAL_MEDIA_ID } from './local-media-id.js';
 import { uploadTempMedia } from './media.js';
 
 /** Where a reply's media comes from: exactly one of a file path, an http(s) URL or the bytes. */
@@ -80,7 +81,6 @@ const WECHAT_KEEPS_MS = 3 * DAY_MS;
 const DEFAULT_TTL_MS = 2.5 * DAY_MS;
 const MAX_TTL_MS = WECHAT_KEEPS_MS - 3_600_000;
 const URL_MEMO_MS = 10 * 60_000;
-const PLACEHOLDER_RE = /^LOCAL_(image|voice|video|thumb)_([0-9a-f]{40})$/;
 
 /** The content, its hash and format; the bytes are read again only when an upload needs them. */
 interface Loaded {
@@ -333,10 +333,7 @@ export function createMediaReplies(o: MediaRepliesOptions = {}): MediaReplies {
   return new MediaCache(o);
 }
 
-/** True for a placeholder media_id made in local development (never valid at WeChat). */
-export function isLocalMediaId(mediaId: string): boolean {
-  return PLACEHOLDER_RE.test(mediaId);
-}
+export { isLocalMediaId };
 
 export interface LocalMedia {
   type: MediaType;
@@ -354,7 +351,7 @@ export interface LocalMedia {
  * placeholder or whose file is gone.
  */
 export async function resolveLocalMedia(mediaId: string, dir?: string): Promise<LocalMedia | undefined> {
-  const m = PLACEHOLDER_RE.exec(mediaId);
+  const m = LOCAL_MEDIA_ID.exec(mediaId);
   if (!m) return undefined;
   const entry = LOCAL.get(mediaId);
   try {

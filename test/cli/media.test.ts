@@ -45,90 +45,103 @@ function wxbot(args: string[], env: Record<string, string> = {}): Promise<Run> {
 const json = (r: Run) => JSON.parse(r.stdout) as Record<string, unknown>;
 
 describe('wxbot media', () => {
+  const byId = (id: string) => fake.media.uploads.find((u) => u.media_id === id);
+
   test('upload of each type prints the media_id; --json gives it with its expiry', async () => {
-    for (const [file, type] of [
+    const cases = [
       ['cat.png', 'image'],
       ['hello.amr', 'voice'],
       ['clip.mp4', 'video'],
-    ] as const) {
-      const r = await wxbot(['media', 'upload', file]);
+    ] as const;
+    const runs = await Promise.all(cases.map(([file]) => wxbot(['media', 'upload', file])));
+    cases.forEach(([file, type], i) => {
+      const r = runs[i]!;
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.trim(), fake.media.uploads.at(-1)!.media_id);
-      assert.equal(fake.media.uploads.at(-1)!.type, type);
+      assert.equal(byId(r.stdout.trim())?.type, type);
+      assert.equal(byId(r.stdout.trim())?.filename, file);
       assert.match(r.stderr, new RegExp(`uploaded ${file.replace('.', '\\.')} as temporary ${type} media`));
-    }
+    });
     const t = await wxbot(['media', 'upload', 'thumb.jpg', '--type', 'thumb', '--json']);
     assert.equal(t.code, 0, t.stderr);
     const out = json(t);
     assert.equal(out.ok, true);
     assert.equal(out.type, 'thumb');
-    assert.equal(out.media_id, fake.media.uploads.at(-1)!.media_id);
+    assert.equal(byId(String(out.media_id))?.type, 'thumb');
     assert.ok(Date.parse(String(out.expires_at)) > Date.now() + 2 * 86_400_000);
   });
 
-  test('permanent material: upload (a video with its title), list, get, delete', async () => {
-    const img = await wxbot(['media', 'upload', 'cat.png', '--permanent', '--json']);
-    assert.equal(img.code, 0, img.stderr);
-    const id = String(json(img).media_id);
-    assert.equal(fake.media.uploads.at(-1)!.permanent, true);
-    const vid = await wxbot([
-      'media',
-      'upload',
-      'clip.mp4',
-      '--permanent',
-      '--title',
-      '介绍',
-      '--introduction',
-      '我们的视频',
-    ]);
-    assert.equal(vid.code, 0, vid.stderr);
-    assert.equal(fake.media.uploads.at(-1)!.title, '介绍');
-    const noTitle = await wxbot(['media', 'upload', 'clip.mp4', '--permanent']);
-    assert.equal(noTitle.code, 2);
-    assert.match(noTitle.stderr, /needs --title and --introduction/);
+  describe('permanent material', () => {
+    let id = '';
+    test('upload: a picture, a video with its title and introduction (required)', async () => {
+      const [img, vid, noTitle] = await Promise.all([
+        wxbot(['media', 'upload', 'cat.png', '--permanent', '--json']),
+        wxbot(['media', 'upload', 'clip.mp4', '--permanent', '--title', '介绍', '--introduction', '我们的视频']),
+        wxbot(['media', 'upload', 'clip.mp4', '--permanent']),
+      ]);
+      assert.equal(img.code, 0, img.stderr);
+      id = String(json(img).media_id);
+      assert.equal(byId(id)?.permanent, true);
+      assert.equal(vid.code, 0, vid.stderr);
+      assert.equal(byId(vid.stdout.trim())?.title, '介绍');
+      assert.equal(byId(vid.stdout.trim())?.introduction, '我们的视频');
+      assert.equal(noTitle.code, 2);
+      assert.match(noTitle.stderr, /needs --title and --introduction/);
+    });
 
-    const list = await wxbot(['media', 'list', '--type', 'image', '--json']);
-    assert.equal(list.code, 0, list.stderr);
-    assert.ok((json(list).item as { media_id: string }[]).some((i) => i.media_id === id));
-    const paged = await wxbot(['media', 'list', '--type', 'video', '--offset', '0', '--count', '1', '--json']);
-    assert.equal((json(paged).item as unknown[]).length, 1);
-    const beyond = await wxbot(['media', 'list', '--count', '21']);
-    assert.equal(beyond.code, 2);
-    const text = await wxbot(['media', 'list']);
-    assert.match(text.stdout, new RegExp(`^${id}\\tcat\\.png\\t`, 'm'));
+    test('list, with --type, --offset and --count (1 to 20)', async () => {
+      const [list, paged, beyond, text] = await Promise.all([
+        wxbot(['media', 'list', '--type', 'image', '--json']),
+        wxbot(['media', 'list', '--type', 'video', '--offset', '0', '--count', '1', '--json']),
+        wxbot(['media', 'list', '--count', '21']),
+        wxbot(['media', 'list']),
+      ]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.ok((json(list).item as { media_id: string }[]).some((i) => i.media_id === id));
+      assert.equal((json(paged).item as unknown[]).length, 1);
+      assert.equal(beyond.code, 2);
+      assert.match(text.stdout, new RegExp(`^${id}\\tcat\\.png\\t`, 'm'));
+    });
 
-    const got = await wxbot(['media', 'get', id, '--permanent', '--out', 'copy.png', '--json']);
-    assert.equal(got.code, 0, got.stderr);
-    assert.deepEqual(readFileSync(join(dir, 'copy.png')), readFileSync(join(dir, 'cat.png')));
-    assert.equal(json(got).content_type, 'image/png');
-
-    const del = await wxbot(['media', 'delete', id, '--json']);
-    assert.deepEqual(json(del), { ok: true, media_id: id, deleted: true });
-    const again = await wxbot(['media', 'delete', id]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /errcode 40007 \(invalid media_id/);
+    test('get saves the file; delete removes it, twice is 40007 with its meaning', async () => {
+      const got = await wxbot(['media', 'get', id, '--permanent', '--out', 'copy.png', '--json']);
+      assert.equal(got.code, 0, got.stderr);
+      assert.deepEqual(readFileSync(join(dir, 'copy.png')), readFileSync(join(dir, 'cat.png')));
+      assert.equal(json(got).content_type, 'image/png');
+      const del = await wxbot(['media', 'delete', id, '--json']);
+      assert.deepEqual(json(del), { ok: true, media_id: id, deleted: true });
+      const again = await wxbot(['media', 'delete', id]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /errcode 40007 \(invalid media_id/);
+    });
   });
 
   test('get of temporary media saves it, or prints a video URL', async () => {
-    const up = await wxbot(['media', 'upload', 'cat.png']);
-    const got = await wxbot(['media', 'get', up.stdout.trim(), '--out', 'tmp.png']);
+    const picture = async () => {
+      const up = await wxbot(['media', 'upload', 'cat.png']);
+      return wxbot(['media', 'get', up.stdout.trim(), '--out', 'tmp.png']);
+    };
+    const video = async () => {
+      const up = await wxbot(['media', 'upload', 'clip.mp4']);
+      return wxbot(['media', 'get', up.stdout.trim()]);
+    };
+    const [got, url] = await Promise.all([picture(), video()]);
     assert.equal(got.code, 0, got.stderr);
     assert.match(got.stdout, /saved tmp\.png \(image\/png, \d+ bytes\)/);
-    const v = await wxbot(['media', 'upload', 'clip.mp4']);
-    const url = await wxbot(['media', 'get', v.stdout.trim()]);
     assert.match(url.stdout, /^http:\/\/\S+\.mp4\n$/);
   });
 
   test('an oversize or wrong-format file is refused (exit 1) before any request', async () => {
     const calls = fake.calls.length;
-    const big = await wxbot(['media', 'upload', 'huge.png', '--json']);
+    const [big, wrong, thumb] = await Promise.all([
+      wxbot(['media', 'upload', 'huge.png', '--json']),
+      wxbot(['media', 'upload', 'notes.png']),
+      wxbot(['media', 'upload', 'cat.png', '--type', 'thumb']),
+    ]);
     assert.equal(big.code, 1);
     assert.match(big.stderr, /huge\.png is 10\.0 MB; image media must be bmp\/png\/jpeg\/jpg\/gif, at most 10 MB/);
     assert.equal((json(big).error as { exitCode: number }).exitCode, 1);
-    const wrong = await wxbot(['media', 'upload', 'notes.png']);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /notes\.png is in no format WeChat takes/);
-    const thumb = await wxbot(['media', 'upload', 'cat.png', '--type', 'thumb']);
     assert.equal(thumb.code, 1);
     assert.match(thumb.stderr, /cat\.png is PNG; thumb media must be jpg, at most 64 KB/);
     assert.equal(fake.calls.length, calls, 'nothing reached the API');
@@ -142,15 +155,16 @@ describe('wxbot media', () => {
       String((json(refused).error as { message: string }).message),
       /errcode 45009 \(daily API quota reached\)/,
     );
-    const badType = await wxbot(['media', 'upload', 'cat.png', '--type', 'sticker']);
+    const port = await freePort();
+    const [badType, noAccount, down] = await Promise.all([
+      wxbot(['media', 'upload', 'cat.png', '--type', 'sticker']),
+      wxbot(['media', 'upload', 'cat.png'], { WECHAT_APP_SECRET: '' }),
+      wxbot(['media', 'upload', 'cat.png'], { WECHAT_API_BASE: `http://127.0.0.1:${port}` }),
+    ]);
     assert.equal(badType.code, 2);
-    const noAccount = await wxbot(['media', 'upload', 'cat.png'], { WECHAT_APP_SECRET: '' });
     assert.equal(noAccount.code, 2);
     assert.match(noAccount.stderr, /set WECHAT_APP_ID and WECHAT_APP_SECRET/);
     assert.ok(!noAccount.stderr.includes(fake.appSecret));
-    const down = await wxbot(['media', 'upload', 'cat.png'], {
-      WECHAT_API_BASE: `http://127.0.0.1:${await freePort()}`,
-    });
     assert.equal(down.code, 3);
     assert.match(down.stderr, /no answer from/);
   });
@@ -208,17 +222,18 @@ describe('wxbot qrcode', () => {
 
   test('an impossible scene or expiry is a usage error before any request', async () => {
     const calls = fake.calls.length;
-    for (const args of [
+    const cases = [
       ['--scene', '100001', '--permanent'],
       ['--scene', 'x'.repeat(65)],
       ['--scene', '1', '--expire', '31d'],
       ['--scene', '1', '--expire', 'soon'],
       ['--scene', '1', '--expire', '1d', '--permanent'],
-    ]) {
-      const r = await wxbot(['qrcode', ...args, '--json']);
-      assert.equal(r.code, 2, args.join(' '));
+    ];
+    const runs = await Promise.all(cases.map((args) => wxbot(['qrcode', ...args, '--json'])));
+    runs.forEach((r, i) => {
+      assert.equal(r.code, 2, cases[i]!.join(' '));
       assert.equal(json(r).ok, false);
-    }
+    });
     assert.equal(fake.calls.length, calls);
   });
 });
@@ -292,32 +307,34 @@ describe('wxbot template', () => {
   test('fields that do not fit the template are refused with what is wrong; nothing is sent', async () => {
     const id = fake.media.templates[0]!.template_id;
     const n = fake.media.templateMessages.length;
-    const r = await wxbot([
-      'template',
-      'send',
-      '--to',
-      OPENID,
-      '--template',
-      id,
-      '--data',
-      'first=x',
-      '--data',
-      'colour=red',
-      '--json',
+    const [r, unknown, raw, bad] = await Promise.all([
+      wxbot([
+        'template',
+        'send',
+        '--to',
+        OPENID,
+        '--template',
+        id,
+        '--data',
+        'first=x',
+        '--data',
+        'colour=red',
+        '--json',
+      ]),
+      wxbot(['template', 'send', '--to', OPENID, '--template', 'nope', '--data', 'a=b']),
+      // Unchecked, WeChat itself refuses: 40037 with its meaning.
+      wxbot(['template', 'send', '--to', OPENID, '--template', 'nope', '--data', 'a=b', '--no-check']),
+      wxbot(['template', 'send', '--to', OPENID, '--template', id, '--data', 'novalue']),
     ]);
     assert.equal(r.code, 1);
     const problems = json(r).problems as { field: string }[];
     assert.deepEqual(problems.map((p) => p.field).sort(), ['colour', 'keyword1', 'keyword2', 'remark']);
     assert.match(r.stderr, /keyword1: missing/);
-    const unknown = await wxbot(['template', 'send', '--to', OPENID, '--template', 'nope', '--data', 'a=b']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /template nope is not one of this account's templates/);
-    // Unchecked, WeChat itself refuses: 40037 with its meaning.
-    const raw = await wxbot(['template', 'send', '--to', OPENID, '--template', 'nope', '--data', 'a=b', '--no-check']);
     assert.equal(raw.code, 1);
     assert.match(raw.stderr, /errcode 40037 \(invalid template_id/);
     assert.equal(fake.media.templateMessages.length, n);
-    const bad = await wxbot(['template', 'send', '--to', OPENID, '--template', id, '--data', 'novalue']);
     assert.equal(bad.code, 2);
   });
 });

@@ -8,7 +8,7 @@
  *       .fallback(chat(provider));
  */
 export { Bot, createBot, type BotOptions, type HandleOptions } from './bot.js';
-export { Context, toReplyBody, type ContextInit } from './context.js';
+export { Context, toReplyBody, type ContextInit, type MusicSource, type VideoSource } from './context.js';
 export { Session, SESSION_MAX_BYTES } from './session.js';
 export { compose } from './compose.js';
 export { chat, type ChatOptions } from './chat.js';

@@ -18,10 +18,16 @@ export {
 } from './convo-expect.js';
 export { type ConvoReplyInput, type ConvoTurnInput, type FormatConvoOptions, formatConvo } from './convo-format.js';
 export { messageLine, parseDuration, parseSendKind, SEND_KIND_NAMES, type SendStep } from './convo-kinds.js';
-export { type Conversation, ConvoSyntaxError, type ConvoTurn, parseConvo } from './convo-parse.js';
+export { type Conversation, type ConvoProblem, ConvoSyntaxError, type ConvoTurn, parseConvo } from './convo-parse.js';
 export { FakeClock } from './fake-clock.js';
 export { formatJsonReport, formatJunit, formatTap, formatTextReport, NO_PAINT, type Paint } from './report.js';
-export { type ConversationResult, ConvoNetworkError, runConversation, type TurnResult } from './run-convo.js';
+export {
+  type ConversationResult,
+  ConvoNetworkError,
+  runConversation,
+  type RunConversationOptions,
+  type TurnResult,
+} from './run-convo.js';
 export {
   ConvoFileError,
   type ConvoRunReport,
@@ -31,5 +37,14 @@ export {
   runConversations,
   runConvoFiles,
 } from './run-files.js';
-export { httpTarget, inProcessTarget, type Target, type TargetSession } from './targets.js';
+export {
+  type Delivery,
+  type HttpTargetOptions,
+  httpTarget,
+  type InProcessOptions,
+  inProcessTarget,
+  type Target,
+  type TargetSession,
+  type TargetSettings,
+} from './targets.js';
 export { type TestBot, type TestBotOptions, type TestReply, testBot } from './test-bot.js';

@@ -89,3 +89,4 @@ export {
   type TemplateProblem,
 } from './template.js';
 export type { MediaCallOptions } from './client.js';
+export type { FormPart, MediaAnswer } from './http-media.js';

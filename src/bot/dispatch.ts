@@ -1,12 +1,14 @@
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
+import { renewLease } from '../store/atomic.js';
 import { isLocalStore, type LocalStore, type Store } from '../store/store.js';
 import type { MediaReplies } from '../wechat-api/media-cache.js';
 import type { Bot, HandleOptions } from './bot.js';
 import { DONE } from './compose.js';
 import { DeadlineQueue, type Deadline } from './deadline-queue.js';
 import { PENDING, decodeOutcome, dedupeKey, encodeOutcome, type Outcome } from './dedupe.js';
+import type { SlowAnswer, SlowReplies, SlowStep, WaitForOutcome } from './slow-reply.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -24,6 +26,15 @@ export interface DispatcherOptions {
   onError?: (err: unknown, message: WechatMessage) => void;
   /** Media ids for replies made from files (ctx.replyImage({ file })); see createMediaReplies. */
   media?: MediaReplies;
+  /**
+   * How long a claim on a shared store (Redis) lives unless its owner renews it: a replica that dies
+   * mid-message loses its claim within this, and a retry on another replica runs the handler. Default 3000.
+   */
+  leaseMs?: number;
+  /** The slow-reply strategy (see slow-reply.ts); without it a handler past the deadline gets `success`. */
+  slow?: SlowReplies;
+  /** Told when an answer nobody received was kept as pending for the user's next message. */
+  onPendingStored?: (message: WechatMessage, reply: ReplyBody) => void;
 }
 
 export interface DispatchResult {
@@ -35,6 +46,10 @@ export interface DispatchResult {
   late: boolean;
   /** The handler threw and `bot.catch` did not turn it into a reply. */
   error?: unknown;
+  /** The retry window's step for this delivery; `held`: close the connection without a reply. */
+  slow?: SlowStep;
+  /** Which delivery of the message this was (counted when the retry window is in play). */
+  delivery?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -52,6 +67,8 @@ export class Dispatcher {
   readonly #prefix: string;
   readonly #deadlineMs: number;
   readonly #ttlMs: number;
+  readonly #leaseMs: number;
+  #renewTimer: NodeJS.Timeout | undefined;
   /** Deliveries of this process by key, while they run (retries in this process wait on them). */
   readonly #pending = new Map<string, Job>();
   /** Handlers running (late ones included, until their late-reply hook is done). */
@@ -71,6 +88,7 @@ export class Dispatcher {
     this.#prefix = `wxbot:${options.appId || 'default'}:`;
     this.#deadlineMs = options.deadlineMs ?? 4500;
     this.#ttlMs = options.dedupeTtlMs ?? 60_000;
+    this.#leaseMs = options.leaseMs ?? 3000;
     this.#local = isLocalStore(options.store) ? options.store : undefined;
     this.#handleOptions = {
       store: options.store,
@@ -160,7 +178,11 @@ export class Dispatcher {
       const deadlineAt = receivedAt + this.#deadlineMs;
       const shared = this.#shared(key);
       if (shared) {
-        return shared.done ? retryResult(shared.outcome) : beforeDeadline(shared.wait(), deadlineAt).then(retryResult);
+        if (shared.done) return retryResult(shared.outcome);
+        if (this.#o.slow?.holding) {
+          // Only a delivery that runs the handler is waited on; one that watches the store is not.
+          if (shared.runs) return this.#waitHeld(shared, message, deadlineAt);
+        } else return beforeDeadline(shared.wait(), deadlineAt).then(retryResult);
       }
       const local = this.#local;
       if (local) {
@@ -187,26 +209,39 @@ export class Dispatcher {
     // Registered before the first await so a concurrent retry in this process finds it.
     const job = new Job(message, key, this.#onLate);
     this.#list(job);
+    const shared = this.#local === undefined;
     for (;;) {
       let claimed: boolean;
       try {
-        claimed = await this.#o.store.setIfAbsent(key, PENDING, this.#ttlMs);
+        // On a shared store the claim is a lease its owner renews (#renewLeases): a dead owner's lapses.
+        claimed = await this.#o.store.setIfAbsent(key, PENDING, shared ? this.#leaseMs : this.#ttlMs);
       } catch (err) {
         // Store down: answering (maybe twice) beats dropping the message.
         this.#report(err, message);
         claimed = true;
       }
-      if (claimed) return await this.#run(job, deadlineAt);
+      if (claimed) {
+        if (shared) this.#holdLease(job);
+        return await this.#run(job, deadlineAt);
+      }
       const o = await this.#poll(key, deadlineAt, message);
-      if (o === 'gone' && Date.now() < deadlineAt) continue; // the claim expired or was dropped: try again
-      const outcome = o === 'gone' ? undefined : o;
+      // The claim lapsed (its owner died) or the store failed: run the handler here rather than drop the answer.
+      if (o === FAILED && Date.now() < deadlineAt) return await this.#run(job, deadlineAt);
+      if (o === 'gone' && Date.now() < deadlineAt) continue;
+      const outcome = o === 'gone' || o === FAILED ? undefined : o;
       this.#release(job, outcome);
       job.over = true;
+      if (o === undefined && this.#o.slow?.holding) return this.#slowResult(key, deadlineAt, message, undefined);
       return retryResult(outcome);
     }
   }
 
-  async #poll(key: string, deadlineAt: number, message: WechatMessage): Promise<Outcome | 'gone' | undefined> {
+  async #poll(
+    key: string,
+    until: number,
+    message: WechatMessage,
+    cap = 100,
+  ): Promise<Outcome | 'gone' | typeof FAILED | undefined> {
     let wait = 10;
     for (;;) {
       let raw: string | undefined;
@@ -214,22 +249,78 @@ export class Dispatcher {
         raw = await this.#o.store.get(key);
       } catch (err) {
         this.#report(err, message);
-        return undefined;
+        return FAILED;
       }
       if (raw === undefined) return 'gone';
       const o = decodeOutcome(raw);
       if (o) return o;
-      const left = deadlineAt - Date.now();
+      const left = until - Date.now();
       if (left <= 0) return undefined;
       await sleep(Math.min(wait, left));
-      wait = Math.min(wait * 2, 100);
+      wait = Math.min(wait * 2, cap);
     }
   }
 
   #run(job: Job, deadlineAt: number): DispatchResult | Promise<DispatchResult> {
     this.#running++;
+    job.runs = true;
     job.deadline = this.#deadlines.add(deadlineAt, job);
     return this.#outcomeOf(job, this.#invoke(job));
+  }
+
+  /** Keeps the job's claim alive while it runs: one timer for all of them, stopped when none is left. */
+  #holdLease(job: Job): void {
+    job.leased = true;
+    if (this.#renewTimer) return;
+    this.#renewTimer = setInterval(() => this.#renewLeases(), Math.max(10, Math.floor(this.#leaseMs / 3)));
+    this.#renewTimer.unref();
+  }
+
+  #renewLeases(): void {
+    let held = false;
+    for (const job of this.#pending.values()) {
+      if (!job.leased || job.over || job.done) continue;
+      held = true;
+      // A renewal that fails is no loss: the claim lapses and a retry runs the handler again.
+      renewLease(this.#o.store, job.key, PENDING, this.#leaseMs).catch(() => {});
+    }
+    if (!held) {
+      clearInterval(this.#renewTimer);
+      this.#renewTimer = undefined;
+    }
+  }
+
+  /** A retry in this process while the handler runs here: waits on it, and holds past the deadline. */
+  async #waitHeld(job: Job, message: WechatMessage, deadlineAt: number): Promise<DispatchResult> {
+    const o = await beforeDeadline(job.wait(), deadlineAt);
+    // The answer of a held message, on a later delivery: the log says so.
+    if (o !== undefined || job.done) return job.holding ? { ...retryResult(o), slow: 'answered' } : retryResult(o);
+    return this.#slowResult(job.key, deadlineAt, message, job);
+  }
+
+  /**
+   * A delivery at its deadline in the retry window: waits on the running handler, in this process
+   * (`job`) or through the store, and says what the delivery answers.
+   */
+  async #slowResult(
+    key: string,
+    deadlineAt: number,
+    message: WechatMessage,
+    job: Job | undefined,
+  ): Promise<DispatchResult> {
+    const wait: WaitForOutcome = job
+      ? (until) => (job.done ? Promise.resolve(job.outcome) : beforeDeadline(job.wait(), until))
+      : async (until) => {
+          // 'gone' (the owner died) or a failed store: this delivery closes; the next one runs the handler.
+          const o = await this.#poll(key, until, message);
+          return o === 'gone' || o === FAILED ? undefined : o;
+        };
+    const slow = this.#o.slow!;
+    const a = await slow.atDeadline(key, deadlineAt - this.#deadlineMs, this.#ttlMs, wait, (err) =>
+      this.#report(err, message),
+    );
+    if (job && a.step === 'answered' && a.delivery >= slow.deliveries) job.lastAnswered = true;
+    return slowDispatchResult(a, slow.waitingText, job === undefined || a.delivery > 1);
   }
 
   /** What the bot's run gives the request: the result now when it finished, else a promise of it. */
@@ -247,6 +338,39 @@ export class Dispatcher {
   }
 
   #invoke(job: Job): ReplyBody | undefined | Promise<ReplyBody | undefined> {
+    const slow = this.#o.slow;
+    if (slow?.holding && slow.fetches(job.message)) {
+      const local = this.#local;
+      if (!local) return this.#pendingOrBot(job, slow);
+      let pending: ReplyBody | undefined;
+      try {
+        pending = slow.takePendingNow(local, job.message);
+      } catch (err) {
+        this.#report(err, job.message);
+      }
+      if (pending) {
+        job.gavePending = true;
+        return pending;
+      }
+    }
+    return this.#invokeBot(job);
+  }
+
+  /** The user's pending answer from an earlier slow message, if any, before the bot sees this one. */
+  async #pendingOrBot(job: Job, slow: SlowReplies): Promise<ReplyBody | undefined> {
+    try {
+      const pending = await slow.takePending(job.message);
+      if (pending) {
+        job.gavePending = true;
+        return pending;
+      }
+    } catch (err) {
+      this.#report(err, job.message);
+    }
+    return this.#invokeBot(job);
+  }
+
+  #invokeBot(job: Job): ReplyBody | undefined | Promise<ReplyBody | undefined> {
     try {
       const bot = this.#bot;
       // A bot from another copy of wxbot (a user's own dependency) may predate run().
@@ -273,6 +397,7 @@ export class Dispatcher {
   ): DispatchResult | Promise<DispatchResult> {
     const job = new Job(message, key, this.#onLate);
     this.#running++;
+    job.runs = true;
     const outer = this.#syncJob;
     this.#syncJob = job;
     // #invoke turns a throw into a rejected promise, so the slot is always restored.
@@ -308,6 +433,14 @@ export class Dispatcher {
     if (job.state !== 'running') return;
     job.state = 'late';
     this.#lateJobs.add(job);
+    const slow = this.#o.slow;
+    if (slow) {
+      slow.refresh().catch((e: unknown) => this.#report(e, job.message));
+      if (slow.holding) {
+        this.#lateHeld(job, slow);
+        return;
+      }
+    }
     job.answer({ reply: undefined, dedupe: false, late: true });
     // Retries on other replicas stop waiting and answer `success` too.
     this.#o.store
@@ -321,14 +454,37 @@ export class Dispatcher {
       );
   }
 
+  /**
+   * The retry window: the handler runs on (up to the slow limit), its claim stays pending so every
+   * delivery waits on it, and this delivery is held or answered like any other (#slowResult).
+   */
+  #lateHeld(job: Job, slow: SlowReplies): void {
+    job.holding = true;
+    job.lateTimer = setTimeout(
+      () => job.abort(new WxbotError('LATE_LIMIT', 'the slow reply took too long')),
+      slow.limitMs,
+    );
+    const deadlineAt = job.deadline?.at ?? Date.now();
+    this.#slowResult(job.key, deadlineAt, job.message, job).then(
+      (r) => job.answer({ ...r, dedupe: false }),
+      (err: unknown) => job.answer({ reply: undefined, dedupe: false, late: true, error: err }),
+    );
+  }
+
   #complete(job: Job, reply: ReplyBody | undefined, error: unknown): void | Promise<void> {
     job.deadline?.cancel();
     const wasLate = job.state === 'late';
     if (!wasLate) {
       job.state = 'done';
-      job.answer({ reply, dedupe: false, late: false, error });
+      job.answer(
+        job.gavePending
+          ? { reply, dedupe: false, late: false, error, slow: 'pending' }
+          : { reply, dedupe: false, late: false, error },
+      );
     }
-    const outcome: Outcome = wasLate ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
+    // A held message's answer is what every later delivery gets; a late one's is gone to the hook.
+    const outcome: Outcome =
+      wasLate && !job.holding ? { kind: 'late' } : reply ? { kind: 'reply', reply } : { kind: 'none' };
     const local = this.#local;
     if (local && !wasLate) {
       try {
@@ -359,7 +515,9 @@ export class Dispatcher {
     if (wasLate) {
       clearTimeout(job.lateTimer);
       if (error !== undefined) this.#report(error, job.message);
-      else if (reply && this.#o.onLateReply && !job.aborted) {
+      else if (job.holding) {
+        if (reply && !job.aborted) await this.#keepIfUnanswered(job, reply);
+      } else if (reply && this.#o.onLateReply && !job.aborted) {
         try {
           await this.#o.onLateReply(job.message, reply);
         } catch (e) {
@@ -368,6 +526,18 @@ export class Dispatcher {
       }
     }
     this.#over(job);
+  }
+
+  /** The last delivery answered the waiting text before this answer came: it waits for the user's next message. */
+  async #keepIfUnanswered(job: Job, reply: ReplyBody): Promise<void> {
+    const slow = this.#o.slow!;
+    try {
+      if (job.lastAnswered || (await slow.counted(job.key)) < slow.deliveries) return;
+      await slow.storePending(job.message, reply);
+      this.#o.onPendingStored?.(job.message, reply);
+    } catch (e) {
+      this.#report(e, job.message);
+    }
   }
 
   #over(job: Job): void {
@@ -386,6 +556,7 @@ class Pending {
 
   // Made only when a retry actually waits: most messages have none.
   wait(): Promise<Outcome | undefined> {
+    if (this.done) return Promise.resolve(this.outcome);
     this.#promise ??= new Promise((r) => {
       this.#resolve = r;
     });
@@ -406,6 +577,16 @@ class Pending {
  */
 class Job extends Pending {
   state: 'running' | 'done' | 'late' = 'running';
+  /** This process runs the handler for it (else it only watches the store for another replica's run). */
+  runs = false;
+  /** Its claim on a shared store is a lease to renew. */
+  leased = false;
+  /** Past the deadline in the retry window: deliveries are held, the answer may become pending. */
+  holding = false;
+  /** The last delivery got the answer itself: nothing to keep as pending. */
+  lastAnswered = false;
+  /** Answered with the user's pending answer instead of running the bot. */
+  gavePending = false;
   /** In the dispatcher's #pending map. */
   listed = false;
   /** The result, once there is one (the reply, or `success` at the deadline). */
@@ -463,6 +644,14 @@ class Job extends Pending {
     this.#reason = reason;
     this.#ac?.abort(reason);
   }
+}
+
+const FAILED = Symbol('store failed');
+
+function slowDispatchResult(a: SlowAnswer, waitingText: string, dedupe: boolean): DispatchResult {
+  if (a.step === 'answered') return { ...retryResult(a.outcome), dedupe, slow: 'answered', delivery: a.delivery };
+  const reply: ReplyBody | undefined = a.step === 'waiting' ? { MsgType: 'text', Content: waitingText } : undefined;
+  return { reply, dedupe, late: true, slow: a.step, delivery: a.delivery };
 }
 
 function retryResult(o: Outcome | undefined): DispatchResult {

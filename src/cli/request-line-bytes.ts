@@ -114,6 +114,8 @@ export function requestLineRoom(r: RequestLog): number {
   )
     return -1;
   if (r.reason !== undefined && typeof r.reason !== 'string') return -1;
+  // The retry window's tags are written by formatPretty.
+  if (r.slow !== undefined) return -1;
   // Previews are at most PREVIEW units once cut; everything else is counted as it is.
   let n = r.method.length + r.mode.length + (r.reason?.length ?? 0);
   const m = r.message;

@@ -3,7 +3,7 @@ import { maskOpenId } from '../config/mask.js';
 import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
-import type { LogRecord, RequestLog } from '../server/types.js';
+import type { LogRecord, RequestLog, SlowLog } from '../server/types.js';
 
 export const PREVIEW = 48;
 
@@ -232,7 +232,7 @@ function requestParts(r: RequestLog, c: Paint, o: string[]): number {
     o[n++] = c.bold(r.reply.MsgType);
     o[n++] = ' ';
     o[n++] = c.cyan(jsonQuote(preview(replyPreview(r.reply))));
-  } else o[n++] = c.dim('success');
+  } else o[n++] = c.dim(r.slow === 'held' ? '(closed, no reply)' : 'success');
   o[n++] = ' ';
   o[n++] = ms;
   if (r.dedupe) {
@@ -243,7 +243,31 @@ function requestParts(r: RequestLog, c: Paint, o: string[]): number {
     o[n++] = ' ';
     o[n++] = c.yellow('[deadline: success sent, reply goes late]');
   }
+  if (r.slow) {
+    o[n++] = ' ';
+    o[n++] = c.yellow(slowTag(r.slow, r.delivery));
+  }
   return n;
+}
+
+/** The retry window's step, in the words of the guide (docs/guide/slow-replies.md). */
+export function slowTag(step: NonNullable<RequestLog['slow']>, delivery: number | undefined): string {
+  const nth = delivery === undefined ? '' : ` ${delivery}`;
+  switch (step) {
+    case 'held':
+      return `[slow: delivery${nth} held, closed without a reply so WeChat delivers again]`;
+    case 'answered':
+      return `[slow: answered on delivery${nth === '' ? ' after a held one' : nth}]`;
+    case 'waiting':
+      return `[slow: waiting text on delivery${nth}, the answer is kept for the user's next message]`;
+    case 'pending':
+      return "[slow: the pending answer of the user's earlier message]";
+  }
+}
+
+function slowLine(r: SlowLog, c: Paint): string {
+  const reply = r.reply.MsgType === 'text' ? ` ${jsonQuote(preview(replyPreview(r.reply)))}` : '';
+  return `${c.dim(clock(r.time))} ${c.cyan('KEEP')} ${c.magenta(maskOpenId(r.message.FromUserName))} ${c.bold(r.reply.MsgType)}${reply} ${c.yellow("[slow: answer kept for the user's next message]")}`;
 }
 
 const scratch: string[] = [];
@@ -261,6 +285,10 @@ export function formatPrettyParts(r: LogRecord, chalk: ChalkInstance, o: string[
   const c = paintOf(chalk);
   if (r.type === 'error') {
     o[0] = errorLine(r, c);
+    return 1;
+  }
+  if (r.type === 'slow') {
+    o[0] = slowLine(r, c);
     return 1;
   }
   return requestParts(r, c, o);
@@ -288,6 +316,17 @@ export function formatJson(r: LogRecord): string {
     if (r.msgType) e.msgType = r.msgType;
     return JSON.stringify(e);
   }
+  if (r.type === 'slow') {
+    return JSON.stringify({
+      time: isoTime(r.time),
+      level: r.level,
+      type: r.type,
+      event: r.event,
+      openId: maskOpenId(r.message.FromUserName),
+      msgType: messageKind(r.message),
+      reply: { MsgType: r.reply.MsgType, preview: preview(replyPreview(r.reply), 120) },
+    });
+  }
   const m = r.message;
   // Built field by field in a fixed order: spreads of optional parts cost an object each.
   const o: Record<string, unknown> = {
@@ -311,5 +350,7 @@ export function formatJson(r: LogRecord): string {
   o.dedupe = r.dedupe;
   o.late = r.late;
   if (r.reason) o.reason = r.reason;
+  if (r.slow) o.slow = r.slow;
+  if (r.delivery !== undefined) o.delivery = r.delivery;
   return JSON.stringify(o);
 }

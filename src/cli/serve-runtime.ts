@@ -18,6 +18,7 @@ import { formatJson, formatPrettyParts } from './request-log.js';
 import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
 import { banner } from './serve-banner.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
+import { chatBudgetMs, keepRefusedAnswer } from './serve-slow.js';
 
 export interface ServeIO {
   /** Request log lines (the command's output). Default process.stdout. */
@@ -44,13 +45,17 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): Promise<{ bot: Bot; name: string }> {
+async function demoBot(
+  env: Env,
+  onChatError?: (failure: ChatFailure) => void,
+  budgetMs?: number,
+): Promise<{ bot: Bot; name: string }> {
   const { createDemoBot } = await import('../bot/demo.js');
   const { providerFromEnv } = await import('../providers/index.js');
   let chosen: { name: string; provider: ChatProvider } | undefined;
   try {
     // The provider answers its fallback text on failure; onChatError puts the reason in the log.
-    chosen = providerFromEnv(env, { onError: onChatError });
+    chosen = providerFromEnv(env, { onError: onChatError, budgetMs });
   } catch (err) {
     throw new CliError(`chat provider: ${(err as Error).message}`, EXIT.usage);
   }
@@ -84,7 +89,7 @@ export async function startServeRuntime(
     const e = await loadEntry(entry, cwd);
     loaded = { bot: e.bot, name: entry, files: e.files };
   } else {
-    loaded = { ...(await demoBot(env, (f) => logChatFailure?.(f))), files: [] };
+    loaded = { ...(await demoBot(env, (f) => logChatFailure?.(f), chatBudgetMs(s, env))), files: [] };
   }
 
   const { openStore } = await import('../store/open.js');
@@ -131,14 +136,17 @@ export async function startServeRuntime(
   // ---- wiring point for other features --------------------------------------------------------
   // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
   // reply that missed the deadline through the customer-service API. Assign it here.
+  const { SlowReplies } = await import('../bot/slow-reply.js');
+  const slow = new SlowReplies(store, s.appId, s.slow);
   let onLateReply: HandlerOptions['onLateReply'];
-  if (s.appId && s.appSecret) {
+  if (s.appId && s.appSecret && s.slow.strategy === 'custom-service') {
     const { createLateReplySender } = await import('../wechat-api/late-reply.js');
     onLateReply = createLateReplySender({
       appId: s.appId,
       appSecret: s.appSecret,
       store,
       apiBase: env.WECHAT_API_BASE,
+      onRefused: keepRefusedAnswer(slow, onLog),
       onLog: (e) => {
         // Dropped replies join the request log (with WeChat's errcode); deliveries are a diagnostic.
         if (e.event === 'late_reply.sent') stderr.write(`wxbot: late ${e.msgtype} reply to ${e.openid} ${e.message}\n`);
@@ -208,6 +216,9 @@ export async function startServeRuntime(
       maxSkew: s.maxSkew,
       deadlineMs: s.deadlineMs,
       store,
+      slowReplies: slow,
+      claimLeaseMs: s.claimLeaseMs,
+      lateLimitMs: s.slow.limitMs,
       onLog,
       onLateReply,
       media,

@@ -3,6 +3,12 @@
  * .env resolve into one validated set. Light on purpose: the command files import it at CLI start-up.
  */
 import { Option, type Command } from 'commander';
+import {
+  chooseSlowStrategy,
+  SLOW_REPLY_CHOICES,
+  type SlowRepliesChoice,
+  type SlowReplyOptions,
+} from '../bot/slow-reply.js';
 import { wechatSettings, type Env } from '../config/env.js';
 import { generateToken, isValidAesKey } from '../protocol/crypto.js';
 import { CliError, EXIT } from './errors.js';
@@ -20,6 +26,7 @@ export interface ServeFlags {
   logFormat?: string;
   watch?: boolean;
   redis?: string;
+  slowReplies?: string;
   /** `--no-history` (added by the history feature) sets this to false. */
   history?: boolean;
 }
@@ -48,6 +55,12 @@ export function addServerOptions(cmd: Command): Command {
         'json',
       ]),
     )
+    .addOption(
+      new Option(
+        '--slow-replies <strategy>',
+        'answers slower than the deadline: auto (custom-service with an AppSecret, else retry-window), custom-service, retry-window or off (env WXBOT_SLOW_REPLIES; default auto)',
+      ).choices(SLOW_REPLY_CHOICES),
+    )
     .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
     .option('--watch', 'reload the entry module when its files change')
     .option(
@@ -70,6 +83,12 @@ export interface ServeSettings {
   deadlineMs: number;
   logFormat: 'pretty' | 'json';
   redisUrl?: string;
+  /** What a handler slower than the deadline does (docs/guide/slow-replies.md). */
+  slow: SlowReplyOptions;
+  /** How the strategy was chosen: the flag/env value (`auto` unless set). */
+  slowChoice: SlowRepliesChoice;
+  /** How long a message's claim in Redis lives unless its replica renews it. */
+  claimLeaseMs: number;
 }
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -107,6 +126,12 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
   if (logFormat !== 'pretty' && logFormat !== 'json')
     throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
   const token = w.token ?? generateToken();
+  const slowChoice = (flags.slowReplies ?? env.WXBOT_SLOW_REPLIES ?? 'auto') as SlowRepliesChoice;
+  if (!SLOW_REPLY_CHOICES.includes(slowChoice))
+    throw new CliError(
+      `slow replies (--slow-replies / WXBOT_SLOW_REPLIES) must be one of ${SLOW_REPLY_CHOICES.join(', ')}, got "${slowChoice}"`,
+      EXIT.usage,
+    );
   return {
     host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',
     port: int('--port', flags.port ?? env.WXBOT_PORT ?? env.PORT, 0, 65535) ?? 5050,
@@ -120,5 +145,22 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
     deadlineMs: int('--deadline', flags.deadline ?? env.WXBOT_DEADLINE_MS, 1, 60_000) ?? 4500,
     logFormat,
     redisUrl: flags.redis ?? env.REDIS_URL,
+    slow: slowSettings(env, chooseSlowStrategy(slowChoice, w)),
+    slowChoice,
+    claimLeaseMs: int('WXBOT_CLAIM_LEASE_MS', env.WXBOT_CLAIM_LEASE_MS, 50, 60_000) ?? 3000,
   };
+}
+
+/** The retry window's texts and timings: all settings, so what the user sees can be tested and translated. */
+function slowSettings(env: Env, strategy: SlowReplyOptions['strategy']): SlowReplyOptions {
+  const o: SlowReplyOptions = { strategy };
+  if (env.WXBOT_SLOW_WAITING_TEXT) o.waitingText = env.WXBOT_SLOW_WAITING_TEXT;
+  if (env.WXBOT_SLOW_FETCH_KEYWORD) o.fetchKeyword = env.WXBOT_SLOW_FETCH_KEYWORD.trim();
+  const ttl = int('WXBOT_SLOW_PENDING_TTL_MS', env.WXBOT_SLOW_PENDING_TTL_MS, 1000, 7 * 86_400_000);
+  if (ttl !== undefined) o.pendingTtlMs = ttl;
+  const hold = int('WXBOT_SLOW_HOLD_MS', env.WXBOT_SLOW_HOLD_MS, 1, 60_000);
+  if (hold !== undefined) o.holdMs = hold;
+  const limit = int('WXBOT_SLOW_LIMIT_MS', env.WXBOT_SLOW_LIMIT_MS, 1, 3_600_000);
+  if (limit !== undefined) o.limitMs = limit;
+  return o;
 }

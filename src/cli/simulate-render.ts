@@ -110,6 +110,8 @@ export function renderResult(sent: WechatMessage, r: SimulateResult, mode: strin
         : `${d.outcome} after ${ms(d.ms)}`;
     out.push(chalk.dim(`  delivery ${d.attempt}: ${what}`));
   }
+  if (r.deliveries && r.answeredBy)
+    out.push(chalk.dim(`  answered by delivery ${r.answeredBy} of ${r.deliveries.length} sent`));
   const head = r.status === null ? 'no answer' : `HTTP ${r.status}`;
   out.push(chalk.dim(`← ${head} · ${ms(r.ms)} · ${mode} mode`));
   if (r.reply) out.push(renderReply(r.reply));

@@ -23,6 +23,7 @@ export function resultJson(r: SimulateResult): Record<string, unknown> {
   if (r.decrypted !== undefined) j.decrypted = r.decrypted;
   j.request = r.request;
   if (r.deliveries) j.deliveries = r.deliveries;
+  if (r.answeredBy !== undefined) j.answeredBy = r.answeredBy;
   return j;
 }
 

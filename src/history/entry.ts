@@ -28,6 +28,10 @@ export interface HistoryEntry {
   dedupe?: boolean;
   /** The reply deadline passed and `success` went out instead. */
   late?: boolean;
+  /** The retry window's step (held, answered, waiting, pending; stored: an answer kept for later). */
+  slow?: string;
+  /** Which delivery of the message this was, when counted. */
+  delivery?: number;
   /** The reply before encryption (XML), `success`, an echo, or null when nothing was sent. */
   reply: string | null;
   latencyMs: number;

@@ -29,10 +29,17 @@ export function requestPreview(e: HistoryEntry): string {
 /** Column titles matching formatHistoryLine. */
 export const HISTORY_HEADER = `${'id'.padStart(4)}  ${'time'.padEnd(8)}  ${'mode'.padEnd(6)}  ${'status'.padStart(6)}  ${'latency'.padStart(7)}  request  →  reply`;
 
+/** The retry window's step, short: `held 1`, `answered 2`, `waiting 3`, `pending`, `kept for next message`. */
+function slowFlag(step: string, delivery: number | undefined): string {
+  if (step === 'stored') return 'kept for the next message';
+  if (step === 'pending') return 'pending answer';
+  return delivery === undefined ? step : `${step} on delivery ${delivery}`;
+}
+
 /** `  12  10:42:07  safe       200     35ms  text 你好  →  你好呀` */
 export function formatHistoryLine(e: HistoryEntry): string {
   const time = new Date(e.at).toTimeString().slice(0, 8);
-  const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}`;
+  const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}${e.slow ? ` (${slowFlag(e.slow, e.delivery)})` : ''}`;
   return (
     `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)}  ${String(e.status).padStart(6)}  ${`${Math.round(e.latencyMs)}ms`.padStart(7)}  ` +
     `${requestPreview(e)}${flags}  →  ${replyPreview(e.reply)}`

@@ -41,6 +41,8 @@ export function historyInputOf(x: Exchange, server?: string): HistoryInput {
   if (server) input.server = server;
   if (x.dedupe) input.dedupe = true;
   if (x.late) input.late = true;
+  if (x.slow) input.slow = x.slow;
+  if (x.delivery !== undefined) input.delivery = x.delivery;
   if (x.error) input.error = x.error;
   return input;
 }

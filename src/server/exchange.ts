@@ -1,3 +1,4 @@
+import type { SlowStep } from '../bot/slow-reply.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { replyHeader, type Reply, type ReplyBody } from '../protocol/replies.js';
 import type { PushQuery } from './query.js';
@@ -14,6 +15,8 @@ export class ExchangeRecord implements Exchange {
   message: WechatMessage | undefined;
   replyXml: string | undefined;
   error: string | undefined;
+  slow: SlowStep | 'stored' | undefined;
+  delivery: number | undefined;
   #time: string | undefined;
   #replyParsed: Reply | undefined;
   #replyBody: ReplyBody | undefined;
@@ -36,6 +39,8 @@ export class ExchangeRecord implements Exchange {
     this.message = undefined;
     this.replyXml = undefined;
     this.error = undefined;
+    this.slow = undefined;
+    this.delivery = undefined;
   }
 
   /** Records the reply the bot gave (before rendering) and when: `replyParsed` is built from it on demand. */
@@ -76,6 +81,8 @@ export class ExchangeRecord implements Exchange {
     if (parsed) o.replyParsed = parsed;
     if (this.replyXml !== undefined) o.replyXml = this.replyXml;
     if (this.error !== undefined) o.error = this.error;
+    if (this.slow !== undefined) o.slow = this.slow;
+    if (this.delivery !== undefined) o.delivery = this.delivery;
     return o;
   }
 }

@@ -1,8 +1,15 @@
 import { createDispatcher, type Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
+import { SlowReplies } from '../bot/slow-reply.js';
+import type { WechatMessage } from '../protocol/messages.js';
+import type { ReplyBody } from '../protocol/replies.js';
+import type { Store } from '../store/store.js';
+import { ExchangeRecord } from './exchange.js';
 import { WxbotError } from '../protocol/errors.js';
 import { FastCipher } from './fast-cipher.js';
 import { toErrorInfo } from './record.js';
+import { renderReplyOut } from './render.js';
+import { nextRequestId } from './request-id.js';
 import type { Exchange, HandlerOptions, LogRecord } from './types.js';
 import type { VerifyConfig } from './verify.js';
 
@@ -57,8 +64,13 @@ export class HandlerSettings {
     this.onExchange = options.onExchange;
     this.tracing = this.onLog !== undefined || this.onExchange !== undefined;
     this.drain = drain;
+    const store = options.store ?? bot.store;
+    const slow = slowRepliesOf(options, store);
     this.dispatcher = createDispatcher(bot, {
-      store: options.store ?? bot.store,
+      store,
+      leaseMs: options.claimLeaseMs,
+      slow,
+      onPendingStored: slow && this.tracing ? (m, r) => this.recordPending(m, r) : undefined,
       appId: options.appId,
       deadlineMs: options.deadlineMs,
       dedupeTtlMs: options.dedupeTtlMs,
@@ -79,6 +91,37 @@ export class HandlerSettings {
     });
   }
 
+  /** An answer nobody received, kept for the user's next message: a log line and a history entry of its own. */
+  recordPending(message: WechatMessage, body: ReplyBody): void {
+    const now = Date.now();
+    this.emit({ type: 'slow', level: 'info', time: now, event: 'pending.stored', message, reply: body });
+    if (!this.onExchange) return;
+    const xml = renderReplyOut(message, body, now);
+    const x = new ExchangeRecord(
+      nextRequestId(),
+      now,
+      'POST',
+      this.path ?? '/',
+      {},
+      '',
+      'plain',
+      0,
+      '',
+      0,
+      false,
+      false,
+    );
+    x.message = message;
+    x.setReply(body, now);
+    x.replyXml = typeof xml === 'string' ? xml : xml.toString('utf8');
+    x.slow = 'stored';
+    try {
+      this.onExchange(x);
+    } catch {
+      // the history is best effort
+    }
+  }
+
   /** Hands a record to onLog: a broken logger must not break replies. */
   emit(r: LogRecord): void {
     try {
@@ -87,4 +130,11 @@ export class HandlerSettings {
       // the log is best effort
     }
   }
+}
+
+/** The handler's slow-reply strategy: none (today's `success`) unless the options ask for one. */
+function slowRepliesOf(options: HandlerOptions, store: Store): SlowReplies | undefined {
+  const o = options.slowReplies;
+  if (o === undefined || o instanceof SlowReplies) return o;
+  return new SlowReplies(store, options.appId, o);
 }

@@ -51,6 +51,10 @@ export function recordRequest(s: HandlerSettings, r: WebhookRequest): void {
     if (r.message) line.message = r.message;
     if (r.reply) line.reply = r.reply;
     if (r.reason) line.reason = r.reason;
+    if (r.slow) {
+      line.slow = r.slow;
+      if (r.delivery !== undefined) line.delivery = r.delivery;
+    }
     s.emit(line);
   }
   if (s.onExchange) {
@@ -73,6 +77,10 @@ export function recordRequest(s: HandlerSettings, r: WebhookRequest): void {
     if (r.replyXml) x.replyXml = r.replyXml;
     const err = r.reason ?? (r.error !== undefined ? toErrorInfo(r.error).message : undefined);
     if (err) x.error = err;
+    if (r.slow) {
+      x.slow = r.slow;
+      x.delivery = r.delivery;
+    }
     try {
       s.onExchange(x);
     } catch {

@@ -1,3 +1,4 @@
+import type { SlowReplies, SlowReplyOptions, SlowStep } from '../bot/slow-reply.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { Reply, ReplyBody } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
@@ -37,6 +38,12 @@ export interface HandlerOptions {
    * a cache, or local placeholders without an account. See createMediaReplies.
    */
   media?: MediaReplies;
+   * What a handler still running at the deadline does (docs/guide/slow-replies.md): the retry window
+   * holds deliveries and keeps pending answers. Default: `success` at the deadline (strategy off).
+   */
+  slowReplies?: SlowReplyOptions | SlowReplies;
+  /** How long a message's claim in a shared store lives unless renewed by its replica. Default 3000 ms. */
+  claimLeaseMs?: number;
   /** Structured log records (one per request, plus errors). Nothing is formatted when absent. */
   onLog?: (record: LogRecord) => void;
   /** One record per finished request with the raw request and response (for a local history). */
@@ -69,6 +76,10 @@ export interface Exchange {
   dedupe: boolean;
   /** The deadline passed and `success` was answered. */
   late: boolean;
+  /** The retry window's step (held, answered, waiting, pending), or `stored` for an answer kept for later. */
+  slow?: SlowStep | 'stored';
+  /** Which delivery of the message this was, when the retry window counted it. */
+  delivery?: number;
   /** Why the request was rejected, or the handler error message. */
   error?: string;
 }
@@ -92,6 +103,20 @@ export interface RequestLog {
   late: boolean;
   /** Rejection reason (4xx), without secrets. */
   reason?: string;
+  /** The retry window's step for this delivery (docs/guide/slow-replies.md). */
+  slow?: SlowStep;
+  /** Which delivery of the message this was, when counted. */
+  delivery?: number;
+}
+
+/** A slow answer nobody received was kept for the user's next message. */
+export interface SlowLog {
+  type: 'slow';
+  level: 'info';
+  time: number;
+  event: 'pending.stored';
+  message: WechatMessage;
+  reply: ReplyBody;
 }
 
 export interface ErrorLog {
@@ -104,4 +129,4 @@ export interface ErrorLog {
   msgType?: string;
 }
 
-export type LogRecord = RequestLog | ErrorLog;
+export type LogRecord = RequestLog | ErrorLog | SlowLog;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DispatchResult } from '../bot/dispatch.js';
+import type { SlowStep } from '../bot/slow-reply.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { readBodyTo, type BodyTarget } from './body.js';
@@ -45,6 +46,9 @@ export class WebhookRequest implements BodyTarget {
   repliedAt = 0;
   dedupe = false;
   late = false;
+  /** The retry window's step for this delivery, and which delivery it was (docs/guide/slow-replies.md). */
+  slow: SlowStep | undefined = undefined;
+  delivery: number | undefined = undefined;
   /** A GET: the console's URL verification. */
   verify = false;
   /** Why the request was refused (4xx). */
@@ -157,6 +161,7 @@ export class WebhookRequest implements BodyTarget {
     this.dedupe = result.dedupe;
     this.late = result.late;
     if (result.error !== undefined) this.error = result.error;
+    if (result.slow !== undefined && this.held(result)) return;
     if (!result.reply) {
       this.response = SUCCESS;
       this.respond(200, SUCCESS, TEXT, true);
@@ -181,6 +186,22 @@ export class WebhookRequest implements BodyTarget {
     if (s.onExchange) this.response = envelope;
     // The envelope is base64, hex, digits and tags around the nonce (kept, or replaced by digits).
     this.respond(200, envelope, XML, isAscii(nonce));
+  }
+
+  /**
+   * The retry window's step: kept for the record; a held delivery, past WeChat's wait, is closed
+   * without a word so WeChat delivers the message again (true: nothing more to send).
+   */
+  held(result: DispatchResult): boolean {
+    if (this.s.tracing) {
+      this.slow = result.slow;
+      this.delivery = result.delivery;
+    }
+    if (result.slow !== 'held') return false;
+    this.status = 0;
+    this.response = '';
+    this.res.destroy();
+    return true;
   }
 
   /** A rejection's status and reason, anything else a 500; never throws. */

@@ -1,7 +1,7 @@
 /**
  * sendMessage: push one message the way WeChat does and judge the answer. With `retry`, a
  * delivery that gets no answer is re-sent unchanged (same MsgId, CreateTime, query) on a fresh
- * connection, up to 3 times, like WeChat (protocol.md §5.3).
+ * connection, three deliveries in all, like WeChat (protocol.md §5.3).
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { seconds } from './describe.js';
@@ -12,8 +12,11 @@ import { judgeReply, type ReplyJudgement } from './judge.js';
 import { buildPushRequest, type PushOptions, type PushRequest, type SimulateSettings } from './push.js';
 import type { ParsedReply } from './reply-checks.js';
 
-/** WeChat re-sends an unanswered push 3 times: up to 4 deliveries in all. */
-export const WECHAT_RETRIES = 3;
+/**
+ * WeChat's deliveries of one unanswered push. "总共重试三次" reads either way (protocol.md §5.3);
+ * three in all is the reading a server that holds deliveries must survive, so that is what is played.
+ */
+export const WECHAT_DELIVERIES = 3;
 
 export interface SendMessageOptions {
   url: string;
@@ -52,11 +55,13 @@ export interface SimulateResult {
   request: Pick<PushRequest, 'method' | 'url' | 'body' | 'xml'>;
   /** Every delivery, when sent with `retry`. */
   deliveries?: SimulateDelivery[];
+  /** Which delivery got the answer (1-based), or null when none did; with `retry` only. */
+  answeredBy?: number | null;
 }
 
 function describeMiss(o: Exclude<HttpOutcome, { kind: 'response' }>, timeoutMs: number): string {
   return o.kind === 'timeout'
-    ? `no answer within ${seconds(timeoutMs)}: WeChat drops the connection and re-sends the same message (up to ${WECHAT_RETRIES} times), then shows the user "该公众号暂时无法提供服务，请稍后再试"`
+    ? `no answer within ${seconds(timeoutMs)}: WeChat drops the connection and re-sends the same message (${WECHAT_DELIVERIES} deliveries in all), then shows the user "该公众号暂时无法提供服务，请稍后再试"`
     : `the server closed the connection without answering (${o.reason})`;
 }
 
@@ -83,7 +88,7 @@ export async function sendMessage(o: SendMessageOptions): Promise<SimulateResult
   const req = buildPushRequest(o.url, o.message, o.settings, o.push);
   const request = { method: req.method, url: req.url, body: req.body, xml: req.xml };
   const deliveries: SimulateDelivery[] = [];
-  const attempts = o.retry ? 1 + WECHAT_RETRIES : 1;
+  const attempts = o.retry ? WECHAT_DELIVERIES : 1;
   let judged: { judgement: ReplyJudgement; status: number; ms: number; raw: string } | undefined;
 
   for (let attempt = 1; attempt <= attempts && !judged; attempt++) {
@@ -134,6 +139,7 @@ export async function sendMessage(o: SendMessageOptions): Promise<SimulateResult
   const result = judged ? resultOf(judged, request) : unanswered(deliveries, request);
   if (o.retry) {
     result.deliveries = deliveries;
+    result.answeredBy = judged ? deliveries.length : null;
     if (judged && deliveries.length > 1) {
       result.warnings.unshift(
         `answered only on delivery ${deliveries.length} of the same message: the earlier ${deliveries.length - 1} went unanswered, so the user waited ${seconds(deliveries.reduce((t, d) => t + d.ms, 0))}; the server must not handle the re-sent message twice (dedupe by MsgId)`,

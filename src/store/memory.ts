@@ -92,6 +92,46 @@ export class MemoryStore implements LocalStore {
     return this.setIfAbsentNow(key, value, ttlMs);
   }
 
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.getNow(key) !== value) return false;
+    this.setNow(key, value, ttlMs);
+    return true;
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    return this.incrementNow(key, ttlMs);
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return this.takeNow(key);
+  }
+
+  /** increment() without a promise: the count's TTL is set by the first count and kept after. */
+  incrementNow(key: string, ttlMs: number): number {
+    const before = this.getNow(key);
+    const n = (before === undefined ? 0 : Number.parseInt(before, 10) || 0) + 1;
+    if (before === undefined) this.setNow(key, String(n), ttlMs);
+    else this.#keepExpiry(key, String(n));
+    return n;
+  }
+
+  /** take() without a promise. */
+  takeNow(key: string): string | undefined {
+    const v = this.getNow(key);
+    if (v !== undefined) void this.delete(key);
+    return v;
+  }
+
+  // Rewrites a live key's value with the time it has left.
+  #keepExpiry(key: string, value: string): void {
+    const shard = shardOf(key);
+    const long = this.#expiry[shard]!.get(key);
+    const shortAt = long === undefined && this.#shortKey(key) ? this.#short.expiryOf(key) : undefined;
+    const at = long ?? shortAt;
+    const left = at === undefined ? 1 : Math.max(1, at + this.#epoch - Date.now());
+    this.#write(key, shard, value, left, Date.now());
+  }
+
   /** The last key the table accepted: dedupe reads a key and then writes it, and the check scans it. */
   #acceptedKey: string | undefined;
 

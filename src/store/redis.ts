@@ -98,6 +98,24 @@ export class RedisStore implements Store {
     return r === 'OK';
   }
 
+  /** Compare and extend in one script: a claim another replica took over is never extended. */
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const px = ttl(ttlMs);
+    const r = await this.#run(() => this.#client.eval(RENEW, 1, key, value, px));
+    return r === 1;
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const px = ttl(ttlMs);
+    return Number(await this.#run(() => this.#client.eval(INCREMENT, 1, key, px)));
+  }
+
+  /** GET and DEL in one script (GETDEL needs Redis 6.2). */
+  async take(key: string): Promise<string | undefined> {
+    const v = await this.#run(() => this.#client.eval(TAKE, 1, key));
+    return typeof v === 'string' ? v : undefined;
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run(() => this.#client.del(key));
   }
@@ -127,6 +145,12 @@ export class RedisStore implements Store {
     }
   }
 }
+
+const RENEW =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
+const INCREMENT =
+  "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n";
+const TAKE = "local v = redis.call('get', KEYS[1]) if v then redis.call('del', KEYS[1]) end return v";
 
 function parseRedisUrl(url: string): URL {
   let u: URL;

@@ -15,6 +15,15 @@ export interface Store {
    * (memory) is always reachable. Must not throw.
    */
   ping?(): Promise<boolean>;
+  /**
+   * Extends the TTL only while the key still holds `value` (a claim renewed by its owner, never one
+   * another replica took over or an outcome written since); true when it did. Optional: see atomic.ts.
+   */
+  renew?(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Adds one to a counter (created at 1 with `ttlMs`) and returns the new count. Optional: see atomic.ts. */
+  increment?(key: string, ttlMs: number): Promise<number>;
+  /** Reads and deletes the key in one step, so exactly one caller gets the value. Optional: see atomic.ts. */
+  take?(key: string): Promise<string | undefined>;
 }
 
 /**

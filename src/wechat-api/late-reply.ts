@@ -37,6 +37,11 @@ export interface LateReplyOptions {
   /** Reuse a client (and its token manager) instead of building one from appId/appSecret. */
   api?: WechatApi;
   now?: () => number;
+  /**
+   * WeChat refused the send with an errcode (e.g. 48001: the account has no customer-service API):
+   * the caller may keep the answer another way (serve makes it the user's pending answer).
+   */
+  onRefused?: (message: WechatMessage, reply: ReplyBody, errcode: number) => void | Promise<void>;
 }
 
 /** Matches the serve handler's `onLateReply(message, reply)` hook. */
@@ -82,8 +87,11 @@ export function createLateReplySender(o: LateReplyOptions): LateReplySender {
         message: `sent through the customer-service API after the ${window.trigger}`,
       });
     } catch (err) {
-      if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE')
-        return drop('refused', err.message, err.errcode);
+      if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE') {
+        drop('refused', err.message, err.errcode);
+        if (o.onRefused && err.errcode !== undefined) await o.onRefused(message, reply, err.errcode);
+        return;
+      }
       return drop('failed', (err as Error).message, undefined, 'error');
     }
   };

@@ -170,11 +170,13 @@ test('serve + Tuling: unmatched text and voice recognition reach the provider; i
   assert.equal(s.out().includes(FAKE_TULING_KEY) || s.err().includes(FAKE_TULING_KEY), false);
 });
 
-test('serve + Tuling sleeping past the budget: the fallback text comes back before WeChat gives up', async (t) => {
+test('serve --slow-replies off + Tuling sleeping past the budget: the fallback text comes back before WeChat gives up', async (t) => {
+  // With `off` a late answer is lost, so the provider keeps the 3.5 s budget (the retry window lifts it).
   const s = await serve({
     TULING_KEY: FAKE_TULING_KEY,
     TULING_API_URL: tuling.url,
     WXBOT_CHAT_FALLBACK: '机器人开小差了，请再说一次',
+    WXBOT_SLOW_REPLIES: 'off',
   });
   t.after(() => s.stop());
   const r = await push(s.url, message({ MsgType: 'text', Content: '#slow:10000' }));

@@ -10,6 +10,8 @@ export const COUNTING_BOT = new URL('./fixtures/counting-bot.mjs', import.meta.u
 export interface Replica {
   /** The webhook URL, e.g. http://127.0.0.1:40123/wechat */
   url: string;
+  /** Its working directory (its .wxbot/history.ndjson is there). */
+  cwd: string;
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -55,7 +57,7 @@ export async function startReplica(args: string[], env: Record<string, string>):
         reject(new Error(`serve exited with ${code}:\n${err}`));
       });
     });
-    return { url, child, stdout: () => out, stderr: () => err, stop };
+    return { url, cwd, child, stdout: () => out, stderr: () => err, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
-import { push, textXml } from '../server/client.js';
+import { push, replyText, textXml } from '../server/client.js';
+import { playWechat } from './deliveries.js';
 import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
 
 const TOKEN = 'latetoken42';
@@ -44,6 +45,7 @@ describe('late replies through the customer-service API', requireRedis(), () => 
       WECHAT_APP_ID: fake.appId,
       WECHAT_APP_SECRET: fake.appSecret,
       WECHAT_API_BASE: fake.url,
+      WXBOT_SLOW_HOLD_MS: '1100',
     };
     [a, b] = await Promise.all([startReplica(args, env), startReplica(args, env)]);
   });
@@ -99,7 +101,34 @@ describe('late replies through the customer-service API', requireRedis(), () => 
     assert.equal(rec.error.code, 'refused 48001');
     assert.ok(!line.includes(OPENID), 'OpenID masked');
     assert.ok(fake.calls.slice(n).some((c) => c.path === '/cgi-bin/message/custom/send'));
+    // The answer is not lost: it is the user's pending answer, handed out on their next message.
+    await until('the pending answer', () =>
+      a
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"pending.stored"')),
+    );
+    const next = await push(a.url, textXml('fast', { msgId: msgId() }), 'plain', { token: TOKEN });
+    assert.equal(replyText(next), 'refused');
     const after = await push(a.url, textXml('fast', { msgId: msgId() }), 'plain', { token: TOKEN });
     assert.match(after.body, /ran on/);
+  });
+
+  test('after 48001 slow messages use the retry window, on every replica', async () => {
+    // Replica b learns of the switch through Redis when one of its messages goes late.
+    await push(b.url, textXml('slow 500 warm-up', { msgId: msgId() }), 'plain', { token: TOKEN });
+    await until('the warm-up answer', () => fake.sent.find((m) => JSON.stringify(m).includes('warm-up')));
+    const sent = fake.sent.length;
+    const played = await playWechat(
+      [b.url, a.url],
+      textXml('slow 1500 held then answered', { msgId: msgId() }),
+      TOKEN,
+      1000,
+    );
+    // Held (not `success`), then answered on a later delivery: the second, or the third on a slow machine.
+    assert.equal(played.deliveries[0]!.outcome, 'abandoned');
+    assert.ok(played.answeredBy! >= 2, JSON.stringify(played.deliveries));
+    assert.equal(played.answer, 'held then answered');
+    assert.equal(fake.sent.length, sent, 'nothing went through the customer-service API');
   });
 });

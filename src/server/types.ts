@@ -38,6 +38,7 @@ export interface HandlerOptions {
    * a cache, or local placeholders without an account. See createMediaReplies.
    */
   media?: MediaReplies;
+  /**
    * What a handler still running at the deadline does (docs/guide/slow-replies.md): the retry window
    * holds deliveries and keeps pending answers. Default: `success` at the deadline (strategy off).
    */

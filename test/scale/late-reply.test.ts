@@ -116,8 +116,9 @@ describe('late replies through the customer-service API', requireRedis(), () => 
 
   test('after 48001 slow messages use the retry window, on every replica', async () => {
     // Replica b learns of the switch through Redis when one of its messages goes late.
-    await push(b.url, textXml('slow 500 warm-up', { msgId: msgId() }), 'plain', { token: TOKEN });
-    await until('the warm-up answer', () => fake.sent.find((m) => JSON.stringify(m).includes('warm-up')));
+    // (Or it already looked on its own: then the warm-up itself is held and its connection closed.)
+    await push(b.url, textXml('slow 500 warm-up', { msgId: msgId() }), 'plain', { token: TOKEN }).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1500));
     const sent = fake.sent.length;
     const played = await playWechat(
       [b.url, a.url],

@@ -64,9 +64,14 @@ test('exit 2 for usage and file errors, with file:line; nothing runs', async () 
   assert.match((await run(['test', 'missing.convo'])).stderr, /missing\.convo: no such file or directory/);
   const empty = await mkdtemp(join(tmpdir(), 'wxbot-test-none-'));
   const none = await run(['test'], empty);
-  await rm(empty, { recursive: true, force: true });
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no \.convo files in test\/ or tests\//);
+  // Over HTTP, what a file asks for must be possible before anything is sent.
+  await writeFile(join(empty, 'safe.convo'), '# 安全\n@mode safe\n> 你好\n');
+  const keyless = await run(['test', 'safe.convo', '--url', 'http://127.0.0.1:1/wechat', '--token', 'T0ken123'], empty);
+  await rm(empty, { recursive: true, force: true });
+  assert.equal(keyless.code, 2);
+  assert.match(keyless.stderr, /safe\.convo:3: safe mode needs the EncodingAESKey and AppID/);
   assert.equal((await run(['test', '--url', 'http://127.0.0.1:1/wechat', '--clock', 'now'])).code, 2);
   assert.equal((await run(['test', '--bot', 'nope.mjs'])).code, 2);
 });

@@ -29,7 +29,7 @@ Examples:
 export default function testCommand(): Command {
   return new Command('test')
     .description(
-      'Run conversation tests (.convo files: "> 你好" then "< the expected reply") against your bot in-process,\nor against any server with --url; every reply is also judged by WeChat\'s rules.',
+      'Run conversation tests (.convo files: "> 你好" then "< the expected reply") against your bot in-process or any server (--url); every reply is also judged by WeChat\'s rules.',
     )
     .argument('[paths...]', '.convo files or directories (default: test/ and tests/)')
     .option(

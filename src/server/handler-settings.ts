@@ -31,9 +31,10 @@ export class HandlerSettings {
   /** Only this path is answered (404 for others); undefined: any path. */
   readonly path: string | undefined;
   readonly onLog: ((r: LogRecord) => void) | undefined;
-  readonly onExchange: ((x: Exchange) => void) | undefined;
+  /** Replaced at run time by the handler's setOnExchange. */
+  onExchange: ((x: Exchange) => void) | undefined;
   /** Someone listens (onLog/onExchange): only then is a request timed and recorded. */
-  readonly tracing: boolean;
+  tracing: boolean;
   /**
    * Set by startServer: once `closing`, every response, those of requests already in progress
    * included, asks the client to close its connection.
@@ -61,8 +62,9 @@ export class HandlerSettings {
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
     this.path = options.path;
     this.onLog = options.onLog;
-    this.onExchange = options.onExchange;
-    this.tracing = this.onLog !== undefined || this.onExchange !== undefined;
+    this.onExchange = undefined;
+    this.tracing = false;
+    this.setOnExchange(options.onExchange);
     this.drain = drain;
     const store = options.store ?? bot.store;
     const slow = slowRepliesOf(options, store);
@@ -129,6 +131,11 @@ export class HandlerSettings {
     } catch {
       // the log is best effort
     }
+  }
+
+  setOnExchange(onExchange: ((x: Exchange) => void) | undefined): void {
+    this.onExchange = onExchange;
+    this.tracing = this.onLog !== undefined || onExchange !== undefined;
   }
 }
 

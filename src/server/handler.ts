@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from '../bot/dispatch.js';
 import type { Bot } from '../bot/bot.js';
 import { type Drain, HandlerSettings } from './handler-settings.js';
-import type { HandlerOptions } from './types.js';
+import type { Exchange, HandlerOptions } from './types.js';
 import { WebhookRequest } from './webhook-request.js';
 
 /** A node:http request listener with a handle on the bot behind it. */
@@ -13,6 +13,11 @@ export interface WechatHandler {
   setBot(bot: Bot): void;
   /** Resolves when every running handler, including late ones, has finished. */
   idle(): Promise<void>;
+  /**
+   * Replaces `onExchange` at run time (undefined: none). `wxbot serve --ui` attaches its inspector
+   * only while a page is open, so a server nobody watches does no per-request work for it.
+   */
+  setOnExchange(onExchange: ((exchange: Exchange) => void) | undefined): void;
 }
 
 /** The handler without its promise: `done` (optional) is called once the request is answered and recorded. */
@@ -61,5 +66,6 @@ export function createWebhook(
   Object.defineProperty(handler, 'dispatcher', { value: s.dispatcher });
   handler.setBot = (b: Bot) => s.dispatcher.setBot(b);
   handler.idle = () => s.dispatcher.idle();
+  handler.setOnExchange = (hook) => s.setOnExchange(hook);
   return { handler, serve };
 }

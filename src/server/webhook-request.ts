@@ -232,7 +232,8 @@ export class WebhookRequest implements BodyTarget {
   /** The record step (log and history, when someone listens), then `done`; never throws. */
   end(): void {
     try {
-      if (this.s.tracing) recordRequest(this.s, this);
+      // Traced from its start: an onExchange attached meanwhile (setOnExchange) waits for the next request.
+      if (this.s.tracing && this.t0 !== 0) recordRequest(this.s, this);
     } catch {
       // the log and the history are best effort
     }

@@ -1,0 +1,49 @@
+/**
+ * The page's files: the HTML shell, its stylesheet and the compiled scripts of src/ui/web (in dist/ui/web
+ * next to this module). Nothing comes from the internet: fonts are the system's (Noto CJK, PingFang…).
+ */
+import { readFile } from 'node:fs/promises';
+
+const WEB_DIR = new URL('./web/', import.meta.url);
+
+export const PAGE_HTML = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wxbot ui</title>
+<link rel="stylesheet" href="/app.css">
+<script type="module" src="/web/main.js"></script>
+</head>
+<body>
+<div id="app"><p class="boot">wxbot ui…</p></div>
+</body>
+</html>
+`;
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  // Reply pictures (news covers, user images) are the bot's content, from wherever the bot points.
+  'img-src * data:',
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+const scripts = new Map<string, Promise<string | undefined>>();
+
+/** A compiled script of the page by file name (`main.js`), or undefined; read once per run. */
+export function webScript(name: string): Promise<string | undefined> {
+  if (!/^[a-z][a-z0-9-]*\.js$/.test(name)) return Promise.resolve(undefined);
+  let p = scripts.get(name);
+  if (!p) {
+    p = readFile(new URL(name, WEB_DIR), 'utf8').catch(() => undefined);
+    scripts.set(name, p);
+  }
+  return p;
+}
+
+export { PAGE_CSS } from './page-css.js';

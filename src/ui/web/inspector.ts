@@ -1,0 +1,130 @@
+/**
+ * The inspector: every exchange, newest first, and the selected one in full. The list is virtual
+ * (only the rows in view exist as elements) so thousands of exchanges cost a few dozen nodes.
+ */
+import type { ExchangeDetail, ExchangeSummary } from '../wire.js';
+import { h, shortId } from './dom.js';
+
+const ROW = 28;
+const OVERSCAN = 8;
+
+export interface InspectorHost {
+  detail(id: number): Promise<ExchangeDetail>;
+  replay(id: number): Promise<void>;
+  curl(id: number): Promise<string>;
+}
+
+const clock = (t: number) => new Date(t).toLocaleTimeString('zh-CN', { hour12: false });
+
+function verdict(x: ExchangeSummary): string {
+  if (x.problems > 0) return 'bad';
+  if (x.warnings > 0) return 'warn';
+  return 'ok';
+}
+
+export class InspectorView {
+  readonly root: HTMLElement;
+  readonly #scroller = h('div', { class: 'rows' });
+  readonly #spacer = h('div', { class: 'spacer' });
+  readonly #window = h('div', { class: 'window' });
+  readonly #detail = h('div', { class: 'detail' }, h('p', { class: 'hint' }, '选择一条请求查看详情'));
+  readonly #count = h('span', { class: 'count' });
+  readonly #host: InspectorHost;
+  /** Newest first. */
+  #rows: ExchangeSummary[] = [];
+  #selected: number | null = null;
+  #follow = true;
+
+  constructor(host: InspectorHost) {
+    this.#host = host;
+    this.#spacer.append(this.#window);
+    this.#scroller.append(this.#spacer);
+    this.#scroller.addEventListener('scroll', () => this.#draw());
+    this.root = h('section', { class: 'inspector' }, h('header', {}, h('b', {}, '请求'), this.#count), this.#scroller, this.#detail);
+  }
+
+  /** All exchanges, oldest first (as the app keeps them). */
+  update(exchanges: ExchangeSummary[]): void {
+    this.#rows = exchanges.slice().reverse();
+    this.#count.textContent = `${exchanges.length} 条`;
+    this.#spacer.style.height = `${this.#rows.length * ROW}px`;
+    this.#draw();
+    // Following the newest until the user picks an older one.
+    const newest = this.#rows[0];
+    if (newest && (this.#follow || this.#selected === null) && newest.id !== this.#selected) void this.select(newest.id, true);
+  }
+
+  #draw(): void {
+    const top = this.#scroller.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+    const last = Math.min(this.#rows.length, Math.ceil((top + this.#scroller.clientHeight) / ROW) + OVERSCAN);
+    this.#window.style.transform = `translateY(${first * ROW}px)`;
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < last; i++) {
+      const x = this.#rows[i]!;
+      rows.push(
+        h(
+          'div',
+          { class: `exchange ${verdict(x)}${x.id === this.#selected ? ' selected' : ''}`, testid: 'exchange', 'data-id': x.id, onclick: () => void this.select(x.id, i === 0) },
+          h('span', { class: 'time' }, clock(x.time)),
+          h('span', { class: 'src', title: x.source === 'phone' ? '本页手机发出' : 'wxbot serve 收到' }, x.source === 'phone' ? '📱' : '⇄'),
+          h('span', { class: 'user' }, shortId(x.user)),
+          h('span', { class: 'label' }, x.label),
+          h('span', { class: 'status' }, x.status === null ? '—' : String(x.status)),
+          h('span', { class: 'ms' }, `${Math.round(x.ms)} ms`),
+        ),
+      );
+    }
+    this.#window.replaceChildren(...rows);
+  }
+
+  async select(id: number, follow: boolean): Promise<void> {
+    this.#selected = id;
+    this.#follow = follow;
+    this.#draw();
+    let d: ExchangeDetail;
+    try {
+      d = await this.#host.detail(id);
+    } catch (err) {
+      this.#detail.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
+      return;
+    }
+    if (this.#selected === id) this.#detail.replaceChildren(...this.#render(d));
+  }
+
+  #render(d: ExchangeDetail): HTMLElement[] {
+    const pct = Math.min(100, (d.ms / d.limitMs) * 100);
+    const code = (text: string) => h('pre', {}, text);
+    // Through the CSSOM: the page's CSP allows no inline style attributes.
+    const bar = h('div', { class: `bar ${verdict(d)}` });
+    bar.style.width = `${pct}%`;
+    const curlOut = h('pre', { class: 'curl', hidden: true });
+    const buttons = h(
+      'div',
+      { class: 'buttons' },
+      d.message ? h('button', { testid: 'replay', onclick: () => void this.#host.replay(d.id) }, '重放 replay') : null,
+      d.message
+        ? h('button', { testid: 'copy-curl', onclick: async () => {
+            const c = await this.#host.curl(d.id);
+            curlOut.textContent = c;
+            curlOut.hidden = false;
+            await navigator.clipboard?.writeText(c).catch(() => undefined);
+          } }, '复制为 curl')
+        : null,
+    );
+    const parts: (HTMLElement | null)[] = [
+      h('h3', {}, `#${d.id} ${d.label}`),
+      h('p', { class: 'meta' }, `${new Date(d.time).toLocaleString('zh-CN', { hour12: false })} · ${d.mode} · ${d.source === 'phone' ? '手机' : 'serve'} · 用户 ${d.user}${d.replayOf ? ` · 重放 #${d.replayOf}` : ''}`),
+      h('div', { class: 'timing', title: `微信等待 ${d.limitMs / 1000} 秒` }, bar, h('span', {}, `${Math.round(d.ms)} ms / ${d.limitMs} ms · HTTP ${d.status ?? '无应答'}`)),
+      d.problemList.length ? h('ul', { class: 'problems' }, d.problemList.map((p) => h('li', {}, p))) : null,
+      d.warningList.length ? h('ul', { class: 'warnings' }, d.warningList.map((p) => h('li', {}, p))) : null,
+      buttons,
+      curlOut,
+      h('h4', {}, `${d.method} 签名 URL`),
+      code(d.url),
+      h('div', { testid: 'inspector-request' }, h('h4', {}, d.requestXml ? '请求（加密）' : '请求'), code(d.requestBody), d.requestXml ? [h('h4', {}, '请求（解密）'), code(d.requestXml)] : null),
+      h('div', { testid: 'inspector-reply' }, h('h4', {}, d.replyXml ? '回复（加密）' : '回复'), code(d.replyBody ?? '（无应答）'), d.replyXml ? [h('h4', {}, '回复（解密）'), code(d.replyXml)] : null),
+    ];
+    return parts.filter((e): e is HTMLElement => e !== null);
+  }
+}

@@ -40,9 +40,53 @@ export interface ServeHandle {
   store: Store;
   /** What is being served: 'demo' or the entry path. */
   botName: string;
+  /** The web UI's address (with this run's key) when started with --ui. */
+  uiUrl?: string;
   /** Where the generated Token was saved for `wxbot simulate` (.wxbot/dev-session.json), if it was. */
   devSessionPath?: string;
   close(): Promise<void>;
+}
+
+/**
+ * `--ui`: the web UI next to the server. Its inspector sees every request while a page is open (all
+ * the time when the history records anyway): without a watcher the server does no work for it.
+ */
+async function attachUi(
+  server: RunningServer,
+  s: ServeSettings,
+  flags: ServeFlags,
+  env: Env,
+  cwd: string,
+  stderr: NodeJS.WritableStream,
+  history: ((x: Exchange) => void) | undefined,
+  closers: (() => Promise<void> | void)[],
+): Promise<string> {
+  const { startUi } = await import('./serve-ui.js');
+  let observe: ((x: Exchange) => void) | undefined;
+  const watch = (on: boolean) => {
+    const ui = on ? observe : undefined;
+    server.handler.setOnExchange(
+      ui && history
+        ? (x) => {
+            history(x);
+            ui(x);
+          }
+        : (ui ?? history),
+    );
+  };
+  const { ui } = await startUi({
+    target: { url: server.url, token: s.token, aesKey: s.aesKey, appId: s.appId },
+    flags,
+    env,
+    cwd,
+    stderr,
+    appSecret: s.appSecret,
+    onWatched: (watched) => watch(watched || history !== undefined),
+  });
+  observe = (x) => ui.observe(x);
+  if (history) watch(true);
+  closers.push(() => ui.close());
+  return ui.url;
 }
 
 async function demoBot(
@@ -238,6 +282,17 @@ export async function startServeRuntime(
 
   history?.setServerUrl(server.origin);
 
+  let uiUrl: string | undefined;
+  if (flags.ui) {
+    try {
+      uiUrl = await attachUi(server, s, flags, env, cwd, stderr, onExchange, closers);
+    } catch (err) {
+      await server.close();
+      await store.close();
+      throw err;
+    }
+  }
+
   let stopWatching: (() => void) | undefined;
   if (flags.watch && entry) {
     const { watchEntry } = await import('./watch-entry.js');
@@ -281,7 +336,7 @@ export async function startServeRuntime(
   }
 
   if (io.banner !== false)
-    stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env)));
+    stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env), uiUrl));
 
   let closing: Promise<void> | undefined;
   return {
@@ -294,6 +349,7 @@ export async function startServeRuntime(
     store,
     botName: loaded.name,
     devSessionPath: sessionPath,
+    uiUrl,
     close: () =>
       (closing ??= (async () => {
         if (sessionPath) {

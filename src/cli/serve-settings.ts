@@ -29,6 +29,11 @@ export interface ServeFlags {
   slowReplies?: string;
   /** `--no-history` (added by the history feature) sets this to false. */
   history?: boolean;
+  /** The local web UI (phone, inspector, menu) on its own loopback port. */
+  ui?: boolean;
+  uiPort?: string;
+  /** A menu.json for the UI's phone. */
+  menu?: string;
 }
 
 /** Every serve flag, so `wxbot tunnel` can offer the very same ones. */
@@ -63,6 +68,9 @@ export function addServerOptions(cmd: Command): Command {
     )
     .option('--redis <url>', 'share dedupe/sessions through Redis (env REDIS_URL; default in memory)')
     .option('--watch', 'reload the entry module when its files change')
+    .option('--ui', 'also serve the web UI (a phone, a live inspector, the custom menu) on 127.0.0.1')
+    .option('--ui-port <port>', 'port of the web UI, on 127.0.0.1 only (default 5051; 0 picks a free one)')
+    .option('--menu <file>', "menu.json for the UI's phone (default: the account's menu when an AppSecret is set)")
     .option(
       '--no-history',
       'do not record exchanges in .wxbot/history.ndjson (env WXBOT_HISTORY=off; production should)',

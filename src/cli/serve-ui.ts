@@ -1,0 +1,111 @@
+/**
+ * Starting the UI for `wxbot ui`, `wxbot serve --ui` and `wxbot tunnel --ui`: its port, and the custom
+ * menu the phone shows (a file, else the account's menu when an AppSecret is set). Loaded only when
+ * the UI is asked for.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Env } from '../config/env.js';
+import type { UiTarget } from '../ui/phone.js';
+import { DEFAULT_UI_PORT, startUiServer, type UiServer } from '../ui/server.js';
+import type { MenuButtonSpec } from '../ui/wire.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface UiFlags {
+  ui?: boolean;
+  uiPort?: string;
+  menu?: string;
+}
+
+type MenuSpec = { button: MenuButtonSpec[] };
+
+/** A menu file checked as `wxbot menu create` checks it, every problem listed. */
+export async function readMenuFile(file: string, cwd: string): Promise<MenuSpec> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the menu file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`the menu file ${file} is not JSON: ${(err as Error).message}`, EXIT.usage);
+  }
+  const { menuForCreate, validateMenu } = await import('../wechat-api/menu-validate.js');
+  const problems = validateMenu(json);
+  if (problems.length > 0) {
+    const list = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+    throw new CliError(`the menu file ${file} has ${problems.length} problem(s):\n${list}`, EXIT.usage);
+  }
+  return menuForCreate(json) as MenuSpec;
+}
+
+/** The account's current menu (`wxbot menu get`), or undefined with a warning when it cannot be read. */
+async function accountMenu(
+  appId: string,
+  appSecret: string,
+  env: Env,
+  warn: (s: string) => void,
+): Promise<MenuSpec | undefined> {
+  try {
+    const { createWechatApi, getMenu } = await import('../wechat-api/index.js');
+    const current = await getMenu(createWechatApi({ appId, appSecret, apiBase: env.WECHAT_API_BASE }));
+    if (!current) warn('wxbot: ui: the account has no custom menu; the phone shows none (--menu menu.json to try one)\n');
+    return current?.menu as MenuSpec | undefined;
+  } catch (err) {
+    warn(`wxbot: ui: could not read the account's menu (${(err as Error).message}); the phone shows none (--menu menu.json to try one)\n`);
+    return undefined;
+  }
+}
+
+export function uiPort(flags: UiFlags): number {
+  if (flags.uiPort === undefined) return DEFAULT_UI_PORT;
+  const n = Number(flags.uiPort);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliError(`--ui-port must be an integer from 0 to 65535, got "${flags.uiPort}"`, EXIT.usage);
+  return n;
+}
+
+export interface StartUiOptions {
+  target: UiTarget;
+  flags: UiFlags;
+  env: Env;
+  cwd: string;
+  stderr: NodeJS.WritableStream;
+  appSecret?: string;
+  account?: string;
+  timeoutMs?: number;
+  onWatched?: (watched: boolean) => void;
+}
+
+export async function startUi(o: StartUiOptions): Promise<{ ui: UiServer; menuSource: string }> {
+  const port = uiPort(o.flags);
+  let menu: MenuSpec | undefined;
+  let menuSource = 'none (--menu menu.json to show one)';
+  if (o.flags.menu) {
+    menu = await readMenuFile(o.flags.menu, o.cwd);
+    menuSource = o.flags.menu;
+  } else if (o.target.appId && o.appSecret) {
+    menu = await accountMenu(o.target.appId, o.appSecret, o.env, (s) => o.stderr.write(s));
+    if (menu) menuSource = "the account's menu (wxbot menu get)";
+  }
+  try {
+    const ui = await startUiServer({
+      target: o.target,
+      port,
+      menu: menu ?? null,
+      menuSource,
+      account: o.account,
+      timeoutMs: o.timeoutMs,
+      onWatched: o.onWatched,
+    });
+    return { ui, menuSource };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE')
+      throw new CliError(`the UI port ${port} is already in use: pass --ui-port <another> (or --ui-port 0 for any free port)`);
+    throw err;
+  }
+}

@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, [summary: string, load: CommandLoader]> = 
   media: ['upload, list, download or delete media (temporary and permanent)', () => import('./commands/media.js')],
   qrcode: ['create a QR code with a scene (and save its picture)', () => import('./commands/qrcode.js')],
   template: ['list message templates, send a template message', () => import('./commands/template.js')],
+  ui: ['open WeChat in the browser: phone, live inspector, custom menu', () => import('./commands/ui.js')],
   completion: ['print a shell completion script (bash, zsh, fish)', () => import('./commands/completion.js')],
 };
 

@@ -35,7 +35,9 @@ export function banner(
     `  Token    ${token}`,
     ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
     `  Store    ${s.redisUrl ? `redis ${maskRedisUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
-    ...(uiUrl ? [`  UI       ${c.cyan(uiUrl)}  ${c.dim('# the phone, the inspector, the menu (this machine only)')}`] : []),
+    ...(uiUrl
+      ? [`  UI       ${c.cyan(uiUrl)}  ${c.dim('# the phone, the inspector, the menu (this machine only)')}`]
+      : []),
     '',
     `  Next     ${c.bold(simulate)}   ${c.dim('# play WeChat in another terminal')}`,
     `           ${c.bold('wxbot tunnel')}   ${c.dim('# a public https URL for the WeChat console')}`,

@@ -25,7 +25,10 @@ export async function readMenuFile(file: string, cwd: string): Promise<MenuSpec>
   try {
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read the menu file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
+    throw new CliError(
+      `cannot read the menu file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT.usage,
+    );
   }
   let json: unknown;
   try {
@@ -52,10 +55,13 @@ async function accountMenu(
   try {
     const { createWechatApi, getMenu } = await import('../wechat-api/index.js');
     const current = await getMenu(createWechatApi({ appId, appSecret, apiBase: env.WECHAT_API_BASE }));
-    if (!current) warn('wxbot: ui: the account has no custom menu; the phone shows none (--menu menu.json to try one)\n');
+    if (!current)
+      warn('wxbot: ui: the account has no custom menu; the phone shows none (--menu menu.json to try one)\n');
     return current?.menu as MenuSpec | undefined;
   } catch (err) {
-    warn(`wxbot: ui: could not read the account's menu (${(err as Error).message}); the phone shows none (--menu menu.json to try one)\n`);
+    warn(
+      `wxbot: ui: could not read the account's menu (${(err as Error).message}); the phone shows none (--menu menu.json to try one)\n`,
+    );
     return undefined;
   }
 }
@@ -105,7 +111,9 @@ export async function startUi(o: StartUiOptions): Promise<{ ui: UiServer; menuSo
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
-      throw new CliError(`the UI port ${port} is already in use: pass --ui-port <another> (or --ui-port 0 for any free port)`);
+      throw new CliError(
+        `the UI port ${port} is already in use: pass --ui-port <another> (or --ui-port 0 for any free port)`,
+      );
     throw err;
   }
 }

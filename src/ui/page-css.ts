@@ -1,7 +1,7 @@
 /** The page's stylesheet: WeChat's conversation colours for the phone, a dense table for the inspector. */
 export const PAGE_CSS = `
 * { box-sizing: border-box; }
-html, body { margin: 0; height: 100%; }
+html, body, #app { margin: 0; height: 100%; }
 body { font: 14px/1.45 -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", system-ui, sans-serif; color: #191919; background: #f3f3f3; }
 [hidden] { display: none !important; }
 button { font: inherit; border: 1px solid #d0d0d0; background: #fff; border-radius: 4px; padding: 4px 10px; cursor: pointer; }
@@ -62,6 +62,7 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .exchange.selected { background: #e8f5ee; }
 .exchange .label { flex: 1; overflow: hidden; text-overflow: ellipsis; }
 .exchange .time, .exchange .ms, .exchange .user { color: #888; font-variant-numeric: tabular-nums; }
+.exchange .src { font-size: 11px; color: #576b95; width: 36px; }
 .detail { flex: 1; overflow-y: auto; padding: 8px 12px; }
 .detail h3 { margin: 4px 0; font-size: 15px; }
 .detail h4 { margin: 10px 0 4px; font-size: 13px; color: #555; }

@@ -66,7 +66,8 @@ const KINDS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage> = {
   voice: (f, s) => voiceMessage({ recognition: optional(f, 'recognition') }, s),
   video: (_f, s) => videoMessage({}, s),
   location: (f, s) => locationMessage(num(f, 'lat'), num(f, 'lng'), { label: optional(f, 'label') }, s),
-  link: (f, s) => linkMessage(str(f, 'url'), { title: optional(f, 'title'), description: optional(f, 'description') }, s),
+  link: (f, s) =>
+    linkMessage(str(f, 'url'), { title: optional(f, 'title'), description: optional(f, 'description') }, s),
   subscribe: (f, s) => subscribeEvent(optional(f, 'scene'), s),
   unsubscribe: (_f, s) => unsubscribeEvent(s),
   scan: (f, s) => scanEvent(str(f, 'scene'), s),

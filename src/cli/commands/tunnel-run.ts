@@ -32,6 +32,8 @@ interface Local {
   appId?: string;
   /** True when our own server logs the requests. */
   logs: boolean;
+  /** The web UI's address, with --ui. */
+  uiUrl?: string;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, 
       aesKey: s.aesKey,
       appId: s.appId,
       logs: true,
+      uiUrl: h.uiUrl,
       close: () => h.close(),
     };
   }
@@ -251,6 +254,8 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
     out.write(`\n${t.renderPasteBox(settings)}\n\n`);
   }
   for (const w of warnings) err.write(`! ${w}\n`);
+  if (local.uiUrl) err.write(`wxbot: the web UI (phone, inspector, menu; this machine only): ${local.uiUrl}\n`);
+  else if (f.ui) err.write("wxbot: --ui needs wxbot's own server (without --to): try `wxbot ui --url` against yours\n");
   err.write(
     local.logs
       ? 'wxbot: ready. Requests are logged below (and kept for `wxbot history`); Ctrl-C closes the tunnel and the server.\n'

@@ -26,13 +26,25 @@ export function richText(content: string): Child[] {
 }
 
 const bubble = (side: 'user' | 'bot', ...children: Child[]) =>
-  h('div', { class: `row ${side}` }, h('div', { class: 'avatar' }, side === 'user' ? '我' : '公'), h('div', { class: 'bubble', testid: `bubble-${side}` }, ...children));
+  h(
+    'div',
+    { class: `row ${side}` },
+    h('div', { class: 'avatar' }, side === 'user' ? '我' : '公'),
+    h('div', { class: 'bubble', testid: `bubble-${side}` }, ...children),
+  );
 
 const note = (text: string, testid?: string) => h('div', { class: 'note', testid }, text);
 
 /** Image/voice/video without the file: a labelled placeholder with the media_id. */
 function media(kind: string, icon: string, mediaId: string, extra?: string): HTMLElement {
-  return h('div', { class: `media ${kind}` }, h('span', { class: 'icon' }, icon), h('span', {}, `[${kind}]`), extra ? h('b', {}, extra) : null, h('small', {}, `media_id ${mediaId}`));
+  return h(
+    'div',
+    { class: `media ${kind}` },
+    h('span', { class: 'icon' }, icon),
+    h('span', {}, `[${kind}]`),
+    extra ? h('b', {}, extra) : null,
+    h('small', {}, `media_id ${mediaId}`),
+  );
 }
 
 function eventNote(m: UiMessage): string {
@@ -60,17 +72,35 @@ export function userSide(m: UiMessage): HTMLElement {
       return bubble('user', ...richText(str(m.Content)));
     case 'image': {
       const src = safeUrl(m.PicUrl);
-      return bubble('user', src ? h('img', { class: 'pic', src, alt: '图片', referrerpolicy: 'no-referrer' }) : '[图片]');
+      return bubble(
+        'user',
+        src ? h('img', { class: 'pic', src, alt: '图片', referrerpolicy: 'no-referrer' }) : '[图片]',
+      );
     }
     case 'voice':
-      return bubble('user', h('span', { class: 'voice' }, '🔊 语音'), m.Recognition ? h('small', {}, `「${str(m.Recognition)}」`) : null);
+      return bubble(
+        'user',
+        h('span', { class: 'voice' }, '🔊 语音'),
+        m.Recognition ? h('small', {}, `「${str(m.Recognition)}」`) : null,
+      );
     case 'video':
     case 'shortvideo':
       return bubble('user', media('video', '▶', str(m.MediaId)));
     case 'location':
-      return bubble('user', h('div', { class: 'loc' }, `📍 ${str(m.Label) || '位置'}`, h('small', {}, `${str(m.Location_X)}, ${str(m.Location_Y)}`)));
+      return bubble(
+        'user',
+        h(
+          'div',
+          { class: 'loc' },
+          `📍 ${str(m.Label) || '位置'}`,
+          h('small', {}, `${str(m.Location_X)}, ${str(m.Location_Y)}`),
+        ),
+      );
     case 'link':
-      return bubble('user', h('div', { class: 'link' }, h('b', {}, str(m.Title)), h('small', {}, str(m.Description) || str(m.Url))));
+      return bubble(
+        'user',
+        h('div', { class: 'link' }, h('b', {}, str(m.Title)), h('small', {}, str(m.Description) || str(m.Url))),
+      );
     case 'event':
       return note(eventNote(m));
     default:
@@ -85,11 +115,21 @@ function newsCard(articles: Record<string, unknown>[]): HTMLElement {
   return h(
     'div',
     { class: 'news', testid: 'news-card' },
-    h('a', { class: 'cover', href: open(first), target: '_blank', rel: 'noopener noreferrer' }, cover ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer' }) : h('div', { class: 'noimg' }), h('span', { class: 'title' }, str(first?.Title))),
+    h(
+      'a',
+      { class: 'cover', href: open(first), target: '_blank', rel: 'noopener noreferrer' },
+      cover ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer' }) : h('div', { class: 'noimg' }),
+      h('span', { class: 'title' }, str(first?.Title)),
+    ),
     rest.length === 0 && first?.Description ? h('p', { class: 'desc' }, str(first.Description)) : null,
     rest.map((a) => {
       const pic = safeUrl(a.PicUrl);
-      return h('a', { class: 'item', href: open(a), target: '_blank', rel: 'noopener noreferrer' }, h('span', {}, str(a.Title)), pic ? h('img', { src: pic, alt: '', referrerpolicy: 'no-referrer' }) : null);
+      return h(
+        'a',
+        { class: 'item', href: open(a), target: '_blank', rel: 'noopener noreferrer' },
+        h('span', {}, str(a.Title)),
+        pic ? h('img', { src: pic, alt: '', referrerpolicy: 'no-referrer' }) : null,
+      );
     }),
   );
 }
@@ -104,7 +144,12 @@ export function botSide(outcome: UiOutcome): HTMLElement | null {
       return bubble('bot', ...richText(str(r.Content)));
     case 'news': {
       const list = Array.isArray(r.Articles) ? (r.Articles as Record<string, unknown>[]) : [];
-      return h('div', { class: 'row bot' }, h('div', { class: 'avatar' }, '公'), h('div', { class: 'bubble card', testid: 'bubble-bot' }, newsCard(list)));
+      return h(
+        'div',
+        { class: 'row bot' },
+        h('div', { class: 'avatar' }, '公'),
+        h('div', { class: 'bubble card', testid: 'bubble-bot' }, newsCard(list)),
+      );
     }
     case 'image':
       return bubble('bot', media('image', '🖼', str(sub('Image').MediaId)));
@@ -115,7 +160,16 @@ export function botSide(outcome: UiOutcome): HTMLElement | null {
     case 'music': {
       const m = sub('Music');
       const href = safeUrl(m.MusicUrl);
-      return bubble('bot', h('a', { class: 'music', href, target: '_blank', rel: 'noopener noreferrer' }, h('span', { class: 'icon' }, '♪'), h('b', {}, str(m.Title) || '音乐'), h('small', {}, str(m.Description))));
+      return bubble(
+        'bot',
+        h(
+          'a',
+          { class: 'music', href, target: '_blank', rel: 'noopener noreferrer' },
+          h('span', { class: 'icon' }, '♪'),
+          h('b', {}, str(m.Title) || '音乐'),
+          h('small', {}, str(m.Description)),
+        ),
+      );
     }
     case 'transfer_customer_service':
       return note('消息已转给客服');

@@ -40,7 +40,13 @@ export class InspectorView {
     this.#spacer.append(this.#window);
     this.#scroller.append(this.#spacer);
     this.#scroller.addEventListener('scroll', () => this.#draw());
-    this.root = h('section', { class: 'inspector' }, h('header', {}, h('b', {}, '请求'), this.#count), this.#scroller, this.#detail);
+    this.root = h(
+      'section',
+      { class: 'inspector' },
+      h('header', {}, h('b', {}, '请求'), this.#count),
+      this.#scroller,
+      this.#detail,
+    );
   }
 
   /** All exchanges, oldest first (as the app keeps them). */
@@ -51,7 +57,8 @@ export class InspectorView {
     this.#draw();
     // Following the newest until the user picks an older one.
     const newest = this.#rows[0];
-    if (newest && (this.#follow || this.#selected === null) && newest.id !== this.#selected) void this.select(newest.id, true);
+    if (newest && (this.#follow || this.#selected === null) && newest.id !== this.#selected)
+      void this.select(newest.id, true);
   }
 
   #draw(): void {
@@ -65,9 +72,18 @@ export class InspectorView {
       rows.push(
         h(
           'div',
-          { class: `exchange ${verdict(x)}${x.id === this.#selected ? ' selected' : ''}`, testid: 'exchange', 'data-id': x.id, onclick: () => void this.select(x.id, i === 0) },
+          {
+            class: `exchange ${verdict(x)}${x.id === this.#selected ? ' selected' : ''}`,
+            testid: 'exchange',
+            'data-id': x.id,
+            onclick: () => void this.select(x.id, i === 0),
+          },
           h('span', { class: 'time' }, clock(x.time)),
-          h('span', { class: 'src', title: x.source === 'phone' ? '本页手机发出' : 'wxbot serve 收到' }, x.source === 'phone' ? '📱' : '⇄'),
+          h(
+            'span',
+            { class: 'src', title: x.source === 'phone' ? '本页手机发出' : 'wxbot serve 收到' },
+            x.source === 'phone' ? '手机' : 'serve',
+          ),
           h('span', { class: 'user' }, shortId(x.user)),
           h('span', { class: 'label' }, x.label),
           h('span', { class: 'status' }, x.status === null ? '—' : String(x.status)),
@@ -104,26 +120,66 @@ export class InspectorView {
       { class: 'buttons' },
       d.message ? h('button', { testid: 'replay', onclick: () => void this.#host.replay(d.id) }, '重放 replay') : null,
       d.message
-        ? h('button', { testid: 'copy-curl', onclick: async () => {
-            const c = await this.#host.curl(d.id);
-            curlOut.textContent = c;
-            curlOut.hidden = false;
-            await navigator.clipboard?.writeText(c).catch(() => undefined);
-          } }, '复制为 curl')
+        ? h(
+            'button',
+            {
+              testid: 'copy-curl',
+              onclick: async () => {
+                const c = await this.#host.curl(d.id);
+                curlOut.textContent = c;
+                curlOut.hidden = false;
+                await navigator.clipboard?.writeText(c).catch(() => undefined);
+              },
+            },
+            '复制为 curl',
+          )
         : null,
     );
     const parts: (HTMLElement | null)[] = [
       h('h3', {}, `#${d.id} ${d.label}`),
-      h('p', { class: 'meta' }, `${new Date(d.time).toLocaleString('zh-CN', { hour12: false })} · ${d.mode} · ${d.source === 'phone' ? '手机' : 'serve'} · 用户 ${d.user}${d.replayOf ? ` · 重放 #${d.replayOf}` : ''}`),
-      h('div', { class: 'timing', title: `微信等待 ${d.limitMs / 1000} 秒` }, bar, h('span', {}, `${Math.round(d.ms)} ms / ${d.limitMs} ms · HTTP ${d.status ?? '无应答'}`)),
-      d.problemList.length ? h('ul', { class: 'problems' }, d.problemList.map((p) => h('li', {}, p))) : null,
-      d.warningList.length ? h('ul', { class: 'warnings' }, d.warningList.map((p) => h('li', {}, p))) : null,
+      h(
+        'p',
+        { class: 'meta' },
+        `${new Date(d.time).toLocaleString('zh-CN', { hour12: false })} · ${d.mode} · ${d.source === 'phone' ? '手机' : 'serve'} · 用户 ${d.user}${d.replayOf ? ` · 重放 #${d.replayOf}` : ''}`,
+      ),
+      h(
+        'div',
+        { class: 'timing', title: `微信等待 ${d.limitMs / 1000} 秒` },
+        bar,
+        h('span', {}, `${Math.round(d.ms)} ms / ${d.limitMs} ms · HTTP ${d.status ?? '无应答'}`),
+      ),
+      d.problemList.length
+        ? h(
+            'ul',
+            { class: 'problems' },
+            d.problemList.map((p) => h('li', {}, p)),
+          )
+        : null,
+      d.warningList.length
+        ? h(
+            'ul',
+            { class: 'warnings' },
+            d.warningList.map((p) => h('li', {}, p)),
+          )
+        : null,
       buttons,
       curlOut,
       h('h4', {}, `${d.method} 签名 URL`),
       code(d.url),
-      h('div', { testid: 'inspector-request' }, h('h4', {}, d.requestXml ? '请求（加密）' : '请求'), code(d.requestBody), d.requestXml ? [h('h4', {}, '请求（解密）'), code(d.requestXml)] : null),
-      h('div', { testid: 'inspector-reply' }, h('h4', {}, d.replyXml ? '回复（加密）' : '回复'), code(d.replyBody ?? '（无应答）'), d.replyXml ? [h('h4', {}, '回复（解密）'), code(d.replyXml)] : null),
+      h(
+        'div',
+        { testid: 'inspector-request' },
+        h('h4', {}, d.requestXml ? '请求（加密）' : '请求'),
+        code(d.requestBody),
+        d.requestXml ? [h('h4', {}, '请求（解密）'), code(d.requestXml)] : null,
+      ),
+      h(
+        'div',
+        { testid: 'inspector-reply' },
+        h('h4', {}, d.replyXml ? '回复（加密）' : '回复'),
+        code(d.replyBody ?? '（无应答）'),
+        d.replyXml ? [h('h4', {}, '回复（解密）'), code(d.replyXml)] : null,
+      ),
     ];
     return parts.filter((e): e is HTMLElement => e !== null);
   }

@@ -65,7 +65,13 @@ async function boot(): Promise<void> {
   };
 
   app.replaceChildren(
-    h('div', { class: 'top' }, h('b', {}, 'wxbot ui'), h('span', {}, ` → ${state.target}`), uiKey ? null : h('span', { class: 'error' }, '（只读：请从 wxbot 打印的地址打开本页）')),
+    h(
+      'div',
+      { class: 'top' },
+      h('b', {}, 'wxbot ui'),
+      h('span', {}, ` → ${state.target}`),
+      uiKey ? null : h('span', { class: 'error' }, '（只读：请从 wxbot 打印的地址打开本页）'),
+    ),
     h('main', {}, phone.root, inspector.root),
   );
   listen(

@@ -17,7 +17,11 @@ interface Field {
 
 // The composer's `+` actions: every kind the simulator sends, with what each asks for.
 const ACTIONS: { kind: string; label: string; fields: Field[] }[] = [
-  { kind: 'image', label: '图片', fields: [{ name: 'url', label: '图片 URL', value: 'https://example.com/photo.jpg' }] },
+  {
+    kind: 'image',
+    label: '图片',
+    fields: [{ name: 'url', label: '图片 URL', value: 'https://example.com/photo.jpg' }],
+  },
   { kind: 'voice', label: '语音', fields: [{ name: 'recognition', label: '语音识别结果', value: '今天天气怎么样' }] },
   { kind: 'video', label: '视频', fields: [] },
   {
@@ -76,12 +80,25 @@ export class PhoneView {
     this.setUsers(state.users);
     const mode = h(
       'select',
-      { testid: 'mode-switch', title: '消息加解密方式', onchange: (e) => host.switchMode((e.target as HTMLSelectElement).value as UiMode) },
+      {
+        testid: 'mode-switch',
+        title: '消息加解密方式',
+        onchange: (e) => host.switchMode((e.target as HTMLSelectElement).value as UiMode),
+      },
       (['plain', 'compat', 'safe'] as UiMode[]).map((m) =>
-        h('option', { value: m, disabled: !state.modes.includes(m), selected: m === state.mode }, { plain: '明文', compat: '兼容', safe: '安全' }[m] + ` ${m}`),
+        h(
+          'option',
+          { value: m, disabled: !state.modes.includes(m), selected: m === state.mode },
+          { plain: '明文', compat: '兼容', safe: '安全' }[m] + ` ${m}`,
+        ),
       ),
     );
-    const input: HTMLInputElement = h('input', { testid: 'composer', placeholder: '发消息', autocomplete: 'off', onkeydown: (e) => (e as KeyboardEvent).key === 'Enter' && this.#sendText(input) });
+    const input: HTMLInputElement = h('input', {
+      testid: 'composer',
+      placeholder: '发消息',
+      autocomplete: 'off',
+      onkeydown: (e) => (e as KeyboardEvent).key === 'Enter' && this.#sendText(input),
+    });
     const composer = h(
       'div',
       { class: 'composer' },
@@ -92,7 +109,12 @@ export class PhoneView {
     this.root = h(
       'section',
       { class: 'phone' },
-      h('header', {}, h('b', { title: state.target }, state.account), h('span', { class: 'controls' }, this.#users, mode)),
+      h(
+        'header',
+        {},
+        h('b', { title: state.target }, state.account),
+        h('span', { class: 'controls' }, this.#users, mode),
+      ),
       this.#chat,
       this.#sheet,
       composer,
@@ -121,7 +143,8 @@ export class PhoneView {
   /** Draws the current user's conversation from the exchanges (oldest first). */
   render(exchanges: ExchangeSummary[]): void {
     const mine: ExchangeSummary[] = [];
-    for (let i = exchanges.length - 1; i >= 0 && mine.length < SHOWN; i--) if (exchanges[i]!.user === this.#user) mine.push(exchanges[i]!);
+    for (let i = exchanges.length - 1; i >= 0 && mine.length < SHOWN; i--)
+      if (exchanges[i]!.user === this.#user) mine.push(exchanges[i]!);
     mine.reverse();
     const atBottom = this.#chat.scrollHeight - this.#chat.scrollTop - this.#chat.clientHeight < 40;
     this.#chat.replaceChildren(...mine.map(exchangeView), this.#pending);
@@ -170,7 +193,12 @@ export class PhoneView {
         { onsubmit: submit },
         h('b', {}, title),
         fields.map((f, i) => h('label', {}, f.label, inputs[i]!)),
-        h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', testid: 'sheet-send' }, '发送'), h('button', { type: 'button', onclick: () => (this.#sheet.hidden = true) }, '取消')),
+        h(
+          'div',
+          { class: 'buttons' },
+          h('button', { type: 'submit', class: 'primary', testid: 'sheet-send' }, '发送'),
+          h('button', { type: 'button', onclick: () => (this.#sheet.hidden = true) }, '取消'),
+        ),
       ),
     );
     this.#sheet.hidden = false;
@@ -182,7 +210,17 @@ export class PhoneView {
       return;
     }
     this.#sheet.replaceChildren(
-      h('div', { class: 'grid' }, ACTIONS.map((a) => h('button', { testid: `action-${a.kind}`, onclick: () => this.#ask(a.label, a.fields, { kind: a.kind }) }, a.label))),
+      h(
+        'div',
+        { class: 'grid' },
+        ACTIONS.map((a) =>
+          h(
+            'button',
+            { testid: `action-${a.kind}`, onclick: () => this.#ask(a.label, a.fields, { kind: a.kind }) },
+            a.label,
+          ),
+        ),
+      ),
     );
     this.#sheet.hidden = false;
   }
@@ -193,7 +231,9 @@ export class PhoneView {
       popup.hidden = true;
       const type = b.type ?? '';
       if (type === 'media_id' || type === 'view_limited' || type === 'article_id' || type === 'article_view_limited') {
-        this.#pending.append(h('div', { class: 'note' }, `「${b.name}」打开素材 ${b.media_id ?? b.article_id ?? ''}：微信不推送事件`));
+        this.#pending.append(
+          h('div', { class: 'note' }, `「${b.name}」打开素材 ${b.media_id ?? b.article_id ?? ''}：微信不推送事件`),
+        );
         return;
       }
       const body = { kind: 'menu', type, key: b.key, url: b.url, pagepath: b.pagepath };
@@ -208,7 +248,11 @@ export class PhoneView {
           popup.replaceChildren(...subs.map((s) => h('button', { testid: 'menu-item', onclick: leaf(s) }, s.name)));
           popup.hidden = !popup.hidden;
         };
-        return h('button', { testid: 'menu-button', onclick: subs.length > 0 ? open : leaf(b) }, subs.length > 0 ? `≡ ${b.name}` : b.name);
+        return h(
+          'button',
+          { testid: 'menu-button', onclick: subs.length > 0 ? open : leaf(b) },
+          subs.length > 0 ? `≡ ${b.name}` : b.name,
+        );
       }),
     );
     return h('div', { class: 'menu-wrap' }, popup, bar);

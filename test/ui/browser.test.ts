@@ -1,0 +1,243 @@
+// The web UI in a real browser (Debian chromium through playwright-core), against the real CLI:
+// `wxbot serve --ui` with the demo bot (plain and safe mode), `wxbot serve bot.mjs --ui --menu menu.json`,
+// and `wxbot ui --url` against a small server that is not wxbot (it answers broken XML on request).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { BIN, cleanEnv, ROOT, runServe, tempDir, type ServeChild } from '../cli/serve-child.js';
+import { browserSkip, launch, localContext, shot } from './browser.js';
+
+const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const APP_ID = 'wx0123456789abcdef';
+const NOTICE = '该公众号暂时无法提供服务，请稍后再试';
+
+const uiUrlOf = (stderr: string) => {
+  const m = /(?:UI|Open)\s+(http:\/\/127\.0\.0\.1:\d+\/#k=[\w-]+)/.exec(stderr);
+  assert.ok(m, `no UI address in:\n${stderr}`);
+  return m[1]!;
+};
+
+/** GET with a chosen Host header (fetch cannot set one). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
+/** A WeChat endpoint in plain node:http, not wxbot: echoes text, answers broken XML to 坏了. */
+function foreignServer(token: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const [timestamp, nonce] = [u.searchParams.get('timestamp') ?? '', u.searchParams.get('nonce') ?? ''];
+    const expected = createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
+    if (u.searchParams.get('signature') !== expected) {
+      res.writeHead(403).end('bad signature');
+      return;
+    }
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const field = (name: string) =>
+        new RegExp(`<${name}><!\\[CDATA\\[(.*?)\\]\\]></${name}>`, 's').exec(body)?.[1] ?? '';
+      const content = field('Content');
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      if (content === '坏了') return res.end('<xml><ToUserName><![CDATA[x]]></ToUserName><Content>broken');
+      res.end(
+        `<xml><ToUserName><![CDATA[${field('FromUserName')}]]></ToUserName><FromUserName><![CDATA[${field('ToUserName')}]]></FromUserName>` +
+          `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[回声：${content}]]></Content></xml>`,
+      );
+    });
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+/** `wxbot ui …` as a child process, resolved once it prints its address. */
+function runUi(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'ui', '--ui-port', '0', ...args], {
+    cwd,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wxbot ui did not start:\n${err}`)), 15_000);
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      err += c;
+      if (/Open\s+http/.test(err)) {
+        clearTimeout(timer);
+        resolve({ child, url: uiUrlOf(err) });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`wxbot ui exited with ${code}:\n${err}`)));
+  });
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  const before = await page.getByTestId('exchange').count();
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('send').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="exchange"]').length > n, before);
+}
+
+const newestRow = (page: Page) => page.getByTestId('exchange').first();
+
+describe('wxbot ui in chromium', { skip: browserSkip }, () => {
+  let browser: Browser;
+  let demo: ServeChild;
+  let menuBot: ServeChild;
+  let foreign: Server;
+  let uiChild: ChildProcess;
+  let foreignUi: string;
+  let context: BrowserContext;
+  let foreignRequests: string[];
+  const pages = new Map<string, Page>();
+
+  // One context and one page per UI for the whole file: each costs seconds on a busy machine.
+  async function open(url: string): Promise<Page> {
+    let page = pages.get(url);
+    if (page) return page;
+    page = await context.newPage();
+    pages.set(url, page);
+    await page.goto(url);
+    await page.getByTestId('composer').waitFor();
+    return page;
+  }
+
+  before(async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      join(cwd, 'bot.mjs'),
+      `import { createBot } from '${LIB}';\nexport default createBot().click(/.*/, (ctx) => '点击了 ' + ctx.message.EventKey);\n`,
+    );
+    writeFileSync(
+      join(cwd, 'menu.json'),
+      JSON.stringify({
+        button: [
+          { type: 'click', name: '今日', key: 'V1001_TODAY' },
+          {
+            name: '菜单',
+            sub_button: [
+              { type: 'view', name: '搜索', url: 'https://www.example.com/' },
+              { type: 'click', name: '赞一下', key: 'V1001_GOOD' },
+            ],
+          },
+        ],
+      }),
+    );
+    foreign = await foreignServer('othertoken1');
+    [browser, demo, menuBot] = await Promise.all([
+      launch(),
+      runServe(['--ui', '--ui-port', '0', '--no-history'], { env: { WECHAT_AES_KEY: AES_KEY, WECHAT_APP_ID: APP_ID } }),
+      runServe(['bot.mjs', '--ui', '--ui-port', '0', '--menu', 'menu.json', '--no-history'], { cwd }),
+    ]);
+    const port = (foreign.address() as AddressInfo).port;
+    ({ context, foreign: foreignRequests } = await localContext(browser));
+    const ui = await runUi(['--url', `http://127.0.0.1:${port}/wx`, '--token', 'othertoken1'], cwd);
+    uiChild = ui.child;
+    foreignUi = ui.url;
+  });
+
+  after(async () => {
+    await browser?.close();
+    uiChild?.kill();
+    foreign?.close();
+    await Promise.all([demo?.stop(), menuBot?.stop()]);
+  });
+
+  test('demo bot: 你好 gets a bot bubble, 文章 a news card; replay makes a second identical exchange', async () => {
+    const page = await open(uiUrlOf(demo.stderr()));
+    await say(page, '你好');
+    await page.getByTestId('bubble-bot').filter({ hasText: '你好！发送「帮助」看看我能做什么。' }).waitFor();
+    assert.equal(await page.getByTestId('bubble-user').last().textContent(), '你好');
+
+    await say(page, '文章');
+    const card = page.getByTestId('news-card').last();
+    await card.waitFor();
+    assert.match((await card.textContent()) ?? '', /wxbot：在笔记本上开发公众号机器人/);
+    assert.match((await newestRow(page).textContent()) ?? '', /text 文章/);
+
+    await page.screenshot({ path: shot('phone-and-inspector.png') });
+    await page.locator('.phone').screenshot({ path: shot('phone.png') });
+    await page.locator('.inspector').screenshot({ path: shot('inspector.png') });
+
+    const rows = await page.getByTestId('exchange').count();
+    await newestRow(page).click();
+    await page.getByTestId('replay').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="exchange"]').length > n, rows);
+    const [a, b] = await page
+      .getByTestId('exchange')
+      .evaluateAll((els) => els.slice(0, 2).map((e) => e.querySelector('.label')?.textContent));
+    assert.equal(a, 'text 文章');
+    assert.equal(b, 'text 文章');
+    assert.equal(await page.getByTestId('news-card').count(), 2);
+  });
+
+  test('safe mode: the inspector shows the encrypted and the decrypted request and reply', async () => {
+    const page = await open(uiUrlOf(demo.stderr()));
+    await page.getByTestId('mode-switch').selectOption('safe');
+    await say(page, '你好');
+    await page.getByTestId('inspector-reply').filter({ hasText: '回复（解密）' }).waitFor();
+    const req = (await page.getByTestId('inspector-request').textContent()) ?? '';
+    const reply = (await page.getByTestId('inspector-reply').textContent()) ?? '';
+    assert.match(req, /<Encrypt><!\[CDATA\[[A-Za-z0-9+/=]{40,}/);
+    assert.match(req, /<Content><!\[CDATA\[你好\]\]><\/Content>/);
+    assert.match(reply, /<Encrypt><!\[CDATA\[[A-Za-z0-9+/=]{40,}/);
+    assert.match(reply, /<MsgSignature>/);
+    assert.match(reply, /你好！发送「帮助」看看我能做什么。/);
+    assert.match((await newestRow(page).textContent()) ?? '', /text 你好/);
+  });
+
+  test('custom menu from menu.json: a sub-menu item sends CLICK, the reply shows, the newest row says so', async () => {
+    const page = await open(uiUrlOf(menuBot.stderr()));
+    assert.deepEqual(await page.getByTestId('menu-button').allTextContents(), ['今日', '≡ 菜单']);
+    await page.getByTestId('menu-button').nth(1).click();
+    await page.getByTestId('menu-item').filter({ hasText: '赞一下' }).click();
+    await page.getByTestId('bubble-bot').filter({ hasText: '点击了 V1001_GOOD' }).waitFor();
+    assert.match((await newestRow(page).textContent()) ?? '', /event CLICK V1001_GOOD/);
+  });
+
+  test('wxbot ui --url against a server that is not wxbot: replies render, broken XML shows WeChat’s notice', async () => {
+    const page = await open(foreignUi);
+    await say(page, 'hello');
+    await page.getByTestId('bubble-bot').filter({ hasText: '回声：hello' }).waitFor();
+    await say(page, '坏了');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), NOTICE);
+    assert.match(
+      (await page.locator('.detail .problems').textContent()) ?? '',
+      /not "success", empty, or well-formed XML/,
+    );
+  });
+
+  test('the UI refuses a foreign Host, and the webhook port does not serve it', async () => {
+    const ui = new URL(uiUrlOf(demo.stderr()));
+    const evil = await getWithHost(ui.origin, 'evil.example');
+    assert.equal(evil.status, 403);
+    assert.match(evil.body, /refused: Host "evil\.example"/);
+    assert.equal((await getWithHost(ui.origin, `localhost:${ui.port}`)).status, 200);
+    const hook = await fetch(`${demo.origin}/`);
+    assert.doesNotMatch(await hook.text(), /<html|wxbot ui/i);
+    assert.equal((await fetch(`${demo.origin}/api/state`)).status, 404);
+    assert.equal((await fetch(`${demo.origin}/web/main.js`)).status, 404);
+  });
+
+  test('nothing but reply pictures was fetched from outside this machine', () => {
+    const all = foreignRequests;
+    assert.ok(all.length > 0, 'the news cover points at the internet: its request was blocked and recorded');
+    for (const r of all) assert.match(r, /^image /, `a page asset from outside: ${r}`);
+  });
+});

@@ -1,0 +1,53 @@
+// A real browser for the UI tests: Debian's chromium driven by playwright-core (nothing downloaded).
+// Outside CI a machine without chromium skips these suites; with CI=true they run and fail loudly.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_INSTALL =
+  'needs chromium: apt-get install -y --no-install-recommends chromium fonts-noto-cjk (CI installs it in .ci/run)';
+
+/** The skip reason for node:test, or false when the suite must run. */
+export const browserSkip: string | false = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : CHROMIUM_INSTALL;
+
+/** Where tests leave screenshots (git-ignored). */
+export const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A fresh context whose requests never leave this machine: anything not on 127.0.0.1 is aborted and
+ * recorded (reply pictures may point at the internet; page assets must not).
+ */
+export async function localContext(browser: Browser): Promise<{ context: BrowserContext; foreign: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'zh-CN' });
+  const foreign: string[] = [];
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => {
+      foreign.push(`${route.request().resourceType()} ${route.request().url()}`);
+      return route.abort();
+    },
+  );
+  return { context, foreign };
+}
+
+export const shot = (name: string) => join(SHOTS, name);

@@ -1,0 +1,191 @@
+// The UI server without a browser: its guard (loopback only, Host and Origin checks, the run's key), the
+// inspector hook that `wxbot serve --ui` attaches only while a page is open, and slow pages losing events
+// (counted) instead of holding anything up.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { request } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
+import type { Exchange } from '../../src/server/types.js';
+import { sendMessage, textMessage } from '../../src/simulate/index.js';
+import { ExchangeLog } from '../../src/ui/exchange-log.js';
+import { startUiServer, type UiServer } from '../../src/ui/server.js';
+import { tempDir } from '../cli/serve-child.js';
+
+function call(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end(o.body);
+  });
+}
+
+const keyOf = (ui: URL) => ui.hash.replace('#k=', '');
+
+describe('wxbot serve --ui (in process)', () => {
+  let h: ServeHandle;
+  let ui: URL;
+  const sink = () => Object.assign(new PassThrough().resume(), { isTTY: false });
+
+  before(async () => {
+    h = await startServeRuntime(
+      undefined,
+      { host: '127.0.0.1', port: '0', ui: true, uiPort: '0', history: false, token: 'uitoken123' },
+      {},
+      { stdout: sink(), stderr: sink(), cwd: tempDir() },
+    );
+    ui = new URL(h.uiUrl!);
+  });
+  after(() => h.close());
+
+  const push = (text: string) =>
+    sendMessage({ url: h.url, message: textMessage(text), settings: { token: 'uitoken123', mode: 'plain' } });
+  const listed = async () =>
+    JSON.parse((await call(`${ui.origin}/api/exchanges`)).body) as { label: string; source: string }[];
+
+  test('listens on 127.0.0.1 only, on its own port', () => {
+    assert.equal(ui.hostname, '127.0.0.1');
+    assert.notEqual(Number(ui.port), h.port);
+  });
+
+  test('refuses a Host that is not a loopback name, and a foreign Origin', async () => {
+    for (const host of [
+      'evil.example',
+      `evil.example:${ui.port}`,
+      '127.0.0.1.evil.example',
+      `localhost:${Number(ui.port) + 1}`,
+    ]) {
+      const r = await call(`${ui.origin}/api/state`, { headers: { host } });
+      assert.equal(r.status, 403, host);
+    }
+    for (const host of [`127.0.0.1:${ui.port}`, `localhost:${ui.port}`, 'localhost']) {
+      assert.equal((await call(`${ui.origin}/api/state`, { headers: { host } })).status, 200, host);
+    }
+    const fromSite = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'x-wxbot-ui-key': keyOf(ui), 'content-type': 'application/json' },
+      body: '{"kind":"text","content":"hi"}',
+    });
+    assert.equal(fromSite.status, 403);
+  });
+
+  test('changes need the run’s key; the key never appears in what the server sends', async () => {
+    const body = '{"kind":"text","content":"你好"}';
+    const without = await call(`${ui.origin}/api/send`, { method: 'POST', body });
+    assert.equal(without.status, 403);
+    assert.match(without.body, /open the UI from the URL wxbot printed/);
+    const wrong = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      body,
+      headers: { 'x-wxbot-ui-key': 'x'.repeat(24) },
+    });
+    assert.equal(wrong.status, 403);
+    const ok = await call(`${ui.origin}/api/send`, { method: 'POST', body, headers: { 'x-wxbot-ui-key': keyOf(ui) } });
+    assert.equal(ok.status, 200);
+    assert.match(JSON.parse(ok.body).outcome.reply.Content, /你好！/);
+    for (const path of ['/', '/api/state', '/api/exchanges', '/web/main.js']) {
+      assert.ok(!(await call(`${ui.origin}${path}`)).body.includes(keyOf(ui)), path);
+    }
+    const bad = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      body: '{"kind":"nope"}',
+      headers: { 'x-wxbot-ui-key': keyOf(ui) },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).error, /unknown kind "nope"/);
+  });
+
+  test('requests from elsewhere reach the inspector only while a page is open', async () => {
+    const before = (await listed()).length;
+    await push('nobody watching');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await listed()).length, before, 'no page open: the server did no work for the inspector');
+
+    const events: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve) =>
+      request(`${ui.origin}/api/events`, (res) => resolve(res)).end(),
+    );
+    stream.setEncoding('utf8').on('data', (c: string) => events.push(c));
+    await new Promise((r) => setTimeout(r, 50));
+    await push('watched');
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await listed();
+    assert.equal(now.length, before + 1);
+    assert.deepEqual(
+      { label: now.at(-1)!.label, source: now.at(-1)!.source },
+      { label: 'text watched', source: 'server' },
+    );
+    assert.match(events.join(''), /"label":"text watched"/);
+    stream.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    await push('closed again');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await listed()).length, before + 1);
+  });
+});
+
+describe('the event stream', () => {
+  let ui: UiServer;
+  before(async () => {
+    ui = await startUiServer({
+      target: { url: 'http://127.0.0.1:9/wechat', token: 'abc123' },
+      port: 0,
+      maxBuffered: 16 * 1024,
+    });
+  });
+  after(() => ui.close());
+
+  const fake = (i: number): Exchange =>
+    ({
+      id: `x${i}`,
+      time: new Date().toISOString(),
+      method: 'POST',
+      path: '/wechat',
+      query: { nonce: String(i) },
+      body: 'x'.repeat(2000),
+      mode: 'plain',
+      status: 200,
+      reply: 'success',
+      latencyMs: 1,
+      dedupe: false,
+      late: false,
+      message: { ...textMessage(`m${i}`), Content: `m${i} ${'长'.repeat(5000)}` },
+    }) as Exchange;
+
+  test('a page that does not read loses events (counted) and nothing waits for it', async () => {
+    // A raw socket that sends the request and then never reads a byte.
+    const socket = connect(Number(new URL(ui.origin).port), '127.0.0.1');
+    socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${new URL(ui.origin).port}\r\n\r\n`);
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(ui.hub.clients, 1);
+    const exchanges = Array.from({ length: 3000 }, (_, i) => fake(i));
+    for (const x of exchanges) ui.observe(x);
+    assert.equal(ui.log.size, 0, 'observe() only queues: the request that called it does not wait');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ui.log.size, 3000);
+    assert.ok(ui.hub.dropped > 0, 'events were dropped for the stalled page');
+    socket.destroy();
+  });
+});
+
+test('the exchange log keeps the newest `capacity` and finds them by id', () => {
+  const log = new ExchangeLog(3);
+  const ids = [1, 2, 3, 4, 5].map((n) => log.add({ label: `n${n}` } as never).id);
+  assert.deepEqual(ids, [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    log.summaries().map((s) => s.label),
+    ['n3', 'n4', 'n5'],
+  );
+  assert.equal(log.get(2), undefined);
+  assert.equal(log.get(4)?.label, 'n4');
+  assert.equal(log.get(6), undefined);
+});

@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 
-const WEB_DIR = new URL('./web/', import.meta.url);
+// dist/ui/web next to the compiled module; from the sources (tests run them through tsx) the same
+// compiled files, which `npm run build` writes.
+const WEB_DIRS = [new URL('./web/', import.meta.url), new URL('../../dist/ui/web/', import.meta.url)];
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="zh-CN">
@@ -40,7 +42,9 @@ export function webScript(name: string): Promise<string | undefined> {
   if (!/^[a-z][a-z0-9-]*\.js$/.test(name)) return Promise.resolve(undefined);
   let p = scripts.get(name);
   if (!p) {
-    p = readFile(new URL(name, WEB_DIR), 'utf8').catch(() => undefined);
+    p = readFile(new URL(name, WEB_DIRS[0]), 'utf8').catch(() =>
+      readFile(new URL(name, WEB_DIRS[1]), 'utf8').catch(() => undefined),
+    );
     scripts.set(name, p);
   }
   return p;

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BIN, cleanEnv, ROOT, runServe, tempDir, type ServeChild } from '../cli/serve-child.js';
+import type { Exchange } from '../../src/server/types.js';
+import { textMessage } from '../../src/simulate/index.js';
+import { startUiServer } from '../../src/ui/server.js';
 import { browserSkip, launch, localContext, shot } from './browser.js';
 
 const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
@@ -85,11 +88,18 @@ function runUi(args: string[], cwd: string): Promise<{ child: ChildProcess; url:
   });
 }
 
+/** The inspector's total (its list is virtual: the rows in the DOM are only those in view). */
+async function total(page: Page): Promise<number> {
+  return Number(((await page.locator('.inspector .count').textContent()) ?? '').replace(/\D/g, '') || 0);
+}
+
+const totalReaches = (page: Page, n: number) => page.locator('.inspector .count').filter({ hasText: `${n} 条` }).waitFor();
+
 async function say(page: Page, text: string): Promise<void> {
-  const before = await page.getByTestId('exchange').count();
+  const before = await total(page);
   await page.getByTestId('composer').fill(text);
   await page.getByTestId('send').click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="exchange"]').length > n, before);
+  await totalReaches(page, before + 1);
 }
 
 const newestRow = (page: Page) => page.getByTestId('exchange').first();
@@ -173,10 +183,10 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await page.locator('.phone').screenshot({ path: shot('phone.png') });
     await page.locator('.inspector').screenshot({ path: shot('inspector.png') });
 
-    const rows = await page.getByTestId('exchange').count();
+    const rows = await total(page);
     await newestRow(page).click();
     await page.getByTestId('replay').click();
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="exchange"]').length > n, rows);
+    await totalReaches(page, rows + 1);
     const [a, b] = await page
       .getByTestId('exchange')
       .evaluateAll((els) => els.slice(0, 2).map((e) => e.querySelector('.label')?.textContent));
@@ -221,6 +231,45 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
       (await page.locator('.detail .problems').textContent()) ?? '',
       /not "success", empty, or well-formed XML/,
     );
+  });
+
+  test('three thousand exchanges: the list stays a few dozen rows and scrolls to the oldest', async () => {
+    const many = await startUiServer({ target: { url: 'http://127.0.0.1:9/wechat', token: 'abc123' }, port: 0 });
+    try {
+      for (let i = 1; i <= 3000; i++) {
+        const message = textMessage(`第 ${i} 条`);
+        many.observe({
+          id: `r${i}`,
+          time: new Date().toISOString(),
+          method: 'POST',
+          path: '/wechat',
+          query: { nonce: String(i) },
+          body: '',
+          mode: 'plain',
+          status: 200,
+          reply: 'success',
+          latencyMs: 2,
+          dedupe: false,
+          late: false,
+          message,
+        } as Exchange);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const page = await open(many.url);
+      await totalReaches(page, 3000);
+      const rows = page.getByTestId('exchange');
+      assert.ok((await rows.count()) < 80, `${await rows.count()} rows in the DOM`);
+      assert.match((await rows.first().textContent()) ?? '', /text 第 3000 条/);
+      await page.locator('.inspector .rows').evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await rows.filter({ hasText: 'text 第 1 条' }).waitFor();
+      assert.ok((await rows.count()) < 80);
+      // The phone shows the user's latest exchanges, not all of them.
+      assert.ok((await page.getByTestId('bubble-user').count()) <= 200);
+    } finally {
+      await many.close();
+    }
   });
 
   test('the UI refuses a foreign Host, and the webhook port does not serve it', async () => {

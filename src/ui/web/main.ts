@@ -36,7 +36,8 @@ async function boot(): Promise<void> {
   // Scheduled per frame: a burst of events redraws once.
   let frame = 0;
   const redraw = () => {
-    frame ||= requestAnimationFrame(() => {
+    if (frame !== 0) return;
+    frame = requestAnimationFrame(() => {
       frame = 0;
       phone.render(exchanges);
       inspector.update(exchanges);

@@ -89,7 +89,7 @@ export class PhoneView {
         h(
           'option',
           { value: m, disabled: !state.modes.includes(m), selected: m === state.mode },
-          { plain: '明文', compat: '兼容', safe: '安全' }[m] + ` ${m}`,
+          `${{ plain: '明文', compat: '兼容', safe: '安全' }[m]} ${m}`,
         ),
       ),
     );

@@ -7,6 +7,7 @@ Examples:
   $ wxbot serve bot.mjs --port 8080              # your bot (default export of createBot())
   $ wxbot serve bot.ts --watch                   # .ts through tsx, reloaded on save
   $ WECHAT_TOKEN=abc123 WECHAT_AES_KEY=... WECHAT_APP_ID=wx... wxbot serve --log-format json
+  $ wxbot serve --ui --menu menu.json            # also the web UI: a phone, a live inspector, the menu
   $ wxbot serve --redis redis://127.0.0.1:6379   # several replicas share dedupe and sessions`;
 
 export default function serveCommand(): Command {

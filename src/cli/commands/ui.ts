@@ -17,7 +17,7 @@ Examples:
   $ wxbot ui                                   # the wxbot serve running in this directory
   $ wxbot ui --menu menu.json                  # with your custom menu at the bottom of the phone
   $ wxbot ui --url http://127.0.0.1:8000/wx --token abc123   # any server (Flask, PHP, Java…)
-  $ wxbot serve --ui                           # the UI next to the server: its inspector sees every request`;
+  $ wxbot ui --ui-port 0                       # any free port (the address is printed)`;
 
 export default function uiCommand(): Command {
   return new Command('ui')

@@ -8,6 +8,9 @@ import { type Child, h, safeUrl } from './dom.js';
 
 const NOTICE = '该公众号暂时无法提供服务，请稍后再试';
 
+// A picture that cannot load (offline, a placeholder URL) leaves its grey box, not a broken-image icon.
+const hideBroken = (e: Event) => (e.target as HTMLElement).remove();
+
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 /** Text as WeChat shows it: line breaks kept, `<a href="…">…</a>` clickable, everything else literal. */
@@ -118,7 +121,7 @@ function newsCard(articles: Record<string, unknown>[]): HTMLElement {
     h(
       'a',
       { class: 'cover', href: open(first), target: '_blank', rel: 'noopener noreferrer' },
-      cover ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer' }) : h('div', { class: 'noimg' }),
+      cover ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer', onerror: hideBroken }) : h('div', { class: 'noimg' }),
       h('span', { class: 'title' }, str(first?.Title)),
     ),
     rest.length === 0 && first?.Description ? h('p', { class: 'desc' }, str(first.Description)) : null,
@@ -128,7 +131,7 @@ function newsCard(articles: Record<string, unknown>[]): HTMLElement {
         'a',
         { class: 'item', href: open(a), target: '_blank', rel: 'noopener noreferrer' },
         h('span', {}, str(a.Title)),
-        pic ? h('img', { src: pic, alt: '', referrerpolicy: 'no-referrer' }) : null,
+        pic ? h('img', { src: pic, alt: '', referrerpolicy: 'no-referrer', onerror: hideBroken }) : null,
       );
     }),
   );

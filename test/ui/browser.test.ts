@@ -93,7 +93,11 @@ async function total(page: Page): Promise<number> {
   return Number(((await page.locator('.inspector .count').textContent()) ?? '').replace(/\D/g, '') || 0);
 }
 
-const totalReaches = (page: Page, n: number) => page.locator('.inspector .count').filter({ hasText: `${n} 条` }).waitFor();
+const totalReaches = (page: Page, n: number) =>
+  page
+    .locator('.inspector .count')
+    .filter({ hasText: `${n} 条` })
+    .waitFor();
 
 async function say(page: Page, text: string): Promise<void> {
   const before = await total(page);

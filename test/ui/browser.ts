@@ -1,16 +1,15 @@
 // A real browser for the UI tests: Debian's chromium driven by playwright-core (nothing downloaded).
-// Outside CI a machine without chromium skips these suites; with CI=true they run and fail loudly.
-import { existsSync, mkdirSync } from 'node:fs';
+// Outside CI a machine without chromium skips these suites; with CI=true they fail (test/helpers/system.ts).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { findProgram, requireProgram } from '../helpers/system.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_INSTALL =
-  'needs chromium: apt-get install -y --no-install-recommends chromium fonts-noto-cjk (CI installs it in .ci/run)';
-
-/** The skip reason for node:test, or false when the suite must run. */
-export const browserSkip: string | false = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : CHROMIUM_INSTALL;
+/** node:test's skip option: skipped outside CI without chromium, a failure with CI=true. */
+export const browserSkip = requireProgram('chromium', {
+  install: 'apt-get install -y --no-install-recommends chromium fonts-noto-cjk',
+}).skip;
 
 /** Where tests leave screenshots (git-ignored). */
 export const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -19,7 +18,7 @@ export async function launch(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: findProgram('chromium'),
     headless: true,
     args: [
       '--no-sandbox',

@@ -121,7 +121,9 @@ function newsCard(articles: Record<string, unknown>[]): HTMLElement {
     h(
       'a',
       { class: 'cover', href: open(first), target: '_blank', rel: 'noopener noreferrer' },
-      cover ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer', onerror: hideBroken }) : h('div', { class: 'noimg' }),
+      cover
+        ? h('img', { src: cover, alt: '', referrerpolicy: 'no-referrer', onerror: hideBroken })
+        : h('div', { class: 'noimg' }),
       h('span', { class: 'title' }, str(first?.Title)),
     ),
     rest.length === 0 && first?.Description ? h('p', { class: 'desc' }, str(first.Description)) : null,

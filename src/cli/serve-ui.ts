@@ -4,7 +4,8 @@
  * the UI is asked for.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DEV_SESSION_DIR } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
 import type { UiTarget } from '../ui/phone.js';
 import { DEFAULT_UI_PORT, startUiServer, type UiServer } from '../ui/server.js';
@@ -106,6 +107,8 @@ export async function startUi(o: StartUiOptions): Promise<{ ui: UiServer; menuSo
       account: o.account,
       timeoutMs: o.timeoutMs,
       onWatched: o.onWatched,
+      // Placeholder media_ids of local development: `wxbot serve` keeps their files there.
+      mediaDir: join(o.cwd, DEV_SESSION_DIR, 'media'),
     });
     return { ui, menuSource };
   } catch (err) {

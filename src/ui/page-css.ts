@@ -12,9 +12,10 @@ pre { margin: 0 0 8px; padding: 8px; background: #f6f8fa; border: 1px solid #e5e
 .error { color: #fa5151; }
 main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .phone { width: 380px; flex: none; display: flex; flex-direction: column; border: 10px solid #1f1f1f; border-radius: 28px; background: #ededed; overflow: hidden; }
-.phone > header { display: flex; justify-content: space-between; align-items: center; gap: 6px; padding: 10px 12px; background: #ededed; border-bottom: 1px solid #d9d9d9; }
+.phone > header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 6px; padding: 10px 12px; background: #ededed; border-bottom: 1px solid #d9d9d9; }
 .phone .controls { display: flex; gap: 4px; }
 .phone .controls select { font-size: 12px; padding: 2px; }
+.phone .save { font-size: 12px; color: #576b95; align-self: center; white-space: nowrap; }
 .chat { flex: 1; overflow-y: auto; padding: 12px 10px; }
 .row { display: flex; align-items: flex-start; gap: 8px; margin: 10px 0; }
 .row.user { flex-direction: row-reverse; }

@@ -13,6 +13,7 @@ import { DEFAULT_CAPACITY, ExchangeLog, summaryOf } from './exchange-log.js';
 import { hasKey, newUiKey, refuseForeign } from './guard.js';
 import { Phone, type UiTarget } from './phone.js';
 import { PhoneInputError, phoneMessage } from './phone-message.js';
+import { localMedia } from './local-media.js';
 import { fromServer } from './record.js';
 import type { ExchangeDetail, MenuButtonSpec, SendRequest, UiMode, UiState } from './wire.js';
 
@@ -32,6 +33,11 @@ export interface UiServerOptions {
   timeoutMs?: number;
   /** See EventHubOptions.maxBuffered. */
   maxBuffered?: number;
+  /**
+   * Where `wxbot serve` keeps the files of placeholder media_ids (local development, .wxbot/media):
+   * the phone shows those pictures instead of a labelled placeholder.
+   */
+  mediaDir?: string;
   /** Told when the first page opens and the last one closes (serve attaches its hook meanwhile). */
   onWatched?: (watched: boolean) => void;
 }
@@ -109,7 +115,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     menu: o.menu ?? null,
     menuSource: o.menuSource ?? null,
     capacity: log.capacity,
-    canSaveConvo: false,
+    canSaveConvo: true,
   });
 
   const exchangeOf = (id: string | undefined): ExchangeDetail => {
@@ -126,12 +132,29 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     return phone.push(message, mode);
   }
 
+  async function saveConvo(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const user = new URL(req.url ?? '/', 'http://ui').searchParams.get('user') || DEFAULT_OPENID;
+    const { conversationFile } = await import('./convo.js');
+    res.setHeader('content-disposition', 'attachment; filename="wxbot-ui.convo"');
+    send(res, 200, 'text/plain; charset=utf-8', conversationFile(log.summaries(), user));
+  }
+
+  async function sendMedia(res: ServerResponse, mediaId: string): Promise<void> {
+    const file = o.mediaDir ? await localMedia(o.mediaDir, mediaId) : undefined;
+    if (!file) throw new HttpError(404, `no local file for media_id ${mediaId}`);
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.data.length, 'cache-control': 'no-store' });
+    res.end(file.data);
+  }
+
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const m = /^\/api\/exchanges\/(\d+)\/(replay|curl)$/.exec(path);
     if (req.method === 'GET') {
       if (path === '/api/state') return json(res, 200, state());
       if (path === '/api/exchanges') return json(res, 200, log.summaries());
       if (path === '/api/events') return hub.attach(res);
+      if (path === '/api/convo') return saveConvo(req, res);
+      const media = /^\/api\/media\/([\w-]+)$/.exec(path);
+      if (media) return sendMedia(res, media[1]!);
       const one = /^\/api\/exchanges\/(\d+)$/.exec(path);
       if (one) return json(res, 200, exchangeOf(one[1]));
       throw new HttpError(404, 'not found');

@@ -441,12 +441,6 @@ export function cases(w: World): Case[] {
 
     { cmd: 'ui', what: 'no Token and no wxbot serve here', args: ['ui', '--ui-port', '0'], code: 2 },
     { cmd: 'ui', what: 'an invalid --ui-port', args: ['ui', '--token', 'abc123', '--ui-port', 'abc'], code: 2 },
-    {
-      cmd: 'ui',
-      what: 'a menu file that is not there',
-      args: ['ui', '--token', 'abc123', '--ui-port', '0', '--menu', 'nope.json'],
-      code: 2,
-    },
     { cmd: 'keys', what: '.env lines', args: ['keys'], code: 0 },
     { cmd: 'keys', what: '--json', args: ['keys', '--json'], code: 0, json: 'one' },
     { cmd: 'keys', what: 'an unexpected argument', args: ['keys', 'extra'], code: 2 },

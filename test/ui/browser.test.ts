@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BIN, cleanEnv, ROOT, runServe, tempDir, type ServeChild } from '../cli/serve-child.js';
 import type { Exchange } from '../../src/server/types.js';
 import { textMessage } from '../../src/simulate/index.js';
+import { parseConvo } from '../../src/testing/index.js';
 import { startUiServer } from '../../src/ui/server.js';
 import { browserSkip, launch, localContext, shot } from './browser.js';
 
@@ -21,6 +22,8 @@ const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APP_ID = 'wx0123456789abcdef';
 const NOTICE = '该公众号暂时无法提供服务，请稍后再试';
+const PICTURE_ID = `LOCAL_image_${'ab'.repeat(20)}`;
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 const uiUrlOf = (stderr: string) => {
   const m = /(?:UI|Open)\s+(http:\/\/127\.0\.0\.1:\d+\/#k=[\w-]+)/.exec(stderr);
@@ -134,7 +137,9 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     const cwd = tempDir();
     writeFileSync(
       join(cwd, 'bot.mjs'),
-      `import { createBot } from '${LIB}';\nexport default createBot().click(/.*/, (ctx) => '点击了 ' + ctx.message.EventKey);\n`,
+      `import { createBot, imageReply } from '${LIB}';\n` +
+        `export default createBot().click(/.*/, (ctx) => '点击了 ' + ctx.message.EventKey)` +
+        `.text('图片', () => imageReply('${PICTURE_ID}'));\n`,
     );
     writeFileSync(
       join(cwd, 'menu.json'),
@@ -151,6 +156,9 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
         ],
       }),
     );
+    // The file of a placeholder media_id, where `wxbot serve` keeps them in local development.
+    mkdirSync(join(cwd, '.wxbot', 'media'), { recursive: true });
+    writeFileSync(join(cwd, '.wxbot', 'media', `${PICTURE_ID}.png`), Buffer.from(PNG_1X1, 'base64'));
     foreign = await foreignServer('othertoken1');
     [browser, demo, menuBot] = await Promise.all([
       launch(),
@@ -199,6 +207,21 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     assert.equal(await page.getByTestId('news-card').count(), 2);
   });
 
+  test('save the conversation: a .convo file that wxbot test can read', async () => {
+    const page = await open(uiUrlOf(demo.stderr()));
+    const href = await page.getByTestId('save-convo').getAttribute('href');
+    const res = await fetch(new URL(href!, new URL(uiUrlOf(demo.stderr())).origin));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition') ?? '', /attachment; filename="wxbot-ui\.convo"/);
+    const text = await res.text();
+    const [convo] = parseConvo(text, 'ui.convo');
+    assert.deepEqual(
+      convo!.turns.slice(0, 2).map((t) => t.source),
+      ['你好', '文章'],
+    );
+    assert.match(text, /< 你好！发送「帮助」看看我能做什么。/);
+  });
+
   test('safe mode: the inspector shows the encrypted and the decrypted request and reply', async () => {
     const page = await open(uiUrlOf(demo.stderr()));
     await page.getByTestId('mode-switch').selectOption('safe');
@@ -221,6 +244,15 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await page.getByTestId('menu-item').filter({ hasText: '赞一下' }).click();
     await page.getByTestId('bubble-bot').filter({ hasText: '点击了 V1001_GOOD' }).waitFor();
     assert.match((await newestRow(page).textContent()) ?? '', /event CLICK V1001_GOOD/);
+  });
+
+  test('an image reply with a placeholder media_id of local development shows the picture', async () => {
+    const page = await open(uiUrlOf(menuBot.stderr()));
+    await say(page, '图片');
+    const img = page.getByTestId('bubble-bot').last().locator('img');
+    await img.waitFor();
+    assert.equal(await img.getAttribute('src'), `/api/media/${PICTURE_ID}`);
+    assert.equal(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), 1);
   });
 
   test('wxbot ui --url against a server that is not wxbot: replies render, broken XML shows WeChat’s notice', async () => {

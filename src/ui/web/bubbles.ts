@@ -38,8 +38,19 @@ const bubble = (side: 'user' | 'bot', ...children: Child[]) =>
 
 const note = (text: string, testid?: string) => h('div', { class: 'note', testid }, text);
 
-/** Image/voice/video without the file: a labelled placeholder with the media_id. */
+/**
+ * Image/voice/video: a labelled placeholder with the media_id, and for a placeholder id of local
+ * development (LOCAL_image_…) the picture itself, which the UI server finds in .wxbot/media.
+ */
 function media(kind: string, icon: string, mediaId: string, extra?: string): HTMLElement {
+  if (kind === 'image' && /^LOCAL_image_[0-9a-f]{40}$/.test(mediaId)) {
+    return h(
+      'div',
+      { class: 'media image' },
+      h('img', { class: 'pic', src: `/api/media/${mediaId}`, alt: mediaId, onerror: hideBroken }),
+      h('small', {}, `media_id ${mediaId}`),
+    );
+  }
   return h(
     'div',
     { class: `media ${kind}` },

@@ -71,6 +71,16 @@ export class PhoneView {
   readonly #users: HTMLSelectElement;
   readonly #pending = h('div', { class: 'pending' });
   readonly #host: PhoneHost;
+  readonly #save = h(
+    'a',
+    {
+      testid: 'save-convo',
+      class: 'save',
+      download: 'wxbot-ui.convo',
+      title: '保存对话为 .convo（wxbot test 可运行）',
+    },
+    '⇩ .convo',
+  );
   #user: string;
 
   constructor(state: UiState, host: PhoneHost) {
@@ -127,6 +137,7 @@ export class PhoneView {
   }
 
   setUsers(users: string[]): void {
+    this.#save.href = `/api/convo?user=${encodeURIComponent(this.#user)}`;
     this.#users.replaceChildren(
       ...users.map((u) => h('option', { value: u, selected: u === this.#user }, `用户 ${shortId(u)}`)),
       h('option', { value: '+' }, '+ 新用户'),

@@ -123,7 +123,7 @@ export class PhoneView {
         'header',
         {},
         h('b', { title: state.target }, state.account),
-        h('span', { class: 'controls' }, this.#users, mode),
+        h('span', { class: 'controls' }, this.#users, mode, state.canSaveConvo ? this.#save : null),
       ),
       this.#chat,
       this.#sheet,

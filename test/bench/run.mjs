@@ -34,7 +34,7 @@
 // per saturation run, BENCH_BARE_SECONDS [2] and BENCH_BARE_WARMUP [0.5] for the bare run before each, BENCH_ROUNDS [5] (a median of 5: two disturbed rounds cannot decide it); BENCH_RATE [2000], BENCH_LATENCY_SECONDS [3],
 // BENCH_LATENCY_ROUNDS [3], BENCH_JIT_WARMUP [1.5] (seconds flat out per target before the latency
 // rounds), BENCH_NOISE_MAX [0.1] and BENCH_LATENCY_EXTRA [5] (disturbed rounds, see latencyPhase);
-// BENCH_RETRY_SHARE [0.3]; BENCH_COMPUTE_US [10] (the calibration row); BENCH_HISTORY=1 (also `wxbot serve` recording history);
+// BENCH_RETRY_SHARE [0.3]; BENCH_COMPUTE_US [10] (the calibration row); BENCH_HISTORY=1 (also `wxbot serve` recording history); BENCH_UI=1 (`wxbot serve` with --ui, no page open);
 // BENCH_SLICE [0.5] (length of a turn); BENCH_GENERATOR=autocannon; BENCH_PIN=0 (no pinning), BENCH_SERVER_CPU [1], BENCH_LOADGEN_CPU [0].
 // Exit code 1 when a target fails (the failures are listed on stderr).
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -97,7 +97,17 @@ export async function startAll(pin, cwd, { history = false, computeUs = 10 } = {
     // --no-history as in production (the history file is a development aid).
     serve: await startTarget(
       pin,
-      [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history'],
+      // BENCH_UI=1: with the web UI on and no page open (it must cost nothing then).
+      [
+        bin,
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--no-history',
+        ...(process.env.BENCH_UI === '1' ? ['--ui', '--ui-port', '0'] : []),
+      ],
       servePort,
       cwd,
       join(cwd, 'serve.log'),

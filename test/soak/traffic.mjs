@@ -319,8 +319,13 @@ export function validKinds(account) {
   };
 }
 
-/** Picks kinds by weight: a flat table of names, one entry per unit of weight. */
+/**
+ * Picks kinds by weight: a flat table of names, one entry per unit of weight. Every kind comes once
+ * first, so a short run on a busy machine (the quick soak in npm test) still sends each of them.
+ */
 export function weightedPicker(kinds) {
+  const names = Object.keys(kinds);
   const table = Object.entries(kinds).flatMap(([name, [weight]]) => Array(weight).fill(name));
-  return () => table[randomInt(table.length)];
+  let first = 0;
+  return () => (first < names.length ? names[first++] : table[randomInt(table.length)]);
 }

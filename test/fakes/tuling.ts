@@ -31,6 +31,8 @@ export interface FakeTulingRequest {
   /** The body as received. */
   raw: string;
   encrypted: boolean;
+  /** When a `#slow` request's client went away before the answer (Date.now()); undefined otherwise. */
+  abandonedAt?: number;
   /** The (decrypted) JSON request; undefined when it did not parse. */
   // biome-ignore lint/suspicious/noExplicitAny: the fake inspects whatever JSON a client sent, field by field
   body?: any;
@@ -176,6 +178,7 @@ export async function startFakeTuling(o: FakeTulingOptions = {}): Promise<FakeTu
           }, arg);
           timers.add(t);
           res.on('close', () => {
+            if (!res.writableEnded) seen.abandonedAt = Date.now();
             clearTimeout(t);
             timers.delete(t);
           });

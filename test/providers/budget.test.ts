@@ -35,15 +35,22 @@ test('a provider slower than the budget yields the fallback at the budget, and i
   const failures: ChatFailure[] = [];
   const p = withBudget(tuling(), { budgetMs: 200, fallbackText: '稍后再聊', onError: (f) => failures.push(f) });
   const started = Date.now();
-  assert.equal(await p('#slow:5000', { userId: 'u' }), '稍后再聊');
+  const text = `#slow:5000 ${started}`;
+  assert.equal(await p(text, { userId: 'u' }), '稍后再聊');
   const took = Date.now() - started;
   assert.ok(took >= 190 && took < 2000, `took ${took} ms`);
   assert.equal(failures.length, 1);
   assert.equal(failures[0]!.code, 'TIMEOUT');
   assert.equal(failures[0]!.provider, 'tuling');
   assert.ok(failures[0]!.latencyMs >= 190);
-  // The fake clears a slow answer's timer when the client goes away: nothing is left pending.
-  await new Promise((r) => setTimeout(r, 50));
+  // Aborted: the fake sees the provider's connection close long before its answer (due at 5 s).
+  const request = fake.requests.find((r) => r.body?.perception?.inputText?.text === text);
+  assert.ok(request, 'the fake received the request');
+  for (let waited = 0; request.abandonedAt === undefined && waited < 1500; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(request.abandonedAt !== undefined, 'the request to the provider was closed, not left to run');
+  assert.ok(request.abandonedAt - started < 1700, `closed ${request.abandonedAt - started} ms after the call`);
 });
 
 test('every failure kind becomes the fallback with one record naming the reason — never the key', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MessageCipher } from '../../src/protocol/crypto.js';
@@ -100,6 +100,67 @@ test("every malformed or foreign ciphertext is rejected with the protocol layer'
       same(raw.toString('base64'));
     }),
     { numRuns: 500 },
+  );
+});
+
+/** AES-256-CBC of `plain` as it is (no padding added): the key and IV as WXBizMsgCrypt derives them. */
+function rawEncrypt(plain: Buffer): string {
+  const key = Buffer.from(`${KEY}=`, 'base64');
+  const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(plain), c.final()]).toString('base64');
+}
+
+test('bad PKCS#7 padding behind an intact AppID is refused, by the fast path and the protocol layer alike', () => {
+  const fast = new FastCipher(KEY, APP);
+  const ref = new MessageCipher(KEY, APP);
+  const app = Buffer.from(APP, 'utf8');
+  fc.assert(
+    fc.property(messageArb, randomArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, random, at, bad) => {
+      const body = Buffer.from(m, 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(body.length);
+      // random | length | message | AppID: everything right, then the padding made wrong.
+      const unpadded = Buffer.concat([random, len, body, app]);
+      const padLen = 32 - (unpadded.length % 32);
+      const pad = Buffer.alloc(padLen, padLen);
+      if (padLen > 1) {
+        // The last byte says padLen, but one of the others differs.
+        const i = at % (padLen - 1);
+        pad[i] = (padLen + bad) % 256;
+      } else {
+        // One padding byte, out of 1..32.
+        pad[0] = bad <= 32 ? 0 : bad;
+      }
+      const sealed = rawEncrypt(Buffer.concat([unpadded, pad]));
+      const verdict = outcome(() => fast.decrypt(sealed));
+      assert.deepEqual(
+        verdict,
+        outcome(() => ref.decrypt(sealed)),
+      );
+      assert.equal((verdict as { code?: string }).code, 'IllegalBuffer', JSON.stringify(verdict));
+    }),
+    { numRuns: 300 },
+  );
+  // A last byte of 0 or above 32 behind a whole padding block.
+  for (const last of [0, 33, 64, 255]) {
+    const body = Buffer.from('hello', 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length);
+    const unpadded = Buffer.concat([randomBytes(16), len, body, app]);
+    const sealed = rawEncrypt(Buffer.concat([unpadded, Buffer.alloc(32 - (unpadded.length % 32), last)]));
+    const verdict = outcome(() => fast.decrypt(sealed));
+    assert.deepEqual(
+      verdict,
+      outcome(() => ref.decrypt(sealed)),
+    );
+    assert.equal((verdict as { code?: string }).code, 'IllegalBuffer', `last byte ${last}`);
+  }
+  // The same construction with good padding decrypts: the refusals above are about the padding only.
+  const good = Buffer.concat([randomBytes(16), Buffer.from([0, 0, 0, 2]), Buffer.from('ok'), app]);
+  assert.equal(
+    fast.decrypt(rawEncrypt(Buffer.concat([good, Buffer.alloc(32 - (good.length % 32), 32 - (good.length % 32))]))),
+    'ok',
   );
 });
 

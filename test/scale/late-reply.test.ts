@@ -70,14 +70,16 @@ describe('late replies through the customer-service API', requireRedis(), () => 
     // WeChat's retry, landing on the other replica: it must not run the handler nor send again.
     const retry = await push(b.url, xml, 'plain', { token: TOKEN });
     assert.equal(retry.body, 'success');
+    // Had the retry run the handler again (1.5 s), its send would come up to 1.5 s after the first one.
+    const watchUntil = Date.now() + 1500 + 1000;
 
     const sent = await until('the customer-service message', () => fake.sent[0]);
     assert.deepEqual(sent, { touser: OPENID, msgtype: 'text', text: { content: '答案来了' } });
     const call = fake.calls.find((c) => c.path === '/cgi-bin/message/custom/send');
     assert.equal(call?.method, 'POST');
     assert.equal(call?.query.access_token, fake.currentToken());
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(fake.sent.length, 1, 'sent once');
+    await new Promise((r) => setTimeout(r, Math.max(0, watchUntil - Date.now())));
+    assert.equal(fake.sent.length, 1, 'sent once, watched until a second run would have sent');
     const runs = readFileSync(countFile, 'utf8')
       .split('\n')
       .filter((l) => l.endsWith(` ${id}`));

@@ -48,21 +48,44 @@ const KNOWN_EVENTS = [
 ];
 
 let server: RunningServer;
+/** The message each handler run saw, by sender: what the server decrypted and parsed. */
+const seen = new Map<string, WechatMessage>();
 before(async () => {
+  const record = (m: WechatMessage) => {
+    seen.set(m.FromUserName, m);
+    return describe(m);
+  };
   const bot = createBot()
-    .on(['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link'], (ctx) => describe(ctx.message))
-    .event(KNOWN_EVENTS, (ctx) => describe(ctx.message));
+    .on(['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link'], (ctx) => record(ctx.message))
+    .event(KNOWN_EVENTS, (ctx) => record(ctx.message));
   // Unknown types and events fall through: no fallback, so `success`.
   server = await startServer(bot, { ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0 });
 });
 after(() => server.close());
 
+/**
+ * The sample made distinct for each mode: its own sender, CreateTime, MsgId and text, so no case is
+ * answered from the dedupe store with another mode's reply, and a wrong decryption shows.
+ */
+function distinct(xml: string, name: string, mode: Mode, k: number): string {
+  const unique = BigInt(1 + sampleNames().indexOf(name)) * 10n + BigInt(k);
+  return xml
+    .replace(
+      /<FromUserName><!\[CDATA\[[^\]]*\]\]><\/FromUserName>/,
+      `<FromUserName><![CDATA[o${mode}_${name}]]></FromUserName>`,
+    )
+    .replace(/<CreateTime>(\d+)<\/CreateTime>/, (_, t: string) => `<CreateTime>${Number(t) + 1000 * k}</CreateTime>`)
+    .replace(/<MsgId>(\d+)<\/MsgId>/, (_, id: string) => `<MsgId>${BigInt(id) + unique * 1_000_000n}</MsgId>`)
+    .replace(/<Content><!\[CDATA\[([^\]]*)\]\]><\/Content>/, `<Content><![CDATA[$1 (${mode})]]></Content>`);
+}
+
 const modes: Mode[] = ['plain', 'compat', 'safe'];
 for (const name of sampleNames()) {
-  for (const mode of modes) {
+  for (const [k, mode] of modes.entries()) {
     test(`${name} in ${mode} mode gets the right reply`, async () => {
-      const xml = sampleXml(name);
+      const xml = distinct(sampleXml(name), name, mode, k);
       const m = parseMessage(xml);
+      assert.equal(m.FromUserName, `o${mode}_${name}`);
       const r = await push(server.url, xml, mode);
       assert.equal(r.status, 200);
       if (name === 'unknown-type' || name === 'event-unknown') {
@@ -71,6 +94,8 @@ for (const name of sampleNames()) {
         return;
       }
       assert.ok(r.reply, `expected a reply, got ${r.body.slice(0, 80)}`);
+      // Every field the bot saw is the one sent, whatever the mode's decryption and parsing.
+      assert.deepEqual(seen.get(m.FromUserName), m);
       assert.equal(r.reply.MsgType, 'text');
       assert.equal(r.reply.MsgType === 'text' && r.reply.Content, describe(m));
       assert.equal(r.reply.ToUserName, m.FromUserName, 'To/From swapped');

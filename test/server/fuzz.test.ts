@@ -747,6 +747,38 @@ test('random query strings (inserted, repeated, dropped, replaced, reordered par
   });
 });
 
+test('signed pushes of every kind padded to around the 1 MiB body limit: answered up to it, 413 above, in every mode', async (t) => {
+  const statuses: number[] = [];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...sampleNames()),
+      mode,
+      fc.integer({ min: -40, max: 40 }),
+      fc.boolean(),
+      async (name, m, delta, toMirror) => {
+        const target = toMirror ? mirror : demo;
+        const signed = signedPush(m, sampleXml(name));
+        // Spaces before the closing tag: outside what the signatures cover, inside what the limit counts.
+        const closed = signed.body.trimEnd();
+        assert.ok(closed.endsWith('</xml>'));
+        const missing = BODY_LIMIT + delta - Buffer.byteLength(closed);
+        const body = `${closed.slice(0, -'</xml>'.length)}${' '.repeat(missing)}</xml>`;
+        assert.equal(Buffer.byteLength(body), BODY_LIMIT + delta);
+        const r = await hit(target, { path: signed.path, body, headers: { 'content-type': 'text/xml' } }, 'size');
+        const want = expectPush(m, m === 'plain' ? body : sampleXml(name), { body, encrypt: signed.encrypt });
+        assert.equal(r.status, want.status, `${m} ${name}, ${BODY_LIMIT + delta} bytes: ${r.body.slice(0, 100)}`);
+        if (want.status === 200) checkAnswer(target, r, m, signed.nonce, want.message);
+        statuses.push(r.status);
+        assert.deepEqual(watch.errors, [], 'no uncaught exception or unhandled rejection');
+      },
+    ),
+    { numRuns: 30, includeErrorInReport: true, ...replay },
+  );
+  // Both sides of the limit were reached (30 cases, each side about half of them).
+  assert.ok(statuses.includes(413) && statuses.includes(200), `statuses: ${statuses.join(' ')}`);
+  t.diagnostic(`statuses: ${statuses.join(' ')}`);
+});
+
 test('correctly signed pushes with random nonce and timestamp values: bad timestamps refused, any nonce echoed in a verifiable envelope', async (t) => {
   const nowS = () => Math.floor(Date.now() / 1000);
   const arb = fc.tuple(

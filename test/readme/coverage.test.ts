@@ -95,6 +95,7 @@ const NOT_RUN: Record<string, string> = {
   'npm run bench': 'minutes of load on loopback: run by hand (`npm run bench`), never in the test suite',
   'npm run soak': 'a 60 s load run: run by hand, never in the test suite',
   'node test/bench/startup.mjs': 'a timing benchmark: run by hand',
+  'npm run mutate': 'minutes of test runs against deliberately broken copies of the code: run by hand',
   'bash .ci/run': 'the CI entry itself: apt-installs packages as root, then runs npm test; CI runs it on a fresh clone',
 };
 

@@ -140,8 +140,8 @@ export const MUTATIONS = [
     name: 'dedupe-claim (replicas)',
     why: 'every replica runs the handler for a retry (the shared claim ignored): a second late send',
     file: 'bot/dispatch',
-    find: 'claimed = await this.#o.store.setIfAbsent(key, PENDING, this.#ttlMs);',
-    replace: 'claimed = (await this.#o.store.setIfAbsent(key, PENDING, this.#ttlMs)) || true;',
+    find: 'claimed = await this.#o.store.setIfAbsent(',
+    replace: 'claimed = true || await this.#o.store.setIfAbsent(',
     tests: ['test/scale/late-reply.test.ts'],
   },
   {

@@ -43,6 +43,11 @@ export function handleError(err: unknown, argv: readonly string[] = process.argv
     return fail(err.message, err.exitCode, err.resultPrinted);
   }
   const e = err as { code?: string; message?: string; stack?: string; exitCode?: number };
+  // A setting that cannot be used (config/errors.ts): a usage error, its message names the setting.
+  if (e?.code === 'CONFIG_INVALID') {
+    process.stderr.write(`wxbot: ${e.message}\n`);
+    return fail(e.message ?? '', EXIT.usage);
+  }
   // Commander has already printed its message (or the help/version text) on stderr (stdout).
   if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
     if (e.exitCode === 0) process.exit(EXIT.ok);

@@ -141,9 +141,11 @@ export async function startServeRuntime(
   try {
     store = await openStore(s.redisUrl);
   } catch (err) {
+    // A database the server does not have is a setting to fix, not a network problem.
+    const badUrl = (err as { code?: unknown }).code === 'STORE_BAD_URL';
     throw new CliError(
-      `cannot open the store at ${s.redisUrl ? maskRedisUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`,
-      EXIT.network,
+      `${badUrl ? '--redis / REDIS_URL: ' : ''}cannot open the store at ${s.redisUrl ? maskRedisUrl(s.redisUrl) : 'memory'}: ${(err as Error).message}`,
+      badUrl ? EXIT.usage : EXIT.network,
     );
   }
 

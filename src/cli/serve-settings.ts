@@ -10,7 +10,10 @@ import {
   type SlowReplyOptions,
 } from '../bot/slow-reply.js';
 import { wechatSettings, type Env } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
+import { decimalInt } from '../config/values.js';
 import { generateToken, isValidAesKey } from '../protocol/crypto.js';
+import { parseRedisUrl } from '../store/redis-url.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface ServeFlags {
@@ -99,12 +102,15 @@ export interface ServeSettings {
   claimLeaseMs: number;
 }
 
-function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`, EXIT.usage);
-  return n;
+/** The first of the sources that is set, with the name of the setting it came from (for errors). */
+function pick(sources: [string, string | undefined][]): [string, string] | undefined {
+  for (const [name, v] of sources) if (v !== undefined) return [name, v];
+  return undefined;
+}
+
+function int(sources: [string, string | undefined][], min: number, max: number): number | undefined {
+  const found = pick(sources);
+  return found && decimalInt(found[1], found[0], min, max);
 }
 
 /** flags > env > .env (env already merges .env), then defaults; validates without echoing secrets. */
@@ -142,20 +148,50 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
     );
   return {
     host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',
-    port: int('--port', flags.port ?? env.WXBOT_PORT ?? env.PORT, 0, 65535) ?? 5050,
+    port:
+      int(
+        [
+          ['--port', flags.port],
+          ['WXBOT_PORT', env.WXBOT_PORT],
+          ['PORT', env.PORT],
+        ],
+        0,
+        65535,
+      ) ?? 5050,
     path,
     token,
     tokenGenerated: w.token === undefined,
     aesKey: w.aesKey,
     appId: w.appId,
     appSecret: w.appSecret,
-    maxSkew: int('--max-skew', flags.maxSkew ?? env.WXBOT_MAX_SKEW, 0, 10 * 365 * 86400) ?? 300,
-    deadlineMs: int('--deadline', flags.deadline ?? env.WXBOT_DEADLINE_MS, 1, 60_000) ?? 4500,
+    maxSkew:
+      int(
+        [
+          ['--max-skew', flags.maxSkew],
+          ['WXBOT_MAX_SKEW', env.WXBOT_MAX_SKEW],
+        ],
+        0,
+        10 * 365 * 86400,
+      ) ?? 300,
+    deadlineMs:
+      int(
+        [
+          ['--deadline', flags.deadline],
+          ['WXBOT_DEADLINE_MS', env.WXBOT_DEADLINE_MS],
+        ],
+        1,
+        60_000,
+      ) ?? 4500,
     logFormat,
-    redisUrl: flags.redis ?? env.REDIS_URL,
+    redisUrl: redisUrl(
+      pick([
+        ['--redis', flags.redis],
+        ['REDIS_URL', env.REDIS_URL],
+      ]),
+    ),
     slow: slowSettings(env, chooseSlowStrategy(slowChoice, w)),
     slowChoice,
-    claimLeaseMs: int('WXBOT_CLAIM_LEASE_MS', env.WXBOT_CLAIM_LEASE_MS, 50, 60_000) ?? 3000,
+    claimLeaseMs: int([['WXBOT_CLAIM_LEASE_MS', env.WXBOT_CLAIM_LEASE_MS]], 50, 60_000) ?? 3000,
   };
 }
 
@@ -164,11 +200,22 @@ function slowSettings(env: Env, strategy: SlowReplyOptions['strategy']): SlowRep
   const o: SlowReplyOptions = { strategy };
   if (env.WXBOT_SLOW_WAITING_TEXT) o.waitingText = env.WXBOT_SLOW_WAITING_TEXT;
   if (env.WXBOT_SLOW_FETCH_KEYWORD) o.fetchKeyword = env.WXBOT_SLOW_FETCH_KEYWORD.trim();
-  const ttl = int('WXBOT_SLOW_PENDING_TTL_MS', env.WXBOT_SLOW_PENDING_TTL_MS, 1000, 7 * 86_400_000);
+  const ttl = int([['WXBOT_SLOW_PENDING_TTL_MS', env.WXBOT_SLOW_PENDING_TTL_MS]], 1000, 7 * 86_400_000);
   if (ttl !== undefined) o.pendingTtlMs = ttl;
-  const hold = int('WXBOT_SLOW_HOLD_MS', env.WXBOT_SLOW_HOLD_MS, 1, 60_000);
+  const hold = int([['WXBOT_SLOW_HOLD_MS', env.WXBOT_SLOW_HOLD_MS]], 1, 60_000);
   if (hold !== undefined) o.holdMs = hold;
-  const limit = int('WXBOT_SLOW_LIMIT_MS', env.WXBOT_SLOW_LIMIT_MS, 1, 3_600_000);
+  const limit = int([['WXBOT_SLOW_LIMIT_MS', env.WXBOT_SLOW_LIMIT_MS]], 1, 3_600_000);
   if (limit !== undefined) o.limitMs = limit;
   return o;
+}
+
+/** The Redis URL, read strictly now: a typo must stop start-up, not send the fleet to database 0. */
+function redisUrl(found: [string, string] | undefined): string | undefined {
+  if (!found) return undefined;
+  try {
+    parseRedisUrl(found[1]);
+  } catch (err) {
+    throw new ConfigError(found[0], `${found[0]}: ${(err as Error).message}`, { cause: err });
+  }
+  return found[1];
 }

@@ -1,18 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import { readEnvFile } from './dotenv.js';
+import { checkAppId } from './values.js';
 
 export type Env = Record<string, string | undefined>;
 
-/** Reads `.env` in `cwd` (missing file = empty); values are never logged. */
+/**
+ * Reads `.env` in `cwd` (missing file = empty); values are never logged. An unreadable file or a
+ * malformed line throws a ConfigError naming the path (and the line).
+ */
 export function readDotEnv(cwd: string): Env {
-  let src: string;
-  try {
-    src = readFileSync(join(cwd, '.env'), 'utf8');
-  } catch {
-    return {};
-  }
-  return parseEnv(src) as Env;
+  return readEnvFile(join(cwd, '.env'));
 }
 
 /** The environment a command sees: process env wins over `.env` (flags win over both, in each command). */
@@ -41,12 +38,17 @@ export interface WechatFlags {
   appSecret?: string;
 }
 
-/** flags > env > .env, for the account settings. */
+/**
+ * flags > env > .env, for the account settings. An AppID that is set must look like one (`wx` and
+ * 16 hex characters): a ConfigError names the flag or variable it came from.
+ */
 export function wechatSettings(flags: WechatFlags, env: Env): WechatSettings {
+  const appId = flags.appId ?? env.WECHAT_APP_ID;
+  if (appId !== undefined) checkAppId(appId, flags.appId !== undefined ? '--app-id' : 'WECHAT_APP_ID');
   return {
     token: flags.token ?? env.WECHAT_TOKEN,
     aesKey: flags.aesKey ?? env.WECHAT_AES_KEY ?? env.WECHAT_ENCODING_AES_KEY,
-    appId: flags.appId ?? env.WECHAT_APP_ID,
+    appId,
     appSecret: flags.appSecret ?? env.WECHAT_APP_SECRET,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { StoreError, maskRedisUrl } from './errors.js';
+import { parseRedisUrl } from './redis-url.js';
 import type { Store } from './store.js';
 
 export interface RedisStoreOptions {
@@ -31,7 +32,7 @@ export class RedisStore implements Store {
 
   /** Connects (bounded: timeout × retries) or throws StoreError('STORE_CONNECT') with the URL masked. */
   static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
-    const parsed = parseRedisUrl(url);
+    const { url: parsed, db } = parseRedisUrl(url);
     const masked = maskRedisUrl(url);
     const password = decodeURIComponent(parsed.password);
     const connectRetries = options.connectRetries ?? 2;
@@ -65,6 +66,20 @@ export class RedisStore implements Store {
       client.disconnect();
       const msg = scrub((err as Error).message);
       throw new StoreError('STORE_CONNECT', `cannot connect to Redis at ${masked}: ${msg}`, { cause: err });
+    }
+    if (db !== 0) {
+      // ioredis reports a refused SELECT as an 'error' event and carries on in database 0, where
+      // every replica on a different database would then share keys: ask once, and refuse to start.
+      try {
+        await client.select(db);
+      } catch (err) {
+        client.disconnect();
+        throw new StoreError(
+          'STORE_BAD_URL',
+          `the Redis server at ${masked} has no database ${db} (${scrub((err as Error).message)}); use one it has, such as /0`,
+          { cause: err },
+        );
+      }
     }
     ready = true;
     return new RedisStore(client, masked, password);
@@ -151,22 +166,6 @@ const RENEW =
 const INCREMENT =
   "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n";
 const TAKE = "local v = redis.call('get', KEYS[1]) if v then redis.call('del', KEYS[1]) end return v";
-
-function parseRedisUrl(url: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new StoreError(
-      'STORE_BAD_URL',
-      `not a Redis URL: ${maskRedisUrl(url)} (expected redis://[:password@]host[:port][/db])`,
-    );
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new StoreError('STORE_BAD_URL', `not a Redis URL: ${maskRedisUrl(url)} (expected redis:// or rediss://)`);
-  }
-  return u;
-}
 
 // Redis rejects PX 0 and fractions; every key must expire.
 function ttl(ttlMs: number): number {

@@ -27,10 +27,10 @@ export interface TestRedis {
 
 /**
  * `db` picks a Redis database (0–15) so parallel test files do not see each other's keys;
- * the random `prefix` separates tests inside one file.
+ * the random `prefix` (an AppID-shaped `wx` + 16 hex, so `--app-id` takes it) separates tests inside one file.
  */
 export async function startTestRedis(db = 0): Promise<TestRedis> {
-  const prefix = `wxtest${randomBytes(6).toString('hex')}`;
+  const prefix = `wx${randomBytes(8).toString('hex')}`;
   const shared = process.env.WXBOT_TEST_REDIS_URL;
   if (shared) {
     const u = new URL(shared);
@@ -46,7 +46,7 @@ export async function startTestRedis(db = 0): Promise<TestRedis> {
 /** Always spawns a fresh redis-server of its own (for tests that stop or break the server). */
 export async function startPrivateRedis(
   db = 0,
-  prefix = `wxtest${randomBytes(6).toString('hex')}`,
+  prefix = `wx${randomBytes(8).toString('hex')}`,
   onPort?: number,
 ): Promise<TestRedis> {
   // `onPort`: a server back on the port an earlier one left (to test reconnecting).

@@ -25,7 +25,7 @@ const skip = requireProgram('nginx', { install: 'apt-get install nginx' }).skip 
 const ACCT: Account = {
   token: 'nginxtoken42',
   aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-  appId: 'wx00nginx0000test',
+  appId: 'wx00aa0000bb0000cc',
 };
 
 interface Nginx {

@@ -2,6 +2,7 @@
  * What `wxbot tunnel` does: a local server (ours, or `--to` someone else's), a public URL (ngrok or
  * `--public-url`), a self-check through that URL, the console values, then the request log until Ctrl-C.
  */
+import { decimalInt } from '../../config/values.js';
 import { loadEnv, wechatSettings, type Env } from '../../config/env.js';
 import type { SelfCheckResult } from '../../tunnel/self-check.js';
 import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
@@ -89,9 +90,7 @@ async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, 
     process.stderr.write(
       `wxbot: --to: ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (they configure wxbot's own server)\n`,
     );
-  const port = Number(f.to);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new CliError(`--to must be a port number, got "${f.to}"`, EXIT.usage);
+  const port = decimalInt(f.to, '--to', 1, 65535);
   const w = wechatSettings(f, env);
   if (!w.token) {
     throw new CliError(

@@ -1,0 +1,15 @@
+import { WxbotError } from '../protocol/errors.js';
+
+/**
+ * A setting that cannot be used as given (a malformed `.env`, a port that is not a port, an AppID
+ * that is not one): start-up stops here rather than running with something else. `setting` names
+ * what to fix, as the user would write it (`--port / WXBOT_PORT`, `/srv/bot/.env`).
+ */
+export class ConfigError extends WxbotError {
+  readonly setting: string;
+  constructor(setting: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
+    this.name = 'ConfigError';
+    this.setting = setting;
+  }
+}

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
@@ -75,7 +76,7 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
       mod = await import(fresh ? `${url}?reload=${Date.now()}` : url);
     }
   } catch (err) {
-    throw new CliError(`cannot load ${entry}: ${(err as Error)?.message ?? String(err)}`);
+    throw new CliError(`cannot load ${entry}: ${describeLoadError(err, file, Boolean(tsImport))}`);
   }
   const m = mod as { default?: unknown; bot?: unknown };
   let candidate = m.default ?? m.bot;
@@ -90,4 +91,28 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
     );
   }
   return { bot: candidate, files: files.length ? files : [file] };
+}
+
+/**
+ * The reason a module did not load, with file:line:column for a syntax error. Node's import gives
+ * a SyntaxError no location (only an uncaught one is printed with it), so `node --check` is asked
+ * for it; tsx (esbuild) puts `file:line:column: ERROR: …` in its message already.
+ */
+function describeLoadError(err: unknown, file: string, viaTsx: boolean): string {
+  const message = (err as Error)?.message ?? String(err);
+  // esbuild counts columns from 0, editors and Node from 1.
+  const esbuild = /^(\/[^\n]*?:\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (esbuild) return `${esbuild[1]}:${Number(esbuild[2]) + 1}: ${esbuild[3]}`;
+  if ((err as Error)?.name !== 'SyntaxError' || viaTsx) return message;
+  const where = syntaxErrorAt(file);
+  return where ? `${where}: ${message}` : message;
+}
+
+/** `file:line:column` of the first syntax error `node --check` finds in `file`, if it finds one. */
+function syntaxErrorAt(file: string): string | undefined {
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  // `<file>:<line>\n<source line>\n<spaces and carets>\n\nSyntaxError: …`
+  const m = /^(.*):(\d+)\n(.*)\n( *)\^/m.exec(r.stderr ?? '');
+  if (!m) return undefined;
+  return `${m[1]}:${m[2]}:${m[4]!.length + 1}`;
 }

@@ -5,7 +5,11 @@
 export type { HistoryEntry, HistoryInput } from './entry.js';
 export {
   HistoryFile,
+  HistoryReadError,
+  entryProblem,
   historyPath,
+  readHistoryReport,
+  type SkippedLine,
   readHistory,
   parseHistory,
   HISTORY_LIMIT,

@@ -2,7 +2,7 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { Exchange } from '../server/types.js';
 import type { HistoryInput } from './entry.js';
 import { HistoryFile, historyPath } from './file.js';
-import { redactEntry } from './redact.js';
+import { ENTRY_LIMIT, redactEntry } from './redact.js';
 
 /** The words of a message worth seeing in a list: text, recognised speech, a place, a link, a picture. */
 function summaryOf(m: WechatMessage): string | undefined {
@@ -88,7 +88,13 @@ export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorde
     onExchange(x) {
       // The URL as it was when the exchange happened, not when it is built.
       const at = server;
-      file.record(() => redactEntry(historyInputOf(x, at), secrets));
+      if (x.body.length <= ENTRY_LIMIT) file.record(() => redactEntry(historyInputOf(x, at), secrets));
+      else {
+        // A large request is cut down now rather than at the next write: until then the queue would
+        // hold the whole body and message of each (hundreds of MB at a few hundred large requests a second).
+        const input = redactEntry(historyInputOf(x, at), secrets);
+        file.record(() => input);
+      }
     },
     setServerUrl(url) {
       server = url.replace(/\/+$/, '');
@@ -97,16 +103,4 @@ export function createHistoryRecorder(o: HistoryRecorderOptions): HistoryRecorde
   };
 }
 
-// Names that hold credentials by convention (WECHAT_TOKEN, OPENAI_API_KEY, NGROK_AUTHTOKEN, TULING_SECRET, …).
-const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL/i;
-
-/**
- * Every credential-looking value of the environment: history redacts all of them, not only the ones
- * wxbot knows about, because a bot module may read any of them and echo it into a reply.
- * Short values are skipped: blanking "abc" out of every message would destroy the record.
- */
-export function secretsFromEnv(env: Record<string, string | undefined>): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(env)) if (v && v.length >= 8 && SECRET_NAME.test(k)) out.push(v);
-  return out;
-}
+export { secretsFromEnv } from '../config/mask.js';

@@ -53,11 +53,39 @@ export function replayUrl(entry: HistoryEntry, url?: string): string {
   return `${entry.server}${entry.path}`;
 }
 
+const HEADER_FIELDS = ['ToUserName', 'FromUserName', 'MsgType'] as const;
+
+/** What is wrong with a recorded message for sending it again, naming the field; undefined when nothing is. */
+export function messageProblem(m: Record<string, unknown>): string | undefined {
+  for (const k of HEADER_FIELDS) {
+    const v = m[k];
+    if (typeof v !== 'string' || v === '')
+      return `"message.${k}" is ${v === undefined ? 'missing' : 'not a non-empty string'}`;
+  }
+  const time = m.CreateTime;
+  if (!(typeof time === 'number' || (typeof time === 'string' && /^\d+$/.test(time))))
+    return `"message.CreateTime" is ${time === undefined ? 'missing' : 'not a number of seconds'}`;
+  for (const [k, v] of Object.entries(m)) {
+    if (!/^[A-Za-z_][\w.-]*$/.test(k))
+      return `the message has a field named ${JSON.stringify(k)}, which is not an XML name`;
+    if (v === null || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'object'))
+      return `"message.${k}" is ${v === null ? 'null' : `a ${typeof v}`}, not text`;
+  }
+  return undefined;
+}
+
 function messageOf(entry: HistoryEntry): WechatMessage {
-  if (entry.message) return entry.message;
+  if (entry.message) {
+    const problem = messageProblem(entry.message as unknown as Record<string, unknown>);
+    if (problem) throw new ReplayError('REPLAY_UNREADABLE', `entry ${entry.id} cannot be replayed: ${problem}`);
+    return entry.message;
+  }
   // A rejected plaintext push (bad signature, skewed clock) still has its message in the body.
   try {
-    if (entry.body.trim().startsWith('<') && !entry.body.includes('<Encrypt>')) return parseMessage(entry.body);
+    if (entry.body.trim().startsWith('<') && !entry.body.includes('<Encrypt>')) {
+      const m = parseMessage(entry.body);
+      if (!messageProblem(m as unknown as Record<string, unknown>)) return m;
+    }
   } catch {
     // fall through
   }

@@ -199,7 +199,7 @@ test('SIGINT on an idle server exits 0 promptly', async () => {
 
 test('bad settings fail with exit 2 and never echo secrets', async () => {
   const badKey = 'short-and-secret-key';
-  const a = await runServeFailing([], { env: { WECHAT_AES_KEY: badKey, WECHAT_APP_ID: 'wx1' } });
+  const a = await runServeFailing([], { env: { WECHAT_AES_KEY: badKey, WECHAT_APP_ID: 'wx1234567890abcdef' } });
   assert.equal(a.code, 2);
   assert.match(a.stderr, /EncodingAESKey/);
   assert.ok(!a.stderr.includes(badKey));

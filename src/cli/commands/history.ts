@@ -34,14 +34,28 @@ export default function historyCommand(): Command {
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (ids: string[], o: HistoryFlags) => {
-      const { HistoryFile, historyPath, formatHistoryLine, HISTORY_HEADER } = await import('../../history/index.js');
+      const { HistoryFile, HistoryReadError, historyPath, readHistoryReport, formatHistoryLine, HISTORY_HEADER } =
+        await import('../../history/index.js');
       const file = new HistoryFile(o.file ?? historyPath());
       if (o.clear) {
         await file.clear();
         process.stderr.write(`wxbot: cleared ${file.path}\n`);
         return;
       }
-      const entries = await file.list();
+      let read: Awaited<ReturnType<typeof readHistoryReport>>;
+      try {
+        read = await readHistoryReport(file.path);
+      } catch (err) {
+        if (err instanceof HistoryReadError) throw new CliError(`${err.message}; move it away or pass --file <path>`);
+        throw err;
+      }
+      const { entries, skipped } = read;
+      if (skipped.length > 0) {
+        const first = skipped[0]!;
+        process.stderr.write(
+          `wxbot: skipped ${skipped.length} line${skipped.length === 1 ? '' : 's'} of ${file.path} that ${skipped.length === 1 ? 'is' : 'are'} not history entries (line ${first.line}: ${first.problem})\n`,
+        );
+      }
       if (o.convo) {
         const { historyToConvo, isConversationTurn } = await import('../../history/index.js');
         const missing = ids.filter((id) => !entries.some((e) => String(e.id) === id));
@@ -59,6 +73,9 @@ export default function historyCommand(): Command {
       const id = ids[0];
       if (id !== undefined) {
         const entry = entries.find((e) => String(e.id) === id);
+        const bad = skipped.find((l) => String(l.id) === id);
+        if (!entry && bad)
+          throw new CliError(`exchange ${id} in ${file.path} cannot be read: line ${bad.line}: ${bad.problem}`);
         if (!entry)
           throw new CliError(
             `no exchange ${id} in ${file.path} (ids ${entries.length ? `${entries[0]!.id}–${entries.at(-1)!.id}` : 'none yet'})`,
@@ -73,6 +90,11 @@ export default function historyCommand(): Command {
       if (o.json) {
         process.stdout.write(shown.map((e) => `${JSON.stringify(e)}\n`).join(''));
         return;
+      }
+      if (entries.length === 0 && skipped.length > 0) {
+        throw new CliError(
+          `no readable exchange in ${file.path} (see above); \`wxbot history --clear\` starts it afresh`,
+        );
       }
       if (entries.length === 0) {
         process.stderr.write(

@@ -43,7 +43,7 @@ export default function replayCommand(): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: ReplayFlags) => {
       const [
-        { HistoryFile, historyPath, replayEntry, ReplayError },
+        { HistoryReadError, historyPath, readHistoryReport, replayEntry, ReplayError },
         { loadEnv, wechatSettings },
         { readDevSession },
         { SimulateError },
@@ -53,10 +53,20 @@ export default function replayCommand(): Command {
         import('../../config/dev-session.js'),
         import('../../simulate/errors.js'),
       ]);
-      const file = new HistoryFile(o.file ?? historyPath());
-      const entries = await file.list();
+      const file = { path: o.file ?? historyPath() };
+      let read: Awaited<ReturnType<typeof readHistoryReport>>;
+      try {
+        read = await readHistoryReport(file.path);
+      } catch (err) {
+        if (err instanceof HistoryReadError) throw new CliError(`${err.message}; move it away or pass --file <path>`);
+        throw err;
+      }
+      const { entries, skipped } = read;
       const entry =
         id === undefined ? entries.filter((e) => e.message !== null).at(-1) : entries.find((e) => String(e.id) === id);
+      const bad = id === undefined ? undefined : skipped.find((l) => String(l.id) === id);
+      if (!entry && bad)
+        throw new CliError(`exchange ${id} in ${file.path} cannot be replayed: line ${bad.line}: ${bad.problem}`);
       if (!entry) {
         throw new CliError(
           id === undefined

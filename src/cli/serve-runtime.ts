@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Bot } from '../bot/bot.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
+import { SecretMask, redisPassword, secretsFromEnv } from '../config/mask.js';
 import type { ChatFailure } from '../providers/budget.js';
 import type { ChatProvider } from '../providers/provider.js';
 import type { RunningServer } from '../server/start.js';
@@ -13,6 +14,7 @@ import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { chalkFor } from './color.js';
+import { maskLogRecord } from './log-mask.js';
 import { CliError, EXIT } from './errors.js';
 import { formatJson, formatPrettyParts } from './request-log.js';
 import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
@@ -156,7 +158,9 @@ export async function startServeRuntime(
   const parts: string[] = [];
   // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
   const direct = out.level === 0;
-  const onLog =
+  // Every configured secret is masked in every record, whatever the format (see log-mask.ts).
+  const secrets = new SecretMask([s.token, s.aesKey, s.appSecret, redisPassword(s.redisUrl), ...secretsFromEnv(env)]);
+  const writeRecord =
     s.logFormat === 'json'
       ? (r: LogRecord) => log.line(formatJson(r))
       : (r: LogRecord) => {
@@ -166,6 +170,7 @@ export async function startServeRuntime(
           }
           log.lineParts(parts, formatPrettyParts(r, out, parts));
         };
+  const onLog = (r: LogRecord) => writeRecord(maskLogRecord(r, secrets));
   // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
   logChatFailure = (f) =>
     onLog({
@@ -233,11 +238,11 @@ export async function startServeRuntime(
   const closers: (() => Promise<void> | void)[] = [];
   let history: { setServerUrl(url: string): void } | undefined;
   if (flags.history !== false && !/^(0|off|false|no)$/i.test(env.WXBOT_HISTORY ?? '')) {
-    const { createHistoryRecorder, secretsFromEnv } = await import('../history/record.js');
+    const { createHistoryRecorder } = await import('../history/record.js');
     let warned = false;
     const recorder = createHistoryRecorder({
       cwd,
-      secrets: [s.token, s.aesKey, s.appSecret, ...secretsFromEnv(env)],
+      secrets: [s.token, s.aesKey, s.appSecret, redisPassword(s.redisUrl), ...secretsFromEnv(env)],
       onError: (err) => {
         if (!warned) stderr.write(`wxbot: history not saved: ${(err as Error).message}\n`);
         warned = true;

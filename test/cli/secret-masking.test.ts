@@ -1,0 +1,178 @@
+// One masking rule for every output: each configured secret (Token, EncodingAESKey, AppSecret, a
+// provider API key, the Redis password) fed through each output of real `wxbot` processes (the
+// request log in both formats, the history, --json results, error messages and bodies, /healthz)
+// comes out as [redacted], including inside message content and replies.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
+import { freePort } from '../fakes/redis.js';
+import { http, push, textXml, type Account } from '../server/client.js';
+import { BIN, cleanEnv, wxbot } from './simulate-helpers.js';
+
+const ACCT: Required<Account> = {
+  token: 'MaskTok3nFeedsEveryOutput42',
+  aesKey: 'MaskKeyabcdefghijklmnopqrstuvwxyz0123456789'.slice(0, 43),
+  appId: 'wx00aa11bb22cc33dd',
+};
+const APP_SECRET = 'appsecret0123456789abcdef0123456';
+const REDIS_PASSWORD = 'redis-pw-Zq8"Lx\\9';
+const SECRETS = {
+  token: ACCT.token,
+  aesKey: ACCT.aesKey,
+  appSecret: APP_SECRET,
+  apiKey: FAKE_OPENAI_KEY,
+  redis: REDIS_PASSWORD,
+};
+const ALL = Object.values(SECRETS).join(' ');
+
+const BOT = `export default {
+  handle() {},
+  use() {},
+  async run(m) {
+    if (m.Content?.startsWith('throw')) throw new Error('failed on ' + m.Content);
+    return m.Content ? { MsgType: 'text', Content: 'echo ' + m.Content } : undefined;
+  },
+};
+`;
+
+let dir: string;
+let redis: ChildProcess;
+let redisUrl: string;
+let openai: FakeOpenAI;
+const servers: { child: ChildProcess; url: string; out: () => string; err: () => string }[] = [];
+
+function leaks(text: string): string[] {
+  return Object.entries(SECRETS)
+    .filter(([, s]) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1)))
+    .map(([name]) => name);
+}
+
+function env(): Record<string, string> {
+  return {
+    WECHAT_TOKEN: ACCT.token,
+    WECHAT_AES_KEY: ACCT.aesKey,
+    WECHAT_APP_ID: ACCT.appId,
+    WECHAT_APP_SECRET: APP_SECRET,
+    OPENAI_API_KEY: FAKE_OPENAI_KEY,
+    OPENAI_BASE_URL: openai.baseUrl,
+    OPENAI_MODEL: FAKE_OPENAI_MODEL,
+    REDIS_URL: redisUrl,
+  };
+}
+
+function serve(format: 'pretty' | 'json'): Promise<(typeof servers)[number]> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1', '--log-format', format],
+    { cwd: dir, env: cleanEnv(env()), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 30_000);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      const m = /URL\s+(http:\/\/\S+)/.exec(err);
+      if (m && !servers.some((s) => s.child === child)) {
+        clearTimeout(timer);
+        const s = { child, url: m[1]!, out: () => out, err: () => err };
+        servers.push(s);
+        resolve(s);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${err}`)));
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxbot-mask-'));
+  writeFileSync(join(dir, 'bot.mjs'), BOT);
+  openai = await startFakeOpenAI();
+  const port = await freePort();
+  redis = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      REDIS_PASSWORD,
+      '--dir',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
+  redisUrl = `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:${port}/0`;
+  await new Promise((r) => setTimeout(r, 300));
+});
+
+after(async () => {
+  for (const s of servers) s.child.kill('SIGKILL');
+  redis?.kill('SIGKILL');
+  await openai?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('each secret in a message, a reply and an error: masked in the request log (pretty and json), history and /healthz', async () => {
+  const [pretty, json] = await Promise.all([serve('pretty'), serve('json')]);
+  for (const s of [pretty, json]) {
+    const r = await push(s.url, textXml(`say ${ALL}`), 'plain', ACCT);
+    assert.equal(r.status, 200);
+    const t = await push(s.url, textXml(`throw ${ALL}`), 'safe', ACCT);
+    assert.equal(t.status, 200);
+    // Error bodies: a secret in the query or the body of a refused request is not sent back.
+    for (const query of [
+      `signature=${ACCT.token}&timestamp=1&nonce=${APP_SECRET}`,
+      `echostr=${ACCT.aesKey}&signature=x&timestamp=1&nonce=1`,
+    ]) {
+      const bad = await http(`${s.url}?${query}`, { method: 'POST', body: textXml(ALL) });
+      assert.ok(bad.status >= 400);
+      assert.deepEqual(leaks(bad.body), [], `error body ${bad.body}`);
+    }
+    const health = await http(`${new URL(s.url).origin}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(leaks(health.body), []);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  for (const s of [pretty, json]) {
+    assert.match(s.out(), /\[redacted\]/);
+    assert.deepEqual(leaks(s.out()), [], `request log:\n${s.out()}`);
+    assert.deepEqual(leaks(s.err()), [], `stderr:\n${s.err()}`);
+  }
+  const history = await wxbot(['history', '--json'], { cwd: dir, env: env() });
+  assert.equal(history.code, 0, history.stderr);
+  assert.match(history.stdout, /\[redacted\]/);
+  assert.deepEqual(leaks(history.stdout), []);
+});
+
+test('each secret in a --json result and an error message of the CLI: masked', async () => {
+  const s = servers[0] ?? (await serve('pretty'));
+  const sim = await wxbot(['simulate', 'text', `say ${ALL}`, '--url', s.url, '--json'], { cwd: dir, env: env() });
+  assert.equal(sim.code, 0, sim.stderr);
+  assert.match(sim.stdout, /\[redacted\]/);
+  assert.deepEqual(leaks(sim.stdout + sim.stderr), []);
+  // A provider that echoes the caller's key in its error body.
+  const chat = await wxbot(['chat', '--provider', 'openai', '--json', '#echo-key'], { cwd: dir, env: env() });
+  assert.equal(chat.code, 1, chat.stderr);
+  assert.deepEqual(leaks(chat.stdout + chat.stderr), [], chat.stdout);
+  // An error message quoting a secret (a Redis URL the server cannot use).
+  const bad = await wxbot(
+    ['serve', '--port', '0', '--redis', `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:1/0`],
+    {
+      cwd: dir,
+      env: env(),
+    },
+  );
+  assert.notEqual(bad.code, 0);
+  assert.deepEqual(leaks(bad.stdout + bad.stderr), [], bad.stderr);
+});

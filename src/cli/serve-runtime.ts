@@ -141,7 +141,7 @@ export async function startServeRuntime(
   const { openStore } = await import('../store/open.js');
   let store: Store;
   try {
-    store = await openStore(s.redisUrl);
+    store = await openStore(s.redisUrl, { maxEntries: s.memoryMaxEntries });
   } catch (err) {
     // A database the server does not have is a setting to fix, not a network problem.
     const badUrl = (err as { code?: unknown }).code === 'STORE_BAD_URL';

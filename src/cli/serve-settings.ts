@@ -100,6 +100,8 @@ export interface ServeSettings {
   slowChoice: SlowRepliesChoice;
   /** How long a message's claim in Redis lives unless its replica renews it. */
   claimLeaseMs: number;
+  /** Most long-lived entries (sessions, chat memories) the in-memory store keeps (WXBOT_MEMORY_MAX_ENTRIES). */
+  memoryMaxEntries?: number;
 }
 
 /** The first of the sources that is set, with the name of the setting it came from (for errors). */
@@ -183,6 +185,7 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
         60_000,
       ) ?? 4500,
     logFormat,
+    memoryMaxEntries: int([['WXBOT_MEMORY_MAX_ENTRIES', env.WXBOT_MEMORY_MAX_ENTRIES]], 1, 100_000_000),
     redisUrl: redisUrl(
       pick([
         ['--redis', flags.redis],

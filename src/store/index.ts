@@ -1,6 +1,6 @@
 export type { LocalStore, Store } from './store.js';
 export { isLocalStore } from './store.js';
-export { MemoryStore } from './memory.js';
+export { MEMORY_MAX_ENTRIES, MemoryStore, type MemoryStoreOptions } from './memory.js';
 export { openStore } from './open.js';
 export { StoreError, maskRedisUrl, type StoreErrorCode } from './errors.js';
 // redis.ts itself is light: ioredis is imported inside RedisStore.connect, on demand.

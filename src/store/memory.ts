@@ -12,6 +12,21 @@ const SWEEP_CHUNK = 4096;
  * for a single Map of ~500k dedupe keys blocks the event loop for 100+ ms; 64 Maps each grow 64× smaller.
  */
 const SHARDS = 64;
+/**
+ * Long-lived entries (sessions, chat memories, tokens) kept at most, by default: each user has one
+ * session per namespace and one chat memory, so this bounds the users whose state is kept.
+ */
+export const MEMORY_MAX_ENTRIES = 100_000;
+
+export interface MemoryStoreOptions {
+  /** How often expired entries are swept (ms). Default 1000. */
+  sweepIntervalMs?: number;
+  /**
+   * Most long-lived entries (TTL over 5 minutes) kept; past it the least recently used (read or
+   * written) is dropped, as if it had expired. Default MEMORY_MAX_ENTRIES.
+   */
+  maxEntries?: number;
+}
 
 /** Which shard holds a key: a cheap hash of its length and last characters (where ids differ). */
 function shardOf(key: string): number {
@@ -46,8 +61,17 @@ export class MemoryStore implements LocalStore {
   #continuation: NodeJS.Immediate | undefined;
   #closed = false;
   readonly #short = new ShortLivedTable();
+  /** The long-lived keys, least recently used first (a Set keeps insertion order). */
+  readonly #recent = new Set<string>();
+  readonly #maxEntries: number;
+  /** Keys listed in #buckets, stale listings included (see #compact). */
+  #listed = 0;
+  #evicted = 0;
 
-  constructor(sweepIntervalMs = BUCKET_MS) {
+  constructor(options: MemoryStoreOptions | number = {}) {
+    const o = typeof options === 'number' ? { sweepIntervalMs: options } : options;
+    const sweepIntervalMs = o.sweepIntervalMs ?? BUCKET_MS;
+    this.#maxEntries = Math.max(1, o.maxEntries ?? MEMORY_MAX_ENTRIES);
     // Lazy expiry alone would keep keys nobody reads again; the sweep bounds memory.
     this.#timer = setInterval(() => this.#sweepSome(), sweepIntervalMs);
     this.#timer.unref();
@@ -60,7 +84,45 @@ export class MemoryStore implements LocalStore {
     if (at + this.#epoch > now) return false;
     this.#values[shard]!.delete(key);
     this.#expiry[shard]!.delete(key);
+    this.#recent.delete(key);
     return true;
+  }
+
+  /** Marks a long-lived key as just used; drops the least recently used past the cap. */
+  #touch(key: string): void {
+    const recent = this.#recent;
+    recent.delete(key);
+    recent.add(key);
+    while (recent.size > this.#maxEntries) {
+      const oldest = recent.values().next().value as string;
+      this.#drop(oldest, shardOf(oldest));
+      this.#evicted++;
+    }
+  }
+
+  /**
+   * Drops the listings of keys that are gone (dropped, evicted) or listed again in a later second
+   * (rewritten with a new TTL), once they outnumber the live keys: a session renewed on every message
+   * would otherwise be listed once per message for a whole day.
+   */
+  #compact(): void {
+    const seen = new Set<string>();
+    let listed = 0;
+    for (const b of [...this.#buckets.keys()].sort((x, y) => x - y)) {
+      const list = this.#buckets.get(b)!;
+      let kept = 0;
+      for (const key of list) {
+        const at = this.#expiry[shardOf(key)]!.get(key);
+        // Listed where it will be swept once expired: the first second at or after its expiry's.
+        if (at === undefined || Math.floor(at / BUCKET_MS) > b || seen.has(key)) continue;
+        seen.add(key);
+        list[kept++] = key;
+      }
+      list.length = kept;
+      if (kept === 0) this.#buckets.delete(b);
+      listed += kept;
+    }
+    this.#listed = listed;
   }
 
   /** `before`: the key's current relative expiry if it is live, else undefined. */
@@ -70,6 +132,7 @@ export class MemoryStore implements LocalStore {
     const bucket = Math.max(Math.floor(at / BUCKET_MS), this.#swept);
     this.#values[shard]!.set(key, value);
     this.#expiry[shard]!.set(key, at);
+    this.#touch(key);
     // Already listed in that bucket (a live key's bucket has not been swept yet): list it once.
     if (before !== undefined && Math.floor(before / BUCKET_MS) === bucket) return;
     let list = this.#buckets.get(bucket);
@@ -78,6 +141,7 @@ export class MemoryStore implements LocalStore {
       this.#buckets.set(bucket, list);
     }
     list.push(key);
+    if (++this.#listed > 2 * this.#recent.size + 4096) this.#compact();
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -151,7 +215,10 @@ export class MemoryStore implements LocalStore {
     const shard = shardOf(key);
     // Most shards hold no long-lived key at all: no lookup (and no hashing of the key) then.
     if (this.#expiry[shard]!.size === 0) return undefined;
-    return this.#expire(key, shard, now) ? undefined : this.#values[shard]!.get(key);
+    if (this.#expire(key, shard, now)) return undefined;
+    const value = this.#values[shard]!.get(key);
+    if (value !== undefined) this.#touch(key);
+    return value;
   }
 
   setNow(key: string, value: string, ttlMs: number): void {
@@ -209,6 +276,7 @@ export class MemoryStore implements LocalStore {
   #drop(key: string, shard: number): void {
     this.#values[shard]!.delete(key);
     this.#expiry[shard]!.delete(key);
+    this.#recent.delete(key);
   }
 
   /**
@@ -226,6 +294,7 @@ export class MemoryStore implements LocalStore {
         if (this.#expire(key, shard, now)) removed++;
         else current[kept++] = key;
       }
+      this.#listed -= current.length - kept;
       current.length = kept;
     }
     return removed;
@@ -265,6 +334,7 @@ export class MemoryStore implements LocalStore {
           if (visited >= budget) return { removed, more: true };
           const key = list.pop()!;
           visited++;
+          this.#listed--;
           const shard = shardOf(key);
           // Re-set since (a later expiry, listed in its own bucket) or deleted: nothing to drop.
           if (this.#expiry[shard]!.has(key) && this.#expire(key, shard, now)) removed++;
@@ -275,6 +345,16 @@ export class MemoryStore implements LocalStore {
     }
     this.#swept = due;
     return { removed, more: false };
+  }
+
+  /** Long-lived entries dropped so far because the cap was reached (least recently used first). */
+  get evicted(): number {
+    return this.#evicted;
+  }
+
+  /** Long-lived entries held now (at most the cap). */
+  get longLived(): number {
+    return this.#recent.size;
   }
 
   /** Entries held, expired ones not yet swept included. */
@@ -291,6 +371,8 @@ export class MemoryStore implements LocalStore {
     for (const m of this.#values) m.clear();
     for (const m of this.#expiry) m.clear();
     this.#buckets.clear();
+    this.#recent.clear();
+    this.#listed = 0;
     this.#short.clear();
   }
 }

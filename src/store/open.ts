@@ -1,4 +1,4 @@
-import { MemoryStore } from './memory.js';
+import { MemoryStore, type MemoryStoreOptions } from './memory.js';
 import type { Store } from './store.js';
 
 /**
@@ -13,8 +13,8 @@ import type { Store } from './store.js';
  * const handler = createHandler(bot, { token: process.env.WECHAT_TOKEN!, store });
  * ```
  */
-export async function openStore(redisUrl?: string): Promise<Store> {
-  if (!redisUrl) return new MemoryStore();
+export async function openStore(redisUrl?: string, memory: MemoryStoreOptions = {}): Promise<Store> {
+  if (!redisUrl) return new MemoryStore(memory);
   const { RedisStore } = await import('./redis.js');
   return RedisStore.connect(redisUrl);
 }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
@@ -20,8 +21,18 @@ export function dedupeId(m: WechatMessage): string {
   return `e:${m.FromUserName}:${m.CreateTime}:${typeof event === 'string' ? event : m.MsgType}`;
 }
 
+/** Longest retry identity stored as it is; a longer one is stored as its SHA-256. */
+export const DEDUPE_ID_MAX = 96;
+
+/**
+ * The store key of a message's retry identity, at most DEDUPE_ID_MAX characters after the prefix
+ * whatever the sender put in the message: a longer identity (an event from a very long user id) is
+ * replaced by `h:` and its SHA-256, so 60 s of keys cost what the message count says, not what the
+ * senders chose. Every WeChat message id (`m:` and 20 digits) is kept as it is, and hashes nothing.
+ */
 export function dedupeKey(prefix: string, m: WechatMessage): string {
-  return `${prefix}dedupe:${dedupeId(m)}`;
+  const id = dedupeId(m);
+  return `${prefix}dedupe:${id.length <= DEDUPE_ID_MAX ? id : `h:${hash('sha256', id, 'base64url')}`}`;
 }
 
 const NONE = JSON.stringify({ kind: 'none' });

@@ -123,7 +123,7 @@ export function cases(w: World): Case[] {
     {
       cmd: 'serve',
       what: 'an invalid EncodingAESKey',
-      args: ['serve', '--port', '0', '--aes-key', 'short', '--app-id', 'wx1'],
+      args: ['serve', '--port', '0', '--aes-key', 'short', '--app-id', 'wx1234567890abcdef'],
       code: 2,
     },
     {

@@ -32,7 +32,7 @@ test("the default URL is WXBOT_URL, else serve's port/path, else 127.0.0.1:5050/
 });
 
 test('settings: flags beat env; mode defaults to safe only with a key', () => {
-  const env = { WECHAT_TOKEN: 'envtok', WECHAT_AES_KEY: 'A'.repeat(43), WECHAT_APP_ID: 'wx1' };
+  const env = { WECHAT_TOKEN: 'envtok', WECHAT_AES_KEY: 'A'.repeat(43), WECHAT_APP_ID: 'wx1234567890abcdef' };
   assert.equal(resolveSimulate({}, env).settings.mode, 'safe');
   assert.equal(resolveSimulate({}, { WECHAT_TOKEN: 't' }).settings.mode, 'plain');
   assert.equal(resolveSimulate({ token: 'flagtok' }, env).settings.token, 'flagtok');

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { ExchangeRecord } from './exchange.js';
 import { WxbotError } from '../protocol/errors.js';
 import { FastCipher } from './fast-cipher.js';
+import { ReplayGuard } from './replay-guard.js';
 import { toErrorInfo } from './record.js';
 import { renderReplyOut } from './render.js';
 import { nextRequestId } from './request-id.js';
@@ -26,6 +27,8 @@ export interface Drain {
 export class HandlerSettings {
   readonly config: VerifyConfig;
   readonly dispatcher: Dispatcher;
+  /** Plaintext replay protection (undefined when turned off): see ReplayGuard. */
+  readonly replayGuard: ReplayGuard | undefined;
   readonly bodyLimit: number;
   readonly bodyTimeoutMs: number;
   /** Only this path is answered (404 for others); undefined: any path. */
@@ -67,6 +70,8 @@ export class HandlerSettings {
     this.setOnExchange(options.onExchange);
     this.drain = drain;
     const store = options.store ?? bot.store;
+    this.replayGuard =
+      options.replayProtection === false ? undefined : new ReplayGuard(store, options.appId, this.config.maxSkew);
     const slow = slowRepliesOf(options, store);
     this.dispatcher = createDispatcher(bot, {
       store,

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { SHORT_TTL_MS } from '../store/short-lived.js';
 import { isLocalStore, type LocalStore, type Store } from '../store/store.js';
 import { HttpRejection } from './rejection.js';
 
@@ -34,8 +35,10 @@ export class ReplayGuard {
   check(signature: string, timestamp: string, body: string | Buffer, nowMs: number): void | Promise<void> {
     const key = this.#prefix + signature;
     const digest = hash('sha1', body, 'base64');
-    // Remembered until the timestamp is no longer accepted (a second of margin for the clock).
-    const ttl = Math.max(1000, Number(timestamp) * 1000 + this.#windowMs - nowMs + 1000);
+    // Remembered until the timestamp is no longer accepted, at most 5 minutes: that keeps every record
+    // among the store's short-lived entries (off the heap, outside the cap on sessions). A timestamp
+    // ahead of the server clock leaves its last seconds unguarded; the signature still binds it.
+    const ttl = Math.min(SHORT_TTL_MS, Math.max(1000, Number(timestamp) * 1000 + this.#windowMs - nowMs));
     const local = this.#local;
     if (local) {
       if (local.setIfAbsentNow(key, digest, ttl)) return;

@@ -25,6 +25,12 @@ export interface HandlerOptions {
   bodyTimeoutMs?: number;
   /** Accept plaintext pushes when an AES key is configured. Default true (the console may be in plaintext mode). */
   allowPlaintext?: boolean;
+  /**
+   * Plaintext mode: a signed query may come back within the skew window only with the same body
+   * (WeChat's retries); with another one it gets 401. Kept in `store`, so it holds across replicas.
+   * Default true.
+   */
+  replayProtection?: boolean;
   /** Dedupe and session store. Default: the bot's store (in memory unless the bot was given one). */
   store?: Store;
   /** How long a message id is remembered for retry dedupe. Default 60 000 ms. */

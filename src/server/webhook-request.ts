@@ -4,6 +4,7 @@ import type { SlowStep } from '../bot/slow-reply.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import { readBodyTo, type BodyTarget } from './body.js';
+import { messageBoundsProblem } from './bounds.js';
 import type { HandlerSettings } from './handler-settings.js';
 import { lingerOnClose } from './linger.js';
 import { pathOf, readQuery, type QueryFields } from './query.js';
@@ -20,7 +21,7 @@ const SUCCESS = 'success';
  *
  *     start: route (path, method, query)
  *       GET  → verifyUrl ───────────────────────────────────→ respond → end (record)
- *       POST → readBody … onBody: openPush → dispatch → render → respond → end (record)
+ *       POST → readBody … onBody: openPush → guardReplay → dispatch → render → respond → end (record)
  *     a step that throws → answerError → respond → end (record)
  *
  * The object holds what an async function's frame would hold across the two waits (the body, and a
@@ -115,7 +116,8 @@ export class WebhookRequest implements BodyTarget {
     let waiting: Promise<void> | undefined;
     try {
       const message = this.openPush(body);
-      const result = this.dispatch(message);
+      const guarded = this.guardReplay(body);
+      const result = guarded ? guarded.then(() => this.dispatch(message)) : this.dispatch(message);
       // Only a bot that went asynchronous costs a promise and these closures.
       if (result instanceof Promise) waiting = result.then((r) => this.render(r));
       else this.render(result);
@@ -145,7 +147,21 @@ export class WebhookRequest implements BodyTarget {
     const { mode, message } = openPush(this.s.config, q, body, this.receivedAt);
     this.mode = mode;
     this.message = message;
+    // Identifiers beyond what WeChat sends (a 128 KB MsgId) would be kept as dedupe keys and in logs.
+    const outOfBounds = messageBoundsProblem(message);
+    if (outOfBounds !== undefined) throw new HttpRejection(400, outOfBounds);
     return message;
+  }
+
+  /**
+   * Guard replay (plaintext mode): the signature does not cover the body, so a signed query seen
+   * before must come with the same body (ReplayGuard); a promise only with a store outside the process.
+   */
+  guardReplay(body: string | Buffer): void | Promise<void> {
+    const guard = this.s.replayGuard;
+    if (this.mode !== 'plain' || guard === undefined) return undefined;
+    const q = this.query!;
+    return guard.check(q.signature!, q.timestamp!, body, this.receivedAt);
   }
 
   /** Dispatch: the bot on the message (dedupe, deadline); a promise only when it has to be waited for. */

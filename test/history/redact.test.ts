@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HistoryInput } from '../../src/history/entry.js';
-import { FIELD_LIMIT, REDACTED, redactEntry } from '../../src/history/redact.js';
+import { ENTRY_LIMIT, FIELD_LIMIT, REDACTED, redactEntry, truncationMarker } from '../../src/history/redact.js';
 
 const TOKEN = 'Tok3nTok3nTok3nTok3nTok3nTok3nAB';
 const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -66,10 +66,19 @@ test('an entry with nothing secret is left alone and not flagged', () => {
   assert.deepEqual(out, plain);
 });
 
-test('huge fields are capped and flagged', () => {
+test('huge fields are capped with a marker and flagged; the whole entry is bounded too', () => {
   const out = redactEntry({ ...base, body: 'x'.repeat(FIELD_LIMIT + 10) }, []);
-  assert.equal(out.body.length, FIELD_LIMIT);
+  assert.equal(out.body, `${'x'.repeat(FIELD_LIMIT)}${truncationMarker(FIELD_LIMIT + 10)}`);
   assert.equal(out.truncated, true);
+  // A message of many fields under the per-field cap: the entry's budget still cuts it.
+  const fields = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`F${i}`, 'y'.repeat(FIELD_LIMIT - 1)]));
+  const big = redactEntry({ ...base, body: 'z'.repeat(900_000), message: { ...base.message!, ...fields } }, []);
+  assert.ok(JSON.stringify(big).length < ENTRY_LIMIT + 30 * 100, `entry of ${JSON.stringify(big).length} characters`);
+  assert.equal(big.truncated, true);
+  assert.match(big.body, /…\[truncated: 900000 characters in all\]$/);
+  // A surrogate pair at the cut is not split.
+  const emoji = redactEntry({ ...base, body: `${'a'.repeat(FIELD_LIMIT - 1)}🙂🙂` }, []);
+  assert.ok(emoji.body.startsWith(`${'a'.repeat(FIELD_LIMIT - 1)}…`));
 });
 
 test('a frozen secrets list (prepared once, as the recorder passes it) redacts exactly like a fresh one', () => {

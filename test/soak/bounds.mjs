@@ -139,8 +139,19 @@ async function hugeMsgIds() {
     );
     clearInterval(sampler);
     const after = await gc();
-    phase.figures = { requests: r.sent, statuses: r.statuses, idleRssMb: idle.rssMb, peakRssMb: peakMb, afterRssMb: after.rssMb };
-    verdict(phase, 'every answer 400', `${r.sent - r.wrong}/${r.sent} (${JSON.stringify(r.statuses)})`, r.wrong === 0 && r.sent > 0);
+    phase.figures = {
+      requests: r.sent,
+      statuses: r.statuses,
+      idleRssMb: idle.rssMb,
+      peakRssMb: peakMb,
+      afterRssMb: after.rssMb,
+    };
+    verdict(
+      phase,
+      'every answer 400',
+      `${r.sent - r.wrong}/${r.sent} (${JSON.stringify(r.statuses)})`,
+      r.wrong === 0 && r.sent > 0,
+    );
     const growth = after.rssMb - idle.rssMb;
     verdict(
       phase,
@@ -182,7 +193,12 @@ async function hugeTexts() {
       historyFileMb: history.length / MB,
     };
     verdict(phase, 'every answer 200 with the echo', `${r.sent - r.wrong}/${r.sent}`, r.wrong === 0 && r.sent > 0);
-    verdict(phase, 'history entries cut with a marker', `${(history.length / MB).toFixed(1)} MB file`, history.includes('…[truncated: 921600 characters in all]'));
+    verdict(
+      phase,
+      'history entries cut with a marker',
+      `${(history.length / MB).toFixed(1)} MB file`,
+      history.includes('…[truncated: 921600 characters in all]'),
+    );
     const growth = after.heapMb - idle.heapMb;
     verdict(
       phase,
@@ -241,7 +257,12 @@ export default createBot().fallback(async (ctx) => {
       afterHeapMb: after.heapMb,
       afterRssMb: after.rssMb,
     };
-    verdict(phase, 'every user answered n=1', `${r.sent - r.wrong}/${r.sent} in ${seconds.toFixed(0)} s`, r.wrong === 0);
+    verdict(
+      phase,
+      'every user answered n=1',
+      `${r.sent - r.wrong}/${r.sent} in ${seconds.toFixed(0)} s`,
+      r.wrong === 0,
+    );
     verdict(
       phase,
       'the store is capped: the first user was evicted, the last kept',

@@ -43,7 +43,8 @@ test('a quick bounds run: 128 KB MsgIds get 400, 900 KB texts are cut in the his
       phases.map((p) => p.name),
       ['huge MsgIds', 'huge texts, history on', 'many users'],
     );
-    for (const p of phases) for (const v of p.verdicts) assert.notEqual(v.pass, false, `${p.name}: ${v.criterion}: ${v.value}`);
+    for (const p of phases)
+      for (const v of p.verdicts) assert.notEqual(v.pass, false, `${p.name}: ${v.criterion}: ${v.value}`);
     assert.match(r.stderr, /pass +the store is capped: the first user was evicted/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

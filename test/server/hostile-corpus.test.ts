@@ -557,3 +557,40 @@ test('a query with repeated parameters (signature=a&signature=b, …) gets 400, 
   const r = await send(target, { path: `${p.path}&msg_signature=${msig}`, body: p.body });
   assert.equal(r.status, 400);
 });
+
+test('a 128 KB MsgId (or one with letters, or 21 digits) gets 400 in every mode, and nothing is kept for it', async () => {
+  for (const mode of MODES) {
+    for (const id of ['9'.repeat(128 * 1024), '12345678901234567890x', '1'.repeat(21)]) {
+      const r = await pushXml(target, mode, textXml('big id', { msgId: id }));
+      assert.equal(r.status, 400, `${mode} MsgId of ${id.length}`);
+      assert.match(r.body, /MsgId must be a decimal number of at most 20 digits/);
+    }
+    const user = await pushXml(target, mode, textXml('long user', { from: 'o'.repeat(129) }));
+    assert.equal(user.status, 400, `${mode} FromUserName of 129`);
+    assert.match(user.body, /FromUserName is longer than 128 characters/);
+  }
+});
+
+test('plaintext: the same signed query with another body gets 401; the identical retry gets the stored reply', async () => {
+  const first = signedPush('plain', textXml('the signed one', { msgId: '24212345678901239999' }));
+  const a = await send(target, { path: first.path, body: first.body });
+  assert.equal((readAnswer(a, 'plain', first.nonce) as { Content: string }).Content, 'the signed one');
+  // WeChat's retry: the same query, the same body: the reply of the first delivery.
+  const retry = await send(target, { path: first.path, body: first.body });
+  assert.equal((readAnswer(retry, 'plain', first.nonce) as { Content: string }).Content, 'the signed one');
+  // A leaked signed URL with a body of the attacker's choosing (another sender, another text).
+  for (const forged of [
+    textXml('forged', { msgId: '24212345678901230000' }),
+    textXml('the signed one', { msgId: '24212345678901239999', from: 'oSomeoneElse00000000000000000' }),
+  ]) {
+    const r = await send(target, { path: first.path, body: forged });
+    assert.equal(r.status, 401);
+    assert.match(r.body, /signed request replayed with another body/);
+  }
+  // Compatible and safe mode: the msg_signature covers the body, so another body is a bad signature.
+  const safe = signedPush('safe', textXml('sealed'));
+  const other = signedPush('safe', textXml('other'));
+  const r = await send(target, { path: safe.path, body: other.body });
+  assert.equal(r.status, 401);
+  assert.match(r.body, /invalid msg_signature/);
+});

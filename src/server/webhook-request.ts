@@ -146,10 +146,11 @@ export class WebhookRequest implements BodyTarget {
     if (q.encrypt_type === 'aes' || q.msg_signature !== undefined) this.mode = 'safe';
     const { mode, message } = openPush(this.s.config, q, body, this.receivedAt);
     this.mode = mode;
-    this.message = message;
-    // Identifiers beyond what WeChat sends (a 128 KB MsgId) would be kept as dedupe keys and in logs.
+    // Identifiers beyond what WeChat sends (a 128 KB MsgId) would be kept as dedupe keys, and written
+    // to the log and the history: refused, and the message not recorded.
     const outOfBounds = messageBoundsProblem(message);
     if (outOfBounds !== undefined) throw new HttpRejection(400, outOfBounds);
+    this.message = message;
     return message;
   }
 

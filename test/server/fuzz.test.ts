@@ -6,6 +6,7 @@
 //
 // 4 000 cases by default (~10 s on two cores); WXBOT_FUZZ_RUNS=N runs N in total (same proportions), and
 // WXBOT_FUZZ_SEED=<seed> (plus WXBOT_FUZZ_PATH=<path>) replays what a failure printed.
+import { messageBoundsProblem } from '../../src/server/bounds.js';
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -133,11 +134,14 @@ async function fuzz<T>(
 type Expect = { status: 200; message: WechatMessage } | { status: 400 | 401 };
 
 function expectPlain(xml: string): Expect {
+  let message: WechatMessage;
   try {
-    return { status: 200, message: parseMessage(xml) };
+    message = parseMessage(xml);
   } catch {
     return { status: 400 };
   }
+  // The server's own bounds on identifiers (a MsgId of at most 20 digits, …): 400 beyond them.
+  return messageBoundsProblem(message) === undefined ? { status: 200, message } : { status: 400 };
 }
 
 /** What the server must answer for a push with a correctly signed body (the protocol layer is the reference). */
@@ -795,6 +799,8 @@ test('correctly signed pushes with random nonce and timestamp values: bad timest
     ),
     mode,
   );
+  // Plaintext queries already signed with another body: the replay guard refuses them (401).
+  const signedPlain = new Set<string>();
   await fuzz(t, SHARE.stamp, arb, async ([nonce, timestamp, m]) => {
     const content = `stamp ${uniqueId()}`;
     const p = signedPush(m, textXmlWith(content), { nonce, timestamp });
@@ -806,6 +812,12 @@ test('correctly signed pushes with random nonce and timestamp values: bad timest
     if (!/^\d{1,13}$/.test(timestamp)) return assert.equal(r.status, 400, r.body);
     if (Math.abs(Number(timestamp) - nowS()) > 301) return assert.equal(r.status, 401, r.body);
     if (Math.abs(Number(timestamp) - nowS()) >= 299) return assert.ok(r.status === 200 || r.status === 401, r.body); // at the edge of maxSkew
+    if (m === 'plain') {
+      const signed = JSON.stringify([nonce, timestamp]);
+      const seenBefore = signedPlain.has(signed);
+      signedPlain.add(signed);
+      if (seenBefore) return assert.match(r.body, /replayed with another body/, `${r.status} ${r.body}`);
+    }
     assert.equal(r.status, 200, r.body);
     const reply = readAnswer(r, m, nonce);
     assert.equal(reply?.MsgType === 'text' && reply.Content, content);

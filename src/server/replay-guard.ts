@@ -32,8 +32,19 @@ export class ReplayGuard {
    * Accepts a verified plaintext push, or throws HttpRejection(401) for a signed query seen before
    * with another body. A promise only when the store is not in this process.
    */
-  check(signature: string, timestamp: string, body: string | Buffer, nowMs: number): void | Promise<void> {
-    const key = this.#prefix + signature;
+  check(
+    signature: string,
+    timestamp: string,
+    body: string | Buffer,
+    nowMs: number,
+    openid?: string,
+  ): void | Promise<void> {
+    // Two users' messages can share a timestamp and nonce (WeChat's nonces are random numbers): the
+    // query's openid keeps them apart. It is not signed, so a forger may copy it, and is caught all
+    // the same; a long one is hashed to keep the key short.
+    const who =
+      openid === undefined ? '' : openid.length <= 64 ? `:${openid}` : `:${hash('sha1', openid, 'base64url')}`;
+    const key = this.#prefix + signature + who;
     const digest = hash('sha1', body, 'base64');
     // Remembered until the timestamp is no longer accepted, at most 5 minutes: that keeps every record
     // among the store's short-lived entries (off the heap, outside the cap on sessions). A timestamp

@@ -162,7 +162,7 @@ export class WebhookRequest implements BodyTarget {
     const guard = this.s.replayGuard;
     if (this.mode !== 'plain' || guard === undefined) return undefined;
     const q = this.query!;
-    return guard.check(q.signature!, q.timestamp!, body, this.receivedAt);
+    return guard.check(q.signature!, q.timestamp!, body, this.receivedAt, q.openid);
   }
 
   /** Dispatch: the bot on the message (dedupe, deadline); a promise only when it has to be waited for. */

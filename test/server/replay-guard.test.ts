@@ -56,3 +56,14 @@ test('through Redis: a second replica refuses the same signed query with another
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test("two users' messages that share a timestamp and nonce are both accepted; a forger copying the openid is not", (t) => {
+  const store = new MemoryStore();
+  t.after(() => store.close());
+  const g = new ReplayGuard(store, undefined, 300);
+  assert.equal(g.check(SIG, ts, 'from alice', now, 'oAlice'), undefined);
+  assert.equal(g.check(SIG, ts, 'from bob', now, 'oBob'), undefined);
+  assert.throws(() => g.check(SIG, ts, 'forged', now, 'oAlice'), refused);
+  assert.equal(g.check(SIG, ts, 'x', now, 'o'.repeat(500)), undefined, 'a long openid is hashed');
+  assert.throws(() => g.check(SIG, ts, 'y', now, 'o'.repeat(500)), refused);
+});

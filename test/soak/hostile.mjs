@@ -84,6 +84,15 @@ export function hostileKinds(account) {
         return { method: 'POST', path: p.url, body: p.body, status: 401 };
       },
     ],
+    'MsgId over 20 digits': [
+      1,
+      () => {
+        // A 64-bit id has at most 20 digits: anything longer would be kept as a dedupe key.
+        const m = { ...msg(), MsgId: '9'.repeat(pick([21, 4096])) };
+        const p = wx.buildPushRequest(PATH, m, { ...account, mode: pick(['plain', 'safe']) });
+        return { method: 'POST', path: p.url, body: p.body, status: 400 };
+      },
+    ],
     'stale timestamp (replay)': [
       2,
       () => {

@@ -1,9 +1,12 @@
 /**
  * One HTTP exchange made the way WeChat makes it: a fresh connection, no redirects followed,
  * and a hard deadline over the whole exchange (WeChat waits 5 s, protocol.md §5.3).
- * undici is loaded on first use so the CLI starts fast.
+ * Sent with node:http/node:https: one request to one server needs no connection pool, and the CLI
+ * starts faster without loading undici.
  */
-import { connect } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect, type Socket } from 'node:net';
 import { SimulateError } from './errors.js';
 
 export interface HttpResponse {
@@ -44,7 +47,6 @@ const UNREACHABLE = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
   'ERR_INVALID_URL',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
@@ -55,15 +57,14 @@ const UNREACHABLE = new Set([
 
 function errorCode(err: unknown): string | undefined {
   let e = err as { code?: string; cause?: unknown } | undefined;
-  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e)
-    if (typeof e.code === 'string' && e.code !== 'UND_ERR_ABORTED') return e.code;
+  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e) if (typeof e.code === 'string') return e.code;
   return undefined;
 }
 
-function flatten(h: Record<string, string | string[] | undefined>): Record<string, string> {
+/** Lower-case names (node:http gives them so); repeated headers joined with ", ". */
+function flatten(h: IncomingMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h))
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
@@ -98,6 +99,21 @@ function canConnect(url: URL, ms: number): Promise<boolean> {
   });
 }
 
+/** Sends the request and resolves with the response's head; `onSocket` learns of the connection. */
+function send(target: URL, o: HttpExchangeOptions, signal: AbortSignal, onSocket: (s: Socket) => void) {
+  const body = o.body === undefined ? undefined : Buffer.from(o.body, 'utf8');
+  const headers: Record<string, string | number> = { ...WECHAT_HEADERS, ...o.headers };
+  if (body) headers['content-length'] = body.length;
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    // agent: false, a connection of its own: every delivery is a new connection, like WeChat's retries.
+    const req = request(target, { method: o.method, headers, agent: false, signal }, resolve);
+    req.once('error', reject);
+    req.once('socket', onSocket);
+    req.end(body);
+  });
+}
+
 export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome> {
   let target: URL;
   try {
@@ -105,29 +121,24 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
   } catch (cause) {
     throw new SimulateError('SIMULATE_NETWORK', `not a valid URL: ${o.url}`, { cause });
   }
-  const { Agent, request } = await import('undici');
-  // A new Agent per exchange: every delivery gets its own connection, like WeChat's retries.
-  const dispatcher = new Agent({ connect: { timeout: o.timeoutMs } });
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new SimulateError('SIMULATE_NETWORK', `not an http(s) URL: ${o.url}`);
+  }
   let connected = false;
-  dispatcher.on('connect', () => {
-    connected = true;
-  });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   const start = performance.now();
   const elapsed = () => Math.round(performance.now() - start);
+  let res: IncomingMessage | undefined;
   try {
-    const res = await request(target, {
-      method: o.method,
-      body: o.body,
-      headers: { ...WECHAT_HEADERS, ...o.headers },
-      dispatcher,
-      signal: controller.signal,
+    res = await send(target, o, controller.signal, (socket) => {
+      if (!socket.connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
     });
-    const { text, truncated } = await readCapped(res.body, o.maxBodyBytes ?? 1024 * 1024);
+    const { text, truncated } = await readCapped(res, o.maxBodyBytes ?? 1024 * 1024);
     const out: HttpOutcome = {
       kind: 'response',
-      status: res.statusCode,
+      status: res.statusCode ?? 0,
       headers: flatten(res.headers),
       body: text,
       ms: elapsed(),
@@ -145,15 +156,18 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
       }
       return { kind: 'timeout', ms };
     }
-    if (code && UNREACHABLE.has(code))
+    if (code && UNREACHABLE.has(code)) {
       throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${code}`, { cause: err });
-    if (!connected)
+    }
+    if (!connected) {
       throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${(err as Error).message}`, {
         cause: err,
       });
+    }
     return { kind: 'dropped', ms: elapsed(), reason: code ?? (err as Error).message };
   } finally {
     clearTimeout(timer);
-    void dispatcher.destroy().catch(() => undefined);
+    // The connection is ours alone: nothing reuses it.
+    res?.destroy();
   }
 }

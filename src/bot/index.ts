@@ -26,3 +26,16 @@ export type {
   Next,
   TextTrigger,
 } from './types.js';
+export {
+  chooseSlowStrategy,
+  DEFAULT_WAITING_TEXT,
+  refusesCustomService,
+  SLOW_REPLY_CHOICES,
+  SlowReplies,
+  type SlowAnswer,
+  type SlowReplyOptions,
+  type SlowRepliesChoice,
+  type SlowStep,
+  type SlowStrategy,
+  type WaitForOutcome,
+} from './slow-reply.js';

@@ -255,6 +255,8 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
   for (const w of warnings) err.write(`! ${w}\n`);
   if (local.uiUrl) err.write(`wxbot: the web UI (phone, inspector, menu; this machine only): ${local.uiUrl}\n`);
   else if (f.ui) err.write("wxbot: --ui needs wxbot's own server (without --to): try `wxbot ui --url` against yours\n");
+  // With --to and a public URL nothing else holds the event loop open: the command lasts until Ctrl-C.
+  setInterval(() => undefined, 2 ** 31 - 1);
   err.write(
     local.logs
       ? 'wxbot: ready. Requests are logged below (and kept for `wxbot history`); Ctrl-C closes the tunnel and the server.\n'

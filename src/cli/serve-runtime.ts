@@ -1,26 +1,27 @@
 /**
- * What `wxbot serve` does, reusable by `wxbot tunnel`: resolve settings (flags > env > .env), open the
- * store, load the bot, start the server, print the banner and the request log.
+ * What `wxbot serve` does, reusable by `wxbot tunnel`: resolve settings (flags > env > .env), load the
+ * bot, open the store and the request log, wire the replies that leave the request (late, media) and
+ * the history, listen, then the extras (web UI, --watch, the dev-session hand-off) and the banner.
+ * startServeRuntime reads as that list; each step is a function below it or in its own serve-* module.
  */
 import { join } from 'node:path';
 import type { Bot } from '../bot/bot.js';
-import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
+import { DEV_SESSION_DIR } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
-import { SecretMask, redisPassword, secretsFromEnv } from '../config/mask.js';
+import { redisPassword, secretsFromEnv } from '../config/mask.js';
 import type { ChatFailure } from '../providers/budget.js';
 import type { ChatProvider } from '../providers/provider.js';
 import type { RunningServer } from '../server/start.js';
-import type { Exchange, HandlerOptions, LogRecord } from '../server/types.js';
+import type { Exchange, HandlerOptions } from '../server/types.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { chalkFor } from './color.js';
-import { maskLogRecord } from './log-mask.js';
 import { CliError, EXIT } from './errors.js';
-import { formatJson, formatPrettyParts } from './request-log.js';
-import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
 import { banner } from './serve-banner.js';
+import { handOffDevSession } from './serve-dev-session.js';
+import { chatFailureLogger, openRequestLog } from './serve-log.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
-import { chatBudgetMs, keepRefusedAnswer } from './serve-slow.js';
+import { chatBudgetMs, lateReplies } from './serve-slow.js';
 
 export interface ServeIO {
   /** Request log lines (the command's output). Default process.stdout. */
@@ -50,45 +51,93 @@ export interface ServeHandle {
 }
 
 /**
- * `--ui`: the web UI next to the server. Its inspector sees every request while a page is open (all
- * the time when the history records anyway): without a watcher the server does no work for it.
+ * Starts the server exactly as `wxbot serve` does and returns a handle; the caller owns signals and exit.
+ * `entry` is the user's bot module (undefined = the built-in demo bot).
  */
-async function attachUi(
-  server: RunningServer,
-  s: ServeSettings,
+export async function startServeRuntime(
+  entry: string | undefined,
   flags: ServeFlags,
   env: Env,
-  cwd: string,
-  stderr: NodeJS.WritableStream,
-  history: ((x: Exchange) => void) | undefined,
-  closers: (() => Promise<void> | void)[],
-): Promise<string> {
-  const { startUi } = await import('./serve-ui.js');
-  let observe: ((x: Exchange) => void) | undefined;
-  const watch = (on: boolean) => {
-    const ui = on ? observe : undefined;
-    server.handler.setOnExchange(
-      ui && history
-        ? (x) => {
-            history(x);
-            ui(x);
-          }
-        : (ui ?? history),
-    );
-  };
-  const { ui } = await startUi({
-    target: { url: server.url, token: s.token, aesKey: s.aesKey, appId: s.appId },
-    flags,
-    env,
-    cwd,
-    stderr,
-    appSecret: s.appSecret,
-    onWatched: (watched) => watch(watched || history !== undefined),
+  io: ServeIO = {},
+): Promise<ServeHandle> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  const s = resolveServeSettings(flags, env);
+  const secrets = configuredSecrets(s, env);
+
+  // The demo bot's chat provider reports its failures to the request log, which opens after the store.
+  let logChatFailure: ((f: ChatFailure) => void) | undefined;
+  const loaded = await loadBot(entry, cwd, env, chatBudgetMs(s, env), (f) => logChatFailure?.(f));
+  const store = await openServeStore(s);
+  const log = await openRequestLog(s, env, secrets, stdout, stderr);
+  logChatFailure = chatFailureLogger(log.onLog);
+
+  // What the server does besides answering within the deadline: each step gives it handler options.
+  const { slow, onLateReply } = await lateReplies(s, store, env, log.onLog, stderr);
+  const media = await mediaReplies(s, store, env, cwd, stderr);
+  const history = await historyRecorder(flags, env, cwd, secrets, stderr);
+
+  const server = await listen(s, loaded.bot, store, {
+    slowReplies: slow,
+    onLog: log.onLog,
+    onLateReply,
+    media,
+    onExchange: history?.onExchange,
   });
-  observe = (x) => ui.observe(x);
-  if (history) watch(true);
-  closers.push(() => ui.close());
-  return ui.url;
+  history?.setServerUrl(server.origin);
+  const ui = flags.ui ? await uiOrClose(server, store, s, flags, env, cwd, stderr, history?.onExchange) : undefined;
+  const stopWatching = await watchBot(entry, flags, cwd, loaded.files, server, stderr);
+  const session = handOffDevSession(s, cwd, server.url, stderr);
+
+  if (io.banner !== false)
+    stderr.write(banner(s, server.url, loaded.name, session.path !== undefined, chalkFor(stderr, env), ui?.url));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    origin: server.origin,
+    port: server.port,
+    path: server.path,
+    settings: s,
+    server,
+    store,
+    botName: loaded.name,
+    devSessionPath: session.path,
+    uiUrl: ui?.url,
+    close: () =>
+      (closing ??= (async () => {
+        // First: a server that is shutting down must not be handed to the next wxbot simulate.
+        session.drop();
+        stopWatching?.();
+        await server.close();
+        await log.close();
+        await history?.close();
+        await ui?.close();
+        await store.close();
+      })()),
+  };
+}
+
+/** Every secret the configuration holds: masked in the request log, redacted in the history. */
+function configuredSecrets(s: ServeSettings, env: Env): (string | undefined)[] {
+  return [s.token, s.aesKey, s.appSecret, redisPassword(s.redisUrl), ...secretsFromEnv(env)];
+}
+
+/** The user's entry module (with the files it imports, for --watch), or the built-in demo bot. */
+async function loadBot(
+  entry: string | undefined,
+  cwd: string,
+  env: Env,
+  budgetMs: number | undefined,
+  onChatError: (failure: ChatFailure) => void,
+): Promise<{ bot: Bot; name: string; files: string[] }> {
+  if (entry) {
+    const { loadEntry } = await import('./load-entry.js');
+    const e = await loadEntry(entry, cwd);
+    return { bot: e.bot, name: entry, files: e.files };
+  }
+  return { ...(await demoBot(env, onChatError, budgetMs)), files: [] };
 }
 
 async function demoBot(
@@ -113,35 +162,10 @@ async function demoBot(
   };
 }
 
-/**
- * Starts the server exactly as `wxbot serve` does and returns a handle; the caller owns signals and exit.
- * `entry` is the user's bot module (undefined = the built-in demo bot).
- */
-export async function startServeRuntime(
-  entry: string | undefined,
-  flags: ServeFlags,
-  env: Env,
-  io: ServeIO = {},
-): Promise<ServeHandle> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
-  const cwd = io.cwd ?? process.cwd();
-  const s = resolveServeSettings(flags, env);
-
-  let logChatFailure: ((f: ChatFailure) => void) | undefined;
-  let loaded: { bot: Bot; name: string; files: string[] };
-  if (entry) {
-    const { loadEntry } = await import('./load-entry.js');
-    const e = await loadEntry(entry, cwd);
-    loaded = { bot: e.bot, name: entry, files: e.files };
-  } else {
-    loaded = { ...(await demoBot(env, (f) => logChatFailure?.(f), chatBudgetMs(s, env))), files: [] };
-  }
-
+async function openServeStore(s: ServeSettings): Promise<Store> {
   const { openStore } = await import('../store/open.js');
-  let store: Store;
   try {
-    store = await openStore(s.redisUrl, { maxEntries: s.memoryMaxEntries });
+    return await openStore(s.redisUrl, { maxEntries: s.memoryMaxEntries });
   } catch (err) {
     // A database the server does not have is a setting to fix, not a network problem.
     const badUrl = (err as { code?: unknown }).code === 'STORE_BAD_URL';
@@ -150,114 +174,65 @@ export async function startServeRuntime(
       badUrl ? EXIT.usage : EXIT.network,
     );
   }
+}
 
-  const out = chalkFor(stdout, env);
-  const { LineWriter } = await import('./line-writer.js');
-  const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
-  // The pretty line goes to the log as its parts, never joined into a string.
-  const parts: string[] = [];
-  // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
-  const direct = out.level === 0;
-  // Every configured secret is masked in every record, whatever the format (see log-mask.ts).
-  const secrets = new SecretMask([s.token, s.aesKey, s.appSecret, redisPassword(s.redisUrl), ...secretsFromEnv(env)]);
-  const writeRecord =
-    s.logFormat === 'json'
-      ? (r: LogRecord) => log.line(formatJson(r))
-      : (r: LogRecord) => {
-          if (direct && r.type === 'request') {
-            const room = requestLineRoom(r);
-            if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
-          }
-          log.lineParts(parts, formatPrettyParts(r, out, parts));
-        };
-  const onLog = (r: LogRecord) => writeRecord(maskLogRecord(r, secrets));
-  // Chat provider failures (the user got the fallback text): one error line saying why, no secrets.
-  logChatFailure = (f) =>
-    onLog({
-      type: 'error',
-      level: 'error',
-      time: Date.now(),
-      error: {
-        name: 'ChatProvider',
-        code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`,
-        message: `${f.reason} (${f.latencyMs} ms); answered the fallback text`,
-      },
-    });
-
-  // ---- wiring point for other features --------------------------------------------------------
-  // Late replies: when WECHAT_APP_ID + WECHAT_APP_SECRET are set, the scale-out feature sends a
-  // reply that missed the deadline through the customer-service API. Assign it here.
-  const { SlowReplies } = await import('../bot/slow-reply.js');
-  const slow = new SlowReplies(store, s.appId, s.slow);
-  let onLateReply: HandlerOptions['onLateReply'];
-  if (s.appId && s.appSecret && s.slow.strategy === 'custom-service') {
-    const { createLateReplySender } = await import('../wechat-api/late-reply.js');
-    onLateReply = createLateReplySender({
-      appId: s.appId,
-      appSecret: s.appSecret,
-      store,
-      apiBase: env.WECHAT_API_BASE,
-      onRefused: keepRefusedAnswer(slow, onLog),
-      onLog: (e) => {
-        // Dropped replies join the request log (with WeChat's errcode); deliveries are a diagnostic.
-        if (e.event === 'late_reply.sent') stderr.write(`wxbot: late ${e.msgtype} reply to ${e.openid} ${e.message}\n`);
-        else
-          onLog({
-            type: 'error',
-            level: 'error',
-            time: Date.now(),
-            openId: e.openid,
-            msgType: e.msgtype,
-            error: {
-              name: 'LateReply',
-              code: e.errcode === undefined ? e.reason : `${e.reason} ${e.errcode}`,
-              message: `late reply dropped: ${e.message}`,
-            },
-          });
-      },
-    });
-  }
-  // Media replies (ctx.replyImage({ file })): uploaded once with the account; without an AppSecret
-  // (local development) a placeholder media_id whose file the simulator and inspector can show.
+/**
+ * Media replies (ctx.replyImage({ file })): uploaded once with the account; without an AppSecret
+ * (local development) a placeholder media_id whose file the simulator and inspector can show.
+ */
+async function mediaReplies(
+  s: ServeSettings,
+  store: Store,
+  env: Env,
+  cwd: string,
+  stderr: NodeJS.WritableStream,
+): Promise<HandlerOptions['media']> {
   const { createMediaReplies } = await import('../wechat-api/media-cache.js');
-  let mediaApi: import('../wechat-api/client.js').WechatApi | undefined;
+  let api: import('../wechat-api/client.js').WechatApi | undefined;
   if (s.appId && s.appSecret) {
     const { createWechatApi } = await import('../wechat-api/client.js');
-    mediaApi = createWechatApi({ appId: s.appId, appSecret: s.appSecret, store, apiBase: env.WECHAT_API_BASE });
+    api = createWechatApi({ appId: s.appId, appSecret: s.appSecret, store, apiBase: env.WECHAT_API_BASE });
   }
-  const media = createMediaReplies({
-    api: mediaApi,
+  return createMediaReplies({
+    api,
     store,
     appId: s.appId,
-    placeholderDir: mediaApi ? undefined : join(cwd, DEV_SESSION_DIR, 'media'),
+    placeholderDir: api ? undefined : join(cwd, DEV_SESSION_DIR, 'media'),
     onLog: (e) => stderr.write(`wxbot: ${e.message}\n`),
   });
-  // History: unless --no-history (flags.history === false), the history feature records every
-  // exchange under .wxbot/ (secrets redacted). Assign it here.
-  let onExchange: ((x: Exchange) => void) | undefined;
-  const closers: (() => Promise<void> | void)[] = [];
-  let history: { setServerUrl(url: string): void } | undefined;
-  if (flags.history !== false && !/^(0|off|false|no)$/i.test(env.WXBOT_HISTORY ?? '')) {
-    const { createHistoryRecorder } = await import('../history/record.js');
-    let warned = false;
-    const recorder = createHistoryRecorder({
-      cwd,
-      secrets: [s.token, s.aesKey, s.appSecret, redisPassword(s.redisUrl), ...secretsFromEnv(env)],
-      onError: (err) => {
-        if (!warned) stderr.write(`wxbot: history not saved: ${(err as Error).message}\n`);
-        warned = true;
-      },
-    });
-    onExchange = recorder.onExchange;
-    history = recorder;
-    closers.push(() => recorder.close());
-  }
-  // ------------------------------------------------------------------------------------------------
+}
 
+/** History: unless --no-history (or WXBOT_HISTORY=0), every exchange is recorded under .wxbot/ (secrets redacted). */
+async function historyRecorder(
+  flags: ServeFlags,
+  env: Env,
+  cwd: string,
+  secrets: readonly (string | undefined)[],
+  stderr: NodeJS.WritableStream,
+) {
+  if (flags.history === false || /^(0|off|false|no)$/i.test(env.WXBOT_HISTORY ?? '')) return undefined;
+  const { createHistoryRecorder } = await import('../history/record.js');
+  let warned = false;
+  return createHistoryRecorder({
+    cwd,
+    secrets,
+    onError: (err) => {
+      if (!warned) stderr.write(`wxbot: history not saved: ${(err as Error).message}\n`);
+      warned = true;
+    },
+  });
+}
+
+/** startServer with the settings; the usual listen errors say what to do. On failure the store is closed. */
+async function listen(
+  s: ServeSettings,
+  bot: Bot,
+  store: Store,
+  more: Pick<HandlerOptions, 'slowReplies' | 'onLog' | 'onLateReply' | 'media' | 'onExchange'>,
+): Promise<RunningServer> {
   const { startServer } = await import('../server/start.js');
-  let server: RunningServer;
   try {
-    server = await startServer(loaded.bot, {
+    return await startServer(bot, {
       host: s.host,
       port: s.port,
       path: s.path,
@@ -267,13 +242,9 @@ export async function startServeRuntime(
       maxSkew: s.maxSkew,
       deadlineMs: s.deadlineMs,
       store,
-      slowReplies: slow,
       claimLeaseMs: s.claimLeaseMs,
       lateLimitMs: s.slow.limitMs,
-      onLog,
-      onLateReply,
-      media,
-      onExchange,
+      ...more,
     });
   } catch (err) {
     await store.close();
@@ -286,89 +257,50 @@ export async function startServeRuntime(
       throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
     throw err;
   }
+}
 
-  history?.setServerUrl(server.origin);
-
-  let uiUrl: string | undefined;
-  if (flags.ui) {
-    try {
-      uiUrl = await attachUi(server, s, flags, env, cwd, stderr, onExchange, closers);
-    } catch (err) {
-      await server.close();
-      await store.close();
-      throw err;
-    }
+/** --ui: the web UI beside the server (serve-ui.ts, loaded only then); if it cannot start, nothing stays open. */
+async function uiOrClose(
+  server: RunningServer,
+  store: Store,
+  s: ServeSettings,
+  flags: ServeFlags,
+  env: Env,
+  cwd: string,
+  stderr: NodeJS.WritableStream,
+  history: ((x: Exchange) => void) | undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
+  try {
+    const { attachUi } = await import('./serve-ui.js');
+    return await attachUi(server, s, flags, env, cwd, stderr, history);
+  } catch (err) {
+    await server.close();
+    await store.close();
+    throw err;
   }
+}
 
-  let stopWatching: (() => void) | undefined;
-  if (flags.watch && entry) {
-    const { watchEntry } = await import('./watch-entry.js');
-    stopWatching = watchEntry(entry, cwd, loaded.files, {
-      onReload: (bot, files) => {
-        server.handler.setBot(bot);
-        stderr.write(`wxbot: reloaded ${entry}\n`);
-        return files;
-      },
-      onError: (err) => stderr.write(`wxbot: reload failed, keeping the previous bot: ${(err as Error).message}\n`),
-    });
-  } else if (flags.watch) {
+/** --watch: the entry reloaded into the running server when it or a file it imports changes. */
+async function watchBot(
+  entry: string | undefined,
+  flags: ServeFlags,
+  cwd: string,
+  files: string[],
+  server: RunningServer,
+  stderr: NodeJS.WritableStream,
+): Promise<(() => void) | undefined> {
+  if (!flags.watch) return undefined;
+  if (!entry) {
     stderr.write('wxbot: --watch needs an entry module; the demo bot has nothing to reload\n');
+    return undefined;
   }
-
-  // Dev-session hand-off: only a generated Token needs handing over (a configured one is in env/.env already).
-  let sessionPath: string | undefined;
-  const owner = { pid: process.pid, token: s.token };
-  const dropSession = () => {
-    try {
-      removeDevSession(cwd, owner);
-    } catch {
-      // best effort: a file left behind names a dead pid and is ignored
-    }
-  };
-  if (s.tokenGenerated) {
-    try {
-      sessionPath = writeDevSession(cwd, {
-        token: s.token,
-        url: server.url,
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-      });
-      // A hard exit (second Ctrl-C, shutdown timeout) skips close(): still leave no file behind.
-      process.once('exit', dropSession);
-    } catch (err) {
-      stderr.write(
-        `wxbot: could not save ${DEV_SESSION_DIR}/${DEV_SESSION_FILE} for wxbot simulate: ${(err as Error).message}\n`,
-      );
-    }
-  }
-
-  if (io.banner !== false)
-    stderr.write(banner(s, server.url, loaded.name, sessionPath !== undefined, chalkFor(stderr, env), uiUrl));
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: server.url,
-    origin: server.origin,
-    port: server.port,
-    path: server.path,
-    settings: s,
-    server,
-    store,
-    botName: loaded.name,
-    devSessionPath: sessionPath,
-    uiUrl,
-    close: () =>
-      (closing ??= (async () => {
-        if (sessionPath) {
-          // First: a server that is shutting down must not be handed to the next wxbot simulate.
-          dropSession();
-          process.off('exit', dropSession);
-        }
-        stopWatching?.();
-        await server.close();
-        await log.close();
-        for (const c of closers) await c();
-        await store.close();
-      })()),
-  };
+  const { watchEntry } = await import('./watch-entry.js');
+  return watchEntry(entry, cwd, files, {
+    onReload: (bot, files) => {
+      server.handler.setBot(bot);
+      stderr.write(`wxbot: reloaded ${entry}\n`);
+      return files;
+    },
+    onError: (err) => stderr.write(`wxbot: reload failed, keeping the previous bot: ${(err as Error).message}\n`),
+  });
 }

@@ -7,10 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEV_SESSION_DIR } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
+import type { RunningServer } from '../server/start.js';
+import type { Exchange } from '../server/types.js';
 import type { UiTarget } from '../ui/phone.js';
 import { DEFAULT_UI_PORT, startUiServer, type UiServer } from '../ui/server.js';
 import type { MenuButtonSpec } from '../ui/wire.js';
 import { CliError, EXIT } from './errors.js';
+import type { ServeSettings } from './serve-settings.js';
 
 export interface UiFlags {
   ui?: boolean;
@@ -119,4 +122,44 @@ export async function startUi(o: StartUiOptions): Promise<{ ui: UiServer; menuSo
       );
     throw err;
   }
+}
+
+/**
+ * `wxbot serve --ui`: the web UI next to the running server. Its inspector sees every request while a
+ * page is open (all the time when the history records anyway): without a watcher the server does no
+ * work for it.
+ */
+export async function attachUi(
+  server: RunningServer,
+  s: ServeSettings,
+  flags: UiFlags,
+  env: Env,
+  cwd: string,
+  stderr: NodeJS.WritableStream,
+  history: ((x: Exchange) => void) | undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
+  let observe: ((x: Exchange) => void) | undefined;
+  const watch = (on: boolean) => {
+    const ui = on ? observe : undefined;
+    server.handler.setOnExchange(
+      ui && history
+        ? (x) => {
+            history(x);
+            ui(x);
+          }
+        : (ui ?? history),
+    );
+  };
+  const { ui } = await startUi({
+    target: { url: server.url, token: s.token, aesKey: s.aesKey, appId: s.appId },
+    flags,
+    env,
+    cwd,
+    stderr,
+    appSecret: s.appSecret,
+    onWatched: (watched) => watch(watched || history !== undefined),
+  });
+  observe = (x) => ui.observe(x);
+  if (history) watch(true);
+  return { url: ui.url, close: () => ui.close() };
 }

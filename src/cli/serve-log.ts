@@ -1,0 +1,67 @@
+/**
+ * `wxbot serve`'s request log on standard output: one line per request, pretty (coloured on a terminal)
+ * or JSON lines, every configured secret masked, and the records that join it from outside a request.
+ */
+import type { Env } from '../config/env.js';
+import { SecretMask } from '../config/mask.js';
+import type { ChatFailure } from '../providers/budget.js';
+import type { LogRecord } from '../server/types.js';
+import { chalkFor } from './color.js';
+import { maskLogRecord } from './log-mask.js';
+import { formatJson, formatPrettyParts } from './request-log.js';
+import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
+import type { ServeSettings } from './serve-settings.js';
+
+export interface RequestLogSink {
+  /** Masks and writes one record. */
+  onLog(r: LogRecord): void;
+  /** Flushes what is buffered. */
+  close(): Promise<void>;
+}
+
+export async function openRequestLog(
+  s: ServeSettings,
+  env: Env,
+  secrets: readonly (string | undefined)[],
+  stdout: NodeJS.WritableStream & { isTTY?: boolean },
+  stderr: NodeJS.WritableStream,
+): Promise<RequestLogSink> {
+  const out = chalkFor(stdout, env);
+  const { LineWriter } = await import('./line-writer.js');
+  const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
+  // The pretty line goes to the log as its parts, never joined into a string.
+  const parts: string[] = [];
+  // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
+  const direct = out.level === 0;
+  // Every configured secret is masked in every record, whatever the format (see log-mask.ts).
+  const mask = new SecretMask(secrets);
+  const writeRecord =
+    s.logFormat === 'json'
+      ? (r: LogRecord) => log.line(formatJson(r))
+      : (r: LogRecord) => {
+          if (direct && r.type === 'request') {
+            const room = requestLineRoom(r);
+            if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
+          }
+          log.lineParts(parts, formatPrettyParts(r, out, parts));
+        };
+  return {
+    onLog: (r) => writeRecord(maskLogRecord(r, mask)),
+    close: () => log.close(),
+  };
+}
+
+/** Chat provider failures (the user got the fallback text): one error line saying why, no secrets. */
+export function chatFailureLogger(onLog: (r: LogRecord) => void): (f: ChatFailure) => void {
+  return (f) =>
+    onLog({
+      type: 'error',
+      level: 'error',
+      time: Date.now(),
+      error: {
+        name: 'ChatProvider',
+        code: f.providerCode === undefined ? f.code : `${f.code} ${f.providerCode}`,
+        message: `${f.reason} (${f.latencyMs} ms); answered the fallback text`,
+      },
+    });
+}

@@ -4,6 +4,7 @@
  */
 import { decimalInt } from '../../config/values.js';
 import { loadEnv, wechatSettings, type Env } from '../../config/env.js';
+import type { ConsoleEncryptionMode } from '../../tunnel/console-settings.js';
 import type { SelfCheckResult } from '../../tunnel/self-check.js';
 import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
 import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
@@ -148,6 +149,46 @@ function reportCheck(c: SelfCheckResult, err: NodeJS.WritableStream): void {
   }
 }
 
+/**
+ * The self-check through the public URL, as WeChat will send: a URL check that would fail ends the
+ * command (the console would refuse to save); a reply WeChat would not accept is only a warning, since
+ * --watch can fix the bot while the tunnel stays up.
+ */
+async function checkPublicUrl(
+  t: typeof import('../../tunnel/index.js'),
+  url: string,
+  local: Local,
+  mode: ConsoleEncryptionMode,
+  progress: Progress,
+  err: NodeJS.WritableStream,
+): Promise<SelfCheckResult> {
+  progress.start(`Self-check through ${url}…`);
+  const check = await t.selfCheck({
+    url,
+    token: local.token,
+    aesKey: local.aesKey,
+    appId: local.appId,
+    mode,
+    localPort: local.port,
+  });
+  progress.stop();
+  reportCheck(check, err);
+  const verify = check.steps.find((s) => s.name === 'verify');
+  if (check.unreachable || !verify?.ok) {
+    throw new CliError(
+      check.unreachable
+        ? `the public URL ${url} cannot be reached from this machine, so WeChat cannot reach it either`
+        : `WeChat's URL check would fail at ${url} (the console says "Token验证失败" or "请求URL超时"): fix the problem above, or pass --no-check`,
+      check.unreachable ? EXIT.network : EXIT.failure,
+    );
+  }
+  if (!check.ok)
+    err.write(
+      'wxbot: the URL check passes, but the reply above is not what WeChat accepts: fix the bot (--watch reloads it) and send a message again\n',
+    );
+  return check;
+}
+
 export async function runTunnel(entry: string | undefined, f: TunnelFlags): Promise<void> {
   const env = loadEnv();
   const json = f.json === true;
@@ -212,37 +253,8 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
     appId: local.appId,
     tokenGenerated: local.tokenGenerated,
   });
-  let check: SelfCheckResult | undefined;
-  if (f.check !== false) {
-    progress.start(`Self-check through ${url}…`);
-    check = await t
-      .selfCheck({
-        url,
-        token: local.token,
-        aesKey: local.aesKey,
-        appId: local.appId,
-        mode: settings.mode,
-        localPort: local.port,
-      })
-      .catch(fail);
-    progress.stop();
-    reportCheck(check, err);
-    const verify = check.steps.find((s) => s.name === 'verify');
-    if (check.unreachable || !verify?.ok) {
-      await fail(
-        new CliError(
-          check.unreachable
-            ? `the public URL ${url} cannot be reached from this machine, so WeChat cannot reach it either`
-            : `WeChat's URL check would fail at ${url} (the console says "Token验证失败" or "请求URL超时"): fix the problem above, or pass --no-check`,
-          check.unreachable ? EXIT.network : EXIT.failure,
-        ),
-      );
-    }
-    if (!check.ok)
-      err.write(
-        'wxbot: the URL check passes, but the reply above is not what WeChat accepts: fix the bot (--watch reloads it) and send a message again\n',
-      );
-  }
+  const check =
+    f.check === false ? undefined : await checkPublicUrl(t, url, local, settings.mode, progress, err).catch(fail);
   const warnings = t.publicUrlWarnings(url);
 
   if (json) {

@@ -4,7 +4,7 @@
  * after the window (the same ratios as 5 s / 4.5 s / 5.5 s). Real Redis for the two-replica cases.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { createBot } from '../../src/bot/bot.js';
 import { dedupeKey } from '../../src/bot/dedupe.js';
 import { createDispatcher, type DispatchResult } from '../../src/bot/dispatch.js';
@@ -16,7 +16,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { RedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
 import { sampleXml } from '../helpers/fixtures.js';
-import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 
 const WINDOW = 400;
 const DEADLINE = 300;
@@ -158,91 +158,93 @@ test('strategy off: `success` at the deadline, nothing held, nothing pending', a
   assert.equal(r.slow, undefined);
 });
 
-let redis: TestRedis;
-const stores: RedisStore[] = [];
-before(async () => {
-  redis = await startTestRedis(7);
-});
-after(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await redis?.stop();
-});
-const redisStore = async () => {
-  const s = await RedisStore.connect(redis.url);
-  stores.push(s);
-  return s;
-};
-
-test('two replicas on Redis: deliveries alternate, the handler runs once, the second delivery answers', async () => {
-  const { bot, calls } = slowBot(SECOND);
-  const a = dispatcher(bot, await redisStore(), {}, redis.prefix);
-  const b = dispatcher(bot, await redisStore(), {}, redis.prefix);
-  const { results, answeredBy, r } = await deliver([a.d, b.d], text('shared'));
-  assert.equal(answeredBy, 2);
-  assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to shared' });
-  assert.equal(results[0]!.slow, 'held');
-  assert.equal(calls.n, 1);
-});
-
-test('two replicas on Redis past the window: waiting text on the third delivery, pending answer on either replica', async () => {
-  const { bot, calls } = slowBot(PAST);
-  const a = dispatcher(bot, await redisStore(), {}, redis.prefix);
-  const b = dispatcher(bot, await redisStore(), {}, redis.prefix);
-  const { r, answeredBy } = await deliver([a.d, b.d], text('far', 'oUserR'));
-  assert.equal(answeredBy, 3);
-  assert.equal(r.slow, 'waiting');
-  await a.d.idle();
-  const next = await b.d.dispatch(text('quick', 'oUserR'));
-  assert.deepEqual(next.reply, { MsgType: 'text', Content: 'answer to far' });
-  assert.deepEqual((await a.d.dispatch(text('quick', 'oUserR'))).reply, {
-    MsgType: 'text',
-    Content: 'answer to quick',
+describe('two replicas on Redis', requireRedis(), () => {
+  let redis: TestRedis;
+  const stores: RedisStore[] = [];
+  before(async () => {
+    redis = await startTestRedis(7);
   });
-  assert.equal(calls.n, 2);
-});
-
-test('a claim whose owner died lapses with its lease: a retry on another replica runs the handler', async () => {
-  const store = await redisStore();
-  const m = text('orphan');
-  // What a replica killed mid-message leaves behind: a pending claim nobody renews.
-  await store.setIfAbsent(dedupeKey(`wxbot:${redis.prefix}:`, m), 'pending', 300);
-  const { bot, calls } = slowBot(50);
-  const d = createDispatcher(bot, { store, appId: redis.prefix, deadlineMs: 1000, leaseMs: 300 });
-  const r = await d.dispatch(m);
-  assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to orphan' });
-  assert.equal(calls.n, 1);
-});
-
-test('a running handler renews its lease: a retry elsewhere waits for it instead of running it again', async () => {
-  const { bot, calls } = slowBot(700);
-  const a = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
-  const b = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
-  const m = text('renewed');
-  const first = a.dispatch(m);
-  await sleep(100);
-  const r = await b.dispatch(m);
-  assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to renewed' });
-  assert.equal(r.dedupe, true);
-  await first;
-  assert.equal(calls.n, 1);
-});
-
-test('a store that fails while a retry waits: the retry runs the handler rather than answer `success`', async () => {
-  const inner = await redisStore();
-  let broken = false;
-  const flaky: Store = {
-    get: (k) => (broken ? Promise.reject(new Error('connection lost')) : inner.get(k)),
-    set: (k, v, t) => (broken ? Promise.reject(new Error('connection lost')) : inner.set(k, v, t)),
-    setIfAbsent: (k, v, t) => inner.setIfAbsent(k, v, t),
-    delete: (k) => inner.delete(k),
-    close: async () => {},
+  after(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await redis?.stop();
+  });
+  const redisStore = async () => {
+    const s = await RedisStore.connect(redis.url);
+    stores.push(s);
+    return s;
   };
-  const m = text('flaky');
-  await inner.setIfAbsent(dedupeKey(`wxbot:${redis.prefix}:`, m), 'pending', 10_000);
-  broken = true;
-  const { bot, calls } = slowBot(20);
-  const d = createDispatcher(bot, { store: flaky, appId: redis.prefix, deadlineMs: 500, onError: () => {} });
-  const r = await d.dispatch(m);
-  assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to flaky' });
-  assert.equal(calls.n, 1);
+
+  test('two replicas on Redis: deliveries alternate, the handler runs once, the second delivery answers', async () => {
+    const { bot, calls } = slowBot(SECOND);
+    const a = dispatcher(bot, await redisStore(), {}, redis.prefix);
+    const b = dispatcher(bot, await redisStore(), {}, redis.prefix);
+    const { results, answeredBy, r } = await deliver([a.d, b.d], text('shared'));
+    assert.equal(answeredBy, 2);
+    assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to shared' });
+    assert.equal(results[0]!.slow, 'held');
+    assert.equal(calls.n, 1);
+  });
+
+  test('two replicas on Redis past the window: waiting text on the third delivery, pending answer on either replica', async () => {
+    const { bot, calls } = slowBot(PAST);
+    const a = dispatcher(bot, await redisStore(), {}, redis.prefix);
+    const b = dispatcher(bot, await redisStore(), {}, redis.prefix);
+    const { r, answeredBy } = await deliver([a.d, b.d], text('far', 'oUserR'));
+    assert.equal(answeredBy, 3);
+    assert.equal(r.slow, 'waiting');
+    await a.d.idle();
+    const next = await b.d.dispatch(text('quick', 'oUserR'));
+    assert.deepEqual(next.reply, { MsgType: 'text', Content: 'answer to far' });
+    assert.deepEqual((await a.d.dispatch(text('quick', 'oUserR'))).reply, {
+      MsgType: 'text',
+      Content: 'answer to quick',
+    });
+    assert.equal(calls.n, 2);
+  });
+
+  test('a claim whose owner died lapses with its lease: a retry on another replica runs the handler', async () => {
+    const store = await redisStore();
+    const m = text('orphan');
+    // What a replica killed mid-message leaves behind: a pending claim nobody renews.
+    await store.setIfAbsent(dedupeKey(`wxbot:${redis.prefix}:`, m), 'pending', 300);
+    const { bot, calls } = slowBot(50);
+    const d = createDispatcher(bot, { store, appId: redis.prefix, deadlineMs: 1000, leaseMs: 300 });
+    const r = await d.dispatch(m);
+    assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to orphan' });
+    assert.equal(calls.n, 1);
+  });
+
+  test('a running handler renews its lease: a retry elsewhere waits for it instead of running it again', async () => {
+    const { bot, calls } = slowBot(700);
+    const a = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
+    const b = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
+    const m = text('renewed');
+    const first = a.dispatch(m);
+    await sleep(100);
+    const r = await b.dispatch(m);
+    assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to renewed' });
+    assert.equal(r.dedupe, true);
+    await first;
+    assert.equal(calls.n, 1);
+  });
+
+  test('a store that fails while a retry waits: the retry runs the handler rather than answer `success`', async () => {
+    const inner = await redisStore();
+    let broken = false;
+    const flaky: Store = {
+      get: (k) => (broken ? Promise.reject(new Error('connection lost')) : inner.get(k)),
+      set: (k, v, t) => (broken ? Promise.reject(new Error('connection lost')) : inner.set(k, v, t)),
+      setIfAbsent: (k, v, t) => inner.setIfAbsent(k, v, t),
+      delete: (k) => inner.delete(k),
+      close: async () => {},
+    };
+    const m = text('flaky');
+    await inner.setIfAbsent(dedupeKey(`wxbot:${redis.prefix}:`, m), 'pending', 10_000);
+    broken = true;
+    const { bot, calls } = slowBot(20);
+    const d = createDispatcher(bot, { store: flaky, appId: redis.prefix, deadlineMs: 500, onError: () => {} });
+    const r = await d.dispatch(m);
+    assert.deepEqual(r.reply, { MsgType: 'text', Content: 'answer to flaky' });
+    assert.equal(calls.n, 1);
+  });
 });

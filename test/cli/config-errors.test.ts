@@ -4,17 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { after, test } from 'node:test';
+import { requireRedis, startTestRedis } from '../fakes/redis.js';
 import { wxbot } from './conventions-world.js';
 
-let redis: TestRedis;
 const dirs: string[] = [];
-before(async () => {
-  redis = await startTestRedis(3);
-});
-after(async () => {
-  await redis.stop();
+after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -36,6 +31,21 @@ interface Case {
 }
 
 const SERVE = ['serve', '--host', '127.0.0.1', '--no-history'];
+
+/** Runs every case at once; what went wrong, one entry per miss (none when all behave). */
+async function misses(cases: Case[]): Promise<string[]> {
+  const failures: string[] = [];
+  await Promise.all(
+    cases.map(async (c) => {
+      const r = await wxbot(c.args, { cwd: project(c.dotenv), env: c.env });
+      const name = `wxbot ${c.args.join(' ')} ${JSON.stringify(c.env ?? c.dotenv ?? '')}`;
+      if (r.code !== 2) failures.push(`${name}: exit ${r.code}, expected 2\n  ${r.stderr.trim()}`);
+      if (!c.says.test(r.stderr)) failures.push(`${name}: stderr does not match ${c.says}:\n  ${r.stderr.trim()}`);
+      if (/\bat \S+:\d+:\d+|TypeError|RangeError/.test(r.stderr)) failures.push(`${name}: a stack trace: ${r.stderr}`);
+    }),
+  );
+  return failures;
+}
 
 test('each unusable setting: exit 2 with a message naming it, before anything listens', async () => {
   const cases: Case[] = [
@@ -72,23 +82,21 @@ test('each unusable setting: exit 2 with a message naming it, before anything li
       says: /\.env line 2: the value opens with "/,
     },
   ];
+  assert.deepEqual(await misses(cases), []);
+});
+
+test('a Redis URL naming a database the server does not have: exit 2 naming the setting', requireRedis(), async (t) => {
+  const redis = await startTestRedis(3);
+  t.after(() => redis.stop());
   const dbOutOfRange = new URL(redis.url);
   dbOutOfRange.pathname = '/99';
-  cases.push({
-    args: [...SERVE, '--port', '0', '--redis', dbOutOfRange.toString()],
-    says: /--redis \/ REDIS_URL: .*has no database 99/,
-  });
-  const failures: string[] = [];
-  await Promise.all(
-    cases.map(async (c) => {
-      const r = await wxbot(c.args, { cwd: project(c.dotenv), env: c.env });
-      const name = `wxbot ${c.args.join(' ')} ${JSON.stringify(c.env ?? c.dotenv ?? '')}`;
-      if (r.code !== 2) failures.push(`${name}: exit ${r.code}, expected 2\n  ${r.stderr.trim()}`);
-      if (!c.says.test(r.stderr)) failures.push(`${name}: stderr does not match ${c.says}:\n  ${r.stderr.trim()}`);
-      if (/\bat \S+:\d+:\d+|TypeError|RangeError/.test(r.stderr)) failures.push(`${name}: a stack trace: ${r.stderr}`);
-    }),
-  );
-  assert.deepEqual(failures, []);
+  const cases: Case[] = [
+    {
+      args: [...SERVE, '--port', '0', '--redis', dbOutOfRange.toString()],
+      says: /--redis \/ REDIS_URL: .*has no database 99/,
+    },
+  ];
+  assert.deepEqual(await misses(cases), []);
 });
 
 test('an unreadable .env is an error with its path (not ignored, which would run with a generated Token)', async () => {

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
-import { freePort } from '../fakes/redis.js';
+import { freePort, requireRedis, waitForPort } from '../fakes/redis.js';
 import { http, push, textXml, type Account } from '../server/client.js';
 import { BIN, cleanEnv, wxbot } from './simulate-helpers.js';
 
@@ -20,14 +20,17 @@ const ACCT: Required<Account> = {
 };
 const APP_SECRET = 'appsecret0123456789abcdef0123456';
 const REDIS_PASSWORD = 'redis-pw-Zq8"Lx\\9';
-const SECRETS = {
+/** The secrets a serve without Redis is given; the Redis password joins them when REDIS_URL has one. */
+const CORE = {
   token: ACCT.token,
   aesKey: ACCT.aesKey,
   appSecret: APP_SECRET,
   apiKey: FAKE_OPENAI_KEY,
-  redis: REDIS_PASSWORD,
 };
+const SECRETS = { ...CORE, redis: REDIS_PASSWORD };
 const ALL = Object.values(SECRETS).join(' ');
+/** A Redis URL with the password that nothing listens on: enough for the commands that do not connect. */
+const UNREACHABLE_REDIS = `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:1/0`;
 
 const BOT = `export default {
   handle() {},
@@ -40,18 +43,23 @@ const BOT = `export default {
 `;
 
 let dir: string;
-let redis: ChildProcess;
-let redisUrl: string;
 let openai: FakeOpenAI;
-const servers: { child: ChildProcess; url: string; out: () => string; err: () => string }[] = [];
+interface Served {
+  child: ChildProcess;
+  url: string;
+  out: () => string;
+  err: () => string;
+}
+const servers: Served[] = [];
 
-function leaks(text: string): string[] {
-  return Object.entries(SECRETS)
+/** The names of the secrets (of `secrets`) that `text` shows, as is or JSON-escaped. */
+function leaks(text: string, secrets: Record<string, string> = SECRETS): string[] {
+  return Object.entries(secrets)
     .filter(([, s]) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1)))
     .map(([name]) => name);
 }
 
-function env(): Record<string, string> {
+function env(redisUrl?: string): Record<string, string> {
   return {
     WECHAT_TOKEN: ACCT.token,
     WECHAT_AES_KEY: ACCT.aesKey,
@@ -60,15 +68,15 @@ function env(): Record<string, string> {
     OPENAI_API_KEY: FAKE_OPENAI_KEY,
     OPENAI_BASE_URL: openai.baseUrl,
     OPENAI_MODEL: FAKE_OPENAI_MODEL,
-    REDIS_URL: redisUrl,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
 }
 
-function serve(format: 'pretty' | 'json'): Promise<(typeof servers)[number]> {
+function serve(format: 'pretty' | 'json', cwd: string, redisUrl?: string): Promise<Served> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1', '--log-format', format],
-    { cwd: dir, env: cleanEnv(env()), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, env: cleanEnv(env(redisUrl)), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';
@@ -89,42 +97,38 @@ function serve(format: 'pretty' | 'json'): Promise<(typeof servers)[number]> {
   });
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wxbot-mask-'));
-  writeFileSync(join(dir, 'bot.mjs'), BOT);
-  openai = await startFakeOpenAI();
+/** A project directory of its own (its history holds only what its servers saw). */
+function project(): string {
+  const p = mkdtempSync(join(dir, 'project-'));
+  writeFileSync(join(p, 'bot.mjs'), BOT);
+  return p;
+}
+
+/** A redis-server of this test's own that wants REDIS_PASSWORD; its URL carries it. */
+async function redisWithPassword(t: TestContext): Promise<string> {
   const port = await freePort();
-  redis = spawn(
+  const data = mkdtempSync(join(dir, 'redis-'));
+  const redis = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'].concat([
       '--requirepass',
       REDIS_PASSWORD,
       '--dir',
-      dir,
-    ],
+      data,
+    ]),
     { stdio: 'ignore' },
   );
-  redisUrl = `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:${port}/0`;
-  await new Promise((r) => setTimeout(r, 300));
-});
+  t.after(() => redis.kill('SIGKILL'));
+  await waitForPort(port, '127.0.0.1', 5_000);
+  return `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:${port}/0`;
+}
 
-after(async () => {
-  for (const s of servers) s.child.kill('SIGKILL');
-  redis?.kill('SIGKILL');
-  await openai?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-test('each secret in a message, a reply and an error: masked in the request log (pretty and json), history and /healthz', async () => {
-  const [pretty, json] = await Promise.all([serve('pretty'), serve('json')]);
+/**
+ * Feeds every secret to a pretty and a json `wxbot serve` in `cwd` (a message, a reply, an error, a
+ * refused request) and checks that none of `secrets` shows in their outputs, /healthz or the history.
+ */
+async function servedOutputsMasked(cwd: string, secrets: Record<string, string>, redisUrl?: string): Promise<void> {
+  const [pretty, json] = await Promise.all([serve('pretty', cwd, redisUrl), serve('json', cwd, redisUrl)]);
   for (const s of [pretty, json]) {
     const r = await push(s.url, textXml(`say ${ALL}`), 'plain', ACCT);
     assert.equal(r.status, 200);
@@ -137,42 +141,64 @@ test('each secret in a message, a reply and an error: masked in the request log 
     ]) {
       const bad = await http(`${s.url}?${query}`, { method: 'POST', body: textXml(ALL) });
       assert.ok(bad.status >= 400);
-      assert.deepEqual(leaks(bad.body), [], `error body ${bad.body}`);
+      assert.deepEqual(leaks(bad.body, secrets), [], `error body ${bad.body}`);
     }
     const health = await http(`${new URL(s.url).origin}/healthz`);
     assert.equal(health.status, 200);
-    assert.deepEqual(leaks(health.body), []);
+    assert.deepEqual(leaks(health.body, secrets), []);
   }
   await new Promise((r) => setTimeout(r, 300));
   for (const s of [pretty, json]) {
     assert.match(s.out(), /\[redacted\]/);
-    assert.deepEqual(leaks(s.out()), [], `request log:\n${s.out()}`);
-    assert.deepEqual(leaks(s.err()), [], `stderr:\n${s.err()}`);
+    assert.deepEqual(leaks(s.out(), secrets), [], `request log:\n${s.out()}`);
+    assert.deepEqual(leaks(s.err(), secrets), [], `stderr:\n${s.err()}`);
   }
-  const history = await wxbot(['history', '--json'], { cwd: dir, env: env() });
+  const history = await wxbot(['history', '--json'], { cwd, env: env(redisUrl) });
   assert.equal(history.code, 0, history.stderr);
   assert.match(history.stdout, /\[redacted\]/);
-  assert.deepEqual(leaks(history.stdout), []);
+  assert.deepEqual(leaks(history.stdout, secrets), []);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxbot-mask-'));
+  openai = await startFakeOpenAI();
+});
+
+after(async () => {
+  for (const s of servers) s.child.kill('SIGKILL');
+  await openai?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('each secret in a message, a reply and an error: masked in the request log (pretty and json), history and /healthz', async () => {
+  // The Redis password is in the message too, but this serve has no Redis: it is not a secret here.
+  await servedOutputsMasked(project(), CORE);
+});
+
+test('with a password-protected Redis, its password too', requireRedis(), async (t) => {
+  await servedOutputsMasked(project(), SECRETS, await redisWithPassword(t));
 });
 
 test('each secret in a --json result and an error message of the CLI: masked', async () => {
-  const s = servers[0] ?? (await serve('pretty'));
-  const sim = await wxbot(['simulate', 'text', `say ${ALL}`, '--url', s.url, '--json'], { cwd: dir, env: env() });
+  const cwd = project();
+  const s = servers[0] ?? (await serve('pretty', cwd));
+  // REDIS_URL names a server nobody runs: simulate and chat do not connect, but mask its password.
+  const sim = await wxbot(['simulate', 'text', `say ${ALL}`, '--url', s.url, '--json'], {
+    cwd,
+    env: env(UNREACHABLE_REDIS),
+  });
   assert.equal(sim.code, 0, sim.stderr);
   assert.match(sim.stdout, /\[redacted\]/);
   assert.deepEqual(leaks(sim.stdout + sim.stderr), []);
   // A provider that echoes the caller's key in its error body.
-  const chat = await wxbot(['chat', '--provider', 'openai', '--json', '#echo-key'], { cwd: dir, env: env() });
+  const chat = await wxbot(['chat', '--provider', 'openai', '--json', '#echo-key'], {
+    cwd,
+    env: env(UNREACHABLE_REDIS),
+  });
   assert.equal(chat.code, 1, chat.stderr);
   assert.deepEqual(leaks(chat.stdout + chat.stderr), [], chat.stdout);
   // An error message quoting a secret (a Redis URL the server cannot use).
-  const bad = await wxbot(
-    ['serve', '--port', '0', '--redis', `redis://:${encodeURIComponent(REDIS_PASSWORD)}@127.0.0.1:1/0`],
-    {
-      cwd: dir,
-      env: env(),
-    },
-  );
+  const bad = await wxbot(['serve', '--port', '0', '--redis', UNREACHABLE_REDIS], { cwd, env: env() });
   assert.notEqual(bad.code, 0);
   assert.deepEqual(leaks(bad.stdout + bad.stderr), [], bad.stderr);
 });

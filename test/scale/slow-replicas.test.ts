@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_WAITING_TEXT } from '../../src/bot/slow-reply.js';
-import { startPrivateRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { requireRedis, startPrivateRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
 import { push, replyText, textXml } from '../server/client.js';
 import { playWechat } from './deliveries.js';
 import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
@@ -27,7 +27,7 @@ function runsOf(countFile: string, id: string): number {
     .filter((l) => l.endsWith(` ${id}`)).length;
 }
 
-describe('two replicas + Redis', () => {
+describe('two replicas + Redis', requireRedis(), () => {
   let redis: TestRedis;
   let dir: string;
   let countFile: string;
@@ -86,7 +86,7 @@ describe('two replicas + Redis', () => {
   });
 });
 
-describe('Redis stopped while slow messages are in flight', () => {
+describe('Redis stopped while slow messages are in flight', requireRedis(), () => {
   let redis: TestRedis;
   let dir: string;
   let countFile: string;

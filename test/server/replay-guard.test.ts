@@ -1,11 +1,11 @@
 // Plaintext replay protection, on the in-process store and on a real Redis shared by two guards.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { HttpRejection } from '../../src/server/rejection.js';
 import { ReplayGuard } from '../../src/server/replay-guard.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { startTestRedis, type TestRedis } from '../fakes/redis.js';
+import { requireRedis, startTestRedis } from '../fakes/redis.js';
 
 const SIG = 'a'.repeat(40);
 const now = Date.now();
@@ -37,13 +37,9 @@ test('a record lasts as long as the timestamp is accepted, then the key is gone'
   assert.equal(g.check(SIG, ts, 'two', Date.now()), undefined, 'past the window the timestamp check refuses it anyway');
 });
 
-let redis: TestRedis;
-before(async () => {
-  redis = await startTestRedis(4);
-});
-after(() => redis?.stop());
-
-test('through Redis: a second replica refuses the same signed query with another body', async () => {
+test('through Redis: a second replica refuses the same signed query with another body', requireRedis(), async (t) => {
+  const redis = await startTestRedis(4);
+  t.after(() => redis.stop());
   const [a, b] = await Promise.all([RedisStore.connect(redis.url), RedisStore.connect(redis.url)]);
   try {
     const ga = new ReplayGuard(a, redis.prefix, 300);

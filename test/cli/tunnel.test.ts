@@ -149,6 +149,12 @@ test('ngrok unreachable without network: gives up after --connect-timeout with w
     for (const s of sockets) s.destroy();
     silent.close();
   });
+  // Beside it, one without --connect-timeout: the default (15 s) must still be waiting when the other gives up.
+  const patient = runWxbot(['tunnel', ...SERVE, '--ngrok-server-addr', `127.0.0.1:${port}`], {
+    cwd,
+    env: { NGROK_AUTHTOKEN: 'not_a_real_token_123' },
+  });
+  t.after(() => patient.kill('SIGKILL'));
   const r = await failing([...SERVE, '--ngrok-server-addr', `127.0.0.1:${port}`, '--connect-timeout', '1.5'], {
     NGROK_AUTHTOKEN: 'not_a_real_token_123',
   });
@@ -157,6 +163,8 @@ test('ngrok unreachable without network: gives up after --connect-timeout with w
   assert.match(r.err, /--public-url/);
   assert.doesNotMatch(r.err, /not_a_real_token_123/);
   assert.ok(r.ms < 15_000, `took ${r.ms} ms`);
+  assert.doesNotMatch(patient.stderr(), /no answer from ngrok/, 'the default --connect-timeout is 15 s, not 15 ms');
+  assert.equal(patient.child.exitCode, null, `still waiting for ngrok:\n${patient.stderr()}`);
 });
 
 test('ngrok service refusing connections: explained as unreachable, exit 3', async () => {

@@ -52,8 +52,9 @@ function cliErrorOf(err: TunnelError): CliError {
   return new CliError(`${err.message}\n  ${err.hint}`, EXIT_FOR[err.code] ?? EXIT.failure);
 }
 
-function seconds(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
+/** A flag in seconds, as milliseconds; `fallbackMs` when it is not given. */
+function seconds(name: string, v: string | undefined, fallbackMs: number): number {
+  if (v === undefined) return fallbackMs;
   const n = Number(v);
   if (!(n > 0 && n <= 600))
     throw new CliError(`${name} must be a number of seconds from 0 to 600, got "${v}"`, EXIT.usage);
@@ -131,7 +132,7 @@ async function providerFor(f: TunnelFlags, env: Env): Promise<TunnelProvider> {
     authtoken: f.authtoken ?? env.NGROK_AUTHTOKEN,
     domain: f.domain ?? env.NGROK_DOMAIN,
     serverAddr: f.ngrokServerAddr ?? env.NGROK_SERVER_ADDR,
-    timeoutMs: seconds('--connect-timeout', f.connectTimeout, tunnel.DEFAULT_NGROK_TIMEOUT_MS / 1000),
+    timeoutMs: seconds('--connect-timeout', f.connectTimeout, tunnel.DEFAULT_NGROK_TIMEOUT_MS),
   });
 }
 

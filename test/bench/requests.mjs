@@ -36,6 +36,9 @@ function encrypt(xml, prefix) {
 }
 
 let msgId = 7_000_000_000_000_000_000n;
+// Nonces count on across pools: two pools built in the same second must not share timestamp+nonce, or
+// the server's replay guard (a signed request seen again with another body) answers 401.
+let nonceSeq = 100000;
 
 /**
  * Requests encoded up front, all in one Buffer: request n is bytes(n), `first[n]` the index of the
@@ -96,7 +99,7 @@ export function requestPool(path, mode, size) {
   const ts = String(Math.floor(Date.now() / 1000));
   const random = mode === 'plain' ? undefined : randomBytes(16 * size);
   return encodePool(size, (i) => {
-    const nonce = String(100000 + i);
+    const nonce = String(nonceSeq++);
     const xml =
       `<xml><ToUserName><![CDATA[gh_123456789abc]]></ToUserName><FromUserName><![CDATA[oBenchUser${i % 1000}]]></FromUserName>` +
       `<CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[今天过得怎么样 ${i}]]></Content><MsgId>${++msgId}</MsgId></xml>`;

@@ -1,6 +1,6 @@
 import { createWriteStream, fstatSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
+import { writeUtf8Native } from '../protocol/utf8.js';
 
 /** Above this many bytes waiting for a slow reader, lines are dropped (and counted) rather than kept. */
 const MAX_PENDING = 4 * 1024 * 1024;
@@ -71,41 +71,6 @@ export class LineWriter {
     if (!block) return;
     const n = writeUtf8Native(block, s, this.#used);
     this.#commit(block, n);
-  }
-
-  /**
-   * line() of `parts[0..n)` joined, encoded part by part: the line is never built as a string
-   * (no concatenation, no flattening before the encoder).
-   */
-  lineParts(parts: readonly string[], n: number): void {
-    if (this.#failed) return;
-    let units = 0;
-    for (let i = 0; i < n; i++) units += parts[i]!.length;
-    const block = this.#reserve(units * 3 + 1);
-    if (!block) return;
-    const start = this.#used;
-    let at = start;
-    for (let i = 0; i < n; i++) {
-      const p = parts[i]!;
-      // Short parts in JavaScript; long ones, and a lone surrogate (written as U+FFFD), by Buffer.
-      const w = p.length > 64 ? -1 : writeUtf8(block, p, at);
-      at += w >= 0 ? w : writeUtf8Native(block, p, at);
-    }
-    this.#commit(block, at - start);
-  }
-
-  /**
-   * A line that `write` encodes itself into the log's bytes, at most `room` of them (the newline
-   * is added): false, with nothing written, when `write` gives up (returns -1).
-   */
-  lineWith<T>(room: number, arg: T, write: (arg: T, buf: Buffer, at: number) => number): boolean {
-    if (this.#failed) return true;
-    const block = this.#reserve(room + 1);
-    if (!block) return true;
-    const n = write(arg, block, this.#used);
-    if (n < 0) return false;
-    this.#commit(block, n);
-    return true;
   }
 
   // Room for `room` bytes at #used in the current block (a fresh one if it lacks it); undefined

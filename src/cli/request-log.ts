@@ -5,10 +5,10 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { LogRecord, RequestLog, SlowLog } from '../server/types.js';
 
-export const PREVIEW = 48;
+const PREVIEW = 48;
 
 // JavaScript's \s beyond ASCII: these send a preview through the regular expression.
-export function unusualSpace(c: number): boolean {
+function unusualSpace(c: number): boolean {
   return (
     c === 0xa0 ||
     c === 0x1680 ||
@@ -44,12 +44,12 @@ function str(v: unknown): string {
 }
 
 /** The message's kind: MsgType, or `event:<Event>`. */
-export function messageKind(m: WechatMessage): string {
+function messageKind(m: WechatMessage): string {
   return m.MsgType === 'event' ? `event:${str((m as { Event?: unknown }).Event)}` : m.MsgType;
 }
 
 /** What the user sent, in a few words. */
-export function messagePreview(m: WechatMessage): string {
+function messagePreview(m: WechatMessage): string {
   const x = m as unknown as Record<string, unknown>;
   switch (m.MsgType) {
     case 'text':
@@ -72,7 +72,7 @@ export function messagePreview(m: WechatMessage): string {
   }
 }
 
-export function replyPreview(r: ReplyBody): string {
+function replyPreview(r: ReplyBody): string {
   switch (r.MsgType) {
     case 'text':
       return r.Content;
@@ -121,7 +121,7 @@ function perSecond(prefixAt: (second: number) => string, suffix = ''): (ms: numb
 }
 
 /** Local `HH:MM:SS.` of a second since the epoch (cached for the current second). */
-export const clockPrefix = bySecond((second) => {
+const clockPrefix = bySecond((second) => {
   const d = new Date(second * 1000);
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`;
 });
@@ -175,79 +175,30 @@ function statusColor(c: Paint, status: number): string {
 }
 
 // The common values already padded (padEnd builds a string each time).
-export const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
-export const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
+const method4 = (m: string) => (m === 'POST' ? m : m === 'GET' ? 'GET ' : m.padEnd(4));
+const mode6 = (m: string) => (m === 'plain' ? 'plain ' : m === 'safe' ? 'safe  ' : m.padEnd(6));
 
-/**
- * `${ms}ms`: the handler reports latencies rounded to hundredths, and those are written from their
- * integer parts (whose strings V8 caches) rather than through a double-to-string conversion.
- */
-export function msText(ms: number): string {
-  const h = Math.round(ms * 100);
-  if (!(h >= 0 && h < 1e9) || h / 100 !== ms) return `${ms}ms`;
-  const whole = Math.floor(h / 100);
-  const frac = h - whole * 100;
-  if (frac === 0) return `${whole}ms`;
-  return frac % 10 === 0 ? `${whole}.${frac / 10}ms` : `${whole}.${frac < 10 ? '0' : ''}${frac}ms`;
-}
-
-/**
- * A request's line as parts in `o` (from 0; returns how many): the caller joins them, or encodes
- * them one after the other into its output without building the line as a string at all.
- */
-function requestParts(r: RequestLog, c: Paint, o: string[]): number {
-  let n = 0;
-  o[n++] = c.dim(clock(r.time));
-  o[n++] = ' ';
-  o[n++] = method4(r.method);
-  o[n++] = ' ';
-  o[n++] = statusColor(c, r.status);
-  o[n++] = ' ';
-  o[n++] = c.dim(mode6(r.mode));
-  o[n++] = ' ';
-  const ms = c.dim(msText(r.latencyMs));
+/** A request's line: the time, method, status and mode, then what was said and answered, then the latency. */
+function requestLine(r: RequestLog, c: Paint): string {
+  const head = `${c.dim(clock(r.time))} ${method4(r.method)} ${statusColor(c, r.status)} ${c.dim(mode6(r.mode))} `;
+  const ms = c.dim(`${r.latencyMs}ms`);
   // A rejection or the URL check says so instead of the message.
   const instead = r.reason ? c.yellow(r.reason) : r.verify ? c.cyan('URL verification') : undefined;
-  if (instead !== undefined || !r.message) {
-    if (instead !== undefined) {
-      o[n++] = instead;
-      o[n++] = ' ';
-    }
-    o[n++] = ms;
-    return n;
-  }
+  if (instead !== undefined) return `${head}${instead} ${ms}`;
   const m = r.message;
+  if (!m) return head + ms;
   const what = messagePreview(m);
-  o[n++] = c.magenta(maskOpenId(m.FromUserName));
-  o[n++] = ' ';
-  o[n++] = c.bold(messageKind(m));
-  if (what) {
-    o[n++] = ' ';
-    o[n++] = jsonQuote(preview(what));
-  }
-  o[n++] = ' ';
-  o[n++] = c.dim('→');
-  o[n++] = ' ';
-  if (r.reply) {
-    o[n++] = c.bold(r.reply.MsgType);
-    o[n++] = ' ';
-    o[n++] = c.cyan(jsonQuote(preview(replyPreview(r.reply))));
-  } else o[n++] = c.dim(r.slow === 'held' ? '(closed, no reply)' : 'success');
-  o[n++] = ' ';
-  o[n++] = ms;
-  if (r.dedupe) {
-    o[n++] = ' ';
-    o[n++] = c.yellow('[retry: answered from first delivery]');
-  }
-  if (r.late) {
-    o[n++] = ' ';
-    o[n++] = c.yellow('[deadline: success sent, reply goes late]');
-  }
-  if (r.slow) {
-    o[n++] = ' ';
-    o[n++] = c.yellow(slowTag(r.slow, r.delivery));
-  }
-  return n;
+  let line = `${head}${c.magenta(maskOpenId(m.FromUserName))} ${c.bold(messageKind(m))}`;
+  if (what) line += ` ${jsonQuote(preview(what))}`;
+  line += ` ${c.dim('→')} `;
+  line += r.reply
+    ? `${c.bold(r.reply.MsgType)} ${c.cyan(jsonQuote(preview(replyPreview(r.reply))))}`
+    : c.dim(r.slow === 'held' ? '(closed, no reply)' : 'success');
+  line += ` ${ms}`;
+  if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
+  if (r.late) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;
+  if (r.slow) line += ` ${c.yellow(slowTag(r.slow, r.delivery))}`;
+  return line;
 }
 
 /** The retry window's step, in the words of the guide (docs/guide/slow-replies.md). */
@@ -270,36 +221,17 @@ function slowLine(r: SlowLog, c: Paint): string {
   return `${c.dim(clock(r.time))} ${c.cyan('KEEP')} ${c.magenta(maskOpenId(r.message.FromUserName))} ${c.bold(r.reply.MsgType)}${reply} ${c.yellow("[slow: answer kept for the user's next message]")}`;
 }
 
-const scratch: string[] = [];
-
 function errorLine(r: Extract<LogRecord, { type: 'error' }>, c: Paint): string {
   const who = r.openId ? ` ${c.magenta(maskOpenId(r.openId))}` : '';
   return `${c.dim(clock(r.time))} ${c.red('ERROR')}${who} ${r.error.name}${r.error.code ? ` ${r.error.code}` : ''}: ${r.error.message}`;
 }
 
-/**
- * formatPretty as parts in `o` (see requestParts): a request record in the parts of its line, any
- * other record as its whole line in one part.
- */
-export function formatPrettyParts(r: LogRecord, chalk: ChalkInstance, o: string[]): number {
-  const c = paintOf(chalk);
-  if (r.type === 'error') {
-    o[0] = errorLine(r, c);
-    return 1;
-  }
-  if (r.type === 'slow') {
-    o[0] = slowLine(r, c);
-    return 1;
-  }
-  return requestParts(r, c, o);
-}
-
 /** One coloured line per record (colour decided by the chalk instance passed in). */
 export function formatPretty(r: LogRecord, chalk: ChalkInstance): string {
-  const n = formatPrettyParts(r, chalk, scratch);
-  let line = '';
-  for (let i = 0; i < n; i++) line += scratch[i];
-  return line;
+  const c = paintOf(chalk);
+  if (r.type === 'error') return errorLine(r, c);
+  if (r.type === 'slow') return slowLine(r, c);
+  return requestLine(r, c);
 }
 
 /** Date#toISOString: the prefix is its string up to the '.' before the milliseconds. */

@@ -8,8 +8,7 @@ import type { ChatFailure } from '../providers/budget.js';
 import type { LogRecord } from '../server/types.js';
 import { chalkFor } from './color.js';
 import { maskLogRecord } from './log-mask.js';
-import { formatJson, formatPrettyParts } from './request-log.js';
-import { requestLineRoom, writeRequestLine } from './request-line-bytes.js';
+import { formatJson, formatPretty } from './request-log.js';
 import type { ServeSettings } from './serve-settings.js';
 
 export interface RequestLogSink {
@@ -29,24 +28,11 @@ export async function openRequestLog(
   const out = chalkFor(stdout, env);
   const { LineWriter } = await import('./line-writer.js');
   const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
-  // The pretty line goes to the log as its parts, never joined into a string.
-  const parts: string[] = [];
-  // Without colour (a pipe, a file, journald) a request's line is encoded straight into the log's bytes.
-  const direct = out.level === 0;
   // Every configured secret is masked in every record, whatever the format (see log-mask.ts).
   const mask = new SecretMask(secrets);
-  const writeRecord =
-    s.logFormat === 'json'
-      ? (r: LogRecord) => log.line(formatJson(r))
-      : (r: LogRecord) => {
-          if (direct && r.type === 'request') {
-            const room = requestLineRoom(r);
-            if (room >= 0 && log.lineWith(room, r, writeRequestLine)) return;
-          }
-          log.lineParts(parts, formatPrettyParts(r, out, parts));
-        };
+  const format = s.logFormat === 'json' ? formatJson : (r: LogRecord) => formatPretty(r, out);
   return {
-    onLog: (r) => writeRecord(maskLogRecord(r, mask)),
+    onLog: (r) => log.line(format(maskLogRecord(r, mask))),
     close: () => log.close(),
   };
 }

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
-// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 // One-shot crypto.hash where Node has it (20.12+): no Hash object per request on the hot path.

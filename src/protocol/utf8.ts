@@ -5,50 +5,18 @@
  * (Buffer would write U+FFFD in its place and the text would not read back the same).
  */
 
-/**
- * Called as `codeAt.call(s, i)` rather than `s.charCodeAt(i)`: strings reach these loops in many
- * representations (flat, sliced, concatenated, one- or two-byte), each with a map of its own, and a
- * `s.charCodeAt` site that has seen more than four goes megamorphic: every character then pays a
- * generic lookup and call (measured: three times slower over a mix of request strings). The
- * builtin, bound to a module constant, is inlined whatever the string's representation. Each
- * module declares its own: an imported binding is not folded, and the call is then not inlined.
- */
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
-
-/** The UTF-8 length of `s`, or -1 if it holds a lone surrogate. */
-export function utf8Length(s: string): number {
-  const len = s.length;
-  let n = len;
-  for (let i = 0; i < len; i++) {
-    const c = codeAt.call(s, i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = codeAt.call(s, i + 1);
-      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
-      n += 2; // four bytes for the two units
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
 
 /**
  * Writes `s` as UTF-8 into `buf` at `at` and returns the number of bytes written, or -1 if `s`
- * holds a lone surrogate (bytes up to it may have been written). The room must be there:
- * utf8Length(s), or 3 bytes per UTF-16 unit.
+ * holds a lone surrogate (bytes up to it may have been written). The room must be there: 3 bytes
+ * per UTF-16 unit, or the string's exact UTF-8 length.
  */
 export function writeUtf8(buf: Uint8Array, s: string, at: number): number {
-  return writeUtf8Range(buf, s, 0, s.length, at);
-}
-
-/**
- * writeUtf8 of the units [start, end) of `s`: -1 also when the range cuts a surrogate pair in
- * two, as the slice would then hold a lone half.
- */
-export function writeUtf8Range(buf: Uint8Array, s: string, start: number, end: number, at: number): number {
+  const end = s.length;
   let j = at;
-  for (let i = start; i < end; i++) {
+  for (let i = 0; i < end; i++) {
     let c = codeAt.call(s, i);
     if (c < 0x80) {
       buf[j++] = c;

@@ -20,6 +20,7 @@ export const FIELD_MAX = {
 /** MsgId/MsgID: a 64-bit number written in decimal (protocol.md §2.1). */
 export const MSG_ID_MAX_DIGITS = 20;
 
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 function isDecimal(s: string, maxDigits: number): boolean {

@@ -7,7 +7,7 @@ import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeDocument, envelopeValueReadsBack } from '../protocol/envelope.js';
 import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
-// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 /**

@@ -6,7 +6,7 @@
  * path to a few indexOf calls.
  */
 import { NUMERIC } from '../protocol/parse.js';
-// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 const CDATA_OPEN = '<![CDATA[';

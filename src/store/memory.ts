@@ -1,6 +1,6 @@
 import { SHORT_TTL_MS, ShortLivedTable } from './short-lived.js';
 import type { LocalStore } from './store.js';
-// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 /** Expiry lists are kept per second: a sweep only visits keys that were due in a second that is over. */

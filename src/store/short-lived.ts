@@ -1,5 +1,5 @@
 import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
-// Called through this module's own constant: inlined for strings of every representation (see utf8.ts).
+// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
 /** Entries with a TTL up to this go to a ShortLivedTable; longer ones (sessions, tokens) stay in Maps. */

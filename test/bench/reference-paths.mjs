@@ -81,6 +81,7 @@ export const PATHS = {
     ['protocol/utf8.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['protocol/json-quote.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['protocol/signature.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
+    ['server/bounds.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['server/scan-xml.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['server/render.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['server/respond.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],

@@ -96,6 +96,10 @@ const NOT_RUN: Record<string, string> = {
   'npm run soak': 'a 60 s load run: run by hand, never in the test suite',
   'node test/bench/startup.mjs': 'a timing benchmark: run by hand',
   'npm run mutate': 'minutes of test runs against deliberately broken copies of the code: run by hand',
+  'node test/bench/instructions.mjs handler plain': 'a minute or two under valgrind: run by hand',
+  'WXBOT_BENCH_REFERENCE=scan-xml node test/bench/instructions.mjs handler plain':
+    'a minute or two under valgrind: run by hand (test/bench/reference-paths.test.ts checks the switch)',
+  'node test/bench/instructions.mjs serve safe': 'a minute or two under valgrind: run by hand',
   'bash .ci/run': 'the CI entry itself: apt-installs packages as root, then runs npm test; CI runs it on a fresh clone',
 };
 

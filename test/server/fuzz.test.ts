@@ -16,7 +16,7 @@ import { dedupeId } from '../../src/bot/dedupe.js';
 import { createDemoBot } from '../../src/bot/demo.js';
 import { CryptoError } from '../../src/protocol/errors.js';
 import { decodeAesKey } from '../../src/protocol/crypto.js';
-import type { WechatMessage } from '../../src/protocol/messages.js';
+import { KNOWN_EVENT_TYPES, USER_MESSAGE_TYPES, type WechatMessage } from '../../src/protocol/messages.js';
 import { parseEncryptedBody, parseMessage } from '../../src/protocol/parse.js';
 import type { Reply } from '../../src/protocol/replies.js';
 import { computeMsgSignature, computeSignature } from '../../src/protocol/signature.js';
@@ -268,37 +268,9 @@ const HOSTILE_TAGS = [
   'a:b',
   'xmlns:x',
 ];
-const MSG_TYPES = [
-  'text',
-  'image',
-  'voice',
-  'video',
-  'shortvideo',
-  'location',
-  'link',
-  'event',
-  'miniprogrampage',
-  '',
-  'TEXT',
-];
-const EVENTS = [
-  'subscribe',
-  'unsubscribe',
-  'SCAN',
-  'LOCATION',
-  'CLICK',
-  'VIEW',
-  'scancode_push',
-  'scancode_waitmsg',
-  'pic_sysphoto',
-  'pic_photo_or_album',
-  'pic_weixin',
-  'location_select',
-  'TEMPLATESENDJOBFINISH',
-  'MASSSENDJOBFINISH',
-  'view_miniprogram',
-  'whatever',
-];
+// Every type wxbot knows, plus ones it must treat as unknown.
+const MSG_TYPES = [...USER_MESSAGE_TYPES, 'event', 'miniprogrampage', '', 'TEXT'];
+const EVENTS = [...KNOWN_EVENT_TYPES, 'whatever'];
 
 const tagName = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...WECHAT_TAGS) },

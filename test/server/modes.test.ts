@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createBot } from '../../src/bot/bot.js';
-import type { WechatMessage } from '../../src/protocol/messages.js';
+import { KNOWN_EVENT_TYPES, type WechatMessage } from '../../src/protocol/messages.js';
 import { parseMessage } from '../../src/protocol/parse.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { sampleNames, sampleXml } from '../helpers/fixtures.js';
@@ -29,24 +29,6 @@ function describe(m: WechatMessage): string {
   }
 }
 
-const KNOWN_EVENTS = [
-  'subscribe',
-  'unsubscribe',
-  'SCAN',
-  'LOCATION',
-  'CLICK',
-  'VIEW',
-  'scancode_push',
-  'scancode_waitmsg',
-  'pic_sysphoto',
-  'pic_photo_or_album',
-  'pic_weixin',
-  'location_select',
-  'view_miniprogram',
-  'TEMPLATESENDJOBFINISH',
-  'MASSSENDJOBFINISH',
-];
-
 let server: RunningServer;
 /** The message each handler run saw, by sender: what the server decrypted and parsed. */
 const seen = new Map<string, WechatMessage>();
@@ -57,7 +39,7 @@ before(async () => {
   };
   const bot = createBot()
     .on(['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link'], (ctx) => record(ctx.message))
-    .event(KNOWN_EVENTS, (ctx) => record(ctx.message));
+    .event(KNOWN_EVENT_TYPES, (ctx) => record(ctx.message));
   // Unknown types and events fall through: no fallback, so `success`.
   server = await startServer(bot, { ...ACCOUNT, encodingAESKey: ACCOUNT.aesKey, host: '127.0.0.1', port: 0 });
 });

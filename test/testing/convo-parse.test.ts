@@ -5,6 +5,7 @@ import { matchesExpectation, parseExpectation, replyLines } from '../../src/test
 import { formatConvo } from '../../src/testing/convo-format.js';
 import { escapeSendText, messageLine, unescapeSendText } from '../../src/testing/convo-kinds.js';
 import { ConvoSyntaxError, parseConvo } from '../../src/testing/convo-parse.js';
+import { helloConvo } from '../../src/init/templates.js';
 import { ISSUE_EXAMPLE } from './issue-example.js';
 
 const build = (c: ReturnType<typeof parseConvo>[number], i: number): WechatMessage => {
@@ -12,6 +13,10 @@ const build = (c: ReturnType<typeof parseConvo>[number], i: number): WechatMessa
   assert.equal(step.kind, 'message');
   return step.kind === 'message' ? step.build({ from: 'oU', now: 1_700_000_000_000 }) : (undefined as never);
 };
+
+test("wxbot init's tests/hello.convo is the issue's example", () => {
+  assert.equal(helloConvo(), ISSUE_EXAMPLE);
+});
 
 test('the example of the issue parses as written: names, kinds, expectations, lines', () => {
   const [c, ...more] = parseConvo(ISSUE_EXAMPLE, 'tests/hello.convo');

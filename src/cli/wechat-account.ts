@@ -1,7 +1,7 @@
 /**
- * The account options and error mapping shared by the commands that call the WeChat API (media,
- * qrcode, template): flags > environment > .env, and exit codes as `wxbot menu` gives them
- * (1 WeChat refused or the input is invalid, 2 missing configuration, 3 network).
+ * The account options and error mapping shared by the commands that call the WeChat API (menu,
+ * media, qrcode, template): flags > environment > .env, and one set of exit codes (1 WeChat refused
+ * or the input is invalid, 2 missing configuration, 3 network).
  */
 import type { Command } from 'commander';
 import { CliError, EXIT } from './errors.js';

@@ -1,12 +1,9 @@
 import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../errors.js';
+import { type AccountFlags, accountApi, out, runWechat as run, withAccountOptions } from '../wechat-account.js';
 
-interface MenuFlags {
-  appId?: string;
-  appSecret?: string;
-  apiBase?: string;
-  json?: boolean;
+interface MenuFlags extends AccountFlags {
   dryRun?: boolean;
 }
 
@@ -27,39 +24,11 @@ function examplesOf(name: string): string {
 }
 
 function withAccount(cmd: Command): Command {
-  return cmd
-    .option('--app-id <id>', 'AppID (default: WECHAT_APP_ID from the environment or .env)')
-    .option('--app-secret <secret>', 'AppSecret (default: WECHAT_APP_SECRET)')
-    .option('--api-base <url>', 'WeChat API base URL (default: WECHAT_API_BASE or https://api.weixin.qq.com)')
-    .option('--json', 'print JSON only')
-    .addHelpText('after', examplesOf(cmd.name()));
+  return withAccountOptions(cmd).addHelpText('after', examplesOf(cmd.name()));
 }
 
-// Heavy parts (undici, the API client) load here, inside the action.
-async function api(flags: MenuFlags) {
-  const { loadEnv, wechatSettings } = await import('../../config/index.js');
-  const { createWechatApi } = await import('../../wechat-api/index.js');
-  const env = loadEnv();
-  const { appId, appSecret } = wechatSettings({ appId: flags.appId, appSecret: flags.appSecret }, env);
-  if (!appId || !appSecret) {
-    throw new CliError(
-      'menus need the account: set WECHAT_APP_ID and WECHAT_APP_SECRET (flags, environment or .env)',
-      EXIT.usage,
-    );
-  }
-  return createWechatApi({ appId, appSecret, apiBase: flags.apiBase ?? env.WECHAT_API_BASE });
-}
-
-async function run(action: () => Promise<void>): Promise<void> {
-  const { WechatApiError } = await import('../../wechat-api/index.js');
-  try {
-    await action();
-  } catch (err) {
-    if (!(err instanceof WechatApiError)) throw err;
-    const network = err.code === 'WECHAT_NETWORK' || err.code === 'WECHAT_HTTP';
-    throw new CliError(err.message, network ? EXIT.network : err.code === 'WECHAT_CONFIG' ? EXIT.usage : EXIT.failure);
-  }
-}
+// Heavy parts (undici, the API client) load inside the action.
+const api = async (flags: MenuFlags) => (await accountApi(flags, 'menus')).api;
 
 async function readMenuFile(file: string): Promise<unknown> {
   let text: string;
@@ -74,8 +43,6 @@ async function readMenuFile(file: string): Promise<unknown> {
     throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
 }
-
-const out = (s: string) => process.stdout.write(`${s}\n`);
 
 export default function menuCommand(): Command {
   const menu = new Command('menu')

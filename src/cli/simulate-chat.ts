@@ -8,7 +8,7 @@ import { maskOpenId } from '../config/mask.js';
 import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
 import { resolveSimulate, type SimulateFlags } from './simulate-options.js';
-import { resultJson } from './simulate-run.js';
+import { resultJson, unreachableJson } from './simulate-run.js';
 
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
@@ -60,19 +60,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
     if (turn.kind === 'help') print(turn.text === SIMULATOR_HELP ? `${turn.text}\n${LINE_HELP}` : turn.text);
     else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
     else if (turn.kind === 'unreachable') {
-      if (cfg.json)
-        print(
-          JSON.stringify({
-            status: null,
-            ms: 0,
-            reply: null,
-            ack: null,
-            raw: null,
-            problems: [],
-            warnings: [],
-            error: turn.error,
-          }),
-        );
+      if (cfg.json) print(JSON.stringify(unreachableJson(turn.error)));
       else process.stderr.write(`wxbot: ${turn.error} — is the server running at ${cfg.url}?\n`);
     } else if (turn.kind === 'sent') {
       const r = turn.result;

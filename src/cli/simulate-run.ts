@@ -27,23 +27,16 @@ export function resultJson(r: SimulateResult): Record<string, unknown> {
   return j;
 }
 
+/** The --json shape when the server could not be reached: the same fields, empty, and `error`. */
+export function unreachableJson(error: string): Record<string, unknown> {
+  return { status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error };
+}
+
 // A network failure still prints JSON when asked, so scripts always get an object on stdout.
 async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
   const { SimulateError } = await import('../simulate/errors.js');
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
-    if (cfg.json)
-      out(
-        JSON.stringify({
-          status: null,
-          ms: 0,
-          reply: null,
-          ack: null,
-          raw: null,
-          problems: [],
-          warnings: [],
-          error: err.message,
-        }),
-      );
+    if (cfg.json) out(JSON.stringify(unreachableJson(err.message)));
     throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, {
       resultPrinted: cfg.json,
     });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { readHistoryFile } from '../history-read.js';
 
 interface HistoryFlags {
   json?: boolean;
@@ -34,22 +35,14 @@ export default function historyCommand(): Command {
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (ids: string[], o: HistoryFlags) => {
-      const { HistoryFile, HistoryReadError, historyPath, readHistoryReport, formatHistoryLine, HISTORY_HEADER } =
-        await import('../../history/index.js');
+      const { HistoryFile, historyPath, formatHistoryLine, HISTORY_HEADER } = await import('../../history/index.js');
       const file = new HistoryFile(o.file ?? historyPath());
       if (o.clear) {
         await file.clear();
         process.stderr.write(`wxbot: cleared ${file.path}\n`);
         return;
       }
-      let read: Awaited<ReturnType<typeof readHistoryReport>>;
-      try {
-        read = await readHistoryReport(file.path);
-      } catch (err) {
-        if (err instanceof HistoryReadError) throw new CliError(`${err.message}; move it away or pass --file <path>`);
-        throw err;
-      }
-      const { entries, skipped } = read;
+      const { entries, skipped } = await readHistoryFile(file.path);
       if (skipped.length > 0) {
         const first = skipped[0]!;
         process.stderr.write(

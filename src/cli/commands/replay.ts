@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { readHistoryFile } from '../history-read.js';
 
 interface ReplayFlags {
   url?: string;
@@ -43,7 +44,7 @@ export default function replayCommand(): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: ReplayFlags) => {
       const [
-        { HistoryReadError, historyPath, readHistoryReport, replayEntry, ReplayError },
+        { historyPath, replayEntry, ReplayError },
         { loadEnv, wechatSettings },
         { readDevSession },
         { SimulateError },
@@ -54,14 +55,7 @@ export default function replayCommand(): Command {
         import('../../simulate/errors.js'),
       ]);
       const file = { path: o.file ?? historyPath() };
-      let read: Awaited<ReturnType<typeof readHistoryReport>>;
-      try {
-        read = await readHistoryReport(file.path);
-      } catch (err) {
-        if (err instanceof HistoryReadError) throw new CliError(`${err.message}; move it away or pass --file <path>`);
-        throw err;
-      }
-      const { entries, skipped } = read;
+      const { entries, skipped } = await readHistoryFile(file.path);
       const entry =
         id === undefined ? entries.filter((e) => e.message !== null).at(-1) : entries.find((e) => String(e.id) === id);
       const bad = id === undefined ? undefined : skipped.find((l) => String(l.id) === id);

@@ -4,7 +4,7 @@
  * first use. Errors name the API path only: the query carries the access_token.
  */
 import { WechatApiError } from './errors.js';
-import type { WechatJson } from './http.js';
+import { checkHttpStatus, noAnswer, type WechatJson } from './http.js';
 
 /** One part of a multipart body: a file (with a name and type) or a plain field. */
 export type FormPart =
@@ -92,15 +92,9 @@ export async function requestMedia(req: MediaRequest): Promise<MediaAnswer> {
     disposition = res.headers['content-disposition'] as string | undefined;
     bytes = Buffer.from(await res.body.arrayBuffer());
   } catch (err) {
-    const reason = (err as { code?: string }).code ?? (err as Error).message;
-    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, {
-      api: req.path,
-      cause: err,
-    });
+    throw noAnswer(req, err);
   }
-  if (status < 200 || status > 299) {
-    throw new WechatApiError('WECHAT_HTTP', `${req.path}: HTTP ${status} from ${req.base}`, { api: req.path, status });
-  }
+  checkHttpStatus(req, status);
   // WeChat answers errors as JSON, sometimes labelled text/plain; a file is anything else.
   if (/json|text\/plain/i.test(type) || type === '') {
     const json = parseJsonObject(bytes.toString('utf8'));

@@ -30,6 +30,22 @@ export function normalizeApiBase(base: string | undefined): string {
   return b.replace(/\/+$/, '');
 }
 
+/** The error for a request that got no HTTP answer (refused, reset, timed out). */
+export function noAnswer(req: { path: string; base: string }, err: unknown): WechatApiError {
+  const reason = (err as { code?: string }).code ?? (err as Error).message;
+  return new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, {
+    api: req.path,
+    cause: err,
+  });
+}
+
+/** Throws for an HTTP status outside 2xx (WeChat answers its own errors with 200 and errcode). */
+export function checkHttpStatus(req: { path: string; base: string }, status: number): void {
+  if (status < 200 || status > 299) {
+    throw new WechatApiError('WECHAT_HTTP', `${req.path}: HTTP ${status} from ${req.base}`, { api: req.path, status });
+  }
+}
+
 export async function requestJson(req: JsonRequest): Promise<WechatJson> {
   const { request } = await import('undici');
   const url = new URL(req.base + req.path);
@@ -48,15 +64,9 @@ export async function requestJson(req: JsonRequest): Promise<WechatJson> {
     status = res.statusCode;
     text = await res.body.text();
   } catch (err) {
-    const reason = (err as { code?: string }).code ?? (err as Error).message;
-    throw new WechatApiError('WECHAT_NETWORK', `${req.path}: no answer from ${req.base} (${reason})`, {
-      api: req.path,
-      cause: err,
-    });
+    throw noAnswer(req, err);
   }
-  if (status < 200 || status > 299) {
-    throw new WechatApiError('WECHAT_HTTP', `${req.path}: HTTP ${status} from ${req.base}`, { api: req.path, status });
-  }
+  checkHttpStatus(req, status);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,84 +1,24 @@
-import * as crypto from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 // Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
-
-// One-shot crypto.hash where Node has it (20.12+): no Hash object per request on the hot path.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
-const sha1hex = oneShot
-  ? (s: string) => oneShot('sha1', s, 'hex')
-  : (s: string) => crypto.createHash('sha1').update(s, 'utf8').digest('hex');
 
 /**
  * sha1 of the parts sorted by UTF-16 code unit and joined with no separator (protocol.md §1, §3.5).
  * Plain `sort()` is the spec: `localeCompare` would order digits and case differently.
  */
 export function sha1Sorted(...parts: string[]): string {
-  return sha1hex(parts.sort().join(''));
-}
-
-// The same code-unit order as Array#sort() without a comparator, for the fixed 3 and 4 parts
-// of every request, with compares instead of an array and a sort (and no destructuring swaps,
-// which allocate where the compiler does not see through them).
-function join3(a: string, b: string, c: string): string {
-  let t: string;
-  if (a > b) {
-    t = a;
-    a = b;
-    b = t;
-  }
-  if (b > c) {
-    t = b;
-    b = c;
-    c = t;
-  }
-  if (a > b) {
-    t = a;
-    a = b;
-    b = t;
-  }
-  return a + b + c;
-}
-
-// A sorting network: five compare-and-swaps order any four values.
-function join4(a: string, b: string, c: string, d: string): string {
-  let t: string;
-  if (a > b) {
-    t = a;
-    a = b;
-    b = t;
-  }
-  if (c > d) {
-    t = c;
-    c = d;
-    d = t;
-  }
-  if (a > c) {
-    t = a;
-    a = c;
-    c = t;
-  }
-  if (b > d) {
-    t = b;
-    b = d;
-    d = t;
-  }
-  if (b > c) {
-    t = b;
-    b = c;
-    c = t;
-  }
-  return a + b + c + d;
+  // One-shot hash (Node 20.12+): no Hash object per request.
+  return hash('sha1', parts.sort().join(''), 'hex');
 }
 
 /** `signature` as WeChat computes it for GET verification and every POST. */
 export function computeSignature(token: string, timestamp: string, nonce: string): string {
-  return sha1hex(join3(token, timestamp, nonce));
+  return sha1Sorted(token, timestamp, nonce);
 }
 
 /** `msg_signature` for compatible/safe mode: the Encrypt value joins the sort. */
 export function computeMsgSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
-  return sha1hex(join4(token, timestamp, nonce, encrypt));
+  return sha1Sorted(token, timestamp, nonce, encrypt);
 }
 
 /** Constant-time string comparison; unequal lengths are rejected before comparing. */

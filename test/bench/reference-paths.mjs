@@ -51,19 +51,6 @@ export const PATHS = {
   ],
   // ShortLivedTable: dedupe keys in the memory store's sharded Maps, like its long-lived keys.
   'short-lived': [['store/memory.js', '#shortKey(key) {', '#shortKey(key) {\n        return false;']],
-  // The signature's parts ordered by compares (join3/join4): sha1Sorted's array sort.
-  'sort-network': [
-    [
-      'protocol/signature.js',
-      'return sha1hex(join3(token, timestamp, nonce));',
-      'return sha1Sorted(token, timestamp, nonce);',
-    ],
-    [
-      'protocol/signature.js',
-      'return sha1hex(join4(token, timestamp, nonce, encrypt));',
-      'return sha1Sorted(token, timestamp, nonce, encrypt);',
-    ],
-  ],
   // jsonQuote: JSON.stringify.
   'json-quote': [
     [

@@ -6,7 +6,7 @@ import { cdata } from '../protocol/xml.js';
 import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeDocument, envelopeValueReadsBack } from '../protocol/envelope.js';
-import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
+import { writeUtf8Native } from '../protocol/utf8.js';
 // Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
@@ -55,7 +55,7 @@ class ByteTemplate {
     let at = parts[0]!.length;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      at += v.length > 256 ? writeUtf8Native(buf, v, at) : writeUtf8(buf, v, at);
+      at += writeUtf8Native(buf, v, at);
       buf.set(parts[i + 1]!, at);
       at += parts[i + 1]!.length;
     }

@@ -1,4 +1,4 @@
-import { writeUtf8, writeUtf8Native } from '../protocol/utf8.js';
+import { writeUtf8Native } from '../protocol/utf8.js';
 // Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
 const codeAt = String.prototype.charCodeAt;
 
@@ -287,10 +287,9 @@ export class ShortLivedTable {
     if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = codeAt.call(key, j);
     else this.#scratch.copy(buf, k, 0, klen);
     const v = k + klen;
-    // Short values (dedupe outcomes) are encoded here, which also finds a lone surrogate; long
-    // ones go to Buffer's encoder once known to be well-formed. Nothing counts until `ends` moves.
-    const vlen =
-      value.length <= 512 ? writeUtf8(buf, value, v) : wellFormed(value) ? writeUtf8Native(buf, value, v) : -1;
+    // A lone surrogate would be written as U+FFFD and not read back the same: such values stay in
+    // the Maps. Nothing counts until `ends` moves.
+    const vlen = wellFormed(value) ? writeUtf8Native(buf, value, v) : -1;
     if (vlen < 0) return -1;
     c.f64[offset >>> 3] = expiresAt;
     c.u32[(offset >>> 2) + 2] = klen;

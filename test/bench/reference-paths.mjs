@@ -68,17 +68,8 @@ export const PATHS = {
       'if (false && raw.length >= TEXT_OUTCOME.length + 3 &&',
     ],
   ],
-  // The JavaScript UTF-8 encoder for short strings: Buffer's own (a lone surrogate would become U+FFFD).
-  utf8: [
-    [
-      'protocol/utf8.js',
-      'export function writeUtf8(buf, s, at) {',
-      'export function writeUtf8(buf, s, at) {\n    return Buffer.prototype.utf8Write.call(buf, s, at);',
-    ],
-  ],
   // charCodeAt through a module constant: the method call on the string.
   'char-code-at': [
-    ['protocol/utf8.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['protocol/json-quote.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['protocol/signature.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
     ['server/bounds.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],

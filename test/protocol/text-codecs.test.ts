@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { jsonQuote } from '../../src/protocol/json-quote.js';
-import { writeUtf8 } from '../../src/protocol/utf8.js';
 
 // The same text as a flat, a concatenated, a sliced and a two-byte-backed string: the encoders must
 // not care which representation V8 picked (they are called through the builtin for speed).
@@ -17,34 +16,6 @@ function representations(s: string): string[] {
     JSON.parse(JSON.stringify(s)) as string,
   ];
 }
-
-const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
-
-test("writeUtf8 gives Buffer's bytes for any well-formed string, in any representation", () => {
-  fc.assert(
-    fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
-      for (const r of representations(s)) {
-        const buf = Buffer.alloc(r.length * 3 + 4);
-        const n = writeUtf8(buf, r, 2);
-        if (!wellFormed(r)) {
-          assert.equal(n, -1);
-          continue;
-        }
-        const want = Buffer.from(r, 'utf8');
-        assert.equal(n, want.length);
-        assert.deepEqual(buf.subarray(2, 2 + n), want);
-      }
-    }),
-    { numRuns: 500 },
-  );
-});
-
-test('a lone surrogate is refused, not written as U+FFFD', () => {
-  const buf = Buffer.alloc(16);
-  assert.equal(writeUtf8(buf, 'a\ud800b', 0), -1);
-  assert.equal(writeUtf8(buf, '\udc00', 0), -1);
-  assert.equal(writeUtf8(buf, '😀', 0), 4);
-});
 
 test('jsonQuote is JSON.stringify for any string', () => {
   fc.assert(

@@ -119,6 +119,9 @@ console.log(
     requests,
     instructionsPerRequest: Math.round(totals / requests),
     compilerShare: +(compiling / totals).toFixed(3),
+    // The figure docs/internals/performance.md compares: what the optimizing compiler did in the
+    // window is tiering still going on, not the request's steady cost.
+    withoutCompiler: Math.round((totals - compiling) / requests),
     reference: process.env.WXBOT_BENCH_REFERENCE || undefined,
   }),
 );

@@ -1,7 +1,4 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 /**
  * sha1 of the parts sorted by UTF-16 code unit and joined with no separator (protocol.md §1, §3.5).
  * Plain `sort()` is the spec: `localeCompare` would order digits and case differently.
@@ -34,9 +31,9 @@ function sameHex(expected: string, candidate: string): boolean {
   if (expected.length !== candidate.length) return false;
   let diff = 0;
   for (let i = 0; i < expected.length; i++) {
-    let c = codeAt.call(candidate, i);
+    let c = candidate.charCodeAt(i);
     if (c >= 65 && c <= 70) c += 32; // A-F → a-f
-    diff |= codeAt.call(expected, i) ^ c;
+    diff |= expected.charCodeAt(i) ^ c;
   }
   return diff === 0;
 }

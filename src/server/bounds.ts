@@ -20,14 +20,11 @@ export const FIELD_MAX = {
 /** MsgId/MsgID: a 64-bit number written in decimal (protocol.md §2.1). */
 export const MSG_ID_MAX_DIGITS = 20;
 
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 function isDecimal(s: string, maxDigits: number): boolean {
   const n = s.length;
   if (n === 0 || n > maxDigits) return false;
   for (let i = 0; i < n; i++) {
-    const c = codeAt.call(s, i);
+    const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
   return true;

@@ -7,9 +7,6 @@ import { random16 } from './random-pool.js';
 import { computeMsgSignature } from '../protocol/signature.js';
 import { envelopeDocument, envelopeValueReadsBack } from '../protocol/envelope.js';
 import { writeUtf8Native } from '../protocol/utf8.js';
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 /**
  * The UTF-8 length of text that can go into CDATA as is (characters XML 1.0 allows, surrogates only
  * in pairs, no "]]>"), or -1 when it needs the protocol layer's cdata(), which strips and splits.
@@ -17,13 +14,13 @@ const codeAt = String.prototype.charCodeAt;
 function cdataBytes(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
-    const c = codeAt.call(s, i);
+    const c = s.charCodeAt(i);
     if (c < 0x80) {
       if (c < 32 && c !== 9 && c !== 10 && c !== 13) return -1;
-      if (c === 62 /* > */ && i >= 2 && codeAt.call(s, i - 1) === 93 && codeAt.call(s, i - 2) === 93) return -1; // ]]>
+      if (c === 62 /* > */ && i >= 2 && s.charCodeAt(i - 1) === 93 && s.charCodeAt(i - 2) === 93) return -1; // ]]>
     } else if (c < 0x800) n += 1;
     else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = codeAt.call(s, i + 1);
+      const d = s.charCodeAt(i + 1);
       if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return -1;
       n += 2;
       i++;

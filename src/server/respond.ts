@@ -32,10 +32,7 @@ export function sendOut(
   else res.end(body);
 }
 
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 export function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (codeAt.call(s, i) > 127) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
   return true;
 }

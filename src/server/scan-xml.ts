@@ -6,9 +6,6 @@
  * path to a few indexOf calls.
  */
 import { NUMERIC } from '../protocol/parse.js';
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 const CDATA_OPEN = '<![CDATA[';
 
 // Fields WeChat sends flat (protocol.md §4). A known name is taken as this constant string rather
@@ -98,17 +95,17 @@ function isSpace(c: number): boolean {
 }
 
 function skipSpace(s: string, i: number): number {
-  while (i < s.length && isSpace(codeAt.call(s, i))) i++;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   return i;
 }
 
 // Letters first (so no `__proto__`), then letters, digits and underscore (Location_X, MediaId16K).
 function nameEnd(s: string, i: number): number {
-  const first = codeAt.call(s, i);
+  const first = s.charCodeAt(i);
   if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return i;
   let j = i + 1;
   for (; j < s.length; j++) {
-    const c = codeAt.call(s, j);
+    const c = s.charCodeAt(j);
     if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) break;
   }
   return j;
@@ -125,11 +122,11 @@ function knownAt(s: string, start: number, end: number): number {
 function plainNumber(v: string): boolean {
   const n = v.length;
   if (n === 0 || n > 32) return false;
-  let i = codeAt.call(v, 0) === 45 /* - */ ? 1 : 0;
+  let i = v.charCodeAt(0) === 45 /* - */ ? 1 : 0;
   let digits = 0;
   let dot = false;
   for (; i < n; i++) {
-    const c = codeAt.call(v, i);
+    const c = v.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
     else if (c === 46 && !dot) dot = true;
     else return false;
@@ -150,14 +147,14 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
   const seen = new Seen();
   for (;;) {
     i = skipSpace(xml, i);
-    if (codeAt.call(xml, i) !== 60 /* < */) return undefined;
+    if (xml.charCodeAt(i) !== 60 /* < */) return undefined;
     if (xml.startsWith('</xml>', i)) {
       if (skipSpace(xml, i + 6) !== xml.length) return undefined;
       if (typed && !seen.complete(out)) return undefined;
       return out;
     }
     const end = nameEnd(xml, i + 1);
-    if (end === i + 1 || codeAt.call(xml, end) !== 62 /* > */) return undefined;
+    if (end === i + 1 || xml.charCodeAt(end) !== 62 /* > */) return undefined;
     const k = knownAt(xml, i + 1, end);
     let tag: string;
     if (k >= 0) {
@@ -183,10 +180,10 @@ function scan(xml: string, typed: boolean): Record<string, string | number> | un
     }
     // The element must close right here: anything else (a child, a second CDATA section) is not flat.
     if (
-      codeAt.call(xml, i) !== 60 ||
-      codeAt.call(xml, i + 1) !== 47 ||
+      xml.charCodeAt(i) !== 60 ||
+      xml.charCodeAt(i + 1) !== 47 ||
       !xml.startsWith(tag, i + 2) ||
-      codeAt.call(xml, i + 2 + tag.length) !== 62
+      xml.charCodeAt(i + 2 + tag.length) !== 62
     ) {
       return undefined;
     }

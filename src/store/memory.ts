@@ -1,8 +1,5 @@
 import { SHORT_TTL_MS, ShortLivedTable } from './short-lived.js';
 import type { LocalStore } from './store.js';
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 /** Expiry lists are kept per second: a sweep only visits keys that were due in a second that is over. */
 const BUCKET_MS = 1000;
 /** Most keys one timer tick looks at; the rest wait for the next turn of the event loop. */
@@ -31,7 +28,7 @@ export interface MemoryStoreOptions {
 /** Which shard holds a key: a cheap hash of its length and last characters (where ids differ). */
 function shardOf(key: string): number {
   let h = key.length;
-  for (let i = Math.max(0, key.length - 8); i < key.length; i++) h = (h * 31 + codeAt.call(key, i)) | 0;
+  for (let i = Math.max(0, key.length - 8); i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
   return h & (SHARDS - 1);
 }
 

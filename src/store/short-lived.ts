@@ -1,7 +1,4 @@
 import { writeUtf8Native } from '../protocol/utf8.js';
-// Why a module constant: docs/internals/performance.md#charcodeat-through-a-module-constant
-const codeAt = String.prototype.charCodeAt;
-
 /** Entries with a TTL up to this go to a ShortLivedTable; longer ones (sessions, tokens) stay in Maps. */
 export const SHORT_TTL_MS = 5 * 60_000;
 /** Keys longer than this in UTF-8 (none in practice) are kept in Maps. */
@@ -32,7 +29,7 @@ function fnv1a(buf: Uint8Array, start: number, end: number): number {
 function fnv1aAscii(s: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < s.length; i++) {
-    const c = codeAt.call(s, i);
+    const c = s.charCodeAt(i);
     if (c > 127) return -1;
     h = Math.imul(h ^ c, FNV_PRIME);
   }
@@ -176,7 +173,7 @@ export class ShortLivedTable {
 
   #sameKey(key: string, buf: Buffer, start: number, klen: number): boolean {
     if (!this.#ascii) return buf.compare(this.#scratch, 0, klen, start, start + klen) === 0;
-    for (let j = 0; j < klen; j++) if (buf[start + j] !== codeAt.call(key, j)) return false;
+    for (let j = 0; j < klen; j++) if (buf[start + j] !== key.charCodeAt(j)) return false;
     return true;
   }
 
@@ -284,7 +281,7 @@ export class ShortLivedTable {
     const buf = c.buf;
     const offset = b.ends[last]!;
     const k = offset + HEADER;
-    if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = codeAt.call(key, j);
+    if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = key.charCodeAt(j);
     else this.#scratch.copy(buf, k, 0, klen);
     const v = k + klen;
     // A lone surrogate would be written as U+FFFD and not read back the same: such values stay in

@@ -68,17 +68,6 @@ export const PATHS = {
       'if (false && raw.length >= TEXT_OUTCOME.length + 3 &&',
     ],
   ],
-  // charCodeAt through a module constant: the method call on the string.
-  'char-code-at': [
-    ['protocol/json-quote.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['protocol/signature.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['server/bounds.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['server/scan-xml.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['server/render.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['server/respond.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['store/memory.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-    ['store/short-lived.js', /codeAt\.call\(([\w.]+), /g, '$1.charCodeAt('],
-  ],
 };
 
 /** The rewrites of `names` for the dist/ file `rel` (e.g. 'server/verify.js'). */

@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 
@@ -43,7 +42,7 @@ export function encodeOutcome(o: Outcome): string {
   const r = o.reply as { MsgType: string; Content?: unknown };
   // The common text reply, as JSON.stringify would write it, without walking the object.
   if (r.MsgType === 'text' && typeof r.Content === 'string' && Object.keys(r).length === 2) {
-    return `{"kind":"reply","reply":{"MsgType":"text","Content":${jsonQuote(r.Content)}}}`;
+    return `{"kind":"reply","reply":{"MsgType":"text","Content":${JSON.stringify(r.Content)}}}`;
   }
   return JSON.stringify(o);
 }

@@ -1,6 +1,5 @@
 import type { ChalkInstance } from 'chalk';
 import { maskOpenId } from '../config/mask.js';
-import { jsonQuote } from '../protocol/json-quote.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { LogRecord, RequestLog, SlowLog } from '../server/types.js';
@@ -189,10 +188,10 @@ function requestLine(r: RequestLog, c: Paint): string {
   if (!m) return head + ms;
   const what = messagePreview(m);
   let line = `${head}${c.magenta(maskOpenId(m.FromUserName))} ${c.bold(messageKind(m))}`;
-  if (what) line += ` ${jsonQuote(preview(what))}`;
+  if (what) line += ` ${JSON.stringify(preview(what))}`;
   line += ` ${c.dim('→')} `;
   line += r.reply
-    ? `${c.bold(r.reply.MsgType)} ${c.cyan(jsonQuote(preview(replyPreview(r.reply))))}`
+    ? `${c.bold(r.reply.MsgType)} ${c.cyan(JSON.stringify(preview(replyPreview(r.reply))))}`
     : c.dim(r.slow === 'held' ? '(closed, no reply)' : 'success');
   line += ` ${ms}`;
   if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
@@ -217,7 +216,7 @@ export function slowTag(step: NonNullable<RequestLog['slow']>, delivery: number 
 }
 
 function slowLine(r: SlowLog, c: Paint): string {
-  const reply = r.reply.MsgType === 'text' ? ` ${jsonQuote(preview(replyPreview(r.reply)))}` : '';
+  const reply = r.reply.MsgType === 'text' ? ` ${JSON.stringify(preview(replyPreview(r.reply)))}` : '';
   return `${c.dim(clock(r.time))} ${c.cyan('KEEP')} ${c.magenta(maskOpenId(r.message.FromUserName))} ${c.bold(r.reply.MsgType)}${reply} ${c.yellow("[slow: answer kept for the user's next message]")}`;
 }
 

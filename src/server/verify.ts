@@ -20,30 +20,8 @@ export function parseMessageBytes(bytes: Buffer): WechatMessage {
   );
 }
 
-const ENV_OPEN = '<xml><ToUserName><![CDATA[';
-const ENV_MID = ']]></ToUserName><Encrypt><![CDATA[';
-const ENV_END = ']]></Encrypt></xml>';
-
-/**
- * The envelope exactly as WeChat writes it (§3.4: ToUserName, then Encrypt, no whitespace), read
- * with three searches; undefined for any other layout, or a value with a `]]>` or a `\r` in it.
- */
-function wechatEnvelope(xml: string): EncryptedBody | undefined {
-  if (!xml.startsWith(ENV_OPEN) || !xml.endsWith(ENV_END)) return undefined;
-  const mid = xml.indexOf(']]>', ENV_OPEN.length);
-  if (mid < 0 || !xml.startsWith(ENV_MID, mid)) return undefined;
-  const from = mid + ENV_MID.length;
-  const end = xml.length - ENV_END.length;
-  if (xml.indexOf(']]>', from) !== end || xml.indexOf('\r') >= 0) return undefined;
-  const encrypt = xml.slice(from, end).trim();
-  if (!encrypt) return undefined;
-  return { Encrypt: encrypt, ToUserName: xml.slice(ENV_OPEN.length, mid) };
-}
-
 /** parseEncryptedBody, through the flat-XML fast path when the document allows it. */
 export function parseEncryptedBodyFast(xml: string): EncryptedBody {
-  const envelope = wechatEnvelope(xml);
-  if (envelope) return envelope;
   const node = scanFlatXml(xml);
   if (!node) return parseEncryptedBody(xml);
   const encrypt = node.Encrypt?.trim();

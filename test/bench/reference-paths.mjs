@@ -11,17 +11,14 @@ import { isMainThread } from 'node:worker_threads';
  * Each rewrite must match at least once, or the module fails to load.
  */
 export const PATHS = {
-  // The flat-XML scanner (scan-xml.ts) and the envelope reader: every body through fast-xml-parser.
+  // The flat-XML scanner (scan-xml.ts): every body through fast-xml-parser.
   'scan-xml': [
     ['server/verify.js', 'return scanFlatMessage(xml) ?? parseMessage(xml);', 'return parseMessage(xml);'],
     ['server/verify.js', 'scanFlatMessageBytes(bytes) ??', 'undefined ??'],
-    ['server/verify.js', 'const envelope = wechatEnvelope(xml);', 'const envelope = undefined;'],
     ['server/verify.js', 'const node = scanFlatXml(xml);', 'const node = undefined;'],
   ],
   // The scanner's byte reader: the body (or decrypted block) decoded to a string and scanned as text.
   'scan-bytes': [['server/verify.js', 'scanFlatMessageBytes(bytes) ??', 'undefined ??']],
-  // The three-search reader of WeChat's own envelope layout: the general flat scan instead.
-  envelope: [['server/verify.js', 'const envelope = wechatEnvelope(xml);', 'const envelope = undefined;']],
   // FastCipher: the protocol layer's MessageCipher (a cipher per message, text in and out).
   'fast-cipher': [
     [
@@ -51,14 +48,6 @@ export const PATHS = {
   ],
   // ShortLivedTable: dedupe keys in the memory store's sharded Maps, like its long-lived keys.
   'short-lived': [['store/memory.js', '#shortKey(key) {', '#shortKey(key) {\n        return false;']],
-  // jsonQuote: JSON.stringify.
-  'json-quote': [
-    [
-      'protocol/json-quote.js',
-      'export function jsonQuote(s) {',
-      'export function jsonQuote(s) {\n    return JSON.stringify(s);',
-    ],
-  ],
   // The stored text-reply outcome written and read without JSON.stringify/JSON.parse.
   outcome: [
     ['bot/dedupe.js', "if (r.MsgType === 'text' &&", "if (false && r.MsgType === 'text' &&"],

@@ -33,5 +33,5 @@ test("every switch is a row of docs/internals/performance.md's fast-path table, 
 
 test('an unknown name and a rewrite that no longer matches are errors, not a silent measurement of the fast path', () => {
   assert.throws(() => rewritesFor(['no-such-path'], 'server/verify.js'), /no fast path named no-such-path/);
-  assert.throws(() => rewrite('nothing here', rewritesFor(['envelope'], 'server/verify.js'), 'x.js'), /not found/);
+  assert.throws(() => rewrite('nothing here', rewritesFor(['scan-bytes'], 'server/verify.js'), 'x.js'), /not found/);
 });

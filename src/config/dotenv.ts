@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { ConfigError } from './errors.js';
+import { ConfigError, unreadableReason } from './errors.js';
 
 const ASSIGNMENT = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=(.*)$/;
 const QUOTES = new Set(['"', "'", '`']);
@@ -47,12 +47,7 @@ export function readEnvFile(path: string): Record<string, string> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return {};
-    const reason =
-      e.code === 'EISDIR'
-        ? 'it is a directory'
-        : e.code === 'EACCES' || e.code === 'EPERM'
-          ? 'permission denied'
-          : (e.code ?? e.message);
+    const reason = unreadableReason(e);
     throw new ConfigError(path, `cannot read ${path}: ${reason}; fix it or remove it`, { cause: err });
   }
   checkDotEnv(text, path);

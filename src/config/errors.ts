@@ -13,3 +13,10 @@ export class ConfigError extends WxbotError {
     this.setting = setting;
   }
 }
+
+/** Why a file that exists could not be read, in words a user acts on. */
+export function unreadableReason(e: NodeJS.ErrnoException): string {
+  if (e.code === 'EISDIR') return 'it is a directory';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  return e.code ?? e.message;
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { unreadableReason } from '../config/errors.js';
 import type { HistoryEntry, HistoryInput } from './entry.js';
 import { withLock, withLockSync } from './lock.js';
 
@@ -117,12 +118,7 @@ export async function readHistoryReport(path: string): Promise<{ entries: Histor
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { entries: [], skipped: [] };
-    const reason =
-      e.code === 'EISDIR'
-        ? 'it is a directory'
-        : e.code === 'EACCES' || e.code === 'EPERM'
-          ? 'permission denied'
-          : (e.code ?? e.message);
+    const reason = unreadableReason(e);
     throw new HistoryReadError(path, reason, { cause: err });
   }
   const skipped: SkippedLine[] = [];

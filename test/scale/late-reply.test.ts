@@ -11,21 +11,11 @@ import { requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js'
 import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 import { push, replyText, textXml } from '../server/client.js';
 import { playWechat } from './deliveries.js';
-import { COUNTING_BOT, startReplica, type Replica } from './helpers.js';
+import { COUNTING_BOT, startReplica, type Replica, until } from './helpers.js';
 
 const TOKEN = 'latetoken42';
 const OPENID = 'oUserOpenId0000000000000000';
 const msgId = () => String(8_000_000_000_000_000_000n + BigInt(randomInt(2 ** 47)));
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('late replies through the customer-service API', requireRedis(), () => {
   let redis: TestRedis;

@@ -12,21 +12,11 @@ import { wxbot } from '../cli/simulate-helpers.js';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { textXml } from '../server/client.js';
 import { playWechat } from './deliveries.js';
-import { startReplica, type Replica } from './helpers.js';
+import { startReplica, type Replica, until } from './helpers.js';
 
 const TOKEN = 'slowtoken42';
 const OPENID = 'oSlowUser000000000000000001';
 const SERVE = ['--token', TOKEN, '--deadline', '1500', '--log-format', 'json'];
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const logOf = (r: Replica) =>
   r

@@ -12,14 +12,14 @@
 //
 // BOUNDS_QUICK=1 checks the answers only (memory reported, not judged); BOUNDS_PHASES=1,3 picks
 // phases; BOUNDS_CONNECTIONS (16); BOUNDS_JSON=<file> writes the figures.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import * as wx from '../../dist/index.js';
-import { readRssKb } from './probe.mjs';
+import { collected, readRssKb } from './probe.mjs';
 import { ROOT, startServe } from './server.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -50,16 +50,10 @@ const results = { quick: QUICK, phases: [] };
 let failed = false;
 
 /** A full collection in the server (SIGUSR2 to gc-probe.cjs), then its RSS and heap in MB. */
-async function collected(pid, gcFile) {
-  rmSync(gcFile, { force: true });
-  process.kill(pid, 'SIGUSR2');
-  for (let i = 0; i < 200; i++) {
-    await sleep(50);
-    if (!existsSync(gcFile)) continue;
-    const m = JSON.parse(readFileSync(gcFile, 'utf8'));
-    return { rssMb: readRssKb(pid) / 1024, heapMb: m.heapUsed / MB };
-  }
-  throw new Error('the server did not answer the GC probe');
+async function collectedMb(pid, gcFile) {
+  const m = await collected(pid, gcFile, 10_000);
+  if (!m) throw new Error('the server did not answer the GC probe');
+  return { rssMb: m.rssKb / 1024, heapMb: m.heapUsedKb / 1024 };
 }
 
 async function serve(name, args, env = {}) {
@@ -72,7 +66,7 @@ async function serve(name, args, env = {}) {
     nodeArgs: ['--expose-gc', '--require', join(HERE, 'gc-probe.cjs')],
   });
   await sleep(500);
-  return { server, gc: () => collected(server.pid, gcFile) };
+  return { server, gc: () => collectedMb(server.pid, gcFile) };
 }
 
 /** `connections` workers sending `next(i)` until `until()` is false; counts statuses. */

@@ -1,7 +1,8 @@
 // Resource samples of the server process from Linux /proc, once a second: resident memory
 // (VmRSS in /proc/<pid>/status) and open file descriptors (entries of /proc/<pid>/fd).
 import { execSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export function readRssKb(pid) {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -84,4 +85,21 @@ export function cpuMs(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * Asks the server for a full collection (gc-probe.cjs, SIGUSR2), then reads VmRSS: memory the
+ * server keeps, rather than how far V8 let garbage pile up. undefined if the probe did not answer
+ * within `waitMs`.
+ */
+export async function collected(pid, gcFile, waitMs = 5000) {
+  rmSync(gcFile, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < waitMs; waited += 50) {
+    await sleep(50);
+    if (!existsSync(gcFile)) continue;
+    const m = JSON.parse(readFileSync(gcFile, 'utf8'));
+    return { rssKb: readRssKb(pid), heapUsedKb: m.heapUsed / 1024 };
+  }
+  return undefined;
 }

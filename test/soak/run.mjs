@@ -18,7 +18,7 @@
 // SOAK_FAULT_SECONDS (0 skips phase 2), SOAK_FAULT_EVERY (5 = 20%), SOAK_RSS_LIMIT_MB (20),
 // SOAK_QUICK=1 (correctness only: memory, FD-under-load and timing criteria reported, not judged),
 // SOAK_JSON=<file> (the results as JSON), SOAK_KEEP=1 (keep the scratch directory with the logs).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { faultKinds } from './fault.mjs';
 import { startFaultProvider, SOAK_TULING_KEY } from './fault-provider.mjs';
 import { drive, percentile, Stats } from './load.mjs';
 import { createMix } from './mix.mjs';
-import { countFds, cpuMs, median, readRssKb, slope, startSampler } from './probe.mjs';
+import { collected, countFds, cpuMs, median, readRssKb, slope, startSampler } from './probe.mjs';
 import { mb, ms, statuses, table } from './report.mjs';
 import { scanLog, startServe } from './server.mjs';
 import { newAccount } from './traffic.mjs';
@@ -76,22 +76,6 @@ const judge = (phase, criterion, value, pass, judged = true) =>
   verdicts.push({ phase, criterion, value, pass: judged ? pass : null });
 const say = (s = '') => process.stdout.write(`${s}\n`);
 const progress = (s) => process.stderr.write(`soak: ${s}\n`);
-
-/**
- * Asks the server for a full collection (gc-probe.cjs, SIGUSR2), then reads VmRSS: memory the
- * server keeps, rather than how far V8 let garbage pile up. undefined if the probe did not answer.
- */
-async function collected(pid, gcFile) {
-  rmSync(gcFile, { force: true });
-  process.kill(pid, 'SIGUSR2');
-  for (let i = 0; i < 100; i++) {
-    await sleep(50);
-    if (!existsSync(gcFile)) continue;
-    const m = JSON.parse(readFileSync(gcFile, 'utf8'));
-    return { rssKb: readRssKb(pid), heapUsedKb: m.heapUsed / 1024 };
-  }
-  return undefined;
-}
 
 /** Medians of RSS/FDs over the WINDOW samples before index `at`. */
 function windowAt(samples, at) {

@@ -1,0 +1,114 @@
+// CPU per request of several servers measured in turns: the question "is this change worth 3%?" on a
+// machine whose speed changes by tens of percent from one minute to the next (other guests of the
+// hypervisor). Sequential runs of A and then B compare two moments as much as two builds; turns of
+// about a second each, round and round, put every target through the same moments.
+//   node test/bench/turns.mjs '<targets as JSON>'
+// A target: { "target": "serve" | "handler" | "bare", "root": "<checkout>" (default this one),
+// "args": [extra `wxbot serve` arguments], "env": { extra environment }, "label": "<name>" }. Example,
+// the replay guard's share, by turning it off in a copy's dist/ (see docs/internals/performance.md):
+//   node test/bench/turns.mjs '[{"target":"serve"},{"target":"serve","root":"/tmp/copy"},{"target":"bare"}]'
+// TURNS [8] rounds of TURN_REQUESTS [15000] plaintext requests per target over 50 keep-alive
+// connections (TURN_WARMUP [3000] unmeasured before each), the others paused meanwhile (SIGSTOP);
+// MODE=safe for safe mode. Prints each target's median CPU µs per request (every thread, user and
+// system) and its turns in order, so targets can be compared turn by turn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Conn } from './http-conn.mjs';
+import { cpuMs } from './machine.mjs';
+import { planPinning } from './pin.mjs';
+import { ENV, requestPool } from './requests.mjs';
+import { runOnly, startTarget } from './targets.mjs';
+
+const HERE = fileURLToPath(new URL('../../', import.meta.url));
+const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+const TURNS = num('TURNS', 8);
+const TURN = num('TURN_REQUESTS', 15000);
+const WARMUP = num('TURN_WARMUP', 3000);
+const MODE = process.env.MODE === 'safe' ? 'safe' : 'plain';
+const CONNECTIONS = 50;
+
+const specs = JSON.parse(process.argv[2] ?? '[{"target":"serve"},{"target":"handler"},{"target":"bare"}]');
+const pin = planPinning();
+pin.pinSelf();
+process.stderr.write(`${pin.notice}\n`);
+
+const portLine = (s) => /(?:^|\n)(\d+)\n/.exec(s)?.[1];
+const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
+
+async function start(spec, cwd) {
+  const root = spec.root ?? HERE;
+  const serve = spec.target === 'serve';
+  const args = serve
+    ? [join(root, 'bin/wxbot.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history', ...(spec.args ?? [])]
+    : [join(root, 'test/bench/servers.mjs'), spec.target];
+  const env = { ...ENV, ...spec.env };
+  const t = await startTarget(
+    pin,
+    args,
+    serve ? servePort : portLine,
+    cwd,
+    serve ? join(cwd, 'serve.log') : undefined,
+    env,
+  );
+  const label = spec.label ?? [spec.target, spec.root, ...(spec.args ?? []), JSON.stringify(spec.env ?? '')].join(' ');
+  return { ...t, path: serve ? '/wechat' : '/', label, cpu: [] };
+}
+
+/** Sends `count` fresh signed requests to `t` over keep-alive connections, one in flight each. */
+async function send(t, count) {
+  const pool = requestPool(t.path, MODE, count);
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      const conn = new Conn(t.port, (_c, job, status) => {
+        if (status !== 200) failed++;
+        job.resolve();
+      });
+      await conn.ready;
+      while (next < pool.length) {
+        const n = next++;
+        await new Promise((resolve) => conn.send(pool.bytes(n), { resolve }));
+      }
+      conn.socket.end();
+    }),
+  );
+  if (failed) throw new Error(`${t.label}: ${failed} requests were not answered 200`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wxbot-turns-'));
+const targets = {};
+try {
+  for (const [i, spec] of specs.entries()) targets[i] = await start(spec, mkdtempSync(join(dir, `${i}-`)));
+  const list = Object.values(targets);
+  for (const t of list) {
+    runOnly(targets, t);
+    await send(t, 20000); // JIT tiers settle
+  }
+  for (let round = 0; round < TURNS; round++) {
+    // Every other round in reverse order: no target always follows the same one.
+    for (const t of round % 2 ? [...list].reverse() : list) {
+      runOnly(targets, t);
+      await send(t, WARMUP);
+      const before = cpuMs(t.child.pid);
+      await send(t, TURN);
+      t.cpu.push(((cpuMs(t.child.pid) - before) * 1000) / TURN);
+    }
+  }
+  for (const t of list) {
+    const sorted = [...t.cpu].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    console.log(
+      `${median.toFixed(1).padStart(6)} µs/request  [${t.cpu.map((x) => x.toFixed(0)).join(' ')}]  ${t.label}`,
+    );
+  }
+} finally {
+  for (const t of Object.values(targets)) {
+    t.child.kill('SIGCONT');
+    t.child.kill('SIGTERM');
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -8,7 +8,8 @@
 // the replay guard's share, by turning it off in a copy's dist/ (see docs/internals/performance.md):
 //   node test/bench/turns.mjs '[{"target":"serve"},{"target":"serve","root":"/tmp/copy"},{"target":"bare"}]'
 // TURNS [8] rounds of TURN_REQUESTS [15000] plaintext requests per target over 50 keep-alive
-// connections (TURN_WARMUP [3000] unmeasured before each), the others paused meanwhile (SIGSTOP);
+// connections (TURN_WARMUP [3000] unmeasured before each, TURN_JIT_WARMUP [20000] once at start),
+// the others paused meanwhile (SIGSTOP);
 // MODE=safe for safe mode. Prints each target's median CPU µs per request (every thread, user and
 // system) and its turns in order, so targets can be compared turn by turn, and its minor page faults
 // per request (on this VM a first write to a fresh page costs about 11 µs).
@@ -27,6 +28,7 @@ const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dfl
 const TURNS = num('TURNS', 8);
 const TURN = num('TURN_REQUESTS', 15000);
 const WARMUP = num('TURN_WARMUP', 3000);
+const JIT_WARMUP = num('TURN_JIT_WARMUP', 20000);
 const MODE = process.env.MODE === 'safe' ? 'safe' : 'plain';
 const CONNECTIONS = 50;
 
@@ -91,7 +93,7 @@ try {
   const list = Object.values(targets);
   for (const t of list) {
     runOnly(targets, t);
-    await send(t, 20000); // JIT tiers settle
+    await send(t, JIT_WARMUP); // JIT tiers settle
   }
   for (let round = 0; round < TURNS; round++) {
     // Every other round in reverse order: no target always follows the same one.

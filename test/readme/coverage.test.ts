@@ -41,6 +41,8 @@ const ELSEWHERE: Elsewhere[] = [
   { command: 'npm ci', by: '.ci/run', needle: 'npm ci' },
   { command: 'npm test', by: '.ci/run', needle: 'npm test' },
   { command: 'npm run lint', by: '.ci/run', needle: 'npm run lint' },
+  // The documented line compares with a copy of the checkout; the test runs the tool on two targets.
+  { command: /^node test\/bench\/turns\.mjs /, by: 'test/bench/turns.test.ts', needle: "'test/bench/turns.mjs'" },
   { command: 'npm run docs', by: '.ci/run', needle: 'npm run docs' },
   { command: 'npm run test:node-only', by: 'test/helpers/system.test.ts', needle: 'run-without.mjs' },
   { command: 'wxbot serve', by: 'test/cli/chat-serve.test.ts', needle: 'TULING_API_URL' },

@@ -1,0 +1,31 @@
+// test/bench/turns.mjs, the tool docs/internals/performance.md measures in turns with, run briefly on
+// two real targets: it must start them, take its turns and print a figure for each.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+test('turns.mjs measures bare node:http and createHandler in turns and prints CPU and page faults per request', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['test/bench/turns.mjs', '[{"target":"bare"},{"target":"handler","label":"the handler"}]'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TURNS: '2', TURN_REQUESTS: '400', TURN_WARMUP: '50', TURN_JIT_WARMUP: '200' },
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 2, r.stdout);
+  const row = /^\s*(\d+\.\d) µs\/request {2}\[(\d+) (\d+)\] {2}(\d+\.\d{3}) page faults\/request {2}(.+)$/;
+  const [bare, handler] = lines.map((l) => row.exec(l));
+  assert.ok(bare && handler, r.stdout);
+  assert.match(bare[5]!, /^bare/);
+  assert.equal(handler[5], 'the handler');
+  // Every request costs the server some CPU: a zero would mean the wrong process was measured.
+  assert.ok(Number(handler[1]) > 0 && Number(bare[1]) > 0, r.stdout);
+});

@@ -74,6 +74,30 @@ function chunkedBody(buf, start) {
   }
 }
 
+/**
+ * Sends every request of `pool` (a RequestPool) to `port` over `connections` keep-alive connections,
+ * one request in flight on each; throws if any was not answered 200.
+ */
+export async function sendAll(port, pool, connections) {
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const conn = new Conn(port, (_c, job, status) => {
+        if (status !== 200) failed++;
+        job.resolve();
+      });
+      await conn.ready;
+      while (next < pool.length) {
+        const n = next++;
+        await new Promise((resolve) => conn.send(pool.bytes(n), { resolve }));
+      }
+      conn.socket.end();
+    }),
+  );
+  if (failed) throw new Error(`${failed} requests were not answered 200`);
+}
+
 /** The p-th percentile (0..100) of sorted samples, nearest rank, in ms rounded to 0.01. */
 export function percentile(sorted, p) {
   const n = sorted.length;

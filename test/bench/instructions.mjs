@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Conn } from './http-conn.mjs';
+import { sendAll } from './http-conn.mjs';
 import { ENV, requestPool } from './requests.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,27 +61,8 @@ const path = target === 'serve' ? '/wechat' : '/';
 // Pools of at most 500, built just before they are sent: under valgrind a request takes milliseconds,
 // and a pool's timestamp must stay within the handler's 300 s of clock skew.
 async function send(count) {
-  for (let left = count; left > 0; left -= 500) await sendPool(requestPool(path, mode, Math.min(500, left)));
-}
-async function sendPool(pool) {
-  let next = 0;
-  const end = pool.length;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: conns }, async () => {
-      const conn = new Conn(port, (_c, job, status) => {
-        if (status !== 200) failed++;
-        job.resolve();
-      });
-      await conn.ready;
-      while (next < end) {
-        const n = next++;
-        await new Promise((resolve) => conn.send(pool.bytes(n), { resolve }));
-      }
-      conn.socket.end();
-    }),
-  );
-  if (failed) throw new Error(`${failed} requests were not answered 200`);
+  for (let left = count; left > 0; left -= 500)
+    await sendAll(port, requestPool(path, mode, Math.min(500, left)), conns);
 }
 
 const control = (...flags) => {

@@ -75,8 +75,9 @@ function logCounter(file) {
   return log;
 }
 
-const portLine = (s) => /^(\d+)\n/.exec(s)?.[1];
-const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
+/** The port a bench server (servers.mjs) prints, and the one in `wxbot serve`'s banner. */
+export const portLine = (s) => /^(\d+)\n/.exec(s)?.[1];
+export const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
 
 /** bare / compute / handler / wechat (test/bench/servers.mjs) and `wxbot serve --no-history` (+ with history when asked). */
 export async function startAll(pin, cwd, { history = false, computeUs = 10 } = {}) {

@@ -17,11 +17,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Conn } from './http-conn.mjs';
+import { sendAll } from './http-conn.mjs';
 import { cpuMs } from './machine.mjs';
 import { planPinning } from './pin.mjs';
 import { ENV, requestPool } from './requests.mjs';
-import { runOnly, startTarget } from './targets.mjs';
+import { portLine, runOnly, servePort, startTarget } from './targets.mjs';
 
 const HERE = fileURLToPath(new URL('../../', import.meta.url));
 const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -36,9 +36,6 @@ const specs = JSON.parse(process.argv[2] ?? '[{"target":"serve"},{"target":"hand
 const pin = planPinning();
 pin.pinSelf();
 process.stderr.write(`${pin.notice}\n`);
-
-const portLine = (s) => /(?:^|\n)(\d+)\n/.exec(s)?.[1];
-const servePort = (s) => /URL\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(s)?.[1];
 
 async function start(spec, cwd) {
   const root = spec.root ?? HERE;
@@ -64,26 +61,9 @@ function minorFaults(pid) {
   return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
 }
 
-/** Sends `count` fresh signed requests to `t` over keep-alive connections, one in flight each. */
-async function send(t, count) {
-  const pool = requestPool(t.path, MODE, count);
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      const conn = new Conn(t.port, (_c, job, status) => {
-        if (status !== 200) failed++;
-        job.resolve();
-      });
-      await conn.ready;
-      while (next < pool.length) {
-        const n = next++;
-        await new Promise((resolve) => conn.send(pool.bytes(n), { resolve }));
-      }
-      conn.socket.end();
-    }),
-  );
-  if (failed) throw new Error(`${t.label}: ${failed} requests were not answered 200`);
+/** Sends `count` fresh signed requests to `t`. */
+function send(t, count) {
+  return sendAll(t.port, requestPool(t.path, MODE, count), CONNECTIONS);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wxbot-turns-'));

@@ -9,7 +9,7 @@
 //   node test/bench/turns.mjs '[{"target":"serve"},{"target":"serve","root":"/tmp/copy"},{"target":"bare"}]'
 // TURNS [8] rounds of TURN_REQUESTS [15000] plaintext requests per target over 50 keep-alive
 // connections (TURN_WARMUP [3000] unmeasured before each, TURN_JIT_WARMUP [20000] once at start),
-// the others paused meanwhile (SIGSTOP);
+// the others paused meanwhile (SIGSTOP), the generator spinning on its own core as the bench's does;
 // MODE=safe for safe mode. Prints each target's median CPU µs per request (every thread, user and
 // system) and its turns in order, so targets can be compared turn by turn, and its minor page faults
 // per request (on this VM a first write to a fresh page costs about 11 µs).
@@ -63,7 +63,7 @@ function minorFaults(pid) {
 
 /** Sends `count` fresh signed requests to `t`. */
 function send(t, count) {
-  return sendAll(t.port, requestPool(t.path, MODE, count), CONNECTIONS);
+  return sendAll(t.port, requestPool(t.path, MODE, count), CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wxbot-turns-'));

@@ -57,7 +57,9 @@ function dispatcher(
     store,
     appId,
     deadlineMs: DEADLINE,
-    leaseMs: 300,
+    // Renewed every third of it: a process starved of CPU for a whole lease (a loaded CI machine)
+    // would lose its claim and let the other replica run the handler too.
+    leaseMs: 1000,
     slow,
     onPendingStored: (_m, r) => stored.push(r),
   });
@@ -215,9 +217,11 @@ describe('two replicas on Redis', requireRedis(), () => {
   });
 
   test('a running handler renews its lease: a retry elsewhere waits for it instead of running it again', async () => {
-    const { bot, calls } = slowBot(700);
-    const a = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
-    const b = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 1500, leaseMs: 200 });
+    // The handler outlasts the lease more than twice over: only renewals keep the claim. The lease is
+    // long enough that a renewal late by a third of a second (a loaded machine) still lands in time.
+    const { bot, calls } = slowBot(1200);
+    const a = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 2500, leaseMs: 500 });
+    const b = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 2500, leaseMs: 500 });
     const m = text('renewed');
     const first = a.dispatch(m);
     await sleep(100);

@@ -217,8 +217,8 @@ describe('two replicas on Redis', requireRedis(), () => {
   });
 
   test('a running handler renews its lease: a retry elsewhere waits for it instead of running it again', async () => {
-    // The handler outlasts the lease more than twice over: only renewals keep the claim. The lease is
-    // long enough that a renewal late by a third of a second (a loaded machine) still lands in time.
+    // The handler outlasts the lease more than twice over: only renewals keep the claim. (Why the
+    // lease is not shorter: see dispatcher() above.)
     const { bot, calls } = slowBot(1200);
     const a = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 2500, leaseMs: 500 });
     const b = createDispatcher(bot, { store: await redisStore(), appId: redis.prefix, deadlineMs: 2500, leaseMs: 500 });

@@ -1,6 +1,6 @@
-// What the machine did during a measurement (Linux /proc; undefined elsewhere): CPU time of one
-// process, and how busy each core was. Together they tell how much of a core OTHER work took while
-// a target was measured — the noise a shared machine adds to a latency figure.
+// What the machine did during a measurement (Linux /proc; undefined elsewhere): CPU time and page
+// faults of one process, and how busy each core was. Together they tell how much of a core OTHER
+// work took while a target was measured — the noise a shared machine adds to a latency figure.
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -13,14 +13,25 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU time (user + system, all threads) a process has used, in ms. */
-export function cpuMs(pid) {
+// The fields of /proc/<pid>/stat after the command name (the 3rd field on is index 0), or undefined.
+function statFields(pid) {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (user + system, all threads) a process has used, in ms. */
+export function cpuMs(pid) {
+  const f = statFields(pid);
+  return f && ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+
+/** Minor page faults of a process so far (first writes to fresh memory; each traps into the kernel). */
+export function minorFaults(pid) {
+  const f = statFields(pid);
+  return f && Number(f[7]);
 }
 
 /** Busy time per core in ms (everything but idle and iowait), by core number. */

@@ -13,13 +13,14 @@
 // MODE=safe for safe mode. Prints each target's median CPU µs per request (every thread, user and
 // system) and its turns in order, so targets can be compared turn by turn, and its minor page faults
 // per request (on this VM a first write to a fresh page costs about 11 µs).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendAll } from './http-conn.mjs';
-import { cpuMs } from './machine.mjs';
+import { cpuMs, minorFaults } from './machine.mjs';
 import { planPinning } from './pin.mjs';
+import { median } from './report.mjs';
 import { ENV, requestPool } from './requests.mjs';
 import { portLine, runOnly, servePort, startTarget } from './targets.mjs';
 
@@ -56,11 +57,6 @@ async function start(spec, cwd) {
   return { ...t, path: serve ? '/wechat' : '/', label, cpu: [], faults: 0 };
 }
 
-/** Minor page faults of a process so far (first writes to fresh memory; each traps into the kernel). */
-function minorFaults(pid) {
-  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
-}
-
 /** Sends `count` fresh signed requests to `t`. */
 function send(t, count) {
   return sendAll(t.port, requestPool(t.path, MODE, count), CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
@@ -88,11 +84,8 @@ try {
     }
   }
   for (const t of list) {
-    const sorted = [...t.cpu].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     console.log(
-      `${median.toFixed(1).padStart(6)} µs/request  [${t.cpu.map((x) => x.toFixed(0)).join(' ')}]  ${(t.faults / (TURN * TURNS)).toFixed(3)} page faults/request  ${t.label}`,
+      `${median(t.cpu).toFixed(1).padStart(6)} µs/request  [${t.cpu.map((x) => x.toFixed(0)).join(' ')}]  ${(t.faults / (TURN * TURNS)).toFixed(3)} page faults/request  ${t.label}`,
     );
   }
 } finally {

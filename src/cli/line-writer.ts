@@ -1,4 +1,4 @@
-import { createWriteStream, fstatSync, writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { writeUtf8Native } from '../protocol/utf8.js';
 
@@ -10,10 +10,9 @@ const BLOCK = 64 * 1024;
 
 /**
  * Request-log output: lines are batched into one write per few ms, and a slow reader never stalls
- * request handling. (Node writes to pipes synchronously; a log shipper that stops reading would
- * otherwise freeze the server. A regular file never waits for a reader: see forStdout.) Each line is encoded into a block of bytes as it comes, so a
- * batch keeps no strings alive and the flush has nothing to join. Under sustained overload lines
- * are dropped, and the next write says how many.
+ * request handling: what it has not read yet waits in the stream, up to MAX_PENDING bytes, then
+ * lines are dropped and the next write says how many. Each line is encoded into a block of bytes as
+ * it comes, so a batch keeps no strings alive and the flush has nothing to join.
  */
 export class LineWriter {
   readonly #out: NodeJS.WritableStream;
@@ -28,6 +27,8 @@ export class LineWriter {
   #blocked = false;
   #spare: Buffer[] = [];
   readonly #flushBound = () => this.flush();
+  /** Set by close() waiting on process.stdout: called once nothing is pending or the log failed. */
+  #idle: (() => void) | undefined;
 
   #failed = false;
 
@@ -38,14 +39,17 @@ export class LineWriter {
       if (this.#failed) return;
       this.#failed = true;
       onError?.(err);
+      this.#idle?.();
     });
   }
 
   /**
-   * Standard output for the request log: the TTY as is; a regular file written synchronously (a
-   * file never waits for a reader, and the page cache takes a batch in microseconds, where the
-   * thread pool's round trip per batch costs more than the write); a pipe or socket as an
-   * asynchronous stream, so a reader that stops reading never stalls requests.
+   * Standard output for the request log: a regular file written synchronously (a file never waits
+   * for a reader, and the page cache takes a batch in microseconds, where the thread pool's round
+   * trip per batch costs more than the write); anything else (a terminal, a pipe to a log shipper,
+   * journald's socket) through process.stdout, whose writes to a pipe or socket wait for the reader
+   * in the event loop without blocking it. (A second stream on fd 1 cannot: process.stdout has made
+   * the descriptor non-blocking, so a full pipe fails its writes with EAGAIN.)
    */
   static forStdout(
     stdout: NodeJS.WritableStream & { isTTY?: boolean; fd?: number },
@@ -58,10 +62,7 @@ export class LineWriter {
     } catch {
       // not a file then
     }
-    return new LineWriter(
-      file ? syncFileSink(1) : createWriteStream('/dev/stdout', { fd: 1, autoClose: false }),
-      onError,
-    );
+    return new LineWriter(file ? syncFileSink(1) : stdout, onError);
   }
 
   line(s: string): void {
@@ -132,18 +133,34 @@ export class LineWriter {
   // The stream is done with a chunk: its bytes no longer count as pending, and a whole block is reused.
   #written(chunk: Buffer): void {
     this.#pending -= chunk.length;
+    if (this.#pending === 0) this.#idle?.();
     if (chunk.byteOffset === 0 && chunk.buffer.byteLength === BLOCK && this.#spare.length < 4) {
       this.#spare.push(Buffer.from(chunk.buffer, 0, BLOCK));
     }
   }
 
-  /** Writes what is left and waits until it has been handed to the OS. */
-  async close(): Promise<void> {
+  /**
+   * Writes what is left and waits until it has been handed to the OS: at most `waitMs` for a reader
+   * that is not reading, so a stuck log shipper does not hold the exit.
+   */
+  async close(waitMs = 2000): Promise<void> {
     this.flush();
-    if (this.#out === process.stdout || this.#out === process.stderr) return;
+    const out = this.#out;
+    if (out === process.stdout || out === process.stderr) {
+      // Not ended (the process still writes to it): waits for the lines queued for a pipe.
+      if (this.#failed || this.#pending === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.#idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      return;
+    }
     await new Promise<void>((resolve) => {
-      if (this.#blocked) this.#out.once('drain', () => this.#out.end(resolve));
-      else this.#out.end(resolve);
+      if (this.#blocked) out.once('drain', () => out.end(resolve));
+      else out.end(resolve);
     });
   }
 }

@@ -27,7 +27,9 @@ export async function openRequestLog(
 ): Promise<RequestLogSink> {
   const out = chalkFor(stdout, env);
   const { LineWriter } = await import('./line-writer.js');
-  const log = LineWriter.forStdout(stdout, (err) => stderr.write(`wxbot: request log stopped: ${err.message}\n`));
+  const log = LineWriter.forStdout(stdout, (err) =>
+    stderr.write(`wxbot: request log stopped (requests are still answered): ${logFailure(err)}\n`),
+  );
   // Every configured secret is masked in every record, whatever the format (see log-mask.ts).
   const mask = new SecretMask(secrets);
   const format = s.logFormat === 'json' ? formatJson : (r: LogRecord) => formatPretty(r, out);
@@ -35,6 +37,13 @@ export async function openRequestLog(
     onLog: (r) => log.line(format(maskLogRecord(r, mask))),
     close: () => log.close(),
   };
+}
+
+/** Why standard output could not take the log, in words (EPIPE's own message says little). */
+function logFailure(err: Error): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EPIPE') return 'standard output was closed by the program reading it (EPIPE)';
+  return err.message;
 }
 
 /** Chat provider failures (the user got the fallback text): one error line saying why, no secrets. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +64,39 @@ test('a log that fails to write stops the log, reports once, and throws nothing'
   assert.equal(errors.length, 1);
   assert.match(errors[0]!.message, /EPIPE/);
   assert.equal(writes, 1, 'nothing more is written after the failure');
+});
+
+test('standard output piped to a reader that lags keeps every line, in order, and the process waits for them at close', async () => {
+  // 40 000 lines (~0.7 MB) into a pipe that holds 64 KB while the reader does not read: the writes
+  // wait in process.stdout, nothing is lost and the log does not stop (a second stream on fd 1
+  // failed here with EAGAIN once the pipe was full, and the log stopped for good).
+  const script = `
+    import { LineWriter } from './src/cli/line-writer.ts';
+    const w = LineWriter.forStdout(process.stdout, (e) => process.stderr.write('stopped: ' + e.message + '\\n'));
+    for (let i = 0; i < 20000; i++) w.line('line ' + i + ' 你好');
+    w.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 20000; i < 40000; i++) w.line('line ' + i + ' 你好');
+    await w.close(10000);
+    process.stderr.write('closed\\n');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  // The reader starts reading only after the writer has filled the pipe and gone on.
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(child.exitCode, null, `the writer exited before its lines were read: ${err}`);
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stdout.resume();
+  const code = await new Promise((r) => child.once('close', r));
+  assert.equal(code, 0, err);
+  assert.equal(err, 'closed\n');
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+  assert.equal(lines.length, 40001);
+  for (let i = 0; i < 40000; i++) if (lines[i] !== `line ${i} 你好`) assert.fail(`line ${i}: ${lines[i]}`);
 });

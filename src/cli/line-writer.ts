@@ -98,8 +98,8 @@ export class LineWriter {
     this.#pending += n + 1;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      // A few ms of batching: under load one write carries many lines (each write is a syscall
-      // on the thread pool plus a callback), and a person never sees the difference.
+      // A few ms of batching: under load one write carries many lines (each write is a system
+      // call plus a callback), and a person never sees the difference.
       setTimeout(this.#flushBound, BATCH_MS);
     }
   }

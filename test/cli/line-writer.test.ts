@@ -75,6 +75,7 @@ test('standard output piped to a reader that lags keeps every line, in order, an
     const w = LineWriter.forStdout(process.stdout, (e) => process.stderr.write('stopped: ' + e.message + '\\n'));
     for (let i = 0; i < 20000; i++) w.line('line ' + i + ' 你好');
     w.flush();
+    process.stderr.write('flushed\\n');
     await new Promise((r) => setTimeout(r, 200));
     for (let i = 20000; i < 40000; i++) w.line('line ' + i + ' 你好');
     await w.close(10000);
@@ -88,14 +89,20 @@ test('standard output piped to a reader that lags keeps every line, in order, an
   child.stderr.on('data', (c) => (err += c));
   // The reader starts reading only after the writer has filled the pipe and gone on.
   child.stdout.pause();
-  await new Promise((r) => setTimeout(r, 1500));
+  const flushed = new Promise<void>((resolve) => {
+    const check = () => err.includes('flushed\n') && resolve();
+    child.stderr.on('data', check);
+    child.once('close', () => resolve());
+  });
+  await flushed;
+  await new Promise((r) => setTimeout(r, 500));
   assert.equal(child.exitCode, null, `the writer exited before its lines were read: ${err}`);
   const chunks: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => chunks.push(c));
   child.stdout.resume();
   const code = await new Promise((r) => child.once('close', r));
   assert.equal(code, 0, err);
-  assert.equal(err, 'closed\n');
+  assert.equal(err, 'flushed\nclosed\n');
   const lines = Buffer.concat(chunks).toString('utf8').split('\n');
   assert.equal(lines.length, 40001);
   for (let i = 0; i < 40000; i++) if (lines[i] !== `line ${i} 你好`) assert.fail(`line ${i}: ${lines[i]}`);

@@ -173,6 +173,29 @@ test('the pretty log has one line per request with masked OpenID, type, previews
   assert.ok(!/\u001b\[/.test(s.stdout()), 'no colour codes with NO_COLOR / non-TTY');
 });
 
+test('the request log keeps every line while the program reading stdout falls behind', async (t) => {
+  // As under pm2, Docker or journald: stdout is a pipe, and its reader stops reading for a while.
+  const s = await runServe([], { env: { WECHAT_TOKEN: ACCOUNT.token } });
+  t.after(() => s.stop('SIGKILL'));
+  s.child.stdout!.pause();
+  // ~170 bytes a line: 1000 lines are more than the pipe and the reader's buffer hold together.
+  const total = 1000;
+  const text = `lagging reader ${'长'.repeat(30)}`;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < total) {
+        const r = await push(s.url, textXml(`${text} ${next++}`), 'plain');
+        assert.equal(r.status, 200);
+      }
+    }),
+  );
+  s.child.stdout!.resume();
+  await logLines(s, total);
+  assert.equal(s.stdout().trim().split('\n').length, total);
+  assert.doesNotMatch(s.stderr(), /request log stopped/);
+});
+
 test('SIGTERM finishes the request in flight and exits 0', async (t) => {
   const cwd = tempDir();
   writeFileSync(

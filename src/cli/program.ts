@@ -49,15 +49,17 @@ export function createProgram(version = packageVersion()): Command {
   return new Command('wxbot')
     .description('Build, run and test WeChat Official Account bots from your laptop')
     .version(version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError('(run `wxbot --help` for usage)')
     .exitOverride()
     .addHelpText('after', HELP_AFTER);
 }
 
-// Usage errors surface as CommanderError so handleError picks the exit code (2), at every depth.
-export function withExitOverride(cmd: Command): Command {
-  cmd.exitOverride();
-  for (const sub of cmd.commands) withExitOverride(sub);
+// Usage errors surface as CommanderError so handleError picks the exit code (2), at every depth,
+// each followed by where that command's own usage is (a missing argument says which, not how).
+export function withExitOverride(cmd: Command, parent = 'wxbot'): Command {
+  const path = `${parent} ${cmd.name()}`;
+  cmd.exitOverride().showHelpAfterError(`(run \`${path} --help\` for usage)`);
+  for (const sub of cmd.commands) withExitOverride(sub, path);
   return cmd;
 }
 

@@ -42,3 +42,18 @@ test('the table covers every command, and every exit code of the commands that t
     assert.deepEqual([...codes].sort(), name === 'tunnel' ? [1, 2, 3] : [0, 1, 2, 3], `wxbot ${name}`);
   }
 });
+
+test('a usage error is followed by the --help of the command it is about, at every depth', async () => {
+  const expect: [string[], string][] = [
+    [['bogus'], 'wxbot --help'],
+    [['serve', '--bogus'], 'wxbot serve --help'],
+    [['simulate', 'image'], 'wxbot simulate image --help'],
+    [['media', 'upload'], 'wxbot media upload --help'],
+  ];
+  for (const [args, help] of expect) {
+    const r = await wxbot(args, { cwd: w.empty });
+    assert.equal(r.code, 2, `wxbot ${args.join(' ')}`);
+    assert.match(r.stderr, /^error: .+\n/, `wxbot ${args.join(' ')}`);
+    assert.ok(r.stderr.endsWith(`(run \`${help}\` for usage)\n`), `wxbot ${args.join(' ')}: ${r.stderr}`);
+  }
+});

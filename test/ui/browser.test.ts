@@ -320,6 +320,35 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     assert.equal((await fetch(`${demo.origin}/web/main.js`)).status, 404);
   });
 
+  test('the tab has its own icon: the browser asks for no /favicon.ico (and logs no 404 for it)', async () => {
+    // A context without localContext's routing (Chromium asks for no favicon while routing is on), on
+    // the UI whose conversation is text only: nothing on the page points outside this machine.
+    const plain = await browser.newContext();
+    try {
+      const page = await plain.newPage();
+      const asked: string[] = [];
+      const errors: string[] = [];
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(foreignUi);
+      await page.getByTestId('composer').waitFor();
+      // Run in the page (as text: the tests are compiled without the DOM's types).
+      const iconWidth = await page.evaluate<number>(`new Promise((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve(img.naturalWidth);
+        img.onerror = () => resolve(-1);
+        img.src = document.querySelector('link[rel="icon"]')?.href ?? '';
+      })`);
+      assert.ok(iconWidth > 0, 'the icon link decodes as an image');
+      await page.waitForTimeout(300);
+      assert.ok(!asked.includes('/favicon.ico'), `requests: ${asked.join(' ')}`);
+      assert.ok(asked.length > 2, 'the page and its assets were requested');
+      assert.deepEqual(errors, []);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test('nothing but reply pictures was fetched from outside this machine', () => {
     const all = foreignRequests;
     assert.ok(all.length > 0, 'the news cover points at the internet: its request was blocked and recorded');

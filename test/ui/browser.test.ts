@@ -320,6 +320,44 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     assert.equal((await fetch(`${demo.origin}/web/main.js`)).status, 404);
   });
 
+  test('the page says when wxbot stopped, and reconnects by itself when it runs again', async () => {
+    const target = { url: 'http://127.0.0.1:9/wechat', token: 'abc123' };
+    const first = await startUiServer({ target, port: 0 });
+    const port = Number(new URL(first.url).port);
+    let second: Awaited<ReturnType<typeof startUiServer>> | undefined;
+    try {
+      const page = await open(first.url);
+      const offline = page.getByTestId('offline');
+      assert.equal(await offline.isVisible(), false, 'no notice while connected');
+      await first.close();
+      await offline.waitFor({ state: 'visible' });
+      assert.match((await offline.textContent()) ?? '', /已与 wxbot 断开/);
+      await page.screenshot({ path: shot('offline.png'), clip: { x: 0, y: 0, width: 1280, height: 120 } });
+      // A new run on the same port (as `wxbot serve --ui` takes 5051 again): the page finds it.
+      second = await startUiServer({ target, port });
+      second.observe({
+        id: 'r1',
+        time: new Date().toISOString(),
+        method: 'POST',
+        path: '/wechat',
+        query: {},
+        body: '',
+        mode: 'plain',
+        status: 200,
+        reply: 'success',
+        latencyMs: 1,
+        dedupe: false,
+        late: false,
+        message: textMessage('重连之后'),
+      } as Exchange);
+      await offline.waitFor({ state: 'hidden' });
+      await page.getByTestId('exchange').filter({ hasText: 'text 重连之后' }).waitFor();
+    } finally {
+      await first.close();
+      await second?.close();
+    }
+  });
+
   test('the tab has its own icon: the browser asks for no /favicon.ico (and logs no 404 for it)', async () => {
     // A context without localContext's routing (Chromium asks for no favicon while routing is on), on
     // the UI whose conversation is text only: nothing on the page points outside this machine.

@@ -39,14 +39,19 @@ export const api = {
   curl: (id: number) => call<{ curl: string }>('POST', `/api/exchanges/${id}/curl`, {}),
 };
 
-/** Live events; the browser reconnects by itself after a drop. */
-export function listen(onEvent: (e: UiEvent) => void, onReconnect: () => void): void {
+/**
+ * Live events; the browser reconnects by itself after a drop (wxbot stopped, or restarted).
+ * `onLink` says when the stream drops (false) and when it is back (true).
+ */
+export function listen(onEvent: (e: UiEvent) => void, onReconnect: () => void, onLink: (up: boolean) => void): void {
   const es = new EventSource('/api/events');
   let opened = false;
   es.onopen = () => {
+    onLink(true);
     // After a reconnect events may have been missed: the caller reloads the list.
     if (opened) onReconnect();
     opened = true;
   };
+  es.onerror = () => onLink(false);
   es.onmessage = (m) => onEvent(JSON.parse(m.data as string) as UiEvent);
 }

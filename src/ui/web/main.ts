@@ -65,6 +65,12 @@ async function boot(): Promise<void> {
     add(all);
   };
 
+  // Shown while the event stream is down: the page would otherwise look alive with nothing behind it.
+  const offline = h(
+    'span',
+    { class: 'error', testid: 'offline', hidden: true },
+    '　已与 wxbot 断开：它停止了吗？再次运行后本页自动重连（新的一次运行请打开它新打印的地址再发消息）',
+  );
   app.replaceChildren(
     h(
       'div',
@@ -72,12 +78,16 @@ async function boot(): Promise<void> {
       h('b', {}, 'wxbot ui'),
       h('span', {}, ` → ${state.target}`),
       uiKey ? null : h('span', { class: 'error' }, '（只读：请从 wxbot 打印的地址打开本页）'),
+      offline,
     ),
     h('main', {}, phone.root, inspector.root),
   );
   listen(
     (e) => (e.type === 'exchange' ? add([e.exchange]) : void reload()),
     () => void reload(),
+    (up) => {
+      offline.hidden = up;
+    },
   );
   await reload();
 }

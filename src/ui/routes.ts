@@ -18,6 +18,8 @@ import type { ExchangeDetail, MenuButtonSpec, SendRequest, UiMode, UiState } fro
 /** What the routes read: the server's parts, and its port once it listens. */
 export interface UiContext {
   key: string;
+  /** This run's id, not secret (UiState.run). */
+  run: string;
   log: ExchangeLog;
   hub: EventHub;
   phone: Phone;
@@ -70,6 +72,7 @@ async function api(c: UiContext, req: IncomingMessage, res: ServerResponse, path
 
 function state(c: UiContext): UiState {
   return {
+    run: c.run,
     target: c.targetUrl,
     account: c.account,
     users: [DEFAULT_OPENID, 'oUserOpenId00000000000000002', 'oUserOpenId00000000000000003'],

@@ -3,6 +3,7 @@
  * bound to 127.0.0.1 (a tunnel to the webhook port never reaches it). `observe` is what
  * `wxbot serve --ui` hands its requests to; it only queues them, so a request never waits for the inspector.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exchange } from '../server/types.js';
@@ -62,6 +63,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const phone = new Phone(o.target, log, published, o.timeoutMs);
   const context: UiContext = {
     key,
+    run: randomBytes(6).toString('base64url'),
     log,
     hub,
     phone,

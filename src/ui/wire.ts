@@ -71,6 +71,11 @@ export interface MenuButtonSpec {
 
 /** Set once when the page opens. */
 export interface UiState {
+  /**
+   * Changes with every run of wxbot; not secret (unlike the key). A page that reconnects after a
+   * restart finds out that it belongs to an earlier run, whose key the new one refuses.
+   */
+  run: string;
   /** The webhook the phone talks to. */
   target: string;
   /** The account's 原始ID the phone writes to (ToUserName). */

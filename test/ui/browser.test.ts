@@ -320,7 +320,7 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     assert.equal((await fetch(`${demo.origin}/web/main.js`)).status, 404);
   });
 
-  test('the page says when wxbot stopped, and reconnects by itself when it runs again', async () => {
+  test('the page says when wxbot stopped, reconnects by itself, and says when the run is a new one', async () => {
     const target = { url: 'http://127.0.0.1:9/wechat', token: 'abc123' };
     const first = await startUiServer({ target, port: 0 });
     const port = Number(new URL(first.url).port);
@@ -335,6 +335,10 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
       await page.screenshot({ path: shot('offline.png'), clip: { x: 0, y: 0, width: 1280, height: 120 } });
       // A new run on the same port (as `wxbot serve --ui` takes 5051 again): the page finds it.
       second = await startUiServer({ target, port });
+      // Back on a new run: the notice now says this page (its key) is the earlier run's.
+      await page.getByText('wxbot 已重新运行').waitFor();
+      assert.equal(await offline.isVisible(), true);
+      // And the page follows the new run's exchanges.
       second.observe({
         id: 'r1',
         time: new Date().toISOString(),
@@ -350,8 +354,12 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
         late: false,
         message: textMessage('重连之后'),
       } as Exchange);
-      await offline.waitFor({ state: 'hidden' });
       await page.getByTestId('exchange').filter({ hasText: 'text 重连之后' }).waitFor();
+      // The new run's address pasted into this tab (only the fragment changes): the page reloads
+      // with the new key, and the notice is gone.
+      await Promise.all([page.waitForEvent('load'), page.goto(second.url)]);
+      await page.getByTestId('composer').waitFor();
+      assert.equal(await offline.isVisible(), false);
     } finally {
       await first.close();
       await second?.close();

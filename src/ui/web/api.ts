@@ -18,6 +18,12 @@ function takeKey(): string | null {
 
 export const uiKey = takeKey();
 
+// Another run's address pasted into this tab changes only the fragment, which reloads nothing by
+// itself: the page would keep the earlier key. Reloaded, it takes the new one.
+addEventListener('hashchange', () => {
+  if (/(?:^#|&)k=/.test(location.hash)) location.reload();
+});
+
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (method === 'POST') {

@@ -66,11 +66,18 @@ async function boot(): Promise<void> {
   };
 
   // Shown while the event stream is down: the page would otherwise look alive with nothing behind it.
-  const offline = h(
-    'span',
-    { class: 'error', testid: 'offline', hidden: true },
-    '　已与 wxbot 断开：它停止了吗？再次运行后本页自动重连（新的一次运行请打开它新打印的地址再发消息）',
-  );
+  // Back on a new run of wxbot, it stays: this page's key is the earlier run's, and sends would be refused.
+  const offline = h('span', { class: 'error', testid: 'offline', hidden: true });
+  let earlierRun = false;
+  let down = false;
+  const link = async (up: boolean) => {
+    if (up && down && !earlierRun) earlierRun = (await api.state()).run !== state.run;
+    down = !up;
+    offline.textContent = earlierRun
+      ? '　wxbot 已重新运行：请打开它新打印的地址（本页属于上一次运行，发不出消息）'
+      : '　已与 wxbot 断开：它停止了吗？再次运行后本页自动重连';
+    offline.hidden = up && !earlierRun;
+  };
   app.replaceChildren(
     h(
       'div',
@@ -85,9 +92,7 @@ async function boot(): Promise<void> {
   listen(
     (e) => (e.type === 'exchange' ? add([e.exchange]) : void reload()),
     () => void reload(),
-    (up) => {
-      offline.hidden = up;
-    },
+    (up) => void link(up).catch(() => undefined),
   );
   await reload();
 }

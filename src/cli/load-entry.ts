@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bot } from '../bot/bot.js';
 import { CliError, EXIT } from './errors.js';
@@ -100,6 +100,8 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
  */
 function describeLoadError(err: unknown, file: string, viaTsx: boolean): string {
   const message = (err as Error)?.message ?? String(err);
+  const missing = /^Cannot find package '([^']+)'/.exec(message);
+  if (missing) return missingPackage(missing[1]!, file);
   // esbuild counts columns from 0, editors and Node from 1.
   const esbuild = /^(\/[^\n]*?:\d+):(\d+): ERROR: (.*)$/m.exec(message);
   if (esbuild) return `${esbuild[1]}:${Number(esbuild[2]) + 1}: ${esbuild[3]}`;
@@ -115,4 +117,27 @@ function syntaxErrorAt(file: string): string | undefined {
   const m = /^(.*):(\d+)\n(.*)\n( *)\^/m.exec(r.stderr ?? '');
   if (!m) return undefined;
   return `${m[1]}:${m[2]}:${m[4]!.length + 1}`;
+}
+
+/**
+ * A package the bot imports is not installed: most often a project made by `wxbot init` (or cloned)
+ * before its `npm install`. Says which command installs it, and where.
+ */
+function missingPackage(name: string, file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      let listed = false;
+      try {
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
+        listed = Boolean(pkg.dependencies?.[name] ?? pkg.devDependencies?.[name]);
+      } catch {
+        // an unreadable package.json: the general advice below
+      }
+      return listed
+        ? `package '${name}' is not installed: run \`npm install\` in ${dir} (its package.json lists it)`
+        : `package '${name}' is not installed: run \`npm install ${name}\` in ${dir}`;
+    }
+    if (dirname(dir) === dir) return `package '${name}' is not installed: run \`npm install ${name}\` next to ${file}`;
+  }
 }

@@ -241,6 +241,28 @@ test('bad settings fail with exit 2 and never echo secrets', async () => {
   assert.match(e.stderr, /must default-export a bot/);
 });
 
+test('a bot whose package is not installed says which `npm install` to run, and where', async () => {
+  // A project made by `wxbot init` (or cloned) before its `npm install`: package.json lists the package.
+  const project = tempDir();
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ type: 'module', dependencies: { 'wxbot-not-here': '1' } }),
+  );
+  writeFileSync(join(project, 'bot.mjs'), "export { default } from 'wxbot-not-here';\n");
+  const listed = await runServeFailing(['bot.mjs'], { cwd: project });
+  assert.equal(listed.code, 1);
+  assert.ok(
+    listed.stderr.includes(
+      `cannot load bot.mjs: package 'wxbot-not-here' is not installed: run \`npm install\` in ${project} (its package.json lists it)`,
+    ),
+    listed.stderr,
+  );
+  // Not listed: the command names the package.
+  writeFileSync(join(project, 'other.mjs'), "export { default } from 'another-not-here';\n");
+  const unlisted = await runServeFailing(['other.mjs'], { cwd: project });
+  assert.match(unlisted.stderr, /package 'another-not-here' is not installed: run `npm install another-not-here` in /);
+});
+
 test('a port already in use is explained', async (t) => {
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));

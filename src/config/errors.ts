@@ -14,8 +14,9 @@ export class ConfigError extends WxbotError {
   }
 }
 
-/** Why a file that exists could not be read, in words a user acts on. */
+/** Why a file could not be read, in words a user acts on. */
 export function unreadableReason(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'no such file';
   if (e.code === 'EISDIR') return 'it is a directory';
   if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
   return e.code ?? e.message;

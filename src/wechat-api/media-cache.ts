@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { unreadableReason } from '../config/errors.js';
 import type { Store } from '../store/store.js';
 import type { WechatApi } from './client.js';
 import { WechatApiError } from './errors.js';
@@ -251,7 +252,7 @@ class MediaCache implements MediaReplies {
     } catch (err) {
       throw new WechatApiError(
         'MEDIA_INVALID',
-        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`,
       );
     }
     const read = () => readFile(path);

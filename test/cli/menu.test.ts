@@ -85,7 +85,7 @@ test('a file that is not JSON, or missing, is a clear failure', async () => {
   assert.match(broken.stderr, /broken\.json is not valid JSON/);
   const missing = await wxbot(['create', 'nope.json']);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /cannot read nope\.json: ENOENT/);
+  assert.match(missing.stderr, /cannot read nope\.json: no such file/);
 });
 
 test('create --dry-run validates without sending', async () => {

@@ -153,7 +153,7 @@ describe('the cache', () => {
     await assert.rejects(media.mediaIdFor('voice', { file: cat }), /cat\.png is PNG; voice media must be amr\/mp3/);
     await assert.rejects(
       media.mediaIdFor('image', { file: join(dir, 'missing.png') }),
-      /cannot read .*missing\.png: ENOENT/,
+      /cannot read .*missing\.png: no such file/,
     );
     await assert.rejects(media.mediaIdFor('image', {}), /exactly one of file, url or buffer/);
     assert.equal(fake.calls.length, calls);

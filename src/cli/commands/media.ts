@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../errors.js';
+import { unreadableReason } from '../../config/errors.js';
 import { type AccountFlags, accountApi, out, runWechat, withAccountOptions } from '../wechat-account.js';
 
 interface UploadFlags extends AccountFlags {
@@ -50,7 +51,7 @@ async function readInput(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(`cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`);
   }
 }
 

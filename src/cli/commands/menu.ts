@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../errors.js';
+import { unreadableReason } from '../../config/errors.js';
 import { type AccountFlags, accountApi, out, runWechat as run, withAccountOptions } from '../wechat-account.js';
 
 interface MenuFlags extends AccountFlags {
@@ -35,7 +36,7 @@ async function readMenuFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(`cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`);
   }
   try {
     return JSON.parse(text);

@@ -1,9 +1,3 @@
-/**
- * Starting the UI for `wxbot ui`, `wxbot serve --ui` and `wxbot tunnel --ui`: its port, and the custom
- * menu the phone shows (a file, else the account's menu when an AppSecret is set). Loaded only when
- * the UI is asked for.
- */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEV_SESSION_DIR } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
@@ -13,6 +7,7 @@ import type { UiTarget } from '../ui/phone.js';
 import { DEFAULT_UI_PORT, startUiServer, type UiServer } from '../ui/server.js';
 import type { MenuButtonSpec } from '../ui/wire.js';
 import { CliError, EXIT } from './errors.js';
+import { readJsonFile } from './json-file.js';
 import type { ServeSettings } from './serve-settings.js';
 
 export interface UiFlags {
@@ -25,21 +20,7 @@ type MenuSpec = { button: MenuButtonSpec[] };
 
 /** A menu file checked as `wxbot menu create` checks it, every problem listed. */
 export async function readMenuFile(file: string, cwd: string): Promise<MenuSpec> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (err) {
-    throw new CliError(
-      `cannot read the menu file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      EXIT.usage,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`the menu file ${file} is not JSON: ${(err as Error).message}`, EXIT.usage);
-  }
+  const json = await readJsonFile(resolve(cwd, file), `the menu file ${file}`, EXIT.usage);
   const { menuForCreate, validateMenu } = await import('../wechat-api/menu-validate.js');
   const problems = validateMenu(json);
   if (problems.length > 0) {

@@ -50,6 +50,9 @@ export function readEnvFile(path: string): Record<string, string> {
     const reason = unreadableReason(e);
     throw new ConfigError(path, `cannot read ${path}: ${reason}; fix it or remove it`, { cause: err });
   }
+  // Saved as "UTF-8 with BOM" (Windows editors): the mark would become part of the first name, and
+  // WECHAT_TOKEN on the first line would go unread.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   checkDotEnv(text, path);
   return parseEnv(text) as Record<string, string>;
 }

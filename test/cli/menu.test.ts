@@ -88,6 +88,12 @@ test('a file that is not JSON, or missing, is a clear failure', async () => {
   assert.match(missing.stderr, /cannot read nope\.json: no such file/);
 });
 
+test('a menu file saved as UTF-8 with a byte order mark (Windows editors) reads as JSON', async () => {
+  writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(MENU)}`);
+  const r = await wxbot(['create', 'bom.json', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
 test('create --dry-run validates without sending', async () => {
   const n = fake.calls.length;
   const r = await wxbot(['create', 'menu.json', '--dry-run']);

@@ -40,6 +40,16 @@ test('.env: comments, export, spaces around =, CRLF and quoted values spanning l
   }
 });
 
+test('.env saved with a byte order mark (UTF-8 with BOM, as Windows editors save it): its first name reads as written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wxbot-env-'));
+  try {
+    writeFileSync(join(dir, '.env'), '\uFEFFWECHAT_TOKEN=abc123\r\nWECHAT_APP_ID=wx0123456789abcdef\r\n');
+    assert.deepEqual(readEnvFile(join(dir, '.env')), { WECHAT_TOKEN: 'abc123', WECHAT_APP_ID: 'wx0123456789abcdef' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('.env: a quoted value that is never closed is an error at the line that opens it', () => {
   assert.throws(
     () => checkDotEnv('A=1\nB="open\nC=2\n', '.env'),

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from '../errors.js';
-import { unreadableReason } from '../../config/errors.js';
+import { readJsonFile } from '../json-file.js';
 import { type AccountFlags, accountApi, out, runWechat as run, withAccountOptions } from '../wechat-account.js';
 
 interface MenuFlags extends AccountFlags {
@@ -31,19 +30,7 @@ function withAccount(cmd: Command): Command {
 // Heavy parts (undici, the API client) load inside the action.
 const api = async (flags: MenuFlags) => (await accountApi(flags, 'menus')).api;
 
-async function readMenuFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
+const readMenuFile = (file: string) => readJsonFile(file, file, EXIT.failure);
 
 export default function menuCommand(): Command {
   const menu = new Command('menu')

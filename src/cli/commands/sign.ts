@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { webhookUrl } from '../url-option.js';
 import { loadEnv, wechatSettings } from '../../config/env.js';
 import { computeMsgSignature, computeSignature } from '../../protocol/signature.js';
 import { newNonce, unixSeconds } from '../../simulate/ids.js';
@@ -34,7 +35,9 @@ export default function signCommand(): Command {
       'an Encrypt value: also print msg_signature = sha1(sort(token, timestamp, nonce, encrypt))',
     )
     .option('--echostr <s>', 'echostr to put in the signed URL (it is not part of the signature)')
-    .option('--url <base>', 'print a complete signed URL on BASE instead of the bare values')
+    .option('--url <base>', 'print a complete signed URL on BASE instead of the bare values', (v: string) =>
+      webhookUrl(v),
+    )
     .option('--json', 'print one JSON object')
     .addHelpText('after', EXAMPLES)
     .action((opts: SignFlags) => {

@@ -255,6 +255,12 @@ async function listen(
       );
     if (e.code === 'EACCES')
       throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
+    // An address of another machine, or a name that does not resolve: --host is where this one listens.
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+      throw new CliError(
+        `cannot listen on ${s.host} (--host or WXBOT_HOST): ${e.code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'no such host'} (${e.code}); use 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or one of this machine's addresses`,
+        EXIT.usage,
+      );
     throw err;
   }
 }

@@ -242,7 +242,10 @@ test('bad settings fail with exit 2 and never echo secrets', async () => {
   // 192.0.2.1 (TEST-NET-1) is documentation only: never an address of this machine.
   const f = await runServeFailing(['--host', '192.0.2.1', '--port', '0']);
   assert.equal(f.code, 2);
-  assert.match(f.stderr, /cannot listen on 192\.0\.2\.1 \(--host or WXBOT_HOST\): not an address of this machine \(EADDRNOTAVAIL\); use 0\.0\.0\.0/);
+  assert.match(
+    f.stderr,
+    /cannot listen on 192\.0\.2\.1 \(--host or WXBOT_HOST\): not an address of this machine \(EADDRNOTAVAIL\); use 0\.0\.0\.0/,
+  );
 });
 
 test('a bot whose package is not installed says which `npm install` to run, and where', async () => {

@@ -2,7 +2,14 @@
  * The hand-off from `wxbot serve` to `wxbot simulate` in the same directory: a generated Token is saved
  * in .wxbot/dev-session.json while the server runs (a configured one is in env/.env already).
  */
-import { DEV_SESSION_DIR, DEV_SESSION_FILE, removeDevSession, writeDevSession } from '../config/dev-session.js';
+import {
+  DEV_SESSION_DIR,
+  DEV_SESSION_FILE,
+  isProcessAlive,
+  readDevSession,
+  removeDevSession,
+  writeDevSession,
+} from '../config/dev-session.js';
 import type { ServeSettings } from './serve-settings.js';
 
 export interface DevSession {
@@ -22,15 +29,22 @@ export function handOffDevSession(
 ): DevSession {
   if (!s.tokenGenerated) return NONE;
   const owner = { pid: process.pid, token: s.token };
+  // Another `wxbot serve` already running here: this one takes the session over while it runs, and
+  // hands it back when it stops, so `wxbot simulate` then finds the one still running.
+  const earlier = readDevSession(cwd);
   const dropSession = () => {
     try {
-      removeDevSession(cwd, owner);
+      if (removeDevSession(cwd, owner) && earlier && isProcessAlive(earlier.pid)) writeDevSession(cwd, earlier);
     } catch {
       // best effort: a file left behind names a dead pid and is ignored
     }
   };
   try {
     const path = writeDevSession(cwd, { token: s.token, url, pid: process.pid, startedAt: new Date().toISOString() });
+    if (earlier)
+      stderr.write(
+        `wxbot: another wxbot serve runs in this directory (pid ${earlier.pid}, ${earlier.url}): wxbot simulate here talks to this one (${url}) until it stops, then to that one again\n`,
+      );
     // A hard exit (second Ctrl-C, shutdown timeout) skips close(): still leave no file behind.
     process.once('exit', dropSession);
     return {

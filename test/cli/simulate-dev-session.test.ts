@@ -60,6 +60,34 @@ test('serve with a generated Token hands it to a bare `wxbot simulate text 你�
   assert.match(after.stderr, /no Token: start `wxbot serve` in this directory.*or pass --token \/ set WECHAT_TOKEN/);
 });
 
+test('a second serve in the same directory takes the session over while it runs, then hands it back', async (t) => {
+  const cwd = tempDir();
+  const first = await runServe([], { cwd });
+  t.after(() => first.stop('SIGKILL'));
+  const second = await runServe([], { cwd });
+  t.after(() => second.stop('SIGKILL'));
+  assert.match(
+    second.stderr(),
+    new RegExp(
+      `another wxbot serve runs in this directory \\(pid ${first.child.pid}, ${first.url}\\): wxbot simulate here talks to this one`,
+    ),
+  );
+  const session = () => JSON.parse(readFileSync(sessionFile(cwd), 'utf8')) as { url: string; pid: number };
+  assert.equal(session().url, second.url);
+  const toSecond = await wxbot(['simulate', 'text', '你好', '--json'], { cwd });
+  assert.equal(toSecond.code, 0, toSecond.stderr);
+  assert.equal((JSON.parse(toSecond.stdout) as { request: { url: string } }).request.url.split('?')[0], second.url);
+
+  assert.equal(await second.stop('SIGTERM'), 0);
+  const back = session();
+  assert.deepEqual([back.url, back.pid], [first.url, first.child.pid], 'handed back to the first');
+  const toFirst = await wxbot(['simulate', 'text', '你好'], { cwd });
+  assert.equal(toFirst.code, 0, toFirst.stderr);
+
+  assert.equal(await first.stop('SIGTERM'), 0);
+  assert.ok(!existsSync(sessionFile(cwd)), 'the last one to stop leaves no session');
+});
+
 test('a session left by a process that has ended is ignored and removed', async () => {
   const cwd = tempDir();
   mkdirSync(join(cwd, '.wxbot'), { mode: 0o700 });

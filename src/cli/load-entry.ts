@@ -96,7 +96,8 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
 /**
  * The reason a module did not load, with file:line:column for a syntax error. Node's import gives
  * a SyntaxError no location (only an uncaught one is printed with it), so `node --check` is asked
- * for it; tsx (esbuild) puts `file:line:column: ERROR: …` in its message already.
+ * for it; tsx (esbuild) puts `file:line:column: ERROR: …` in its message already, but for plain
+ * JavaScript (an .mjs reloaded by --watch) its lexer says only `Parse error <file>:1:1`.
  */
 function describeLoadError(err: unknown, file: string, viaTsx: boolean): string {
   const message = (err as Error)?.message ?? String(err);
@@ -105,18 +106,24 @@ function describeLoadError(err: unknown, file: string, viaTsx: boolean): string 
   // esbuild counts columns from 0, editors and Node from 1.
   const esbuild = /^(\/[^\n]*?:\d+):(\d+): ERROR: (.*)$/m.exec(message);
   if (esbuild) return `${esbuild[1]}:${Number(esbuild[2]) + 1}: ${esbuild[3]}`;
+  if (/^Parse error /.test(message) && !TS_EXT.has(extname(file))) {
+    const found = checkSyntax(file);
+    return found ? `${found.at}: ${found.message}` : message;
+  }
   if ((err as Error)?.name !== 'SyntaxError' || viaTsx) return message;
-  const where = syntaxErrorAt(file);
-  return where ? `${where}: ${message}` : message;
+  const found = checkSyntax(file);
+  return found ? `${found.at}: ${message}` : message;
 }
 
-/** `file:line:column` of the first syntax error `node --check` finds in `file`, if it finds one. */
-function syntaxErrorAt(file: string): string | undefined {
+/** The first syntax error `node --check` finds in `file`: where (file:line:column) and what, if any. */
+function checkSyntax(file: string): { at: string; message: string } | undefined {
   const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
   // `<file>:<line>\n<source line>\n<spaces and carets>\n\nSyntaxError: …`
-  const m = /^(.*):(\d+)\n(.*)\n( *)\^/m.exec(r.stderr ?? '');
+  const stderr = r.stderr ?? '';
+  const m = /^(.*):(\d+)\n(.*)\n( *)\^/m.exec(stderr);
   if (!m) return undefined;
-  return `${m[1]}:${m[2]}:${m[4]!.length + 1}`;
+  const what = /^SyntaxError: (.*)$/m.exec(stderr)?.[1] ?? 'syntax error';
+  return { at: `${m[1]}:${m[2]}:${m[4]!.length + 1}`, message: what };
 }
 
 /**

@@ -132,6 +132,16 @@ export default createBot().text('v', () => '${reply}');\n`,
   }
   assert.equal(got, 'version 2');
   assert.match(s.stderr(), /reloaded bot\.mjs/);
+
+  // A save with a syntax error keeps the previous bot and says where the error is.
+  writeFileSync(file, `import { createBot } from '${LIB}';\nexport default createBot().text('v', () => 'x'\n`);
+  const until = Date.now() + 8000;
+  while (Date.now() < until && !/reload failed/.test(s.stderr())) await new Promise((r) => setTimeout(r, 100));
+  assert.match(
+    s.stderr(),
+    /reload failed, keeping the previous bot: cannot load bot\.mjs: .*bot\.mjs:2:\d+: missing \) after argument list/,
+  );
+  assert.equal(content(await push(s.url, textXml('v'), 'plain')), 'version 2');
 });
 
 test('--log-format json prints one JSON object per request on stdout, OpenIDs masked', async (t) => {

@@ -1,3 +1,8 @@
+/**
+ * Starting the UI for `wxbot ui`, `wxbot serve --ui` and `wxbot tunnel --ui`: its port, and the custom
+ * menu the phone shows (a file, else the account's menu when an AppSecret is set). Loaded only when
+ * the UI is asked for.
+ */
 import { join, resolve } from 'node:path';
 import { DEV_SESSION_DIR } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';

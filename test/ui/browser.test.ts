@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BIN, cleanEnv, ROOT, runServe, tempDir, type ServeChild } from '../cli/serve-child.js';
-import type { Exchange } from '../../src/server/types.js';
 import { textMessage } from '../../src/simulate/index.js';
 import { parseConvo } from '../../src/testing/index.js';
 import { startUiServer } from '../../src/ui/server.js';
 import { browserSkip, launch, localContext, shot } from './browser.js';
+import { servedExchange } from './exchanges.js';
 
 const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -274,21 +274,7 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     try {
       for (let i = 1; i <= 3000; i++) {
         const message = textMessage(`第 ${i} 条`);
-        many.observe({
-          id: `r${i}`,
-          time: new Date().toISOString(),
-          method: 'POST',
-          path: '/wechat',
-          query: { nonce: String(i) },
-          body: '',
-          mode: 'plain',
-          status: 200,
-          reply: 'success',
-          latencyMs: 2,
-          dedupe: false,
-          late: false,
-          message,
-        } as Exchange);
+        many.observe(servedExchange(`r${i}`, message, { query: { nonce: String(i) } }));
       }
       await new Promise((r) => setTimeout(r, 50));
       const page = await open(many.url);
@@ -339,21 +325,7 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
       await page.getByText('wxbot 已重新运行').waitFor();
       assert.equal(await offline.isVisible(), true);
       // And the page follows the new run's exchanges.
-      second.observe({
-        id: 'r1',
-        time: new Date().toISOString(),
-        method: 'POST',
-        path: '/wechat',
-        query: {},
-        body: '',
-        mode: 'plain',
-        status: 200,
-        reply: 'success',
-        latencyMs: 1,
-        dedupe: false,
-        late: false,
-        message: textMessage('重连之后'),
-      } as Exchange);
+      second.observe(servedExchange('r1', textMessage('重连之后')));
       await page.getByTestId('exchange').filter({ hasText: 'text 重连之后' }).waitFor();
       // The new run's address pasted into this tab (only the fragment changes): the page reloads
       // with the new key, and the notice is gone.

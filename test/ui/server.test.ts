@@ -12,6 +12,7 @@ import { sendMessage, textMessage } from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { tempDir } from '../cli/serve-child.js';
+import { servedExchange } from './exchanges.js';
 
 function call(
   url: string,
@@ -143,21 +144,11 @@ describe('the event stream', () => {
   after(() => ui.close());
 
   const fake = (i: number): Exchange =>
-    ({
-      id: `x${i}`,
-      time: new Date().toISOString(),
-      method: 'POST',
-      path: '/wechat',
-      query: { nonce: String(i) },
-      body: 'x'.repeat(2000),
-      mode: 'plain',
-      status: 200,
-      reply: 'success',
-      latencyMs: 1,
-      dedupe: false,
-      late: false,
-      message: { ...textMessage(`m${i}`), Content: `m${i} ${'长'.repeat(5000)}` },
-    }) as Exchange;
+    servedExchange(
+      `x${i}`,
+      { ...textMessage(`m${i}`), Content: `m${i} ${'长'.repeat(5000)}` },
+      { query: { nonce: String(i) }, body: 'x'.repeat(2000) },
+    );
 
   test('a page that does not read loses events (counted) and nothing waits for it', async () => {
     // A raw socket that sends the request and then never reads a byte.

@@ -52,6 +52,27 @@ function positiveInt(env: Env, name: string, provider: string, fallback: number,
   return n;
 }
 
+/**
+ * An API address from the environment: http:// or https://, refused here as a setting (exit 2) rather
+ * than found out at the first request as "cannot reach". A host without its scheme is the usual slip.
+ */
+function apiUrl(env: Env, name: string, provider: string, scheme: 'http' | 'https'): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return raw;
+  const schemeless = /^[\w.-]+(?::\d+)?(?:\/|$)/.test(raw);
+  throw missing(
+    provider,
+    `${name} must be an http:// or https:// URL, got "${raw}"${schemeless ? `: did you mean ${scheme}://${raw} ?` : ''}`,
+  );
+}
+
 const tulingKey = (env: Env) => env.TULING_KEY ?? env.TULING_API_KEY;
 
 function tulingSettings(env: Env): TulingOptions {
@@ -62,7 +83,9 @@ function tulingSettings(env: Env): TulingOptions {
       "TULING_KEY is not set (TULING_API_KEY is accepted too): put the robot's apiKey in the environment or in .env",
     );
   const o: TulingOptions = { apiKey };
-  if (env.TULING_API_URL) o.url = env.TULING_API_URL;
+  // Tuling's documented endpoint is plain http (TULING_DEFAULT_URL).
+  const url = apiUrl(env, 'TULING_API_URL', 'tuling', 'http');
+  if (url) o.url = url;
   if (env.TULING_SECRET) o.secret = env.TULING_SECRET;
   if (env.TULING_CITY) o.location = { city: env.TULING_CITY, province: env.TULING_PROVINCE, street: env.TULING_STREET };
   else if (env.TULING_PROVINCE || env.TULING_STREET)
@@ -81,7 +104,7 @@ function tulingSettings(env: Env): TulingOptions {
 function openaiSettings(env: Env): OpenAIOptions {
   const apiKey = env.OPENAI_API_KEY;
   if (!apiKey) throw missing('openai', 'OPENAI_API_KEY is not set: put the API key in the environment or in .env');
-  const baseUrl = env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL;
+  const baseUrl = apiUrl(env, 'OPENAI_BASE_URL', 'openai', 'https') ?? OPENAI_DEFAULT_BASE_URL;
   // Another vendor's server does not know OpenAI's model names: make the user say which model.
   if (!env.OPENAI_MODEL && env.OPENAI_BASE_URL && env.OPENAI_BASE_URL.replace(/\/+$/, '') !== OPENAI_DEFAULT_BASE_URL) {
     throw missing('openai', `OPENAI_MODEL is not set (required with OPENAI_BASE_URL=${baseUrl})`);

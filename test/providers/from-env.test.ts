@@ -109,6 +109,21 @@ test('bad settings throw NOT_CONFIGURED naming the variable', () => {
     () => chatSettingsFromEnv({ OPENAI_API_KEY: 'sk', OPENAI_MEMORY_TURNS: '-1' }),
     notConfigured(/OPENAI_MEMORY_TURNS/),
   );
+  // An API address without its scheme is a setting error, with the URL meant, not a network failure later.
+  assert.throws(
+    () => chatSettingsFromEnv({ OPENAI_API_KEY: 'sk', OPENAI_MODEL: 'm', OPENAI_BASE_URL: 'api.deepseek.com/v1' }),
+    notConfigured(
+      /^OPENAI_BASE_URL must be an http:\/\/ or https:\/\/ URL, got "api\.deepseek\.com\/v1": did you mean https:\/\/api\.deepseek\.com\/v1 \?$/,
+    ),
+  );
+  assert.throws(
+    () => chatSettingsFromEnv({ TULING_KEY: 't', TULING_API_URL: 'openapi.turingapi.com/openapi/api/v2' }),
+    notConfigured(/^TULING_API_URL must be .*: did you mean http:\/\/openapi\.turingapi\.com\/openapi\/api\/v2 \?$/),
+  );
+  assert.throws(
+    () => chatSettingsFromEnv({ TULING_KEY: 't', TULING_API_URL: 'ftp://x' }),
+    notConfigured(/^TULING_API_URL must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x"$/),
+  );
 });
 
 test('providerFromEnv returns a budgeted Tuling provider that answers through the fake', async () => {

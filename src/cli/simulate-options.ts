@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { readDevSession } from '../config/dev-session.js';
 import { loadEnv, wechatSettings } from '../config/env.js';
-import { webhookUrl } from './url-option.js';
+import { httpUrl } from '../config/values.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_OPENID, WECHAT_TIMEOUT_MS } from '../simulate/ids.js';
 import type { SimulateMode, SimulateSettings } from '../simulate/push.js';
 import { CliError, EXIT } from './errors.js';
@@ -53,7 +53,7 @@ export function addSimulateOptions(cmd: Command): Command {
     .option(
       '--url <url>',
       `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`,
-      (v: string) => webhookUrl(v),
+      (v: string) => httpUrl(v, '--url'),
     )
     .option(
       '--token <token>',
@@ -81,7 +81,7 @@ export function addSimulateOptions(cmd: Command): Command {
  * (WXBOT_PORT or PORT, WXBOT_PATH), else http://127.0.0.1:5050/wechat.
  */
 export function defaultUrl(env: Record<string, string | undefined>): string {
-  if (env.WXBOT_URL) return webhookUrl(env.WXBOT_URL, 'WXBOT_URL');
+  if (env.WXBOT_URL) return httpUrl(env.WXBOT_URL, 'WXBOT_URL');
   const port = env.WXBOT_PORT ?? env.PORT;
   const path = env.WXBOT_PATH;
   if (!port && !path) return DEFAULT_URL;

@@ -38,3 +38,26 @@ export function checkAppId(raw: string, setting: string): string {
   }
   return raw;
 }
+
+/**
+ * What is wrong with `raw` as an http:// or https:// URL (undefined: nothing). A host without its
+ * scheme (`127.0.0.1:5050/wechat`) is the usual slip: the message suggests it with `suggest`://.
+ */
+export function httpUrlProblem(raw: string, setting: string, suggest: 'http' | 'https' = 'http'): string | undefined {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return undefined;
+  const schemeless = /^(?:[\w.-]+|\[[0-9a-f:]+\])(?::\d+)?(?:\/|$)/i.test(raw);
+  return `${setting} must be an http:// or https:// URL, got "${raw}"${schemeless ? `: did you mean ${suggest}://${raw} ?` : ''}`;
+}
+
+/** The URL as given, or a ConfigError naming `setting` (see httpUrlProblem). */
+export function httpUrl(raw: string, setting: string): string {
+  const problem = httpUrlProblem(raw, setting);
+  if (problem !== undefined) throw new ConfigError(setting, problem);
+  return raw;
+}

@@ -1,6 +1,7 @@
 /** Chat provider settings from the environment (and `.env`, through loadEnv). */
 import type { Dispatcher } from 'undici';
 import type { Env } from '../config/env.js';
+import { httpUrlProblem } from '../config/values.js';
 import type { Store } from '../store/store.js';
 import {
   DEFAULT_BUDGET_MS,
@@ -52,25 +53,12 @@ function positiveInt(env: Env, name: string, provider: string, fallback: number,
   return n;
 }
 
-/**
- * An API address from the environment: http:// or https://, refused here as a setting (exit 2) rather
- * than found out at the first request as "cannot reach". A host without its scheme is the usual slip.
- */
-function apiUrl(env: Env, name: string, provider: string, scheme: 'http' | 'https'): string | undefined {
+/** An API address from the environment, refused here as a setting rather than found out at the first request. */
+function apiUrl(env: Env, name: string, provider: string, suggest: 'http' | 'https'): string | undefined {
   const raw = env[name];
-  if (raw === undefined) return undefined;
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(raw).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol === 'http:' || protocol === 'https:') return raw;
-  const schemeless = /^[\w.-]+(?::\d+)?(?:\/|$)/.test(raw);
-  throw missing(
-    provider,
-    `${name} must be an http:// or https:// URL, got "${raw}"${schemeless ? `: did you mean ${scheme}://${raw} ?` : ''}`,
-  );
+  const problem = raw === undefined ? undefined : httpUrlProblem(raw, name, suggest);
+  if (problem !== undefined) throw missing(provider, problem);
+  return raw;
 }
 
 const tulingKey = (env: Env) => env.TULING_KEY ?? env.TULING_API_KEY;

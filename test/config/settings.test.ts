@@ -1,4 +1,4 @@
-// The strict readers behind every command's settings: .env lines, decimal ports, AppIDs, Redis URLs.
+// The strict readers behind every command's settings: .env lines, decimal ports, AppIDs, http(s) URLs, Redis URLs.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { checkDotEnv, readEnvFile } from '../../src/config/dotenv.js';
 import { wechatSettings } from '../../src/config/env.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { checkAppId, decimalInt, port } from '../../src/config/values.js';
+import { checkAppId, decimalInt, httpUrl, httpUrlProblem, port } from '../../src/config/values.js';
 import { StoreError } from '../../src/store/errors.js';
 import { parseRedisUrl } from '../../src/store/redis-url.js';
 
@@ -120,4 +120,27 @@ test('Redis URLs: redis:// or rediss://, a host, and a decimal database or none;
   bad('redis://:hunter2@h/1/2', /must be a number/);
   bad('not a url', /not a Redis URL/);
   bad('redis://:hunter2@:6379/0', /not a Redis URL|no host/);
+});
+
+test('http(s) URLs pass as given; anything else names the setting, and a host without its scheme gets the URL meant', () => {
+  for (const ok of ['http://127.0.0.1:5050/wechat', 'https://bot.example.com/wx?a=1', 'http://[::1]:8080/'])
+    assert.equal(httpUrl(ok, '--url'), ok);
+  const meant = (raw: string, setting: string, url: string) =>
+    assert.throws(
+      () => httpUrl(raw, setting),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.setting === setting &&
+        e.message === `${setting} must be an http:// or https:// URL, got "${raw}": did you mean ${url} ?`,
+    );
+  meant('127.0.0.1:5050/wechat', '--url', 'http://127.0.0.1:5050/wechat');
+  meant('localhost:5050', '--url', 'http://localhost:5050');
+  meant('[::1]:5050/wechat', 'WXBOT_URL', 'http://[::1]:5050/wechat');
+  assert.throws(() => httpUrl('ftp://x/y', '--url'), configError('--url', /^--url must be .* got "ftp:\/\/x\/y"$/));
+  assert.throws(() => httpUrl('', '--url'), configError('--url', /got ""$/));
+  assert.equal(
+    httpUrlProblem('api.deepseek.com/v1', 'OPENAI_BASE_URL', 'https'),
+    'OPENAI_BASE_URL must be an http:// or https:// URL, got "api.deepseek.com/v1": did you mean https://api.deepseek.com/v1 ?',
+  );
+  assert.equal(httpUrlProblem('https://api.deepseek.com/v1', 'OPENAI_BASE_URL', 'https'), undefined);
 });

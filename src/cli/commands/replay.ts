@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { webhookUrl } from '../url-option.js';
+import { httpUrl } from '../../config/values.js';
 import { CliError, EXIT } from '../errors.js';
 import { readHistoryFile } from '../history-read.js';
 
@@ -31,7 +31,7 @@ export default function replayCommand(): Command {
     .option(
       '--url <url>',
       'where to send it (default: the server that recorded it, same path; with the Token of a running `wxbot serve` here, that server)',
-      (v: string) => webhookUrl(v),
+      (v: string) => httpUrl(v, '--url'),
     )
     .option('--token <token>', 'Token (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
     .option('--aes-key <key>', 'EncodingAESKey for compat/safe mode (env WECHAT_AES_KEY)')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { webhookUrl } from '../url-option.js';
+import { httpUrl } from '../../config/values.js';
 import { loadEnv, wechatSettings } from '../../config/env.js';
 import { computeMsgSignature, computeSignature } from '../../protocol/signature.js';
 import { newNonce, unixSeconds } from '../../simulate/ids.js';
@@ -36,7 +36,7 @@ export default function signCommand(): Command {
     )
     .option('--echostr <s>', 'echostr to put in the signed URL (it is not part of the signature)')
     .option('--url <base>', 'print a complete signed URL on BASE instead of the bare values', (v: string) =>
-      webhookUrl(v),
+      httpUrl(v, '--url'),
     )
     .option('--json', 'print one JSON object')
     .addHelpText('after', EXAMPLES)

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { webhookUrl } from '../url-option.js';
+import { httpUrl } from '../../config/values.js';
 import { CliError, EXIT } from '../errors.js';
 
 interface TestFlags {
@@ -37,7 +37,9 @@ export default function testCommand(): Command {
       '--bot <entry>',
       'the bot module, run in-process (default: bot.mjs, bot.js or bot.ts here, else the demo bot)',
     )
-    .option('--url <url>', "a server's WeChat endpoint instead of an in-process bot", (v: string) => webhookUrl(v))
+    .option('--url <url>', "a server's WeChat endpoint instead of an in-process bot", (v: string) =>
+      httpUrl(v, '--url'),
+    )
     .option('--token <token>', 'the Token (env WECHAT_TOKEN; in-process: a fresh one when unset)')
     .option('--aes-key <key>', 'the EncodingAESKey, 43 characters (env WECHAT_AES_KEY)')
     .option('--app-id <id>', 'the AppID, wx… (env WECHAT_APP_ID)')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { webhookUrl } from '../url-option.js';
+import { httpUrl } from '../../config/values.js';
 import type { UiFlags } from '../serve-ui.js';
 
 interface UiCommandFlags extends UiFlags {
@@ -28,7 +28,7 @@ export default function uiCommand(): Command {
     .option(
       '--url <url>',
       "the server's WeChat endpoint (env WXBOT_URL; default the running `wxbot serve` in this directory)",
-      (v: string) => webhookUrl(v),
+      (v: string) => httpUrl(v, '--url'),
     )
     .option('--token <token>', 'the Token (env WECHAT_TOKEN; else the one `wxbot serve` generated in this directory)')
     .option('--aes-key <key>', 'the EncodingAESKey, for compatible and safe mode (env WECHAT_AES_KEY)')

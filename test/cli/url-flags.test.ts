@@ -5,33 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliError } from '../../src/cli/errors.js';
-import { webhookUrl } from '../../src/cli/url-option.js';
 import { wxbot } from './conventions-world.js';
-
-test('http and https URLs pass as given; anything else is a usage error naming where it came from', () => {
-  for (const ok of ['http://127.0.0.1:5050/wechat', 'https://bot.example.com/wx?a=1', 'http://[::1]:8080/'])
-    assert.equal(webhookUrl(ok), ok);
-  const usage = (from: string, value: string, suggestion?: string) => (err: unknown) => {
-    assert.ok(err instanceof CliError);
-    assert.equal(err.exitCode, 2);
-    assert.ok(err.message.startsWith(`${from} must be an http:// or https:// URL, got "${value}"`), err.message);
-    if (suggestion) assert.ok(err.message.includes(`did you mean ${suggestion} ?`), err.message);
-    else assert.ok(!err.message.includes('did you mean'), err.message);
-    return true;
-  };
-  assert.throws(
-    () => webhookUrl('127.0.0.1:5050/wechat'),
-    usage('--url', '127.0.0.1:5050/wechat', 'http://127.0.0.1:5050/wechat'),
-  );
-  assert.throws(() => webhookUrl('localhost:5050'), usage('--url', 'localhost:5050', 'http://localhost:5050'));
-  assert.throws(
-    () => webhookUrl('bot.example.com/wechat', 'WXBOT_URL'),
-    usage('WXBOT_URL', 'bot.example.com/wechat', 'http://bot.example.com/wechat'),
-  );
-  assert.throws(() => webhookUrl('ftp://x/y'), usage('--url', 'ftp://x/y'));
-  assert.throws(() => webhookUrl(''), usage('--url', ''));
-});
 
 test('every command that takes a webhook URL refuses one without http:// before sending (exit 2, not 3)', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'wxbot-url-'));

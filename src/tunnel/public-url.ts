@@ -1,3 +1,4 @@
+import { httpUrlProblem } from '../config/values.js';
 import { PUBLIC_URL_HINT, TunnelError } from './errors.js';
 import type { Tunnel, TunnelProvider } from './provider.js';
 
@@ -7,23 +8,15 @@ import type { Tunnel, TunnelProvider } from './provider.js';
  * a local reverse proxy in tests, or a tunnel that is reached on another port, are legitimate.
  */
 export function parsePublicUrl(input: string): URL {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
+  const problem = httpUrlProblem(input.trim(), '--public-url', 'https');
+  if (problem !== undefined) {
     throw new TunnelError(
       'BAD_PUBLIC_URL',
-      `"${input}" is not a URL`,
-      'Pass the full address, e.g. --public-url https://bot.example.com',
+      problem,
+      'WeChat only calls http:// and https:// URLs, e.g. https://bot.example.com',
     );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TunnelError(
-      'BAD_PUBLIC_URL',
-      `the public URL must start with http:// or https:// (got ${url.protocol})`,
-      'WeChat only calls http:// and https:// URLs.',
-    );
-  }
+  const url = new URL(input.trim());
   if (url.username || url.password) {
     throw new TunnelError(
       'BAD_PUBLIC_URL',

@@ -225,5 +225,5 @@ test('a public URL nobody answers at: exit 3; a malformed one: exit 2', async ()
   assert.match(dead.err, /cannot be reached from this machine/);
   const bad = await failing([...SERVE, '--public-url', 'ftp://example.com']);
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /must start with http:\/\/ or https:\/\//);
+  assert.match(bad.err, /--public-url must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/example\.com"/);
 });

@@ -16,7 +16,11 @@ test('the public-url provider opens nothing and returns the base without a trail
 
 test('rejects what WeChat cannot call, with a reason', () => {
   for (const [input, why] of [
-    ['bot.example.com', /not a URL/],
+    [
+      'bot.example.com',
+      /^--public-url must be an http:\/\/ or https:\/\/ URL, got "bot\.example\.com": did you mean https:\/\/bot\.example\.com \?$/,
+    ],
+    ['bot.example.com:443', /did you mean https:\/\/bot\.example\.com:443 \?$/],
     ['ftp://x.example', /http:\/\/ or https:\/\//],
     ['https://u:p@x.example', /user name or password/],
   ] as const) {

@@ -4,7 +4,7 @@
  */
 import { handleError } from './errors.js';
 import { consoleValues, maskStream, processMask } from './output-mask.js';
-import { COMMANDS, createProgram, withExitOverride } from './program.js';
+import { COMMANDS, createProgram, withUsageErrors } from './program.js';
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const name = argv[2];
@@ -18,7 +18,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   for (const [cmd, [summary, load]] of Object.entries(COMMANDS)) {
     if (cmd === name || (name === 'help' && argv[3] === cmd)) {
       const mod = await load();
-      program.addCommand(withExitOverride(mod.default()));
+      program.addCommand(withUsageErrors(mod.default()));
     } else {
       // Listed in help without importing it.
       program.command(cmd).summary(summary).description(summary).allowUnknownOption().helpOption(false);

@@ -56,10 +56,10 @@ export function createProgram(version = packageVersion()): Command {
 
 // Usage errors surface as CommanderError so handleError picks the exit code (2), at every depth,
 // each followed by where that command's own usage is (a missing argument says which, not how).
-export function withExitOverride(cmd: Command, parent = 'wxbot'): Command {
+export function withUsageErrors(cmd: Command, parent = 'wxbot'): Command {
   const path = `${parent} ${cmd.name()}`;
   cmd.exitOverride().showHelpAfterError(`(run \`${path} --help\` for usage)`);
-  for (const sub of cmd.commands) withExitOverride(sub, path);
+  for (const sub of cmd.commands) withUsageErrors(sub, path);
   return cmd;
 }
 
@@ -70,7 +70,7 @@ export async function loadFullProgram(): Promise<Command> {
     const cmd = (await load()).default();
     // The same one-liners `wxbot --help` shows (and completion scripts describe commands with).
     if (!cmd.summary()) cmd.summary(summary);
-    program.addCommand(withExitOverride(cmd));
+    program.addCommand(withUsageErrors(cmd));
   }
   return program;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { withoutBom } from '../protocol/utf8.js';
 import { ConfigError, unreadableReason } from './errors.js';
 
 const ASSIGNMENT = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=(.*)$/;
@@ -50,9 +51,8 @@ export function readEnvFile(path: string): Record<string, string> {
     const reason = unreadableReason(e);
     throw new ConfigError(path, `cannot read ${path}: ${reason}; fix it or remove it`, { cause: err });
   }
-  // Saved as "UTF-8 with BOM" (Windows editors): the mark would become part of the first name, and
-  // WECHAT_TOKEN on the first line would go unread.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // A mark before the first name would leave WECHAT_TOKEN on the first line unread.
+  text = withoutBom(text);
   checkDotEnv(text, path);
   return parseEnv(text) as Record<string, string>;
 }

@@ -4,6 +4,7 @@
  * `---` between conversations of one file. Every mistake is reported with its line number.
  */
 import { WxbotError } from '../protocol/errors.js';
+import { withoutBom } from '../protocol/utf8.js';
 import { textMessage } from '../simulate/messages.js';
 import type { SimulateMode } from '../simulate/push.js';
 import { type Expectation, parseExpectation } from './convo-expect.js';
@@ -184,7 +185,7 @@ const textBuild = (content: string) => (u: Parameters<typeof textMessage>[1]) =>
 /** Parses one file's text; throws ConvoSyntaxError listing every bad line. */
 export function parseConvo(text: string, file = 'conversation.convo'): Conversation[] {
   const b = new Builder(file);
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const lines = withoutBom(text).split('\n');
   for (const [i, rawLine] of lines.entries()) {
     const n = i + 1;
     // Indentation is allowed; what follows the marker is kept as written.

@@ -8,7 +8,8 @@ import type { Tunnel, TunnelProvider } from './provider.js';
  * a local reverse proxy in tests, or a tunnel that is reached on another port, are legitimate.
  */
 export function parsePublicUrl(input: string): URL {
-  const problem = httpUrlProblem(input.trim(), '--public-url', 'https');
+  const raw = input.trim();
+  const problem = httpUrlProblem(raw, '--public-url', 'https');
   if (problem !== undefined) {
     throw new TunnelError(
       'BAD_PUBLIC_URL',
@@ -16,7 +17,7 @@ export function parsePublicUrl(input: string): URL {
       'WeChat only calls http:// and https:// URLs, e.g. https://bot.example.com',
     );
   }
-  const url = new URL(input.trim());
+  const url = new URL(raw);
   if (url.username || url.password) {
     throw new TunnelError(
       'BAD_PUBLIC_URL',

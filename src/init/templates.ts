@@ -76,7 +76,7 @@ bot.click('ABOUT', () => newsReply({
 // Events and media without words (a QR scan, a video) get the same answer either way.
 const configured = providerFromEnv(loadEnv());
 const talk = configured ? chat(configured.provider) : (ctx) => \`你说：\${ctx.text}\`;
-bot.fallback((ctx, next) => (ctx.text ? talk(ctx, next) : '嗯？我聽不太懂'));
+bot.fallback((ctx, next) => (ctx.text ? talk(ctx, next) : '嗯？我听不太懂'));
 
 export default bot;
 `;
@@ -164,6 +164,6 @@ export function helloConvo(): string {
 < *
 
 > [scan 42]
-< 嗯？我聽不太懂
+< 嗯？我听不太懂
 `;
 }

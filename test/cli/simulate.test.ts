@@ -170,6 +170,10 @@ test('usage errors exit 2: no token, safe mode without a key, bad numbers', asyn
   const typo = await wxbot(['simulate', 'txt', 'hi', '--token', TOKEN]);
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /unknown command 'txt' \(did you mean text\?\)/);
+  // An event named where a message kind goes gets its real command line, not a near miss ("link").
+  const click = await wxbot(['simulate', 'click', 'ABOUT', '--token', TOKEN]);
+  assert.equal(click.code, 2);
+  assert.match(click.stderr, /'click' is an event: wxbot simulate event click <key>/);
 });
 
 test('settings come from the environment and .env: no flags needed', async () => {

@@ -92,11 +92,11 @@ test('--reporter junit is valid JUnit XML; tap and json too', async () => {
 });
 
 test('--update rewrites the failing exact text, then the file passes', async () => {
-  await writeFile(join(dir, 'snap.convo'), '> 复读 新的\n< 旧的\n\n> [scan 1]\n< ~聽不\n');
+  await writeFile(join(dir, 'snap.convo'), '> 复读 新的\n< 旧的\n\n> [scan 1]\n< ~听不\n');
   const up = await run(['test', 'snap.convo', '--update']);
   assert.equal(up.code, 0, up.stdout);
   assert.match(up.stdout, /updated 1 turn in snap\.convo/);
-  assert.equal(await readFile(join(dir, 'snap.convo'), 'utf8'), '> 复读 新的\n< 新的\n\n> [scan 1]\n< ~聽不\n');
+  assert.equal(await readFile(join(dir, 'snap.convo'), 'utf8'), '> 复读 新的\n< 新的\n\n> [scan 1]\n< ~听不\n');
   assert.equal((await run(['test', 'snap.convo'])).code, 0);
 });
 

@@ -18,7 +18,7 @@ test('testBot: send, event, click and message through the real handler, with WeC
     const about = await t.click('ABOUT');
     assert.deepEqual([about.type, about.title], ['news', '关于这个机器人']);
     assert.match((await t.event('image', 'https://example.com/a.jpg')).text!, /^收到一张图片/);
-    assert.equal((await t.event('scan', 42)).text, '嗯？我聽不太懂');
+    assert.equal((await t.event('scan', 42)).text, '嗯？我听不太懂');
     const here = await t.message((u) => locationMessage(39.9, 116.4, { label: '天安门' }, u));
     assert.equal(here.text, '你在 天安门（39.9, 116.4）');
     await t.close();

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { addKindCommands } from '../simulate-kinds.js';
+import { addKindCommands, EVENT_KINDS } from '../simulate-kinds.js';
 import { addSimulateOptions, type SimulateFlags } from '../simulate-options.js';
 
 const EXAMPLES = `
@@ -27,6 +27,13 @@ function distance(a: string, b: string): number {
 }
 
 function unknownKind(name: string, known: string[]): CliError {
+  // `wxbot simulate click KEY`: events are one level down.
+  const event = EVENT_KINDS.find((k) => k.name === name.toLowerCase() && k.name !== 'location');
+  if (event)
+    return new CliError(
+      `'${name}' is an event: wxbot simulate event ${event.name}${event.args ? ` ${event.args}` : ''} (\`wxbot simulate event --help\` lists them)`,
+      EXIT.usage,
+    );
   const near = known.filter((k) => distance(name.toLowerCase(), k) <= 2);
   return new CliError(
     `unknown command '${name}'${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; \`wxbot simulate --help\` lists them`,

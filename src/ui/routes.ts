@@ -77,7 +77,8 @@ function state(c: UiContext): UiState {
     account: c.account,
     users: [DEFAULT_OPENID, 'oUserOpenId00000000000000002', 'oUserOpenId00000000000000003'],
     modes: c.phone.modes,
-    mode: 'plain',
+    // As `wxbot simulate` does: safe mode once the key is known, the mode an account with a key uses.
+    mode: c.phone.modes.includes('safe') ? 'safe' : 'plain',
     menu: c.menu,
     menuSource: c.menuSource,
     capacity: c.log.capacity,

@@ -224,6 +224,9 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
 
   test('safe mode: the inspector shows the encrypted and the decrypted request and reply', async () => {
     const page = await open(uiUrlOf(demo.stderr()));
+    // With the key known the phone starts in safe mode, as `wxbot simulate` does.
+    assert.equal(await page.getByTestId('mode-switch').inputValue(), 'safe');
+    await page.getByTestId('mode-switch').selectOption('plain');
     await page.getByTestId('mode-switch').selectOption('safe');
     await say(page, '你好');
     await page.getByTestId('inspector-reply').filter({ hasText: '回复（解密）' }).waitFor();
@@ -257,6 +260,7 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
 
   test('wxbot ui --url against a server that is not wxbot: replies render, broken XML shows WeChat’s notice', async () => {
     const page = await open(foreignUi);
+    assert.equal(await page.getByTestId('mode-switch').inputValue(), 'plain'); // no EncodingAESKey given
     await say(page, 'hello');
     await page.getByTestId('bubble-bot').filter({ hasText: '回声：hello' }).waitFor();
     await say(page, '坏了');

@@ -249,10 +249,16 @@ async function listen(
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE')
+    if (e.code === 'EADDRINUSE') {
+      const { wxbotListensOn } = await import('./port-owner.js');
+      if (await wxbotListensOn(s.host, s.port))
+        throw new CliError(
+          `port ${s.port} on ${s.host} is already in use by another wxbot server (a \`wxbot serve\`, \`npm run dev\` or \`wxbot tunnel\` still running): stop that one first (\`wxbot tunnel\` runs the bot itself, and reloads it on save with --watch), or pass --port 0 for any free port`,
+        );
       throw new CliError(
         `port ${s.port} on ${s.host} is already in use: pass --port <another> (or --port 0 for any free port)`,
       );
+    }
     if (e.code === 'EACCES')
       throw new CliError(`not allowed to listen on ${s.host}:${s.port} (ports below 1024 need privileges)`);
     // An address of another machine, or a name that does not resolve: --host is where this one listens.

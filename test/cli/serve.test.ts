@@ -287,5 +287,17 @@ test('a port already in use is explained', async (t) => {
   const port = (blocker.address() as { port: number }).port;
   const r = await runServeFailing(['--port', String(port)]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /already in use/);
+  assert.match(r.stderr, /port \d+ on 127\.0\.0\.1 is already in use: pass --port <another>/);
+});
+
+test('a port held by another wxbot server says which, and that wxbot tunnel runs the bot itself', async () => {
+  const first = await runServe(['--port', '0'], { env: { WECHAT_TOKEN: ACCOUNT.token } });
+  try {
+    const r = await runServeFailing(['--port', new URL(first.url).port], { env: { WECHAT_TOKEN: ACCOUNT.token } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already in use by another wxbot server \(a `wxbot serve`, `npm run dev` or `wxbot tunnel`/);
+    assert.match(r.stderr, /`wxbot tunnel` runs the bot itself/);
+  } finally {
+    await first.stop();
+  }
 });

@@ -25,6 +25,8 @@ export interface HandleOptions {
   reportError?: (err: unknown, message: WechatMessage) => void;
   /** Media ids for `ctx.replyImage({ file })` and the like (see createMediaReplies). */
   media?: MediaReplies;
+  /** See Context#answerWithinMs; set by the server from its slow-reply strategy. */
+  answerWithinMs?: number;
 }
 
 const NEVER = new AbortController().signal;
@@ -55,6 +57,7 @@ export class Bot {
     signal: NEVER,
     report: undefined,
     media: undefined,
+    answerWithinMs: undefined,
   };
 
   constructor(options: BotOptions = {}) {
@@ -148,6 +151,7 @@ export class Bot {
     init.signal = signal ?? options.signal ?? NEVER;
     init.report = options.reportError;
     init.media = options.media;
+    init.answerWithinMs = options.answerWithinMs;
     const ctx = new Context(init);
     init.message = undefined as unknown as WechatMessage;
     this.#run ??= compose(groupRoutes(this.#chain), this.#fallback);

@@ -29,6 +29,7 @@ export function chat(provider: ChatProvider, options: ChatOptions = {}): Handler
         signal: ctx.signal,
         store: ctx.store,
         keyPrefix: ctx.keyPrefix,
+        budgetMs: ctx.answerWithinMs,
       });
     } catch (err) {
       ctx.reportError(err);

@@ -31,6 +31,7 @@ export interface ContextInit<M extends WechatMessage> {
   report?: (err: unknown, message: WechatMessage) => void;
   /** Uploads (or, in local development, placeholders) for replies made from files, URLs or buffers. */
   media?: MediaReplies;
+  answerWithinMs?: number | undefined;
 }
 
 /** A video reply from a file, URL or buffer; `thumb` is used only when the reply goes late (customer-service API). */
@@ -61,6 +62,13 @@ export class Context<M extends WechatMessage = WechatMessage> {
   match: RegExpExecArray | undefined;
   /** The reply so far; `undefined` answers `success`. */
   response: ReplyBody | undefined;
+  /**
+   * How long the answer may take and still reach the user, in ms from the message's arrival: the
+   * server's slow-reply limit when it can deliver after WeChat's 5 s (the retry window, the
+   * customer-service API; docs/guide/slow-replies.md), or undefined when only the passive reply within
+   * the deadline counts. `chat()` hands it to the provider as its budget.
+   */
+  readonly answerWithinMs: number | undefined;
   #signal: AbortSignal | { readonly signal: AbortSignal };
   readonly #keyPrefix: string;
   readonly #sessionTtlMs: number;
@@ -76,6 +84,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
     this.store = init.store;
     this.match = undefined;
     this.response = undefined;
+    this.answerWithinMs = init.answerWithinMs;
     this.#signal = init.signal;
     this.#keyPrefix = init.keyPrefix;
     this.#sessionTtlMs = init.sessionTtlMs;

@@ -52,6 +52,17 @@ export interface DispatchResult {
   delivery?: number;
 }
 
+/**
+ * How long a handler's answer can still reach the user (Context#answerWithinMs): as long as a late
+ * answer is sent (the customer-service hook) or waited for (the retry window); undefined with neither.
+ */
+function answerWithinMs(o: DispatcherOptions): number | undefined {
+  if (o.onLateReply) return o.lateLimitMs ?? DEFAULT_LATE_LIMIT_MS;
+  return o.slow?.holding ? o.slow.limitMs : undefined;
+}
+
+const DEFAULT_LATE_LIMIT_MS = 60_000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -95,6 +106,7 @@ export class Dispatcher {
       appId: options.appId,
       reportError: this.#reportBound,
       media: options.media,
+      answerWithinMs: answerWithinMs(options),
     };
   }
 
@@ -450,7 +462,7 @@ export class Dispatcher {
     else
       job.lateTimer = setTimeout(
         () => job.abort(new WxbotError('LATE_LIMIT', 'late reply took too long')),
-        this.#o.lateLimitMs ?? 60_000,
+        this.#o.lateLimitMs ?? DEFAULT_LATE_LIMIT_MS,
       );
   }
 

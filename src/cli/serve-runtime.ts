@@ -21,7 +21,7 @@ import { banner } from './serve-banner.js';
 import { handOffDevSession } from './serve-dev-session.js';
 import { chatFailureLogger, openRequestLog } from './serve-log.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
-import { chatBudgetMs, lateReplies } from './serve-slow.js';
+import { lateReplies } from './serve-slow.js';
 
 export interface ServeIO {
   /** Request log lines (the command's output). Default process.stdout. */
@@ -68,7 +68,7 @@ export async function startServeRuntime(
 
   // The demo bot's chat provider reports its failures to the request log, which opens after the store.
   let logChatFailure: ((f: ChatFailure) => void) | undefined;
-  const loaded = await loadBot(entry, cwd, env, chatBudgetMs(s, env), (f) => logChatFailure?.(f));
+  const loaded = await loadBot(entry, cwd, env, (f) => logChatFailure?.(f));
   const store = await openServeStore(s);
   const log = await openRequestLog(s, env, secrets, stdout, stderr);
   logChatFailure = chatFailureLogger(log.onLog);
@@ -129,7 +129,6 @@ async function loadBot(
   entry: string | undefined,
   cwd: string,
   env: Env,
-  budgetMs: number | undefined,
   onChatError: (failure: ChatFailure) => void,
 ): Promise<{ bot: Bot; name: string; files: string[] }> {
   if (entry) {
@@ -137,20 +136,16 @@ async function loadBot(
     const e = await loadEntry(entry, cwd);
     return { bot: e.bot, name: entry, files: e.files };
   }
-  return { ...(await demoBot(env, onChatError, budgetMs)), files: [] };
+  return { ...(await demoBot(env, onChatError)), files: [] };
 }
 
-async function demoBot(
-  env: Env,
-  onChatError?: (failure: ChatFailure) => void,
-  budgetMs?: number,
-): Promise<{ bot: Bot; name: string }> {
+async function demoBot(env: Env, onChatError?: (failure: ChatFailure) => void): Promise<{ bot: Bot; name: string }> {
   const { createDemoBot } = await import('../bot/demo.js');
   const { providerFromEnv } = await import('../providers/index.js');
   let chosen: { name: string; provider: ChatProvider } | undefined;
   try {
     // The provider answers its fallback text on failure; onChatError puts the reason in the log.
-    chosen = providerFromEnv(env, { onError: onChatError, budgetMs });
+    chosen = providerFromEnv(env, { onError: onChatError });
   } catch (err) {
     throw new CliError(`chat provider: ${(err as Error).message}`, EXIT.usage);
   }

@@ -1,21 +1,11 @@
-/** How `wxbot serve` applies its slow-reply strategy (docs/guide/slow-replies.md) to the provider and late replies. */
-import { DEFAULT_SLOW_LIMIT_MS, refusesCustomService, SlowReplies } from '../bot/slow-reply.js';
+/** How `wxbot serve` applies its slow-reply strategy (docs/guide/slow-replies.md) to late replies. */
+import { refusesCustomService, SlowReplies } from '../bot/slow-reply.js';
 import type { Env } from '../config/env.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { HandlerOptions, LogRecord } from '../server/types.js';
 import type { Store } from '../store/store.js';
 import type { ServeSettings } from './serve-settings.js';
-
-/**
- * The chat provider's budget: an answer that can still reach the user (retry window, customer-service
- * API) may take up to the slow limit; with `off` it must fit the deadline (the provider's 3.5 s).
- * WXBOT_CHAT_BUDGET_MS, when set, wins either way.
- */
-export function chatBudgetMs(s: ServeSettings, env: Env): number | undefined {
-  if (env.WXBOT_CHAT_BUDGET_MS !== undefined && env.WXBOT_CHAT_BUDGET_MS !== '') return undefined;
-  return s.slow.strategy === 'off' ? undefined : (s.slow.limitMs ?? DEFAULT_SLOW_LIMIT_MS);
-}
 
 /**
  * WeChat refused a late answer through the customer-service API (48001: an unverified account):

@@ -1,7 +1,8 @@
 /**
  * The reply budget: WeChat waits 5 s for the whole reply (protocol.md §5.3), so a provider gets
- * about 3.5 s. At the budget the call is aborted and the user gets a friendly text instead of silence
- * or "该公众号暂时无法提供服务"; every failure is reported once, as a record without secrets.
+ * about 3.5 s, or as long as the server's slow-reply strategy can still deliver the answer. At the
+ * budget the call is aborted and the user gets a friendly text instead of silence or
+ * "该公众号暂时无法提供服务"; every failure is reported once, as a record without secrets.
  */
 import { ProviderError, redact, type ProviderCodeMeaning, type ProviderErrorCode } from './errors.js';
 import type { ChatProvider, ChatReply } from './provider.js';
@@ -22,7 +23,10 @@ export interface ChatFailure {
 }
 
 export interface BudgetOptions {
-  /** Time allowed for the call, in ms (default 3500). */
+  /**
+   * Time allowed for every call, in ms. Without it a call gets the context's `budgetMs` (what the
+   * server's slow-reply strategy allows), else 3500: an answer within WeChat's 5 s.
+   */
   budgetMs?: number;
   /** The reply on failure; a function can pick per failure (e.g. a quota message). */
   fallbackText?: string | ((failure: ChatFailure) => string);
@@ -59,7 +63,6 @@ function isEmpty(reply: ChatReply): boolean {
 
 /** Wraps a provider so it always resolves within the budget: with its answer, or with the fallback. */
 export function withBudget(provider: ChatProvider, o: BudgetOptions = {}): BudgetedProvider {
-  const budgetMs = o.budgetMs ?? DEFAULT_BUDGET_MS;
   const name = (provider as Partial<BudgetedProvider>).providerName ?? o.name ?? (provider.name || 'custom');
   const secrets = o.secrets ?? [];
   const fallback = (f: ChatFailure) =>
@@ -73,6 +76,7 @@ export function withBudget(provider: ChatProvider, o: BudgetOptions = {}): Budge
   };
 
   const budgeted: ChatProvider = (input, context) => {
+    const budgetMs = o.budgetMs ?? context.budgetMs ?? DEFAULT_BUDGET_MS;
     const started = performance.now();
     const ac = new AbortController();
     const signal = context.signal ? AbortSignal.any([context.signal, ac.signal]) : ac.signal;

@@ -31,7 +31,8 @@ export type ChatSettings =
   | { name: 'openai'; openai: OpenAIOptions; budget: BudgetSettings };
 
 export interface BudgetSettings {
-  budgetMs: number;
+  /** WXBOT_CHAT_BUDGET_MS; unset: each call's context decides (see withBudget). */
+  budgetMs?: number;
   fallbackText: string;
   /** Used instead of fallbackText when the provider says the quota is used up. */
   quotaFallbackText?: string;
@@ -133,10 +134,8 @@ function chooseProvider(env: Env, o: ChatSettingsOptions): ProviderName | undefi
 export function chatSettingsFromEnv(env: Env, o: ChatSettingsOptions = {}): ChatSettings | undefined {
   const name = chooseProvider(env, o);
   if (!name) return undefined;
-  const budget: BudgetSettings = {
-    budgetMs: positiveInt(env, 'WXBOT_CHAT_BUDGET_MS', name, DEFAULT_BUDGET_MS),
-    fallbackText: env.WXBOT_CHAT_FALLBACK ?? DEFAULT_FALLBACK_TEXT,
-  };
+  const budget: BudgetSettings = { fallbackText: env.WXBOT_CHAT_FALLBACK ?? DEFAULT_FALLBACK_TEXT };
+  if (env.WXBOT_CHAT_BUDGET_MS) budget.budgetMs = positiveInt(env, 'WXBOT_CHAT_BUDGET_MS', name, DEFAULT_BUDGET_MS);
   if (env.WXBOT_CHAT_QUOTA_FALLBACK) budget.quotaFallbackText = env.WXBOT_CHAT_QUOTA_FALLBACK;
   return name === 'tuling'
     ? { name, tuling: tulingSettings(env), budget }

@@ -14,6 +14,11 @@ export interface ChatContext {
    * account's data stays under its own prefix in a shared Redis. Default `wxbot:`.
    */
   keyPrefix?: string;
+  /**
+   * How long the answer may take and still reach the user (the server's slow-reply limit, see
+   * Context#answerWithinMs): a provider from withBudget without a budget of its own takes it as its budget.
+   */
+  budgetMs?: number;
 }
 
 /** A string is a text reply; a ReplyBody (e.g. news) is sent as is. */

@@ -160,6 +160,29 @@ test('strategy off: `success` at the deadline, nothing held, nothing pending', a
   assert.equal(r.slow, undefined);
 });
 
+test('ctx.answerWithinMs: how long an answer can still reach the user, by strategy', async () => {
+  const seen = async (o: Partial<Parameters<typeof createDispatcher>[1]>) => {
+    let within: number | undefined = -1;
+    const bot = createBot().fallback((ctx) => {
+      within = ctx.answerWithinMs;
+      return 'ok';
+    });
+    const store = new MemoryStore();
+    await createDispatcher(bot, { store, ...o }).dispatch(text('how long'));
+    return within;
+  };
+  const store = new MemoryStore();
+  assert.equal(await seen({}), undefined);
+  assert.equal(await seen({ slow: new SlowReplies(store, undefined, { strategy: 'off' }) }), undefined);
+  assert.equal(await seen({ slow: new SlowReplies(store, undefined, { strategy: 'retry-window' }) }), 60_000);
+  assert.equal(
+    await seen({ slow: new SlowReplies(store, undefined, { strategy: 'retry-window', limitMs: 20_000 }) }),
+    20_000,
+  );
+  assert.equal(await seen({ onLateReply: () => {}, lateLimitMs: 30_000 }), 30_000);
+  assert.equal(await seen({ onLateReply: () => {} }), 60_000);
+});
+
 describe('two replicas on Redis', requireRedis(), () => {
   let redis: TestRedis;
   const stores: RedisStore[] = [];

@@ -111,6 +111,18 @@ test('unreachable or too slow: exit 3', async () => {
   assert.match(slow.stderr, /TIMEOUT/);
 });
 
+test('an answer slower than serve would wait: the note says what serve does with it', async () => {
+  const fixed = await chat(['#slow:300 慢'], { env: { ...tulingEnv(), WXBOT_CHAT_BUDGET_MS: '100' } });
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.match(fixed.stderr, /note: inside `wxbot serve` the reply budget is 100 ms \(WXBOT_CHAT_BUDGET_MS\)/);
+  // Past the 3.5 s of a passive reply, with no budget set: serve's slow-reply strategy decides.
+  const slow = await chat(['#slow:3600 很慢'], { env: tulingEnv() });
+  assert.equal(slow.code, 0, slow.stderr);
+  assert.match(slow.stderr, /note: too slow for the passive reply within WeChat's 5 s: `wxbot serve` delivers it later/);
+  const quick = await chat(['快'], { env: tulingEnv() });
+  assert.doesNotMatch(quick.stderr, /note:/);
+});
+
 test('HTTP 5xx and broken bodies: exit 1 with the reason', async () => {
   const r = await chat(['#http:502'], { env: tulingEnv() });
   assert.equal(r.code, 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  DEFAULT_FALLBACK_TEXT,
   DEFAULT_SYSTEM_PROMPT,
   ProviderError,
   chatSettingsFromEnv,
@@ -51,7 +52,7 @@ test('TULING_KEY or TULING_API_KEY selects Tuling with URL, secret and location'
       secret: 'sec',
       location: { city: '上海', province: undefined, street: '南京路' },
     });
-    assert.equal(s.budget.budgetMs, 3500);
+    assert.equal(s.budget.budgetMs, undefined); // unset: each call's context decides (withBudget)
   }
 });
 
@@ -154,6 +155,20 @@ test('providerFromEnv: failures give WXBOT_CHAT_FALLBACK / the quota text and re
     ],
   );
   assert.equal(JSON.stringify(failures).includes(FAKE_TULING_KEY), false);
+  // WXBOT_CHAT_BUDGET_MS wins over what the server's slow-reply strategy would allow.
+  assert.equal(await p('#slow:1000', { userId: 'u', budgetMs: 60_000 }), '等一下哦');
+});
+
+test("providerFromEnv without WXBOT_CHAT_BUDGET_MS: the call's budgetMs (the server's slow-reply limit), else 3.5 s", async () => {
+  const failures: ChatFailure[] = [];
+  const env = { TULING_KEY: FAKE_TULING_KEY, TULING_API_URL: tuling.url };
+  const p = providerFromEnv(env, { onError: (f) => failures.push(f) })!.provider;
+  assert.equal(await p('#slow:600 你好', { userId: 'u', budgetMs: 5000 }), fakeTulingAnswer('#slow:600 你好'));
+  assert.equal(await p('#slow:600 你好', { userId: 'u', budgetMs: 200 }), DEFAULT_FALLBACK_TEXT);
+  assert.deepEqual(
+    failures.map((f) => f.reason),
+    ['tuling did not answer within the 200 ms budget'],
+  );
 });
 
 test('providerFromEnv: OpenAI-compatible with memory in the given store', async () => {

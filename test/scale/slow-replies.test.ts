@@ -6,12 +6,17 @@
  * become 3 s and 8 s, in the same places between the deliveries.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_WAITING_TEXT } from '../../src/bot/slow-reply.js';
 import { wxbot } from '../cli/simulate-helpers.js';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODEL, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { textXml } from '../server/client.js';
 import { playWechat } from './deliveries.js';
+import { ROOT } from '../cli/serve-child.js';
 import { startReplica, type Replica, until } from './helpers.js';
 
 const TOKEN = 'slowtoken42';
@@ -29,6 +34,7 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
   let openai: FakeOpenAI;
   let serve: Replica;
   let off: Replica;
+  let own: Replica;
   // Requests whose newest user message is `text` (earlier turns ride along as memory).
   const asked = (text: string) =>
     openai.requests.filter(
@@ -45,13 +51,22 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
       OPENAI_MODEL: FAKE_OPENAI_MODEL,
       WXBOT_SLOW_HOLD_MS: '2200',
     };
-    [serve, off] = await Promise.all([
+    // A bot of the user's own, as `wxbot init` writes it: chat() over providerFromEnv.
+    const dir = mkdtempSync(join(tmpdir(), 'wxbot-own-bot-'));
+    const lib = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
+    writeFileSync(
+      join(dir, 'bot.mjs'),
+      `import { chat, createBot, loadEnv, providerFromEnv } from '${lib}';\n` +
+        'export default createBot().fallback(chat(providerFromEnv(loadEnv()).provider));\n',
+    );
+    [serve, off, own] = await Promise.all([
       startReplica(SERVE, env),
       startReplica([...SERVE, '--slow-replies', 'off'], env),
+      startReplica([join(dir, 'bot.mjs'), ...SERVE], env),
     ]);
   });
   after(async () => {
-    await Promise.all([serve?.stop(), off?.stop()]);
+    await Promise.all([serve?.stop(), off?.stop(), own?.stop()]);
     await openai?.close();
   });
 
@@ -97,6 +112,27 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
       'pending answer',
     ])
       assert.ok(h.stdout.includes(step), `history shows "${step}":\n${h.stdout}`);
+  });
+
+  test("a bot of the user's own with chat(): its provider gets the retry window's time too, not 3.5 s", async () => {
+    // 3.7 s: past the 3.5 s a provider gets when only the passive reply counts, inside delivery 2.
+    const r = await wxbot([
+      'simulate',
+      'text',
+      '#slow:3700 自己的机器人',
+      '--retry',
+      '--timeout',
+      '2',
+      '--json',
+      '--url',
+      own.url,
+      '--token',
+      TOKEN,
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.match(j.reply.Content, /^回声：#slow:3700 自己的机器人/, `${JSON.stringify(j.deliveries)}\n${own.stdout()}`);
+    assert.ok(j.answeredBy >= 2, 'delivery 1 was held');
   });
 
   test('--slow-replies off: `success` at the deadline and nothing else', async () => {

@@ -100,9 +100,14 @@ async function exchange({ p, provider, settings, opts }: Session, text: string):
     if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, user: opts.user, ...x })}\n`);
     else process.stdout.write(`${p.replyToText(x.reply)}\n`);
     process.stderr.write(`(${x.provider}, ${x.latencyMs} ms)\n`);
-    if (x.latencyMs > settings.budget.budgetMs) {
+    const budget = settings.budget.budgetMs;
+    if (budget !== undefined && x.latencyMs > budget) {
       process.stderr.write(
-        `note: inside \`wxbot serve\` the reply budget is ${settings.budget.budgetMs} ms (WXBOT_CHAT_BUDGET_MS): users would get the fallback text\n`,
+        `note: inside \`wxbot serve\` the reply budget is ${budget} ms (WXBOT_CHAT_BUDGET_MS): users would get the fallback text\n`,
+      );
+    } else if (budget === undefined && x.latencyMs > p.DEFAULT_BUDGET_MS) {
+      process.stderr.write(
+        "note: too slow for the passive reply within WeChat's 5 s: `wxbot serve` delivers it later (the retry window, or the customer-service API with an AppSecret; docs/guide/slow-replies.md); with --slow-replies off users would get the fallback text\n",
       );
     }
     return undefined;

@@ -195,7 +195,8 @@ function requestLine(r: RequestLog, c: Paint): string {
     : c.dim(r.slow === 'held' ? '(closed, no reply)' : 'success');
   line += ` ${ms}`;
   if (r.dedupe) line += ` ${c.yellow('[retry: answered from first delivery]')}`;
-  if (r.late) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;
+  // A retry-window step says itself what was answered (nothing, or the waiting text), not `success`.
+  if (r.late && !r.slow) line += ` ${c.yellow('[deadline: success sent, reply goes late]')}`;
   if (r.slow) line += ` ${c.yellow(slowTag(r.slow, r.delivery))}`;
   return line;
 }

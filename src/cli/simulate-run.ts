@@ -77,9 +77,14 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
   } else {
     const { renderResult } = await import('./simulate-render.js');
     out(renderResult(message, r, cfg.settings.mode));
+    if (r.status === null && !cfg.retry) process.stderr.write(`${RETRY_HINT}\n`);
   }
   process.exitCode = r.problems.length ? EXIT.failure : EXIT.ok;
 }
+
+/** After one unanswered delivery: WeChat would deliver again, and some servers answer only then. */
+const RETRY_HINT =
+  "hint: WeChat delivers an unanswered message again, and a server may answer only a later delivery (wxbot serve's retry window for slow answers does): add --retry to play WeChat's deliveries";
 
 export async function runVerify(flags: SimulateFlags & { echostr?: string; probe?: boolean }): Promise<void> {
   const cfg = resolveSimulate(flags);

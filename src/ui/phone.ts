@@ -58,6 +58,8 @@ export class Phone {
         settings,
         push: { nonce },
         timeoutMs: this.#timeoutMs,
+        // As the phone would: an unanswered push is delivered again, and a slow answer may come on a later delivery.
+        retry: true,
       });
       entry = fromPhone(message, mode, r, replayOf);
     } catch (err) {

@@ -100,7 +100,7 @@ export function fromServer(x: Exchange, origin: string): NewExchange {
   if (x.status !== 200) problems.push(`HTTP ${x.status}${x.error ? `: ${x.error}` : ''}`);
   else if (x.error) problems.push(x.error);
   if (x.latencyMs > WECHAT_TIMEOUT_MS) problems.push(`answered after ${x.latencyMs} ms; WeChat gives up after 5 s`);
-  const warnings = x.late ? ['the bot missed the deadline: `success` was answered'] : [];
+  const warnings = x.late && !x.slow ? ['the bot missed the deadline: `success` was answered'] : [];
   if (x.dedupe) warnings.push('a re-sent message, answered from the first delivery');
   let outcome: UiOutcome;
   if (x.status !== 200 || problems.length > 0) outcome = { kind: 'notice', why: problems[0] ?? `HTTP ${x.status}` };

@@ -118,7 +118,10 @@ test('an answer slower than serve would wait: the note says what serve does with
   // Past the 3.5 s of a passive reply, with no budget set: serve's slow-reply strategy decides.
   const slow = await chat(['#slow:3600 很慢'], { env: tulingEnv() });
   assert.equal(slow.code, 0, slow.stderr);
-  assert.match(slow.stderr, /note: too slow for the passive reply within WeChat's 5 s: `wxbot serve` delivers it later/);
+  assert.match(
+    slow.stderr,
+    /note: too slow for the passive reply within WeChat's 5 s: `wxbot serve` delivers it later/,
+  );
   const quick = await chat(['快'], { env: tulingEnv() });
   assert.doesNotMatch(quick.stderr, /note:/);
 });

@@ -73,3 +73,20 @@ test('previews are collapsed, cut and quoted exactly as specified, for any text'
     { numRuns: 1000 },
   );
 });
+
+test('the deadline tag says `success sent` only when it was: a held delivery or the waiting text says its own step', () => {
+  const late = { ...record(0, '讲个笑话', ''), reply: undefined, late: true };
+  assert.match(formatPretty(late, plain), /→ success .*\[deadline: success sent, reply goes late\]$/);
+  const held = formatPretty({ ...late, status: 0, slow: 'held', delivery: 1 }, plain);
+  assert.match(
+    held,
+    /→ \(closed, no reply\) .*\[slow: delivery 1 held, closed without a reply so WeChat delivers again\]$/,
+  );
+  assert.doesNotMatch(held, /success sent/);
+  const waiting = formatPretty(
+    { ...late, reply: { MsgType: 'text', Content: '正在思考' }, slow: 'waiting', delivery: 3 },
+    plain,
+  );
+  assert.doesNotMatch(waiting, /success sent/);
+  assert.match(waiting, /\[slow: waiting text on delivery 3/);
+});

@@ -77,4 +77,5 @@ test('without --retry the same slow answer is a timeout problem (exit 1)', async
   ]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /problem: no answer within 0\.50 s/);
+  assert.match(r.stderr, /hint: WeChat delivers an unanswered message again.*add --retry to play WeChat's deliveries/);
 });

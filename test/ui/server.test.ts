@@ -4,12 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { request } from 'node:http';
+import { createServer, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
 import type { Exchange } from '../../src/server/types.js';
 import { sendMessage, textMessage } from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
+import { fromServer } from '../../src/ui/record.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { tempDir } from '../cli/serve-child.js';
 import { servedExchange } from './exchanges.js';
@@ -166,6 +168,50 @@ describe('the event stream', () => {
     assert.ok(ui.hub.dropped > 0, 'events were dropped for the stalled page');
     socket.destroy();
   });
+});
+
+test('the phone delivers an unanswered push again, as WeChat does: an answer on delivery 2 reaches the phone', async (t) => {
+  // A server holding a slow answer for WeChat's next delivery: the first stays unanswered.
+  const seen: string[] = [];
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    if (seen.length === 1) return void held.push(res);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const ui = await startUiServer({
+    target: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechat`, token: 'abc123' },
+    port: 0,
+    timeoutMs: 300,
+  });
+  t.after(async () => {
+    for (const res of held) res.destroy();
+    await ui.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const ok = await call(`${ui.origin}/api/send`, {
+    method: 'POST',
+    body: JSON.stringify({ kind: 'text', content: '慢一点' }),
+    headers: { 'x-wxbot-ui-key': keyOf(new URL(ui.url)), 'content-type': 'application/json' },
+  });
+  assert.equal(ok.status, 200, ok.body);
+  const d = JSON.parse(ok.body) as { outcome: { kind: string }; problems: number; warningList: string[] };
+  assert.equal(seen.length, 2, 'delivered twice');
+  assert.equal(seen[0], seen[1], 'the same signed push, byte for byte');
+  assert.equal(d.outcome.kind, 'none');
+  assert.equal(d.problems, 0);
+  assert.match(d.warningList[0] ?? '', /answered only on delivery 2/);
+});
+
+test("a late request's warning says `success` only when it was answered: not for a held delivery", () => {
+  const late = servedExchange('l1', textMessage('慢'), { late: true });
+  assert.deepEqual(fromServer(late, 'http://127.0.0.1:5050').warningList, [
+    'the bot missed the deadline: `success` was answered',
+  ]);
+  const held = servedExchange('l2', textMessage('慢'), { late: true, slow: 'held', delivery: 1, status: 0, reply: '' });
+  assert.deepEqual(fromServer(held, 'http://127.0.0.1:5050').warningList, []);
 });
 
 test('the exchange log keeps the newest `capacity` and finds them by id', () => {

@@ -31,7 +31,8 @@ export function packageJson(t: TemplateInput): string {
     scripts: {
       dev: `wxbot serve ${t.entry} --watch`,
       start: `wxbot serve ${t.entry}`,
-      tunnel: `wxbot tunnel ${t.entry}`,
+      // The development loop with a real account: reloads on save like `dev`.
+      tunnel: `wxbot tunnel ${t.entry} --watch`,
       try: 'wxbot simulate text 你好',
       test: `wxbot test --bot ${t.entry}`,
     },
@@ -126,7 +127,7 @@ npx wxbot simulate text 你好     # in another terminal: talk to it like WeChat
 ## Connect it to your Official Account
 
 \`\`\`sh
-npm run tunnel                  # public HTTPS URL + a self-check + exactly what to paste in the console
+npm run tunnel                  # public HTTPS URL + a self-check + exactly what to paste in the console; reloads on save
 \`\`\`
 
 \`wxbot tunnel\` needs an ngrok auth token (\`NGROK_AUTHTOKEN\` in \`.env\`), or use your own tunnel

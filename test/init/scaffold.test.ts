@@ -29,6 +29,7 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
   assert.equal(pkg.type, 'module');
   assert.equal(pkg.dependencies.wxbot, '^1.2.3');
   assert.match(pkg.scripts.dev, /^wxbot serve bot\.mjs/);
+  assert.equal(pkg.scripts.tunnel, 'wxbot tunnel bot.mjs --watch'); // the loop with a real account reloads on save too
   assert.match(pkg.scripts.start, /^wxbot serve bot\.mjs/);
   assert.equal(pkg.scripts.test, 'wxbot test --bot bot.mjs');
   assert.match(await readFile(join(dir, 'tests', 'hello.convo'), 'utf8'), /^> 你好\n< 你好！/m);

@@ -143,7 +143,7 @@ export function inProcessTarget(bot: Bot, o: InProcessOptions = {}): Target {
 
 export interface HttpTargetOptions extends TargetSettings {
   url: string;
-  /** Deadline per push; default 5 s like WeChat. */
+  /** Deadline per delivery (three deliveries at most, like WeChat); default 5 s like WeChat. */
   timeoutMs?: number;
 }
 
@@ -157,7 +157,14 @@ export function httpTarget(o: HttpTargetOptions): Target {
   if (o.appId) settings.appId = o.appId;
   const session: TargetSession = {
     async deliver(message, mode) {
-      const r = await sendMessage({ url: o.url, message, settings: { ...settings, mode }, timeoutMs: o.timeoutMs });
+      // Delivered again when unanswered, as WeChat does: a slow answer on a later delivery is what users get.
+      const r = await sendMessage({
+        url: o.url,
+        message,
+        settings: { ...settings, mode },
+        timeoutMs: o.timeoutMs,
+        retry: true,
+      });
       return {
         status: r.status,
         reply: r.reply,

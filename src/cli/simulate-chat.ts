@@ -8,7 +8,7 @@ import { maskOpenId } from '../config/mask.js';
 import { chalkFor } from './color.js';
 import { CliError, EXIT } from './errors.js';
 import { resolveSimulate, type SimulateFlags } from './simulate-options.js';
-import { resultJson, unreachableJson } from './simulate-run.js';
+import { RETRY_HINT, resultJson, unreachableJson } from './simulate-run.js';
 
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
@@ -46,6 +46,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   const print = (s: string) => process.stdout.write(`${s}\n`);
   // Ctrl-C leaves like /quit (readline would otherwise just pause).
   rl.on('SIGINT', () => rl.close());
+  let hinted = false;
   if (tty) rl.prompt();
   for await (const line of rl) {
     let turn;
@@ -71,6 +72,10 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
         for (const line of render.renderFindings(r.problems, r.warnings, chalkFor(process.stderr)))
           process.stderr.write(`${line}\n`);
       } else print(`${render.renderResult(turn.message, r, cfg.settings.mode)}\n`);
+      if (r.status === null && !cfg.retry && !cfg.json && !hinted) {
+        hinted = true;
+        process.stderr.write(`${RETRY_HINT}\n`);
+      }
     }
     if (tty) rl.prompt();
   }

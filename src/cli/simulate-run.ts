@@ -7,6 +7,10 @@ import { CliError, EXIT } from './errors.js';
 import type { BoundBuild } from './simulate-kinds.js';
 import { resolveSimulate, type ResolvedSimulate, type SimulateFlags } from './simulate-options.js';
 
+/** After one unanswered delivery: WeChat would deliver again, and some servers answer only then. */
+export const RETRY_HINT =
+  "hint: WeChat delivers an unanswered message again, and a server may answer only a later delivery (wxbot serve's retry window for slow answers does): add --retry to play WeChat's deliveries";
+
 const out = (s: string) => process.stdout.write(s.endsWith('\n') || s === '' ? s : `${s}\n`);
 
 /** The documented --json shape; `request`, `decrypted` and `deliveries` come after the core fields. */
@@ -81,10 +85,6 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
   }
   process.exitCode = r.problems.length ? EXIT.failure : EXIT.ok;
 }
-
-/** After one unanswered delivery: WeChat would deliver again, and some servers answer only then. */
-const RETRY_HINT =
-  "hint: WeChat delivers an unanswered message again, and a server may answer only a later delivery (wxbot serve's retry window for slow answers does): add --retry to play WeChat's deliveries";
 
 export async function runVerify(flags: SimulateFlags & { echostr?: string; probe?: boolean }): Promise<void> {
   const cfg = resolveSimulate(flags);

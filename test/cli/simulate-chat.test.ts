@@ -58,6 +58,17 @@ test('the same checks run on every reply: one bad reply makes the exit code 1', 
   server.fault = 'none';
 });
 
+test('no answer: the --retry hint once per session, not with --retry', async () => {
+  server.fault = 'slow';
+  const r = await chat('one\ntwo\n', ['--mode', 'plain', '--timeout', '200ms']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout.match(/problem: no answer within 0\.20 s/g)?.length, 2);
+  assert.equal(r.stderr.match(/hint: WeChat delivers an unanswered message again/g)?.length, 1);
+  const retried = await chat('three\n', ['--mode', 'plain', '--timeout', '200ms', '--retry']);
+  assert.doesNotMatch(retried.stderr, /hint:/);
+  server.fault = 'none';
+});
+
 test('bad commands explain themselves and send nothing', async () => {
   server.fault = 'none';
   const before = server.received.length;

@@ -52,6 +52,8 @@ export interface DispatchResult {
   delivery?: number;
 }
 
+const DEFAULT_LATE_LIMIT_MS = 60_000;
+
 /**
  * How long a handler's answer can still reach the user (Context#answerWithinMs): as long as a late
  * answer is sent (the customer-service hook) or waited for (the retry window); undefined with neither.
@@ -60,8 +62,6 @@ function answerWithinMs(o: DispatcherOptions): number | undefined {
   if (o.onLateReply) return o.lateLimitMs ?? DEFAULT_LATE_LIMIT_MS;
   return o.slow?.holding ? o.slow.limitMs : undefined;
 }
-
-const DEFAULT_LATE_LIMIT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

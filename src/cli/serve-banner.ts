@@ -1,5 +1,6 @@
 /** The start-up banner of `wxbot serve`: where it listens, in which mode, with which (masked) secrets, what next. */
 import type { ChalkInstance } from 'chalk';
+import { DEFAULT_SLOW_LIMIT_MS } from '../bot/slow-reply.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE } from '../config/dev-session.js';
 import { maskSecret } from '../config/mask.js';
 import { maskRedisUrl } from '../store/errors.js';
@@ -34,6 +35,7 @@ export function banner(
     `  Mode     ${mode}`,
     `  Token    ${token}`,
     ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
+    `  Slow     ${slowReplies(s)}`,
     `  Store    ${s.redisUrl ? `redis ${maskRedisUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
     ...(uiUrl
       ? [`  UI       ${c.cyan(uiUrl)}  ${c.dim('# the phone, the inspector, the menu (this machine only)')}`]
@@ -44,4 +46,18 @@ export function banner(
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What becomes of an answer slower than the deadline (docs/guide/slow-replies.md), in one line. */
+function slowReplies(s: ServeSettings): string {
+  const after = `answers after ${s.deadlineMs / 1000} s`;
+  const limit = `up to ${(s.slow.limitMs ?? DEFAULT_SLOW_LIMIT_MS) / 1000} s`;
+  switch (s.slow.strategy) {
+    case 'retry-window':
+      return `${after} go out on WeChat's later deliveries or with the user's next message, ${limit} (retry window)`;
+    case 'custom-service':
+      return `${after} go out as customer-service messages, ${limit} (AppSecret set)`;
+    case 'off':
+      return `${after} are dropped: the user gets nothing (--slow-replies off)`;
+  }
 }

@@ -63,6 +63,11 @@ test('settings from env: all three modes, token and key masked in the banner', a
     assert.match(content(r) ?? '', /你好！/, mode);
   }
   assert.match(s.stderr(), /compatible and safe/);
+  // No AppSecret: slow answers take the retry window, and the banner says what the user gets.
+  assert.match(
+    s.stderr(),
+    /Slow {5}answers after 4\.5 s go out on WeChat's later deliveries .*up to 60 s \(retry window\)/,
+  );
   assert.ok(!s.stderr().includes(ACCOUNT.token), 'token not printed');
   assert.ok(!s.stderr().includes(ACCOUNT.aesKey), 'AES key not printed');
 });

@@ -157,5 +157,9 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
       logOf(off).find((l) => l.type === 'request' && (l as { late?: boolean }).late),
     );
     assert.equal(line.slow, undefined);
+    assert.match(
+      off.stderr(),
+      /Slow {5}answers after 1\.5 s are dropped: the user gets nothing \(--slow-replies off\)/,
+    );
   });
 });

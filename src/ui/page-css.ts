@@ -40,6 +40,8 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .news .item img { width: 40px; height: 40px; object-fit: cover; }
 .media { display: flex; flex-direction: column; gap: 2px; min-width: 160px; }
 .media .icon, .music .icon { font-size: 22px; }
+.media .player { width: 220px; max-height: 160px; }
+.media .unplayable { color: #999; font-size: 12px; }
 .music { display: flex; flex-direction: column; color: inherit; text-decoration: none; min-width: 180px; }
 .composer { display: flex; gap: 6px; padding: 8px; background: #f7f7f7; border-top: 1px solid #d9d9d9; }
 .composer input { flex: 1; }

@@ -24,6 +24,14 @@ const APP_ID = 'wx0123456789abcdef';
 const NOTICE = '该公众号暂时无法提供服务，请稍后再试';
 const PICTURE_ID = `LOCAL_image_${'ab'.repeat(20)}`;
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const MP3_ID = `LOCAL_voice_${'cd'.repeat(20)}`;
+const AMR_ID = `LOCAL_voice_${'ef'.repeat(20)}`;
+/** A second of silence: 40 MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz) whose audio data is all zeros. */
+function silentMp3(): Buffer {
+  const frame = Buffer.alloc(417);
+  frame.set([0xff, 0xfb, 0x90, 0x64]);
+  return Buffer.concat(Array.from({ length: 40 }, () => frame));
+}
 
 const uiUrlOf = (stderr: string) => {
   const m = /(?:UI|Open)\s+(http:\/\/127\.0\.0\.1:\d+\/#k=[\w-]+)/.exec(stderr);
@@ -137,9 +145,10 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     const cwd = tempDir();
     writeFileSync(
       join(cwd, 'bot.mjs'),
-      `import { createBot, imageReply } from '${LIB}';\n` +
+      `import { createBot, imageReply, voiceReply } from '${LIB}';\n` +
         `export default createBot().click(/.*/, (ctx) => '点击了 ' + ctx.message.EventKey)` +
-        `.text('图片', () => imageReply('${PICTURE_ID}'));\n`,
+        `.text('图片', () => imageReply('${PICTURE_ID}'))` +
+        `.text('歌', () => voiceReply('${MP3_ID}')).text('录音', () => voiceReply('${AMR_ID}'));\n`,
     );
     writeFileSync(
       join(cwd, 'menu.json'),
@@ -159,6 +168,11 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     // The file of a placeholder media_id, where `wxbot serve` keeps them in local development.
     mkdirSync(join(cwd, '.wxbot', 'media'), { recursive: true });
     writeFileSync(join(cwd, '.wxbot', 'media', `${PICTURE_ID}.png`), Buffer.from(PNG_1X1, 'base64'));
+    writeFileSync(join(cwd, '.wxbot', 'media', `${MP3_ID}.mp3`), silentMp3());
+    writeFileSync(
+      join(cwd, '.wxbot', 'media', `${AMR_ID}.amr`),
+      Buffer.from('#!AMR\n<\0\0\0\0\0\0\0\0\0\0\0\0', 'latin1'),
+    );
     foreign = await foreignServer('othertoken1');
     [browser, demo, menuBot] = await Promise.all([
       launch(),
@@ -256,6 +270,19 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await img.waitFor();
     assert.equal(await img.getAttribute('src'), `/api/media/${PICTURE_ID}`);
     assert.equal(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), 1);
+  });
+
+  test('a voice reply from a local mp3 plays in the phone; an AMR clip, which browsers cannot play, says so', async () => {
+    const page = await open(uiUrlOf(menuBot.stderr()));
+    await say(page, '歌');
+    const player = page.getByTestId('bubble-bot').last().getByTestId('player-voice');
+    await player.waitFor();
+    assert.equal(await player.getAttribute('src'), `/api/media/${MP3_ID}`);
+    // Loaded and decoded: the browser knows the clip's length.
+    await page.waitForFunction(`document.querySelector('audio[src="/api/media/${MP3_ID}"]')?.duration > 0.9`);
+    await say(page, '录音');
+    await page.getByTestId('bubble-bot').last().getByText('浏览器无法播放这个格式').waitFor();
+    assert.match((await page.getByTestId('bubble-bot').last().textContent()) ?? '', new RegExp(`media_id ${AMR_ID}`));
   });
 
   test('wxbot ui --url against a server that is not wxbot: replies render, broken XML shows WeChat’s notice', async () => {

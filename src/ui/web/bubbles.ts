@@ -40,14 +40,35 @@ const note = (text: string, testid?: string) => h('div', { class: 'note', testid
 
 /**
  * Image/voice/video: a labelled placeholder with the media_id, and for a placeholder id of local
- * development (LOCAL_image_…) the picture itself, which the UI server finds in .wxbot/media.
+ * development (LOCAL_image_…, LOCAL_voice_…, LOCAL_video_…) the file itself, which the UI server
+ * finds in .wxbot/media: the picture, or a player for the voice clip and the video.
  */
 function media(kind: string, icon: string, mediaId: string, extra?: string): HTMLElement {
-  if (kind === 'image' && /^LOCAL_image_[0-9a-f]{40}$/.test(mediaId)) {
+  const local = new RegExp(`^LOCAL_${kind}_[0-9a-f]{40}$`).test(mediaId) ? `/api/media/${mediaId}` : undefined;
+  if (local && kind === 'image') {
     return h(
       'div',
       { class: 'media image' },
-      h('img', { class: 'pic', src: `/api/media/${mediaId}`, alt: mediaId, onerror: hideBroken }),
+      h('img', { class: 'pic', src: local, alt: mediaId, onerror: hideBroken }),
+      h('small', {}, `media_id ${mediaId}`),
+    );
+  }
+  if (local && (kind === 'voice' || kind === 'video')) {
+    // An AMR clip (WeChat's own voice format) does not play in browsers: the player says so.
+    const player = h(kind === 'voice' ? 'audio' : 'video', {
+      class: 'player',
+      testid: `player-${kind}`,
+      controls: true,
+      preload: 'metadata',
+      src: local,
+      onerror: (e: Event) =>
+        (e.target as HTMLElement).replaceWith(h('span', { class: 'unplayable' }, '（浏览器无法播放这个格式）')),
+    });
+    return h(
+      'div',
+      { class: `media ${kind}` },
+      h('span', {}, `${icon} [${kind}]`, extra ? h('b', {}, ` ${extra}`) : null),
+      player,
       h('small', {}, `media_id ${mediaId}`),
     );
   }

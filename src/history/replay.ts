@@ -25,6 +25,7 @@ export interface ReplayOptions {
   mode?: SimulateMode;
   /** Keep MsgId/CreateTime as recorded, to watch the server's retry dedupe instead of re-running the bot. */
   sameIds?: boolean;
+  /** Deadline per delivery (three at most, like WeChat); default 5 s. */
   timeoutMs?: number;
 }
 
@@ -148,6 +149,9 @@ export async function replayEntry(entry: HistoryEntry, o: ReplayOptions): Promis
     message,
     timeoutMs: o.timeoutMs,
     settings: { token: o.token, mode, aesKey: o.aesKey, appId: o.appId },
+    // Delivered again when unanswered, as WeChat does: a slow answer the server gives on a later
+    // delivery is what was recorded, and what the user would get now.
+    retry: true,
   });
   const before = replyShape(entry.reply);
   const after = shapeOfResult(result);

@@ -40,7 +40,10 @@ export default function replayCommand(): Command {
       new Option('--mode <mode>', 'send in this mode instead of the recorded one').choices(['plain', 'compat', 'safe']),
     )
     .option('--same-ids', 'keep the recorded MsgId/CreateTime (the server will treat it as a WeChat retry)')
-    .option('--timeout <seconds>', 'deadline, like WeChat (default 5)')
+    .option(
+      '--timeout <seconds>',
+      'deadline per delivery, like WeChat (default 5; an unanswered message is delivered again, three times in all)',
+    )
     .option('--json', 'print one JSON object')
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)

@@ -56,7 +56,10 @@ export function addServerOptions(cmd: Command): Command {
       '--max-skew <seconds>',
       'reject timestamps further than this from the clock; 0 disables (env WXBOT_MAX_SKEW; default 300)',
     )
-    .option('--deadline <ms>', 'answer `success` if the bot is slower than this (env WXBOT_DEADLINE_MS; default 4500)')
+    .option(
+      '--deadline <ms>',
+      'how long the bot has for the passive reply; past it --slow-replies decides (env WXBOT_DEADLINE_MS; default 4500)',
+    )
     .addOption(
       new Option('--log-format <format>', 'request log format (env WXBOT_LOG_FORMAT; default pretty)').choices([
         'pretty',

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { historyInputOf, secretsFromEnv } from '../../src/history/record.js';
 import { replayEntry, replayUrl, replyShape, withFreshIds, ReplayError } from '../../src/history/replay.js';
 import type { Exchange } from '../../src/server/types.js';
 import type { HistoryEntry } from '../../src/history/entry.js';
+import { startHoldingServer } from '../helpers/holding-server.js';
 
 const text = {
   ToUserName: 'gh_1',
@@ -100,23 +99,12 @@ test('replay needs to know where to send', () => {
 });
 
 test('replay delivers again when unanswered, as WeChat does: a slow answer on delivery 2 is the same reply', async (t) => {
-  const seen: string[] = [];
-  const held: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req.url ?? '');
-    if (seen.length === 1) return void held.push(res); // held for WeChat's next delivery, as the retry window does
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(async () => {
-    for (const res of held) res.destroy();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  const server = await startHoldingServer();
+  t.after(() => server.close());
   const entry = {
     id: 7,
     path: '/wechat',
-    server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server: new URL(server.url).origin,
     mode: 'plain',
     message: text,
     status: 200,
@@ -124,7 +112,7 @@ test('replay delivers again when unanswered, as WeChat does: a slow answer on de
     body: '',
   } as unknown as HistoryEntry;
   const r = await replayEntry(entry, { token: 'T0ken123', timeoutMs: 300 });
-  assert.equal(seen.length, 2, 'delivered twice');
+  assert.equal(server.seen.length, 2, 'delivered twice');
   assert.equal(r.same, true);
   assert.equal(r.result.problems.length, 0);
   assert.match((r.result as { warnings: string[] }).warnings[0] ?? '', /answered only on delivery 2/);

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -12,6 +10,7 @@ import { assertConvo } from '../../src/testing/assert-convo.js';
 import { parseConvo } from '../../src/testing/convo-parse.js';
 import { formatJunit, formatTap, formatTextReport } from '../../src/testing/report.js';
 import { runConversations, runConvoFiles } from '../../src/testing/run-files.js';
+import { startHoldingServer } from '../helpers/holding-server.js';
 import { ISSUE_EXAMPLE } from './issue-example.js';
 import { scaffoldBot } from './scaffold-bot.js';
 
@@ -202,24 +201,11 @@ test('assertConvo throws an AssertionError with file:line, expected and actual; 
 });
 
 test('over HTTP an unanswered push is delivered again, as WeChat does: an answer on delivery 2 passes', async (t) => {
-  const seen: string[] = [];
-  const held: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req.url ?? '');
-    // The first delivery of each message stays unanswered, like a server holding a slow answer.
-    if (seen.filter((u) => u === req.url).length === 1) return void held.push(res);
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(async () => {
-    for (const res of held) res.destroy();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechat`;
+  const server = await startHoldingServer();
+  t.after(() => server.close());
   const [convo] = parseConvo('# slow\n> 慢一点\n< [success]\n', 'slow.convo');
-  const r = await runConversations([convo!], { url, token: 'T0ken123', timeoutMs: 300 });
+  const r = await runConversations([convo!], { url: server.url, token: 'T0ken123', timeoutMs: 300 });
   assert.equal(r.ok, true, JSON.stringify(r.conversations[0]?.turns));
-  assert.equal(seen.length, 2, 'delivered twice');
-  assert.equal(seen[0], seen[1], 'the same signed push');
+  assert.equal(server.seen.length, 2, 'delivered twice');
+  assert.equal(server.seen[0], server.seen[1], 'the same signed push');
 });

@@ -4,8 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { createServer, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
 import type { Exchange } from '../../src/server/types.js';
@@ -14,6 +13,7 @@ import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { fromServer } from '../../src/ui/record.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { tempDir } from '../cli/serve-child.js';
+import { startHoldingServer } from '../helpers/holding-server.js';
 import { servedExchange } from './exchanges.js';
 
 function call(
@@ -171,25 +171,11 @@ describe('the event stream', () => {
 });
 
 test('the phone delivers an unanswered push again, as WeChat does: an answer on delivery 2 reaches the phone', async (t) => {
-  // A server holding a slow answer for WeChat's next delivery: the first stays unanswered.
-  const seen: string[] = [];
-  const held: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req.url ?? '');
-    if (seen.length === 1) return void held.push(res);
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const ui = await startUiServer({
-    target: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechat`, token: 'abc123' },
-    port: 0,
-    timeoutMs: 300,
-  });
+  const server = await startHoldingServer();
+  const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 300 });
   t.after(async () => {
-    for (const res of held) res.destroy();
     await ui.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
   const ok = await call(`${ui.origin}/api/send`, {
     method: 'POST',
@@ -198,8 +184,8 @@ test('the phone delivers an unanswered push again, as WeChat does: an answer on 
   });
   assert.equal(ok.status, 200, ok.body);
   const d = JSON.parse(ok.body) as { outcome: { kind: string }; problems: number; warningList: string[] };
-  assert.equal(seen.length, 2, 'delivered twice');
-  assert.equal(seen[0], seen[1], 'the same signed push, byte for byte');
+  assert.equal(server.seen.length, 2, 'delivered twice');
+  assert.equal(server.seen[0], server.seen[1], 'the same signed push, byte for byte');
   assert.equal(d.outcome.kind, 'none');
   assert.equal(d.problems, 0);
   assert.match(d.warningList[0] ?? '', /answered only on delivery 2/);

@@ -40,8 +40,9 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
     openai.requests.filter(
       (r) => r.body?.messages?.findLast((m: { role: string }) => m.role === 'user')?.content === text,
     ).length;
-  const simulate = (text: string, ...more: string[]) =>
-    wxbot(['simulate', 'text', text, '--json', '--url', serve.url, '--token', TOKEN, '--from', OPENID, ...more]);
+  const simulateOn = (r: Replica, text: string, ...more: string[]) =>
+    wxbot(['simulate', 'text', text, '--json', '--url', r.url, '--token', TOKEN, ...more]);
+  const simulate = (text: string, ...more: string[]) => simulateOn(serve, text, '--from', OPENID, ...more);
 
   before(async () => {
     openai = await startFakeOpenAI();
@@ -116,19 +117,7 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
 
   test("a bot of the user's own with chat(): its provider gets the retry window's time too, not 3.5 s", async () => {
     // 3.7 s: past the 3.5 s a provider gets when only the passive reply counts, inside delivery 2.
-    const r = await wxbot([
-      'simulate',
-      'text',
-      '#slow:3700 自己的机器人',
-      '--retry',
-      '--timeout',
-      '2',
-      '--json',
-      '--url',
-      own.url,
-      '--token',
-      TOKEN,
-    ]);
+    const r = await simulateOn(own, '#slow:3700 自己的机器人', '--retry', '--timeout', '2');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const j = JSON.parse(r.stdout);
     assert.match(j.reply.Content, /^回声：#slow:3700 自己的机器人/, `${JSON.stringify(j.deliveries)}\n${own.stdout()}`);
@@ -136,19 +125,7 @@ describe('retry window on wxbot serve (no AppSecret, a provider slower than WeCh
   });
 
   test('--slow-replies off: `success` at the deadline and nothing else', async () => {
-    const r = await wxbot([
-      'simulate',
-      'text',
-      '#slow:3000 关掉',
-      '--retry',
-      '--timeout',
-      '2',
-      '--json',
-      '--url',
-      off.url,
-      '--token',
-      TOKEN,
-    ]);
+    const r = await simulateOn(off, '#slow:3000 关掉', '--retry', '--timeout', '2');
     const j = JSON.parse(r.stdout);
     assert.equal(j.answeredBy, 1, `${JSON.stringify(j.deliveries)}\n${off.stdout()}`);
     assert.equal(j.ack, 'success');

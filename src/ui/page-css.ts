@@ -75,6 +75,7 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .timing .bar.warn { background: #ffe58f; }
 .timing .bar.bad { background: #ffb3b3; }
 .timing span { position: relative; padding-left: 6px; }
+.deliveries { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: #666; }
 .problems li { color: #d93026; }
 .warnings li { color: #a66b00; }
 `;

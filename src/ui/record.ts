@@ -62,6 +62,8 @@ export function fromPhone(
     limitMs: WECHAT_TIMEOUT_MS,
   };
   if (replayOf !== undefined) x.replayOf = replayOf;
+  if (r.deliveries && r.deliveries.length > 1)
+    x.deliveries = r.deliveries.map(({ attempt, outcome, status, ms }) => ({ attempt, outcome, status, ms }));
   return x;
 }
 

@@ -55,6 +55,16 @@ export interface ExchangeDetail extends ExchangeSummary {
   warningList: string[];
   /** WeChat's limit the timing is measured against. */
   limitMs: number;
+  /** When the phone delivered the push more than once (no answer in time): each delivery, in order. */
+  deliveries?: UiDelivery[];
+}
+
+/** One delivery of a push the phone made: `timeout` and `dropped` are what makes WeChat deliver again. */
+export interface UiDelivery {
+  attempt: number;
+  outcome: 'answered' | 'timeout' | 'dropped' | 'unreachable';
+  status: number | null;
+  ms: number;
 }
 
 export interface MenuButtonSpec {

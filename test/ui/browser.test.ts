@@ -16,6 +16,7 @@ import { textMessage } from '../../src/simulate/index.js';
 import { parseConvo } from '../../src/testing/index.js';
 import { startUiServer } from '../../src/ui/server.js';
 import { browserSkip, launch, localContext, shot } from './browser.js';
+import { startHoldingServer } from '../helpers/holding-server.js';
 import { servedExchange } from './exchanges.js';
 
 const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
@@ -298,6 +299,25 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
       (await page.locator('.detail .problems').textContent()) ?? '',
       /not "success", empty, or well-formed XML/,
     );
+  });
+
+  test('a push the phone had to deliver again (no answer in time): the inspector lists each delivery', async () => {
+    const server = await startHoldingServer();
+    const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 300 });
+    try {
+      const page = await open(ui.url);
+      await say(page, '慢一点');
+      const items = page.getByTestId('deliveries').locator('li');
+      await items.first().waitFor();
+      const [first, second, more] = await items.allTextContents();
+      assert.match(first ?? '', /^第 1 次投递：\d+ ms 内无应答，微信重新投递$/);
+      assert.match(second ?? '', /^第 2 次投递：HTTP 200 · \d+ ms$/);
+      assert.equal(more, undefined);
+      assert.equal(server.seen.length, 2);
+    } finally {
+      await ui.close();
+      await server.close();
+    }
   });
 
   test('three thousand exchanges: the list stays a few dozen rows and scrolls to the oldest', async () => {

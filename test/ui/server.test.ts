@@ -183,7 +183,19 @@ test('the phone delivers an unanswered push again, as WeChat does: an answer on 
     headers: { 'x-wxbot-ui-key': keyOf(new URL(ui.url)), 'content-type': 'application/json' },
   });
   assert.equal(ok.status, 200, ok.body);
-  const d = JSON.parse(ok.body) as { outcome: { kind: string }; problems: number; warningList: string[] };
+  const d = JSON.parse(ok.body) as {
+    outcome: { kind: string };
+    problems: number;
+    warningList: string[];
+    deliveries: { attempt: number; outcome: string; status: number | null }[];
+  };
+  assert.deepEqual(
+    d.deliveries.map((x) => [x.attempt, x.outcome, x.status]),
+    [
+      [1, 'timeout', null],
+      [2, 'answered', 200],
+    ],
+  );
   assert.equal(server.seen.length, 2, 'delivered twice');
   assert.equal(server.seen[0], server.seen[1], 'the same signed push, byte for byte');
   assert.equal(d.outcome.kind, 'none');

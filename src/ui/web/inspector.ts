@@ -2,7 +2,7 @@
  * The inspector: every exchange, newest first, and the selected one in full. The list is virtual
  * (only the rows in view exist as elements) so thousands of exchanges cost a few dozen nodes.
  */
-import type { ExchangeDetail, ExchangeSummary } from '../wire.js';
+import type { ExchangeDetail, ExchangeSummary, UiDelivery } from '../wire.js';
 import { h, shortId } from './dom.js';
 
 const ROW = 28;
@@ -148,6 +148,13 @@ export class InspectorView {
         bar,
         h('span', {}, `${Math.round(d.ms)} ms / ${d.limitMs} ms · HTTP ${d.status ?? '无应答'}`),
       ),
+      d.deliveries
+        ? h(
+            'ol',
+            { class: 'deliveries', testid: 'deliveries' },
+            d.deliveries.map((x) => h('li', {}, deliveryText(x))),
+          )
+        : null,
       d.problemList.length
         ? h(
             'ul',
@@ -182,5 +189,20 @@ export class InspectorView {
       ),
     ];
     return parts.filter((e): e is HTMLElement => e !== null);
+  }
+}
+
+/** One delivery of a push, as WeChat would see it: answered, or why it delivers again. */
+function deliveryText(x: UiDelivery): string {
+  const ms = `${Math.round(x.ms)} ms`;
+  switch (x.outcome) {
+    case 'answered':
+      return `第 ${x.attempt} 次投递：HTTP ${x.status} · ${ms}`;
+    case 'timeout':
+      return `第 ${x.attempt} 次投递：${ms} 内无应答，微信重新投递`;
+    case 'dropped':
+      return `第 ${x.attempt} 次投递：服务器未回复就关闭了连接（${ms}），微信重新投递`;
+    case 'unreachable':
+      return `第 ${x.attempt} 次投递：连不上服务器`;
   }
 }

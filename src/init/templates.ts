@@ -122,6 +122,7 @@ A WeChat Official Account (公众号) bot built with [wxbot](https://www.npmjs.c
 npm install
 npm run dev                     # serves ${t.entry} on http://127.0.0.1:5050/wechat, reloads on save
 npx wxbot simulate text 你好     # in another terminal: talk to it like WeChat would
+npx wxbot ui                    # or in the browser: a phone that shows replies as WeChat does, and every request
 \`\`\`
 
 ## Connect it to your Official Account

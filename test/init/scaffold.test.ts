@@ -43,6 +43,7 @@ test('writes a runnable project with fresh, valid keys', async (t) => {
   assert.match(await readFile(join(dir, '.gitignore'), 'utf8'), /^\.env$/m);
   const readme = await readFile(join(dir, 'README.md'), 'utf8');
   assert.match(readme, /npm run dev/);
+  assert.match(readme, /npx wxbot ui /); // the phone in the browser, next to the dev server
   assert.ok(readme.split('\n').length < 40, 'the README stays short');
   const bot = await readFile(join(dir, 'bot.mjs'), 'utf8');
   for (const part of [

@@ -58,11 +58,15 @@ export default function testCommand(): Command {
       '--clock <time>',
       'in-process: run on a fake clock starting at this time ("now", or 2026-01-01T09:00:00+08:00)',
     )
-    .option('--timeout <seconds>', 'with --url: deadline per push (default 5, like WeChat)', (v) => {
-      const n = Number(v);
-      if (!(n > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${v}"`, EXIT.usage);
-      return Math.round(n * 1000);
-    })
+    .option(
+      '--timeout <seconds>',
+      'with --url: deadline per delivery (default 5, like WeChat, which delivers an unanswered push again, three times in all)',
+      (v) => {
+        const n = Number(v);
+        if (!(n > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${v}"`, EXIT.usage);
+        return Math.round(n * 1000);
+      },
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[], flags: TestFlags) => {
       const { runTest } = await import('../test-run.js');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HistoryInput } from '../../src/history/entry.js';
 import { HistoryFile, historyPath, readHistory } from '../../src/history/file.js';
+import { lockPathOf, withLock } from '../../src/history/lock.js';
 
 function input(n: number): HistoryInput {
   return {
@@ -299,5 +300,28 @@ process.exit(0); // the rest goes out in the exit hook
     [...ids].sort((x, y) => x - y),
     'ids in file order',
   );
-  assert.equal(readdirSync(join(dir, '.wxbot')).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp')).length, 0);
+  assert.deepEqual(
+    readdirSync(join(dir, '.wxbot')).filter((f) => /\.(lock|tmp|takeover)$/.test(f)),
+    [],
+  );
+});
+
+test('a stale lock is taken over by one waiter only: two takers never hold the lock at once', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'history.ndjson');
+  for (let round = 0; round < 50; round++) {
+    // A crashed writer's lock (a pid that cannot be running), seen as stale by every waiter at once.
+    await writeFile(lockPathOf(path), '2147483646');
+    let inside = 0;
+    let most = 0;
+    const take = () =>
+      withLock(path, async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((r) => setTimeout(r, 5));
+        inside--;
+      });
+    await Promise.all([take(), take(), take()]);
+    assert.equal(most, 1, `round ${round}: ${most} holders at once`);
+  }
+  assert.deepEqual(await readdir(dir), [], 'no lock or takeover guard left behind');
 });

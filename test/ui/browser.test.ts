@@ -279,8 +279,11 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     const player = page.getByTestId('bubble-bot').last().getByTestId('player-voice');
     await player.waitFor();
     assert.equal(await player.getAttribute('src'), `/api/media/${MP3_ID}`);
-    // Loaded and decoded: the browser knows the clip's length.
-    await page.waitForFunction(`document.querySelector('audio[src="/api/media/${MP3_ID}"]')?.duration > 0.9`);
+    // Loaded and decoded: the browser knows the clip's length. (Polled from here: the page's CSP
+    // refuses the string evaluation waitForFunction would use.)
+    const duration = () => player.evaluate((el) => (el as unknown as { duration: number }).duration);
+    for (let i = 0; i < 100 && !((await duration()) > 0.9); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await duration()) > 0.9, `duration ${await duration()}`);
     await say(page, '录音');
     await page.getByTestId('bubble-bot').last().getByText('浏览器无法播放这个格式').waitFor();
     assert.match((await page.getByTestId('bubble-bot').last().textContent()) ?? '', new RegExp(`media_id ${AMR_ID}`));

@@ -14,7 +14,10 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 
 const STALE_MS = 5_000;
 const RETRY_MS = 10;
-/** Past this, a lock that still looks alive is taken over anyway: the history is a development aid. */
+/**
+ * Past this, a lock held all along by one live holder is taken over anyway (a hung process must not
+ * stop the history): counted per holder, so waiting behind several writers in turn is not hanging.
+ */
 const GIVE_UP_MS = 2_000;
 
 export const lockPathOf = (path: string) => `${path}.lock`;
@@ -110,13 +113,26 @@ function takeOverSync(lock: string, judged: Seen): boolean {
   return true;
 }
 
+/** How long the lock now in place has been seen, by one waiter: a new holder starts the count again. */
+class HeldFor {
+  #seen: Seen | undefined;
+  #since = 0;
+  ms(seen: Seen): number {
+    if (!same(seen, this.#seen)) {
+      this.#seen = seen;
+      this.#since = Date.now();
+    }
+    return Date.now() - this.#since;
+  }
+}
+
 // A holder whose lock was taken over (it hung past GIVE_UP_MS) must not remove the new holder's.
 const mine = (seen: Seen | undefined) => seen?.owner === String(process.pid);
 
 /** Runs `fn` holding the lock of `path`; the directory must exist. */
 export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const lock = lockPathOf(path);
-  const began = Date.now();
+  const held = new HeldFor();
   for (;;) {
     try {
       const h = await open(lock, 'wx', 0o600);
@@ -126,7 +142,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const seen = await seeAsync(lock);
-      const due = seen !== undefined && (Date.now() - began > GIVE_UP_MS || stale(seen, false));
+      const due = seen !== undefined && (held.ms(seen) > GIVE_UP_MS || stale(seen, false));
       if (!due || !(await takeOverAsync(lock, seen))) await new Promise((r) => setTimeout(r, RETRY_MS));
     }
   }
@@ -145,7 +161,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  */
 export function withLockSync<T>(path: string, fn: () => T, ownIsStale = false): T {
   const lock = lockPathOf(path);
-  const began = Date.now();
+  const held = new HeldFor();
   for (;;) {
     try {
       const fd = openSync(lock, 'wx', 0o600);
@@ -155,7 +171,7 @@ export function withLockSync<T>(path: string, fn: () => T, ownIsStale = false): 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const seen = seeSync(lock);
-      const due = seen !== undefined && (Date.now() - began > GIVE_UP_MS || stale(seen, ownIsStale));
+      const due = seen !== undefined && (held.ms(seen) > GIVE_UP_MS || stale(seen, ownIsStale));
       if (!due || !takeOverSync(lock, seen)) Atomics.wait(pause, 0, 0, RETRY_MS);
     }
   }

@@ -325,3 +325,19 @@ test('a stale lock is taken over by one waiter only: two takers never hold the l
   }
   assert.deepEqual(await readdir(dir), [], 'no lock or takeover guard left behind');
 });
+
+test('waiting behind several holders in turn is not a hung holder: nobody is given up on', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'history.ndjson');
+  let inside = 0;
+  let most = 0;
+  const hold = () =>
+    withLock(path, async () => {
+      most = Math.max(most, ++inside);
+      await new Promise((r) => setTimeout(r, 600));
+      inside--;
+    });
+  // Five holders of 0.6 s: the last waits 2.4 s in all, past the 2 s after which one hung holder is given up on.
+  await Promise.all([hold(), hold(), hold(), hold(), hold()]);
+  assert.equal(most, 1);
+});

@@ -70,7 +70,7 @@ function seeSync(lock: string): Seen | undefined {
   }
 }
 
-/** A takeover that crashed midway (it lasts microseconds) leaves its guard; past this it is ignored. */
+/** A takeover that crashed midway (it lasts microseconds) leaves its guard; past this it is removed. */
 const TAKEOVER_STALE_MS = 1_000;
 
 /**

@@ -98,14 +98,24 @@ async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
   return child;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free now, for a program that listens on it a moment later (redis-server, nginx, `wxbot serve`
+ * with WXBOT_PORT). Chosen at random below the kernel's ephemeral range (32768–60999 on Linux): the
+ * servers other tests start on port 0, and every outgoing connection, take their ports from that
+ * range, and once took one chosen there before its program listened ("already in use" in CI).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 

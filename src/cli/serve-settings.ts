@@ -151,6 +151,12 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
       `slow replies (--slow-replies / WXBOT_SLOW_REPLIES) must be one of ${SLOW_REPLY_CHOICES.join(', ')}, got "${slowChoice}"`,
       EXIT.usage,
     );
+  // Without the account there is no customer-service API: late answers would be dropped in silence.
+  if (slowChoice === 'custom-service' && !(w.appId && w.appSecret))
+    throw new CliError(
+      'slow replies custom-service (--slow-replies / WXBOT_SLOW_REPLIES) send late answers through the customer-service API: set WECHAT_APP_ID and WECHAT_APP_SECRET, or use auto (the retry window without them)',
+      EXIT.usage,
+    );
   return {
     host: flags.host ?? env.WXBOT_HOST ?? '0.0.0.0',
     port:

@@ -133,6 +133,12 @@ export function cases(w: World): Case[] {
       code: 3,
     },
     { cmd: 'serve', what: 'an unknown option', args: ['serve', '--bogus'], code: 2 },
+    {
+      cmd: 'serve',
+      what: 'late answers through the customer-service API without the account',
+      args: ['serve', '--port', '0', '--slow-replies', 'custom-service'],
+      code: 2,
+    },
 
     {
       cmd: 'simulate text',

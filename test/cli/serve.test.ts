@@ -295,6 +295,12 @@ test('a port already in use is explained', async (t) => {
   assert.match(r.stderr, /port \d+ on 127\.0\.0\.1 is already in use: pass --port <another>/);
 });
 
+test('--slow-replies custom-service without WECHAT_APP_ID and WECHAT_APP_SECRET stops at start, saying what to set', async () => {
+  const r = await runServeFailing(['--slow-replies', 'custom-service'], { env: { WECHAT_TOKEN: ACCOUNT.token } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /custom-service .*customer-service API: set WECHAT_APP_ID and WECHAT_APP_SECRET, or use auto/);
+});
+
 test('a port held by another wxbot server says which, and that wxbot tunnel runs the bot itself', async () => {
   const first = await runServe(['--port', '0'], { env: { WECHAT_TOKEN: ACCOUNT.token } });
   try {

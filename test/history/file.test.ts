@@ -306,21 +306,27 @@ process.exit(0); // the rest goes out in the exit hook
   );
 });
 
+/** `n` withLock holders started at once, each inside for `ms`: how many were inside together at most. */
+async function mostInside(path: string, n: number, ms: number): Promise<number> {
+  let inside = 0;
+  let most = 0;
+  const hold = () =>
+    withLock(path, async () => {
+      most = Math.max(most, ++inside);
+      await new Promise((r) => setTimeout(r, ms));
+      inside--;
+    });
+  await Promise.all(Array.from({ length: n }, hold));
+  return most;
+}
+
 test('a stale lock is taken over by one waiter only: two takers never hold the lock at once', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'history.ndjson');
   for (let round = 0; round < 50; round++) {
     // A crashed writer's lock (a pid that cannot be running), seen as stale by every waiter at once.
     await writeFile(lockPathOf(path), '2147483646');
-    let inside = 0;
-    let most = 0;
-    const take = () =>
-      withLock(path, async () => {
-        most = Math.max(most, ++inside);
-        await new Promise((r) => setTimeout(r, 5));
-        inside--;
-      });
-    await Promise.all([take(), take(), take()]);
+    const most = await mostInside(path, 3, 5);
     assert.equal(most, 1, `round ${round}: ${most} holders at once`);
   }
   assert.deepEqual(await readdir(dir), [], 'no lock or takeover guard left behind');
@@ -328,16 +334,6 @@ test('a stale lock is taken over by one waiter only: two takers never hold the l
 
 test('waiting behind several holders in turn is not a hung holder: nobody is given up on', async (t) => {
   const dir = await tempDir(t);
-  const path = join(dir, 'history.ndjson');
-  let inside = 0;
-  let most = 0;
-  const hold = () =>
-    withLock(path, async () => {
-      most = Math.max(most, ++inside);
-      await new Promise((r) => setTimeout(r, 600));
-      inside--;
-    });
   // Five holders of 0.6 s: the last waits 2.4 s in all, past the 2 s after which one hung holder is given up on.
-  await Promise.all([hold(), hold(), hold(), hold(), hold()]);
-  assert.equal(most, 1);
+  assert.equal(await mostInside(join(dir, 'history.ndjson'), 5, 600), 1);
 });

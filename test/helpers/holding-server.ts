@@ -1,6 +1,7 @@
 // A WeChat endpoint that holds the first delivery of each push unanswered and answers `success` to
 // the next one, as `wxbot serve`'s retry window does with a slow answer: for the clients that
-// deliver again like WeChat (the UI phone, `wxbot test --url`, `wxbot replay`).
+// deliver again like WeChat (the UI phone, `wxbot test --url`, `wxbot replay`). Their callers give each
+// delivery a second: the held one costs that, and the answered one must not miss it on a loaded machine.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -111,7 +111,7 @@ test('replay delivers again when unanswered, as WeChat does: a slow answer on de
     reply: 'success',
     body: '',
   } as unknown as HistoryEntry;
-  const r = await replayEntry(entry, { token: 'T0ken123', timeoutMs: 300 });
+  const r = await replayEntry(entry, { token: 'T0ken123', timeoutMs: 1000 });
   assert.equal(server.seen.length, 2, 'delivered twice');
   assert.equal(r.same, true);
   assert.equal(r.result.problems.length, 0);

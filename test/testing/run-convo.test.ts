@@ -204,7 +204,7 @@ test('over HTTP an unanswered push is delivered again, as WeChat does: an answer
   const server = await startHoldingServer();
   t.after(() => server.close());
   const [convo] = parseConvo('# slow\n> 慢一点\n< [success]\n', 'slow.convo');
-  const r = await runConversations([convo!], { url: server.url, token: 'T0ken123', timeoutMs: 300 });
+  const r = await runConversations([convo!], { url: server.url, token: 'T0ken123', timeoutMs: 1000 });
   assert.equal(r.ok, true, JSON.stringify(r.conversations[0]?.turns));
   assert.equal(server.seen.length, 2, 'delivered twice');
   assert.equal(server.seen[0], server.seen[1], 'the same signed push');

@@ -306,7 +306,7 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
 
   test('a push the phone had to deliver again (no answer in time): the inspector lists each delivery', async () => {
     const server = await startHoldingServer();
-    const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 300 });
+    const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 1000 });
     try {
       const page = await open(ui.url);
       await say(page, '慢一点');

@@ -172,7 +172,7 @@ describe('the event stream', () => {
 
 test('the phone delivers an unanswered push again, as WeChat does: an answer on delivery 2 reaches the phone', async (t) => {
   const server = await startHoldingServer();
-  const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 300 });
+  const ui = await startUiServer({ target: { url: server.url, token: 'abc123' }, port: 0, timeoutMs: 1000 });
   t.after(async () => {
     await ui.close();
     await server.close();

@@ -76,7 +76,8 @@ function storeProbe(store: Store): (() => Promise<boolean>) | undefined {
   };
 }
 
-function localHost(host: string): string {
+/** The host part of a URL that reaches a server listening on `host` from this machine. */
+export function localHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;

@@ -3,15 +3,13 @@
  * `node`, and heavy modules (undici, ngrok, ioredis) load inside the command that needs them.
  */
 import { handleError } from './errors.js';
-import { consoleValues, maskStream, processMask } from './output-mask.js';
+import { maskStream, processMask } from './output-mask.js';
 import { COMMANDS, createProgram, withUsageErrors } from './program.js';
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const name = argv[2];
   const args = argv.slice(2);
-  // `wxbot tunnel` prints the Token and EncodingAESKey on purpose: they go into the WeChat console.
-  const shown = name === 'tunnel' ? consoleValues(args, process.env, process.cwd()) : [];
-  const mask = processMask(args, process.env, process.cwd(), shown);
+  const mask = processMask(args, process.env, process.cwd());
   maskStream(process.stdout, mask);
   maskStream(process.stderr, mask);
   const program = createProgram();

@@ -28,53 +28,26 @@ export function secretsFromArgv(argv: readonly string[]): string[] {
   return out;
 }
 
-/**
- * The mask of this process: secrets from the command line, the environment and `.env` (when
- * readable). `shown` are values the command prints on purpose (`wxbot tunnel` shows the Token and
- * EncodingAESKey to paste into the WeChat console).
- */
-export function processMask(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  shown: (string | undefined)[] = [],
-): SecretMask {
+/** The mask of this process: secrets from the command line, the environment and `.env` (when readable). */
+export function processMask(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): SecretMask {
   let dotenv: Record<string, string | undefined> = {};
   try {
     dotenv = readDotEnv(cwd);
   } catch {
     // the command reports an unusable .env itself
   }
-  const all = [...secretsFromArgv(argv), ...secretsFromEnv(env), ...secretsFromEnv(dotenv)];
-  return new SecretMask(all.filter((s) => !shown.includes(s)));
-}
-
-/** The Token and EncodingAESKey configured for this process (flags, then environment, then .env). */
-export function consoleValues(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string[] {
-  const flag = (name: string) => {
-    const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-    if (i < 0) return undefined;
-    return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
-  };
-  let dotenv: Record<string, string | undefined> = {};
-  try {
-    dotenv = readDotEnv(cwd);
-  } catch {
-    // reported by the command
-  }
-  const pick = (k: string) => env[k] || dotenv[k];
-  return [
-    flag('--token') ?? pick('WECHAT_TOKEN'),
-    flag('--aes-key') ?? pick('WECHAT_AES_KEY') ?? pick('WECHAT_ENCODING_AES_KEY'),
-  ].filter((s): s is string => typeof s === 'string');
+  return new SecretMask([...secretsFromArgv(argv), ...secretsFromEnv(env), ...secretsFromEnv(dotenv)]);
 }
 
 type Write = NodeJS.WriteStream['write'];
+
+const UNMASKED = Symbol('wxbot.unmaskedWrite');
 
 /** Makes `stream.write` mask what it is given (strings and bytes); a no-op when there is no secret. */
 export function maskStream(stream: NodeJS.WriteStream, mask: SecretMask): void {
   if (mask.empty) return;
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  (stream as { [UNMASKED]?: (text: string) => boolean })[UNMASKED] = write;
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (typeof chunk === 'string') return write(mask.mask(chunk), ...rest);
     if (chunk instanceof Uint8Array) {
@@ -84,4 +57,14 @@ export function maskStream(stream: NodeJS.WriteStream, mask: SecretMask): void {
     }
     return write(chunk, ...rest);
   }) as Write;
+}
+
+/**
+ * Writes `text` past the mask: only for a secret the user asked to see by name (`wxbot tunnel
+ * --show-secrets`), so that one write shows it and every other line still hides it.
+ */
+export function writeUnmasked(stream: NodeJS.WritableStream, text: string): void {
+  const raw = (stream as { [UNMASKED]?: (text: string) => boolean })[UNMASKED];
+  if (raw) raw(text);
+  else stream.write(text);
 }

@@ -2,6 +2,8 @@
  * What to type into 公众号后台 → 设置与开发 → 基本配置 → 服务器配置, derived from the running
  * server's settings. Pure data plus a plain-text box; colouring is the CLI's business.
  */
+import { maskSecret } from '../config/mask.js';
+
 export type ConsoleEncryptionMode = 'plain' | 'compat' | 'safe';
 
 export const CONSOLE_MODE_LABELS: Record<ConsoleEncryptionMode, string> = {
@@ -13,10 +15,14 @@ export const CONSOLE_MODE_LABELS: Record<ConsoleEncryptionMode, string> = {
 export interface ConsoleSettings {
   /** 服务器地址(URL): public, with the path. */
   url: string;
-  /** 令牌(Token). */
+  /** 令牌(Token): masked (`Qx…a9`) unless `secretsShown` or generated for this run. */
   token: string;
-  /** 消息加解密密钥(EncodingAESKey); the console wants one even in plaintext mode. */
+  /** 消息加解密密钥(EncodingAESKey), masked unless `secretsShown`; the console wants one even in plaintext mode. */
   encodingAESKey: string | null;
+  /** Where the user finds the masked values (`WECHAT_TOKEN in .env`, `--token`), by field. */
+  from: { token: string | null; encodingAESKey: string | null };
+  /** True when the configured Token and EncodingAESKey are shown in full (`--show-secrets`). */
+  secretsShown: boolean;
   /** 消息加解密方式 to choose. */
   mode: ConsoleEncryptionMode;
   modeLabel: string;
@@ -33,6 +39,11 @@ export interface SettingsInput {
   appId?: string;
   /** The token was generated for this run (nothing configured). */
   tokenGenerated?: boolean;
+  /** Where the Token and the key are set (a flag or a variable), said beside their masked values. */
+  tokenFrom?: string;
+  aesKeyFrom?: string;
+  /** Show the configured Token and key in full; otherwise they are masked like every other output's. */
+  showSecrets?: boolean;
 }
 
 /** `wxbot init` writes this until the user fills in the real 开发者ID. */
@@ -59,6 +70,12 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
       'Set WECHAT_APP_ID (开发者ID, on the same page) and restart to use 安全模式; until then choose 明文模式.',
     );
   }
+  const masked = !s.showSecrets && (!s.tokenGenerated || s.aesKey);
+  if (masked) {
+    notes.push(
+      "The Token and EncodingAESKey are masked here, as in all of wxbot's output: copy them from where they are set (beside them), or run again with --show-secrets to print them in this box.",
+    );
+  }
   if (!s.aesKey) {
     notes.push(
       'No EncodingAESKey configured: click 随机生成 in the console, or run `wxbot keys` and set WECHAT_AES_KEY and WECHAT_APP_ID for 安全模式.',
@@ -72,10 +89,16 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
   notes.push(
     'Click 提交 (submit): WeChat sends the GET check to the URL now, so keep this running; then click 启用 (enable).',
   );
+  const show = (v: string) => (s.showSecrets ? v : maskSecret(v));
   return {
     url: s.url,
-    token: s.token,
-    encodingAESKey: s.aesKey ?? null,
+    token: s.tokenGenerated ? s.token : show(s.token),
+    encodingAESKey: s.aesKey ? show(s.aesKey) : null,
+    from: {
+      token: s.tokenGenerated ? null : (s.tokenFrom ?? 'WECHAT_TOKEN'),
+      encodingAESKey: s.aesKey ? (s.aesKeyFrom ?? 'WECHAT_AES_KEY') : null,
+    },
+    secretsShown: s.showSecrets === true,
     mode,
     modeLabel: CONSOLE_MODE_LABELS[mode],
     appId: s.appId && !placeholder ? s.appId : null,
@@ -120,13 +143,23 @@ function wrap(text: string, width: number, indent: string): string[] {
   return out;
 }
 
+/** A masked value is no use to paste: say where the real one is. */
+function withSource(value: string, from: string | null, shown: boolean): string {
+  return shown || !from ? value : `${value}  (${from})`;
+}
+
 /** The box a user copies from: one field a line, labelled as the console labels it. */
 export function renderPasteBox(c: ConsoleSettings): string {
   const title = '公众号后台 → 设置与开发 → 基本配置 → 服务器配置 (修改配置)';
   const rows: [string, string][] = [
     ['服务器地址(URL)', c.url],
-    ['令牌(Token)', c.token],
-    ['消息加解密密钥(EncodingAESKey)', c.encodingAESKey ?? '(click 随机生成 in the console)'],
+    ['令牌(Token)', withSource(c.token, c.from.token, c.secretsShown)],
+    [
+      '消息加解密密钥(EncodingAESKey)',
+      c.encodingAESKey
+        ? withSource(c.encodingAESKey, c.from.encodingAESKey, c.secretsShown)
+        : '(click 随机生成 in the console)',
+    ],
     ['消息加解密方式', c.modeLabel],
   ];
   const labelWidth = Math.max(...rows.map(([l]) => displayWidth(l)));

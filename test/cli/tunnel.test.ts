@@ -65,8 +65,12 @@ test('the whole flow: server up, self-check through the public URL, the paste bo
   const out = c.stdout();
   const row = (label: string) => new RegExp(`│ ${label.replace(/[()]/g, '\\$&')}\\s+(\\S+)`).exec(out)?.[1];
   assert.equal(row('服务器地址(URL)'), `${proxy.url}/wechat`);
-  assert.equal(row('令牌(Token)'), TOKEN);
-  assert.equal(row('消息加解密密钥(EncodingAESKey)'), AES);
+  // Masked like every other output, each beside where to copy it from.
+  assert.equal(row('令牌(Token)'), 'Tu…DE');
+  assert.equal(row('消息加解密密钥(EncodingAESKey)'), 'ab…FG');
+  assert.match(out, /Tu…DE {2}\(--token\)/);
+  assert.match(out, /--show-secrets/);
+  assert.ok(!out.includes(TOKEN) && !out.includes(AES) && !err.includes(TOKEN) && !err.includes(AES));
   assert.match(out, /消息加解密方式\s+安全模式/);
   assert.match(out, /IP白名单/);
   assert.match(out, new RegExp(APPID));
@@ -79,8 +83,8 @@ test('the whole flow: server up, self-check through the public URL, the paste bo
   assert.match(c.stderr(), /SIGINT: closing the tunnel and the server/);
 });
 
-test('--json prints one JSON object on stdout and keeps the request log on stderr', async (t) => {
-  const { c, proxy } = await tunnelBehindProxy(t, [...SERVE, ...SAFE, '--json']);
+test('--json prints one JSON object on stdout and keeps the request log on stderr; --show-secrets shows the values there only', async (t) => {
+  const { c, proxy } = await tunnelBehindProxy(t, [...SERVE, ...SAFE, '--json', '--show-secrets']);
   await c.waitFor(/wxbot: ready\./);
   await c.waitFor(/\}\n$/, 'stdout');
   const lines = c.stdout().trim().split('\n');
@@ -89,6 +93,7 @@ test('--json prints one JSON object on stdout and keeps the request log on stder
   assert.equal(o.url, `${proxy.url}/wechat`);
   assert.equal(o.token, TOKEN);
   assert.equal(o.encodingAESKey, AES);
+  assert.equal(o.secretsShown, true);
   assert.equal(o.mode, 'safe');
   assert.match(o.modeLabel, /安全模式/);
   assert.equal(o.appId, APPID);
@@ -102,6 +107,7 @@ test('--json prints one JSON object on stdout and keeps the request log on stder
   // Request-log lines are written in 5 ms batches, so the POST line may trail the check's output.
   await c.waitFor(/POST 200 safe/);
   assert.doesNotMatch(c.stdout(), /POST 200/, 'the request log stays off stdout');
+  assert.ok(!c.stderr().includes(TOKEN) && !c.stderr().includes(AES), 'the log and the progress stay masked');
   c.kill('SIGTERM');
   assert.equal((await c.exited).code, 0);
 });

@@ -10,10 +10,12 @@ test('safe mode is recommended when both the key and the AppID are configured', 
     token: 'T0ken',
     aesKey: KEY,
     appId: 'wx1234567890abcdef',
+    showSecrets: true,
   });
   assert.equal(c.mode, 'safe');
   assert.match(c.modeLabel, /安全模式/);
   assert.equal(c.encodingAESKey, KEY);
+  assert.equal(c.secretsShown, true);
   assert.ok(c.notes.some((n) => /IP白名单/.test(n)));
   assert.ok(c.notes.some((n) => /wx1234567890abcdef/.test(n)));
 });
@@ -30,7 +32,13 @@ test('plaintext mode without an AppID, and it says how to get to safe mode', () 
 
 test('the paste box holds every value on its own line and lines up with CJK labels', () => {
   const box = renderPasteBox(
-    consoleSettings({ url: 'https://x.ngrok.app/wechat', token: 'T0ken', aesKey: KEY, appId: 'wxabc' }),
+    consoleSettings({
+      url: 'https://x.ngrok.app/wechat',
+      token: 'T0ken',
+      aesKey: KEY,
+      appId: 'wxabc',
+      showSecrets: true,
+    }),
   );
   const lines = box.split('\n');
   const widths = new Set(lines.map(displayWidth));
@@ -56,4 +64,33 @@ test('the placeholder AppID from wxbot init means plaintext mode and a note to f
 test('a token generated for the run comes with a note to keep it', () => {
   const c = consoleSettings({ url: 'u', token: 'GenTok', tokenGenerated: true });
   assert.ok(c.notes.some((n) => n.includes('WECHAT_TOKEN=GenTok')));
+});
+
+test('configured secrets are masked unless asked for, each with where to copy it from', () => {
+  const token = 'TunnelTok3n0123456789abcdefABCDE';
+  const c = consoleSettings({
+    url: 'u',
+    token,
+    aesKey: KEY,
+    tokenFrom: 'WECHAT_TOKEN in .env',
+    aesKeyFrom: '--aes-key',
+  });
+  assert.equal(c.secretsShown, false);
+  assert.equal(c.token, 'Tu…DE');
+  assert.equal(c.encodingAESKey, 'ab…FG');
+  assert.deepEqual(c.from, { token: 'WECHAT_TOKEN in .env', encodingAESKey: '--aes-key' });
+  assert.ok(c.notes.some((n) => /--show-secrets/.test(n)));
+  const box = renderPasteBox(c);
+  assert.ok(!box.includes(token) && !box.includes(KEY), box);
+  assert.match(box, /令牌\(Token\)\s+Tu…DE {2}\(WECHAT_TOKEN in \.env\)/);
+  assert.match(box, /消息加解密密钥\(EncodingAESKey\) {2}ab…FG {2}\(--aes-key\)/);
+});
+
+test('a generated token is shown in full (nothing configured to protect); a configured key stays masked', () => {
+  const c = consoleSettings({ url: 'u', token: 'GenTok', tokenGenerated: true, aesKey: KEY });
+  assert.equal(c.token, 'GenTok');
+  assert.equal(c.from.token, null);
+  assert.equal(c.encodingAESKey, 'ab…FG');
+  const bare = consoleSettings({ url: 'u', token: 'GenTok', tokenGenerated: true });
+  assert.ok(!bare.notes.some((n) => /--show-secrets/.test(n)), 'nothing is masked: no note about it');
 });

@@ -9,6 +9,7 @@ import type { SelfCheckResult } from '../../tunnel/self-check.js';
 import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
 import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
 import { CliError, EXIT } from '../errors.js';
+import { writeUnmasked } from '../output-mask.js';
 import type { ServeFlags } from '../serve-settings.js';
 import { createProgress, type Progress } from './tunnel-progress.js';
 
@@ -21,6 +22,7 @@ export interface TunnelFlags extends ServeFlags {
   ngrokServerAddr?: string;
   check?: boolean;
   json?: boolean;
+  showSecrets?: boolean;
 }
 
 /** The server behind the tunnel, whoever runs it. */
@@ -134,6 +136,13 @@ async function providerFor(f: TunnelFlags, env: Env): Promise<TunnelProvider> {
     serverAddr: f.ngrokServerAddr ?? env.NGROK_SERVER_ADDR,
     timeoutMs: seconds('--connect-timeout', f.connectTimeout, tunnel.DEFAULT_NGROK_TIMEOUT_MS),
   });
+}
+
+/** Where a setting's value comes from, as the user would look for it: the flag, the environment, or .env. */
+function sourceOf(flag: string, given: string | undefined, names: readonly string[], env: Env): string {
+  if (given !== undefined) return flag;
+  const name = names.find((n) => process.env[n]) ?? names.find((n) => env[n]) ?? names[0]!;
+  return process.env[name] ? name : `${name} in .env`;
 }
 
 function reportCheck(c: SelfCheckResult, err: NodeJS.WritableStream): void {
@@ -253,17 +262,22 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
     aesKey: local.aesKey,
     appId: local.appId,
     tokenGenerated: local.tokenGenerated,
+    tokenFrom: sourceOf('--token', f.token, ['WECHAT_TOKEN'], env),
+    aesKeyFrom: sourceOf('--aes-key', f.aesKey, ['WECHAT_AES_KEY', 'WECHAT_ENCODING_AES_KEY'], env),
+    showSecrets: f.showSecrets === true,
   });
   const check =
     f.check === false ? undefined : await checkPublicUrl(t, url, local, settings.mode, progress, err).catch(fail);
   const warnings = t.publicUrlWarnings(url);
 
+  // Every output is masked (main.ts); --show-secrets lets the console values through in this one write.
+  const write = (text: string) => (settings.secretsShown ? writeUnmasked(out, text) : out.write(text));
   if (json) {
-    out.write(
+    write(
       `${JSON.stringify({ ...settings, provider: provider.name, publicUrl: tunnel!.url, local: `http://127.0.0.1:${local.port}${local.path}`, check: check ?? null, warnings })}\n`,
     );
   } else {
-    out.write(`\n${t.renderPasteBox(settings)}\n\n`);
+    write(`\n${t.renderPasteBox(settings)}\n\n`);
   }
   for (const w of warnings) err.write(`! ${w}\n`);
   if (local.uiUrl) err.write(`wxbot: the web UI (phone, inspector, menu; this machine only): ${local.uiUrl}\n`);

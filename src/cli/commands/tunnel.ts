@@ -35,6 +35,10 @@ export default function tunnelCommand(): Command {
     )
     .option('--no-check', 'skip the self-check through the public URL')
     .option(
+      '--show-secrets',
+      'print the Token and EncodingAESKey in full in the console box (masked by default, like all output)',
+    )
+    .option(
       '--json',
       'print the console values and the self-check as one JSON object on stdout (the request log goes to stderr)',
     )

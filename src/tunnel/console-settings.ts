@@ -73,7 +73,7 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
   const masked = !s.showSecrets && (!s.tokenGenerated || s.aesKey);
   if (masked) {
     notes.push(
-      "The Token and EncodingAESKey are masked here, as in all of wxbot's output: copy them from where they are set (beside them), or run again with --show-secrets to print them in this box.",
+      "A configured Token and EncodingAESKey are masked here, as in all of wxbot's output: copy them from where they are set (beside them), or run again with --show-secrets to print them in this box.",
     );
   }
   if (!s.aesKey) {

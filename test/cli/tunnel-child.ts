@@ -39,15 +39,14 @@ export function runWxbot(args: string[], o: { cwd: string; env?: Record<string, 
     buf.stderr += d;
     for (const l of listeners) l();
   });
+  let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => {
+      // Before the listeners run: a waitFor still waiting must see the exit and reject now.
+      done = true;
       resolve({ code, signal });
       for (const l of listeners) l();
     });
-  });
-  let done = false;
-  void exited.then(() => {
-    done = true;
   });
   return {
     child,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,29 @@ test('--json prints one JSON object on stdout and keeps the request log on stder
   assert.doesNotMatch(c.stdout(), /POST 200/, 'the request log stays off stdout');
   assert.ok(!c.stderr().includes(TOKEN) && !c.stderr().includes(AES), 'the log and the progress stay masked');
   c.kill('SIGTERM');
+  assert.equal((await c.exited).code, 0);
+});
+
+test('the box says where each masked value is set: .env or the environment', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wxbot-tunnel-env-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, '.env'), `WECHAT_TOKEN=${TOKEN}\n`);
+  const proxy = await startTunnelProxy();
+  const c = runWxbot(['tunnel', '--public-url', proxy.url, ...SERVE], {
+    cwd: dir,
+    env: { WECHAT_AES_KEY: AES, WECHAT_APP_ID: APPID },
+  });
+  t.after(async () => {
+    c.kill('SIGKILL');
+    await proxy.close();
+  });
+  proxy.setTarget(Number((await c.waitFor(/Public URL: \S+ → 127\.0\.0\.1:(\d+)/))[1]));
+  await c.waitFor(/消息加解密方式/, 'stdout');
+  const out = c.stdout();
+  assert.match(out, /令牌\(Token\)\s+Tu…DE {2}\(WECHAT_TOKEN in \.env\)/);
+  assert.match(out, /消息加解密密钥\(EncodingAESKey\)\s+ab…FG {2}\(WECHAT_AES_KEY\) /);
+  assert.ok(!out.includes(TOKEN) && !out.includes(AES));
+  c.kill('SIGINT');
   assert.equal((await c.exited).code, 0);
 });
 

@@ -53,16 +53,14 @@ function wxbot(args: string[], o: { tty: boolean; env?: Record<string, string> }
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  let exited = false;
   const done = new Promise<number | null>((resolve) =>
     child.on('close', (code) => {
+      exited = true; // before the waiters run, so one still waiting rejects now
       resolve(code);
       for (const w of waiters) w();
     }),
   );
-  let exited = false;
-  void done.then(() => {
-    exited = true;
-  });
   return {
     output: () => out,
     done,

@@ -3,19 +3,15 @@
  * what `wxbot history` lists and `wxbot replay` re-sends. The local stand-in for ngrok's inspector.
  */
 export type { HistoryEntry, HistoryInput } from './entry.js';
+export { HistoryFile, historyPath, HISTORY_LIMIT, HISTORY_FLUSH_MS, type HistoryFileOptions } from './file.js';
 export {
-  HistoryFile,
   HistoryReadError,
   entryProblem,
-  historyPath,
   readHistoryReport,
   type SkippedLine,
   readHistory,
   parseHistory,
-  HISTORY_LIMIT,
-  HISTORY_FLUSH_MS,
-  type HistoryFileOptions,
-} from './file.js';
+} from './read.js';
 export { redactEntry, REDACTED } from './redact.js';
 export { formatHistoryLine, replyPreview, requestPreview, HISTORY_HEADER } from './format.js';
 export {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HistoryInput } from '../../src/history/entry.js';
-import { HistoryFile, historyPath, readHistory } from '../../src/history/file.js';
+import { HistoryFile, historyPath } from '../../src/history/file.js';
+import { readHistory } from '../../src/history/read.js';
 import { lockPathOf, withLock } from '../../src/history/lock.js';
 
 function input(n: number): HistoryInput {

@@ -73,7 +73,7 @@ export function consoleSettings(s: SettingsInput): ConsoleSettings {
   const masked = !s.showSecrets && (!s.tokenGenerated || s.aesKey);
   if (masked) {
     notes.push(
-      "A configured Token and EncodingAESKey are masked here, as in all of wxbot's output: copy them from where they are set (beside them), or run again with --show-secrets to print them in this box.",
+      "A configured Token and EncodingAESKey are masked here, as in all of wxbot's output: copy them from where the box says, or run again with --show-secrets to print them here.",
     );
   }
   if (!s.aesKey) {
@@ -143,9 +143,9 @@ function wrap(text: string, width: number, indent: string): string[] {
   return out;
 }
 
-/** A masked value is no use to paste: say where the real one is. */
+/** A masked value is no use to paste: the row says where the real one is first, the masked one to check it by. */
 function withSource(value: string, from: string | null, shown: boolean): string {
-  return shown || !from ? value : `${value}  (${from})`;
+  return shown || !from ? value : `copy ${from} (${value})`;
 }
 
 /** The box a user copies from: one field a line, labelled as the console labels it. */

@@ -63,12 +63,11 @@ test('the whole flow: server up, self-check through the public URL, the paste bo
   assert.ok(proxy.requests.some((r) => r.method === 'POST' && /encrypt_type=aes/.test(r.url) && r.status === 200));
 
   const out = c.stdout();
-  const row = (label: string) => new RegExp(`│ ${label.replace(/[()]/g, '\\$&')}\\s+(\\S+)`).exec(out)?.[1];
+  const row = (label: string) => new RegExp(`│ ${label.replace(/[()]/g, '\\$&')}  +(.+?)\\s*│`).exec(out)?.[1];
   assert.equal(row('服务器地址(URL)'), `${proxy.url}/wechat`);
   // Masked like every other output, each beside where to copy it from.
-  assert.equal(row('令牌(Token)'), 'Tu…DE');
-  assert.equal(row('消息加解密密钥(EncodingAESKey)'), 'ab…FG');
-  assert.match(out, /Tu…DE {2}\(--token\)/);
+  assert.equal(row('令牌(Token)'), 'copy --token (Tu…DE)');
+  assert.equal(row('消息加解密密钥(EncodingAESKey)'), 'copy --aes-key (ab…FG)');
   assert.match(out, /--show-secrets/);
   assert.ok(!out.includes(TOKEN) && !out.includes(AES) && !err.includes(TOKEN) && !err.includes(AES));
   assert.match(out, /消息加解密方式\s+安全模式/);
@@ -128,8 +127,8 @@ test('the box says where each masked value is set: .env or the environment', asy
   proxy.setTarget(Number((await c.waitFor(/Public URL: \S+ → 127\.0\.0\.1:(\d+)/))[1]));
   await c.waitFor(/消息加解密方式/, 'stdout');
   const out = c.stdout();
-  assert.match(out, /令牌\(Token\)\s+Tu…DE {2}\(WECHAT_TOKEN in \.env\)/);
-  assert.match(out, /消息加解密密钥\(EncodingAESKey\)\s+ab…FG {2}\(WECHAT_AES_KEY\) /);
+  assert.match(out, /令牌\(Token\)\s+copy WECHAT_TOKEN in \.env \(Tu…DE\)/);
+  assert.match(out, /消息加解密密钥\(EncodingAESKey\)\s+copy WECHAT_AES_KEY \(ab…FG\) /);
   assert.ok(!out.includes(TOKEN) && !out.includes(AES));
   c.kill('SIGINT');
   assert.equal((await c.exited).code, 0);

@@ -82,8 +82,8 @@ test('configured secrets are masked unless asked for, each with where to copy it
   assert.ok(c.notes.some((n) => /--show-secrets/.test(n)));
   const box = renderPasteBox(c);
   assert.ok(!box.includes(token) && !box.includes(KEY), box);
-  assert.match(box, /令牌\(Token\)\s+Tu…DE {2}\(WECHAT_TOKEN in \.env\)/);
-  assert.match(box, /消息加解密密钥\(EncodingAESKey\) {2}ab…FG {2}\(--aes-key\)/);
+  assert.match(box, /令牌\(Token\)\s+copy WECHAT_TOKEN in \.env \(Tu…DE\)/);
+  assert.match(box, /消息加解密密钥\(EncodingAESKey\) {2}copy --aes-key \(ab…FG\)/);
 });
 
 test('a generated token is shown in full (nothing configured to protect); a configured key stays masked', () => {

@@ -138,10 +138,17 @@ test('--to exposes a server that is already running and checks it through the tu
   const serve = runWxbot(['serve', ...SERVE, '--token', TOKEN, '--no-history'], { cwd });
   t.after(() => serve.kill('SIGKILL'));
   const port = Number((await serve.waitFor(/http:\/\/127\.0\.0\.1:(\d+)\/wechat/))[1]);
-  const { c } = await tunnelBehindProxy(t, ['--to', String(port), '--token', TOKEN]);
+  const { c } = await tunnelBehindProxy(t, ['--to', String(port), '--token', TOKEN, '--show-secrets']);
   await c.waitFor(/wxbot: ready\. Requests go straight to your server on port \d+/);
   assert.match(c.stderr(), /✓ signed text message, plain mode/);
   await c.waitFor(/消息加解密方式\s+明文模式/, 'stdout');
+  // Asked for by name: the Token in full in the box, and a word that a pipe keeps it.
+  assert.match(c.stdout(), new RegExp(`令牌\\(Token\\)\\s+${TOKEN} `));
+  assert.match(
+    c.stderr(),
+    /--show-secrets: the Token and EncodingAESKey go in full to standard output, which is not a terminal/,
+  );
+  assert.ok(!c.stderr().includes(TOKEN), 'stderr stays masked');
   c.kill('SIGINT');
   assert.equal((await c.exited).code, 0);
 });

@@ -272,6 +272,10 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
 
   // Every output is masked (main.ts); --show-secrets lets the console values through in this one write.
   const write = (text: string) => (settings.secretsShown ? writeUnmasked(out, text) : out.write(text));
+  if (settings.secretsShown && !json && !(out as { isTTY?: boolean }).isTTY)
+    err.write(
+      'wxbot: --show-secrets: the Token and EncodingAESKey go in full to standard output, which is not a terminal here: the file or program reading it keeps them\n',
+    );
   if (json) {
     write(
       `${JSON.stringify({ ...settings, provider: provider.name, publicUrl: tunnel!.url, local: `http://127.0.0.1:${local.port}${local.path}`, check: check ?? null, warnings })}\n`,

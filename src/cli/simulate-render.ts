@@ -9,7 +9,7 @@ import { localMediaNote } from './local-media-note.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
 import type { SimulateResult } from '../simulate/send.js';
-import type { VerifyUrlResult } from '../simulate/verify.js';
+import { badSignatureNote, type VerifyUrlResult } from '../simulate/verify.js';
 
 const chalk = chalkFor(process.stdout);
 
@@ -134,6 +134,8 @@ export function renderVerify(r: VerifyUrlResult): string {
     chalk.dim(`→ GET ${r.request.url}`),
     chalk.dim(`← ${r.status === null ? 'no answer' : `HTTP ${r.status}`} · ${ms(r.ms)}`),
   ];
+  const probe = badSignatureNote(r);
+  if (probe) out.push(chalk.dim(`  ${probe}`));
   out.push(...renderFindings(r.problems, r.warnings));
   out.push(
     verdict(

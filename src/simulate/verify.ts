@@ -95,6 +95,11 @@ export interface VerifyUrlResult extends EchoVerdict {
   /** The response body as received. */
   raw: string | null;
   request: { method: 'GET'; url: string };
+  /**
+   * What the wrongly signed GET got, when it was sent: its HTTP status (401 or 403 from a server that
+   * checks signatures), or null without an answer. Its line in the server's log is this probe.
+   */
+  badSignatureStatus?: number | null;
 }
 
 function signedUrl(o: VerifyUrlOptions, token: string, echostr: string): string {
@@ -119,19 +124,34 @@ export async function verifyUrl(o: VerifyUrlOptions): Promise<VerifyUrlResult> {
     return { ...base, ok: false, status: null, ms: res.ms, raw: null, problems: [problem], warnings: [] };
   }
   const verdict = judgeEcho(echostr, res, WECHAT_TIMEOUT_MS);
-  if (verdict.ok && o.probeBadSignature !== false) await probeBadSignature(o, timeoutMs, verdict);
-  return { ...base, ...verdict, status: res.status, ms: res.ms, raw: res.body };
+  const result: VerifyUrlResult = { ...base, ...verdict, status: res.status, ms: res.ms, raw: res.body };
+  if (verdict.ok && o.probeBadSignature !== false)
+    result.badSignatureStatus = await probeBadSignature(o, timeoutMs, result);
+  return result;
+}
+
+/**
+ * The probe, said once the check passed: a refused wrong signature is what a server should do, and
+ * explains the 401 the server logs right after the check. Undefined when there is nothing to say
+ * (not sent, no answer; an echo is a warning of its own).
+ */
+export function badSignatureNote(r: Pick<VerifyUrlResult, 'badSignatureStatus'>): string | undefined {
+  const s = r.badSignatureStatus;
+  if (s === 401 || s === 403) return `a wrongly signed GET got HTTP ${s}, as it should (the ${s} in the server's log)`;
+  return undefined;
 }
 
 // A server that echoes whatever it is sent passes WeChat's check but lets anyone impersonate WeChat.
-async function probeBadSignature(o: VerifyUrlOptions, timeoutMs: number, verdict: EchoVerdict): Promise<void> {
+async function probeBadSignature(o: VerifyUrlOptions, timeoutMs: number, verdict: EchoVerdict): Promise<number | null> {
   const echostr = newEchostr();
   const res = await httpExchange({ method: 'GET', url: signedUrl(o, `${o.token}-wrong`, echostr), timeoutMs }).catch(
     () => null,
   );
-  if (res?.kind === 'response' && res.status === 200 && res.body.includes(echostr)) {
+  if (res?.kind !== 'response') return null;
+  if (res.status === 200 && res.body.includes(echostr)) {
     verdict.warnings.push(
       'the server also echoes a GET with a wrong signature: it does not check signatures, so anyone can pass as WeChat',
     );
   }
+  return res.status;
 }

@@ -7,7 +7,7 @@ import { SimulateError } from '../simulate/errors.js';
 import { textMessage } from '../simulate/messages.js';
 import type { SimulateMode } from '../simulate/push.js';
 import { sendMessage } from '../simulate/send.js';
-import { verifyUrl } from '../simulate/verify.js';
+import { badSignatureNote, verifyUrl } from '../simulate/verify.js';
 
 export interface SelfCheckOptions {
   /** The callback URL as WeChat will call it (public base + path). */
@@ -34,6 +34,8 @@ export interface SelfCheckStep {
   warnings: string[];
   /** For the message step: the reply's text (or `[news]`, `success`…), to show the bot answered. */
   reply?: string;
+  /** For the verify step: how the server refused a wrongly signed GET (`badSignatureNote`). */
+  note?: string;
 }
 
 export interface SelfCheckResult {
@@ -95,6 +97,7 @@ export async function selfCheck(o: SelfCheckOptions): Promise<SelfCheckResult> {
       ms: v.ms,
       problems: why ? [why, ...v.problems] : v.problems,
       warnings: v.warnings,
+      note: badSignatureNote(v),
     });
   } catch (err) {
     if (!(err instanceof SimulateError && err.code === 'SIMULATE_NETWORK')) throw err;

@@ -53,7 +53,10 @@ test('the whole flow: server up, self-check through the public URL, the paste bo
   await c.waitFor(/wxbot: ready\./);
   await c.waitFor(/消息加解密方式/, 'stdout');
   const err = c.stderr();
-  assert.match(err, /✓ URL verification \(signed GET[^\n]*HTTP 200/);
+  assert.match(
+    err,
+    /✓ URL verification \(signed GET[^\n]*HTTP 200[^\n]*a wrongly signed GET got HTTP 401, as it should/,
+  );
   assert.match(err, /✓ signed text message, safe mode · HTTP 200 [^\n]*the bot answered: 你好！/);
   assert.doesNotMatch(err, /\r|\x1b\[K/, 'no spinner when stderr is not a terminal');
   // The checks went through the public edge, not straight to the local port.

@@ -153,7 +153,8 @@ function reportCheck(c: SelfCheckResult, err: NodeJS.WritableStream): void {
   for (const s of c.steps) {
     const how = s.status === null ? '' : ` · HTTP ${s.status} · ${Math.round(s.ms)} ms`;
     const reply = s.reply !== undefined ? ` · the bot answered: ${s.reply.replace(/\s+/g, ' ').slice(0, 60)}` : '';
-    err.write(`${s.ok ? '✓' : '✗'} ${names[s.name]}${how}${reply}\n`);
+    const note = s.note !== undefined ? ` · ${s.note}` : '';
+    err.write(`${s.ok ? '✓' : '✗'} ${names[s.name]}${how}${reply}${note}\n`);
     for (const p of s.problems) err.write(`    ✗ ${p}\n`);
     for (const w of s.warnings) err.write(`    ! ${w}\n`);
   }

@@ -6,6 +6,9 @@ export function preview(s: string, max = 80): string {
   return JSON.stringify(cut);
 }
 
+/** 401 or 403: how a server that checks signatures refuses a request it cannot verify. */
+export const refusedAsUnsigned = (status: number | null | undefined): boolean => status === 401 || status === 403;
+
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }

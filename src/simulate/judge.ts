@@ -9,7 +9,7 @@ import type { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { computeMsgSignature, computeSignature } from '../protocol/signature.js';
 import { parseXml, text } from '../protocol/xml.js';
-import { describeNonXml, describeWhitespace, seconds } from './describe.js';
+import { describeNonXml, describeWhitespace, refusedAsUnsigned, seconds } from './describe.js';
 import type { HttpResponse } from './http.js';
 import { WECHAT_TIMEOUT_MS } from './ids.js';
 import type { SimulateMode } from './push.js';
@@ -62,12 +62,11 @@ function checkStatus(r: JudgeReplyInput['response'], f: Findings): boolean {
       `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`,
     );
   } else {
-    const why =
-      r.status === 401 || r.status === 403
-        ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'
-        : r.status === 404 || r.status === 405
-          ? ' — nothing accepts POST at this URL; check the path'
-          : '';
+    const why = refusedAsUnsigned(r.status)
+      ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'
+      : r.status === 404 || r.status === 405
+        ? ' — nothing accepts POST at this URL; check the path'
+        : '';
     f.problems.push(
       `HTTP ${r.status}${why}: WeChat only accepts 200 and shows the user "该公众号暂时无法提供服务，请稍后再试"`,
     );

@@ -3,7 +3,7 @@
  * byte for byte. `judgeEcho` is the pure verdict; `verifyUrl` makes the request.
  */
 import { computeSignature } from '../protocol/signature.js';
-import { describeWhitespace, preview, seconds } from './describe.js';
+import { describeWhitespace, preview, refusedAsUnsigned, seconds } from './describe.js';
 import { httpExchange, type HttpResponse } from './http.js';
 import { newEchostr, newNonce, unixSeconds, WECHAT_TIMEOUT_MS } from './ids.js';
 import { withQuery } from './url.js';
@@ -19,7 +19,7 @@ function statusProblem(r: Pick<HttpResponse, 'status'> & Partial<Pick<HttpRespon
     const to = r.headers?.location ? ` to ${r.headers.location}` : '';
     return `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`;
   }
-  if (r.status === 401 || r.status === 403) {
+  if (refusedAsUnsigned(r.status)) {
     return `HTTP ${r.status}: the server rejected a correctly signed request — its Token differs from the one used here, or it computes the signature differently (sort Token, timestamp, nonce as plain strings, join with no separator, sha1, lowercase hex)`;
   }
   if (r.status === 404 || r.status === 405)
@@ -137,7 +137,7 @@ export async function verifyUrl(o: VerifyUrlOptions): Promise<VerifyUrlResult> {
  */
 export function badSignatureNote(r: Pick<VerifyUrlResult, 'badSignatureStatus'>): string | undefined {
   const s = r.badSignatureStatus;
-  if (s === 401 || s === 403) return `a wrongly signed GET got HTTP ${s}, as it should (the ${s} in the server's log)`;
+  if (refusedAsUnsigned(s)) return `a wrongly signed GET got HTTP ${s}, as it should (the ${s} in the server's log)`;
   return undefined;
 }
 

@@ -16,24 +16,32 @@ const FREE = -1;
 // String.prototype.isWellFormed (Node >= 20; typed from ES2024 on).
 const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function fnv1a(buf: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, FNV_PRIME);
-  return h >>> 0;
+/**
+ * MurmurHash3 (x86, 32 bits, seed 0) of the `n` bytes at `start`, a multiple of 4: read a word at a
+ * time through `words`, a Uint32Array over the same memory as `bytes` (native byte order, which is
+ * fine for a hash that never leaves the process).
+ */
+function hashBytes(words: Uint32Array, bytes: Uint8Array, start: number, n: number): number {
+  let h = 0;
+  const whole = start + (n & ~3);
+  for (let w = start >>> 2; w < whole >>> 2; w++) {
+    h ^= mixWord(words[w]!);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let tail = 0;
+  for (let i = start + n - 1; i >= whole; i--) tail = (tail << 8) | bytes[i]!;
+  if (n & 3) h ^= mixWord(tail);
+  h ^= n;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** FNV-1a of an ASCII string's bytes (its char codes), or -1 if it has any other character. */
-function fnv1aAscii(s: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return -1;
-    h = Math.imul(h ^ c, FNV_PRIME);
-  }
-  return h >>> 0;
+function mixWord(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -98,8 +106,9 @@ class Bucket {
  * request went from ~3 ms (1 s window) to 10–60 ms. Times are ms relative to the owner's epoch.
  * Overwritten and deleted records keep their bytes until their second is dropped, at most SHORT_TTL_MS.
  *
- * Keys are ASCII in practice (`wxbot:<appid>:dedupe:m:<MsgId>`): those are hashed, compared and
- * copied straight from their characters; any other key goes through a UTF-8 scratch buffer.
+ * A lookup writes the key's UTF-8 bytes into a scratch buffer (one native call) and hashes, compares
+ * and copies those: a loop over a string's characters costs several times more per character than
+ * one over bytes (measured in instructions a request: docs/internals/performance.md).
  */
 export class ShortLivedTable {
   readonly #shards = Array.from({ length: SHARDS }, () => new Shard());
@@ -107,15 +116,15 @@ export class ShortLivedTable {
   readonly #freeIds: number[] = [];
   readonly #buckets = new Map<number, Bucket>();
   readonly #scratch = Buffer.allocUnsafeSlow(MAX_KEY_BYTES);
+  readonly #scratchWords = new Uint32Array(this.#scratch.buffer, this.#scratch.byteOffset, MAX_KEY_BYTES >>> 2);
   #swept = 0;
   #count = 0;
   // The last lookup (#find), kept in fields rather than returned in a fresh object.
   #shard: Shard = this.#shards[0]!;
   #slot = 0;
   #hash = 0;
+  /** Bytes of the key of the last lookup, which are in #scratch. */
   #klen = 0;
-  /** The key of the last lookup was ASCII (its bytes are its characters; else they are in #scratch). */
-  #ascii = true;
 
   /** Entries held, expired ones not yet swept included. */
   get size(): number {
@@ -147,13 +156,8 @@ export class ShortLivedTable {
     if (key === this.#lastKey && this.#moves === this.#lastMoves) return;
     this.#lastKey = key;
     this.#lastMoves = this.#moves;
-    let hash = fnv1aAscii(key);
-    let klen = key.length;
-    this.#ascii = hash >= 0;
-    if (hash < 0) {
-      klen = this.#scratch.write(key, 0, 'utf8');
-      hash = fnv1a(this.#scratch, 0, klen);
-    }
+    const klen = writeUtf8Native(this.#scratch, key, 0);
+    const hash = hashBytes(this.#scratchWords, this.#scratch, 0, klen);
     const shard = this.#shards[hash & (SHARDS - 1)]!;
     const slots = shard.slots;
     const mask = shard.size - 1;
@@ -163,7 +167,7 @@ export class ShortLivedTable {
       if (slots[i * 3] !== h) continue;
       const c = this.#chunks[slots[i * 3 + 1]!]!;
       const at = slots[i * 3 + 2]!;
-      if (c.keyBytes(at) === klen && this.#sameKey(key, c.buf, at + HEADER, klen)) break;
+      if (c.keyBytes(at) === klen && this.#isScratchKey(c.buf, at + HEADER, klen)) break;
     }
     this.#shard = shard;
     this.#slot = slots[i * 3 + 1] === FREE ? ~i : i;
@@ -171,9 +175,10 @@ export class ShortLivedTable {
     this.#klen = klen;
   }
 
-  #sameKey(key: string, buf: Buffer, start: number, klen: number): boolean {
-    if (!this.#ascii) return buf.compare(this.#scratch, 0, klen, start, start + klen) === 0;
-    for (let j = 0; j < klen; j++) if (buf[start + j] !== key.charCodeAt(j)) return false;
+  /** Whether the `klen` bytes at `start` are the looked-up key's (only reached on a matching hash). */
+  #isScratchKey(buf: Buffer, start: number, klen: number): boolean {
+    const scratch = this.#scratch;
+    for (let j = 0; j < klen; j++) if (buf[start + j] !== scratch[j]) return false;
     return true;
   }
 
@@ -212,7 +217,7 @@ export class ShortLivedTable {
   /** Sets the entry; false (and nothing changed) when the value cannot be stored exactly (a lone surrogate). */
   set(key: string, value: string, expiresAt: number): boolean {
     this.#find(key);
-    return this.#setFound(key, value, expiresAt);
+    return this.#setFound(value, expiresAt);
   }
 
   /**
@@ -223,14 +228,14 @@ export class ShortLivedTable {
     this.#find(key);
     const slot = this.#slot;
     if (slot >= 0 && this.#chunkOf(this.#shard, slot).expiry(this.#offsetOf(this.#shard, slot)) > now) return 0;
-    return this.#setFound(key, value, expiresAt) ? 1 : -1;
+    return this.#setFound(value, expiresAt) ? 1 : -1;
   }
 
   // Appends the record for the key of the last lookup and points its slot at it.
-  #setFound(key: string, value: string, expiresAt: number): boolean {
+  #setFound(value: string, expiresAt: number): boolean {
     const shard = this.#shard;
     const bucket = Math.max(Math.floor(expiresAt / BUCKET_MS), this.#swept);
-    const id = this.#append(bucket, key, value, expiresAt);
+    const id = this.#append(bucket, value, expiresAt);
     if (id < 0) return false;
     let slot = this.#slot;
     if (slot < 0) {
@@ -256,8 +261,11 @@ export class ShortLivedTable {
   /** Offset of the record the last #append wrote. */
   #appended = 0;
 
-  /** Writes a record (key as found by the last lookup) into the bucket's last chunk, starting a new chunk if needed; returns the chunk id, or -1 if the value cannot be stored exactly. */
-  #append(bucketNo: number, key: string, value: string, expiresAt: number): number {
+  /**
+   * Writes a record (the key of the last lookup, from #scratch) into the bucket's last chunk, starting
+   * a new chunk if needed; returns the chunk id, or -1 if the value cannot be stored exactly.
+   */
+  #append(bucketNo: number, value: string, expiresAt: number): number {
     const klen = this.#klen;
     // Room for the value's longest UTF-8 form; the record takes what it really needs.
     const room = HEADER + klen + value.length * 3 + 8;
@@ -281,8 +289,7 @@ export class ShortLivedTable {
     const buf = c.buf;
     const offset = b.ends[last]!;
     const k = offset + HEADER;
-    if (this.#ascii) for (let j = 0; j < klen; j++) buf[k + j] = key.charCodeAt(j);
-    else this.#scratch.copy(buf, k, 0, klen);
+    this.#scratch.copy(buf, k, 0, klen);
     const v = k + klen;
     // A lone surrogate would be written as U+FFFD and not read back the same: such values stay in
     // the Maps. Nothing counts until `ends` moves.
@@ -338,7 +345,7 @@ export class ShortLivedTable {
     const c = this.#chunks[id]!;
     if (c.expiry(offset) > expiredBy) return false;
     const start = offset + HEADER;
-    const hash = fnv1a(c.buf, start, start + c.keyBytes(offset));
+    const hash = hashBytes(c.u32, c.buf, start, c.keyBytes(offset));
     const s = this.#shards[hash & (SHARDS - 1)]!;
     const slots = s.slots;
     const mask = s.size - 1;

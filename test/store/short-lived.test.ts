@@ -27,6 +27,39 @@ test('holds, overwrites, deletes and sweeps 60 000 entries; values read back byt
   assert.equal(t.size, 0);
 });
 
+test('keys of every length and script (hashed as UTF-8 bytes, a word at a time) behave as in a Map', () => {
+  const t = new ShortLivedTable();
+  const model = new Map<string, string>();
+  const keys: string[] = [];
+  for (let n = 0; n <= 40; n++) {
+    keys.push('k'.repeat(n), '长'.repeat(n), `${'x'.repeat(n)}😀`);
+    // Keys that differ only in their first character, and ones that differ only in their last.
+    keys.push(`${String.fromCharCode(97 + (n % 26))}-same-tail-${'0'.repeat(n % 7)}`, `same-head-${n}`);
+  }
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let step = 0; step < 20_000; step++) {
+    const key = keys[next(keys.length)]!;
+    const op = next(4);
+    if (op === 0) {
+      assert.equal(t.delete(key), model.delete(key), `delete ${JSON.stringify(key)}`);
+    } else if (op === 1) {
+      assert.equal(t.get(key, 0), model.get(key), `get ${JSON.stringify(key)}`);
+    } else {
+      const value = `${step} ${key}`;
+      assert.equal(t.set(key, value, 60_000), true);
+      model.set(key, value);
+    }
+  }
+  assert.equal(t.size, model.size);
+  for (const key of keys) assert.equal(t.get(key, 0), model.get(key), JSON.stringify(key));
+  assert.equal(t.sweep(61_000).removed, model.size);
+  assert.equal(t.size, 0);
+});
+
 test('a bounded sweep resumes where it stopped, also when entries are added to a second being swept', () => {
   const t = new ShortLivedTable();
   for (let i = 0; i < 10_000; i++) t.set(`k${i}`, 'v', 500);

@@ -9,6 +9,16 @@ export function preview(s: string, max = 80): string {
 /** 401 or 403: how a server that checks signatures refuses a request it cannot verify. */
 export const refusedAsUnsigned = (status: number | null | undefined): boolean => status === 401 || status === 403;
 
+/**
+ * A 3xx answer, in the words both judges use (undefined for any other status): WeChat posts to the
+ * console's URL as it is and never follows a Location.
+ */
+export function redirectProblem(status: number, location: string | undefined): string | undefined {
+  if (status < 300 || status >= 400) return undefined;
+  const to = location ? ` to ${location}` : '';
+  return `HTTP ${status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`;
+}
+
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }

@@ -9,7 +9,7 @@ import type { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { computeMsgSignature, computeSignature } from '../protocol/signature.js';
 import { parseXml, text } from '../protocol/xml.js';
-import { describeNonXml, describeWhitespace, refusedAsUnsigned, seconds } from './describe.js';
+import { describeNonXml, describeWhitespace, redirectProblem, refusedAsUnsigned, seconds } from './describe.js';
 import type { HttpResponse } from './http.js';
 import { WECHAT_TIMEOUT_MS } from './ids.js';
 import type { SimulateMode } from './push.js';
@@ -56,11 +56,9 @@ function checkTiming(ms: number, limit: number, f: Findings): void {
 
 function checkStatus(r: JudgeReplyInput['response'], f: Findings): boolean {
   if (r.status === 200) return true;
-  if (r.status >= 300 && r.status < 400) {
-    const to = r.headers?.location ? ` to ${r.headers.location}` : '';
-    f.problems.push(
-      `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`,
-    );
+  const redirect = redirectProblem(r.status, r.headers?.location);
+  if (redirect) {
+    f.problems.push(redirect);
   } else {
     const why = refusedAsUnsigned(r.status)
       ? ' — the server refused the push: if it checks signatures, its Token (or, encrypted, its EncodingAESKey/AppID) differs from the one used here'

@@ -3,7 +3,7 @@
  * byte for byte. `judgeEcho` is the pure verdict; `verifyUrl` makes the request.
  */
 import { computeSignature } from '../protocol/signature.js';
-import { describeWhitespace, preview, refusedAsUnsigned, seconds } from './describe.js';
+import { describeWhitespace, preview, redirectProblem, refusedAsUnsigned, seconds } from './describe.js';
 import { httpExchange, type HttpResponse } from './http.js';
 import { newEchostr, newNonce, unixSeconds, WECHAT_TIMEOUT_MS } from './ids.js';
 import { withQuery } from './url.js';
@@ -15,10 +15,8 @@ export interface EchoVerdict {
 }
 
 function statusProblem(r: Pick<HttpResponse, 'status'> & Partial<Pick<HttpResponse, 'headers'>>): string {
-  if (r.status >= 300 && r.status < 400) {
-    const to = r.headers?.location ? ` to ${r.headers.location}` : '';
-    return `HTTP ${r.status} redirect${to}: WeChat does not follow redirects; put the final URL (scheme, host, path, trailing slash) in the console`;
-  }
+  const redirect = redirectProblem(r.status, r.headers?.location);
+  if (redirect) return redirect;
   if (refusedAsUnsigned(r.status)) {
     return `HTTP ${r.status}: the server rejected a correctly signed request — its Token differs from the one used here, or it computes the signature differently (sort Token, timestamp, nonce as plain strings, join with no separator, sha1, lowercase hex)`;
   }

@@ -129,7 +129,7 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
   }
   if (w.aesKey && !w.appId) {
     throw new CliError(
-      'an EncodingAESKey needs the AppID too (--app-id / WECHAT_APP_ID): it is checked inside every encrypted message',
+      'an EncodingAESKey needs the AppID too: it is checked inside every encrypted message. Add WECHAT_APP_ID=<开发者ID(AppID)> to .env (or --app-id; a test account / 测试号: the appID on its page), or remove WECHAT_AES_KEY if you only use 明文模式',
       EXIT.usage,
     );
   }

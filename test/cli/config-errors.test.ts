@@ -63,6 +63,12 @@ test('each unusable setting: exit 2 with a message naming it, before anything li
     { args: [...SERVE, '--port', '0'], env: { WECHAT_APP_ID: 'wx123' }, says: /WECHAT_APP_ID must be an AppID/ },
     { args: ['simulate', 'text', 'hi', '--app-id', 'nope', '--token', 'abc123'], says: /--app-id must be an AppID/ },
     {
+      // `wxbot keys >> .env` alone: a key with no AppID says both ways out.
+      args: [...SERVE, '--port', '0'],
+      dotenv: 'WECHAT_TOKEN=abc123\nWECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\n',
+      says: /EncodingAESKey needs the AppID too.*Add WECHAT_APP_ID=.*or remove WECHAT_AES_KEY if you only use 明文模式/,
+    },
+    {
       args: [...SERVE, '--port', '0', '--redis', 'http://127.0.0.1:6379/0'],
       says: /--redis: not a Redis URL.*scheme is http/,
     },

@@ -31,6 +31,19 @@ test('--json prints one JSON object and nothing else', async () => {
   assert.ok(isValidAesKey(keys.encodingAESKey));
 });
 
+test('--app-id adds WECHAT_APP_ID, which wxbot serve needs beside the key; a malformed one exits 2', async () => {
+  const { stdout } = await wxbot('keys', '--app-id', 'wx2c2769f8efd9abc2');
+  assert.match(stdout, /^WECHAT_TOKEN=\w{32}\nWECHAT_AES_KEY=[A-Za-z0-9]{43}\nWECHAT_APP_ID=wx2c2769f8efd9abc2\n$/);
+  const json = JSON.parse((await wxbot('keys', '--app-id', 'wx2c2769f8efd9abc2', '--json')).stdout);
+  assert.equal(json.appId, 'wx2c2769f8efd9abc2');
+  await assert.rejects(wxbot('keys', '--app-id', 'wx123'), (err: { code: number; stderr: string; stdout: string }) => {
+    assert.equal(err.code, 2);
+    assert.match(err.stderr, /--app-id must be an AppID .*wx followed by 16 hex characters, got "wx123"/);
+    assert.equal(err.stdout, '', 'no keys printed');
+    return true;
+  });
+});
+
 test('--help ends with examples', async () => {
   const { stdout } = await wxbot('keys', '--help');
   assert.match(stdout, /Examples:\n {2}\$ wxbot keys\n/);

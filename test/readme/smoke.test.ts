@@ -4,7 +4,7 @@
 // changes one of these lines fails here until the new line is run too (see coverage.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docCommands, docFiles } from './extract.js';
@@ -145,11 +145,20 @@ describe('documented commands, run as written', { concurrency: 3 }, () => {
     ok(await sh(line('wxbot simulate text 你好'), dir, serve.env), 'simulate (installed)');
   });
 
-  test('`wxbot keys >> .env`, then every encryption mode', async (t) => {
+  test("`wxbot keys >> .env` alone is refused by serve; the sandbox step's `--app-id` line serves every mode", async (t) => {
+    const bare = scratchProject();
+    ok(await sh(line('wxbot keys >> .env'), bare), 'keys');
+    assert.match(readFileSync(join(bare, '.env'), 'utf8'), /^WECHAT_TOKEN=\w{3,32}\nWECHAT_AES_KEY=[A-Za-z0-9]{43}\n$/);
+    const refused = await sh('npx wxbot serve --port 0', bare);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /Add WECHAT_APP_ID=/);
+
     const dir = scratchProject();
-    ok(await sh(line('wxbot keys >> .env'), dir), 'keys');
-    assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^WECHAT_TOKEN=\w{3,32}\nWECHAT_AES_KEY=[A-Za-z0-9]{43}\n$/);
-    appendFileSync(join(dir, '.env'), 'WECHAT_APP_ID=wx2c2769f8efd9abc2\n');
+    ok(await sh(line('npx wxbot keys --app-id wx1234567890abcdef >> .env'), dir), 'keys --app-id');
+    assert.match(
+      readFileSync(join(dir, '.env'), 'utf8'),
+      /^WECHAT_TOKEN=\w{3,32}\nWECHAT_AES_KEY=[A-Za-z0-9]{43}\nWECHAT_APP_ID=wx1234567890abcdef\n$/,
+    );
     const serve = await serveIn(dir, line('npx wxbot serve'));
     t.after(() => serve.stop());
     for (const mode of ['plain', 'compat', 'safe']) {

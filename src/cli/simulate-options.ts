@@ -52,7 +52,7 @@ export function addSimulateOptions(cmd: Command): Command {
   return cmd
     .option(
       '--url <url>',
-      `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT/WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`,
+      `the server's WeChat endpoint (env WXBOT_URL, else serve's WXBOT_PORT or PORT and WXBOT_PATH, else the running \`wxbot serve\` in this directory; default ${DEFAULT_URL})`,
       (v: string) => httpUrl(v, '--url'),
     )
     .option(

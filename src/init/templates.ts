@@ -146,7 +146,8 @@ npm run tunnel                  # public HTTPS URL + a self-check + exactly what
 
 /** The conversation `npm test` runs out of the box: one turn for each thing botModule() does. */
 export function helloConvo(): string {
-  return `# 问候 (a comment; the first comment line names the conversation)
+  return `# 问候
+# Lines starting with # are comments; the first one names the conversation.
 > 你好
 < 你好！我是你的公众号机器人。发送「帮助」看看我能做什么。
 

@@ -14,8 +14,15 @@ const build = (c: ReturnType<typeof parseConvo>[number], i: number): WechatMessa
   return step.kind === 'message' ? step.build({ from: 'oU', now: 1_700_000_000_000 }) : (undefined as never);
 };
 
-test("wxbot init's tests/hello.convo is the issue's example", () => {
-  assert.equal(helloConvo(), ISSUE_EXAMPLE);
+test("wxbot init's tests/hello.convo is the issue's example, its name line split from the comment explaining it", () => {
+  const [first, ...rest] = ISSUE_EXAMPLE.split('\n');
+  assert.equal(first, '# 问候 (a comment; the first comment line names the conversation)');
+  const template = helloConvo();
+  assert.equal(
+    template,
+    ['# 问候', '# Lines starting with # are comments; the first one names the conversation.', ...rest].join('\n'),
+  );
+  assert.equal(parseConvo(template, 'tests/hello.convo')[0]!.name, '问候');
 });
 
 test('the example of the issue parses as written: names, kinds, expectations, lines', () => {

@@ -33,7 +33,15 @@ export async function accountApi(flags: AccountFlags, what: string) {
       EXIT.usage,
     );
   }
-  return { api: createWechatApi({ appId, appSecret, apiBase: flags.apiBase ?? env.WECHAT_API_BASE }), env };
+  const apiBase = flags.apiBase ?? env.WECHAT_API_BASE;
+  if (apiBase !== undefined && !/^https?:\/\/[^/]/i.test(apiBase.trim())) {
+    const setting = flags.apiBase !== undefined ? '--api-base' : 'WECHAT_API_BASE';
+    throw new CliError(
+      `${setting} must be an http(s) URL such as https://api.weixin.qq.com, got "${apiBase}"`,
+      EXIT.usage,
+    );
+  }
+  return { api: createWechatApi({ appId, appSecret, apiBase }), env };
 }
 
 /** Runs a command body; WeChat API errors become CLI errors with the shared exit codes. */

@@ -25,7 +25,7 @@ export function normalizeApiBase(base: string | undefined): string {
   try {
     new URL(b);
   } catch {
-    throw new WechatApiError('WECHAT_CONFIG', `WECHAT_API_BASE is not a URL: ${b}`);
+    throw new WechatApiError('WECHAT_CONFIG', `the WeChat API base URL (apiBase / WECHAT_API_BASE) is not a URL: ${b}`);
   }
   return b.replace(/\/+$/, '');
 }

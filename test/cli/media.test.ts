@@ -25,6 +25,7 @@ before(async () => {
   writeFileSync(join(dir, 'thumb.jpg'), mediaFiles.jpeg());
   writeFileSync(join(dir, 'huge.png'), mediaFiles.png(10 * 1024 * 1024 + 1));
   writeFileSync(join(dir, 'notes.png'), mediaFiles.text());
+  writeFileSync(join(dir, 'tiny.mp3'), 'hello');
 });
 after(async () => {
   await fake.stop();
@@ -132,11 +133,15 @@ describe('wxbot media', () => {
 
   test('an oversize or wrong-format file is refused (exit 1) before any request', async () => {
     const calls = fake.calls.length;
-    const [big, wrong, thumb] = await Promise.all([
+    const [big, wrong, thumb, tiny] = await Promise.all([
       wxbot(['media', 'upload', 'huge.png', '--json']),
       wxbot(['media', 'upload', 'notes.png']),
       wxbot(['media', 'upload', 'cat.png', '--type', 'thumb']),
+      wxbot(['media', 'upload', 'tiny.mp3']),
     ]);
+    // Bytes in no known format: the name says which media the user meant.
+    assert.equal(tiny.code, 1);
+    assert.match(tiny.stderr, /tiny\.mp3 is empty or too small \(5 bytes\) to be voice media/);
     assert.equal(big.code, 1);
     assert.match(big.stderr, /huge\.png is 10\.0 MB; image media must be bmp\/png\/jpeg\/jpg\/gif, at most 10 MB/);
     assert.equal((json(big).error as { exitCode: number }).exitCode, 1);
@@ -302,6 +307,22 @@ describe('wxbot template', () => {
       appid: 'wx286b93c14bbf93aa',
       pagepath: 'pages/order/index',
     });
+  });
+
+  test('a --color for a field not sent, or a malformed --miniprogram AppID: exit 2, nothing sent', async () => {
+    const id = fake.media.templates[0]!.template_id;
+    const n = fake.media.templateMessages.length;
+    const send = (...more: string[]) =>
+      wxbot(['template', 'send', '--to', OPENID, '--template', id, '--data', 'first=x', ...more]);
+    const [color, mini] = await Promise.all([
+      send('--color', 'nope=#FF0000'),
+      send('--miniprogram', 'notanappid:pages/index'),
+    ]);
+    assert.equal(color.code, 2, color.stderr);
+    assert.match(color.stderr, /--color nope: no --data gives that field/);
+    assert.equal(mini.code, 2, mini.stderr);
+    assert.match(mini.stderr, /--miniprogram notanappid:pages\/index: write the mini program's AppID/);
+    assert.equal(fake.media.templateMessages.length, n);
   });
 
   test('fields that do not fit the template are refused with what is wrong; nothing is sent', async () => {

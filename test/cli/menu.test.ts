@@ -162,6 +162,15 @@ test('no account is a usage error (2); no API is a network error (3)', async () 
   assert.match(down.stderr, /no answer/);
 });
 
+test('an API base that is not an http(s) URL: exit 2 naming the flag or the variable it came from', async () => {
+  const flag = await wxbot(['get', '--api-base', '127.0.0.1:43009']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--api-base must be an http\(s\) URL .*got "127\.0\.0\.1:43009"/);
+  const env = await wxbot(['get'], { WECHAT_API_BASE: 'ftp://example.com' });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /WECHAT_API_BASE must be an http\(s\) URL/);
+});
+
 test('--help ends with examples', async () => {
   const r = await wxbot(['create', '--help']);
   assert.match(r.stdout, /Examples:\n {2}\$ wxbot menu create menu\.json --dry-run/);

@@ -55,13 +55,30 @@ async function readInput(file: string): Promise<Buffer> {
   }
 }
 
+const NAMED_FORMATS = {
+  bmp: 'bmp',
+  png: 'png',
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  gif: 'gif',
+  amr: 'amr',
+  mp3: 'mp3',
+  mp4: 'mp4',
+} as const;
+
+function formatFromName(file: string): (typeof NAMED_FORMATS)[keyof typeof NAMED_FORMATS] | undefined {
+  const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
+  return Object.hasOwn(NAMED_FORMATS, ext) ? NAMED_FORMATS[ext as keyof typeof NAMED_FORMATS] : undefined;
+}
+
 async function upload(file: string, flags: UploadFlags): Promise<void> {
   if ((flags.title !== undefined || flags.introduction !== undefined) && !flags.permanent) {
     throw new CliError('--title and --introduction describe a permanent video: add --permanent', EXIT.usage);
   }
   const lib = await import('../../wechat-api/index.js');
   const bytes = await readInput(file);
-  const format = lib.sniffFormat(bytes);
+  // When the bytes are in no format WeChat takes, the file's name says what the user meant.
+  const format = lib.sniffFormat(bytes) ?? formatFromName(file);
   const type = flags.type ?? (format ? lib.defaultTypeFor(format) : 'image');
   // Checked before the account is even looked at: a file WeChat refuses costs nothing.
   lib.checkMedia(type, bytes, file);

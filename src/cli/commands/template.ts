@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isAppId } from '../../config/values.js';
 import { CliError, EXIT } from '../errors.js';
 import { type AccountFlags, accountApi, out, runWechat, withAccountOptions } from '../wechat-account.js';
 
@@ -43,11 +44,24 @@ async function send(flags: SendFlags): Promise<void> {
   const colors = pairs(flags.color, '--color');
   if (Object.keys(values).length === 0)
     throw new CliError('give the template fields with --data key=value (one per field)', EXIT.usage);
+  const orphans = Object.keys(colors).filter((k) => !Object.hasOwn(values, k));
+  if (orphans.length > 0) {
+    throw new CliError(
+      `--color ${orphans.join(', ')}: no --data gives that field (a colour belongs to a field you send); nothing was sent`,
+      EXIT.usage,
+    );
+  }
   const data: Record<string, { value: string; color?: string }> = {};
   for (const [k, value] of Object.entries(values)) data[k] = colors[k] ? { value, color: colors[k] } : { value };
   let miniprogram: { appid: string; pagepath?: string } | undefined;
   if (flags.miniprogram) {
     const [appid, ...path] = flags.miniprogram.split(':');
+    if (!isAppId(appid!)) {
+      throw new CliError(
+        `--miniprogram ${flags.miniprogram}: write the mini program's AppID (wx and 16 hex characters), then :pagepath if any; nothing was sent`,
+        EXIT.usage,
+      );
+    }
     miniprogram = path.length ? { appid: appid!, pagepath: path.join(':') } : { appid: appid! };
   }
   const { api } = await accountApi(flags, 'template messages');

@@ -212,6 +212,29 @@ describe('wxbot qrcode', () => {
     });
   });
 
+  test('a picture that cannot be fetched or written still prints the created code, then fails', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const [down, downJson, unwritable] = await Promise.all([
+      wxbot(['qrcode', '--scene', '43', '--out', 'qr43.png', '--image-base', closed]),
+      wxbot(['qrcode', '--scene', '44', '--out', 'qr44.png', '--image-base', closed, '--json']),
+      wxbot(['qrcode', '--scene', '45', '--out', join(dir, 'no-such-dir', 'qr.png')]),
+    ]);
+    assert.equal(down.code, 3, down.stderr);
+    assert.match(down.stdout, /^ticket {3}gQ/m);
+    assert.match(
+      down.stderr,
+      /the QR code was created \(ticket and URL above\) but its picture was not saved to qr43\.png/,
+    );
+    assert.equal(downJson.code, 3);
+    const doc = json(downJson);
+    assert.equal(doc.ok, false);
+    assert.match(String(doc.ticket), /^gQ/);
+    assert.equal((doc.error as { exitCode: number }).exitCode, 3);
+    assert.equal(downJson.stdout.trim().split('\n').length, 1, 'one JSON document');
+    assert.equal(unwritable.code, 1, unwritable.stderr);
+    assert.match(unwritable.stdout, /^url {6}http:/m);
+  });
+
   test('--json, scene_str, --expire, --permanent', async () => {
     const r = await wxbot(['qrcode', '--scene', 'spring-promo', '--expire', '7d', '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -47,17 +47,29 @@ async function qrcode(flags: QrFlags): Promise<void> {
   const imageBase = flags.imageBase ?? env.WECHAT_MP_BASE;
   const code = await lib.createQrCode(api, request, imageBase);
   let saved: { bytes: number; contentType: string } | undefined;
+  let notSaved: CliError | undefined;
   if (flags.out) {
-    const image = await lib.downloadQrCode(code.ticket, imageBase);
-    await writeFile(flags.out, image.bytes);
-    saved = { bytes: image.bytes.length, contentType: image.contentType };
+    // The code exists from here on: a picture that cannot be fetched or written must not hide it.
+    try {
+      const image = await lib.downloadQrCode(code.ticket, imageBase);
+      await writeFile(flags.out, image.bytes);
+      saved = { bytes: image.bytes.length, contentType: image.contentType };
+    } catch (err) {
+      const network = err instanceof lib.WechatApiError && ['WECHAT_NETWORK', 'WECHAT_HTTP'].includes(err.code);
+      notSaved = new CliError(
+        `the QR code was created (ticket and URL above) but its picture was not saved to ${flags.out}: ${(err as Error).message}. Open the image URL, or run again`,
+        network ? EXIT.network : EXIT.failure,
+        { resultPrinted: flags.json === true },
+      );
+    }
   }
   const expiresAt =
     code.expire_seconds === undefined ? undefined : new Date(Date.now() + code.expire_seconds * 1000).toISOString();
   if (flags.json) {
     out(
       JSON.stringify({
-        ok: true,
+        ok: notSaved === undefined,
+        ...(notSaved ? { error: { message: notSaved.message, exitCode: notSaved.exitCode } } : {}),
         ticket: code.ticket,
         url: code.url,
         image_url: code.imageUrl,
@@ -68,6 +80,7 @@ async function qrcode(flags: QrFlags): Promise<void> {
         out: flags.out,
       }),
     );
+    if (notSaved) throw notSaved;
     return;
   }
   out(`ticket   ${code.ticket}`);
@@ -78,6 +91,7 @@ async function qrcode(flags: QrFlags): Promise<void> {
   );
   out(`expires  ${expiresAt ?? 'never (permanent)'}`);
   if (flags.out && saved) out(`saved    ${flags.out} (${saved.contentType}, ${saved.bytes} bytes)`);
+  if (notSaved) throw notSaved;
 }
 
 export default function qrcodeCommand(): Command {

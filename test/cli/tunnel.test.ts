@@ -215,6 +215,7 @@ test('ngrok service refusing connections: explained as unreachable, exit 3', asy
   ]);
   assert.equal(r.code, 3);
   assert.match(r.err, /cannot reach the ngrok service/);
+  assert.doesNotMatch(r.err, /connection lost/, 'no connection was ever made');
 });
 
 test('--to a port where nothing listens: local server not answering, exit 3 (network, like simulate)', async () => {

@@ -241,12 +241,18 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
       ? `Opening an ngrok tunnel to 127.0.0.1:${local.port}…`
       : `Using ${f.publicUrl} for 127.0.0.1:${local.port}`,
   );
+  // Until the tunnel is open, its status changes are the opening itself (the progress line and its
+  // error say how that went): "connection lost" would be news of a connection that never was.
+  let opened = false;
   try {
     tunnel = await provider.open(local.port, {
       host: local.host,
-      onStatus: (s) =>
-        err.write(s === 'closed' ? 'wxbot: ngrok connection lost, reconnecting…\n' : 'wxbot: ngrok connected\n'),
+      onStatus: (s) => {
+        if (opened)
+          err.write(s === 'closed' ? 'wxbot: ngrok connection lost, reconnecting…\n' : 'wxbot: ngrok connected\n');
+      },
     });
+    opened = true;
   } catch (e) {
     progress.fail(provider.name === 'ngrok' ? 'ngrok tunnel not opened' : 'public URL not usable');
     await fail(e instanceof TunnelError ? cliErrorOf(e) : e);

@@ -120,7 +120,7 @@ export function openaiProvider(o: OpenAIOptions): InspectableProvider {
     if (o.temperature !== undefined) body.temperature = o.temperature;
     const exchange: ChatExchange = {
       provider,
-      request: { url, body: { ...body, authorization: `Bearer ${maskSecret(o.apiKey)}` } },
+      request: { url, headers: { authorization: `Bearer ${maskSecret(o.apiKey)}` }, body },
       latencyMs: 0,
     };
     const took = () => (exchange.latencyMs = Math.round(performance.now() - started));

@@ -30,8 +30,11 @@ export type ChatProvider = (input: string, context: ChatContext) => Promise<Chat
 /** One call as it went over the wire, for `wxbot chat --json` and debugging. Never holds a key. */
 export interface ChatExchange {
   provider: string;
-  /** The endpoint and the body sent, with the API key masked (plaintext even when encrypted). */
-  request: { url: string; body: unknown; encrypted?: boolean };
+  /**
+   * The endpoint, the headers that carry a key (masked) and the body sent, its key masked too
+   * (plaintext even when encrypted).
+   */
+  request: { url: string; headers?: Record<string, string>; body: unknown; encrypted?: boolean };
   /** HTTP status and the parsed body (or the raw text when it was not JSON). */
   response?: { status: number; body: unknown };
   reply?: ChatReply;

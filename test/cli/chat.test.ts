@@ -153,6 +153,13 @@ test('OpenAI-compatible: --provider openai chooses it when both are configured',
   assert.equal(r.stdout, `${fakeOpenAIAnswer('hello', 0)}\n`);
   const sent = openai.requests.at(-1)!;
   assert.equal(sent.headers.authorization, `Bearer ${FAKE_OPENAI_KEY}`);
+  // --json shows the exchange as sent: the key (masked) in the header it travels in, not in the body.
+  const j = await chat(['--provider', 'openai', 'hello', '--json'], { env: openaiEnv() });
+  assert.equal(j.code, 0, j.stderr);
+  const shown = JSON.parse(j.stdout) as { request: { headers: { authorization: string }; body: object } };
+  assert.equal(shown.request.headers.authorization, 'Bearer sk…op');
+  assert.equal('authorization' in shown.request.body, false);
+  assert.equal(j.stdout.includes(FAKE_OPENAI_KEY), false);
   const auth = await chat(['hello'], { env: { ...openaiEnv(), OPENAI_API_KEY: 'sk-wrong-000000000000' } });
   assert.equal(auth.code, 1);
   assert.match(auth.stderr, /openai: AUTH invalid_api_key/);

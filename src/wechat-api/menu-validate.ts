@@ -115,14 +115,24 @@ function checkButton(b: unknown, path: string, top: boolean, add: (path: string,
   }
   for (const field of REQUIRED[b.type] ?? []) {
     const v = b[field];
-    if (typeof v !== 'string' || v === '') add(`${path}.${field}`, `missing: a ${b.type} button needs "${field}"`);
+    if (v === undefined || v === '') add(`${path}.${field}`, `missing: a ${b.type} button needs "${field}"`);
+    else if (typeof v !== 'string') add(`${path}.${field}`, `is ${JSON.stringify(v)}; write it as a string ("${v}")`);
   }
-  if (typeof b.url === 'string' && b.url !== '' && !/^https?:\/\//i.test(b.url)) {
-    add(`${path}.url`, 'must be an http:// or https:// URL');
+  if (typeof b.url === 'string' && b.url !== '' && !isWebUrl(b.url)) {
+    add(`${path}.url`, 'must be an http:// or https:// URL with a host, e.g. https://example.com/page');
   }
   for (const [field, max] of Object.entries(BYTE_LIMITS)) {
     const v = b[field];
     if (typeof v === 'string' && bytes(v) > max) add(`${path}.${field}`, `is ${bytes(v)} bytes; at most ${max}`);
+  }
+}
+
+function isWebUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
   }
 }
 

@@ -94,9 +94,18 @@ describe('menu validation', () => {
       [{ type: 'article_id', name: 'a' }, ['$.button[0].article_id']],
       [{ type: 'nope', name: 'a' }, ['$.button[0].type']],
       [{ name: 'a' }, ['$.button[0].type']],
+      [{ type: 'view', name: 'a', url: 'https://' }, ['$.button[0].url']],
+      [{ type: 'click', name: 'a', key: 123 }, ['$.button[0].key']],
     ];
     for (const [button, expected] of cases)
       assert.deepEqual(paths({ button: [button] }), expected, JSON.stringify(button));
+  });
+
+  test('a field of the wrong type says so (not "missing"); a URL needs a host', () => {
+    const [key] = validateMenu({ button: [{ type: 'click', name: 'a', key: 123 }] });
+    assert.equal(key!.message, 'is 123; write it as a string ("123")');
+    const [url] = validateMenu({ button: [{ type: 'view', name: 'a', url: 'https://' }] });
+    assert.match(url!.message, /with a host/);
   });
 
   test('reports every problem at once, with paths', () => {

@@ -64,6 +64,8 @@ test('missing timestamp and nonce are generated and reported on stderr; stdout s
   assert.ok(m, r.stderr);
   assert.ok(Math.abs(Number(m[1]) - Date.now() / 1000) < 60);
   assert.equal(r.stdout, `${computeSignature('AAAAA', m[1]!, m[2]!)}\n`);
+  const given = await wxbot(['sign', '--token', 'AAAAA', '--timestamp', '1714036504']);
+  assert.match(given.stderr, /^nonce=\d+\n$/, 'only the generated nonce is reported');
 });
 
 test('--url prints a complete signed URL with encoded values', async () => {

@@ -59,7 +59,9 @@ export default function signCommand(): Command {
         return;
       }
       if (url) return void process.stdout.write(`${url}\n`);
-      if (!opts.timestamp || !opts.nonce) process.stderr.write(`timestamp=${timestamp} nonce=${nonce}\n`);
+      // Only what was generated: a value given on the command line is not news.
+      const generated = [opts.timestamp ? '' : `timestamp=${timestamp}`, opts.nonce ? '' : `nonce=${nonce}`];
+      if (!opts.timestamp || !opts.nonce) process.stderr.write(`${generated.filter(Boolean).join(' ')}\n`);
       process.stdout.write(`${signature}\n${msgSignature ? `${msgSignature}\n` : ''}`);
     });
 }

@@ -253,12 +253,13 @@ class MediaCache implements MediaReplies {
     try {
       st = await stat(path);
     } catch (err) {
-      throw new WechatApiError(
-        'MEDIA_INVALID',
-        `cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`,
-      );
+      throw unreadable(file, path, err as NodeJS.ErrnoException);
     }
-    const read = () => readFile(path);
+    if (!st.isFile()) throw unreadable(file, path, st.isDirectory() ? 'it is a directory' : 'not a regular file');
+    const read = () =>
+      readFile(path).catch((err: NodeJS.ErrnoException) => {
+        throw unreadable(file, path, err);
+      });
     const memoKey = `${type}:${path}`;
     let memo = this.#files.get(memoKey);
     // Hashing a 10 MB file on every reply would cost; a file unchanged since is the same content.
@@ -302,6 +303,20 @@ class MediaCache implements MediaReplies {
     this.#urls.set(memoKey, { until: this.#now() + URL_MEMO_MS, hash, format, size: bytes.length });
     return { hash, format, size: bytes.length, label: url, filename: name, bytes: async () => bytes };
   }
+}
+
+/**
+ * A file source that cannot be read: a local problem, not WeChat's (nothing was sent to it). The
+ * path tried is shown when it is not the one given: relative paths start from the working directory.
+ */
+function unreadable(file: string, path: string, why: NodeJS.ErrnoException | string): WechatApiError {
+  const reason = typeof why === 'string' ? why : unreadableReason(why);
+  const where = file === path ? '' : ` at ${path} (a relative path starts from the working directory)`;
+  return new WechatApiError(
+    'MEDIA_INVALID',
+    `cannot read the local file ${file}: ${reason}${where}; nothing was sent to WeChat`,
+    typeof why === 'string' ? {} : { cause: why },
+  );
 }
 
 /** Redirects followed for a URL source (CDNs commonly answer 301/302 first). */

@@ -191,7 +191,10 @@ export class Context<M extends WechatMessage = WechatMessage> {
       );
       return Promise.reject(err);
     }
-    return media.mediaIdFor(type, source);
+    // Read only for a URL: ctx.signal makes an AbortController, which a file or buffer never needs.
+    return source.url === undefined
+      ? media.mediaIdFor(type, source)
+      : media.mediaIdFor(type, source, { signal: this.signal });
   }
   /** One article for user messages, up to 8 for events (§5.2); extra articles are dropped when rendered. */
   replyNews(articles: Article | Article[]): ReplyBody {

@@ -59,6 +59,7 @@ function failedTurn(c: ConversationResult, t: TurnResult, columns: number, p: Pa
   if (t.failure === 'mismatch') out.push(...sideBySide(t.expected, t.actual, columns, '        ', p));
   else out.push(`        ${p.dim('reply')} ${t.actual.join(' / ') || '(none)'}`);
   for (const problem of t.problems) out.push(`        ${p.fail('WeChat would reject it:')} ${problem}`);
+  if (t.error !== undefined) out.push(`        ${p.fail('the handler threw:')} ${t.error}`);
   return out;
 }
 
@@ -105,6 +106,7 @@ function failureText(c: ConversationResult, t: TurnResult): string {
     lines.push(`actual:   ${shown(t.actual, '(no reply WeChat accepts)').join('\n          ')}`);
   }
   for (const problem of t.problems) lines.push(`WeChat would reject it: ${problem}`);
+  if (t.error !== undefined) lines.push(`the handler threw: ${t.error}`);
   return lines.join('\n');
 }
 
@@ -135,6 +137,7 @@ export function formatTap(r: ConvoRunReport): string {
     out.push(`  expected: ${yamlString(t.expected.join('\n'))}`);
     out.push(`  actual: ${yamlString(t.actual.join('\n'))}`);
     if (t.problems.length) out.push(`  problems: [${t.problems.map(yamlString).join(', ')}]`);
+    if (t.error !== undefined) out.push(`  error: ${yamlString(t.error)}`);
     if (bad.length > 1)
       out.push(
         `  more: ${bad.length - 1} other failing turn(s) at ${bad

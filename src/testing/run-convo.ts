@@ -29,6 +29,8 @@ export interface TurnResult {
   problems: string[];
   warnings: string[];
   ms: number;
+  /** In-process: what the bot's handler threw on this turn (`Name CODE: message`). */
+  error?: string;
   /** Lines of the `<` block, when the expectation is an exact text (what `--update` may rewrite). */
   exact?: { from: number; to: number };
   /** `--update` rewrote the expectation with the actual reply. */
@@ -125,7 +127,7 @@ async function runTurns(
         throw new ConvoNetworkError(err.message, c.file, turn.line);
       throw err;
     }
-    results.push({
+    const result: TurnResult = {
       line: turn.line,
       send: turn.source,
       user,
@@ -133,7 +135,9 @@ async function runTurns(
       problems: d.problems,
       warnings: d.warnings,
       ms: d.ms,
-    });
+    };
+    if (d.error !== undefined) result.error = d.error;
+    results.push(result);
   }
   return results;
 }

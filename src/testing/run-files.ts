@@ -7,6 +7,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Bot } from '../bot/bot.js';
 import { WxbotError } from '../protocol/errors.js';
+import type { MediaReplies } from '../wechat-api/media-cache.js';
 import { type Conversation, ConvoSyntaxError, parseConvo } from './convo-parse.js';
 import {
   type ConversationResult,
@@ -87,6 +88,8 @@ export interface RunConvoOptions extends RunConversationOptions {
   token?: string;
   aesKey?: string;
   appId?: string;
+  /** In-process: media ids for replies from files, URLs or buffers (default: local placeholders, see InProcessOptions). */
+  media?: MediaReplies;
   /** Deadline per push over HTTP (default 5 s). */
   timeoutMs?: number;
   /** Rewrite failing exact-text expectations with the actual replies. */
@@ -112,7 +115,7 @@ function targetFor(o: RunConvoOptions): Target {
     return httpTarget({ url: o.url, token: o.token, aesKey: o.aesKey, appId: o.appId, timeoutMs: o.timeoutMs });
   }
   if (!o.bot) throw new ConvoFileError('nothing to test: pass a bot (in-process) or a url');
-  return inProcessTarget(o.bot, { token: o.token, aesKey: o.aesKey, appId: o.appId });
+  return inProcessTarget(o.bot, { token: o.token, aesKey: o.aesKey, appId: o.appId, media: o.media });
 }
 
 /** Over HTTP, what a file asks for must be possible before anything is sent. */

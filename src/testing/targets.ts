@@ -8,11 +8,13 @@ import type { Bot } from '../bot/bot.js';
 import { generateEncodingAESKey, generateToken } from '../protocol/crypto.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { createHandler, type WechatHandler } from '../server/handler.js';
+import type { ErrorLog } from '../server/types.js';
 import { judgeReply } from '../simulate/judge.js';
 import { buildPushRequest, type SimulateMode } from '../simulate/push.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
 import { sendMessage } from '../simulate/send.js';
 import { MemoryStore } from '../store/memory.js';
+import { createMediaReplies, type MediaReplies } from '../wechat-api/media-cache.js';
 
 /** One push and the verdict on its answer. */
 export interface Delivery {
@@ -26,6 +28,11 @@ export interface Delivery {
   /** The response body as sent. */
   raw: string | null;
   ms: number;
+  /**
+   * In-process only: what the bot's handler threw while this message was handled (`Name CODE: message`),
+   * the reason a turn answered `success` when a reply was expected.
+   */
+  error?: string;
 }
 
 /** The account a target speaks for. */
@@ -69,13 +76,19 @@ class CapturedResponse {
   }
 }
 
+/** An error record as the serve log shows it: `WechatApiError MEDIA_INVALID: …`. */
+const errorLine = (e: ErrorLog['error']) => `${e.name}${e.code ? ` ${e.code}` : ''}: ${e.message}`;
+
 class InProcessSession implements TargetSession {
   readonly #store = new MemoryStore();
   readonly #handler: WechatHandler;
+  /** The deliveries running now, each collecting the handler errors reported for its user meanwhile. */
+  readonly #running = new Set<{ user: string; errors: string[] }>();
 
   constructor(
     bot: Bot,
     readonly settings: Required<TargetSettings>,
+    media: MediaReplies,
   ) {
     // A fresh store per conversation: no session or dedupe record leaks from one into the next.
     this.#handler = createHandler(bot, {
@@ -83,6 +96,12 @@ class InProcessSession implements TargetSession {
       encodingAESKey: settings.aesKey,
       appId: settings.appId,
       store: this.#store,
+      media,
+      onLog: (r) => {
+        if (r.type !== 'error') return;
+        for (const d of this.#running)
+          if (r.openId === undefined || r.openId === d.user) d.errors.push(errorLine(r.error));
+      },
     });
   }
 
@@ -98,15 +117,21 @@ class InProcessSession implements TargetSession {
       body: Buffer.from(push.body),
     };
     const res = new CapturedResponse();
+    const running = { user: message.FromUserName, errors: [] as string[] };
+    this.#running.add(running);
     const start = performance.now();
-    await this.#handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    try {
+      await this.#handler(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    } finally {
+      this.#running.delete(running);
+    }
     const ms = Math.round(performance.now() - start);
     const j = judgeReply({
       request: { message, mode },
       response: { status: res.statusCode, body: res.body, ms },
       settings: this.settings,
     });
-    return {
+    const d: Delivery = {
       status: res.statusCode,
       reply: j.reply,
       ack: j.ack,
@@ -115,6 +140,8 @@ class InProcessSession implements TargetSession {
       raw: res.body,
       ms,
     };
+    if (running.errors.length) d.error = running.errors.join('\n');
+    return d;
   }
 
   async close(): Promise<void> {
@@ -129,6 +156,11 @@ export interface InProcessOptions {
   /** The EncodingAESKey; a fresh one when absent, so safe and compatible mode work too. */
   aesKey?: string;
   appId?: string;
+  /**
+   * Media ids for replies from files, URLs or buffers (`ctx.replyImage({ file })`). Default: local
+   * placeholders (`LOCAL_image_…`), as `wxbot serve` makes without an AppSecret: nothing is uploaded.
+   */
+  media?: MediaReplies;
 }
 
 /** A bot in this process, behind the handler `wxbot serve` runs. */
@@ -138,7 +170,9 @@ export function inProcessTarget(bot: Bot, o: InProcessOptions = {}): Target {
     aesKey: o.aesKey || generateEncodingAESKey(),
     appId: o.appId || TEST_APP_ID,
   };
-  return { inProcess: true, settings, open: () => new InProcessSession(bot, settings) };
+  // One for the whole run, like serve's: a file is hashed once, whatever conversation replies with it.
+  const media = o.media ?? createMediaReplies();
+  return { inProcess: true, settings, open: () => new InProcessSession(bot, settings, media) };
 }
 
 export interface HttpTargetOptions extends TargetSettings {

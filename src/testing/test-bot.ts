@@ -46,6 +46,8 @@ export interface TestReply {
   /** The response body (the encrypted envelope in safe mode). */
   raw: string | null;
   status: number | null;
+  /** What the bot's handler threw (`Name CODE: message`): why the answer is `success` when it is. */
+  error?: string;
 }
 
 export interface TestBot {
@@ -87,6 +89,7 @@ function toTestReply(d: Awaited<ReturnType<TargetSession['deliver']>>): TestRepl
           ? r.Video.Title
           : undefined;
   if (title !== undefined) out.title = title;
+  if (d.error !== undefined) out.error = d.error;
   return out;
 }
 

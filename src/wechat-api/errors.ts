@@ -61,7 +61,7 @@ export type WechatApiErrorCode =
   | 'TOKEN_BUSY' // another replica holds the refresh lock and no token appeared in time
   | 'FORCE_REFRESH_LIMIT' // a force_refresh would exceed 20/day or come < 30 s after the last
   | 'MENU_INVALID' // the menu failed validation; nothing was sent
-  | 'MEDIA_INVALID' // a file WeChat would refuse (format, size, type); nothing was sent
+  | 'MEDIA_INVALID' // a file WeChat would refuse (format, size, type), or one that cannot be read or downloaded; nothing was sent
   | 'MEDIA_BUSY' // another replica holds the upload lock and no media_id appeared in time
   | 'MEDIA_NOT_CONFIGURED' // a reply from a file without media uploads set up
   | 'QRCODE_INVALID' // a scene or expiry WeChat would refuse; nothing was sent

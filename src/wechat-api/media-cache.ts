@@ -51,8 +51,11 @@ export interface MediaLog {
 export interface MediaReplies {
   /** False in local development: ids are placeholders, nothing reaches WeChat. */
   readonly uploads: boolean;
-  /** The media_id for `source` as `type`: cached, uploaded once, or a local placeholder. */
-  mediaIdFor(type: MediaType, source: MediaSource): Promise<string>;
+  /**
+   * The media_id for `source` as `type`: cached, uploaded once, or a local placeholder. `signal`
+   * (the handler's ctx.signal) stops a URL's download when the reply is no longer wanted.
+   */
+  mediaIdFor(type: MediaType, source: MediaSource, options?: { signal?: AbortSignal }): Promise<string>;
 }
 
 export interface MediaRepliesOptions {
@@ -136,9 +139,9 @@ class MediaCache implements MediaReplies {
     this.#now = o.now ?? Date.now;
   }
 
-  async mediaIdFor(type: MediaType, source: MediaSource): Promise<string> {
+  async mediaIdFor(type: MediaType, source: MediaSource, options?: { signal?: AbortSignal }): Promise<string> {
     if (!MEDIA_LIMITS[type]) throw new WechatApiError('MEDIA_INVALID', `unknown media type ${JSON.stringify(type)}`);
-    const loaded = await this.#load(type, source);
+    const loaded = await this.#load(type, source, options?.signal);
     if (!this.#o.api) return this.#placeholder(type, loaded);
     const key = `${this.#prefix}${type}:${loaded.hash}`;
     let p = this.#inflight.get(key);
@@ -226,11 +229,11 @@ class MediaCache implements MediaReplies {
     return id;
   }
 
-  async #load(type: MediaType, s: MediaSource): Promise<Loaded> {
+  async #load(type: MediaType, s: MediaSource, signal: AbortSignal | undefined): Promise<Loaded> {
     const given = [s.file !== undefined, s.url !== undefined, s.buffer !== undefined].filter(Boolean).length;
     if (given !== 1) throw new WechatApiError('MEDIA_INVALID', 'give exactly one of file, url or buffer');
     if (s.file !== undefined) return this.#loadFile(type, s.file, s.filename);
-    if (s.url !== undefined) return this.#loadUrl(type, s.url, s.filename);
+    if (s.url !== undefined) return this.#loadUrl(type, s.url, s.filename, signal);
     const bytes = s.buffer!;
     const name = s.filename ?? 'the buffer';
     const format = checkMedia(type, bytes, name);
@@ -250,12 +253,13 @@ class MediaCache implements MediaReplies {
     try {
       st = await stat(path);
     } catch (err) {
-      throw new WechatApiError(
-        'MEDIA_INVALID',
-        `cannot read ${file}: ${unreadableReason(err as NodeJS.ErrnoException)}`,
-      );
+      throw unreadable(file, path, err as NodeJS.ErrnoException);
     }
-    const read = () => readFile(path);
+    if (!st.isFile()) throw unreadable(file, path, st.isDirectory() ? 'it is a directory' : 'not a regular file');
+    const read = () =>
+      readFile(path).catch((err: NodeJS.ErrnoException) => {
+        throw unreadable(file, path, err);
+      });
     const memoKey = `${type}:${path}`;
     let memo = this.#files.get(memoKey);
     // Hashing a 10 MB file on every reply would cost; a file unchanged since is the same content.
@@ -275,16 +279,25 @@ class MediaCache implements MediaReplies {
     };
   }
 
-  async #loadUrl(type: MediaType, url: string, filename?: string): Promise<Loaded> {
+  async #loadUrl(type: MediaType, url: string, filename: string | undefined, signal?: AbortSignal): Promise<Loaded> {
     if (!/^https?:\/\//i.test(url)) throw new WechatApiError('MEDIA_INVALID', `${url} is not an http(s) URL`);
     const name = filename ?? (basename(new URL(url).pathname) || 'media');
-    const fetchIt = () => fetchLimited(url, MEDIA_LIMITS[type].maxBytes, this.#o.fetchTimeoutMs ?? 10_000);
+    const fetchIt = (s?: AbortSignal) =>
+      fetchLimited(url, MEDIA_LIMITS[type].maxBytes, this.#o.fetchTimeoutMs ?? 10_000, s);
     const memoKey = `${type}:${url}`;
     const memo = this.#urls.get(memoKey);
     if (memo && memo.until > this.#now()) {
-      return { hash: memo.hash, format: memo.format, size: memo.size, label: url, filename: name, bytes: fetchIt };
+      // Downloaded again only inside an upload that other callers may share: no one caller's signal stops it.
+      return {
+        hash: memo.hash,
+        format: memo.format,
+        size: memo.size,
+        label: url,
+        filename: name,
+        bytes: () => fetchIt(),
+      };
     }
-    const bytes = await fetchIt();
+    const bytes = await fetchIt(signal);
     const format = checkMedia(type, bytes, url);
     const hash = sha(type, bytes);
     this.#urls.set(memoKey, { until: this.#now() + URL_MEMO_MS, hash, format, size: bytes.length });
@@ -292,29 +305,82 @@ class MediaCache implements MediaReplies {
   }
 }
 
-/** Downloads at most `max` + 1 bytes: one more than WeChat takes is enough to say it is too big. */
-async function fetchLimited(url: string, max: number, timeoutMs: number): Promise<Uint8Array> {
+/**
+ * A file source that cannot be read: a local problem, not WeChat's (nothing was sent to it). The
+ * path tried is shown when it is not the one given: relative paths start from the working directory.
+ */
+function unreadable(file: string, path: string, why: NodeJS.ErrnoException | string): WechatApiError {
+  const reason = typeof why === 'string' ? why : unreadableReason(why);
+  const where = file === path ? '' : ` at ${path} (a relative path starts from the working directory)`;
+  return new WechatApiError(
+    'MEDIA_INVALID',
+    `cannot read the local file ${file}: ${reason}${where}; nothing was sent to WeChat`,
+    typeof why === 'string' ? {} : { cause: why },
+  );
+}
+
+/** Redirects followed for a URL source (CDNs commonly answer 301/302 first). */
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A download that went wrong: the URL's server or the network, not WeChat (nothing was sent to it). */
+function downloadError(url: string, why: string, cause?: unknown): WechatApiError {
+  return new WechatApiError('MEDIA_INVALID', `cannot download ${url}: ${why}; nothing was sent to WeChat`, {
+    cause,
+  });
+}
+
+function failure(url: string, err: unknown, signal: AbortSignal | undefined): WechatApiError {
+  if (signal?.aborted)
+    return downloadError(url, 'stopped because ctx.signal was aborted (the reply is no longer wanted)', signal.reason);
+  return downloadError(url, (err as { code?: string }).code ?? (err as Error).message, err);
+}
+
+/**
+ * Downloads at most `max` + 1 bytes (one more than WeChat takes is enough to say it is too big),
+ * following up to MAX_REDIRECTS http(s) redirects; `signal` stops it wherever it is.
+ */
+async function fetchLimited(url: string, max: number, timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array> {
   const { request } = await import('undici');
-  let res: Awaited<ReturnType<typeof request>>;
-  try {
-    res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  } catch (err) {
-    throw new WechatApiError(
-      'MEDIA_INVALID',
-      `cannot download ${url}: ${(err as { code?: string }).code ?? (err as Error).message}`,
-    );
+  let at = url;
+  for (let redirects = 0; ; redirects++) {
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(at, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+    } catch (err) {
+      throw failure(url, err, signal);
+    }
+    const location = res.headers.location;
+    if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
+      await res.body.dump();
+      if (redirects === MAX_REDIRECTS) throw downloadError(url, `more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, at);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw downloadError(url, `redirected to ${next.protocol} (only http and https are followed)`);
+      at = next.href;
+      continue;
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      await res.body.dump();
+      const via = at === url ? '' : ` (redirected to ${at})`;
+      throw downloadError(url, `HTTP ${res.statusCode}${via}`);
+    }
+    try {
+      return await readAtMost(res.body, max);
+    } catch (err) {
+      throw failure(url, err, signal);
+    }
   }
-  if (res.statusCode < 200 || res.statusCode > 299) {
-    await res.body.dump();
-    throw new WechatApiError('MEDIA_INVALID', `cannot download ${url}: HTTP ${res.statusCode}`);
-  }
+}
+
+async function readAtMost(body: AsyncIterable<unknown> & { destroy(): unknown }, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const chunk of res.body) {
+  for await (const chunk of body) {
     chunks.push(chunk as Buffer);
     n += (chunk as Buffer).length;
     if (n > max) {
-      res.body.destroy();
+      body.destroy();
       break;
     }
   }

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { botModule, helloConvo } from '../../src/init/templates.js';
 import { freePort } from '../fakes/redis.js';
+import { mediaFiles } from '../helpers/media-files.js';
 import { requireProgram } from '../helpers/system.js';
 import { runWxbot } from './tunnel-child.js';
 import { wxbot } from './conventions-world.js';
@@ -95,6 +96,31 @@ test('--update rewrites the failing exact text, then the file passes', async () 
   assert.match(up.stdout, /updated 1 turn in snap\.convo/);
   assert.equal(await readFile(join(dir, 'snap.convo'), 'utf8'), '> 复读 新的\n< 新的\n\n> [scan 1]\n< ~听不\n');
   assert.equal((await run(['test', 'snap.convo'])).code, 0);
+});
+
+test('in-process: a bot replying with a picture from a file passes (placeholder media, as serve); a missing file says why', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'wxbot-test-media-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  await mkdir(join(work, 'node_modules'));
+  await symlink(REPO, join(work, 'node_modules', 'wxbot'), 'dir');
+  await writeFile(
+    join(work, 'bot.mjs'),
+    "import { createBot } from 'wxbot';\n" +
+      "export default createBot().text('猫', (ctx) => ctx.replyImage({ file: './cat.png' }));\n",
+  );
+  await writeFile(join(work, 'cat.png'), mediaFiles.png());
+  await mkdir(join(work, 'tests'));
+  await writeFile(join(work, 'tests', 'cat.convo'), '> 猫\n< [image]\n');
+  const ok = await run(['test'], work);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /✓ cat · 1 turn/);
+  await rm(join(work, 'cat.png'));
+  const bad = await run(['test'], work);
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stdout,
+    /\[image\] {2}│ \[success\]\n {8}the handler threw: WechatApiError MEDIA_INVALID: .*cat\.png/,
+  );
 });
 
 test('over HTTP against wxbot serve (plain and safe); history --convo and simulate --save run back green', async (t) => {

@@ -11,6 +11,7 @@ import { parseConvo } from '../../src/testing/convo-parse.js';
 import { formatJunit, formatTap, formatTextReport } from '../../src/testing/report.js';
 import { runConversations, runConvoFiles } from '../../src/testing/run-files.js';
 import { startHoldingServer } from '../helpers/holding-server.js';
+import { mediaFiles } from '../helpers/media-files.js';
 import { ISSUE_EXAMPLE } from './issue-example.js';
 import { scaffoldBot } from './scaffold-bot.js';
 
@@ -198,6 +199,26 @@ test('assertConvo throws an AssertionError with file:line, expected and actual; 
     assert.match(e.message, /bad\.convo:1 {2}> 你好\nexpected: 再见\nactual: {3}你好！我是/);
     return true;
   });
+});
+
+test('assertConvo runs a bot replying from files (placeholder media); a handler error is in the failure, and in the reports', async (t) => {
+  const dir = await dirWith(t, {
+    'cat.convo': '# 猫\n> 猫\n< [image]\n',
+    'dog.convo': '# 狗\n> 狗\n< [image]\n',
+  });
+  await writeFile(join(dir, 'cat.png'), mediaFiles.png());
+  const bot = createBot()
+    .text('猫', (ctx) => ctx.replyImage({ file: join(dir, 'cat.png') }))
+    .text('狗', (ctx) => ctx.replyImage({ file: join(dir, 'dog.png') }));
+  await assertConvo('cat.convo', { bot, cwd: dir, mode: 'safe' });
+  await assert.rejects(assertConvo('dog.convo', { bot, cwd: dir }), (e: Error) => {
+    assert.match(e.message, /actual: {3}\[success\]\nthe handler threw: WechatApiError MEDIA_INVALID: .*dog\.png/);
+    return true;
+  });
+  const r = await runConvoFiles(['dog.convo'], { bot, cwd: dir });
+  assert.match(formatTextReport(r), /\[success\]\n {8}the handler threw: WechatApiError MEDIA_INVALID: /);
+  assert.match(formatTap(r), /\n {2}error: "WechatApiError MEDIA_INVALID: /);
+  assert.match(formatJunit(r), /the handler threw: WechatApiError MEDIA_INVALID: /);
 });
 
 test('over HTTP an unanswered push is delivered again, as WeChat does: an answer on delivery 2 passes', async (t) => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createBot } from '../../src/bot/bot.js';
 import { locationMessage } from '../../src/simulate/messages.js';
 import { testBot } from '../../src/testing/test-bot.js';
+import type { MediaReplies } from '../../src/wechat-api/media-cache.js';
+import { mediaFiles } from '../helpers/media-files.js';
 import { scaffoldBot } from './scaffold-bot.js';
 
 test('testBot: send, event, click and message through the real handler, with WeChat’s verdict', async () => {
@@ -50,4 +55,40 @@ test('testBot reports what WeChat would reject', async () => {
   const r = await testBot(bot).send('空');
   assert.equal(r.ok, false);
   assert.match(r.problems.join('\n'), /image reply without <Image><MediaId>/);
+});
+
+test('testBot: a reply from a file gets a local placeholder media_id, as wxbot serve makes without an AppSecret', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wxbot-testbot-media-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cat = join(dir, 'cat.png');
+  await writeFile(cat, mediaFiles.png());
+  const bot = createBot()
+    .text('猫', (ctx) => ctx.replyImage({ file: cat }))
+    .text('狗', (ctx) => ctx.replyImage({ file: join(dir, 'dog.png') }));
+  const tb = testBot(bot, { mode: 'safe' });
+  const r = await tb.send('猫');
+  assert.equal(r.type, 'image');
+  assert.ok(r.ok, r.problems.join('\n'));
+  assert.match(r.reply?.MsgType === 'image' ? r.reply.Image.MediaId : '', /^LOCAL_image_[0-9a-f]{40}$/);
+  assert.equal(r.error, undefined);
+  // Without a .catch, the handler's error is what says why the answer is `success`.
+  const missing = await tb.send('狗');
+  assert.equal(missing.type, 'success');
+  assert.match(missing.error ?? '', /^WechatApiError MEDIA_INVALID: .*dog\.png.*no such file/);
+  await tb.close();
+});
+
+test('testBot takes its own media (e.g. uploads to a fake API)', async () => {
+  const asked: string[] = [];
+  const media: MediaReplies = {
+    uploads: true,
+    mediaIdFor: async (type, source) => {
+      asked.push(`${type} ${source.file}`);
+      return 'MEDIA_FROM_MY_CACHE';
+    },
+  };
+  const bot = createBot().text('猫', (ctx) => ctx.replyImage({ file: './cat.png' }));
+  const r = await testBot(bot, { media }).send('猫');
+  assert.deepEqual([r.type, r.reply?.MsgType === 'image' && r.reply.Image.MediaId], ['image', 'MEDIA_FROM_MY_CACHE']);
+  assert.deepEqual(asked, ['image ./cat.png']);
 });

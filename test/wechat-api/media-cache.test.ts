@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createBot } from '../../src/bot/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
@@ -157,6 +157,26 @@ describe('the cache', () => {
     );
     await assert.rejects(media.mediaIdFor('image', {}), /exactly one of file, url or buffer/);
     assert.equal(fake.calls.length, calls);
+  });
+
+  test('a file that cannot be read is said to be a local problem, with the absolute path a relative one became', async () => {
+    const media = createMediaReplies();
+    const missing = join(dir, 'missing.png');
+    const given = relative(process.cwd(), missing);
+    assert.ok(!isAbsolute(given));
+    await assert.rejects(media.mediaIdFor('image', { file: given }), (err) => {
+      assert.ok(err instanceof WechatApiError);
+      assert.equal(err.code, 'MEDIA_INVALID');
+      assert.equal(
+        err.message,
+        `cannot read the local file ${given}: no such file at ${missing} (a relative path starts from the working directory); nothing was sent to WeChat`,
+      );
+      return true;
+    });
+    await assert.rejects(
+      media.mediaIdFor('image', { file: dir }),
+      new RegExp(`^WechatApiError: cannot read the local file ${dir}: it is a directory; nothing was sent to WeChat$`),
+    );
   });
 
   test('a WeChat refusal reaches the handler with its meaning, and the next reply tries again', async () => {

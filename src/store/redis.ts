@@ -43,7 +43,11 @@ export class RedisStore implements Store {
       lazyConnect: true,
       connectTimeout: options.connectTimeoutMs ?? 3_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
-      // Commands issued while reconnecting fail fast instead of piling up behind a dead server.
+      // While the connection is down (reconnecting in the background) a command fails at once rather
+      // than waiting in a queue for its timeout: a message makes several store calls, and each would
+      // otherwise spend the whole timeout, past WeChat's 5 s. Callers fail open (dedupe, sessions).
+      enableOfflineQueue: false,
+      // A command in flight when the connection drops fails after one reconnect attempt (or its timeout).
       maxRetriesPerRequest: 1,
       // Before the first success give up after a few tries; afterwards keep reconnecting with a capped backoff.
       retryStrategy: (times) => (!ready && times > connectRetries ? null : Math.min(100 * 2 ** times, 2_000)),
@@ -85,15 +89,35 @@ export class RedisStore implements Store {
     return new RedisStore(client, masked, password);
   }
 
+  /**
+   * Every command goes through here: it fails at once while there is no connection, and a timed-out
+   * one drops the connection, so one store call per message waits out the timeout, not each of them.
+   */
   async #run<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('STORE_CLOSED', 'the Redis store is closed');
+    if (this.#client.status !== 'ready') throw this.#noConnection();
     try {
       return await op();
     } catch (err) {
       const raw = (err as Error).message;
+      if (raw === 'Command timed out' && this.#client.status === 'ready') {
+        // The socket looks open but the server does not answer (hung, or a network that dropped
+        // without closing it): close it and reconnect, failing the next calls at once meanwhile.
+        this.#client.stream.destroy();
+      }
+      // ioredis's words for a command issued on a connection that is closing.
+      if (raw.startsWith("Stream isn't writeable")) throw this.#noConnection(err);
       const msg = this.#password ? raw.split(this.#password).join('***') : raw;
       throw new StoreError('STORE_UNAVAILABLE', `Redis ${this.#url}: ${msg}`, { cause: err });
     }
+  }
+
+  #noConnection(cause?: unknown): StoreError {
+    return new StoreError(
+      'STORE_UNAVAILABLE',
+      `Redis ${this.#url}: no connection; the client reconnects on its own once the server answers again`,
+      { cause },
+    );
   }
 
   async get(key: string): Promise<string | undefined> {

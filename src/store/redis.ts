@@ -155,6 +155,14 @@ export class RedisStore implements Store {
     return typeof v === 'string' ? v : undefined;
   }
 
+  /** Compare and write in one script: a session update made by another replica meanwhile is not overwritten. */
+  async compareAndSet(key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean> {
+    const px = ttl(ttlMs);
+    const absent = expected === undefined ? '1' : '0';
+    const r = await this.#run(() => this.#client.eval(COMPARE_AND_SET, 1, key, absent, expected ?? '', value, px));
+    return r === 1;
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run(() => this.#client.del(key));
   }
@@ -189,6 +197,11 @@ const RENEW =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 const INCREMENT =
   "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n";
+// ARGV: 1 when the key must be absent, else the value it must hold; the new value; its TTL.
+const COMPARE_AND_SET =
+  "local cur = redis.call('get', KEYS[1]) " +
+  "if ARGV[1] == '1' then if cur then return 0 end elseif cur ~= ARGV[2] then return 0 end " +
+  "redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) return 1";
 const TAKE = "local v = redis.call('get', KEYS[1]) if v then redis.call('del', KEYS[1]) end return v";
 
 // Redis rejects PX 0 and fractions; every key must expire.

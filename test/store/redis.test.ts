@@ -82,6 +82,24 @@ describe('RedisStore against a real redis-server', requireRedis(), () => {
     await assert.rejects(store.setIfAbsent(`${redis.prefix}:x`, 'v', Number.NaN), RangeError);
   });
 
+  test('compareAndSet writes only over the value it expects (or over nothing), with the TTL given', async () => {
+    const other = await RedisStore.connect(redis.url);
+    try {
+      const k = `${redis.prefix}:cas`;
+      assert.equal(await store.compareAndSet(k, 'x', 'v1', 60_000), false);
+      assert.equal(await store.get(k), undefined);
+      assert.equal(await store.compareAndSet(k, undefined, 'v1', 60_000), true);
+      assert.equal(await other.compareAndSet(k, undefined, 'v2', 60_000), false);
+      assert.equal(await other.compareAndSet(k, 'v0', 'v2', 60_000), false);
+      assert.equal(await other.compareAndSet(k, 'v1', 'v2', 30_000), true);
+      assert.equal(await store.get(k), 'v2');
+      const pttl = await raw.pttl(k);
+      assert.ok(pttl > 20_000 && pttl <= 30_000, `pttl ${pttl}`);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('ping answers true while connected', async () => {
     assert.equal(await store.ping(), true);
   });

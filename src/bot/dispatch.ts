@@ -332,8 +332,8 @@ export class Dispatcher {
     const a = await slow.atDeadline(key, deadlineAt - this.#deadlineMs, this.#ttlMs, wait, (err) =>
       this.#report(err, message),
     );
-    if (job && a.step === 'answered' && a.delivery >= slow.deliveries) job.lastAnswered = true;
-    return slowDispatchResult(a, slow.waitingText, job === undefined || a.delivery > 1);
+    if (job && a.step === 'answered' && a.last) job.lastAnswered = true;
+    return slowDispatchResult(a, slow.waitingText, job === undefined || a.delivery !== 1);
   }
 
   /** What the bot's run gives the request: the result now when it finished, else a promise of it. */

@@ -38,10 +38,13 @@ const REFRESH_MS = 5_000;
 /** The retry window's step for one delivery, as the request log and the history show it. */
 export type SlowStep = 'held' | 'answered' | 'waiting' | 'pending';
 
-/** How a delivery that reached its deadline with the handler still running ends. */
+/**
+ * How a delivery that reached its deadline with the handler still running ends. `delivery` is
+ * undefined when the store could not count it (it is then treated as the last: `last`).
+ */
 export type SlowAnswer =
-  | { step: 'answered'; outcome: Outcome; delivery: number }
-  | { step: 'held' | 'waiting'; delivery: number };
+  | { step: 'answered'; outcome: Outcome; delivery: number | undefined; last: boolean }
+  | { step: 'held' | 'waiting'; delivery: number | undefined; last: boolean };
 
 /** Resolves with the message's outcome once there is one, or undefined at `until` (epoch ms). */
 export type WaitForOutcome = (until: number) => Promise<Outcome | undefined>;
@@ -135,8 +138,9 @@ export class SlowReplies {
   /**
    * A delivery at its deadline with the handler still running: counted, then held until
    * `receivedAt + holdMs` (answered if the handler finishes meanwhile), or, when it is the last
-   * delivery WeChat makes, answered at once with the waiting text. A count the store cannot give
-   * is taken for the last delivery: the user then sees the waiting text rather than nothing.
+   * delivery WeChat makes, answered at once with the waiting text. A delivery the store cannot
+   * count is treated as the last (the user then sees the waiting text rather than nothing), and its
+   * number is left unknown rather than made up.
    */
   async atDeadline(
     dedupeKey: string,
@@ -145,17 +149,16 @@ export class SlowReplies {
     wait: WaitForOutcome,
     onError: (err: unknown) => void,
   ): Promise<SlowAnswer> {
-    let delivery: number;
+    let delivery: number | undefined;
     try {
       delivery = await this.countDelivery(dedupeKey, ttlMs);
     } catch (err) {
       onError(err);
-      delivery = this.deliveries;
     }
-    const last = delivery >= this.deliveries;
+    const last = delivery === undefined || delivery >= this.deliveries;
     const outcome = await wait(last ? 0 : receivedAt + this.holdMs);
-    if (outcome) return { step: 'answered', outcome, delivery };
-    return { step: last ? 'waiting' : 'held', delivery };
+    if (outcome) return { step: 'answered', outcome, delivery, last };
+    return { step: last ? 'waiting' : 'held', delivery, last };
   }
 
   /** Counts a delivery that reached its deadline with the handler still running: 1 for the first. */

@@ -187,7 +187,8 @@ export function slowTag(step: NonNullable<RequestLog['slow']>, delivery: number 
     case 'answered':
       return `[slow: answered on delivery${nth === '' ? ' after a held one' : nth}]`;
     case 'waiting':
-      return `[slow: waiting text on delivery${nth}, the answer is kept for the user's next message]`;
+      // No number: the store could not count the delivery (Redis down), so it was taken for the last.
+      return `[slow: waiting text on ${delivery === undefined ? 'an uncounted delivery (the store failed)' : `delivery ${delivery}`}, the answer is kept for the user's next message]`;
     case 'pending':
       return "[slow: the pending answer of the user's earlier message]";
   }

@@ -1,5 +1,5 @@
 /**
- * The store's optional atomic steps (renew a lease, count, take once), with a plain get/set stand-in
+ * The store's optional atomic steps (renew a lease, count, take once, compare and set), with a plain get/set stand-in
  * for a store that lacks them (a user's own Store): right on one replica, racy across several.
  */
 import type { Store } from './store.js';
@@ -26,4 +26,18 @@ export async function takeOnce(store: Store, key: string): Promise<string | unde
   const v = await store.get(key);
   if (v !== undefined) await store.delete(key);
   return v;
+}
+
+/** Writes `value` while the key still holds `expected` (undefined: absent): a change made meanwhile is not overwritten. */
+export async function compareAndSet(
+  store: Store,
+  key: string,
+  expected: string | undefined,
+  value: string,
+  ttlMs: number,
+): Promise<boolean> {
+  if (store.compareAndSet) return store.compareAndSet(key, expected, value, ttlMs);
+  if ((await store.get(key)) !== expected) return false;
+  await store.set(key, value, ttlMs);
+  return true;
 }

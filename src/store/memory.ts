@@ -163,6 +163,12 @@ export class MemoryStore implements LocalStore {
     return this.incrementNow(key, ttlMs);
   }
 
+  async compareAndSet(key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean> {
+    if (this.getNow(key) !== expected) return false;
+    this.setNow(key, value, ttlMs);
+    return true;
+  }
+
   async take(key: string): Promise<string | undefined> {
     return this.takeNow(key);
   }

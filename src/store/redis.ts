@@ -43,7 +43,11 @@ export class RedisStore implements Store {
       lazyConnect: true,
       connectTimeout: options.connectTimeoutMs ?? 3_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
-      // Commands issued while reconnecting fail fast instead of piling up behind a dead server.
+      // While the connection is down (reconnecting in the background) a command fails at once rather
+      // than waiting in a queue for its timeout: a message makes several store calls, and each would
+      // otherwise spend the whole timeout, past WeChat's 5 s. Callers fail open (dedupe, sessions).
+      enableOfflineQueue: false,
+      // A command in flight when the connection drops fails after one reconnect attempt (or its timeout).
       maxRetriesPerRequest: 1,
       // Before the first success give up after a few tries; afterwards keep reconnecting with a capped backoff.
       retryStrategy: (times) => (!ready && times > connectRetries ? null : Math.min(100 * 2 ** times, 2_000)),
@@ -85,15 +89,35 @@ export class RedisStore implements Store {
     return new RedisStore(client, masked, password);
   }
 
+  /**
+   * Every command goes through here: it fails at once while there is no connection, and a timed-out
+   * one drops the connection, so one store call per message waits out the timeout, not each of them.
+   */
   async #run<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('STORE_CLOSED', 'the Redis store is closed');
+    if (this.#client.status !== 'ready') throw this.#noConnection();
     try {
       return await op();
     } catch (err) {
       const raw = (err as Error).message;
+      if (raw === 'Command timed out' && this.#client.status === 'ready') {
+        // The socket looks open but the server does not answer (hung, or a network that dropped
+        // without closing it): close it and reconnect, failing the next calls at once meanwhile.
+        this.#client.stream.destroy();
+      }
+      // ioredis's words for a command issued on a connection that is closing.
+      if (raw.startsWith("Stream isn't writeable")) throw this.#noConnection(err);
       const msg = this.#password ? raw.split(this.#password).join('***') : raw;
       throw new StoreError('STORE_UNAVAILABLE', `Redis ${this.#url}: ${msg}`, { cause: err });
     }
+  }
+
+  #noConnection(cause?: unknown): StoreError {
+    return new StoreError(
+      'STORE_UNAVAILABLE',
+      `Redis ${this.#url}: no connection; the client reconnects on its own once the server answers again`,
+      { cause },
+    );
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -131,6 +155,14 @@ export class RedisStore implements Store {
     return typeof v === 'string' ? v : undefined;
   }
 
+  /** Compare and write in one script: a session update made by another replica meanwhile is not overwritten. */
+  async compareAndSet(key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean> {
+    const px = ttl(ttlMs);
+    const absent = expected === undefined ? '1' : '0';
+    const r = await this.#run(() => this.#client.eval(COMPARE_AND_SET, 1, key, absent, expected ?? '', value, px));
+    return r === 1;
+  }
+
   async delete(key: string): Promise<void> {
     await this.#run(() => this.#client.del(key));
   }
@@ -165,6 +197,11 @@ const RENEW =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 const INCREMENT =
   "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n";
+// ARGV: 1 when the key must be absent, else the value it must hold; the new value; its TTL.
+const COMPARE_AND_SET =
+  "local cur = redis.call('get', KEYS[1]) " +
+  "if ARGV[1] == '1' then if cur then return 0 end elseif cur ~= ARGV[2] then return 0 end " +
+  "redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) return 1";
 const TAKE = "local v = redis.call('get', KEYS[1]) if v then redis.call('del', KEYS[1]) end return v";
 
 // Redis rejects PX 0 and fractions; every key must expire.

@@ -24,6 +24,11 @@ export interface Store {
   increment?(key: string, ttlMs: number): Promise<number>;
   /** Reads and deletes the key in one step, so exactly one caller gets the value. Optional: see atomic.ts. */
   take?(key: string): Promise<string | undefined>;
+  /**
+   * Writes `value` only while the key still holds `expected` (undefined: while it is absent), in one
+   * step; true when it did. Optional: see atomic.ts.
+   */
+  compareAndSet?(key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean>;
 }
 
 /**

@@ -128,6 +128,28 @@ test('past the window: the last delivery gets the waiting text, the next message
   assert.equal(calls.n, 2, 'the message that fetched the pending answer did not reach the bot');
 });
 
+test('a delivery the store cannot count gets the waiting text at its deadline, its number unknown rather than "3"', async () => {
+  const inner = new MemoryStore();
+  // Not an in-process store (no `local`), as Redis is; counting fails as it does with Redis down.
+  const failing: Store = {
+    get: (k) => inner.get(k),
+    set: (k, v, t) => inner.set(k, v, t),
+    setIfAbsent: (k, v, t) => inner.setIfAbsent(k, v, t),
+    delete: (k) => inner.delete(k),
+    increment: () => Promise.reject(new Error('no connection')),
+    close: async () => {},
+  };
+  const { bot } = slowBot(PAST);
+  const { d } = dispatcher(bot, failing, { waitingText: '稍等' });
+  const t0 = Date.now();
+  const r = await d.dispatch(text('uncounted'), t0);
+  assert.ok(Date.now() - t0 < WINDOW, 'answered at the deadline, not held');
+  assert.equal(r.slow, 'waiting');
+  assert.equal(r.delivery, undefined);
+  assert.deepEqual(r.reply, { MsgType: 'text', Content: '稍等' });
+  d.abortAll();
+});
+
 test('with a fetch keyword only that keyword hands out the pending answer', async () => {
   const { bot } = slowBot(PAST);
   const { d } = dispatcher(bot, new MemoryStore(), { fetchKeyword: '继续' });

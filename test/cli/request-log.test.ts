@@ -89,4 +89,7 @@ test('the deadline tag says `success sent` only when it was: a held delivery or 
   );
   assert.doesNotMatch(waiting, /success sent/);
   assert.match(waiting, /\[slow: waiting text on delivery 3/);
+  // A delivery the store could not count (Redis down) has no number, rather than a made-up one.
+  const uncounted = formatPretty({ ...late, reply: { MsgType: 'text', Content: '正在思考' }, slow: 'waiting' }, plain);
+  assert.match(uncounted, /\[slow: waiting text on an uncounted delivery \(the store failed\), the answer is kept/);
 });

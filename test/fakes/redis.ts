@@ -43,12 +43,20 @@ export async function startTestRedis(db = 0): Promise<TestRedis> {
   return startPrivateRedis(db, prefix);
 }
 
+/** A redis-server of the test's own, which it may also freeze: it then keeps its connections but answers nothing. */
+export interface PrivateRedis extends TestRedis {
+  /** SIGSTOP: a hung server, or a network that drops packets without closing connections. */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
+}
+
 /** Always spawns a fresh redis-server of its own (for tests that stop or break the server). */
 export async function startPrivateRedis(
   db = 0,
   prefix = `wx${randomBytes(8).toString('hex')}`,
   onPort?: number,
-): Promise<TestRedis> {
+): Promise<PrivateRedis> {
   // `onPort`: a server back on the port an earlier one left (to test reconnecting).
   const port = onPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wxbot-redis-'));
@@ -65,9 +73,12 @@ export async function startPrivateRedis(
   return {
     url: `redis://127.0.0.1:${port}/${db}`,
     prefix,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGCONT'); // a paused server would not act on SIGTERM
         child.kill('SIGTERM');
         await exited;
       }

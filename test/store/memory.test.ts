@@ -39,6 +39,22 @@ test('setIfAbsent: refused while live, allowed from the expiry time on, with the
   assert.equal(await s.get('k'), 'second');
 });
 
+test('compareAndSet writes only over the value it expects (or over nothing, expired included), with the TTL given', async (t) => {
+  const s = clocked(t);
+  assert.equal(await s.compareAndSet('k', 'x', 'v1', 1000), false);
+  assert.equal(await s.get('k'), undefined);
+  assert.equal(await s.compareAndSet('k', undefined, 'v1', 1000), true);
+  assert.equal(await s.compareAndSet('k', undefined, 'v2', 1000), false);
+  assert.equal(await s.compareAndSet('k', 'v0', 'v2', 1000), false);
+  assert.equal(await s.compareAndSet('k', 'v1', 'v2', 24 * 3600_000), true);
+  assert.equal(await s.get('k'), 'v2');
+  advance(t, 24 * 3600_000 - 1);
+  assert.equal(await s.get('k'), 'v2');
+  advance(t, 1);
+  assert.equal(await s.compareAndSet('k', 'v2', 'v3', 1000), false, 'an expired value is no longer there');
+  assert.equal(await s.compareAndSet('k', undefined, 'v3', 1000), true);
+});
+
 test('a re-set key keeps its new expiry through sweeps of its old one; delete is final', async (t) => {
   const s = clocked(t);
   await s.set('a', '1', 500);

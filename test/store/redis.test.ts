@@ -6,6 +6,15 @@ import { freePort, requireRedis, startPrivateRedis, startTestRedis, type TestRed
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `ok` (the client reconnects on its own, with a backoff capped at 2 s). */
+async function waitFor(ok: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > until) assert.fail(`${what}: not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
 describe('RedisStore against a real redis-server', requireRedis(), () => {
   let redis: TestRedis;
   let store: RedisStore;
@@ -73,6 +82,24 @@ describe('RedisStore against a real redis-server', requireRedis(), () => {
     await assert.rejects(store.setIfAbsent(`${redis.prefix}:x`, 'v', Number.NaN), RangeError);
   });
 
+  test('compareAndSet writes only over the value it expects (or over nothing), with the TTL given', async () => {
+    const other = await RedisStore.connect(redis.url);
+    try {
+      const k = `${redis.prefix}:cas`;
+      assert.equal(await store.compareAndSet(k, 'x', 'v1', 60_000), false);
+      assert.equal(await store.get(k), undefined);
+      assert.equal(await store.compareAndSet(k, undefined, 'v1', 60_000), true);
+      assert.equal(await other.compareAndSet(k, undefined, 'v2', 60_000), false);
+      assert.equal(await other.compareAndSet(k, 'v0', 'v2', 60_000), false);
+      assert.equal(await other.compareAndSet(k, 'v1', 'v2', 30_000), true);
+      assert.equal(await store.get(k), 'v2');
+      const pttl = await raw.pttl(k);
+      assert.ok(pttl > 20_000 && pttl <= 30_000, `pttl ${pttl}`);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('ping answers true while connected', async () => {
     assert.equal(await store.ping(), true);
   });
@@ -126,13 +153,72 @@ describe('RedisStore failures', () => {
         await own.stop();
         await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_UNAVAILABLE');
         assert.equal(await store.ping(), false);
-        assert.ok(errors.length > 0, 'onError was told about the lost connection');
+        // Told when the client's next attempt to reconnect is refused (the first comes after 200 ms).
+        await waitFor(async () => errors.length > 0, 'onError told about the lost connection', 3_000);
         assert.ok(errors.every((e) => e instanceof StoreError));
       } finally {
         await store.close();
         await own.stop();
       }
       await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && e.code === 'STORE_CLOSED');
+    },
+  );
+
+  test(
+    'while the server is down, commands fail at once (no queue waiting out the timeout); they work again once it is back',
+    requireRedis(),
+    async () => {
+      let own = await startPrivateRedis();
+      const port = Number(new URL(own.url).port);
+      const store = await RedisStore.connect(own.url, { commandTimeoutMs: 2_000 });
+      try {
+        await store.set('k', 'v', 60_000);
+        await own.stop();
+        for (let i = 0; i < 3; i++) {
+          const t0 = Date.now();
+          await assert.rejects(
+            store.increment('n', 60_000),
+            (e: unknown) =>
+              e instanceof StoreError && e.code === 'STORE_UNAVAILABLE' && /no connection/.test(e.message),
+          );
+          assert.ok(Date.now() - t0 < 1_000, `failed after ${Date.now() - t0} ms, not at once`);
+        }
+        own = await startPrivateRedis(0, undefined, port);
+        await waitFor(() => store.ping(), 'reconnected');
+        await store.set('k', 'back', 60_000);
+        assert.equal(await store.get('k'), 'back');
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+    },
+  );
+
+  test(
+    'a server that stops answering: one command waits out its timeout, the next fail at once, all work again once it answers',
+    requireRedis(),
+    async () => {
+      const own = await startPrivateRedis();
+      const store = await RedisStore.connect(own.url, { commandTimeoutMs: 2_000 });
+      try {
+        await store.set('k', 'v', 60_000);
+        own.pause();
+        await assert.rejects(store.get('k'), (e: unknown) => e instanceof StoreError && /timed out/.test(e.message));
+        for (let i = 0; i < 3; i++) {
+          const t0 = Date.now();
+          await assert.rejects(
+            store.get('k'),
+            (e: unknown) => e instanceof StoreError && /no connection/.test(e.message),
+          );
+          assert.ok(Date.now() - t0 < 1_000, `failed after ${Date.now() - t0} ms, not at once`);
+        }
+        own.resume();
+        await waitFor(() => store.ping(), 'reconnected');
+        assert.equal(await store.get('k'), 'v');
+      } finally {
+        await store.close();
+        await own.stop();
+      }
     },
   );
 });

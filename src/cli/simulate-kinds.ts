@@ -40,7 +40,12 @@ export const MESSAGE_KINDS: Kind[] = [
     args: '<content...>',
     summary: 'a text message',
     example: 'text 你好',
-    build: (m, a, _o, u) => m.textMessage(a.join(' '), u),
+    build: (m, a, _o, u) => {
+      // WeChat's app refuses to send a blank text, so no server ever gets one.
+      if (a.join(' ').trim() === '')
+        throw new CliError('WeChat sends no empty text: give the text to send', EXIT.usage);
+      return m.textMessage(a.join(' '), u);
+    },
   },
   {
     name: 'image',

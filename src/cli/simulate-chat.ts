@@ -18,7 +18,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
     import('./simulate-render.js'),
     import('./simulate-line.js'),
   ]);
-  const fallback = (l: string) => parseKindLine(l, messages);
+  const commands = (l: string) => parseKindLine(l, messages);
   let chat: InstanceType<typeof SimulatorChat>;
   try {
     chat = new SimulatorChat({
@@ -51,7 +51,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   for await (const line of rl) {
     let turn;
     try {
-      turn = await chat.handle(line, fallback);
+      turn = await chat.handle(line, commands);
     } catch (err) {
       // A bad argument inside one line (e.g. a non-numeric latitude) must not end the session.
       if (!(err instanceof CliError)) throw err;

@@ -18,6 +18,11 @@ export interface Kind {
   args: string;
   summary: string;
   options?: [flags: string, description: string][];
+  /**
+   * In a chat line, the option that words after the arguments fill: `/voice 今天天气` is
+   * `voice --recognition 今天天气`, as the chat's shortcuts have always been typed.
+   */
+  words?: string;
   example: string;
   build: Build;
 }
@@ -40,7 +45,12 @@ export const MESSAGE_KINDS: Kind[] = [
     args: '<content...>',
     summary: 'a text message',
     example: 'text 你好',
-    build: (m, a, _o, u) => m.textMessage(a.join(' '), u),
+    build: (m, a, _o, u) => {
+      // WeChat's app refuses to send a blank text, so no server ever gets one.
+      if (a.join(' ').trim() === '')
+        throw new CliError('WeChat sends no empty text: give the text to send', EXIT.usage);
+      return m.textMessage(a.join(' '), u);
+    },
   },
   {
     name: 'image',
@@ -60,6 +70,7 @@ export const MESSAGE_KINDS: Kind[] = [
       ['--format <format>', 'amr (default) or speex'],
       ['--media-id <id>', 'MediaId'],
     ],
+    words: 'recognition',
     build: (m, _a, o, u) => m.voiceMessage({ recognition: o.recognition, format: o.format, mediaId: o.mediaId }, u),
   },
   {
@@ -87,6 +98,7 @@ export const MESSAGE_KINDS: Kind[] = [
       ['--label <label>', 'place name'],
       ['--scale <zoom>', 'map zoom (default 15)'],
     ],
+    words: 'label',
     build: (m, a, o, u) =>
       m.locationMessage(
         num(a[0], 'lat'),
@@ -104,6 +116,7 @@ export const MESSAGE_KINDS: Kind[] = [
       ['--title <title>', 'link title (default: the URL)'],
       ['--description <text>', 'link description'],
     ],
+    words: 'title',
     build: (m, a, o, u) => m.linkMessage(a[0]!, { title: o.title, description: o.description }, u),
   },
 ];
@@ -135,6 +148,7 @@ export const EVENT_KINDS: Kind[] = [
     args: '',
     summary: 'a follow (through a parametric QR code with --scene)',
     options: [['--scene <scene>', 'QR scene: EventKey becomes qrscene_<scene>']],
+    words: 'scene',
     example: 'event subscribe --scene 123',
     build: (m, _a, o, u) => m.subscribeEvent(o.scene, u),
   },
@@ -251,23 +265,41 @@ function fields(pairs: string[]): Record<string, string> {
 export type BoundBuild = (m: typeof Messages, u: Messages.SimulatedUser) => WechatMessage;
 export type OnBuild = (build: BoundBuild, cmd: Command) => void | Promise<void>;
 
-function kindCommand(parent: Command, k: Kind, onBuild: OnBuild): void {
+/** The chat's shortcuts for events: `/click KEY` is `/event click KEY`. */
+export const CHAT_EVENT_SHORTCUTS = ['subscribe', 'unsubscribe', 'scan', 'click', 'view'];
+
+/** Folds a chat line's trailing words into the option they stand for (`Kind.words`). */
+function wordsInto(k: Kind, words: string[] | undefined, opts: Opts): Opts {
+  if (!k.words || !words?.length) return opts;
+  if (opts[k.words] !== undefined)
+    throw new CliError(`the ${k.words} is given twice: as words and as --${k.words}`, EXIT.usage);
+  return { ...opts, [k.words]: words.join(' ') };
+}
+
+function kindCommand(parent: Command, k: Kind, onBuild: OnBuild, chat: boolean): void {
   const cmd = parent.command(k.name).description(`send ${k.summary}`);
   for (const a of k.aliases ?? []) cmd.alias(a);
-  if (k.args) cmd.arguments(k.args);
+  const trailing = chat && k.words !== undefined;
+  const args = trailing ? `${k.args} [${k.words}...]`.trim() : k.args;
+  if (args) cmd.arguments(args);
   for (const [flags, description] of k.options ?? []) cmd.option(flags, description);
   cmd.addHelpText('after', `\nExamples:\n  $ wxbot simulate ${k.example}\n  $ wxbot simulate ${k.example} --json`);
   cmd.action((...params: unknown[]) => {
     const self = params[params.length - 1] as Command;
-    const args = (self.processedArgs as unknown[]).flat().filter((x): x is string => typeof x === 'string');
-    const opts = self.opts() as Opts;
+    const processed = [...(self.processedArgs as unknown[])];
+    const words = trailing ? (processed.pop() as string[] | undefined) : undefined;
+    const args = processed.flat().filter((x): x is string => typeof x === 'string');
+    const opts = wordsInto(k, words, self.opts() as Opts);
     return onBuild((m, u) => k.build(m, args, opts, u), self);
   });
 }
 
-/** Adds every message kind, and the `event` group, as subcommands of `parent`. */
-export function addKindCommands(parent: Command, onBuild: OnBuild): Command {
-  for (const k of MESSAGE_KINDS) kindCommand(parent, k, onBuild);
+/**
+ * Adds every message kind, and the `event` group, as subcommands of `parent`. For the chat
+ * (`chat`), also the event shortcuts at the top, and trailing words for the kinds that take them.
+ */
+export function addKindCommands(parent: Command, onBuild: OnBuild, chat = false): Command {
+  for (const k of MESSAGE_KINDS) kindCommand(parent, k, onBuild, chat);
   const event = parent
     .command('event')
     .description('send an event (follow, QR scan, menu taps, location, reports)')
@@ -275,6 +307,9 @@ export function addKindCommands(parent: Command, onBuild: OnBuild): Command {
       'after',
       '\nExamples:\n  $ wxbot simulate event subscribe\n  $ wxbot simulate event click V1001_TODAY_MUSIC\n  $ wxbot simulate event scancode_waitmsg SCAN_KEY --scan-result hello',
     );
-  for (const k of EVENT_KINDS) kindCommand(event, k, onBuild);
+  for (const k of EVENT_KINDS) kindCommand(event, k, onBuild, chat);
+  if (chat)
+    for (const k of EVENT_KINDS.filter((e) => CHAT_EVENT_SHORTCUTS.includes(e.name)))
+      kindCommand(parent, { ...k, aliases: [] }, onBuild, chat);
   return parent;
 }

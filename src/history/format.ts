@@ -1,3 +1,4 @@
+import { child, parseXml, text, type XmlNode } from '../protocol/xml.js';
 import type { HistoryEntry } from './entry.js';
 
 /** One line, for the terminal: newlines and runs of spaces folded, long text cut with an ellipsis. */
@@ -7,14 +8,29 @@ export function preview(s: string | null | undefined, max = 40): string {
   return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
 }
 
-/** The text of a reply XML, or the reply itself when it is `success`/an echo/empty. */
+/** The first Title of a news, video or music reply. */
+function replyTitle(n: XmlNode): string | undefined {
+  const holder = child(n, 'Video') ?? child(n, 'Music') ?? child(child(n, 'Articles') ?? {}, 'item');
+  return holder ? text(holder, 'Title') : undefined;
+}
+
+/**
+ * The text of a reply XML, or the reply itself when it is `success`/an echo/empty. Read with the
+ * protocol's XML parser, so CDATA split around `]]>` and entity-escaped text come out as sent.
+ */
 export function replyPreview(reply: string | null): string {
   if (reply === null) return '(no reply)';
   if (reply === '' || reply === 'success') return reply === '' ? '(empty)' : 'success';
-  const type = /<MsgType>(?:<!\[CDATA\[)?([^<\]]+)/.exec(reply)?.[1];
-  const content = /<Content>(?:<!\[CDATA\[)?([\s\S]*?)(?:\]\]>)?<\/Content>/.exec(reply)?.[1];
+  let n: XmlNode;
+  try {
+    n = parseXml(reply);
+  } catch {
+    return preview(reply);
+  }
+  const type = text(n, 'MsgType');
+  const content = text(n, 'Content');
   if (type === 'text' && content !== undefined) return preview(content);
-  const title = /<Title>(?:<!\[CDATA\[)?([\s\S]*?)(?:\]\]>)?<\/Title>/.exec(reply)?.[1];
+  const title = replyTitle(n);
   return type ? `[${type}]${title ? ` ${preview(title, 30)}` : ''}` : preview(reply);
 }
 

@@ -132,18 +132,21 @@ export class SimulatorChat {
   }
 
   /**
-   * Sends what one typed line asks for. `fallback` gets the lines with a slash command this
-   * parser does not know, and may turn them into anything a line can mean.
+   * Sends what one typed line asks for. `commands`, when given, reads the slash commands first (the
+   * CLI reads them with its subcommands' options); what it calls `unknown` (/help, /quit, `//text`)
+   * is read by parseSimulatorLine.
    */
   async handle(
     line: string,
-    fallback?: (line: string) => SimulatorCommand | { kind: 'help'; text: string },
+    commands?: (line: string) => SimulatorCommand | { kind: 'help'; text: string },
   ): Promise<SimulatorTurn> {
-    let cmd: SimulatorCommand | { kind: 'help'; text: string } = parseSimulatorLine(line);
-    if (cmd.kind === 'unknown' && fallback) cmd = fallback(line);
+    const slash = /^\s*\/(?!\/)/.test(line);
+    const first = commands && slash ? commands(line) : undefined;
+    const cmd = first === undefined || first.kind === 'unknown' ? parseSimulatorLine(line) : first;
     if (cmd.kind === 'unknown')
       return { kind: 'error', message: `unknown command ${cmd.command}; /help lists the commands` };
-    if (cmd.kind === 'help') return { kind: 'help', text: 'text' in cmd ? cmd.text : SIMULATOR_HELP };
+    if (cmd.kind === 'help')
+      return { kind: 'help', text: 'text' in cmd && typeof cmd.text === 'string' ? cmd.text : SIMULATOR_HELP };
     if (cmd.kind !== 'send') return cmd;
     const message = cmd.build({ from: this.#o.from, to: this.#o.to });
     this.stats.sent++;

@@ -34,12 +34,22 @@ function lines(reply: ConvoReplyInput): string[] {
   return replyLines({ reply, ack: null });
 }
 
+function isEmptyText(send: string | WechatMessage): boolean {
+  const text = typeof send === 'string' ? send : send.MsgType === 'text' ? send.Content : undefined;
+  return typeof text === 'string' && text.trim() === '';
+}
+
 /** The conversation file for these turns: `> ` lines, `< ` lines, `@user` where the user changes. */
 export function formatConvo(turns: readonly ConvoTurnInput[], options: FormatConvoOptions = {}): string {
   const out: string[] = [];
   if (options.name) out.push(`# ${options.name.replace(/\s*\n\s*/g, ' ')}`, '');
   let user: string | undefined;
   for (const t of turns) {
+    if (isEmptyText(t.send)) {
+      // No line can send it (WeChat never does): the turn and its reply would fail the whole file.
+      out.push('# left out: an empty text message (WeChat sends none) and its reply', '');
+      continue;
+    }
     if (t.user !== undefined && t.user !== user) {
       out.push(`@user ${t.user}`);
       user = t.user;

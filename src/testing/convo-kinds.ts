@@ -6,16 +6,23 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import * as m from '../simulate/messages.js';
 
-type Build = (args: string[], u: m.SimulatedUser) => WechatMessage;
+/** `--media-id X` in the brackets, by flag name without the dashes: `{ 'media-id': 'X' }`. */
+type Options = Record<string, string | undefined>;
+type Build = (args: string[], o: Options, u: m.SimulatedUser) => WechatMessage;
 
 interface SendKind {
   /** Lower-case name written in the brackets; `aliases` are accepted too. */
   name: string;
   aliases?: string[];
-  /** Shown in errors: `[location LAT LNG label…]`. */
+  /** Shown in errors: `[location LAT LNG label… --scale N]`. */
   usage: string;
-  /** Fewest words after the name. */
+  /** Fewest words after the name (options not counted). */
   min: number;
+  /**
+   * The `--flag value` options it takes, named as `wxbot simulate` names them: the fields a reply
+   * may echo (a MediaId), which a recorded turn must send again as they were.
+   */
+  options?: string[];
   build: Build;
 }
 
@@ -33,14 +40,14 @@ const pic = (name: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin'): SendKi
   name,
   usage: `[${name} KEY count]`,
   min: 1,
-  build: (a, u) => m.picEvent(name, a[0]!, { count: a[1] ? num(a[1], 'count') : undefined }, u),
+  build: (a, _o, u) => m.picEvent(name, a[0]!, { count: a[1] ? num(a[1], 'count') : undefined }, u),
 });
 
 const scancode = (name: 'scancode_push' | 'scancode_waitmsg'): SendKind => ({
   name,
   usage: `[${name} KEY result…]`,
   min: 1,
-  build: (a, u) => m.scanCodeEvent(name, a[0]!, { result: rest(a, 1) }, u),
+  build: (a, _o, u) => m.scanCodeEvent(name, a[0]!, { result: rest(a, 1) }, u),
 });
 
 function fields(pairs: string[]): Record<string, string> {
@@ -53,40 +60,79 @@ function fields(pairs: string[]): Record<string, string> {
   return out;
 }
 
+/** WeChat never pushes a blank text (its app refuses to send one): a test sending one tests nothing real. */
+function nonEmptyText(content: string, u: m.SimulatedUser): WechatMessage {
+  if (content.trim() === '') throw new Error('empty message: WeChat sends no empty text');
+  return m.textMessage(content, u);
+}
+
+const MEDIA = ['media-id', 'thumb-media-id'];
+
 export const SEND_KINDS: SendKind[] = [
-  { name: 'text', usage: '[text content…]', min: 0, build: (a, u) => m.textMessage(a.join(' '), u) },
-  { name: 'image', usage: '[image URL]', min: 1, build: (a, u) => m.imageMessage(a[0]!, u) },
+  { name: 'text', usage: '[text content…]', min: 0, build: (a, _o, u) => nonEmptyText(a.join(' '), u) },
+  {
+    name: 'image',
+    usage: '[image URL --media-id ID]',
+    min: 1,
+    options: ['media-id'],
+    build: (a, o, u) => m.imageMessage(a[0]!, u, o['media-id']),
+  },
   {
     name: 'voice',
-    usage: '[voice recognition…]',
+    usage: '[voice recognition… --format amr|speex --media-id ID]',
     min: 0,
-    build: (a, u) => m.voiceMessage({ recognition: rest(a, 0) }, u),
+    options: ['format', 'media-id'],
+    build: (a, o, u) => m.voiceMessage({ recognition: rest(a, 0), format: o.format, mediaId: o['media-id'] }, u),
   },
-  { name: 'video', usage: '[video]', min: 0, build: (_a, u) => m.videoMessage({}, u) },
-  { name: 'shortvideo', usage: '[shortvideo]', min: 0, build: (_a, u) => m.shortVideoMessage({}, u) },
+  {
+    name: 'video',
+    usage: '[video --media-id ID --thumb-media-id ID]',
+    min: 0,
+    options: MEDIA,
+    build: (_a, o, u) => m.videoMessage({ mediaId: o['media-id'], thumbMediaId: o['thumb-media-id'] }, u),
+  },
+  {
+    name: 'shortvideo',
+    usage: '[shortvideo --media-id ID --thumb-media-id ID]',
+    min: 0,
+    options: MEDIA,
+    build: (_a, o, u) => m.shortVideoMessage({ mediaId: o['media-id'], thumbMediaId: o['thumb-media-id'] }, u),
+  },
   {
     name: 'location',
-    usage: '[location LAT LNG label…]',
+    usage: '[location LAT LNG label… --scale N]',
     min: 2,
-    build: (a, u) => m.locationMessage(num(a[0], 'LAT'), num(a[1], 'LNG'), { label: rest(a, 2) }, u),
+    options: ['scale'],
+    build: (a, o, u) =>
+      m.locationMessage(
+        num(a[0], 'LAT'),
+        num(a[1], 'LNG'),
+        { label: rest(a, 2), scale: o.scale === undefined ? undefined : num(o.scale, '--scale') },
+        u,
+      ),
   },
-  { name: 'link', usage: '[link URL title…]', min: 1, build: (a, u) => m.linkMessage(a[0]!, { title: rest(a, 1) }, u) },
-  { name: 'subscribe', usage: '[subscribe scene]', min: 0, build: (a, u) => m.subscribeEvent(a[0], u) },
-  { name: 'unsubscribe', usage: '[unsubscribe]', min: 0, build: (_a, u) => m.unsubscribeEvent(u) },
-  { name: 'scan', usage: '[scan SCENE]', min: 1, build: (a, u) => m.scanEvent(a[0]!, u) },
-  { name: 'click', usage: '[click KEY]', min: 1, build: (a, u) => m.clickEvent(a[0]!, u) },
-  { name: 'view', usage: '[view URL]', min: 1, build: (a, u) => m.viewEvent(a[0]!, {}, u) },
+  {
+    name: 'link',
+    usage: '[link URL title…]',
+    min: 1,
+    build: (a, _o, u) => m.linkMessage(a[0]!, { title: rest(a, 1) }, u),
+  },
+  { name: 'subscribe', usage: '[subscribe scene]', min: 0, build: (a, _o, u) => m.subscribeEvent(a[0], u) },
+  { name: 'unsubscribe', usage: '[unsubscribe]', min: 0, build: (_a, _o, u) => m.unsubscribeEvent(u) },
+  { name: 'scan', usage: '[scan SCENE]', min: 1, build: (a, _o, u) => m.scanEvent(a[0]!, u) },
+  { name: 'click', usage: '[click KEY]', min: 1, build: (a, _o, u) => m.clickEvent(a[0]!, u) },
+  { name: 'view', usage: '[view URL]', min: 1, build: (a, _o, u) => m.viewEvent(a[0]!, {}, u) },
   {
     name: 'view_miniprogram',
     usage: '[view_miniprogram PAGEPATH]',
     min: 1,
-    build: (a, u) => m.viewMiniprogramEvent(a[0]!, {}, u),
+    build: (a, _o, u) => m.viewMiniprogramEvent(a[0]!, {}, u),
   },
   {
     name: 'location_event',
     usage: '[location_event LAT LNG precision]',
     min: 2,
-    build: (a, u) =>
+    build: (a, _o, u) =>
       m.locationEvent(num(a[0], 'LAT'), num(a[1], 'LNG'), { precision: a[2] ? num(a[2], 'precision') : undefined }, u),
   },
   scancode('scancode_push'),
@@ -98,26 +144,26 @@ export const SEND_KINDS: SendKind[] = [
     name: 'location_select',
     usage: '[location_select KEY LAT LNG label…]',
     min: 3,
-    build: (a, u) =>
+    build: (a, _o, u) =>
       m.locationSelectEvent(a[0]!, num(a[1], 'LAT'), num(a[2], 'LNG'), { label: rest(a, 3), poiname: rest(a, 3) }, u),
   },
   {
     name: 'templatesendjobfinish',
     usage: '[templatesendjobfinish status…]',
     min: 0,
-    build: (a, u) => m.templateSendJobFinishEvent({ status: rest(a, 0) }, u),
+    build: (a, _o, u) => m.templateSendJobFinishEvent({ status: rest(a, 0) }, u),
   },
   {
     name: 'masssendjobfinish',
     usage: '[masssendjobfinish status…]',
     min: 0,
-    build: (a, u) => m.massSendJobFinishEvent({ status: rest(a, 0) }, u),
+    build: (a, _o, u) => m.massSendJobFinishEvent({ status: rest(a, 0) }, u),
   },
   {
     name: 'event',
     usage: '[event NAME Field=value…]',
     min: 1,
-    build: (a, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
+    build: (a, _o, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
   },
 ];
 
@@ -129,6 +175,12 @@ export const SEND_KIND_NAMES = [...SEND_KINDS.map((k) => k.name), 'wait'];
 /** What a `> […]` line asks for: a message to send, or time to let pass. */
 export type SendStep = { kind: 'message'; build: (u: m.SimulatedUser) => WechatMessage } | { kind: 'wait'; ms: number };
 
+/** A `> text` line's step; a blank text is refused now, so the error gets its line number. */
+export function textStep(content: string): SendStep {
+  nonEmptyText(content, {});
+  return { kind: 'message', build: (u) => nonEmptyText(content, u) };
+}
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `10m`, `25h`, `2d`, `1500ms`, or bare seconds. */
@@ -138,25 +190,42 @@ export function parseDuration(s: string): number {
   return Math.round(Number(r[1]) * UNITS[r[2] ?? 's']!);
 }
 
+/** Takes the kind's `--flag value` pairs out of its words; a flag it does not take is an error. */
+function splitOptions(k: SendKind, words: string[]): { args: string[]; options: Options } {
+  const args: string[] = [];
+  const options: Options = {};
+  if (!k.options) return { args: words, options };
+  for (let i = 0; i < words.length; i++) {
+    const flag = /^--([a-z][a-z0-9-]*)$/i.exec(words[i]!)?.[1];
+    if (flag === undefined) args.push(words[i]!);
+    else if (!k.options.includes(flag))
+      throw new Error(`[${k.name}] takes ${k.options.map((o) => `--${o}`).join(', ')}, not --${flag}: ${k.usage}`);
+    else if (i + 1 >= words.length) throw new Error(`--${flag} needs a value: ${k.usage}`);
+    else options[flag] = words[++i];
+  }
+  return { args, options };
+}
+
 /**
- * Reads what is inside the brackets of `> [kind args…]`. The words are split on spaces; the last
- * argument of kinds that take a label or title keeps its spaces. Throws an Error whose message is
- * meant for the user.
+ * Reads what is inside the brackets of `> [kind args… --flag value]`. The words are split on spaces;
+ * the last argument of kinds that take a label or title keeps its spaces. Throws an Error whose
+ * message is meant for the user.
  */
 export function parseSendKind(inner: string): SendStep {
   const words = inner.trim().split(/\s+/).filter(Boolean);
   const name = (words[0] ?? '').toLowerCase();
-  const args = words.slice(1);
   if (name === 'wait') {
+    const args = words.slice(1);
     if (args.length !== 1) throw new Error('usage: [wait DURATION], e.g. [wait 25h]');
     return { kind: 'wait', ms: parseDuration(args[0]!) };
   }
   const k = BY_NAME.get(name);
   if (!k) throw new Error(`unknown kind "[${words[0] ?? ''}]": use one of ${SEND_KIND_NAMES.join(', ')}`);
+  const { args, options } = splitOptions(k, words.slice(1));
   if (args.length < k.min) throw new Error(`usage: ${k.usage}`);
   // Bad numbers are found now, with the line number, not when the turn runs.
-  k.build(args, {});
-  return { kind: 'message', build: (u) => k.build(args, u) };
+  k.build(args, options, {});
+  return { kind: 'message', build: (u) => k.build(args, options, u) };
 }
 
 const get = (msg: WechatMessage, field: string): string => {
@@ -165,6 +234,15 @@ const get = (msg: WechatMessage, field: string): string => {
 };
 
 const words = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+
+/**
+ * `--media-id X` for a field the reply may depend on, so the recorded turn sends it again; nothing
+ * for a default (`unless`) or a value that a line cannot carry.
+ */
+function option(msg: WechatMessage, flag: string, field: string, unless?: string): string {
+  const v = get(msg, field);
+  return v === '' || v === unless || /\s/.test(v) ? '' : `--${flag} ${v}`;
+}
 
 /** The bracketed form of a message that is not plain text: `[location 39.9 116.4 天安门]`. */
 function eventLine(msg: WechatMessage): string {
@@ -219,15 +297,14 @@ export function messageLine(msg: WechatMessage): string {
     case 'text':
       return escapeSendText(get(msg, 'Content'));
     case 'image':
-      return `[image ${get(msg, 'PicUrl')}]`;
+      return `${words(`[image ${get(msg, 'PicUrl')}`, option(msg, 'media-id', 'MediaId'))}]`;
     case 'voice':
-      return `${words('[voice', get(msg, 'Recognition'))}]`;
+      return `${words('[voice', get(msg, 'Recognition'), option(msg, 'format', 'Format', 'amr'), option(msg, 'media-id', 'MediaId'))}]`;
     case 'video':
-      return '[video]';
     case 'shortvideo':
-      return '[shortvideo]';
+      return `${words(`[${msg.MsgType}`, option(msg, 'media-id', 'MediaId'), option(msg, 'thumb-media-id', 'ThumbMediaId'))}]`;
     case 'location':
-      return `${words('[location', get(msg, 'Location_X'), get(msg, 'Location_Y'), get(msg, 'Label'))}]`;
+      return `${words('[location', get(msg, 'Location_X'), get(msg, 'Location_Y'), get(msg, 'Label'), option(msg, 'scale', 'Scale', '15'))}]`;
     case 'link':
       return `${words('[link', get(msg, 'Url'), get(msg, 'Title') === get(msg, 'Url') ? '' : get(msg, 'Title'))}]`;
     case 'event':

@@ -5,10 +5,9 @@
  */
 import { WxbotError } from '../protocol/errors.js';
 import { withoutBom } from '../protocol/utf8.js';
-import { textMessage } from '../simulate/messages.js';
 import type { SimulateMode } from '../simulate/push.js';
 import { type Expectation, parseExpectation } from './convo-expect.js';
-import { parseSendKind, type SendStep, unescapeSendText } from './convo-kinds.js';
+import { parseSendKind, type SendStep, textStep, unescapeSendText } from './convo-kinds.js';
 
 /** One `>` line and the `<` lines after it. */
 export interface ConvoTurn {
@@ -146,12 +145,10 @@ class Builder {
     let step: SendStep;
     try {
       const inner = /^\[(.*)\]$/.exec(written.trim());
-      step = inner ? parseSendKind(inner[1]!) : { kind: 'message', build: textBuild(unescapeSendText(written)) };
+      step = inner ? parseSendKind(inner[1]!) : textStep(unescapeSendText(written));
     } catch (err) {
       return void this.fail(n, (err as Error).message);
     }
-    if (step.kind === 'message' && written.trim() === '')
-      return void this.fail(n, 'empty message: WeChat sends no empty text');
     const turn: ConvoTurn = { line: n, source: written, step };
     if (this.user !== undefined) turn.user = this.user;
     if (this.account !== undefined) turn.account = this.account;
@@ -179,8 +176,6 @@ class Builder {
     this.pending.lines.push(after(raw, '<'));
   }
 }
-
-const textBuild = (content: string) => (u: Parameters<typeof textMessage>[1]) => textMessage(content, u);
 
 /** Parses one file's text; throws ConvoSyntaxError listing every bad line. */
 export function parseConvo(text: string, file = 'conversation.convo'): Conversation[] {

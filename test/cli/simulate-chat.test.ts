@@ -50,6 +50,32 @@ test('each typed line becomes the right message, from one user, and every reply 
   assert.match(r.stderr, /Chatting with http:\/\/127\.0\.0\.1:\d+\/wechat as oUse…0001 \(safe mode\)/);
 });
 
+test('chat lines take the options of their subcommand; an unknown one is an error line and the chat goes on', async () => {
+  server.fault = 'none';
+  const before = server.received.length;
+  const input = [
+    '/location 23 113 --label 塔',
+    '/image https://e.com/a.jpg --media-id MID123',
+    '/voice --format speex',
+    '/image https://e.com/b.jpg --frob 1',
+    '你好',
+  ].join('\n');
+  const r = await chat(`${input}\n`, ['--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const got = server.received.slice(before).map((x) => x.message!) as unknown as Record<string, unknown>[];
+  assert.deepEqual(
+    got.map((m) => m.MsgType),
+    ['location', 'image', 'voice', 'text'],
+  );
+  assert.equal(got[0]!.Label, '塔');
+  assert.equal(got[1]!.MediaId, 'MID123');
+  assert.equal(got[2]!.Format, 'speex');
+  assert.equal(got[2]!.Recognition, undefined);
+  assert.equal(got[3]!.Content, '你好');
+  assert.match(r.stderr, /^\/image: unknown option '--frob' \(\/image --help lists its options\)$/m);
+  assert.equal(r.stdout.trim().split('\n').length, 4);
+});
+
 test('the same checks run on every reply: one bad reply makes the exit code 1', async () => {
   server.fault = 'ids-not-swapped';
   const r = await chat('one\ntwo\n', ['--mode', 'plain']);
@@ -75,9 +101,12 @@ test('bad commands explain themselves and send nothing', async () => {
   const r = await chat('/location here\n/frobnicate\n/click\n');
   assert.equal(r.code, 0);
   assert.equal(server.received.length, before);
-  assert.match(r.stderr, /usage: \/location LAT LNG LABEL/);
+  assert.match(
+    r.stderr,
+    /^\/location: missing required argument 'lng' \(usage: \/location \[options\] <lat> <lng> \[label\.\.\.\]\)$/m,
+  );
   assert.match(r.stderr, /unknown command \/frobnicate; \/help lists the commands/);
-  assert.match(r.stderr, /usage: \/click KEY/);
+  assert.match(r.stderr, /^\/click: missing required argument 'key' \(usage: \/click \[options\] <key>\)$/m);
 });
 
 test('--json prints one object per reply (JSON lines)', async () => {

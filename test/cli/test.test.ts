@@ -166,6 +166,58 @@ test('over HTTP against wxbot serve (plain and safe); history --convo and simula
   assert.equal((await run(['history', '--convo', '999'], work)).code, 1);
 });
 
+test('recorded media keep their MediaId, so the demo bot (which echoes it) passes run back; no empty text', async (t) => {
+  // The demo bot (no bot.mjs) answers a video with its MediaId: a fresh random id each run failed.
+  const work = await mkdtemp(join(tmpdir(), 'wxbot-test-media-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  await writeFile(join(work, '.env'), `WECHAT_TOKEN=${TOKEN}\n`);
+  const serve = runWxbot(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd: work });
+  t.after(() => serve.kill('SIGKILL'));
+  const url = (await serve.waitFor(/http:\/\/127\.0\.0\.1:\d+\/wechat/))[0];
+  const saved = await run(['simulate', '--url', url, '--save', 'saved.convo'], work, '/video\n/shortvideo\n');
+  assert.equal(saved.code, 0, saved.stderr);
+  const text = await readFile(join(work, 'saved.convo'), 'utf8');
+  const video = /\n> \[video --media-id (\S+) --thumb-media-id \S+\]\n< 收到视频，MediaId：(\S+)\n/.exec(text);
+  assert.ok(video, text);
+  assert.equal(video[1], video[2]);
+  assert.match(text, /\n> \[shortvideo --media-id \S+ --thumb-media-id \S+\]\n< 收到小视频，MediaId：/);
+  for (const where of [[], ['--url', url]]) {
+    const back = await run(['test', 'saved.convo', ...where], work);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+  }
+  for (const args of [
+    ['image', 'https://example.com/a.jpg', '--media-id', 'MID123'],
+    ['voice', '--format', 'speex'],
+    ['location', '39.9', '116.4', '--label', '天安门', '--scale', '18'],
+  ])
+    assert.equal((await run(['simulate', ...args, '--url', url], work)).code, 0);
+  let recorded = '';
+  for (let i = 0; i < 50 && !/\[location/.test(recorded); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    recorded = (await run(['history', '--convo'], work)).stdout;
+  }
+  await writeFile(join(work, 'recorded.convo'), recorded);
+  assert.match(recorded, /\n> \[video --media-id \S+ --thumb-media-id \S+\]\n< 收到视频，MediaId：/);
+  assert.match(recorded, /\n> \[image https:\/\/example\.com\/a\.jpg --media-id MID123\]\n/);
+  assert.match(recorded, /\n> \[voice --format speex --media-id \S+\]\n< 收到语音（speex）/);
+  assert.match(recorded, /\n> \[location 39\.9 116\.4 天安门 --scale 18\]\n/);
+  for (const where of [[], ['--url', url]]) {
+    const back = await run(['test', 'recorded.convo', ...where], work);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+  }
+
+  // WeChat never sends an empty text: neither does simulate, as a command or as a chat line.
+  for (const content of ['', '   ']) {
+    const empty = await run(['simulate', 'text', content, '--url', url], work);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /WeChat sends no empty text/);
+  }
+  const chat = await run(['simulate', '--url', url, '--json'], work, "/text ''\n你好\n");
+  assert.equal(chat.code, 0, chat.stderr);
+  assert.match(chat.stderr, /WeChat sends no empty text/);
+  assert.equal(chat.stdout.trim().split('\n').length, 1);
+});
+
 describe(
   'against a bot written in Python (http.server)',
   requireProgram('python3', { install: 'apt-get install python3' }),

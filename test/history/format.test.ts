@@ -40,3 +40,17 @@ test('previews for events, verification, news and non-XML replies', () => {
   assert.equal(replyPreview(null), '(no reply)');
   assert.equal(replyPreview('x'.repeat(100)).length, 40);
 });
+
+test('the reply preview reads the XML as WeChat does: CDATA split around ]]>, entities, titles', () => {
+  const reply = (content: string) => `<xml><MsgType><![CDATA[text]]></MsgType><Content>${content}</Content></xml>`;
+  // How wxbot (and most SDKs) write a `]]>` inside a reply: two CDATA sections.
+  assert.equal(replyPreview(reply('<![CDATA[😀 <b>&amp; "q" ]]]]><![CDATA[> end]]>')), '😀 <b>&amp; "q" ]]> end');
+  // A server that escapes instead of using CDATA.
+  assert.equal(replyPreview(reply('a &lt;b&gt; &amp;amp; &quot;q&quot; ]]&gt; end')), 'a <b> &amp; "q" ]]> end');
+  assert.equal(
+    replyPreview('<xml><MsgType>video</MsgType><Video><MediaId>m</MediaId><Title>A &amp; B</Title></Video></xml>'),
+    '[video] A & B',
+  );
+  assert.equal(replyPreview('<xml><MsgType>image</MsgType><Image><MediaId>m</MediaId></Image></xml>'), '[image]');
+  assert.equal(replyPreview('<xml><MsgType>text'), '<xml><MsgType>text');
+});

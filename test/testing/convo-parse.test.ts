@@ -194,3 +194,76 @@ test('formatConvo writes what parseConvo reads back: every kind, users, multi-li
   assert.equal(messageLine(messages[4]!), '[subscribe 7]');
   for (const s of ['a\\nb', '\\', '[x', '\\[x', 'multi\nline']) assert.equal(unescapeSendText(escapeSendText(s)), s);
 });
+
+test('media ids and other fields a reply may echo: written by formatConvo, sent again as written', () => {
+  const [c] = parseConvo(
+    [
+      '> [video --media-id VID_1 --thumb-media-id THUMB_1]',
+      '> [shortvideo --media-id SV_1]',
+      '> [image https://e.com/a.jpg --media-id IMG_1]',
+      '> [voice 今天 天气 --format speex --media-id VOI_1]',
+      '> [location 23.1 113.3 广州 塔 --scale 18]',
+      '> [video]',
+    ].join('\n'),
+  );
+  const m = [0, 1, 2, 3, 4, 5].map((i) => build(c!, i)) as unknown as Record<string, unknown>[];
+  assert.deepEqual([m[0]!.MediaId, m[0]!.ThumbMediaId], ['VID_1', 'THUMB_1']);
+  assert.equal(m[1]!.MediaId, 'SV_1');
+  assert.deepEqual([m[2]!.PicUrl, m[2]!.MediaId], ['https://e.com/a.jpg', 'IMG_1']);
+  assert.deepEqual([m[3]!.Recognition, m[3]!.Format, m[3]!.MediaId], ['今天 天气', 'speex', 'VOI_1']);
+  assert.deepEqual([m[4]!.Label, m[4]!.Scale], ['广州 塔', 18]);
+  // Without ids, each run gets fresh ones (so a reply that shows them cannot be pinned).
+  assert.notEqual((build(c!, 5) as { MediaId: string }).MediaId, m[5]!.MediaId);
+
+  // A recording writes the ids (defaults such as Format amr and Scale 15 are left out), and reads back the same.
+  const lines = m.slice(0, 5).map((x) => messageLine(x as unknown as WechatMessage));
+  assert.deepEqual(lines, [
+    '[video --media-id VID_1 --thumb-media-id THUMB_1]',
+    `[shortvideo --media-id SV_1 --thumb-media-id ${m[1]!.ThumbMediaId}]`,
+    '[image https://e.com/a.jpg --media-id IMG_1]',
+    '[voice 今天 天气 --format speex --media-id VOI_1]',
+    '[location 23.1 113.3 广州 塔 --scale 18]',
+  ]);
+  const [back] = parseConvo(formatConvo(m.map((x) => ({ send: x as unknown as WechatMessage }))));
+  const strip = (x: WechatMessage) => ({ ...x, MsgId: undefined, CreateTime: undefined, MediaId16K: undefined });
+  for (const [i, x] of m.entries()) assert.deepEqual(strip(build(back!, i)), strip(x as unknown as WechatMessage));
+  assert.match(messageLine(build(c!, 5)), /^\[video --media-id \S{64} --thumb-media-id \S{64}\]$/);
+});
+
+test('options the kind does not take, a flag without its value, and empty texts are errors with their line', () => {
+  const text = [
+    '> [video --mediaid X]',
+    '> [image https://e.com/a.jpg --media-id]',
+    '> [location 1 2 --label L]',
+    '> [text]',
+    '>    ',
+    '> \\n',
+    '> [click K --media-id X]',
+  ].join('\n');
+  assert.throws(
+    () => parseConvo(text, 'bad.convo'),
+    (e: unknown) => {
+      assert.ok(e instanceof ConvoSyntaxError);
+      assert.deepEqual(
+        e.problems.map((p) => p.line),
+        [1, 2, 3, 4, 5, 6],
+      );
+      assert.match(e.message, /^bad\.convo:1: \[video\] takes --media-id, --thumb-media-id, not --mediaid/m);
+      assert.match(e.message, /^bad\.convo:2: --media-id needs a value: \[image URL --media-id ID\]$/m);
+      assert.match(e.message, /^bad\.convo:3: \[location\] takes --scale, not --label/m);
+      for (const n of [4, 5, 6])
+        assert.match(e.message, new RegExp(`^bad\\.convo:${n}: empty message: WeChat sends no empty text$`, 'm'));
+      return true;
+    },
+  );
+  // A kind without options keeps such words: a menu key may start with dashes.
+  const [c] = parseConvo('> [click --media-id]\n');
+  assert.equal((build(c!, 0) as { EventKey: string }).EventKey, '--media-id');
+  // A recorded empty text is left out with a comment, its reply too, so the file still parses.
+  const file = formatConvo([
+    { send: '', replies: 'echo' },
+    { send: '你好', replies: '你好呀' },
+  ]);
+  assert.match(file, /^# left out: an empty text message \(WeChat sends none\) and its reply\n\n> 你好\n< 你好呀\n$/);
+  assert.equal(parseConvo(file)[0]!.turns.length, 1);
+});

@@ -10,7 +10,7 @@ import { createHandler } from '../../src/server/index.js';
 import { PassThrough } from 'node:stream';
 import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
 import type { Exchange } from '../../src/server/types.js';
-import { sendMessage, textMessage } from '../../src/simulate/index.js';
+import { clickEvent, sendMessage, textMessage, unsubscribeEvent, viewEvent } from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { fromServer } from '../../src/ui/record.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
@@ -275,6 +275,15 @@ test("a late request's warning says `success` only when it was answered: not for
   ]);
   const held = servedExchange('l2', textMessage('慢'), { late: true, slow: 'held', delivery: 1, status: 0, reply: '' });
   assert.deepEqual(fromServer(held, 'http://127.0.0.1:5050').warningList, []);
+});
+
+test('a reply WeChat never shows (to VIEW, unsubscribe) is kept for the inspector but marked unseen for the phone', () => {
+  const reply = { MsgType: 'text', Content: '事件的回复' } as Exchange['replyParsed'];
+  const outcome = (m: Parameters<typeof servedExchange>[1]) =>
+    fromServer(servedExchange('u', m, { reply: '<xml/>', replyParsed: reply }), 'http://127.0.0.1:5050').outcome;
+  for (const m of [viewEvent('https://example.com/'), unsubscribeEvent()])
+    assert.deepEqual(outcome(m), { kind: 'reply', reply, unseen: true });
+  assert.deepEqual(outcome(clickEvent('GOOD')), { kind: 'reply', reply });
 });
 
 test('the exchange log keeps the newest `capacity` and finds them by id', () => {

@@ -119,16 +119,25 @@ function checkNews(r: Extract<ParsedReply, { MsgType: 'news' }>, msg: WechatMess
   });
 }
 
-// Replies WeChat will never show, given what the user did (§4.2).
-function checkContext(msg: WechatMessage, f: Findings): void {
-  if (msg.MsgType !== 'event') return;
-  const e = (msg as { Event: string }).Event;
+/**
+ * Why WeChat never shows a reply to this message, given what the user did (§4.2), or undefined when
+ * it does show it. The judge warns with it; the UI's phone draws no bubble for such a reply.
+ */
+export function unseenReply(msg: Pick<WechatMessage, 'MsgType'>): string | undefined {
+  if (msg.MsgType !== 'event') return undefined;
+  const e = (msg as { Event?: unknown }).Event;
   if (e === 'unsubscribe')
-    f.warnings.push('replied to an unsubscribe event: the user has left and never sees it; reply "success"');
-  else if (e === 'VIEW' || e === 'view_miniprogram')
-    f.warnings.push(`replied to a ${e} event: the client is opening the page and never shows it; reply "success"`);
-  else if (e === 'TEMPLATESENDJOBFINISH' || e === 'MASSSENDJOBFINISH')
-    f.warnings.push(`replied to ${e}, a system notification: nobody sees this reply; reply "success"`);
+    return 'replied to an unsubscribe event: the user has left and never sees it; reply "success"';
+  if (e === 'VIEW' || e === 'view_miniprogram')
+    return `replied to a ${e} event: the client is opening the page and never shows it; reply "success"`;
+  if (e === 'TEMPLATESENDJOBFINISH' || e === 'MASSSENDJOBFINISH')
+    return `replied to ${e}, a system notification: nobody sees this reply; reply "success"`;
+  return undefined;
+}
+
+function checkContext(msg: WechatMessage, f: Findings): void {
+  const why = unseenReply(msg);
+  if (why) f.warnings.push(why);
 }
 
 /** Judges the plaintext reply XML; returns the parsed reply when it is one WeChat understands. */

@@ -78,4 +78,14 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .deliveries { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: #666; }
 .problems li { color: #d93026; }
 .warnings li { color: #a66b00; }
+.exchange:focus-visible { outline: 2px solid #576b95; outline-offset: -2px; }
+/* A phone-sized window: the phone takes the width and most of the height, the inspector follows below. */
+@media (max-width: 720px) {
+  .top { overflow-wrap: anywhere; }
+  main { flex-direction: column; height: auto; padding: 8px; gap: 12px; }
+  .phone { width: 100%; height: calc(100vh - 90px); min-height: 420px; border-width: 6px; border-radius: 18px; }
+  .bubble, .news { max-width: calc(100vw - 120px); }
+  .inspector { flex: none; height: calc(100vh - 16px); min-height: 420px; }
+  .exchange .user, .exchange .src { display: none; }
+}
 `;

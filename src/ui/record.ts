@@ -7,6 +7,7 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { Exchange } from '../server/types.js';
 import { WECHAT_TIMEOUT_MS } from '../simulate/ids.js';
 import type { SimulateMode } from '../simulate/push.js';
+import { unseenReply } from '../simulate/reply-checks.js';
 import type { SimulateResult } from '../simulate/send.js';
 import type { NewExchange } from './exchange-log.js';
 import { messageLabel } from './phone-message.js';
@@ -27,6 +28,13 @@ function queryOf(url: string): Record<string, string> {
 
 const asUi = (m: WechatMessage) => m as unknown as UiMessage;
 
+/** A reply as the phone shows it: marked unseen when WeChat never shows a reply to this message. */
+function replied(message: WechatMessage, reply: object): UiOutcome {
+  const outcome: UiOutcome = { kind: 'reply', reply: reply as { MsgType: string } };
+  if (unseenReply(message)) outcome.unseen = true;
+  return outcome;
+}
+
 /** A push the phone made, with the judge's verdict deciding what the user sees. */
 export function fromPhone(
   message: WechatMessage,
@@ -36,7 +44,7 @@ export function fromPhone(
 ): NewExchange {
   let outcome: UiOutcome;
   if (r.problems.length > 0) outcome = { kind: 'notice', why: r.problems[0]! };
-  else if (r.reply) outcome = { kind: 'reply', reply: r.reply as unknown as { MsgType: string } };
+  else if (r.reply) outcome = replied(message, r.reply);
   else outcome = { kind: 'none' };
   const x: NewExchange = {
     time: Date.now(),
@@ -106,7 +114,7 @@ export function fromServer(x: Exchange, origin: string): NewExchange {
   if (x.dedupe) warnings.push('a re-sent message, answered from the first delivery');
   let outcome: UiOutcome;
   if (x.status !== 200 || problems.length > 0) outcome = { kind: 'notice', why: problems[0] ?? `HTTP ${x.status}` };
-  else if (x.replyParsed) outcome = { kind: 'reply', reply: x.replyParsed as unknown as { MsgType: string } };
+  else if (m && x.replyParsed) outcome = replied(m, x.replyParsed);
   else outcome = { kind: 'none' };
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(x.query)) if (typeof v === 'string') query[k] = v;

@@ -100,6 +100,8 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     observe(x) {
       // The phone's own pushes are logged by the phone, with what it saw.
       if (x.query.nonce !== undefined && phone.inFlight.has(x.query.nonce)) return;
+      // A slow answer kept for the user's next message is no request: that message's exchange shows it.
+      if (x.slow === 'stored') return;
       if (queue.push(x) === 1) setImmediate(flush);
     },
     close: () =>

@@ -8,9 +8,12 @@ export type UiMode = 'plain' | 'compat' | 'safe';
 /** A message or event as WeChat pushes it, with WeChat's field names (MsgType, Content, EventKey…). */
 export type UiMessage = { MsgType: string; FromUserName: string; ToUserName: string } & Record<string, unknown>;
 
-/** What the user sees after a push: the reply, nothing (`success`/empty), or WeChat's service notice. */
+/**
+ * What the user sees after a push: the reply, nothing (`success`/empty), or WeChat's service notice.
+ * `unseen`: a reply WeChat accepts but never shows (to VIEW, unsubscribe…); the phone draws no bubble.
+ */
 export type UiOutcome =
-  | { kind: 'reply'; reply: { MsgType: string } & Record<string, unknown> }
+  | { kind: 'reply'; reply: { MsgType: string } & Record<string, unknown>; unseen?: true }
   | { kind: 'none' }
   | { kind: 'notice'; why: string };
 

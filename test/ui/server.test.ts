@@ -3,12 +3,14 @@
 // (counted) instead of holding anything up.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { request } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { createServer, request } from 'node:http';
+import { createBot } from '../../src/bot/index.js';
+import { createHandler } from '../../src/server/index.js';
 import { PassThrough } from 'node:stream';
 import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
 import type { Exchange } from '../../src/server/types.js';
-import { sendMessage, textMessage } from '../../src/simulate/index.js';
+import { clickEvent, sendMessage, textMessage, unsubscribeEvent, viewEvent } from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { fromServer } from '../../src/ui/record.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
@@ -203,6 +205,69 @@ test('the phone delivers an unanswered push again, as WeChat does: an answer on 
   assert.match(d.warningList[0] ?? '', /answered only on delivery 2/);
 });
 
+test('a slow answer kept for the next message is no exchange of its own: no second bubble, no notice, once in the .convo', async (t) => {
+  // WeChat's timing scaled down (the deadline, the hold and the phone's wait per delivery): the answer
+  // comes after the third delivery, so the server keeps it for the user's next message.
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const bot = createBot()
+    .text('很慢', async () => {
+      await sleep(1500);
+      return '太慢了';
+    })
+    .fallback(() => '别的');
+  const kept: string[] = [];
+  let observe: (x: Exchange) => void = () => undefined;
+  const handler = createHandler(bot, {
+    token: 'abc123',
+    deadlineMs: 300,
+    slowReplies: { strategy: 'retry-window', holdMs: 440 },
+    onExchange: (x) => {
+      if (x.slow === 'stored') kept.push(x.message?.FromUserName ?? '');
+      observe(x);
+    },
+  });
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechat`;
+  const ui = await startUiServer({ target: { url, token: 'abc123' }, port: 0, timeoutMs: 400 });
+  observe = (x) => ui.observe(x);
+  t.after(async () => {
+    await ui.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const send = async (content: string) => {
+    const r = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'text', content, user: 'oSlowUser' }),
+      headers: { 'x-wxbot-ui-key': keyOf(new URL(ui.url)), 'content-type': 'application/json' },
+    });
+    assert.equal(r.status, 200, r.body);
+  };
+  await send('很慢');
+  for (let i = 0; i < 60 && kept.length === 0; i++) await sleep(50);
+  assert.equal(kept.length, 1, 'the server kept the answer');
+  await sleep(50);
+  await send('下一条');
+  await sleep(50);
+  const all = JSON.parse((await call(`${ui.origin}/api/exchanges`)).body) as {
+    label: string;
+    source: string;
+    outcome: { kind: string; reply?: { Content?: string } };
+  }[];
+  assert.deepEqual(
+    all.map((x) => [x.source, x.label]),
+    [
+      ['phone', 'text 很慢'],
+      ['phone', 'text 下一条'],
+    ],
+  );
+  assert.equal(all[1]!.outcome.reply?.Content, '太慢了', 'the kept answer shows with the next message');
+  assert.ok(!all.some((x) => x.outcome.kind === 'notice'), 'no service notice');
+  const convo = (await call(`${ui.origin}/api/convo?user=oSlowUser`)).body;
+  assert.equal(convo.match(/^> 很慢$/gm)?.length, 1, convo);
+});
+
 test("a late request's warning says `success` only when it was answered: not for a held delivery", () => {
   const late = servedExchange('l1', textMessage('慢'), { late: true });
   assert.deepEqual(fromServer(late, 'http://127.0.0.1:5050').warningList, [
@@ -210,6 +275,15 @@ test("a late request's warning says `success` only when it was answered: not for
   ]);
   const held = servedExchange('l2', textMessage('慢'), { late: true, slow: 'held', delivery: 1, status: 0, reply: '' });
   assert.deepEqual(fromServer(held, 'http://127.0.0.1:5050').warningList, []);
+});
+
+test('a reply WeChat never shows (to VIEW, unsubscribe) is kept for the inspector but marked unseen for the phone', () => {
+  const reply = { MsgType: 'text', Content: '事件的回复' } as Exchange['replyParsed'];
+  const outcome = (m: Parameters<typeof servedExchange>[1]) =>
+    fromServer(servedExchange('u', m, { reply: '<xml/>', replyParsed: reply }), 'http://127.0.0.1:5050').outcome;
+  for (const m of [viewEvent('https://example.com/'), unsubscribeEvent()])
+    assert.deepEqual(outcome(m), { kind: 'reply', reply, unseen: true });
+  assert.deepEqual(outcome(clickEvent('GOOD')), { kind: 'reply', reply });
 });
 
 test('the exchange log keeps the newest `capacity` and finds them by id', () => {

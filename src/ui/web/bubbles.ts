@@ -172,7 +172,8 @@ function newsCard(articles: Record<string, unknown>[]): HTMLElement {
 }
 
 export function botSide(outcome: UiOutcome): HTMLElement | null {
-  if (outcome.kind === 'none') return null;
+  // WeChat accepts a reply to VIEW, unsubscribe… but never shows it: nothing to draw (the inspector has it).
+  if (outcome.kind === 'none' || (outcome.kind === 'reply' && outcome.unseen)) return null;
   if (outcome.kind === 'notice') return h('div', { class: 'notice', testid: 'notice', title: outcome.why }, NOTICE);
   const r = outcome.reply as Record<string, unknown> & { MsgType: string };
   const sub = (name: string) => (r[name] ?? {}) as Record<string, unknown>;

@@ -40,6 +40,9 @@ export class InspectorView {
     this.#spacer.append(this.#window);
     this.#scroller.append(this.#spacer);
     this.#scroller.addEventListener('scroll', () => this.#draw());
+    this.#window.setAttribute('role', 'listbox');
+    this.#window.setAttribute('aria-label', '请求');
+    this.#window.addEventListener('keydown', (e) => this.#key(e));
     this.root = h(
       'section',
       { class: 'inspector' },
@@ -61,7 +64,32 @@ export class InspectorView {
       void this.select(newest.id, true);
   }
 
+  /** Enter or Space selects the focused row; the arrows move to the next or the previous one. */
+  #key(e: KeyboardEvent): void {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[data-id]');
+    if (!row) return;
+    const at = this.#rows.findIndex((x) => x.id === Number(row.dataset.id));
+    if (at < 0) return;
+    let to = at;
+    if (e.key === 'ArrowDown') to = Math.min(this.#rows.length - 1, at + 1);
+    else if (e.key === 'ArrowUp') to = Math.max(0, at - 1);
+    else if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    const id = this.#rows[to]!.id;
+    // Scrolled into view first: the list only draws the rows in view.
+    const top = to * ROW;
+    if (top < this.#scroller.scrollTop) this.#scroller.scrollTop = top;
+    else if (top + ROW > this.#scroller.scrollTop + this.#scroller.clientHeight)
+      this.#scroller.scrollTop = top + ROW - this.#scroller.clientHeight;
+    void this.select(id, to === 0);
+    this.#window.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus();
+  }
+
   #draw(): void {
+    // The rows are drawn anew: the one that had the keyboard's focus gets it back.
+    const focused = this.#window.contains(document.activeElement)
+      ? (document.activeElement as HTMLElement).dataset.id
+      : undefined;
     const top = this.#scroller.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
     const last = Math.min(this.#rows.length, Math.ceil((top + this.#scroller.clientHeight) / ROW) + OVERSCAN);
@@ -76,6 +104,9 @@ export class InspectorView {
             class: `exchange ${verdict(x)}${x.id === this.#selected ? ' selected' : ''}`,
             testid: 'exchange',
             'data-id': x.id,
+            role: 'option',
+            tabindex: 0,
+            'aria-selected': String(x.id === this.#selected),
             onclick: () => void this.select(x.id, i === 0),
           },
           h('span', { class: 'time' }, clock(x.time)),
@@ -92,6 +123,7 @@ export class InspectorView {
       );
     }
     this.#window.replaceChildren(...rows);
+    if (focused) this.#window.querySelector<HTMLElement>(`[data-id="${focused}"]`)?.focus();
   }
 
   async select(id: number, follow: boolean): Promise<void> {

@@ -18,7 +18,12 @@ async function boot(): Promise<void> {
 
   const inspector = new InspectorView({
     detail: (id) => api.exchange(id),
-    replay: async (id) => add([await api.replay(id)]),
+    // The detail follows the replay's new exchange, even when the replayed one was an older row.
+    replay: async (id) => {
+      const x = await api.replay(id);
+      add([x]);
+      void inspector.select(x.id, true);
+    },
     curl: async (id) => (await api.curl(id)).curl,
   });
   const phone: PhoneView = new PhoneView(state, {

@@ -58,6 +58,9 @@ const MENU_FIELDS: Record<string, Field[]> = {
   ],
 };
 
+/** An exchange's identity across reloads and runs (ids start again at 1 when wxbot runs again). */
+const exchangeKey = (x: ExchangeSummary) => `${x.id}@${x.time}`;
+
 export interface PhoneHost {
   send(body: Record<string, unknown>): Promise<void>;
   switchUser(user: string): void;
@@ -82,6 +85,11 @@ export class PhoneView {
     '⇩ .convo',
   );
   #user: string;
+  /** The drawn exchanges, by exchangeKey: kept across renders so a playing clip plays on. */
+  readonly #drawn = new Map<string, HTMLElement>();
+  /** Set when this page's user just sent something or switched users: the next render shows the newest. */
+  #reveal = false;
+  #closeMenu: () => void = () => undefined;
 
   constructor(state: UiState, host: PhoneHost) {
     this.#host = host;
@@ -107,7 +115,11 @@ export class PhoneView {
       testid: 'composer',
       placeholder: '发消息',
       autocomplete: 'off',
-      onkeydown: (e) => (e as KeyboardEvent).key === 'Enter' && this.#sendText(input),
+      onkeydown: (e) => {
+        const k = e as KeyboardEvent;
+        // Enter while an input method composes (Chinese pinyin) picks the candidate: it sends nothing.
+        if (k.key === 'Enter' && !k.isComposing && k.keyCode !== 229) this.#sendText(input);
+      },
     });
     const composer = h(
       'div',
@@ -130,6 +142,15 @@ export class PhoneView {
       composer,
       state.menu ? this.#menuBar(state.menu.button) : null,
     );
+    // Escape closes the `+` sheet and the menu's pop-up; a click elsewhere closes the pop-up.
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      this.#sheet.hidden = true;
+      this.#closeMenu();
+    });
+    document.addEventListener('click', (e) => {
+      if (!(e.target as Element).closest?.('.menu-wrap')) this.#closeMenu();
+    });
   }
 
   get user(): string {
@@ -148,28 +169,56 @@ export class PhoneView {
     let user = this.#users.value;
     if (user === '+') user = `oUserOpenId${String(Date.now()).slice(-10).padStart(17, '0')}`;
     this.#user = user;
+    this.#reveal = true;
     this.#host.switchUser(user);
   }
 
-  /** Draws the current user's conversation from the exchanges (oldest first). */
+  /**
+   * Draws the current user's conversation from the exchanges (oldest first). Exchanges already drawn
+   * keep their elements (a clip plays on, a picture is not fetched again); only new ones are added.
+   */
   render(exchanges: ExchangeSummary[]): void {
     const mine: ExchangeSummary[] = [];
     for (let i = exchanges.length - 1; i >= 0 && mine.length < SHOWN; i--)
       if (exchanges[i]!.user === this.#user) mine.push(exchanges[i]!);
     mine.reverse();
-    const atBottom = this.#chat.scrollHeight - this.#chat.scrollTop - this.#chat.clientHeight < 40;
-    this.#chat.replaceChildren(...mine.map(exchangeView), this.#pending);
-    if (atBottom || mine.length > 0) this.#chat.scrollTop = this.#chat.scrollHeight;
+    const chat = this.#chat;
+    const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+    const keys = new Set(mine.map(exchangeKey));
+    for (const [key, el] of this.#drawn) {
+      if (keys.has(key)) continue;
+      el.remove();
+      this.#drawn.delete(key);
+    }
+    // Kept elements are already in order (ids only grow): new ones go in before the next kept one.
+    let next: ChildNode | null = chat.firstChild;
+    for (const x of mine) {
+      const key = exchangeKey(x);
+      const el = this.#drawn.get(key);
+      if (el && el === next) {
+        next = el.nextSibling;
+        continue;
+      }
+      const fresh = el ?? exchangeView(x);
+      this.#drawn.set(key, fresh);
+      chat.insertBefore(fresh, next);
+    }
+    if (this.#pending.parentNode !== chat || this.#pending.nextSibling) chat.append(this.#pending);
+    // Only a reader already at the bottom, or who just sent, is taken to the newest.
+    if (atBottom || this.#reveal) chat.scrollTop = chat.scrollHeight;
+    this.#reveal = false;
   }
 
-  async #push(body: Record<string, unknown>, preview: HTMLElement | null): Promise<void> {
+  async #push(body: Record<string, unknown>, preview: HTMLElement | null, restore?: () => void): Promise<void> {
     const shown = preview ? h('div', { class: 'turn sending' }, preview) : null;
     if (shown) this.#pending.append(shown);
     this.#chat.scrollTop = this.#chat.scrollHeight;
     try {
       await this.#host.send(body);
+      this.#reveal = true;
     } catch (err) {
       this.#pending.append(h('div', { class: 'note error' }, `没有发出：${(err as Error).message}`));
+      restore?.();
     } finally {
       shown?.remove();
     }
@@ -180,7 +229,11 @@ export class PhoneView {
     if (content.trim() === '') return;
     input.value = '';
     const fake = { MsgType: 'text', Content: content, FromUserName: this.#user, ToUserName: '' };
-    void this.#push({ kind: 'text', content }, userSide(fake));
+    // Not sent: the text goes back into the composer, unless something else was typed meanwhile.
+    const restore = () => {
+      if (input.value === '') input.value = content;
+    };
+    void this.#push({ kind: 'text', content }, userSide(fake), restore);
   }
 
   /** A small form over the composer; `fields` empty sends at once. */
@@ -238,6 +291,7 @@ export class PhoneView {
 
   #menuBar(buttons: MenuButtonSpec[]): HTMLElement {
     const popup = h('div', { class: 'menu-popup', hidden: true });
+    this.#closeMenu = () => (popup.hidden = true);
     const leaf = (b: MenuButtonSpec) => () => {
       popup.hidden = true;
       const type = b.type ?? '';

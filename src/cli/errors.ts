@@ -1,5 +1,23 @@
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, network: 3 } as const;
+/**
+ * Exit codes shared by every command. `closedPipe` is the status of a process killed by SIGPIPE
+ * (128 + 13), what a shell reports for any Unix tool whose reader went away.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, network: 3, closedPipe: 141 } as const;
+
+/**
+ * When the program reading stdout or stderr goes away (`wxbot simulate --json | head -1`), the command
+ * ends quietly, as a Unix tool killed by SIGPIPE does (Node ignores the signal and reports EPIPE as
+ * an 'error' event, which would crash with a stack trace). A command that handles a stream's errors
+ * itself has a listener of its own (serve's request log stops and requests are still answered):
+ * this one then stands aside. Any other error stays as fatal as it was.
+ */
+export function endOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (stream.listenerCount('error') > 1) return;
+    if (err.code === 'EPIPE') process.exit(EXIT.closedPipe);
+    throw err;
+  });
+}
 
 export interface CliErrorOptions {
   /**

@@ -2,7 +2,7 @@
  * The `wxbot` entry. Only the command being run is imported: start-up stays close to bare
  * `node`, and heavy modules (undici, ngrok, ioredis) load inside the command that needs them.
  */
-import { handleError } from './errors.js';
+import { endOnClosedPipe, handleError } from './errors.js';
 import { maskStream, processMask } from './output-mask.js';
 import { COMMANDS, createProgram, withUsageErrors } from './program.js';
 
@@ -12,6 +12,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const mask = processMask(args, process.env, process.cwd());
   maskStream(process.stdout, mask);
   maskStream(process.stderr, mask);
+  endOnClosedPipe(process.stdout);
+  endOnClosedPipe(process.stderr);
   const program = createProgram();
   for (const [cmd, [summary, load]] of Object.entries(COMMANDS)) {
     if (cmd === name || (name === 'help' && argv[3] === cmd)) {

@@ -38,10 +38,10 @@ export function unreachableJson(error: string): Record<string, unknown> {
 
 // A network failure still prints JSON when asked, so scripts always get an object on stdout.
 async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
-  const { SimulateError } = await import('../simulate/errors.js');
+  const { SimulateError, withUnreachableHint } = await import('../simulate/errors.js');
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
     if (cfg.json) out(JSON.stringify(unreachableJson(err.message)));
-    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, {
+    throw new CliError(withUnreachableHint(err.message, cfg.url), EXIT.network, {
       resultPrinted: cfg.json,
     });
   }

@@ -9,6 +9,7 @@ import { loadEnv, wechatSettings } from '../config/env.js';
 import type { ConvoRunReport, RunConvoOptions } from '../testing/index.js';
 import { chalkFor } from './color.js';
 import type { TestFlags } from './commands/test.js';
+import { withUnreachableHint } from '../simulate/errors.js';
 import { CliError, EXIT } from './errors.js';
 
 /** The entry `wxbot test` picks when --bot is not given. */
@@ -90,10 +91,7 @@ export async function runTest(paths: string[], flags: TestFlags): Promise<void> 
   }
   if (report.unreachable) {
     const u = report.unreachable;
-    throw new CliError(
-      `${u.message} — is the server running at ${o.url}? (stopped at ${u.file}:${u.line})`,
-      EXIT.network,
-    );
+    throw new CliError(`${withUnreachableHint(u.message, o.url)} (stopped at ${u.file}:${u.line})`, EXIT.network);
   }
   process.stdout.write(await render(report, reporter));
   process.exitCode = report.ok ? EXIT.ok : EXIT.failure;

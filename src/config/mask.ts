@@ -18,15 +18,34 @@ const MIN_SECRET = 3;
 // Names that hold credentials by convention (WECHAT_TOKEN, OPENAI_API_KEY, NGROK_AUTHTOKEN, TULING_SECRET, …).
 const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL/i;
 
+// The secrets wxbot itself reads: masked at any length (a Token may have as few as 3 characters).
+const KNOWN_SECRETS = new Set([
+  'WECHAT_TOKEN',
+  'WECHAT_AES_KEY',
+  'WECHAT_ENCODING_AES_KEY',
+  'WECHAT_APP_SECRET',
+  'TULING_KEY',
+  'TULING_API_KEY',
+  'TULING_SECRET',
+  'OPENAI_API_KEY',
+  'NGROK_AUTHTOKEN',
+]);
+
+// A name that merely looks like a secret's needs a value this long: OPENAI_MAX_TOKENS=500 is not one.
+const MIN_GUESSED_SECRET = 8;
+
 /**
  * Every credential-looking value of the environment (and .env): outputs mask all of them, not only
  * the ones wxbot knows about, because a bot module may read any of them and echo it into a reply.
- * Values shorter than 8 characters are skipped here: only a setting wxbot knows is a secret is
- * masked that short. The password of REDIS_URL counts too.
+ * The settings wxbot reads as secrets count at any length; other names only from 8 characters.
+ * The password of REDIS_URL counts too.
  */
 export function secretsFromEnv(env: Record<string, string | undefined>): string[] {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(env)) if (v && v.length >= 8 && SECRET_NAME.test(k)) out.push(v);
+  for (const [k, v] of Object.entries(env)) {
+    if (!v) continue;
+    if (KNOWN_SECRETS.has(k) || (v.length >= MIN_GUESSED_SECRET && SECRET_NAME.test(k))) out.push(v);
+  }
   const redis = redisPassword(env.REDIS_URL);
   if (redis) out.push(redis);
   return out;

@@ -23,21 +23,30 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** The byte order mark: U+FEFF, the bytes EF BB BF at the start of a file saved as "UTF-8 with BOM". */
+export const BOM = '\uFEFF';
+
+const WHITESPACE_NAMES: Record<string, string> = {
+  '\n': 'newline (\\n)',
+  '\r\n': 'CRLF (\\r\\n)',
+  ' ': 'space',
+  [BOM]: 'byte order mark (BOM)',
+};
+
+// A BOM followed by more whitespace (a PHP file with a BOM and a blank line) is named in two parts.
+function nameWhitespace(w: string): string {
+  const known = WHITESPACE_NAMES[w];
+  if (known) return known;
+  if (w.startsWith(BOM)) return `${WHITESPACE_NAMES[BOM]} and ${nameWhitespace(w.slice(1))}`;
+  return `whitespace ${JSON.stringify(w)}`;
+}
+
 /** Names the whitespace around a value: "a trailing newline (\n)", "a leading space"… */
 export function describeWhitespace(body: string, value: string): string {
   const at = body.indexOf(value);
   const lead = body.slice(0, at);
   const trail = body.slice(at + value.length);
-  const name = (w: string) =>
-    w === '\n'
-      ? 'newline (\\n)'
-      : w === '\r\n'
-        ? 'CRLF (\\r\\n)'
-        : w === ' '
-          ? 'space'
-          : w === '\uFEFF'
-            ? 'byte order mark (BOM)'
-            : `whitespace ${JSON.stringify(w)}`;
+  const name = nameWhitespace;
   const parts: string[] = [];
   if (lead) parts.push(`a leading ${name(lead)}`);
   if (trail) parts.push(`a trailing ${name(trail)}`);

@@ -15,3 +15,15 @@ export class SimulateError extends WxbotError {
     this.code = code;
   }
 }
+
+/** What the message of every TLS failure starts with: it says its own cause and remedy. */
+export const TLS_FAILED = 'the TLS handshake with';
+
+/**
+ * A SIMULATE_NETWORK message with what to check next: whether the server runs at `url`, unless
+ * the failure was TLS (the server answered, in a way https cannot use; the message says what to do).
+ */
+export function withUnreachableHint(message: string, url: string | undefined): string {
+  if (message.startsWith(TLS_FAILED) || !url) return message;
+  return `${message} — is the server running at ${url}?`;
+}

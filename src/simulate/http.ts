@@ -7,7 +7,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
-import { SimulateError } from './errors.js';
+import { SimulateError, TLS_FAILED } from './errors.js';
 
 export interface HttpResponse {
   status: number;
@@ -48,12 +48,26 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
   'EADDRNOTAVAIL',
   'ERR_INVALID_URL',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
 ]);
+
+/**
+ * Why an https:// request failed before its TLS handshake completed, and what to do: the server is
+ * not reachable over https at all, whatever its code would have answered.
+ */
+function tlsFailure(target: URL, code: string | undefined, err: Error): string {
+  const why = code ?? err.message;
+  const head = `${TLS_FAILED} ${target.host} failed (${why})`;
+  // OpenSSL's "wrong version number": the first bytes back were not TLS, typically a plain HTTP answer.
+  if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(err.message)) {
+    // The URL without the signed query, with http:// and the port that answered (443 when implied).
+    const plain = `http://${target.hostname}:${target.port || 443}${target.pathname}`;
+    return `${head}: the server speaks plain http, not https (\`wxbot serve\` does): use ${plain}`;
+  }
+  if (code && /CERT|UNABLE_TO_/.test(code)) {
+    return `${head}: its certificate is not trusted (${err.message}): WeChat wants one from a public CA (e.g. Let's Encrypt); to test with your own CA, set NODE_EXTRA_CA_CERTS to its certificate file`;
+  }
+  return `${head}: check that the server speaks https on this port, or use http://`;
+}
 
 function errorCode(err: unknown): string | undefined {
   let e = err as { code?: string; cause?: unknown } | undefined;
@@ -125,6 +139,8 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
     throw new SimulateError('SIMULATE_NETWORK', `not an http(s) URL: ${o.url}`);
   }
   let connected = false;
+  // https: whether the TLS handshake completed (a failure before it means https cannot reach the server).
+  let secured = false;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   const start = performance.now();
@@ -134,6 +150,7 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
     res = await send(target, o, controller.signal, (socket) => {
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
+      socket.once('secureConnect', () => (secured = true));
     });
     const { text, truncated } = await readCapped(res, o.maxBodyBytes ?? 1024 * 1024);
     const out: HttpOutcome = {
@@ -158,6 +175,9 @@ export async function httpExchange(o: HttpExchangeOptions): Promise<HttpOutcome>
     }
     if (code && UNREACHABLE.has(code)) {
       throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${code}`, { cause: err });
+    }
+    if (target.protocol === 'https:' && !secured) {
+      throw new SimulateError('SIMULATE_NETWORK', tlsFailure(target, code, err as Error), { cause: err });
     }
     if (!connected) {
       throw new SimulateError('SIMULATE_NETWORK', `cannot reach ${target.host}: ${(err as Error).message}`, {

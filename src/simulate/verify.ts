@@ -3,7 +3,7 @@
  * byte for byte. `judgeEcho` is the pure verdict; `verifyUrl` makes the request.
  */
 import { computeSignature } from '../protocol/signature.js';
-import { describeWhitespace, preview, redirectProblem, refusedAsUnsigned, seconds } from './describe.js';
+import { BOM, describeWhitespace, preview, redirectProblem, refusedAsUnsigned, seconds } from './describe.js';
 import { httpExchange, type HttpResponse } from './http.js';
 import { newEchostr, newNonce, unixSeconds, WECHAT_TIMEOUT_MS } from './ids.js';
 import { withQuery } from './url.js';
@@ -25,11 +25,32 @@ function statusProblem(r: Pick<HttpResponse, 'status'> & Partial<Pick<HttpRespon
   return `HTTP ${r.status}: WeChat needs 200 with the echostr as the body`;
 }
 
+// Where each kind of whitespace around the echostr comes from, and its fix.
+function whitespaceAdvice(body: string, echostr: string): string {
+  const at = body.indexOf(echostr);
+  const lead = body.slice(0, at);
+  const trail = body.slice(at + echostr.length);
+  const advice: string[] = [];
+  if (lead.startsWith(BOM)) {
+    advice.push(
+      'a BOM comes from a source file saved as "UTF-8 with BOM", typically a PHP file, or a file it includes: save it as UTF-8 without BOM',
+    );
+  }
+  if (lead.replace(BOM, '') !== '') {
+    advice.push(
+      'something is printed before the echostr (a blank line before `<?php`, a template): print nothing else',
+    );
+  }
+  if (/[\r\n]/.test(trail)) advice.push('print/println/echo add a newline: write the raw string');
+  else if (trail) advice.push('nothing may follow the echostr: write the raw string');
+  return advice.join('; ');
+}
+
 // The echostr is there, but dressed up: say how, since each has a different fix.
 function wrapped(body: string, echostr: string): string {
   const t = body.trim();
   if (t === echostr) {
-    return `the body is the echostr with ${describeWhitespace(body, echostr)}: WeChat compares bytes, so the console says "Token验证失败" (print/println/echo add a newline; write the raw string)`;
+    return `the body is the echostr with ${describeWhitespace(body, echostr)}: WeChat compares bytes, so the console says "Token验证失败" (${whitespaceAdvice(body, echostr)})`;
   }
   if (/<(html|body|p|pre|div|!doctype)[\s>]/i.test(body)) {
     return `the echostr is wrapped in HTML: ${preview(body)} — return it as text/plain, not through a template`;

@@ -72,11 +72,16 @@ function env(redisUrl?: string): Record<string, string> {
   };
 }
 
-function serve(format: 'pretty' | 'json', cwd: string, redisUrl?: string): Promise<Served> {
+function serve(
+  format: 'pretty' | 'json',
+  cwd: string,
+  redisUrl?: string,
+  extra: Record<string, string> = {},
+): Promise<Served> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1', '--log-format', format],
-    { cwd, env: cleanEnv(env(redisUrl)), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, env: cleanEnv({ ...env(redisUrl), ...extra }), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';
@@ -201,4 +206,38 @@ test('each secret in a --json result and an error message of the CLI: masked', a
   const bad = await wxbot(['serve', '--port', '0', '--redis', UNREACHABLE_REDIS], { cwd, env: env() });
   assert.notEqual(bad.code, 0);
   assert.deepEqual(leaks(bad.stdout + bad.stderr), [], bad.stderr);
+});
+
+test('a short Token (abc123, as the docs show) is masked by the one-shot commands as by serve, from the environment or .env', async () => {
+  const SHORT = 'abc123';
+  // A failing turn: `wxbot test` prints the actual reply (the echo of the Token).
+  const cwd = project();
+  writeFileSync(join(cwd, 'short.convo'), `> ${SHORT}\n< something else\n`);
+  const s = await serve('pretty', cwd);
+  const token = { token: SHORT };
+  const envToken = { ...env(), WECHAT_TOKEN: SHORT };
+  const dotenvCwd = project();
+  writeFileSync(join(dotenvCwd, '.env'), `WECHAT_TOKEN=${SHORT}\n`);
+  writeFileSync(join(dotenvCwd, 'short.convo'), `> ${SHORT}\n< something else\n`);
+  for (const [where, runIn, runEnv] of [
+    ['environment', cwd, envToken],
+    ['.env', dotenvCwd, {}],
+  ] as const) {
+    for (const args of [
+      ['simulate', 'text', SHORT, '--url', s.url, '--token', ACCT.token],
+      ['simulate', 'text', SHORT, '--url', s.url, '--token', ACCT.token, '--json'],
+      ['test', 'short.convo', '--bot', 'bot.mjs'],
+    ]) {
+      const r = await wxbot(args, { cwd: runIn, env: runEnv });
+      assert.match(r.stdout, /\[redacted\]/, `${args.join(' ')} (${where}):\n${r.stdout}${r.stderr}`);
+      assert.deepEqual(leaks(r.stdout + r.stderr, token), [], `${args.join(' ')} (${where}):\n${r.stdout}`);
+    }
+  }
+  // serve's own log masks it as well when it is its Token.
+  const short = await serve('pretty', cwd, undefined, { WECHAT_TOKEN: SHORT });
+  const r = await wxbot(['simulate', 'text', SHORT, '--url', short.url], { cwd, env: envToken });
+  assert.equal(r.code, 0, r.stderr);
+  await new Promise((done) => setTimeout(done, 300));
+  assert.match(short.out(), /\[redacted\]/);
+  assert.deepEqual(leaks(short.out() + r.stdout, token), [], short.out());
 });

@@ -107,6 +107,7 @@ const verifyCases: [Fault, number, RegExp][] = [
   // The probe's refusal is said, so the 403 it leaves in the server's log is explained.
   ['none', 0, /a wrongly signed GET got HTTP 403, as it should[\s\S]*✓ URL verification passes/],
   ['echostr-newline', 1, /problem: the body is the echostr with a trailing newline/],
+  ['echostr-bom', 1, /problem: the body is the echostr with a leading byte order mark \(BOM\)[\s\S]*UTF-8 with BOM/],
   ['echostr-html', 1, /problem: the echostr is wrapped in HTML/],
   ['echostr-json', 1, /problem: the echostr is JSON-encoded/],
   ['echostr-quotes', 1, /problem: the echostr is wrapped in quotes/],

@@ -29,6 +29,7 @@ export type Fault =
   | 'none'
   // GET verification
   | 'echostr-newline'
+  | 'echostr-bom'
   | 'echostr-html'
   | 'echostr-json'
   | 'echostr-quotes'
@@ -161,6 +162,9 @@ export class BrokenServer {
     switch (this.fault) {
       case 'echostr-newline':
         return [200, `${echostr}\n`];
+      case 'echostr-bom':
+        // A PHP file saved as "UTF-8 with BOM": EF BB BF before what it prints.
+        return [200, `\uFEFF${echostr}`];
       case 'echostr-html':
         return [200, `<html><body>${echostr}</body></html>`];
       case 'echostr-json':

@@ -52,15 +52,20 @@ test('maps a server exchange: plaintext reply kept instead of the envelope, veri
   assert.equal(v.reply, '123');
 });
 
-test('secretsFromEnv picks credential-looking names with real values only', () => {
+test('secretsFromEnv picks credential-looking names with real values only, and the settings wxbot reads as secrets at any length', () => {
   const s = secretsFromEnv({
     OPENAI_API_KEY: 'sk-0123456789',
     NGROK_AUTHTOKEN: 'tok_0123456789',
+    MY_SERVICE_SECRET: 'another-0123',
     HOME: '/root/longpath',
     MY_SECRET: 'short',
+    OPENAI_MAX_TOKENS: '500',
     PATH: '/usr/bin:/bin',
+    WECHAT_TOKEN: 'abc123',
+    WECHAT_APP_SECRET: 'appsec',
+    TULING_KEY: 'tk1',
   });
-  assert.deepEqual(s.sort(), ['sk-0123456789', 'tok_0123456789']);
+  assert.deepEqual(s.sort(), ['abc123', 'another-0123', 'appsec', 'sk-0123456789', 'tk1', 'tok_0123456789']);
 });
 
 test('fresh ids make the server run the handler again; the content stays', () => {

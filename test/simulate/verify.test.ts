@@ -39,7 +39,14 @@ test('wrong Token: the server answers 403 and the reason names the Token and the
 });
 
 const wrapped: [Fault, RegExp][] = [
-  ['echostr-newline', /echostr with a trailing newline \(\\n\)/],
+  [
+    'echostr-newline',
+    /echostr with a trailing newline \(\\n\).*\(print\/println\/echo add a newline: write the raw string\)$/,
+  ],
+  [
+    'echostr-bom',
+    /echostr with a leading byte order mark \(BOM\).*\(a BOM comes from a source file saved as "UTF-8 with BOM".*PHP.*save it as UTF-8 without BOM\)$/,
+  ],
   ['echostr-html', /wrapped in HTML/],
   ['echostr-json', /JSON-encoded/],
   ['echostr-quotes', /wrapped in quotes/],
@@ -79,8 +86,17 @@ test('an unreachable server is a network error, not a verdict', async () => {
 test('judgeEcho: exact bytes only', () => {
   const r = (body: string, status = 200) => judgeEcho('123', { status, body, ms: 5 });
   assert.equal(r('123').ok, true);
-  assert.match(r('123\r\n').problems[0]!, /CRLF/);
-  assert.match(r(' 123').problems[0]!, /leading space/);
+  assert.match(r('123\r\n').problems[0]!, /CRLF.*add a newline/);
+  assert.match(r(' 123').problems[0]!, /leading space.*\(something is printed before the echostr/);
+  // Each cause its own advice: a BOM's is not a newline's, and both when both are there.
+  assert.doesNotMatch(r('\uFEFF123').problems[0]!, /newline/);
+  assert.doesNotMatch(r('123\n').problems[0]!, /BOM/);
+  const both = r('\uFEFF\n123\n').problems[0]!;
+  assert.match(both, /a leading byte order mark \(BOM\) and newline \(\\n\) and a trailing newline/);
+  assert.match(
+    both,
+    /UTF-8 without BOM; something is printed before the echostr .*; print\/println\/echo add a newline/,
+  );
   assert.match(r('{"echostr":"123"}').problems[0]!, /JSON object/);
   assert.match(r('').problems[0]!, /empty/);
   assert.match(r('success').problems[0]!, /like a message push/);

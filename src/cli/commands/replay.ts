@@ -52,7 +52,7 @@ export default function replayCommand(): Command {
         { historyPath, replayEntry, ReplayError },
         { loadEnv, wechatSettings },
         { readDevSession },
-        { SimulateError },
+        { SimulateError, TLS_FAILED },
       ] = await Promise.all([
         import('../../history/index.js'),
         import('../../config/env.js'),
@@ -102,6 +102,8 @@ export default function replayCommand(): Command {
         });
       } catch (err) {
         if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
+          // A TLS failure is not "nothing answers": its message says what to do.
+          if (err.message.startsWith(TLS_FAILED)) throw new CliError(err.message, EXIT.network);
           throw new CliError(
             `nothing answers at ${url ?? `${entry.server ?? ''}${entry.path}`}: is \`wxbot serve\` running? (${err.message})`,
             EXIT.network,

@@ -36,12 +36,23 @@ export function unreachableJson(error: string): Record<string, unknown> {
   return { status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error };
 }
 
+/**
+ * What to say when nothing answers at `url`. Without --url, the server may well be running elsewhere:
+ * a `wxbot serve` with a configured Token leaves no dev session to find it by.
+ */
+export function unreachableMessage(error: string, url: string, urlGiven: boolean): string {
+  const elsewhere = urlGiven
+    ? ''
+    : " If it listens elsewhere, pass its URL with --url (wxbot serve's banner shows it).";
+  return `${error} — is the server running at ${url}?${elsewhere}`;
+}
+
 // A network failure still prints JSON when asked, so scripts always get an object on stdout.
-async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
+async function unreachable(cfg: ResolvedSimulate, urlGiven: boolean, err: unknown): Promise<never> {
   const { SimulateError } = await import('../simulate/errors.js');
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
     if (cfg.json) out(JSON.stringify(unreachableJson(err.message)));
-    throw new CliError(`${err.message} — is the server running at ${cfg.url}?`, EXIT.network, {
+    throw new CliError(unreachableMessage(err.message, cfg.url, urlGiven), EXIT.network, {
       resultPrinted: cfg.json,
     });
   }
@@ -71,7 +82,7 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
       retry: cfg.retry,
     });
   } catch (err) {
-    return unreachable(cfg, err);
+    return unreachable(cfg, flags.url !== undefined, err);
   }
   if (flags.save) new (await import('./simulate-save.js')).ConvoRecorder(flags.save).add(message, r);
   if (cfg.json) out(JSON.stringify(resultJson(r)));
@@ -99,7 +110,7 @@ export async function runVerify(flags: SimulateFlags & { echostr?: string; probe
       probeBadSignature: flags.probe !== false,
     });
   } catch (err) {
-    return unreachable(cfg, err);
+    return unreachable(cfg, flags.url !== undefined, err);
   }
   if (cfg.json) out(JSON.stringify(r));
   else if (cfg.raw) {

@@ -2,15 +2,18 @@
 import type { ChalkInstance } from 'chalk';
 import { DEFAULT_SLOW_LIMIT_MS } from '../bot/slow-reply.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE } from '../config/dev-session.js';
+import type { Env } from '../config/env.js';
 import { maskSecret } from '../config/mask.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { ServeSettings } from './serve-settings.js';
+import { bareSimulateUrl } from './simulate-options.js';
 
 export function banner(
   s: ServeSettings,
   url: string,
   botName: string,
   sessionSaved: boolean,
+  env: Env,
   c: ChalkInstance,
   uiUrl?: string,
 ): string {
@@ -24,8 +27,7 @@ export function banner(
       ? `${c.bold(s.token)} ${c.yellow(`(generated for this run; saved for wxbot simulate in ${DEV_SESSION_DIR}/${DEV_SESSION_FILE})`)}\n` +
         `           ${c.dim('set WECHAT_TOKEN (or .env) to keep one across restarts')}`
       : `${c.bold(s.token)} ${c.yellow('(generated for this run; set WECHAT_TOKEN to keep one)')}`;
-  const simulate =
-    s.tokenGenerated && !sessionSaved ? `wxbot simulate text 你好 --token ${s.token}` : 'wxbot simulate text 你好';
+  const simulate = simulateHint(s, url, sessionSaved, env);
   const lines = [
     '',
     `  ${c.green.bold('wxbot serve')} ${c.dim('—')} ${botName}`,
@@ -46,6 +48,30 @@ export function banner(
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The `wxbot simulate` line that reaches this server from this directory: --url when a bare simulate
+ * would send elsewhere (another port or host, a configured Token leaves no dev session to read it
+ * from), --token when the generated one could not be saved.
+ */
+export function simulateHint(s: ServeSettings, url: string, sessionSaved: boolean, env: Env): string {
+  let bare: string | undefined;
+  try {
+    bare = bareSimulateUrl(env, sessionSaved ? url : undefined);
+  } catch {
+    // An unusable WXBOT_URL: simulate would refuse it, so name this server's URL.
+  }
+  const flags = [
+    ...(bare === url ? [] : [`--url ${shellWord(url)}`]),
+    ...(s.tokenGenerated && !sessionSaved ? [`--token ${s.token}`] : []),
+  ];
+  return ['wxbot simulate text 你好', ...flags].join(' ');
+}
+
+/** `text` as one shell word: quoted when the path holds characters a shell would read (`;`, `&`, `(`…). */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** What becomes of an answer slower than the deadline (docs/guide/slow-replies.md), in one line. */

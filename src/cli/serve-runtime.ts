@@ -91,7 +91,7 @@ export async function startServeRuntime(
   const session = handOffDevSession(s, cwd, server.url, stderr);
 
   if (io.banner !== false)
-    stderr.write(banner(s, server.url, loaded.name, session.path !== undefined, chalkFor(stderr, env), ui?.url));
+    stderr.write(banner(s, server.url, loaded.name, session.path !== undefined, env, chalkFor(stderr, env), ui?.url));
 
   let closing: Promise<void> | undefined;
   return {

@@ -13,6 +13,7 @@ import { wechatSettings, type Env } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { decimalInt } from '../config/values.js';
 import { generateToken, isValidAesKey } from '../protocol/crypto.js';
+import { isWebhookPath, WEBHOOK_PATH_RULE } from '../server/webhook-path.js';
 import { parseRedisUrl } from '../store/redis-url.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -139,8 +140,7 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
       EXIT.usage,
     );
   }
-  let path = flags.path ?? env.WXBOT_PATH ?? '/wechat';
-  if (!path.startsWith('/')) path = `/${path}`;
+  const path = webhookPath(flags.path, env);
   const logFormat = flags.logFormat ?? env.WXBOT_LOG_FORMAT ?? 'pretty';
   if (logFormat !== 'pretty' && logFormat !== 'json')
     throw new CliError(`log format must be pretty or json, got "${logFormat}"`, EXIT.usage);
@@ -205,6 +205,23 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
     slowChoice,
     claimLeaseMs: int([['WXBOT_CLAIM_LEASE_MS', env.WXBOT_CLAIM_LEASE_MS]], 50, 60_000) ?? 3000,
   };
+}
+
+/** The webhook path (--path, WXBOT_PATH), a leading / added; refused when no request could ever match it. */
+export function webhookPath(flag: string | undefined, env: Env): string {
+  const found = pick([
+    ['--path', flag],
+    ['WXBOT_PATH', env.WXBOT_PATH],
+  ]);
+  if (!found) return '/wechat';
+  const path = found[1].startsWith('/') ? found[1] : `/${found[1]}`;
+  if (!isWebhookPath(path)) {
+    throw new CliError(
+      `the webhook path (${found[0]}) must be ${WEBHOOK_PATH_RULE} (no spaces, ?, #, % or non-ASCII), got ${JSON.stringify(found[1])}`,
+      EXIT.usage,
+    );
+  }
+  return path;
 }
 
 /** The retry window's texts and timings: all settings, so what the user sees can be tested and translated. */

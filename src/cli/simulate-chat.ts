@@ -6,10 +6,9 @@
 import { createInterface } from 'node:readline';
 import { maskOpenId } from '../config/mask.js';
 import { chalkFor } from './color.js';
-import { withUnreachableHint } from '../simulate/errors.js';
 import { CliError, EXIT } from './errors.js';
 import { resolveSimulate, type SimulateFlags } from './simulate-options.js';
-import { RETRY_HINT, resultJson, unreachableJson } from './simulate-run.js';
+import { RETRY_HINT, resultJson, unreachableJson, unreachableMessage } from './simulate-run.js';
 
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
@@ -63,7 +62,7 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
     else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
     else if (turn.kind === 'unreachable') {
       if (cfg.json) print(JSON.stringify(unreachableJson(turn.error)));
-      else process.stderr.write(`wxbot: ${withUnreachableHint(turn.error, cfg.url)}\n`);
+      else process.stderr.write(`wxbot: ${unreachableMessage(turn.error, cfg.url, flags.url !== undefined)}\n`);
     } else if (turn.kind === 'sent') {
       const r = turn.result;
       saver?.add(turn.message, r);

@@ -88,6 +88,14 @@ export function defaultUrl(env: Record<string, string | undefined>): string {
   return `http://127.0.0.1:${port && port !== '0' ? port : '5050'}${path ? (path.startsWith('/') ? path : `/${path}`) : '/wechat'}`;
 }
 
+/**
+ * Where `wxbot simulate` without --url sends: the running `wxbot serve`'s URL from the dev session
+ * (when there is one and the environment does not name the server itself), else defaultUrl(env).
+ */
+export function bareSimulateUrl(env: Record<string, string | undefined>, sessionUrl?: string): string {
+  return sessionUrl !== undefined && !urlConfigured(env) ? sessionUrl : defaultUrl(env);
+}
+
 /** True when the environment names the server itself (then a dev session's URL does not apply). */
 function urlConfigured(env: Record<string, string | undefined>): boolean {
   return Boolean(env.WXBOT_URL || env.WXBOT_PORT || env.PORT);
@@ -107,7 +115,7 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv(), cwd = pro
     const session = readDevSession(cwd);
     if (!session) throw new CliError(NO_TOKEN_MESSAGE, EXIT.usage);
     s.token = session.token;
-    if (!urlConfigured(env)) sessionUrl = session.url;
+    sessionUrl = session.url;
   }
   const mode: SimulateMode = flags.mode ?? (s.aesKey ? 'safe' : 'plain');
   if (mode !== 'plain') {
@@ -121,7 +129,7 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv(), cwd = pro
   if (s.aesKey) settings.aesKey = s.aesKey;
   if (s.appId) settings.appId = s.appId;
   return {
-    url: flags.url ?? sessionUrl ?? defaultUrl(env),
+    url: flags.url ?? bareSimulateUrl(env, sessionUrl),
     settings,
     from: flags.from ?? DEFAULT_OPENID,
     to: flags.to ?? DEFAULT_ACCOUNT_ID,

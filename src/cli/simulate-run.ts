@@ -3,6 +3,7 @@
  * Exit codes: 0 clean (warnings allowed), 1 problems, 2 usage, 3 server unreachable.
  */
 import type { SimulateResult } from '../simulate/send.js';
+import { SimulateError, withUnreachableHint } from '../simulate/errors.js';
 import { CliError, EXIT } from './errors.js';
 import type { BoundBuild } from './simulate-kinds.js';
 import { resolveSimulate, type ResolvedSimulate, type SimulateFlags } from './simulate-options.js';
@@ -36,12 +37,22 @@ export function unreachableJson(error: string): Record<string, unknown> {
   return { status: null, ms: 0, reply: null, ack: null, raw: null, problems: [], warnings: [], error };
 }
 
+/**
+ * What to say when nothing answers at `url`. Without --url, the server may well be running elsewhere:
+ * a `wxbot serve` with a configured Token leaves no dev session to find it by.
+ */
+export function unreachableMessage(error: string, url: string, urlGiven: boolean): string {
+  const hinted = withUnreachableHint(error, url);
+  // A TLS failure says its own remedy (withUnreachableHint leaves it as it is).
+  if (urlGiven || hinted === error) return hinted;
+  return `${hinted} If it listens elsewhere, pass its URL with --url (wxbot serve's banner shows it).`;
+}
+
 // A network failure still prints JSON when asked, so scripts always get an object on stdout.
-async function unreachable(cfg: ResolvedSimulate, err: unknown): Promise<never> {
-  const { SimulateError, withUnreachableHint } = await import('../simulate/errors.js');
+async function unreachable(cfg: ResolvedSimulate, urlGiven: boolean, err: unknown): Promise<never> {
   if (err instanceof SimulateError && err.code === 'SIMULATE_NETWORK') {
     if (cfg.json) out(JSON.stringify(unreachableJson(err.message)));
-    throw new CliError(withUnreachableHint(err.message, cfg.url), EXIT.network, {
+    throw new CliError(unreachableMessage(err.message, cfg.url, urlGiven), EXIT.network, {
       resultPrinted: cfg.json,
     });
   }
@@ -71,7 +82,7 @@ export async function runSend(build: BoundBuild, flags: SimulateFlags): Promise<
       retry: cfg.retry,
     });
   } catch (err) {
-    return unreachable(cfg, err);
+    return unreachable(cfg, flags.url !== undefined, err);
   }
   if (flags.save) new (await import('./simulate-save.js')).ConvoRecorder(flags.save).add(message, r);
   if (cfg.json) out(JSON.stringify(resultJson(r)));
@@ -99,7 +110,7 @@ export async function runVerify(flags: SimulateFlags & { echostr?: string; probe
       probeBadSignature: flags.probe !== false,
     });
   } catch (err) {
-    return unreachable(cfg, err);
+    return unreachable(cfg, flags.url !== undefined, err);
   }
   if (cfg.json) out(JSON.stringify(r));
   else if (cfg.raw) {

@@ -8,6 +8,7 @@ import { ExchangeRecord } from './exchange.js';
 import { WxbotError } from '../protocol/errors.js';
 import { FastCipher } from './fast-cipher.js';
 import { ReplayGuard } from './replay-guard.js';
+import { checkWebhookPath } from './webhook-path.js';
 import { toErrorInfo } from './record.js';
 import { renderReplyOut } from './render.js';
 import { nextRequestId } from './request-id.js';
@@ -54,6 +55,7 @@ export class HandlerSettings {
         'an EncodingAESKey needs the AppID too: the AppID is checked inside every encrypted message',
       );
     }
+    if (options.path !== undefined) checkWebhookPath(options.path);
     this.config = {
       token: options.token,
       // Built once: the key is decoded and validated here, not per request.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot/bot.js';
 import { createWebhook, type WechatHandler } from './handler.js';
 import { nextRequestId } from './request-id.js';
+import { checkWebhookPath } from './webhook-path.js';
 import type { HandlerOptions } from './types.js';
 import type { Store } from '../store/store.js';
 
@@ -11,7 +12,7 @@ export interface ServerOptions extends Omit<HandlerOptions, 'path'> {
   port?: number;
   /** Default '0.0.0.0'. */
   host?: string;
-  /** Where WeChat posts. Default '/wechat'. */
+  /** Where WeChat posts. Default '/wechat'. The same characters as HandlerOptions' `path`. */
   path?: string;
   /** Slow-client limits: time to send the headers, and the whole request. Defaults 10 s and 30 s. */
   headersTimeoutMs?: number;
@@ -92,6 +93,7 @@ export function buildServer(
   options: ServerOptions,
 ): { server: Server; handler: WechatHandler; shutdown: Shutdown } {
   const path = options.path ?? '/wechat';
+  checkWebhookPath(path);
   const shutdown: Shutdown = {
     closing: false,
     begin() {

@@ -13,7 +13,11 @@ export interface HandlerOptions {
   encodingAESKey?: string;
   /** The account's AppID (checked inside every decrypted message; namespaces store keys). */
   appId?: string;
-  /** Only answer this path (others get 404). Default: any path, as when mounted in a framework. */
+  /**
+   * Only answer this path (others get 404), compared as the request sends it: a `/` and then letters,
+   * digits, `/` and `-._~!$&'()*+,;=:@` (anything else throws a `CONFIG` error). Default: any path,
+   * as when mounted in a framework.
+   */
   path?: string;
   /** Tolerated distance of `timestamp` from the server clock, in seconds. Default 300; 0 disables. */
   maxSkew?: number;

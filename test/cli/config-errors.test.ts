@@ -56,6 +56,18 @@ test('each unusable setting: exit 2 with a message naming it, before anything li
     { args: SERVE, env: { WXBOT_PORT: '0x50' }, says: /WXBOT_PORT must be/ },
     { args: SERVE, dotenv: 'PORT=1e3\n', says: /PORT must be .*"1e3"/ },
     { args: [...SERVE, '--port', '0', '--max-skew', '3e2'], says: /--max-skew must be/ },
+    // The webhook path is matched as sent: one no request can match would answer every push with 404.
+    {
+      args: [...SERVE, '--port', '0', '--path', '/we chat'],
+      says: /the webhook path \(--path\) must be a \/ followed by letters, digits.*no spaces, \?, #.*got "\/we chat"/,
+    },
+    { args: [...SERVE, '--port', '0', '--path', 'wx?a=1'], says: /webhook path \(--path\) must be .*got "wx\?a=1"/ },
+    { args: [...SERVE, '--port', '0'], env: { WXBOT_PATH: '/微信' }, says: /webhook path \(WXBOT_PATH\) must be/ },
+    { args: [...SERVE, '--port', '0'], dotenv: 'WXBOT_PATH="/wx a"\n', says: /webhook path \(WXBOT_PATH\) must be/ },
+    {
+      args: ['tunnel', '--to', '47453', '--path', '/we chat', '--token', 'abc123'],
+      says: /webhook path \(--path\) must be/,
+    },
     {
       args: [...SERVE, '--port', '0', '--app-id', 'not an id'],
       says: /--app-id must be an AppID .*wx followed by 16 hex/,

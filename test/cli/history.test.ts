@@ -220,6 +220,11 @@ test('two servers in one directory share the history, and `wxbot history --clear
   assert.deepEqual((await contents(3)).sort(), ['a1', 'a2', 'b1']);
   const clear = runWxbot(['history', '--clear'], { cwd: dir });
   assert.equal((await clear.exited).code, 0, clear.stderr());
+  // The help says what this test shows (it used to ask to stop the servers first).
+  const help = runWxbot(['history', '--help'], { cwd: dir });
+  assert.equal((await help.exited).code, 0);
+  assert.match(help.stdout(), /--clear +delete the recorded history \(a running server stays cleared/);
+  assert.doesNotMatch(help.stdout(), /stop a running server first/);
   await say(b.u, 'b2');
   await say(a.u, 'a3');
   // Neither server brings back what was cleared.

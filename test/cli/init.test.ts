@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,27 @@ test('refuses to overwrite without --force, then overwrites with it', async () =
   assert.equal(forced.code, 0);
   assert.match(forced.out, /overwrote bot\.mjs/);
   assert.notEqual(await readFile(join(root, 'again', '.env'), 'utf8'), env1, 'fresh keys');
+});
+
+test('a file where init needs a directory: a usage error that names it, and nothing written', async () => {
+  const dir = join(root, 'has-tests-file');
+  await mkdir(dir);
+  await writeFile(join(dir, 'tests'), 'x');
+  const r = await run(['init', 'has-tests-file']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(
+    r.err,
+    /^wxbot: cannot create the project in .*has-tests-file: tests is a file, where init needs a directory\. Nothing was written/,
+  );
+  assert.doesNotMatch(r.err, /EEXIST/);
+  assert.deepEqual(await readdir(dir), ['tests'], 'nothing half-written');
+
+  await writeFile(join(root, 'a-file'), 'x');
+  const json = await run(['init', 'a-file', '--json']);
+  assert.equal(json.code, 2);
+  const o = JSON.parse(json.out);
+  assert.equal(o.error.exitCode, 2);
+  assert.match(o.error.message, /a-file: it is a file, not a directory\. Nothing was written/);
 });
 
 test('--wxbot-spec writes the dependency as given; --json reports it', async () => {

@@ -107,16 +107,17 @@ test('a session left by a process that has ended is ignored and removed', async 
   assert.ok(!existsSync(sessionFile(cwd)));
 });
 
-test('a configured Token is not written anywhere and stays masked', async (t) => {
+test('a configured Token is not written anywhere and stays masked; the hint carries the URL a bare simulate would miss', async (t) => {
   const cwd = tempDir();
-  const s = await runServe([], { cwd, env: { WECHAT_TOKEN: 'configuredToken42' } });
+  writeFileSync(join(cwd, '.env'), 'WECHAT_TOKEN=configuredToken42\n');
+  const s = await runServe([], { cwd });
   t.after(() => s.stop('SIGKILL'));
   assert.ok(!existsSync(sessionFile(cwd)));
   assert.ok(!s.stderr().includes('configuredToken42'));
-  assert.match(s.stderr(), /Next\s+wxbot simulate text 你好\s+#/);
-  const r = await wxbot(['simulate', 'text', '你好'], {
-    cwd,
-    env: { WECHAT_TOKEN: 'configuredToken42', WXBOT_URL: s.url },
-  });
+  // No dev session to read the URL from, and --port 0 is not simulate's default 5050.
+  const hint = /Next\s+(wxbot simulate text 你好 .*?)\s+#/.exec(s.stderr())?.[1];
+  assert.equal(hint, `wxbot simulate text 你好 --url ${s.url}`);
+  const r = await wxbot(hint.split(' ').slice(1), { cwd });
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /WeChat would accept this reply/);
 });

@@ -157,7 +157,14 @@ test('an unreachable server exits 3 (and --json still prints an object)', async 
   const r = await wxbot(['simulate', 'text', 'x', '--url', 'http://127.0.0.1:1/wechat', '--token', TOKEN, '--json']);
   assert.equal(r.code, 3);
   assert.match(JSON.parse(r.stdout).error, /ECONNREFUSED/);
-  assert.match(r.stderr, /is the server running at http:\/\/127\.0\.0\.1:1\/wechat/);
+  assert.match(r.stderr, /is the server running at http:\/\/127\.0\.0\.1:1\/wechat\?\n/, 'its --url: no hint');
+  // Without --url the server may be elsewhere (a serve with a configured Token publishes no URL).
+  const implicit = await wxbot(['simulate', 'text', 'x', '--token', TOKEN], { env: { WXBOT_PORT: '1' } });
+  assert.equal(implicit.code, 3);
+  assert.match(
+    implicit.stderr,
+    /is the server running at http:\/\/127\.0\.0\.1:1\/wechat\? If it listens elsewhere, pass its URL with --url \(wxbot serve's banner shows it\)\./,
+  );
 });
 
 test('usage errors exit 2: no token, safe mode without a key, bad numbers', async () => {

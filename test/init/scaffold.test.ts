@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -82,6 +82,37 @@ test('refuses to overwrite and writes nothing, unless forced', async (t) => {
   );
   assert.notEqual(await readFile(join(dir, 'bot.mjs'), 'utf8'), 'mine');
   assert.equal((await stat(join(dir, '.env'))).mode & 0o777, 0o600);
+});
+
+test('a path of the wrong kind blocks init, even with --force, and nothing is written', async (t) => {
+  const base = await tempDir(t);
+  // Each case: the project directory, what is in its way (set up from that path), and the paths reported.
+  const cases: { setup: (dir: string) => Promise<unknown>; dir: string; files: (dir: string) => string[] }[] = [
+    { setup: (d) => mkdir(d).then(() => writeFile(join(d, 'tests'), 'x')), dir: 'tests-file', files: () => ['tests'] },
+    { setup: (d) => writeFile(d, 'x'), dir: 'a-file', files: (d) => [d] },
+    { setup: (d) => writeFile(join(d, '..'), 'x'), dir: 'parent-file/sub', files: (d) => [join(d, '..')] },
+    { setup: (d) => mkdir(join(d, 'bot.mjs'), { recursive: true }), dir: 'dir-at-file', files: () => ['bot.mjs'] },
+    {
+      setup: (d) => mkdir(d).then(() => symlink(join(d, 'gone', '.env'), join(d, '.env'))),
+      dir: 'dangling-env',
+      files: () => ['.env'],
+    },
+  ];
+  for (const c of cases) {
+    const dir = join(base, c.dir);
+    await c.setup(dir);
+    const before = await readdir(base, { recursive: true });
+    for (const force of [false, true]) {
+      await assert.rejects(scaffoldProject(dir, { wxbotSpec: '*', force }), (e: unknown) => {
+        assert.ok(e instanceof InitError, `${c.dir}: ${String(e)}`);
+        assert.equal(e.code, 'BLOCKED', c.dir);
+        assert.deepEqual(e.files, c.files(dir), c.dir);
+        assert.ok(e.message.startsWith(`cannot create the project in ${dir}: `), e.message);
+        return true;
+      });
+    }
+    assert.deepEqual(await readdir(base, { recursive: true }), before, `${c.dir}: nothing written`);
+  }
 });
 
 test('a given AppID goes into .env instead of the placeholder', async (t) => {

@@ -73,9 +73,9 @@ const ELSEWHERE: Elsewhere[] = [
     by: 'test/readme/smoke.test.ts',
     needle: 'WECHAT_APP_SECRET: api.appSecret',
   },
-  { command: 'curl -fsS http://127.0.0.1:5051/healthz', by: 'test/cli/serve.test.ts', needle: '/healthz' },
+  { command: 'curl -fsS http://127.0.0.1:5050/healthz', by: 'test/cli/serve.test.ts', needle: '/healthz' },
   {
-    command: "curl -fsS 'http://127.0.0.1:5051/healthz?strict=1'",
+    command: "curl -fsS 'http://127.0.0.1:5050/healthz?strict=1'",
     by: 'test/server/healthz.test.ts',
     needle: "'?strict=1'",
   },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { createBot } from '../../src/bot/bot.js';
 import type { WechatMessage } from '../../src/protocol/messages.js';
@@ -107,6 +108,25 @@ test('graceful shutdown: stops accepting, finishes the request in flight, then r
   assert.equal(r.headers.connection, 'close');
   await closing;
   assert.equal(s.server.listening, false);
+});
+
+test('graceful shutdown: a /healthz already on its way over an open connection gets 503 shutting down', async () => {
+  const s = await startServer(createBot(), opts);
+  const socket = connect(s.port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (c: Buffer) => (answer += c.toString()));
+  const ended = new Promise((r) => socket.on('close', r));
+  // Headers half sent: the connection is busy with a request, not idle, when the drain begins.
+  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  await sleep(100);
+  const closing = s.close();
+  await assert.rejects(http(`${s.origin}/healthz`), /ECONNREFUSED/);
+  socket.write('\r\n');
+  await ended;
+  assert.match(answer, /^HTTP\/1\.1 503 /);
+  assert.match(answer, /\r\nconnection: close\r\n/i);
+  assert.match(answer, /\r\n\r\nshutting down\n$/);
+  await closing;
 });
 
 test('graceful shutdown closes idle keep-alive connections instead of waiting for them', async () => {

@@ -31,7 +31,7 @@ export default function historyCommand(): Command {
       'write the exchanges as a conversation file for `wxbot test` (the replies as exact expectations)',
     )
     .option('-n, --limit <n>', 'how many of the newest to list; 0 = all (default 20, all with --json)')
-    .option('--clear', 'delete the recorded history (stop a running server first: it keeps its own copy)')
+    .option('--clear', 'delete the recorded history (a running server stays cleared: it records only new exchanges)')
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (ids: string[], o: HistoryFlags) => {

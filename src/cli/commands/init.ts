@@ -63,6 +63,13 @@ export default function initCommand(): Command {
           wxbotSpec: source.spec,
         });
       } catch (err) {
+        // Something --force cannot fix: a usage error, like any other unusable argument.
+        if (err instanceof InitError && err.code === 'BLOCKED') {
+          throw new CliError(
+            `${err.message}. Nothing was written; move what is in the way, or pick another directory.`,
+            EXIT.usage,
+          );
+        }
         if (err instanceof InitError) {
           throw new CliError(
             `${err.message}; nothing was written. Use --force to overwrite, or pick another directory.`,

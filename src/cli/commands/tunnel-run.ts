@@ -10,7 +10,7 @@ import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
 import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeUnmasked } from '../output-mask.js';
-import type { ServeFlags } from '../serve-settings.js';
+import { webhookPath, type ServeFlags } from '../serve-settings.js';
 import { createProgress, type Progress } from './tunnel-progress.js';
 
 export interface TunnelFlags extends ServeFlags {
@@ -102,12 +102,11 @@ async function attachLocal(entry: string | undefined, f: TunnelFlags, env: Env, 
       EXIT.usage,
     );
   }
+  const path = webhookPath(f.path, env);
   const { probeLocalPort } = await import('../../tunnel/probe.js');
   await probeLocalPort(port).catch((e: unknown) => {
     throw e instanceof TunnelError ? cliErrorOf(e) : e;
   });
-  let path = f.path ?? env.WXBOT_PATH ?? '/wechat';
-  if (!path.startsWith('/')) path = `/${path}`;
   return {
     port,
     host: '127.0.0.1',

@@ -174,7 +174,7 @@ export class Bot {
   async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {
     if (!this.#onError) throw err;
     const r = await this.#onError(err, ctx);
-    if (r !== undefined && r !== null) ctx.reply(toReplyBody(r)!);
+    if (r !== undefined && r !== null) ctx.response = toReplyBody(r);
     return ctx.response;
   }
 }

@@ -1,5 +1,6 @@
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
+import { replyBodyProblem } from '../protocol/reply-check.js';
 import {
   imageReply,
   musicReply,
@@ -39,11 +40,25 @@ export type VideoSource = MediaSource & { title?: string; description?: string; 
 /** A music reply whose thumbnail is a file, URL or buffer (uploaded as thumb media: jpg, at most 64 KB). */
 export type MusicSource = Omit<MusicReply['Music'], 'ThumbMediaId'> & { thumb: MediaSource };
 
-/** Normalises what a handler returned: a string is a text reply, nothing is "no reply". */
+/**
+ * Normalises what a handler returned: a string is a text reply, nothing (or '') is "no reply".
+ * Anything else must be a reply WeChat accepts: otherwise a WxbotError (BAD_REPLY) saying what it
+ * was, thrown where the handler's value is taken, so it goes where a handler's throw goes
+ * (`bot.catch`, then the log with `success`) instead of failing the render.
+ */
 export function toReplyBody(result: HandlerResult): ReplyBody | undefined {
-  if (result === undefined || result === null) return undefined;
+  if (result === undefined || result === null || result === '') return undefined;
   if (typeof result === 'string') return textReply(result);
+  const problem = replyBodyProblem(result);
+  if (problem !== undefined) throw badReply(problem);
   return result;
+}
+
+function badReply(problem: string): WxbotError {
+  return new WxbotError(
+    'BAD_REPLY',
+    `not a reply: ${problem}. A handler returns a string (a text reply), a reply such as newsReply(...) or imageReply(mediaId), or nothing ('' or undefined) to answer success`,
+  );
 }
 
 /**
@@ -129,9 +144,14 @@ export class Context<M extends WechatMessage = WechatMessage> {
     return new Session<T>(this.store, `${this.#keyPrefix}session:${namespace}:${this.openId}`, ttlMs);
   }
 
-  /** Sets the reply: a string is a text reply. Calling it again replaces the earlier reply. */
-  reply(reply: string | ReplyBody): ReplyBody {
-    const body = toReplyBody(reply)!;
+  /**
+   * Sets the reply: a string is a text reply, '' none (`success`). Calling it again replaces the
+   * earlier reply. Throws (BAD_REPLY) for a value that is not a reply WeChat accepts.
+   */
+  reply(reply: ReplyBody): ReplyBody;
+  reply(reply: string | ReplyBody): ReplyBody | undefined;
+  reply(reply: string | ReplyBody): ReplyBody | undefined {
+    const body = toReplyBody(reply);
     this.response = body;
     return body;
   }

@@ -94,7 +94,7 @@ function describeObject(o: Fields): string {
     const name = typeof proto.constructor?.name === 'string' && proto.constructor.name ? proto.constructor.name : '';
     if (name) return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${cut(name)}`;
   }
-  const keys = Object.keys(o);
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined);
   return keys.length === 0 ? 'an empty object' : `an object without MsgType (keys: ${cut(keys.join(', '))})`;
 }
 

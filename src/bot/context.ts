@@ -16,6 +16,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { MediaReplies, MediaSource } from '../wechat-api/media-cache.js';
 import type { MediaType } from '../wechat-api/media-limits.js';
+import { mediaReply } from './reply-promise.js';
 import { Session } from './session.js';
 import type { HandlerResult } from './types.js';
 
@@ -167,14 +168,14 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyImage(source: MediaSource): Promise<ReplyBody>;
   replyImage(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(imageReply(m));
-    return this.#mediaId('image', m).then((id) => this.reply(imageReply(id)));
+    return this.#later(this.#mediaId('image', m).then((id) => this.reply(imageReply(id))));
   }
   /** A voice reply: a media_id, or a file/URL/buffer (amr or mp3, at most 2 MB) uploaded once. */
   replyVoice(mediaId: string): ReplyBody;
   replyVoice(source: MediaSource): Promise<ReplyBody>;
   replyVoice(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(voiceReply(m));
-    return this.#mediaId('voice', m).then((id) => this.reply(voiceReply(id)));
+    return this.#later(this.#mediaId('voice', m).then((id) => this.reply(voiceReply(id))));
   }
   /**
    * A video reply: a media_id (`thumbMediaId` is only used if the reply goes late, as a
@@ -190,8 +191,10 @@ export class Context<M extends WechatMessage = WechatMessage> {
   ): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(videoReply(m, title, description, thumbMediaId));
     const { title: t, description: d, thumb, ...source } = m;
-    return Promise.all([this.#mediaId('video', source), thumb ? this.#mediaId('thumb', thumb) : undefined]).then(
-      ([id, thumbId]) => this.reply(videoReply(id, t, d, thumbId)),
+    return this.#later(
+      Promise.all([this.#mediaId('video', source), thumb ? this.#mediaId('thumb', thumb) : undefined]).then(
+        ([id, thumbId]) => this.reply(videoReply(id, t, d, thumbId)),
+      ),
     );
   }
   /** A music reply: with ThumbMediaId, or with `thumb` (a jpg file/URL/buffer, at most 64 KB) uploaded once. */
@@ -200,7 +203,13 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyMusic(music: MusicReply['Music'] | MusicSource): ReplyBody | Promise<ReplyBody> {
     if (!('thumb' in music)) return this.reply(musicReply(music));
     const { thumb, ...rest } = music;
-    return this.#mediaId('thumb', thumb).then((id) => this.reply(musicReply({ ...rest, ThumbMediaId: id })));
+    return this.#later(
+      this.#mediaId('thumb', thumb).then((id) => this.reply(musicReply({ ...rest, ThumbMediaId: id }))),
+    );
+  }
+  /** A media reply's promise: if the handler neither returns nor awaits it, its failure is reported, not left to crash the process. */
+  #later(work: Promise<ReplyBody>): Promise<ReplyBody> {
+    return mediaReply(work, (err) => this.reportError(err));
   }
   #mediaId(type: MediaType, source: MediaSource): Promise<string> {
     const media = this.#media;

@@ -6,7 +6,7 @@ import type { MediaReplies } from '../wechat-api/media-cache.js';
 import { compose, DONE } from './compose.js';
 import { Context, toReplyBody, type ContextInit } from './context.js';
 import { clickRoute, eventRoute, isThenable, router, setReply, textRoute, typeRoute, type Route } from './routes.js';
-import type { ErrorHandler, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
+import type { ErrorHandler, EventName, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
 
 export interface BotOptions {
   /** Store for sessions (and dedupe, unless the server is given its own). Default: in-memory. */
@@ -95,8 +95,11 @@ export class Bot {
     return this.#add(typeRoute(type, handler as Handler));
   }
 
-  /** Events by name: 'subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'VIEW', 'scancode_push', …, or any unknown event. */
-  event<E extends string>(event: E | readonly E[], handler: Handler<EventOf<E>>): this {
+  /**
+   * Events by name: 'subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'VIEW', 'scancode_push', …, or any
+   * unknown event. Names match in any case: WeChat sends `SCAN` but `subscribe`, and 'scan' finds it.
+   */
+  event<E extends EventName>(event: E | readonly E[], handler: Handler<EventOf<E>>): this {
     return this.#add(eventRoute(event, handler as Handler));
   }
 
@@ -171,7 +174,7 @@ export class Bot {
   async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {
     if (!this.#onError) throw err;
     const r = await this.#onError(err, ctx);
-    if (r !== undefined && r !== null) ctx.reply(toReplyBody(r)!);
+    if (r !== undefined && r !== null) ctx.response = toReplyBody(r);
     return ctx.response;
   }
 }

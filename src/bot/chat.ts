@@ -1,5 +1,5 @@
 import type { ChatProvider } from '../providers/provider.js';
-import type { Context } from './context.js';
+import { toReplyBody, type Context } from './context.js';
 import type { Handler, HandlerResult } from './types.js';
 
 export interface ChatOptions {
@@ -24,13 +24,15 @@ export function chat(provider: ChatProvider, options: ChatOptions = {}): Handler
     const input = ctx.text?.trim();
     if (!input) return undefined;
     try {
-      return await provider(input, {
+      const answer = await provider(input, {
         userId: ctx.openId,
         signal: ctx.signal,
         store: ctx.store,
         keyPrefix: ctx.keyPrefix,
         budgetMs: ctx.answerWithinMs,
       });
+      // Checked here: an answer that is not a reply is the provider failing, and gets onError's answer.
+      return toReplyBody(answer);
     } catch (err) {
       ctx.reportError(err);
       if (typeof onError === 'function') return onError(err, ctx);

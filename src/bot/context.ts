@@ -1,5 +1,6 @@
 import { WxbotError } from '../protocol/errors.js';
 import type { WechatMessage } from '../protocol/messages.js';
+import { replyBodyProblem } from '../protocol/reply-check.js';
 import {
   imageReply,
   musicReply,
@@ -15,6 +16,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { MediaReplies, MediaSource } from '../wechat-api/media-cache.js';
 import type { MediaType } from '../wechat-api/media-limits.js';
+import { mediaReply } from './reply-promise.js';
 import { Session } from './session.js';
 import type { HandlerResult } from './types.js';
 
@@ -39,11 +41,25 @@ export type VideoSource = MediaSource & { title?: string; description?: string; 
 /** A music reply whose thumbnail is a file, URL or buffer (uploaded as thumb media: jpg, at most 64 KB). */
 export type MusicSource = Omit<MusicReply['Music'], 'ThumbMediaId'> & { thumb: MediaSource };
 
-/** Normalises what a handler returned: a string is a text reply, nothing is "no reply". */
+/**
+ * Normalises what a handler returned: a string is a text reply, nothing (or '') is "no reply".
+ * Anything else must be a reply WeChat accepts: otherwise a WxbotError (BAD_REPLY) saying what it
+ * was, thrown where the handler's value is taken, so it goes where a handler's throw goes
+ * (`bot.catch`, then the log with `success`) instead of failing the render.
+ */
 export function toReplyBody(result: HandlerResult): ReplyBody | undefined {
-  if (result === undefined || result === null) return undefined;
+  if (result === undefined || result === null || result === '') return undefined;
   if (typeof result === 'string') return textReply(result);
+  const problem = replyBodyProblem(result);
+  if (problem !== undefined) throw badReply(problem);
   return result;
+}
+
+function badReply(problem: string): WxbotError {
+  return new WxbotError(
+    'BAD_REPLY',
+    `not a reply: ${problem}. A handler returns a string (a text reply), a reply such as newsReply(...) or imageReply(mediaId), or nothing ('' or undefined) to answer success`,
+  );
 }
 
 /**
@@ -129,9 +145,14 @@ export class Context<M extends WechatMessage = WechatMessage> {
     return new Session<T>(this.store, `${this.#keyPrefix}session:${namespace}:${this.openId}`, ttlMs);
   }
 
-  /** Sets the reply: a string is a text reply. Calling it again replaces the earlier reply. */
-  reply(reply: string | ReplyBody): ReplyBody {
-    const body = toReplyBody(reply)!;
+  /**
+   * Sets the reply: a string is a text reply, '' none (`success`). Calling it again replaces the
+   * earlier reply. Throws (BAD_REPLY) for a value that is not a reply WeChat accepts.
+   */
+  reply(reply: ReplyBody): ReplyBody;
+  reply(reply: string | ReplyBody): ReplyBody | undefined;
+  reply(reply: string | ReplyBody): ReplyBody | undefined {
+    const body = toReplyBody(reply);
     this.response = body;
     return body;
   }
@@ -147,14 +168,14 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyImage(source: MediaSource): Promise<ReplyBody>;
   replyImage(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(imageReply(m));
-    return this.#mediaId('image', m).then((id) => this.reply(imageReply(id)));
+    return this.#later(this.#mediaId('image', m).then((id) => this.reply(imageReply(id))));
   }
   /** A voice reply: a media_id, or a file/URL/buffer (amr or mp3, at most 2 MB) uploaded once. */
   replyVoice(mediaId: string): ReplyBody;
   replyVoice(source: MediaSource): Promise<ReplyBody>;
   replyVoice(m: string | MediaSource): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(voiceReply(m));
-    return this.#mediaId('voice', m).then((id) => this.reply(voiceReply(id)));
+    return this.#later(this.#mediaId('voice', m).then((id) => this.reply(voiceReply(id))));
   }
   /**
    * A video reply: a media_id (`thumbMediaId` is only used if the reply goes late, as a
@@ -170,8 +191,10 @@ export class Context<M extends WechatMessage = WechatMessage> {
   ): ReplyBody | Promise<ReplyBody> {
     if (typeof m === 'string') return this.reply(videoReply(m, title, description, thumbMediaId));
     const { title: t, description: d, thumb, ...source } = m;
-    return Promise.all([this.#mediaId('video', source), thumb ? this.#mediaId('thumb', thumb) : undefined]).then(
-      ([id, thumbId]) => this.reply(videoReply(id, t, d, thumbId)),
+    return this.#later(
+      Promise.all([this.#mediaId('video', source), thumb ? this.#mediaId('thumb', thumb) : undefined]).then(
+        ([id, thumbId]) => this.reply(videoReply(id, t, d, thumbId)),
+      ),
     );
   }
   /** A music reply: with ThumbMediaId, or with `thumb` (a jpg file/URL/buffer, at most 64 KB) uploaded once. */
@@ -180,7 +203,13 @@ export class Context<M extends WechatMessage = WechatMessage> {
   replyMusic(music: MusicReply['Music'] | MusicSource): ReplyBody | Promise<ReplyBody> {
     if (!('thumb' in music)) return this.reply(musicReply(music));
     const { thumb, ...rest } = music;
-    return this.#mediaId('thumb', thumb).then((id) => this.reply(musicReply({ ...rest, ThumbMediaId: id })));
+    return this.#later(
+      this.#mediaId('thumb', thumb).then((id) => this.reply(musicReply({ ...rest, ThumbMediaId: id }))),
+    );
+  }
+  /** A media reply's promise: if the handler neither returns nor awaits it, its failure is reported, not left to crash the process. */
+  #later(work: Promise<ReplyBody>): Promise<ReplyBody> {
+    return mediaReply(work, (err) => this.reportError(err));
   }
   #mediaId(type: MediaType, source: MediaSource): Promise<string> {
     const media = this.#media;

@@ -17,6 +17,7 @@ export { dedupeId, dedupeKey, type Outcome } from './dedupe.js';
 export { createDemoBot, type DemoBotOptions } from './demo.js';
 export type {
   ErrorHandler,
+  EventName,
   EventOf,
   Handler,
   HandlerResult,

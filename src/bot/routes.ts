@@ -1,4 +1,4 @@
-import type { WechatMessage } from '../protocol/messages.js';
+import { KNOWN_EVENT_TYPES, type WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
 import type { Context } from './context.js';
 import { WxbotError } from '../protocol/errors.js';
@@ -118,18 +118,27 @@ export function typeRoute(type: string | readonly string[], handler: Handler): R
   return { matches: (ctx) => is(ctx.message.MsgType), handler, types: typeof type === 'string' ? [type] : [...type] };
 }
 
+// WeChat spells some event names in upper case (SCAN, CLICK, VIEW, LOCATION) and others in lower case
+// (subscribe, scancode_push): routes compare lower-cased names. The known ones are looked up, so
+// matching them makes no string per message.
+const LOWER_EVENT = new Map<string, string>(KNOWN_EVENT_TYPES.map((e) => [e, e.toLowerCase()]));
+
+/** An event's name in lower case (undefined for a user message). */
 function eventName(m: WechatMessage): string | undefined {
-  return m.MsgType === 'event' ? (m as { Event?: string }).Event : undefined;
+  if (m.MsgType !== 'event') return undefined;
+  const e = (m as { Event?: unknown }).Event;
+  if (typeof e !== 'string') return undefined;
+  return LOWER_EVENT.get(e) ?? e.toLowerCase();
 }
 
 export function eventRoute(event: string | readonly string[], handler: Handler): Route {
-  const is = oneOf(event);
+  const is = oneOf(typeof event === 'string' ? event.toLowerCase() : event.map((e) => e.toLowerCase()));
   return { matches: (ctx) => is(eventName(ctx.message)), handler, types: EVENT };
 }
 
 export function clickRoute(key: string | RegExp, handler: Handler): Route {
   const matches: Matcher = (ctx) => {
-    if (eventName(ctx.message) !== 'CLICK') return false;
+    if (eventName(ctx.message) !== 'click') return false;
     const k = (ctx.message as { EventKey?: unknown }).EventKey;
     if (typeof k !== 'string') return false;
     if (typeof key === 'string') return k === key;

@@ -29,15 +29,24 @@ export type ErrorHandler = (err: unknown, ctx: Context) => HandlerResult | Promi
 
 export type MessageOf<T extends UserMessageType> = Extract<UserMessage, { MsgType: T }>;
 // Not Extract<>: ScanCodeEvent's Event is itself a union, which Extract would never match.
-/** The event type whose `Event` field is `E` (lower-cased, as `bot.event()` takes it). */
+/** The event type whose `Event` field is `E` in any case (`bot.event()` matches names case-insensitively). */
 export type KnownEventOf<E> = KnownEvent extends infer K
-  ? K extends { Event: infer X }
-    ? E extends X
+  ? K extends { Event: infer X extends string }
+    ? Lowercase<E & string> extends Lowercase<X>
       ? K
       : never
     : never
   : never;
-export type EventOf<E extends string> = E extends KnownEventType ? KnownEventOf<E> : UnknownEvent;
+export type EventOf<E extends string> = E extends string
+  ? Lowercase<E> extends Lowercase<KnownEventType>
+    ? KnownEventOf<E>
+    : UnknownEvent
+  : never;
+/**
+ * What `bot.event()` takes: WeChat's event names ('subscribe', 'SCAN', 'CLICK', 'scancode_push', …)
+ * in either case ('scan' matches WeChat's `SCAN`), or any other event's name.
+ */
+export type EventName = KnownEventType | Lowercase<KnownEventType> | (string & {});
 
 /** How `bot.text()` picks a message: exact keyword(s) on the trimmed Content, a RegExp, or a predicate. */
 export type TextTrigger =

@@ -5,5 +5,6 @@ export * from './xml.js';
 export * from './messages.js';
 export * from './parse.js';
 export * from './replies.js';
+export * from './reply-check.js';
 export * from './envelope.js';
 export * from './build-message.js';

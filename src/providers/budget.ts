@@ -6,6 +6,7 @@
  */
 import { ProviderError, redact, type ProviderCodeMeaning, type ProviderErrorCode } from './errors.js';
 import type { ChatProvider, ChatReply } from './provider.js';
+import { replyBodyProblem } from '../protocol/reply-check.js';
 
 export const DEFAULT_BUDGET_MS = 3500;
 export const DEFAULT_FALLBACK_TEXT = '抱歉，我现在有点忙，请稍后再试。';
@@ -61,6 +62,14 @@ function isEmpty(reply: ChatReply): boolean {
   return reply === undefined || reply === null || (typeof reply === 'string' && reply.trim() === '');
 }
 
+/** Why an answer is no reply (empty, or not a reply at all: a number, an object without MsgType), or undefined. */
+function answerProblem(reply: ChatReply | undefined, name: string): string | undefined {
+  if (reply === undefined || isEmpty(reply)) return `${name} returned an empty reply`;
+  if (typeof reply === 'string') return undefined;
+  const problem = replyBodyProblem(reply);
+  return problem === undefined ? undefined : `${name} returned ${problem}, not a reply`;
+}
+
 /** Wraps a provider so it always resolves within the budget: with its answer, or with the fallback. */
 export function withBudget(provider: ChatProvider, o: BudgetOptions = {}): BudgetedProvider {
   const name = (provider as Partial<BudgetedProvider>).providerName ?? o.name ?? (provider.name || 'custom');
@@ -87,11 +96,12 @@ export function withBudget(provider: ChatProvider, o: BudgetOptions = {}): Budge
         done = true;
         clearTimeout(timer);
         const latencyMs = Math.round(performance.now() - started);
-        if (err === undefined && reply !== undefined && !isEmpty(reply)) return resolve(reply);
+        const problem = err === undefined ? answerProblem(reply, name) : undefined;
+        if (err === undefined && problem === undefined) return resolve(reply!);
         const failure =
           err !== undefined
             ? toFailure(err, name, latencyMs, secrets)
-            : { provider: name, code: 'BAD_RESPONSE' as const, reason: `${name} returned an empty reply`, latencyMs };
+            : { provider: name, code: 'BAD_RESPONSE' as const, reason: problem!, latencyMs };
         report(failure);
         resolve(fallback(failure));
       };

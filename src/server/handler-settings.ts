@@ -146,9 +146,19 @@ export class HandlerSettings {
   }
 }
 
-/** The handler's slow-reply strategy: none (today's `success`) unless the options ask for one. */
+/**
+ * The handler's slow-reply strategy: none (today's `success`) unless the options ask for one.
+ * `custom-service` sends late answers through onLateReply: without it they would be dropped in
+ * silence, so it is refused (as `wxbot serve` refuses it without the account).
+ */
 function slowRepliesOf(options: HandlerOptions, store: Store): SlowReplies | undefined {
   const o = options.slowReplies;
-  if (o === undefined || o instanceof SlowReplies) return o;
-  return new SlowReplies(store, options.appId, o);
+  if (o === undefined) return undefined;
+  if (o.strategy === 'custom-service' && !options.onLateReply) {
+    throw new WxbotError(
+      'CONFIG',
+      "slowReplies custom-service sends late answers through onLateReply, and none is given: pass onLateReply: createLateReplySender({ appId, appSecret, store }), or use strategy 'retry-window' (no AppSecret needed)",
+    );
+  }
+  return o instanceof SlowReplies ? o : new SlowReplies(store, options.appId, o);
 }

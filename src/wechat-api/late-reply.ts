@@ -6,6 +6,7 @@
 import { maskOpenId } from '../config/mask.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyBody } from '../protocol/replies.js';
+import { replyBodyProblem } from '../protocol/reply-check.js';
 import type { Store } from '../store/store.js';
 import { createWechatApi, type WechatApi } from './client.js';
 import { customMessageFor, sendCustomMessage } from './custom-message.js';
@@ -62,29 +63,34 @@ export function createLateReplySender(o: LateReplyOptions): LateReplySender {
 
   return async (message, reply) => {
     const openid = maskOpenId(message.FromUserName ?? '');
-    const msgtype = reply.MsgType;
+    const problem = replyBodyProblem(reply);
+    const type = (reply as { MsgType?: unknown } | null | undefined)?.MsgType;
+    const msgtype = typeof type === 'string' ? type : 'none';
     const drop = (reason: LateReplyDropReason, text: string, errcode?: number, level: LateReplyLog['level'] = 'warn') =>
       log({ level, event: 'late_reply.dropped', openid, msgtype, reason, errcode, message: text });
 
+    if (problem !== undefined) return drop('unsupported', `not a reply (${problem}): nothing was sent`);
     const body = customMessageFor(message.FromUserName, reply);
-    if (!body) return drop('unsupported', `a ${msgtype} reply cannot be sent through the customer-service API`);
+    if (!body)
+      return drop(
+        'unsupported',
+        `a ${msgtype} reply only works as the direct answer: the customer-service API has no such message`,
+      );
     const window = replyWindowFor(message);
     if (!window) return drop('no_window', `a ${message.MsgType} message opens no customer-service window (§6.3)`);
     const left = window.closesAt - now();
-    if (left <= 0)
-      return drop('window_closed', `the ${window.trigger} window closed ${Math.round(-left / 1000)} s ago`);
+    if (left <= 0) return drop('window_closed', `${window.label} closed ${Math.round(-left / 1000)} s ago`);
     const key = `wxbot:${api.tokens.appId}:cs:${message.FromUserName}:${window.id}`;
     try {
-      if ((await claimSlot(o.store, key, window.limit, left)) === undefined) {
-        return drop('quota_used', `all ${window.limit} messages of the ${window.trigger} window are used`);
-      }
+      const slot = await claimSlot(o.store, key, window.limit, left);
+      if (slot === undefined) return drop('quota_used', `all ${window.limit} messages of ${window.label} are used`);
       await sendCustomMessage(api, body);
       log({
         level: 'info',
         event: 'late_reply.sent',
         openid,
         msgtype,
-        message: `sent through the customer-service API after the ${window.trigger}`,
+        message: `sent through the customer-service API, message ${slot} of ${window.limit} in ${window.label}`,
       });
     } catch (err) {
       if (err instanceof WechatApiError && err.code === 'WECHAT_ERRCODE') {

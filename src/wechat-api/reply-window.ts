@@ -6,8 +6,10 @@
 import { isUserMessage, type WechatMessage } from '../protocol/messages.js';
 
 export interface ReplyWindow {
-  /** What opened it, for logs. */
+  /** What opened it: the user's MsgType, or the event's name. */
   trigger: string;
+  /** The window in words, for logs: "the 48 h window after the user's text message". */
+  label: string;
   /** Unique per interaction: the key its count is kept under. */
   id: string;
   opensAt: number;
@@ -24,6 +26,7 @@ export function replyWindowFor(message: WechatMessage): ReplyWindow | undefined 
   if (isUserMessage(message)) {
     return {
       trigger: message.MsgType,
+      label: `the 48 h window after the user's ${message.MsgType} message`,
       id: `msg:${message.MsgId}`,
       opensAt,
       closesAt: opensAt + MESSAGE_WINDOW_MS,
@@ -34,6 +37,7 @@ export function replyWindowFor(message: WechatMessage): ReplyWindow | undefined 
   if (EVENT_WINDOW_EVENTS.has(event)) {
     return {
       trigger: event,
+      label: `the 1 min window after the ${event} event`,
       id: `evt:${event}:${message.CreateTime}`,
       opensAt,
       closesAt: opensAt + EVENT_WINDOW_MS,

@@ -71,6 +71,30 @@ test('routes by message type and event, first match wins', async () => {
   assert.equal(await bot.handle(sample('voice')), undefined);
 });
 
+test('event names match in any case: WeChat sends SCAN, CLICK, VIEW but subscribe, scancode_push', async () => {
+  const bot = createBot()
+    // Typed by the name in any case: ctx.message is the ScanEvent, with its Ticket.
+    .event('scan', (ctx) => {
+      const key: string = ctx.message.EventKey; // a type error if 'scan' were typed as an unknown event
+      return `scan ${key} ${ctx.message.Ticket}`;
+    })
+    .event(['view', 'LOCATION'], (ctx) => `view ${ctx.message.Event}`)
+    .event('SUBSCRIBE', () => 'welcome')
+    .event('Scancode_Push', () => 'scanned')
+    .event('KF_Create_Session', () => 'kf');
+  assert.equal(contentOf(await bot.handle(sample('event-scan'))), 'scan 123123 TICKET');
+  assert.equal(contentOf(await bot.handle(sample('event-view'))), 'view VIEW');
+  assert.equal(contentOf(await bot.handle(sample('event-subscribe'))), 'welcome');
+  assert.equal(contentOf(await bot.handle(sample('event-scancode_push'))), 'scanned');
+  assert.equal(contentOf(await bot.handle(sample('event-unknown'))), 'kf');
+  assert.equal(await bot.handle(sample('event-click')), undefined);
+  const click = createBot().click('K', () => 'clicked');
+  assert.equal(
+    contentOf(await click.handle({ ...sample('event-click'), Event: 'click', EventKey: 'K' } as WechatMessage)),
+    'clicked',
+  );
+});
+
 test('fallback sees only messages no route answered, wherever it was registered', async () => {
   const seen: string[] = [];
   const bot = createBot()

@@ -22,7 +22,15 @@ before(async () => {
   writeFileSync(join(dir, 'cat.png'), mediaFiles.png());
   writeFileSync(
     join(dir, 'bot.mjs'),
-    `import { createBot } from '${DIST}';\nexport default createBot().text('猫', (ctx) => ctx.replyImage({ file: './cat.png' }));\n`,
+    [
+      `import { createBot } from '${DIST}';`,
+      'export default createBot()',
+      "  .text('猫', (ctx) => ctx.replyImage({ file: './cat.png' }))",
+      // A media reply the handler forgets to await, from a file that is not there.
+      "  .text('x', (ctx) => { ctx.replyImage({ file: './nope.png' }); return 'text instead'; })",
+      "  .text('y', () => 'still alive');",
+      '',
+    ].join('\n'),
   );
   serve = runWxbot(['serve', 'bot.mjs', '--port', '0', '--host', '127.0.0.1', '--token', TOKEN, '--no-history'], {
     cwd: dir,
@@ -58,4 +66,21 @@ test('wxbot serve without an AppSecret replies with a placeholder picture the si
   assert.equal(JSON.parse(json.stdout).reply.Image.MediaId, id);
   // Said once, not per reply.
   assert.equal(serve.stderr().split('was not uploaded').length, 2);
+});
+
+test('a media reply the handler did not await fails in the log, once, and the server answers the next message', async () => {
+  const simulate = (text: string) =>
+    runChild(process.execPath, [BIN, 'simulate', 'text', text, '--url', url, '--token', TOKEN], {
+      cwd: dir,
+      env: cleanEnv(),
+    });
+  const x = await simulate('x');
+  assert.equal(x.code, 0, x.stderr + x.stdout);
+  assert.match(x.stdout, /text instead/);
+  await serve.waitFor(/ERROR oUse…\w+ WechatApiError \w+: cannot read \.\/nope\.png: no such file/, 'stdout');
+  const y = await simulate('y');
+  assert.equal(y.code, 0, y.stderr + y.stdout);
+  assert.match(y.stdout, /still alive/);
+  assert.equal(serve.stdout().split('nope.png').length, 2, 'reported once');
+  assert.doesNotMatch(serve.stderr(), /unhandled|UnhandledPromiseRejection/i);
 });

@@ -51,7 +51,10 @@ test('testBot keeps the session across calls, per user; the fake clock expires i
 });
 
 test('testBot reports what WeChat would reject', async () => {
-  const bot = createBot().text('空', (ctx) => ctx.replyImage(''));
+  // The bot refuses such a value from a handler (BAD_REPLY); set on ctx.response it goes out as is.
+  const bot = createBot().text('空', (ctx) => {
+    ctx.response = { MsgType: 'image', Image: { MediaId: '' } };
+  });
   const r = await testBot(bot).send('空');
   assert.equal(r.ok, false);
   assert.match(r.problems.join('\n'), /image reply without <Image><MediaId>/);

@@ -173,6 +173,47 @@ describe('late-reply sender against the fake API', () => {
     );
   });
 
+  test('the log says what was sent and in which window, for every reply type; drops say why in words', async () => {
+    const { send, logs } = sender();
+    await send(textMessage(), imageReply('MEDIA_ID_1'));
+    assert.deepEqual(
+      { event: logs[0]?.event, msgtype: logs[0]?.msgtype, message: logs[0]?.message },
+      {
+        event: 'late_reply.sent',
+        msgtype: 'image',
+        message:
+          "sent through the customer-service API, message 1 of 5 in the 48 h window after the user's text message",
+      },
+    );
+    await send(event('CLICK'), videoReply('M3', 'T', 'D', 'TH3'));
+    assert.equal(
+      logs[1]?.message,
+      'sent through the customer-service API, message 1 of 3 in the 1 min window after the CLICK event',
+    );
+    await send(event('subscribe', nowSec() - 61), imageReply('M'));
+    assert.match(logs[2]?.message ?? '', /^the 1 min window after the subscribe event closed \d+ s ago$/);
+    await send(textMessage(), transferReply());
+    assert.equal(
+      logs[3]?.message,
+      'a transfer_customer_service reply only works as the direct answer: the customer-service API has no such message',
+    );
+    const n = fake.calls.length;
+    await send(textMessage(), { MsgType: undefined } as never);
+    await send(textMessage(), { MsgType: 'image' } as never);
+    assert.equal(fake.calls.length, n, 'nothing sent for them');
+    assert.deepEqual(
+      logs.slice(4).map((l) => [l.reason, l.msgtype, l.message]),
+      [
+        ['unsupported', 'none', 'not a reply (an empty object): nothing was sent'],
+        ['unsupported', 'image', 'not a reply (an image reply without Image.MediaId): nothing was sent'],
+      ],
+    );
+    assert.ok(
+      !logs.some((l) => /undefined|after the text/.test(l.message)),
+      'no "a undefined reply", no "after the text"',
+    );
+  });
+
   for (const errcode of [45015, 45047, 48001]) {
     test(`WeChat refusing with ${errcode} is logged with the errcode and dropped, not thrown`, async () => {
       const { send, logs } = sender();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createBot } from '../../src/bot/index.js';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import { startServer, type ErrorLog, type LogRecord, type RunningServer } from '../../src/server/index.js';
 import { sendMessage, textMessage } from '../../src/simulate/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import {
@@ -293,5 +293,91 @@ describe('a slow upload is a slow handler', () => {
       await server.close();
       await slow.stop();
     }
+  });
+});
+
+describe('a media reply nobody awaited', () => {
+  test('its failure is reported once, the server survives, and the next message is answered', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    const nope = join(dir, 'nope.png');
+    const bot = createBot()
+      .text('x', (ctx) => {
+        void ctx.replyImage({ file: nope });
+        return 'text instead';
+      })
+      .text('y', () => 'still alive')
+      .text('awaited', async (ctx) => {
+        await ctx.replyImage({ file: nope });
+      })
+      .text('caught', (ctx) => ctx.replyImage({ file: nope }).catch(() => '没有这张图'));
+    const logs: LogRecord[] = [];
+    const server = await startServer(bot, {
+      host: '127.0.0.1',
+      port: 0,
+      token: ACCOUNT.token,
+      media: createMediaReplies({}),
+      onLog: (r) => logs.push(r),
+    });
+    const send = (text: string) =>
+      sendMessage({ url: server.url, message: textMessage(text), settings: { token: ACCOUNT.token, mode: 'plain' } });
+    const errors = () => logs.filter((l): l is ErrorLog => l.type === 'error');
+    try {
+      const x = await send('x');
+      assert.equal(x.reply?.MsgType === 'text' && x.reply.Content, 'text instead');
+      for (let i = 0; i < 100 && errors().length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+      assert.equal(errors().length, 1);
+      assert.match(errors()[0]!.error.message, /cannot read .*nope\.png: no such file/);
+      const y = await send('y');
+      assert.equal(y.reply?.MsgType === 'text' && y.reply.Content, 'still alive');
+      // Awaited, it is the handler's error: `success`, and reported once (by the request, not twice).
+      logs.length = 0;
+      assert.equal((await send('awaited')).ack, 'success');
+      await new Promise((res) => setTimeout(res, 50));
+      assert.equal(errors().length, 1);
+      assert.match(errors()[0]!.error.message, /nope\.png/);
+      // Caught by the handler: not reported at all.
+      logs.length = 0;
+      const caught = await send('caught');
+      assert.equal(caught.reply?.MsgType === 'text' && caught.reply.Content, '没有这张图');
+      await new Promise((res) => setTimeout(res, 50));
+      assert.equal(errors().length, 0);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await server.close();
+    }
+  });
+
+  test('bot.handle: the context reports it; awaited, bot.catch sees it once and reportError not at all', async () => {
+    const reported: unknown[] = [];
+    const bot = createBot()
+      .text('x', (ctx) => {
+        void ctx.replyVoice({ buffer: mediaFiles.amr() });
+        void ctx.replyVideo({ buffer: mediaFiles.mp4() });
+        void ctx.replyMusic({ Title: 't', thumb: { buffer: mediaFiles.jpeg() } });
+        return 'text';
+      })
+      .text('awaited', async (ctx) => {
+        await ctx.replyImage({ file: cat });
+      });
+    // Without media set up every one of them fails: three reports, nothing unhandled.
+    const r = await bot.handle(textMessage('x'), { reportError: (e) => reported.push(e) });
+    assert.equal(r?.MsgType === 'text' && r.Content, 'text');
+    await new Promise((res) => setTimeout(res, 20));
+    assert.equal(reported.length, 3);
+    assert.ok(reported.every((e) => (e as { code?: string }).code === 'MEDIA_NOT_CONFIGURED'));
+    reported.length = 0;
+    const seen: unknown[] = [];
+    bot.catch((err) => {
+      seen.push(err);
+      return '图片暂时发不了';
+    });
+    const a = await bot.handle(textMessage('awaited'), { reportError: (e) => reported.push(e) });
+    assert.equal(a?.MsgType === 'text' && a.Content, '图片暂时发不了');
+    await new Promise((res) => setTimeout(res, 20));
+    assert.equal(seen.length, 1);
+    assert.equal(reported.length, 0);
   });
 });

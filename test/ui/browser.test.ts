@@ -15,7 +15,7 @@ import { BIN, cleanEnv, ROOT, runServe, tempDir, type ServeChild } from '../cli/
 import { textMessage } from '../../src/simulate/index.js';
 import { parseConvo } from '../../src/testing/index.js';
 import { startUiServer } from '../../src/ui/server.js';
-import { browserSkip, launch, localContext, shot } from './browser.js';
+import { browserSkip, launch, localContext, say, shot, total, totalReaches } from './browser.js';
 import { startHoldingServer } from '../helpers/holding-server.js';
 import { servedExchange } from './exchanges.js';
 
@@ -98,24 +98,6 @@ function runUi(args: string[], cwd: string): Promise<{ child: ChildProcess; url:
     });
     child.once('exit', (code) => reject(new Error(`wxbot ui exited with ${code}:\n${err}`)));
   });
-}
-
-/** The inspector's total (its list is virtual: the rows in the DOM are only those in view). */
-async function total(page: Page): Promise<number> {
-  return Number(((await page.locator('.inspector .count').textContent()) ?? '').replace(/\D/g, '') || 0);
-}
-
-const totalReaches = (page: Page, n: number) =>
-  page
-    .locator('.inspector .count')
-    .filter({ hasText: `${n} 条` })
-    .waitFor();
-
-async function say(page: Page, text: string): Promise<void> {
-  const before = await total(page);
-  await page.getByTestId('composer').fill(text);
-  await page.getByTestId('send').click();
-  await totalReaches(page, before + 1);
 }
 
 const newestRow = (page: Page) => page.getByTestId('exchange').first();

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { findProgram, requireProgram } from '../helpers/system.js';
 
 /** node:test's skip option: skipped outside CI without chromium, a failure with CI=true. */
@@ -50,3 +50,22 @@ export async function localContext(browser: Browser): Promise<{ context: Browser
 }
 
 export const shot = (name: string) => join(SHOTS, name);
+
+/** The inspector's total (its list is virtual: the rows in the DOM are only those in view). */
+export async function total(page: Page): Promise<number> {
+  return Number(((await page.locator('.inspector .count').textContent()) ?? '').replace(/\D/g, '') || 0);
+}
+
+export const totalReaches = (page: Page, n: number) =>
+  page
+    .locator('.inspector .count')
+    .filter({ hasText: `${n} 条` })
+    .waitFor();
+
+/** Types `text` in the phone's composer, sends it, and waits for its exchange in the inspector. */
+export async function say(page: Page, text: string): Promise<void> {
+  const before = await total(page);
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('send').click();
+  await totalReaches(page, before + 1);
+}

@@ -15,28 +15,11 @@ import { createHandler } from '../../src/server/index.js';
 import { DEFAULT_OPENID, textMessage } from '../../src/simulate/index.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { tempDir } from '../cli/serve-child.js';
-import { browserSkip, launch, localContext, shot } from './browser.js';
+import { browserSkip, launch, localContext, say, shot, total, totalReaches } from './browser.js';
 import { servedExchange } from './exchanges.js';
 
 const MP3_ID = `LOCAL_voice_${'cd'.repeat(20)}`;
 const OTHER_USER = 'oUserOpenId00000000000000002';
-
-async function total(page: Page): Promise<number> {
-  return Number(((await page.locator('.inspector .count').textContent()) ?? '').replace(/\D/g, '') || 0);
-}
-
-const totalReaches = (page: Page, n: number) =>
-  page
-    .locator('.inspector .count')
-    .filter({ hasText: `${n} 条` })
-    .waitFor();
-
-async function say(page: Page, text: string): Promise<void> {
-  const before = await total(page);
-  await page.getByTestId('composer').fill(text);
-  await page.getByTestId('send').click();
-  await totalReaches(page, before + 1);
-}
 
 // Run in the page as text: the tests are compiled without the DOM's types.
 /** Two animation frames: the page redraws once per frame. */

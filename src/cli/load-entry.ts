@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bot } from '../bot/bot.js';
+import { exportDotEnv } from '../config/env.js';
 import { CliError, EXIT } from './errors.js';
 
 type TsImport = (
@@ -56,6 +57,7 @@ export async function loadEntry(entry: string, cwd: string, fresh = false): Prom
   const url = pathToFileURL(file).href;
   const files: string[] = [];
   let mod: unknown;
+  exportDotEnv(cwd);
   const tsImport = TS_EXT.has(ext) || fresh ? await loadTsImport(cwd) : undefined;
   if (TS_EXT.has(ext) && !tsImport) {
     throw new CliError(

@@ -17,6 +17,17 @@ export function loadEnv(cwd: string = process.cwd(), env: Env = process.env): En
   return { ...readDotEnv(cwd), ...stripEmpty(env) };
 }
 
+/**
+ * Copies `.env` into process.env wherever the environment has no value, before a command runs the
+ * user's bot module: a bot reads its own settings (a provider's API key) from process.env, and
+ * should find the `.env` it shares with wxbot there, with the environment still winning.
+ */
+export function exportDotEnv(cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+  for (const [k, v] of Object.entries(readDotEnv(cwd))) {
+    if (v !== undefined && (env[k] === undefined || env[k] === '')) env[k] = v;
+  }
+}
+
 function stripEmpty(env: Env): Env {
   const out: Env = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;

@@ -1,4 +1,12 @@
-import { CliError } from './errors.js';
+import { CliError, EXIT } from './errors.js';
+
+/** Refuses what cannot be an exchange id (a usage error, not "no such exchange"). */
+export function checkHistoryIds(ids: readonly string[]): void {
+  const bad = ids.find((id) => !/^[1-9]\d{0,15}$/.test(id));
+  if (bad !== undefined) {
+    throw new CliError(`"${bad}" is not an exchange id: ids are the numbers \`wxbot history\` lists`, EXIT.usage);
+  }
+}
 
 /**
  * The history file's entries and the lines that are not entries, for `history` and `replay`; a file

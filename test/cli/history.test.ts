@@ -141,6 +141,16 @@ test('wxbot history lists lines, shows one entry, and explains unknown ids', asy
   const noReplay = await run(['replay', '999']);
   assert.equal(noReplay.code, 1);
   assert.match(noReplay.err, /no exchange 999/);
+  // Not an id at all: a usage error, not "no such exchange".
+  for (const args of [
+    ['history', 'abc'],
+    ['replay', '0'],
+    ['history', '--convo', '1', 'x1'],
+  ]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /is not an exchange id: ids are the numbers `wxbot history` lists/);
+  }
 });
 
 test('replay to a server that is gone: exit 3 with a hint', async () => {

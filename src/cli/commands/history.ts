@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { readHistoryFile } from '../history-read.js';
+import { checkHistoryIds, readHistoryFile } from '../history-read.js';
 
 interface HistoryFlags {
   json?: boolean;
@@ -35,6 +35,7 @@ export default function historyCommand(): Command {
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (ids: string[], o: HistoryFlags) => {
+      checkHistoryIds(ids);
       const { HistoryFile, historyPath, formatHistoryLine, HISTORY_HEADER } = await import('../../history/index.js');
       const file = new HistoryFile(o.file ?? historyPath());
       if (o.clear) {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { httpUrl } from '../../config/values.js';
 import { CliError, EXIT } from '../errors.js';
-import { readHistoryFile } from '../history-read.js';
+import { checkHistoryIds, readHistoryFile } from '../history-read.js';
 
 interface ReplayFlags {
   url?: string;
@@ -48,6 +48,7 @@ export default function replayCommand(): Command {
     .option('--file <path>', 'history file (default .wxbot/history.ndjson in this directory)')
     .addHelpText('after', EXAMPLES)
     .action(async (id: string | undefined, o: ReplayFlags) => {
+      if (id !== undefined) checkHistoryIds([id]);
       const [
         { historyPath, replayEntry, ReplayError },
         { loadEnv, wechatSettings },

@@ -34,6 +34,14 @@ export function num(v: string | undefined, what: string): number {
   return n;
 }
 
+/** A latitude (-90 to 90) or longitude (-180 to 180), as a phone reports them. */
+function coordinate(v: string | undefined, what: 'lat' | 'lng'): number {
+  const n = num(v, what);
+  const limit = what === 'lat' ? 90 : 180;
+  if (Math.abs(n) > limit) throw new CliError(`${what} must be from -${limit} to ${limit}, got ${v}`, EXIT.usage);
+  return n;
+}
+
 const media: Kind['options'] = [
   ['--media-id <id>', 'MediaId (default: a random one)'],
   ['--thumb-media-id <id>', 'ThumbMediaId (default: a random one)'],
@@ -101,8 +109,8 @@ export const MESSAGE_KINDS: Kind[] = [
     words: 'label',
     build: (m, a, o, u) =>
       m.locationMessage(
-        num(a[0], 'lat'),
-        num(a[1], 'lng'),
+        coordinate(a[0], 'lat'),
+        coordinate(a[1], 'lng'),
         { label: o.label, scale: o.scale ? num(o.scale, '--scale') : undefined },
         u,
       ),
@@ -201,8 +209,8 @@ export const EVENT_KINDS: Kind[] = [
     example: 'event location 23.137466 113.352425',
     build: (m, a, o, u) =>
       m.locationEvent(
-        num(a[0], 'lat'),
-        num(a[1], 'lng'),
+        coordinate(a[0], 'lat'),
+        coordinate(a[1], 'lng'),
         { precision: o.precision ? num(o.precision, '--precision') : undefined },
         u,
       ),
@@ -222,7 +230,13 @@ export const EVENT_KINDS: Kind[] = [
       ['--poiname <name>', 'POI name'],
     ],
     build: (m, a, o, u) =>
-      m.locationSelectEvent(a[0]!, num(a[1], 'lat'), num(a[2], 'lng'), { label: o.label, poiname: o.poiname }, u),
+      m.locationSelectEvent(
+        a[0]!,
+        coordinate(a[1], 'lat'),
+        coordinate(a[2], 'lng'),
+        { label: o.label, poiname: o.poiname },
+        u,
+      ),
   },
   {
     name: 'templatesendjobfinish',

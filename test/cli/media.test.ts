@@ -243,6 +243,9 @@ describe('wxbot qrcode', () => {
     assert.equal(out.expire_seconds, 7 * 86_400);
     assert.match(String(out.image_url), /\/cgi-bin\/showqrcode\?ticket=gQ/);
     assert.equal([...fake.media.qrcodes.values()].at(-1)!.action_name, 'QR_STR_SCENE');
+    const zero = await wxbot(['qrcode', '--scene', '007', '--json']);
+    assert.equal(json(zero).scene, '007', 'a leading zero keeps the scene a string');
+    assert.equal([...fake.media.qrcodes.values()].at(-1)!.action_name, 'QR_STR_SCENE');
     const p = await wxbot(['qrcode', '--scene', '7', '--permanent', '--json']);
     assert.equal(json(p).permanent, true);
     assert.equal([...fake.media.qrcodes.values()].at(-1)!.action_name, 'QR_LIMIT_SCENE');

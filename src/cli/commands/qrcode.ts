@@ -31,8 +31,9 @@ async function qrcode(flags: QrFlags): Promise<void> {
   if (flags.permanent && flags.expire !== undefined)
     throw new CliError('--permanent codes do not expire: drop --expire', EXIT.usage);
   const lib = await import('../../wechat-api/index.js');
-  // Digits only is a scene_id, anything else a scene_str (as the subscribe/SCAN EventKey carries it).
-  const scene = /^\d+$/.test(flags.scene) ? Number(flags.scene) : flags.scene;
+  // A number is a scene_id, anything else a scene_str (as the subscribe/SCAN EventKey carries it);
+  // "007" stays a string: as a scene_id the EventKey would say 7.
+  const scene = /^(0|[1-9]\d*)$/.test(flags.scene) ? Number(flags.scene) : flags.scene;
   const request = {
     scene,
     permanent: flags.permanent === true,

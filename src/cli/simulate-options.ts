@@ -125,6 +125,14 @@ export function resolveSimulate(flags: SimulateFlags, env = loadEnv(), cwd = pro
     if (!/^[A-Za-z0-9]{43}$/.test(s.aesKey))
       throw new CliError('the EncodingAESKey must be exactly 43 letters and digits', EXIT.usage);
   }
+  for (const [flag, v] of [
+    ['--from', flags.from],
+    ['--to', flags.to],
+  ] as const) {
+    // WeChat never sends an empty or spaced OpenID / account id: a bot keyed on it would see nonsense.
+    if (v !== undefined && !/^[\w-]{1,64}$/.test(v))
+      throw new CliError(`${flag} must be an id of 1 to 64 letters, digits, _ or -, got "${v}"`, EXIT.usage);
+  }
   const settings: SimulateSettings = { token: s.token, mode };
   if (s.aesKey) settings.aesKey = s.aesKey;
   if (s.appId) settings.appId = s.appId;

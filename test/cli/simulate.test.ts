@@ -177,6 +177,9 @@ test('usage errors exit 2: no token, safe mode without a key, bad numbers', asyn
   const badLat = await wxbot(['simulate', 'location', 'north', '113', '--url', server.url, '--token', TOKEN]);
   assert.equal(badLat.code, 2);
   assert.match(badLat.stderr, /lat must be a number/);
+  const noUser = await wxbot(['simulate', 'text', 'x', '--from', '', '--url', server.url, '--token', TOKEN]);
+  assert.equal(noUser.code, 2);
+  assert.match(noUser.stderr, /--from must be an id of 1 to 64 letters, digits, _ or -, got ""/);
   const offMap = await wxbot(['simulate', 'location', '91', '200', '--url', server.url, '--token', TOKEN]);
   assert.equal(offMap.code, 2);
   assert.match(offMap.stderr, /lat must be from -90 to 90, got 91/);

@@ -6,7 +6,16 @@ import type { MediaReplies } from '../wechat-api/media-cache.js';
 import { compose, DONE } from './compose.js';
 import { Context, toReplyBody, type ContextInit } from './context.js';
 import { clickRoute, eventRoute, isThenable, router, setReply, textRoute, typeRoute, type Route } from './routes.js';
-import type { ErrorHandler, EventName, EventOf, Handler, MessageOf, Middleware, TextTrigger } from './types.js';
+import type {
+  ErrorHandler,
+  EventName,
+  EventOf,
+  Handler,
+  MatchHandler,
+  MessageOf,
+  Middleware,
+  TextTrigger,
+} from './types.js';
 
 export interface BotOptions {
   /** Store for sessions (and dedupe, unless the server is given its own). Default: in-memory. */
@@ -84,8 +93,10 @@ export class Bot {
   }
 
   /** Text by exact keyword (trimmed Content), one of several keywords, a RegExp (sets ctx.match) or a predicate. */
-  text(trigger: TextTrigger, handler: Handler<MessageOf<'text'>>): this {
-    return this.#add(textRoute(trigger, handler));
+  text(trigger: RegExp, handler: MatchHandler<MessageOf<'text'>>): this;
+  text(trigger: TextTrigger, handler: Handler<MessageOf<'text'>>): this;
+  text(trigger: TextTrigger, handler: Handler<MessageOf<'text'>> | MatchHandler<MessageOf<'text'>>): this {
+    return this.#add(textRoute(trigger, handler as Handler<never>));
   }
 
   /** Messages of a type: 'text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link' (or any other MsgType). */
@@ -104,7 +115,9 @@ export class Bot {
   }
 
   /** Menu clicks (CLICK events) by EventKey; a RegExp sets ctx.match. */
-  click(key: string | RegExp, handler: Handler<EventOf<'CLICK'>>): this {
+  click(key: RegExp, handler: MatchHandler<EventOf<'CLICK'>>): this;
+  click(key: string | RegExp, handler: Handler<EventOf<'CLICK'>>): this;
+  click(key: string | RegExp, handler: Handler<EventOf<'CLICK'>> | MatchHandler<EventOf<'CLICK'>>): this {
     return this.#add(clickRoute(key, handler as Handler));
   }
 
@@ -202,7 +215,7 @@ function groupRoutes(chain: readonly (Middleware | Route)[]): Middleware[] {
  *
  * export default createBot()
  *   .text(['帮助', 'help'], () => '发送任意文字，我会回复你')
- *   .text(/^复读 (.+)/, (ctx) => ctx.match![1])
+ *   .text(/^复读 (.+)/, (ctx) => ctx.match[1])
  *   .event('subscribe', () => '感谢关注！')
  *   .click('ABOUT', () => newsReply([{ Title: '关于', Description: '一个 wxbot 机器人', Url: 'https://example.com' }]))
  *   .fallback((ctx) => `你说：${ctx.text ?? ''}`);

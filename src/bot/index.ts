@@ -22,6 +22,7 @@ export type {
   Handler,
   HandlerResult,
   KnownEventOf,
+  MatchHandler,
   MessageOf,
   Middleware,
   Next,

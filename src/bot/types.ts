@@ -24,6 +24,15 @@ export type Handler<M extends WechatMessage = WechatMessage> = (
   next: Next,
 ) => HandlerResult | Promise<HandlerResult>;
 
+/**
+ * The handler of a RegExp route (`bot.text(/…/)`, `bot.click(/…/)`): its `ctx.match` is the match,
+ * never undefined there, so `ctx.match[1]` type-checks under strict.
+ */
+export type MatchHandler<M extends WechatMessage> = (
+  ctx: Context<M> & { readonly match: RegExpExecArray },
+  next: Next,
+) => HandlerResult | Promise<HandlerResult>;
+
 /** Turns an error thrown by a handler into a reply (or nothing); rethrow to have it logged as a failure. */
 export type ErrorHandler = (err: unknown, ctx: Context) => HandlerResult | Promise<HandlerResult>;
 

@@ -28,7 +28,8 @@ test('a keyword list matches any of them', async () => {
 });
 
 test('a RegExp route exposes ctx.match, also for /g RegExps used repeatedly', async () => {
-  const bot = createBot().text(/^weather\s+(\S+)$/g, (ctx) => `W:${ctx.match?.[1]}`);
+  // Typed: in a RegExp route ctx.match is the match, so ctx.match[1] compiles under strict.
+  const bot = createBot().text(/^weather\s+(\S+)$/g, (ctx) => `W:${ctx.match[1]}`);
   assert.equal(contentOf(await bot.handle(text('weather 北京'))), 'W:北京');
   assert.equal(contentOf(await bot.handle(text('weather 上海'))), 'W:上海');
   assert.equal(await bot.handle(text('the weather')), undefined);
@@ -58,7 +59,7 @@ test('routes by message type and event, first match wins', async () => {
     .event('subscribe', () => 'never reached')
     .event('kf_create_session', (ctx) => `kf ${String(ctx.message.KfAccount)}`)
     .click('V1001_TODAY_MUSIC', () => 'music')
-    .click(/^MENU_(\w+)$/, (ctx) => `menu ${ctx.match?.[1]}`);
+    .click(/^MENU_(\w+)$/, (ctx) => `menu ${ctx.match[1]}`);
   assert.match(String(contentOf(await bot.handle(sample('image')))), /^img http/);
   assert.equal(contentOf(await bot.handle(sample('shortvideo'))), 'vid shortvideo');
   assert.match(String(contentOf(await bot.handle(sample('location')))), /^loc 广州市天河区 23\.13/);

@@ -91,6 +91,12 @@ test('a Tuling error code: its code and meaning, exit 1 (and --json says ok:fals
   assert.equal(j.stdout.includes(FAKE_TULING_KEY), false);
 });
 
+test('words that are only spaces: exit 2, not the interactive mode', async () => {
+  const r = await chat(['   '], { env: tulingEnv() });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /nothing to ask: the text is empty/);
+});
+
 test('missing keys name the variable and exit 2', async () => {
   const none = await chat(['你好']);
   assert.equal(none.code, 2);

@@ -57,6 +57,12 @@ export default function chatCommand(): Command {
       ].join('\n'),
     )
     .action(async (words: string[], opts: ChatOpts) => {
+      // Words that are only spaces are a question with nothing in it, not a request for the interactive mode.
+      if (words.length > 0 && words.join(' ').trim() === '')
+        throw new CliError(
+          'nothing to ask: the text is empty (give a question, or no words for the interactive mode)',
+          EXIT.usage,
+        );
       const timeoutMs = Number(opts.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
         throw new CliError(`--timeout must be a positive integer, got "${opts.timeout}"`, EXIT.usage);

@@ -4,6 +4,7 @@ import { DEFAULT_SLOW_LIMIT_MS } from '../bot/slow-reply.js';
 import { DEV_SESSION_DIR, DEV_SESSION_FILE } from '../config/dev-session.js';
 import type { Env } from '../config/env.js';
 import { maskSecret } from '../config/mask.js';
+import { WECHAT_TIMEOUT_MS } from '../simulate/ids.js';
 import { maskRedisUrl } from '../store/errors.js';
 import type { ServeSettings } from './serve-settings.js';
 import { bareSimulateUrl } from './simulate-options.js';
@@ -38,6 +39,11 @@ export function banner(
     `  Token    ${token}`,
     ...(s.aesKey ? [`  AESKey   ${maskSecret(s.aesKey)}`] : []),
     `  Slow     ${slowReplies(s)}`,
+    ...(s.deadlineMs >= WECHAT_TIMEOUT_MS
+      ? [
+          `           ${c.yellow(`--deadline ${s.deadlineMs} ms is not before WeChat gives up (${WECHAT_TIMEOUT_MS / 1000} s): no answer reaches the user passively; 4500 (the default) leaves time to send`)}`,
+        ]
+      : []),
     `  Store    ${s.redisUrl ? `redis ${maskRedisUrl(s.redisUrl)}` : 'memory (one process; --redis for several replicas)'}`,
     ...(uiUrl
       ? [`  UI       ${c.cyan(uiUrl)}  ${c.dim('# the phone, the inspector, the menu (this machine only)')}`]

@@ -1,7 +1,7 @@
 // The banner's `wxbot simulate` hint: run as shown, from the same directory, it reaches this server.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { simulateHint } from '../../src/cli/serve-banner.js';
+import { banner, simulateHint } from '../../src/cli/serve-banner.js';
 import { resolveServeSettings } from '../../src/cli/serve-settings.js';
 
 const BARE = 'wxbot simulate text 你好';
@@ -56,4 +56,21 @@ test('simulateHint: --url only when a bare simulate would send elsewhere, --toke
   assert.equal(simulateHint(generated, url, true, {}), BARE);
   assert.equal(simulateHint(generated, url, true, { PORT: '3000' }), `${BARE} --url ${url}`);
   assert.equal(simulateHint(generated, url, false, {}), `${BARE} --url ${url} --token ${generated.token}`);
+});
+
+test('a --deadline not before WeChat gives up (5 s) is called out in the banner; the default is not', async () => {
+  const { Chalk } = await import('chalk');
+  const plain = new Chalk({ level: 0 });
+  const url = 'http://127.0.0.1:5050/wechat';
+  const late = banner(
+    resolveServeSettings({ deadline: '6000' }, { WECHAT_TOKEN: 'configured42' }),
+    url,
+    'demo',
+    false,
+    {},
+    plain,
+  );
+  assert.match(late, /--deadline 6000 ms is not before WeChat gives up \(5 s\): no answer reaches the user passively/);
+  const usual = banner(resolveServeSettings({}, { WECHAT_TOKEN: 'configured42' }), url, 'demo', false, {}, plain);
+  assert.doesNotMatch(usual, /--deadline/);
 });

@@ -34,6 +34,12 @@ export function num(v: string | undefined, what: string): number {
   return n;
 }
 
+/** A value WeChat never sends empty (a QR scene, a menu key). */
+function filled(v: string | undefined, what: string): string {
+  if (v === undefined || v.trim() === '') throw new CliError(`${what} must not be empty`, EXIT.usage);
+  return v;
+}
+
 /** A latitude (-90 to 90) or longitude (-180 to 180), as a phone reports them. */
 function coordinate(v: string | undefined, what: 'lat' | 'lng'): number {
   const n = num(v, what);
@@ -158,7 +164,7 @@ export const EVENT_KINDS: Kind[] = [
     options: [['--scene <scene>', 'QR scene: EventKey becomes qrscene_<scene>']],
     words: 'scene',
     example: 'event subscribe --scene 123',
-    build: (m, _a, o, u) => m.subscribeEvent(o.scene, u),
+    build: (m, _a, o, u) => m.subscribeEvent(o.scene === undefined ? undefined : filled(o.scene, '--scene'), u),
   },
   {
     name: 'unsubscribe',
@@ -173,7 +179,7 @@ export const EVENT_KINDS: Kind[] = [
     args: '<scene>',
     summary: 'a follower scanning a parametric QR code',
     example: 'event scan 123',
-    build: (m, a, _o, u) => m.scanEvent(a[0]!, u),
+    build: (m, a, _o, u) => m.scanEvent(filled(a[0], 'scene'), u),
   },
   {
     name: 'click',
@@ -181,7 +187,7 @@ export const EVENT_KINDS: Kind[] = [
     args: '<key>',
     summary: 'a tap on a menu click button',
     example: 'event click V1001_TODAY_MUSIC',
-    build: (m, a, _o, u) => m.clickEvent(a[0]!, u),
+    build: (m, a, _o, u) => m.clickEvent(filled(a[0], 'key'), u),
   },
   {
     name: 'view',

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { WechatMessage } from '../protocol/messages.js';
 import type * as Messages from '../simulate/messages.js';
 import { CliError, EXIT } from './errors.js';
+import { coordinateProblem } from '../simulate/coordinates.js';
 
 type Opts = Record<string, string | undefined>;
 type Build = (m: typeof Messages, args: string[], o: Opts, u: Messages.SimulatedUser) => WechatMessage;
@@ -40,11 +41,11 @@ function filled(v: string | undefined, what: string): string {
   return v;
 }
 
-/** A latitude (-90 to 90) or longitude (-180 to 180), as a phone reports them. */
+/** A latitude or longitude as a phone reports them. */
 function coordinate(v: string | undefined, what: 'lat' | 'lng'): number {
   const n = num(v, what);
-  const limit = what === 'lat' ? 90 : 180;
-  if (Math.abs(n) > limit) throw new CliError(`${what} must be from -${limit} to ${limit}, got ${v}`, EXIT.usage);
+  const problem = coordinateProblem(n, what);
+  if (problem) throw new CliError(problem, EXIT.usage);
   return n;
 }
 

@@ -4,6 +4,7 @@
  * line when `history --convo` or `simulate --save` writes one).
  */
 import type { WechatMessage } from '../protocol/messages.js';
+import { coordinateProblem } from '../simulate/coordinates.js';
 import * as m from '../simulate/messages.js';
 
 /** `--media-id X` in the brackets, by flag name without the dashes: `{ 'media-id': 'X' }`. */
@@ -30,6 +31,13 @@ const num = (v: string | undefined, what: string): number => {
   const n = Number(v);
   if (v === undefined || v.trim() === '' || !Number.isFinite(n))
     throw new Error(`${what} must be a number, got "${v ?? ''}"`);
+  return n;
+};
+
+const coord = (v: string | undefined, axis: 'lat' | 'lng'): number => {
+  const n = num(v, axis.toUpperCase());
+  const problem = coordinateProblem(n, axis);
+  if (problem) throw new Error(problem);
   return n;
 };
 
@@ -105,8 +113,8 @@ export const SEND_KINDS: SendKind[] = [
     options: ['scale'],
     build: (a, o, u) =>
       m.locationMessage(
-        num(a[0], 'LAT'),
-        num(a[1], 'LNG'),
+        coord(a[0], 'lat'),
+        coord(a[1], 'lng'),
         { label: rest(a, 2), scale: o.scale === undefined ? undefined : num(o.scale, '--scale') },
         u,
       ),
@@ -133,7 +141,12 @@ export const SEND_KINDS: SendKind[] = [
     usage: '[location_event LAT LNG precision]',
     min: 2,
     build: (a, _o, u) =>
-      m.locationEvent(num(a[0], 'LAT'), num(a[1], 'LNG'), { precision: a[2] ? num(a[2], 'precision') : undefined }, u),
+      m.locationEvent(
+        coord(a[0], 'lat'),
+        coord(a[1], 'lng'),
+        { precision: a[2] ? num(a[2], 'precision') : undefined },
+        u,
+      ),
   },
   scancode('scancode_push'),
   scancode('scancode_waitmsg'),
@@ -145,7 +158,13 @@ export const SEND_KINDS: SendKind[] = [
     usage: '[location_select KEY LAT LNG label…]',
     min: 3,
     build: (a, _o, u) =>
-      m.locationSelectEvent(a[0]!, num(a[1], 'LAT'), num(a[2], 'LNG'), { label: rest(a, 3), poiname: rest(a, 3) }, u),
+      m.locationSelectEvent(
+        a[0]!,
+        coord(a[1], 'lat'),
+        coord(a[2], 'lng'),
+        { label: rest(a, 3), poiname: rest(a, 3) },
+        u,
+      ),
   },
   {
     name: 'templatesendjobfinish',

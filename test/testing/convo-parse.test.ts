@@ -267,3 +267,11 @@ test('options the kind does not take, a flag without its value, and empty texts 
   assert.match(file, /^# left out: an empty text message \(WeChat sends none\) and its reply\n\n> 你好\n< 你好呀\n$/);
   assert.equal(parseConvo(file)[0]!.turns.length, 1);
 });
+
+test('a location off the map is refused with its line, by the rule `wxbot simulate` uses', () => {
+  assert.throws(
+    () => parseConvo('> [location 91 113.35 塔]\n< *\n', 'far.convo'),
+    (e: unknown) => e instanceof ConvoSyntaxError && /lat must be from -90 to 90, got 91/.test(e.message),
+  );
+  assert.equal(parseConvo('> [location -90 180]\n< *\n', 'edge.convo')[0]!.turns.length, 1);
+});

@@ -3,7 +3,7 @@
 // program (see test/helpers/system.ts) cannot be taken for the full suite.
 // Every test and hook gets a default timeout (test/helpers/test-timeout.mjs): a hang fails with its name.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,11 @@ const files = find(join(root, 'test'))
   .sort();
 const scratch = mkdtempSync(join(tmpdir(), 'wxbot-test-run-'));
 const results = join(scratch, 'results.jsonl');
+// Every temporary directory the tests and the programs they start make (os.tmpdir() follows TMPDIR)
+// lands here and is removed with it: what a test forgets to clean up does not pile up in the
+// machine's /tmp run after run.
+const tmp = join(scratch, 'tmp');
+mkdirSync(tmp);
 const r = spawnSync(
   process.execPath,
   [
@@ -53,12 +58,12 @@ try {
 } catch {
   // no results: said below
 }
-rmSync(scratch, { recursive: true, force: true });
+rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 console.log(summary(lines));
 process.exit(r.status ?? 1);
 
 function runEnv() {
-  const env = { ...process.env, NO_COLOR: '1', WXBOT_TEST_RESULTS: results };
+  const env = { ...process.env, NO_COLOR: '1', WXBOT_TEST_RESULTS: results, TMPDIR: tmp };
   // Set by node:test in the processes it runs: a run started from a test would report to it, not here.
   delete env.NODE_TEST_CONTEXT;
   return env;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { before, type TestFn, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Bot } from '../../src/bot/bot.js';
 import { createBot } from '../../src/bot/bot.js';
@@ -194,8 +194,11 @@ test('JUnit output is valid XML with a testcase per conversation and the failure
 
 test('assertConvo throws an AssertionError with file:line, expected and actual; passes quietly otherwise', async (t) => {
   const dir = await dirWith(t, { 'ok.convo': ISSUE_EXAMPLE, 'bad.convo': '> 你好\n< 再见\n' });
-  const report = await assertConvo(join(dir, 'ok.convo'), { bot: scaffold, cwd: dir });
-  assert.equal(report.conversations.length, 1);
+  assert.equal(await assertConvo(join(dir, 'ok.convo'), { bot: scaffold, cwd: dir }), undefined);
+  // The guide's one-liner, `test('conversations', () => assertConvo('tests', { bot }))`, type-checks
+  // against node:test's TestFn (which wants void or Promise<void>): `npm test` compiles this file.
+  const oneLiner: TestFn = () => assertConvo(join(dir, 'ok.convo'), { bot: scaffold, cwd: dir });
+  await oneLiner(t, () => {});
   await assert.rejects(assertConvo('bad.convo', { bot: scaffold, cwd: dir }), (e: Error) => {
     assert.equal(e.name, 'AssertionError');
     assert.match(e.message, /1 conversation\(s\) failed/);

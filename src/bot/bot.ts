@@ -4,7 +4,7 @@ import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/store.js';
 import type { MediaReplies } from '../wechat-api/media-cache.js';
 import { compose, DONE } from './compose.js';
-import { Context, toReplyBody, type ContextInit } from './context.js';
+import { Context, type ContextInit } from './context.js';
 import { clickRoute, eventRoute, isThenable, router, setReply, textRoute, typeRoute, type Route } from './routes.js';
 import type {
   ErrorHandler,
@@ -187,7 +187,7 @@ export class Bot {
   async #failed(err: unknown, ctx: Context): Promise<ReplyBody | undefined> {
     if (!this.#onError) throw err;
     const r = await this.#onError(err, ctx);
-    if (r !== undefined && r !== null) ctx.response = toReplyBody(r);
+    if (r !== undefined && r !== null) ctx.reply(r);
     return ctx.response;
   }
 }

@@ -76,8 +76,17 @@ export class Context<M extends WechatMessage = WechatMessage> {
   }
   /** The RegExp match of a `bot.text(/.../)` route. */
   match: RegExpExecArray | undefined;
-  /** The reply so far; `undefined` answers `success`. */
-  response: ReplyBody | undefined;
+  /**
+   * The reply so far; `undefined` answers `success`. Setting it is `ctx.reply(value)`: a value that is
+   * not a reply (plain JavaScript can assign anything) throws BAD_REPLY there, as a handler returning
+   * it fails, rather than reaching the render.
+   */
+  get response(): ReplyBody | undefined {
+    return this.#response;
+  }
+  set response(value: ReplyBody | undefined) {
+    this.#response = toReplyBody(value);
+  }
   /**
    * How long the answer may take and still reach the user, in ms from the message's arrival: the
    * server's slow-reply limit when it can deliver after WeChat's 5 s (the retry window, the
@@ -93,13 +102,14 @@ export class Context<M extends WechatMessage = WechatMessage> {
   readonly #media: MediaReplies | undefined;
   #session: Session | undefined;
   #state: Record<string, unknown> | undefined;
+  #response: ReplyBody | undefined;
 
   /** Everything is read out of `init` here: the object may be reused for the next context. */
   constructor(init: ContextInit<M>) {
     this.message = init.message;
     this.store = init.store;
     this.match = undefined;
-    this.response = undefined;
+    this.#response = undefined;
     this.answerWithinMs = init.answerWithinMs;
     this.#signal = init.signal;
     this.#keyPrefix = init.keyPrefix;
@@ -153,7 +163,7 @@ export class Context<M extends WechatMessage = WechatMessage> {
   reply(reply: string | ReplyBody): ReplyBody | undefined;
   reply(reply: string | ReplyBody): ReplyBody | undefined {
     const body = toReplyBody(reply);
-    this.response = body;
+    this.#response = body;
     return body;
   }
 

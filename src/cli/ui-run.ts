@@ -4,6 +4,7 @@ import { chalkFor } from './color.js';
 import type { UiCommandFlags } from './commands/ui.js';
 import { startUi } from './serve-ui.js';
 import { resolveSimulate } from './simulate-options.js';
+import { onStopSignals } from './stop-signals.js';
 
 export async function runUi(flags: UiCommandFlags): Promise<void> {
   const env = loadEnv();
@@ -23,6 +24,14 @@ export async function runUi(flags: UiCommandFlags): Promise<void> {
     appSecret,
     account: flags.to,
   });
+  // Before the banner: a signal sent as soon as it shows (a script, a quick Ctrl-C) is handled.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void ui.close().then(() => process.exit(0));
+  };
+  onStopSignals(stop);
   const c = chalkFor(process.stderr, env);
   const modes =
     r.settings.aesKey && r.settings.appId
@@ -43,12 +52,4 @@ export async function runUi(flags: UiCommandFlags): Promise<void> {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    void ui.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }

@@ -69,6 +69,16 @@ for (const [what, value, words] of BAD) {
       ctx.reply(value as ReplyBody);
     });
     await assert.rejects(viaCtx.handle(text('x')), isBadReply(words));
+    // So does assigning it to ctx.response (plain JavaScript, or `as any`), sync or after an await.
+    const assigned = createBot().text('x', (ctx) => {
+      ctx.response = value as ReplyBody;
+    });
+    await assert.rejects(assigned.handle(text('x')), isBadReply(words));
+    const assignedLater = createBot().fallback(async (ctx) => {
+      await Promise.resolve();
+      ctx.response = value as ReplyBody;
+    });
+    await assert.rejects(assignedLater.handle(text('y')), isBadReply(words));
   });
 }
 
@@ -92,7 +102,44 @@ test('bot.catch sees a bad return value and can turn it into a reply', async () 
   await assert.rejects(worse.handle(text('x')), isBadReply(/an image reply without Image\.MediaId/));
 });
 
-test("'' means no reply (success), from a handler, ctx.reply and bot.catch alike", async () => {
+test('bot.catch sees a bad value assigned to ctx.response; middleware never sees the bad value', async () => {
+  const seen: unknown[] = [];
+  const after: unknown[] = [];
+  const bot = createBot()
+    .use(async (ctx, next) => {
+      try {
+        await next();
+      } finally {
+        after.push(ctx.response);
+      }
+    })
+    .text('x', (ctx) => {
+      ctx.response = { MsgType: 'bogus' } as unknown as ReplyBody;
+    })
+    .catch((err) => {
+      seen.push(err);
+      return '抱歉，出错了';
+    });
+  assert.deepEqual(await bot.handle(text('x')), { MsgType: 'text', Content: '抱歉，出错了' });
+  assert.equal((seen[0] as WxbotError).code, 'BAD_REPLY');
+  assert.match((seen[0] as Error).message, /a reply with MsgType "bogus"/);
+  assert.deepEqual(after, [undefined], 'the bad value never became the reply');
+});
+
+test('ctx.response takes what a handler may return: a reply as is, a string as a text reply', async () => {
+  const news = newsReply({ Title: 'T', Url: 'https://e.x' });
+  const bot = createBot()
+    .text('news', (ctx) => {
+      ctx.response = news;
+    })
+    .text('string', (ctx) => {
+      ctx.response = '你好' as unknown as ReplyBody;
+    });
+  assert.equal(await bot.handle(text('news')), news);
+  assert.deepEqual(await bot.handle(text('string')), { MsgType: 'text', Content: '你好' });
+});
+
+test("'' means no reply (success), from a handler, ctx.reply, ctx.response and bot.catch alike", async () => {
   const bot = createBot()
     .text('sync', () => '')
     .text('async', async () => '')
@@ -103,11 +150,16 @@ test("'' means no reply (success), from a handler, ctx.reply and bot.catch alike
     .text('ctx', (ctx) => {
       ctx.reply('');
     })
+    .text('assigned', (ctx) => {
+      ctx.replyText('first');
+      ctx.response = '' as unknown as ReplyBody;
+    })
     .text('throw', () => {
       throw new Error('x');
     })
     .catch(() => '');
-  for (const k of ['sync', 'async', 'cleared', 'ctx', 'throw']) assert.equal(await bot.handle(text(k)), undefined, k);
+  for (const k of ['sync', 'async', 'cleared', 'ctx', 'assigned', 'throw'])
+    assert.equal(await bot.handle(text(k)), undefined, k);
 });
 
 test('chat(): a provider answering something that is not a reply gets the apology, and the error is reported', async () => {

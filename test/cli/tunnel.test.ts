@@ -152,8 +152,10 @@ test('--to exposes a server that is already running and checks it through the tu
     /--show-secrets: the Token and EncodingAESKey go in full to standard output, which is not a terminal/,
   );
   assert.ok(!c.stderr().includes(TOKEN), 'stderr stays masked');
-  c.kill('SIGINT');
+  // The terminal closing (SIGHUP) closes the tunnel as Ctrl-C does.
+  c.kill('SIGHUP');
   assert.equal((await c.exited).code, 0);
+  assert.match(c.stderr(), /SIGHUP: closing the tunnel and the server/);
 });
 
 /** Runs a tunnel that must fail: its exit code and what it said. */

@@ -20,6 +20,9 @@ const badBot = () =>
     .text('number', () => 42 as unknown as HandlerResult)
     .text('object', () => ({ foo: 1 }) as unknown as HandlerResult)
     .text('image', () => ({ MsgType: 'image' }) as ReplyBody)
+    .text('assigned', (ctx) => {
+      ctx.response = 42 as unknown as ReplyBody;
+    })
     .text('empty', () => '')
     .text('ok', () => 'still answering');
 
@@ -31,6 +34,7 @@ test('a bad return value over HTTP: 200 success, one error record naming it; the
     ['number', /not a reply: the number 42/],
     ['object', /not a reply: an object without MsgType \(keys: foo\)/],
     ['image', /not a reply: an image reply without Image\.MediaId/],
+    ['assigned', /not a reply: the number 42/],
   ] as const) {
     logs.length = 0;
     const r = await push(s.url, textXml(k, { msgId: String(++msgId) }), 'safe');
@@ -65,7 +69,7 @@ test('bot.catch turns a bad return value into a reply over HTTP', async (t) => {
 test('testBot sees success (not HTTP 500) for a bad return value, and WeChat would accept it', async () => {
   const t = testBot(badBot());
   try {
-    for (const k of ['number', 'object', 'image', 'empty']) {
+    for (const k of ['number', 'object', 'image', 'assigned', 'empty']) {
       const r = await t.send(k);
       assert.equal(r.status, 200, k);
       assert.equal(r.type, 'success', k);

@@ -58,10 +58,9 @@ test('a failing turn says where, what was expected and what came back; later tur
 });
 
 test("a reply WeChat would reject fails the turn even when it matches (the simulator's judge)", async () => {
-  // The bot refuses such a value from a handler (BAD_REPLY); set on ctx.response it goes out as is.
-  const bot = createBot().text('歌', (ctx) => {
-    ctx.response = { MsgType: 'music', Music: { Title: '今日歌曲' } } as never;
-  });
+  // The bot refuses such a value however a handler sets it (BAD_REPLY); a bot from another copy of
+  // wxbot (an older one, without that check) still sends it, and the judge catches it.
+  const bot = { handle: async () => ({ MsgType: 'music', Music: { Title: '今日歌曲' } }) } as unknown as Bot;
   const r = await runConversations(parseConvo('> 歌\n< [music] 今日歌曲\n', 'm.convo'), { bot, mode: 'safe' });
   const t = r.conversations[0]!.turns[0]!;
   assert.deepEqual([t.ok, t.failure], [false, 'rejected']);

@@ -17,12 +17,14 @@ export default function serveCommand(): Command {
   return addServerOptions(cmd)
     .addHelpText('after', EXAMPLES)
     .action(async (entry: string | undefined, flags: ServeFlags) => {
-      const [{ startServeRuntime }, { loadEnv }] = await Promise.all([
+      const [{ startServeRuntime }, { loadEnv }, { onStopSignals }] = await Promise.all([
         import('../serve-runtime.js'),
         import('../../config/env.js'),
+        import('../stop-signals.js'),
       ]);
       // Signal handlers go in before start-up finishes: a Ctrl-C during start-up (after the banner,
       // while the last steps run) must still shut down cleanly instead of killing the process.
+      // The terminal closing (SIGHUP) shuts down the same way: the dev session must not outlive us.
       let stopping = false;
       let started: Promise<{ close(): Promise<void> }> | undefined;
       const stop = (signal: string) => {
@@ -41,8 +43,7 @@ export default function serveCommand(): Command {
             },
           );
       };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      onStopSignals(stop);
       started = startServeRuntime(entry, flags, loadEnv());
       await started;
     });

@@ -10,6 +10,7 @@ import { TunnelError, type TunnelErrorCode } from '../../tunnel/errors.js';
 import type { Tunnel, TunnelProvider } from '../../tunnel/provider.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeUnmasked } from '../output-mask.js';
+import { onStopSignals } from '../stop-signals.js';
 import { webhookPath, type ServeFlags } from '../serve-settings.js';
 import { createProgress, type Progress } from './tunnel-progress.js';
 
@@ -209,7 +210,7 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
   let tunnel: Tunnel | undefined;
   let stopping = false;
 
-  // Ctrl-C at any point closes what is open; once everything is up that is the normal way out (exit 0).
+  // Ctrl-C (or SIGTERM, or the terminal closing) at any point closes what is open; once everything is up that is the normal way out (exit 0).
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
     stopping = true;
@@ -222,8 +223,7 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
       process.exit(0);
     })();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  onStopSignals(stop);
 
   const fail = async (e: unknown): Promise<never> => {
     progress.stop();

@@ -227,6 +227,51 @@ describe('late-reply sender against the fake API', () => {
     });
   }
 
+  test('the sender resolves to what became of the answer: sent, refused (errcode, what to do), or kept back', async () => {
+    const { send } = sender();
+    const sent = await send(textMessage(), textReply('到了'));
+    assert.deepEqual(sent, {
+      openid: 'oUse…0000',
+      msgtype: 'text',
+      api: '/cgi-bin/message/custom/send',
+      sent: true,
+      request: { touser: 'oUse…0000', msgtype: 'text', text: { content: '到了' } },
+      response: { errcode: 0, errmsg: 'ok' },
+      message: "sent through the customer-service API, message 1 of 5 in the 48 h window after the user's text message",
+    });
+    for (const [errcode, hint] of [
+      [40003, /only to a follower of this account/],
+      [45015, /48 hours after their last message/],
+      [48001, /verify it, or use --slow-replies retry-window/],
+    ] as const) {
+      fake.failNext('/cgi-bin/message/custom/send', errcode);
+      const r = await send(textMessage(), textReply('没到'));
+      assert.equal(r.sent, false);
+      assert.equal(r.reason, 'refused');
+      assert.equal(r.response?.errcode, errcode);
+      assert.match(r.response?.errmsg ?? '', /rid: /, "WeChat's errmsg as it came");
+      assert.match(r.hint ?? '', hint);
+      assert.match(r.message, new RegExp(`errcode ${errcode} `));
+      assert.ok(r.message.endsWith(`; ${r.hint}`), r.message);
+      assert.ok(!JSON.stringify(r).includes(OPENID), 'the OpenID is masked');
+    }
+    const closed = await send(textMessage(nowSec() - 49 * 3600), textReply('太晚'));
+    assert.deepEqual(
+      [closed.sent, closed.reason, closed.response, closed.request?.touser],
+      [false, 'window_closed', undefined, 'oUse…0000'],
+    );
+    // What the caller did with a refused answer (serve keeps it for the user's next message) is the hint.
+    const keeping = createLateReplySender({
+      appId: fake.appId,
+      appSecret: fake.appSecret,
+      store: new MemoryStore(),
+      apiBase: fake.url,
+      onRefused: () => 'kept for the next message',
+    });
+    fake.failNext('/cgi-bin/message/custom/send', 48001);
+    assert.equal((await keeping(textMessage(), textReply('留着'))).hint, 'kept for the next message');
+  });
+
   test('an unreachable API is logged as failed, never thrown', async () => {
     const port = await freePort();
     const logs: LateReplyLog[] = [];

@@ -23,6 +23,7 @@ import {
 } from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { fromServer } from '../../src/ui/record.js';
+import { fromCustomService } from '../../src/ui/record-late.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { ROOT, tempDir } from '../cli/serve-child.js';
 import { runWxbot } from '../cli/tunnel-child.js';
@@ -498,4 +499,32 @@ describe('wxbot serve --ui: late answers sent through the customer-service API (
     assert.equal(byId.code, 2, byId.stderr);
     assert.match(byId.stderr, new RegExp(`entry ${refusedId} is no request: .*\`wxbot replay ${request.id}\``));
   });
+});
+
+test('a late news answer shows its first article only (what the customer-service API sends); one never sent says why', () => {
+  const m = textMessage('新闻');
+  const articles = [{ Title: '第一篇' }, { Title: '第二篇' }];
+  const news = { MsgType: 'news', Articles: articles } as unknown as Exchange['replyParsed'];
+  const base = { openid: 'oUse…0001', msgtype: 'news', api: '/cgi-bin/message/custom/send' };
+  const sent = fromCustomService(servedExchange('n1', m, { status: 0, reply: '', replyParsed: news }), m, {
+    ...base,
+    sent: true,
+    response: { errcode: 0, errmsg: 'ok' },
+    message: 'sent',
+  });
+  assert.deepEqual(sent.outcome.kind === 'reply' && sent.outcome.reply.Articles, [{ Title: '第一篇' }]);
+  assert.equal(articles.length, 2, "the bot's reply is left as it was");
+  const closed = fromCustomService(servedExchange('n2', m, { status: 0, reply: '', replyParsed: news }), m, {
+    ...base,
+    sent: false,
+    reason: 'window_closed',
+    message: "the 48 h window after the user's text message closed 3600 s ago",
+  });
+  assert.deepEqual(closed.customService, {
+    sent: false,
+    to: 'oUse…0001',
+    why: "the 48 h window after the user's text message closed 3600 s ago",
+  });
+  assert.equal(closed.replyBody, null, 'WeChat was not called');
+  assert.equal(closed.problems, 1);
 });

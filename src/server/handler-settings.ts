@@ -119,7 +119,6 @@ export class HandlerSettings {
   #recordAside(message: WechatMessage, body: ReplyBody, step: AsideStep, result?: LateReplyResult): void {
     if (!this.onExchange) return;
     const now = Date.now();
-    const xml = renderReplyOut(message, body, now);
     const x = new ExchangeRecord(
       nextRequestId(),
       now,
@@ -136,7 +135,7 @@ export class HandlerSettings {
     );
     x.message = message;
     x.setReply(body, now);
-    x.replyXml = typeof xml === 'string' ? xml : xml.toString('utf8');
+    x.replyXml = replyXmlOf(message, body, now);
     x.slow = step;
     x.customService = result;
     try {
@@ -158,6 +157,16 @@ export class HandlerSettings {
   setOnExchange(onExchange: ((x: Exchange) => void) | undefined): void {
     this.onExchange = onExchange;
     this.tracing = this.onLog !== undefined || onExchange !== undefined;
+  }
+}
+
+/** The answer as reply XML; none for one that cannot be written (a late answer the sender refused as no reply). */
+function replyXmlOf(message: WechatMessage, body: ReplyBody, now: number): string | undefined {
+  try {
+    const xml = renderReplyOut(message, body, now);
+    return typeof xml === 'string' ? xml : xml.toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   videoReply,
   voiceReply,
 } from '../../src/protocol/replies.js';
+import type { Exchange } from '../../src/server/types.js';
 import { MemoryStore, RedisStore } from '../../src/store/index.js';
 import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
 import { freePort, requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
@@ -313,6 +314,72 @@ describe('late-reply windows shared through Redis', requireRedis(), () => {
       assert.equal(fake.stats.stableToken, 1, 'the replicas shared one token');
     } finally {
       for (const s of stores) await s.close();
+    }
+  });
+});
+
+describe('createHandler records what became of a late answer for onExchange', () => {
+  let fake: FakeWechatApi;
+  before(async () => {
+    fake = await startFakeWechatApi();
+  });
+  after(async () => {
+    await fake.stop();
+  });
+
+  test('sent, and one the API has no message for (transfer): each an exchange of its own, and no error logged', async () => {
+    const { createBot } = await import('../../src/bot/index.js');
+    const { createHandler } = await import('../../src/server/index.js');
+    const { sendMessage, textMessage: simulated } = await import('../../src/simulate/index.js');
+    const { createServer } = await import('node:http');
+    const slow = (reply: unknown) => async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      return reply as never;
+    };
+    const bot = createBot().text('好', slow('好的')).text('坏', slow(transferReply()));
+    const seen: Exchange[] = [];
+    const errors: unknown[] = [];
+    const server = createServer(
+      createHandler(bot, {
+        token: 'abc123',
+        deadlineMs: 50,
+        onLateReply: createLateReplySender({
+          appId: fake.appId,
+          appSecret: fake.appSecret,
+          store: new MemoryStore(),
+          apiBase: fake.url,
+        }),
+        onExchange: (x) => seen.push(x),
+        onLog: (r) => r.type === 'error' && errors.push(r),
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      for (const text of ['好', '坏'])
+        await sendMessage({ url, message: simulated(text), settings: { token: 'abc123', mode: 'plain' } });
+      for (let i = 0; i < 40 && seen.filter((x) => x.slow === 'custom-service').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      const late = seen.filter((x) => x.slow === 'custom-service');
+      assert.deepEqual(
+        late.map((x) => [
+          (x.message as { Content?: string } | undefined)?.Content,
+          x.status,
+          x.customService?.sent,
+          x.customService?.reason,
+        ]),
+        [
+          ['好', 0, true, undefined],
+          ['坏', 0, false, 'unsupported'],
+        ],
+      );
+      assert.match(late[0]!.replyXml ?? '', /<Content><!\[CDATA\[好的\]\]><\/Content>/);
+      assert.match(late[1]!.replyXml ?? '', /transfer_customer_service/);
+      assert.match(late[1]!.customService?.message ?? '', /only works as the direct answer/);
+      assert.deepEqual(errors, []);
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

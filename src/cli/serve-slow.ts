@@ -12,11 +12,12 @@ import type { ServeSettings } from './serve-settings.js';
  * the answer becomes the user's pending answer, and slow messages use the retry window from now on.
  */
 export function keepRefusedAnswer(slow: SlowReplies, log: (r: LogRecord) => void) {
-  return async (message: WechatMessage, reply: ReplyBody, errcode: number): Promise<void> => {
-    if (!refusesCustomService(errcode)) return;
+  return async (message: WechatMessage, reply: ReplyBody, errcode: number): Promise<string | undefined> => {
+    if (!refusesCustomService(errcode)) return undefined;
     await slow.switchToRetryWindow();
     await slow.storePending(message, reply);
     log({ type: 'slow', level: 'info', time: Date.now(), event: 'pending.stored', message, reply });
+    return "the answer is kept for the user's next message, and slow messages use the retry window from now on";
   };
 }
 

@@ -28,8 +28,14 @@ export interface HistoryEntry {
   dedupe?: boolean;
   /** The reply deadline passed and `success` went out instead. */
   late?: boolean;
-  /** The retry window's step (held, answered, waiting, pending; stored: an answer kept for later). */
+  /**
+   * The retry window's step (held, answered, waiting, pending); `stored`: an answer kept for later;
+   * `custom-service`: a late answer sent through the customer-service API. The last two are no
+   * request (status 0): `message` is the one they answer.
+   */
   slow?: string;
+  /** With `custom-service`: what became of the answer. */
+  customService?: HistoryCustomService;
   /** Which delivery of the message this was, when counted. */
   delivery?: number;
   /** The reply before encryption (XML), `success`, an echo, or null when nothing was sent. */
@@ -40,6 +46,20 @@ export interface HistoryEntry {
   /** A field was cut at the size cap, or a configured secret was blanked out of it. */
   truncated?: boolean;
   redacted?: boolean;
+}
+
+/** A late answer's way through the customer-service API, as the history keeps it. */
+export interface HistoryCustomService {
+  /** WeChat accepted it (errcode 0). */
+  sent: boolean;
+  /** The masked OpenID it was for. */
+  to: string;
+  api: string;
+  /** WeChat's answer; absent when it never reached WeChat (outside the window, a network failure). */
+  errcode?: number;
+  errmsg?: string;
+  /** What happened; for a refusal, what the errcode means and what to do. */
+  message: string;
 }
 
 /** What a recorder hands over; the history file assigns the id. */

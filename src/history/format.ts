@@ -45,17 +45,31 @@ export function requestPreview(e: HistoryEntry): string {
 /** Column titles matching formatHistoryLine. */
 export const HISTORY_HEADER = `${'id'.padStart(4)}  ${'time'.padEnd(8)}  ${'mode'.padEnd(6)}  ${'status'.padStart(6)}  ${'latency'.padStart(7)}  request  →  reply`;
 
-/** The retry window's step, short: `held 1`, `answered 2`, `waiting 3`, `pending`, `kept for next message`. */
-function slowFlag(step: string, delivery: number | undefined): string {
+/**
+ * The retry window's step, short: `held 1`, `answered 2`, `waiting 3`, `pending`, `kept for next
+ * message`; or a late answer's fate in the customer-service API.
+ */
+function slowFlag(e: HistoryEntry): string {
+  const step = e.slow!;
+  const delivery = e.delivery;
+  if (step === 'custom-service') return customServiceFlag(e.customService);
   if (step === 'stored') return 'kept for the next message';
   if (step === 'pending') return 'pending answer';
   return delivery === undefined ? step : `${step} on delivery ${delivery}`;
 }
 
+function customServiceFlag(cs: HistoryEntry['customService']): string {
+  if (!cs) return 'late answer, customer-service API';
+  if (cs.sent) return `late answer sent to ${cs.to} through the customer-service API`;
+  if (cs.errcode !== undefined)
+    return `late answer NOT delivered: the customer-service API answered errcode ${cs.errcode}`;
+  return `late answer NOT sent: ${preview(cs.message, 60)}`;
+}
+
 /** `  12  10:42:07  safe       200     35ms  text 你好  →  你好呀` */
 export function formatHistoryLine(e: HistoryEntry): string {
   const time = new Date(e.at).toTimeString().slice(0, 8);
-  const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}${e.slow ? ` (${slowFlag(e.slow, e.delivery)})` : ''}`;
+  const flags = `${e.dedupe ? ' (retry)' : ''}${e.late ? ' (late)' : ''}${e.slow ? ` (${slowFlag(e)})` : ''}`;
   return (
     `${String(e.id).padStart(4)}  ${time}  ${e.mode.padEnd(6)}  ${String(e.status).padStart(6)}  ${`${Math.round(e.latencyMs)}ms`.padStart(7)}  ` +
     `${requestPreview(e)}${flags}  →  ${replyPreview(e.reply)}`

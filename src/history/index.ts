@@ -2,7 +2,7 @@
  * History: the last 200 exchanges of `wxbot serve`/`tunnel`, secrets redacted, in `.wxbot/history.ndjson`;
  * what `wxbot history` lists and `wxbot replay` re-sends. The local stand-in for ngrok's inspector.
  */
-export type { HistoryEntry, HistoryInput } from './entry.js';
+export type { HistoryCustomService, HistoryEntry, HistoryInput } from './entry.js';
 export { HistoryFile, historyPath, HISTORY_LIMIT, HISTORY_FLUSH_MS, type HistoryFileOptions } from './file.js';
 export {
   HistoryReadError,
@@ -22,6 +22,9 @@ export {
   type HistoryRecorderOptions,
 } from './record.js';
 export {
+  answerOnlyProblem,
+  isAnswerOnly,
+  requestAnswered,
   replayEntry,
   replayUrl,
   replyShape,

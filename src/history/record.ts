@@ -42,6 +42,11 @@ export function historyInputOf(x: Exchange, server?: string): HistoryInput {
   if (x.dedupe) input.dedupe = true;
   if (x.late) input.late = true;
   if (x.slow) input.slow = x.slow;
+  const cs = x.customService;
+  if (cs) {
+    input.customService = { sent: cs.sent, to: cs.openid, api: cs.api, message: cs.message };
+    if (cs.response) Object.assign(input.customService, cs.response);
+  }
   if (x.delivery !== undefined) input.delivery = x.delivery;
   if (x.error) input.error = x.error;
   return input;

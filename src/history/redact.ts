@@ -94,6 +94,8 @@ export function redactEntry(input: HistoryInput, secrets: readonly (string | und
   const reply = input.reply === null ? null : clean(input.reply);
   const out: HistoryInput = { ...input, query, path: clean(input.path), body: clean(input.body), message, reply };
   if (content !== undefined) out.content = content;
+  if (input.customService)
+    out.customService = deepClean(input.customService, clean) as NonNullable<HistoryInput['customService']>;
   for (const k of ['from', 'error', 'event', 'msgType'] as const) {
     const v = out[k];
     if (typeof v === 'string') out[k] = clean(v);

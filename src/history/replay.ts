@@ -9,7 +9,7 @@ import { verifyUrl, type VerifyUrlResult } from '../simulate/verify.js';
 import type { HistoryEntry } from './entry.js';
 
 export class ReplayError extends WxbotError {
-  constructor(code: 'REPLAY_UNREADABLE' | 'REPLAY_NO_URL', message: string) {
+  constructor(code: 'REPLAY_UNREADABLE' | 'REPLAY_NO_URL' | 'REPLAY_NOT_A_REQUEST', message: string) {
     super(code, message);
     this.name = 'ReplayError';
   }
@@ -40,6 +40,29 @@ export interface ReplayOutcome {
   before: unknown;
   after: unknown;
   same: boolean;
+}
+
+/**
+ * An entry that records an answer, not a request: one kept for the user's next message (`stored`) or
+ * sent through the customer-service API (`custom-service`). Its message is the one it answers.
+ */
+export function isAnswerOnly(e: HistoryEntry): boolean {
+  return e.slow === 'stored' || e.slow === 'custom-service';
+}
+
+/** The request whose message an answer-only entry answers: the newest earlier entry with the same message. */
+export function requestAnswered(entries: readonly HistoryEntry[], answer: HistoryEntry): HistoryEntry | undefined {
+  const same = JSON.stringify(answer.message);
+  return entries.findLast((e) => e.id < answer.id && !isAnswerOnly(e) && JSON.stringify(e.message) === same);
+}
+
+/** Why an answer-only entry cannot be re-sent, and which one to re-send instead. */
+export function answerOnlyProblem(e: HistoryEntry, request: HistoryEntry | undefined): string {
+  const what = e.slow === 'stored' ? "kept for the user's next message" : 'sent later through the customer-service API';
+  const instead = request
+    ? `\`wxbot replay ${request.id}\` sends that message again`
+    : 'replay the entry of that message (`wxbot history` lists it before this one)';
+  return `entry ${e.id} is no request: it records the bot's late answer to a message, ${what}; ${instead}`;
 }
 
 /** The target URL: explicit, else where the recording server listened. */
@@ -133,6 +156,7 @@ function sameShape(a: unknown, b: unknown): boolean {
  * again, re-encrypted in compat/safe mode with the local key; and compares the new reply with the old.
  */
 export async function replayEntry(entry: HistoryEntry, o: ReplayOptions): Promise<ReplayOutcome> {
+  if (isAnswerOnly(entry)) throw new ReplayError('REPLAY_NOT_A_REQUEST', answerOnlyProblem(entry, undefined));
   const url = replayUrl(entry, o.url);
   if (entry.mode === 'verify') {
     const result = await verifyUrl({ url, token: o.token, timeoutMs: o.timeoutMs, probeBadSignature: false });

@@ -2,7 +2,8 @@ import type { SlowStep } from '../bot/slow-reply.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import { replyHeader, type Reply, type ReplyBody } from '../protocol/replies.js';
 import type { PushQuery } from './query.js';
-import type { Exchange } from './types.js';
+import type { LateReplyResult } from '../wechat-api/late-reply.js';
+import type { AsideStep, Exchange } from './types.js';
 import type { Mode } from './verify.js';
 
 /**
@@ -15,7 +16,8 @@ export class ExchangeRecord implements Exchange {
   message: WechatMessage | undefined;
   replyXml: string | undefined;
   error: string | undefined;
-  slow: SlowStep | 'stored' | undefined;
+  slow: SlowStep | AsideStep | undefined;
+  customService: LateReplyResult | undefined;
   delivery: number | undefined;
   #time: string | undefined;
   #replyParsed: Reply | undefined;
@@ -40,6 +42,7 @@ export class ExchangeRecord implements Exchange {
     this.replyXml = undefined;
     this.error = undefined;
     this.slow = undefined;
+    this.customService = undefined;
     this.delivery = undefined;
   }
 
@@ -82,6 +85,7 @@ export class ExchangeRecord implements Exchange {
     if (this.replyXml !== undefined) o.replyXml = this.replyXml;
     if (this.error !== undefined) o.error = this.error;
     if (this.slow !== undefined) o.slow = this.slow;
+    if (this.customService !== undefined) o.customService = this.customService;
     if (this.delivery !== undefined) o.delivery = this.delivery;
     return o;
   }

@@ -12,7 +12,8 @@ import { checkWebhookPath } from './webhook-path.js';
 import { toErrorInfo } from './record.js';
 import { renderReplyOut } from './render.js';
 import { nextRequestId } from './request-id.js';
-import type { Exchange, HandlerOptions, LogRecord } from './types.js';
+import type { LateReplyResult } from '../wechat-api/late-reply.js';
+import type { AsideStep, Exchange, HandlerOptions, LogRecord } from './types.js';
 import type { VerifyConfig } from './verify.js';
 
 /** How startServer tells the handler the server is draining (see HandlerSettings.drain). */
@@ -84,7 +85,7 @@ export class HandlerSettings {
       deadlineMs: options.deadlineMs,
       dedupeTtlMs: options.dedupeTtlMs,
       lateLimitMs: options.lateLimitMs,
-      onLateReply: options.onLateReply,
+      onLateReply: lateHook(options.onLateReply, (m, r, result) => this.recordLateReply(m, r, result)),
       media: options.media,
       onError: this.onLog
         ? (err, m) =>
@@ -102,10 +103,22 @@ export class HandlerSettings {
 
   /** An answer nobody received, kept for the user's next message: a log line and a history entry of its own. */
   recordPending(message: WechatMessage, body: ReplyBody): void {
-    const now = Date.now();
-    this.emit({ type: 'slow', level: 'info', time: now, event: 'pending.stored', message, reply: body });
+    this.emit({ type: 'slow', level: 'info', time: Date.now(), event: 'pending.stored', message, reply: body });
+    this.#recordAside(message, body, 'stored');
+  }
+
+  /** A late answer sent (or not) through the customer-service API: an exchange of its own for the history and the UI. */
+  recordLateReply(message: WechatMessage, body: ReplyBody, result: LateReplyResult): void {
+    this.#recordAside(message, body, 'custom-service', result);
+  }
+
+  /**
+   * An exchange that is no request (nothing arrived; status 0): the bot's answer to `message`, which
+   * left the request another way. The history and the web UI show it as its own entry.
+   */
+  #recordAside(message: WechatMessage, body: ReplyBody, step: AsideStep, result?: LateReplyResult): void {
     if (!this.onExchange) return;
-    const xml = renderReplyOut(message, body, now);
+    const now = Date.now();
     const x = new ExchangeRecord(
       nextRequestId(),
       now,
@@ -122,8 +135,9 @@ export class HandlerSettings {
     );
     x.message = message;
     x.setReply(body, now);
-    x.replyXml = typeof xml === 'string' ? xml : xml.toString('utf8');
-    x.slow = 'stored';
+    x.replyXml = replyXmlOf(message, body, now);
+    x.slow = step;
+    x.customService = result;
     try {
       this.onExchange(x);
     } catch {
@@ -144,6 +158,32 @@ export class HandlerSettings {
     this.onExchange = onExchange;
     this.tracing = this.onLog !== undefined || onExchange !== undefined;
   }
+}
+
+/** The answer as reply XML; none for one that cannot be written (a late answer the sender refused as no reply). */
+function replyXmlOf(message: WechatMessage, body: ReplyBody, now: number): string | undefined {
+  try {
+    const xml = renderReplyOut(message, body, now);
+    return typeof xml === 'string' ? xml : xml.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The dispatcher's late-reply hook: the caller's, whose result (what became of the answer, as
+ * createLateReplySender returns it) is handed to `record`. A hook that returns nothing records nothing.
+ */
+function lateHook(
+  hook: HandlerOptions['onLateReply'],
+  record: (message: WechatMessage, body: ReplyBody, result: LateReplyResult) => void,
+): ((message: WechatMessage, body: ReplyBody) => Promise<void>) | undefined {
+  if (!hook) return undefined;
+  return async (message, body) => {
+    const result = (await hook(message, body)) as Partial<LateReplyResult> | null | undefined;
+    if (result && typeof result === 'object' && typeof result.sent === 'boolean')
+      record(message, body, result as LateReplyResult);
+  };
 }
 
 /**

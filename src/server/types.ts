@@ -2,6 +2,7 @@ import type { SlowReplies, SlowReplyOptions, SlowStep } from '../bot/slow-reply.
 import type { WechatMessage } from '../protocol/messages.js';
 import type { Reply, ReplyBody } from '../protocol/replies.js';
 import type { Store } from '../store/store.js';
+import type { LateReplyResult } from '../wechat-api/late-reply.js';
 import type { MediaReplies } from '../wechat-api/media-cache.js';
 import type { PushQuery } from './query.js';
 import type { Mode } from './verify.js';
@@ -41,8 +42,13 @@ export interface HandlerOptions {
   dedupeTtlMs?: number;
   /** A handler past the deadline is aborted after this long (only with onLateReply). Default 60 000 ms. */
   lateLimitMs?: number;
-  /** Receives a reply that was ready only after `success` went out, e.g. to send it via the customer-service API. */
-  onLateReply?: (message: WechatMessage, reply: ReplyBody) => void | Promise<void>;
+  /**
+   * Receives a reply that was ready only after `success` went out, e.g. to send it via the
+   * customer-service API. When it resolves to a LateReplyResult (as createLateReplySender's does:
+   * what became of the answer), that is recorded as an exchange of its own for `onExchange`
+   * (history, web UI); anything else it returns is ignored.
+   */
+  onLateReply?: (message: WechatMessage, reply: ReplyBody) => unknown;
   /**
    * Media ids for replies made from files, URLs or buffers (`ctx.replyImage({ file })`): uploads with
    * a cache, or local placeholders without an account. See createMediaReplies.
@@ -60,6 +66,9 @@ export interface HandlerOptions {
   /** One record per finished request with the raw request and response (for a local history). */
   onExchange?: (exchange: Exchange) => void;
 }
+
+/** Records that are no request: an answer kept for the user's next message, one sent through the customer-service API. */
+export type AsideStep = 'stored' | 'custom-service';
 
 /** One finished HTTP exchange, as seen on the wire plus what it meant. */
 export interface Exchange {
@@ -87,8 +96,13 @@ export interface Exchange {
   dedupe: boolean;
   /** The deadline passed and `success` was answered. */
   late: boolean;
-  /** The retry window's step (held, answered, waiting, pending), or `stored` for an answer kept for later. */
-  slow?: SlowStep | 'stored';
+  /**
+   * The retry window's step (held, answered, waiting, pending), `stored` for an answer kept for later,
+   * or `custom-service` for a late answer sent through the customer-service API (no request of its own).
+   */
+  slow?: SlowStep | AsideStep;
+  /** With `custom-service`: whom it went to, WeChat's answer, and what to do when it was not delivered. */
+  customService?: LateReplyResult;
   /** Which delivery of the message this was, when the retry window counted it. */
   delivery?: number;
   /** Why the request was rejected, or the handler error message. */

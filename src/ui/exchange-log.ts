@@ -24,6 +24,7 @@ export function summaryOf(d: ExchangeDetail): ExchangeSummary {
     warnings: d.warnings,
   };
   if (d.replayOf !== undefined) s.replayOf = d.replayOf;
+  if (d.customService !== undefined) s.customService = d.customService;
   return s;
 }
 

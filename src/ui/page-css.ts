@@ -30,6 +30,9 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .note, .notice { text-align: center; margin: 10px auto; color: #9e9e9e; font-size: 12px; max-width: 290px; }
 .notice { background: #dadada; color: #fff; border-radius: 4px; padding: 4px 8px; width: fit-content; }
 .turn.sending { opacity: .55; }
+.turn.undelivered .bubble { opacity: .6; border: 1px dashed #fa5151; }
+.undelivered-note { margin: -4px 0 10px 44px; max-width: 290px; color: #d93026; font-size: 12px; }
+.undelivered-note small { display: block; color: #7f7f7f; }
 .news { width: 250px; background: #fff; border-radius: 6px; overflow: hidden; }
 .news a { color: inherit; text-decoration: none; display: block; }
 .news .cover { position: relative; height: 120px; background: #cfd8dc; }
@@ -77,6 +80,8 @@ main { display: flex; gap: 16px; padding: 16px; height: calc(100% - 38px); }
 .timing span { position: relative; padding-left: 6px; }
 .deliveries { margin: 6px 0 0; padding-left: 18px; font-size: 12px; color: #666; }
 .problems li { color: #d93026; }
+.verdict { margin: 4px 0 8px; font-size: 13px; }
+.verdict.ok { color: #07a050; }
 .warnings li { color: #a66b00; }
 .exchange:focus-visible { outline: 2px solid #576b95; outline-offset: -2px; }
 /* A phone-sized window: the phone takes the width and most of the height, the inspector follows below. */

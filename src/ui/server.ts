@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import type { Exchange } from '../server/types.js';
 import { DEFAULT_ACCOUNT_ID } from '../simulate/ids.js';
 import { EventHub } from './events.js';
-import { DEFAULT_CAPACITY, ExchangeLog, summaryOf } from './exchange-log.js';
+import { DEFAULT_CAPACITY, ExchangeLog, type NewExchange, summaryOf } from './exchange-log.js';
 import { newUiKey } from './guard.js';
 import { HttpError, json } from './http.js';
 import { Phone, type UiTarget } from './phone.js';
 import { PhoneInputError } from './phone-message.js';
 import { fromServer } from './record.js';
+import { fromCustomService } from './record-late.js';
 import { route, type UiContext } from './routes.js';
 import type { ExchangeDetail, MenuButtonSpec } from './wire.js';
 
@@ -88,7 +89,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   const flush = () => {
     const batch = queue;
     queue = [];
-    for (const x of batch) published(log.add(fromServer(x, o.target.url.replace(/^(https?:\/\/[^/]+).*$/, '$1'))));
+    for (const x of batch) published(log.add(recordOf(x, o.target.url.replace(/^(https?:\/\/[^/]+).*$/, '$1'))));
   };
 
   return {
@@ -111,6 +112,13 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** A request the server answered, or a late answer it sent through the customer-service API. */
+function recordOf(x: Exchange, origin: string): NewExchange {
+  if (x.slow === 'custom-service' && x.customService && x.message)
+    return fromCustomService(x, x.message, x.customService);
+  return fromServer(x, origin);
 }
 
 /** A refusal answers its status; a bad phone message is a 400; anything else a 500 with its message. */

@@ -38,6 +38,25 @@ export interface ExchangeSummary {
   warnings: number;
   /** The exchange this one replays. */
   replayOf?: number;
+  /**
+   * A late answer `wxbot serve` sent through the customer-service API after answering `success`: no
+   * request of its own (`message` is null, `outcome` the answer), drawn as a new message from the account.
+   */
+  customService?: UiCustomService;
+}
+
+/** What became of a late answer sent through the customer-service API. */
+export interface UiCustomService {
+  /** WeChat accepted it (errcode 0): the follower gets it now. */
+  sent: boolean;
+  /** The masked OpenID it went to. */
+  to: string;
+  /** WeChat's errcode when it refused; absent when accepted or when it never reached WeChat. */
+  errcode?: number;
+  /** Why it was not delivered, in a few words (the errcode's meaning, or why wxbot did not send it). */
+  why?: string;
+  /** What to do about it (or what wxbot did with the answer). */
+  hint?: string;
 }
 
 /** Everything the inspector shows for the selected exchange. */

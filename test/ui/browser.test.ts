@@ -1,5 +1,6 @@
 // The web UI in a real browser (Debian chromium through playwright-core), against the real CLI:
 // `wxbot serve --ui` with the demo bot (plain and safe mode), `wxbot serve bot.mjs --ui --menu menu.json`,
+// `wxbot serve slow.mjs --ui` whose late answers go through a fake customer-service API,
 // and `wxbot ui --url` against a small server that is not wxbot (it answers broken XML on request).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { parseConvo } from '../../src/testing/index.js';
 import { startUiServer } from '../../src/ui/server.js';
 import { browserSkip, launch, localContext, say, shot, total, totalReaches } from './browser.js';
 import { startHoldingServer } from '../helpers/holding-server.js';
+import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 import { servedExchange } from './exchanges.js';
 
 const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
@@ -106,6 +108,8 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
   let browser: Browser;
   let demo: ServeChild;
   let menuBot: ServeChild;
+  let lateBot: ServeChild;
+  let wechatApi: FakeWechatApi;
   let foreign: Server;
   let uiChild: ChildProcess;
   let foreignUi: string;
@@ -156,11 +160,27 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
       join(cwd, '.wxbot', 'media', `${AMR_ID}.amr`),
       Buffer.from('#!AMR\n<\0\0\0\0\0\0\0\0\0\0\0\0', 'latin1'),
     );
-    foreign = await foreignServer('othertoken1');
-    [browser, demo, menuBot] = await Promise.all([
+    // Slower than its deadline: `success`, then the answer through the (fake) customer-service API.
+    const lateCwd = tempDir();
+    writeFileSync(
+      join(lateCwd, 'slow.mjs'),
+      `import { createBot } from '${LIB}';\n` +
+        `export default createBot().text(/^慢/, async (ctx) => { await new Promise((r) => setTimeout(r, 500)); return '迟到的答案：' + ctx.text; });\n`,
+    );
+    [foreign, wechatApi] = await Promise.all([foreignServer('othertoken1'), startFakeWechatApi()]);
+    const account = {
+      WECHAT_APP_ID: wechatApi.appId,
+      WECHAT_APP_SECRET: wechatApi.appSecret,
+      WECHAT_API_BASE: wechatApi.url,
+    };
+    [browser, demo, menuBot, lateBot] = await Promise.all([
       launch(),
       runServe(['--ui', '--ui-port', '0', '--no-history'], { env: { WECHAT_AES_KEY: AES_KEY, WECHAT_APP_ID: APP_ID } }),
       runServe(['bot.mjs', '--ui', '--ui-port', '0', '--menu', 'menu.json', '--no-history'], { cwd }),
+      runServe(['slow.mjs', '--ui', '--ui-port', '0', '--deadline', '300', '--no-history'], {
+        cwd: lateCwd,
+        env: account,
+      }),
     ]);
     const port = (foreign.address() as AddressInfo).port;
     ({ context, foreign: foreignRequests } = await localContext(browser));
@@ -173,7 +193,8 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await browser?.close();
     uiChild?.kill();
     foreign?.close();
-    await Promise.all([demo?.stop(), menuBot?.stop()]);
+    await Promise.all([demo?.stop(), menuBot?.stop(), lateBot?.stop()]);
+    await wechatApi?.stop();
   });
 
   test('demo bot: 你好 gets a bot bubble, 文章 a news card; replay makes a second identical exchange', async () => {
@@ -244,6 +265,44 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await page.getByTestId('menu-item').filter({ hasText: '赞一下' }).click();
     await page.getByTestId('bubble-bot').filter({ hasText: '点击了 V1001_GOOD' }).waitFor();
     assert.match((await newestRow(page).textContent()) ?? '', /event CLICK V1001_GOOD/);
+  });
+
+  test('a late answer through the customer-service API arrives as a new message; one WeChat refused is marked 未送达', async () => {
+    const page = await open(uiUrlOf(lateBot.stderr()));
+    const turns = page.locator('.chat .turn');
+    // Not `say`: the push's own row is the newest only until the answer's comes, too briefly to wait for.
+    const send = async (text: string) => {
+      await page.getByTestId('composer').fill(text);
+      await page.getByTestId('send').click();
+    };
+    await send('慢一');
+    // The push got `success`: the user's message alone, then the answer as a message of its own.
+    const late = page.getByTestId('late-reply').filter({ hasText: '迟到的答案：慢一' });
+    await late.waitFor();
+    assert.equal(await late.getByTestId('bubble-bot').count(), 1);
+    assert.equal(await late.getByTestId('undelivered').count(), 0);
+    assert.equal(await turns.filter({ hasText: '慢一' }).count(), 2, 'the message, then the answer');
+    assert.equal(await page.getByTestId('bubble-user').filter({ hasText: '慢一' }).count(), 1);
+    assert.match((await newestRow(page).textContent()) ?? '', /客服.*客服消息 → text 慢一/);
+    await page.getByTestId('custom-service-verdict').filter({ hasText: 'errcode 0' }).waitFor();
+    assert.match((await page.getByTestId('inspector-request').textContent()) ?? '', /"touser": "oUse…0001"/);
+    assert.match((await page.getByTestId('inspector-reply').textContent()) ?? '', /"errcode":0,"errmsg":"ok"/);
+
+    // What real WeChat answers for the UI's made-up user.
+    wechatApi.failNext('/cgi-bin/message/custom/send', 40003);
+    await send('慢二');
+    const refused = page.getByTestId('late-reply').filter({ hasText: '迟到的答案：慢二' });
+    await refused.getByTestId('undelivered').waitFor();
+    assert.match(
+      (await refused.getByTestId('undelivered').textContent()) ?? '',
+      /^未送达（客服消息） errcode 40003: invalid openid .*only to a follower/,
+    );
+    assert.match((await turns.last().textContent()) ?? '', /迟到的答案：慢二/);
+    await page.getByTestId('custom-service-verdict').filter({ hasText: '未送达：errcode 40003' }).waitFor();
+    await page.locator('.phone').screenshot({ path: shot('phone-late-reply.png') });
+    const everything = (await page.content()) + lateBot.stdout() + lateBot.stderr();
+    assert.ok(!everything.includes(wechatApi.appSecret), 'the AppSecret shows');
+    assert.ok(!everything.includes(wechatApi.currentToken()!), 'the access_token shows');
   });
 
   test('an image reply with a placeholder media_id of local development shows the picture', async () => {

@@ -4,17 +4,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createBot } from '../../src/bot/index.js';
 import { createHandler } from '../../src/server/index.js';
 import { PassThrough } from 'node:stream';
 import { startServeRuntime, type ServeHandle } from '../../src/cli/serve-runtime.js';
 import type { Exchange } from '../../src/server/types.js';
-import { clickEvent, sendMessage, textMessage, unsubscribeEvent, viewEvent } from '../../src/simulate/index.js';
+import {
+  clickEvent,
+  DEFAULT_OPENID,
+  sendMessage,
+  textMessage,
+  unsubscribeEvent,
+  viewEvent,
+} from '../../src/simulate/index.js';
 import { ExchangeLog } from '../../src/ui/exchange-log.js';
 import { fromServer } from '../../src/ui/record.js';
+import { fromCustomService } from '../../src/ui/record-late.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
-import { tempDir } from '../cli/serve-child.js';
+import { ROOT, tempDir } from '../cli/serve-child.js';
+import { runWxbot } from '../cli/tunnel-child.js';
+import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 import { startHoldingServer } from '../helpers/holding-server.js';
 import { servedExchange } from './exchanges.js';
 
@@ -33,6 +46,7 @@ function call(
 }
 
 const keyOf = (ui: URL) => ui.hash.replace('#k=', '');
+const DIST = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 
 describe('wxbot serve --ui (in process)', () => {
   let h: ServeHandle;
@@ -297,4 +311,220 @@ test('the exchange log keeps the newest `capacity` and finds them by id', () => 
   assert.equal(log.get(2), undefined);
   assert.equal(log.get(4)?.label, 'n4');
   assert.equal(log.get(6), undefined);
+});
+
+describe('wxbot serve --ui: late answers sent through the customer-service API (a fake WeChat API)', () => {
+  const TOKEN = 'cstoken123';
+  let fake: FakeWechatApi;
+  let h: ServeHandle | undefined;
+  let ui: URL;
+  let cwd: string;
+  const printed = { stdout: '', stderr: '' };
+  const capture = (name: 'stdout' | 'stderr') => {
+    const s = new PassThrough();
+    s.setEncoding('utf8').on('data', (c: string) => (printed[name] += c));
+    return Object.assign(s, { isTTY: false });
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  before(async () => {
+    fake = await startFakeWechatApi();
+    cwd = tempDir();
+    writeFileSync(
+      join(cwd, 'slow.mjs'),
+      `import { createBot } from ${JSON.stringify(DIST)};\n` +
+        `export default createBot().text(/^慢/, async (ctx) => {\n` +
+        `  await new Promise((r) => setTimeout(r, 400));\n` +
+        `  return '迟到的答案：' + ctx.text;\n});\n`,
+    );
+    // The history stays on (the default): it is checked below, with the CLI that reads it.
+    h = await startServeRuntime(
+      'slow.mjs',
+      { host: '127.0.0.1', port: '0', ui: true, uiPort: '0', token: TOKEN, deadline: '200' },
+      { WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url },
+      { stdout: capture('stdout'), stderr: capture('stderr'), cwd },
+    );
+    ui = new URL(h.uiUrl!);
+  });
+  after(async () => {
+    await h?.close();
+    await fake?.stop();
+  });
+
+  type Listed = {
+    id: number;
+    label: string;
+    user: string;
+    message: unknown;
+    problems: number;
+    outcome: { kind: string; reply?: { Content?: string } };
+    customService?: { sent: boolean; to: string; errcode?: number; why?: string; hint?: string };
+  };
+  const listed = async () => JSON.parse((await call(`${ui.origin}/api/exchanges`)).body) as Listed[];
+  const detail = async (id: number) =>
+    JSON.parse((await call(`${ui.origin}/api/exchanges/${id}`)).body) as Record<string, unknown> & {
+      requestBody: string;
+      replyBody: string | null;
+      problemList: string[];
+    };
+  const send = async (content: string) => {
+    const r = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'text', content }),
+      headers: { 'x-wxbot-ui-key': keyOf(ui), 'content-type': 'application/json' },
+    });
+    assert.equal(r.status, 200, r.body);
+    return JSON.parse(r.body) as Listed;
+  };
+  /** The late answers the inspector lists, once there are `n`. */
+  const lateAnswers = async (n: number) => {
+    for (let i = 0; i < 100; i++) {
+      const late = (await listed()).filter((x) => x.customService);
+      if (late.length >= n) return late;
+      await sleep(50);
+    }
+    assert.fail(`no ${n} late answers in the inspector; stderr:\n${printed.stderr}`);
+  };
+  const historyLines = () => {
+    try {
+      return readFileSync(join(cwd, '.wxbot', 'history.ndjson'), 'utf8')
+        .trim()
+        .split('\n');
+    } catch {
+      return [];
+    }
+  };
+
+  test('sent: its own entry (客服消息), the answer as a new message for the phone, what went to whom and WeChat’s answer', async () => {
+    const pushed = await send('慢一');
+    assert.equal(pushed.outcome.kind, 'none', 'the push itself got `success`');
+    const [late] = await lateAnswers(1);
+    assert.match(late!.label, /^客服消息 → text 慢一$/);
+    assert.equal(late!.message, null, 'no second user bubble');
+    assert.equal(late!.user, DEFAULT_OPENID, "in that user's conversation");
+    assert.equal(late!.outcome.reply?.Content, '迟到的答案：慢一');
+    assert.deepEqual(late!.customService, { sent: true, to: 'oUse…0001' });
+    assert.equal(late!.problems, 0);
+    const d = await detail(late!.id);
+    assert.deepEqual(JSON.parse(d.requestBody), {
+      touser: 'oUse…0001',
+      msgtype: 'text',
+      text: { content: '迟到的答案：慢一' },
+    });
+    assert.equal(d.replyBody, '{"errcode":0,"errmsg":"ok"}');
+    assert.equal(d.url, '/cgi-bin/message/custom/send');
+    assert.deepEqual(fake.sent.at(-1), {
+      touser: DEFAULT_OPENID,
+      msgtype: 'text',
+      text: { content: '迟到的答案：慢一' },
+    });
+  });
+
+  test('refused (40003 invalid openid, as WeChat answers a made-up user): still shown, marked with the errcode and what to do', async () => {
+    fake.failNext('/cgi-bin/message/custom/send', 40003);
+    await send('慢二');
+    const late = (await lateAnswers(2))[1]!;
+    assert.equal(late.outcome.reply?.Content, '迟到的答案：慢二', 'what the bot answered');
+    assert.equal(late.customService?.sent, false);
+    assert.equal(late.customService?.errcode, 40003);
+    assert.match(late.customService?.why ?? '', /^errcode 40003: invalid openid/);
+    assert.match(late.customService?.hint ?? '', /only to a follower/);
+    assert.equal(late.problems, 1);
+    const d = await detail(late.id);
+    assert.match(d.problemList[0] ?? '', /^not delivered: .*errcode 40003/);
+    assert.match(d.replyBody ?? '', /"errcode":40003/);
+    // The phone's .convo: each message once, answered `success` (as `wxbot test` sees a slow handler).
+    const convo = (await call(`${ui.origin}/api/convo?user=${DEFAULT_OPENID}`)).body;
+    assert.equal(convo.match(/^> 慢一$/gm)?.length, 1, convo);
+    assert.equal(convo.match(/^> 慢二$/gm)?.length, 1, convo);
+    assert.doesNotMatch(convo, /迟到的答案/);
+    // Nothing secret in the UI or the log.
+    const everything = JSON.stringify(await Promise.all((await listed()).map((x) => detail(x.id))));
+    for (const secret of [fake.appSecret, fake.currentToken()!]) {
+      assert.ok(!everything.includes(secret), 'a secret in the inspector');
+      assert.ok(!printed.stdout.includes(secret) && !printed.stderr.includes(secret), 'a secret in the log');
+    }
+  });
+
+  test('the history keeps both; `wxbot history` says what became of each, `replay` and `--convo` take them for no request', async () => {
+    for (let i = 0; i < 60 && historyLines().filter((l) => l.includes('"custom-service"')).length < 2; i++)
+      await sleep(50);
+    const entries = historyLines().map((l) => JSON.parse(l) as Record<string, unknown> & { id: number; slow?: string });
+    const late = entries.filter((e) => e.slow === 'custom-service');
+    assert.equal(late.length, 2);
+    assert.deepEqual(late[0]!.customService, {
+      sent: true,
+      to: 'oUse…0001',
+      api: '/cgi-bin/message/custom/send',
+      message: "sent through the customer-service API, message 1 of 5 in the 48 h window after the user's text message",
+      errcode: 0,
+      errmsg: 'ok',
+    });
+    const refused = late[1]!.customService as { sent: boolean; errcode: number; message: string };
+    assert.equal(refused.sent, false);
+    assert.equal(refused.errcode, 40003);
+    assert.match(refused.message, /only to a follower/);
+    const text = historyLines().join('\n');
+    for (const secret of [fake.appSecret, fake.currentToken()!]) assert.ok(!text.includes(secret), 'a secret kept');
+
+    const wxbot = async (args: string[]) => {
+      const c = runWxbot(args, { cwd });
+      const { code } = await c.exited;
+      return { code, stdout: c.stdout(), stderr: c.stderr() };
+    };
+    const list = await wxbot(['history']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(
+      list.stdout,
+      /text 慢一 \(late answer sent to oUse…0001 through the customer-service API\) {2}→ {2}迟到的答案：慢一/,
+    );
+    assert.match(
+      list.stdout,
+      /text 慢二 \(late answer NOT delivered: the customer-service API answered errcode 40003\)/,
+    );
+
+    // Each message once, answered `success`: a late answer is no turn.
+    const convo = await wxbot(['history', '--convo']);
+    assert.equal(convo.code, 0, convo.stderr);
+    assert.equal(convo.stdout.match(/^> 慢二$/gm)?.length, 1, convo.stdout);
+    assert.doesNotMatch(convo.stdout, /迟到的答案/);
+
+    // The newest request is 慢二's push, not the late answer recorded after it.
+    const request = entries.findLast((e) => e.slow === undefined)!;
+    const again = await wxbot(['replay', '--json', '--token', TOKEN]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { id: number }).id, request.id);
+    const refusedId = late[1]!.id;
+    const byId = await wxbot(['replay', String(refusedId), '--token', TOKEN]);
+    assert.equal(byId.code, 2, byId.stderr);
+    assert.match(byId.stderr, new RegExp(`entry ${refusedId} is no request: .*\`wxbot replay ${request.id}\``));
+  });
+});
+
+test('a late news answer shows its first article only (what the customer-service API sends); one never sent says why', () => {
+  const m = textMessage('新闻');
+  const articles = [{ Title: '第一篇' }, { Title: '第二篇' }];
+  const news = { MsgType: 'news', Articles: articles } as unknown as Exchange['replyParsed'];
+  const base = { openid: 'oUse…0001', msgtype: 'news', api: '/cgi-bin/message/custom/send' };
+  const sent = fromCustomService(servedExchange('n1', m, { status: 0, reply: '', replyParsed: news }), m, {
+    ...base,
+    sent: true,
+    response: { errcode: 0, errmsg: 'ok' },
+    message: 'sent',
+  });
+  assert.deepEqual(sent.outcome.kind === 'reply' && sent.outcome.reply.Articles, [{ Title: '第一篇' }]);
+  assert.equal(articles.length, 2, "the bot's reply is left as it was");
+  const closed = fromCustomService(servedExchange('n2', m, { status: 0, reply: '', replyParsed: news }), m, {
+    ...base,
+    sent: false,
+    reason: 'window_closed',
+    message: "the 48 h window after the user's text message closed 3600 s ago",
+  });
+  assert.deepEqual(closed.customService, {
+    sent: false,
+    to: 'oUse…0001',
+    why: "the 48 h window after the user's text message closed 3600 s ago",
+  });
+  assert.equal(closed.replyBody, null, 'WeChat was not called');
+  assert.equal(closed.problems, 1);
 });

@@ -10,6 +10,7 @@ import {
   videoReply,
   voiceReply,
 } from '../../src/protocol/replies.js';
+import type { Exchange } from '../../src/server/types.js';
 import { MemoryStore, RedisStore } from '../../src/store/index.js';
 import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
 import { freePort, requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
@@ -227,6 +228,51 @@ describe('late-reply sender against the fake API', () => {
     });
   }
 
+  test('the sender resolves to what became of the answer: sent, refused (errcode, what to do), or kept back', async () => {
+    const { send } = sender();
+    const sent = await send(textMessage(), textReply('到了'));
+    assert.deepEqual(sent, {
+      openid: 'oUse…0000',
+      msgtype: 'text',
+      api: '/cgi-bin/message/custom/send',
+      sent: true,
+      request: { touser: 'oUse…0000', msgtype: 'text', text: { content: '到了' } },
+      response: { errcode: 0, errmsg: 'ok' },
+      message: "sent through the customer-service API, message 1 of 5 in the 48 h window after the user's text message",
+    });
+    for (const [errcode, hint] of [
+      [40003, /only to a follower of this account/],
+      [45015, /48 hours after their last message/],
+      [48001, /verify it, or use --slow-replies retry-window/],
+    ] as const) {
+      fake.failNext('/cgi-bin/message/custom/send', errcode);
+      const r = await send(textMessage(), textReply('没到'));
+      assert.equal(r.sent, false);
+      assert.equal(r.reason, 'refused');
+      assert.equal(r.response?.errcode, errcode);
+      assert.match(r.response?.errmsg ?? '', /rid: /, "WeChat's errmsg as it came");
+      assert.match(r.hint ?? '', hint);
+      assert.match(r.message, new RegExp(`errcode ${errcode} `));
+      assert.ok(r.message.endsWith(`; ${r.hint}`), r.message);
+      assert.ok(!JSON.stringify(r).includes(OPENID), 'the OpenID is masked');
+    }
+    const closed = await send(textMessage(nowSec() - 49 * 3600), textReply('太晚'));
+    assert.deepEqual(
+      [closed.sent, closed.reason, closed.response, closed.request?.touser],
+      [false, 'window_closed', undefined, 'oUse…0000'],
+    );
+    // What the caller did with a refused answer (serve keeps it for the user's next message) is the hint.
+    const keeping = createLateReplySender({
+      appId: fake.appId,
+      appSecret: fake.appSecret,
+      store: new MemoryStore(),
+      apiBase: fake.url,
+      onRefused: () => 'kept for the next message',
+    });
+    fake.failNext('/cgi-bin/message/custom/send', 48001);
+    assert.equal((await keeping(textMessage(), textReply('留着'))).hint, 'kept for the next message');
+  });
+
   test('an unreachable API is logged as failed, never thrown', async () => {
     const port = await freePort();
     const logs: LateReplyLog[] = [];
@@ -268,6 +314,72 @@ describe('late-reply windows shared through Redis', requireRedis(), () => {
       assert.equal(fake.stats.stableToken, 1, 'the replicas shared one token');
     } finally {
       for (const s of stores) await s.close();
+    }
+  });
+});
+
+describe('createHandler records what became of a late answer for onExchange', () => {
+  let fake: FakeWechatApi;
+  before(async () => {
+    fake = await startFakeWechatApi();
+  });
+  after(async () => {
+    await fake.stop();
+  });
+
+  test('sent, and one the API has no message for (transfer): each an exchange of its own, and no error logged', async () => {
+    const { createBot } = await import('../../src/bot/index.js');
+    const { createHandler } = await import('../../src/server/index.js');
+    const { sendMessage, textMessage: simulated } = await import('../../src/simulate/index.js');
+    const { createServer } = await import('node:http');
+    const slow = (reply: unknown) => async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      return reply as never;
+    };
+    const bot = createBot().text('好', slow('好的')).text('坏', slow(transferReply()));
+    const seen: Exchange[] = [];
+    const errors: unknown[] = [];
+    const server = createServer(
+      createHandler(bot, {
+        token: 'abc123',
+        deadlineMs: 50,
+        onLateReply: createLateReplySender({
+          appId: fake.appId,
+          appSecret: fake.appSecret,
+          store: new MemoryStore(),
+          apiBase: fake.url,
+        }),
+        onExchange: (x) => seen.push(x),
+        onLog: (r) => r.type === 'error' && errors.push(r),
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      for (const text of ['好', '坏'])
+        await sendMessage({ url, message: simulated(text), settings: { token: 'abc123', mode: 'plain' } });
+      for (let i = 0; i < 40 && seen.filter((x) => x.slow === 'custom-service').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      const late = seen.filter((x) => x.slow === 'custom-service');
+      assert.deepEqual(
+        late.map((x) => [
+          (x.message as { Content?: string } | undefined)?.Content,
+          x.status,
+          x.customService?.sent,
+          x.customService?.reason,
+        ]),
+        [
+          ['好', 0, true, undefined],
+          ['坏', 0, false, 'unsupported'],
+        ],
+      );
+      assert.match(late[0]!.replyXml ?? '', /<Content><!\[CDATA\[好的\]\]><\/Content>/);
+      assert.match(late[1]!.replyXml ?? '', /transfer_customer_service/);
+      assert.match(late[1]!.customService?.message ?? '', /only works as the direct answer/);
+      assert.deepEqual(errors, []);
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

@@ -50,7 +50,7 @@ export default function replayCommand(): Command {
     .action(async (id: string | undefined, o: ReplayFlags) => {
       if (id !== undefined) checkHistoryIds([id]);
       const [
-        { historyPath, replayEntry, ReplayError },
+        { answerOnlyProblem, historyPath, isAnswerOnly, replayEntry, ReplayError, requestAnswered },
         { loadEnv, wechatSettings },
         { readDevSession },
         { SimulateError, TLS_FAILED },
@@ -62,8 +62,13 @@ export default function replayCommand(): Command {
       ]);
       const file = { path: o.file ?? historyPath() };
       const { entries, skipped } = await readHistoryFile(file.path);
+      // The newest request: an answer recorded after it (kept, or sent through the API) is none.
       const entry =
-        id === undefined ? entries.filter((e) => e.message !== null).at(-1) : entries.find((e) => String(e.id) === id);
+        id === undefined
+          ? entries.filter((e) => e.message !== null && !isAnswerOnly(e)).at(-1)
+          : entries.find((e) => String(e.id) === id);
+      if (entry && isAnswerOnly(entry))
+        throw new CliError(answerOnlyProblem(entry, requestAnswered(entries, entry)), EXIT.usage);
       const bad = id === undefined ? undefined : skipped.find((l) => String(l.id) === id);
       if (!entry && bad)
         throw new CliError(`exchange ${id} in ${file.path} cannot be replayed: line ${bad.line}: ${bad.problem}`);

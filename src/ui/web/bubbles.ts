@@ -1,9 +1,10 @@
 /**
  * One exchange as WeChat's conversation screen shows it: the user's message on the right, the
  * account's reply on the left (text, news card, media, music), a grey note for events and
- * transfers, and WeChat's own notice when the reply was unusable.
+ * transfers, WeChat's own notice when the reply was unusable, and late answers sent through the
+ * customer-service API.
  */
-import type { ExchangeSummary, UiMessage, UiOutcome } from '../wire.js';
+import type { ExchangeSummary, UiCustomService, UiMessage, UiOutcome } from '../wire.js';
 import { type Child, h, safeUrl } from './dom.js';
 
 const NOTICE = '该公众号暂时无法提供服务，请稍后再试';
@@ -216,8 +217,33 @@ export function botSide(outcome: UiOutcome): HTMLElement | null {
   }
 }
 
+/**
+ * A late answer sent through the customer-service API: a message from the account on its own, when it
+ * was sent (as a follower gets it). One WeChat did not take still shows (it is what the bot answered),
+ * marked 未送达 with the errcode and what to do.
+ */
+function customServiceView(x: ExchangeSummary, cs: UiCustomService): HTMLElement {
+  const turn = h(
+    'div',
+    { class: `turn late${cs.sent ? '' : ' undelivered'}`, 'data-id': x.id, testid: 'late-reply' },
+    botSide(x.outcome),
+  );
+  if (!cs.sent)
+    turn.append(
+      h(
+        'div',
+        { class: 'undelivered-note', testid: 'undelivered' },
+        h('b', {}, `未送达（客服消息）`),
+        ` ${cs.why ?? ''}`,
+        cs.hint ? h('small', {}, cs.hint) : null,
+      ),
+    );
+  return turn;
+}
+
 /** Both sides of one exchange. */
 export function exchangeView(x: ExchangeSummary): HTMLElement {
+  if (x.customService) return customServiceView(x, x.customService);
   const bot = botSide(x.outcome);
   return h('div', { class: 'turn', 'data-id': x.id }, x.message ? userSide(x.message) : null, bot);
 }

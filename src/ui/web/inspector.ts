@@ -2,7 +2,7 @@
  * The inspector: every exchange, newest first, and the selected one in full. The list is virtual
  * (only the rows in view exist as elements) so thousands of exchanges cost a few dozen nodes.
  */
-import type { ExchangeDetail, ExchangeSummary, UiDelivery } from '../wire.js';
+import type { ExchangeDetail, ExchangeSummary, UiCustomService, UiDelivery } from '../wire.js';
 import { h, shortId } from './dom.js';
 
 const ROW = 28;
@@ -110,11 +110,7 @@ export class InspectorView {
             onclick: () => void this.select(x.id, i === 0),
           },
           h('span', { class: 'time' }, clock(x.time)),
-          h(
-            'span',
-            { class: 'src', title: x.source === 'phone' ? '本页手机发出' : 'wxbot serve 收到' },
-            x.source === 'phone' ? '手机' : 'serve',
-          ),
+          sourceCell(x),
           h('span', { class: 'user' }, shortId(x.user)),
           h('span', { class: 'label' }, x.label),
           h('span', { class: 'status' }, x.status === null ? '—' : String(x.status)),
@@ -141,6 +137,7 @@ export class InspectorView {
   }
 
   #render(d: ExchangeDetail): HTMLElement[] {
+    if (d.customService) return customServiceDetail(d, d.customService);
     const pct = Math.min(100, (d.ms / d.limitMs) * 100);
     const code = (text: string) => h('pre', {}, text);
     // Through the CSSOM: the page's CSP allows no inline style attributes.
@@ -222,6 +219,44 @@ export class InspectorView {
     ];
     return parts.filter((e): e is HTMLElement => e !== null);
   }
+}
+
+/** Where a row came from: this page's phone, a request `wxbot serve` got, or a customer-service message it sent. */
+function sourceCell(x: ExchangeSummary): HTMLElement {
+  const [text, title] = x.customService
+    ? ['客服', 'wxbot serve 通过客服消息接口发出的迟到回复']
+    : x.source === 'phone'
+      ? ['手机', '本页手机发出']
+      : ['serve', 'wxbot serve 收到'];
+  return h('span', { class: 'src', title }, text);
+}
+
+/**
+ * A late answer sent through the customer-service API: no request came in, so no signed URL, timing or
+ * replay; what was sent to whom, and WeChat's answer.
+ */
+function customServiceDetail(d: ExchangeDetail, cs: UiCustomService): HTMLElement[] {
+  const code = (text: string) => h('pre', {}, text);
+  const verdict = cs.sent
+    ? '微信已接受（errcode 0）：粉丝现在收到这条消息'
+    : `未送达：${cs.why ?? ''}${cs.hint ? ` — ${cs.hint}` : ''}`;
+  return [
+    h('h3', {}, `#${d.id} ${d.label}`),
+    h(
+      'p',
+      { class: 'meta' },
+      `${new Date(d.time).toLocaleString('zh-CN', { hour12: false })} · 客服消息（迟到的回复，已先回 success） · 发往 ${cs.to}`,
+    ),
+    h('p', { class: cs.sent ? 'verdict ok' : 'verdict error', testid: 'custom-service-verdict' }, verdict),
+    h('h4', {}, `${d.method} ${d.url}`),
+    h('div', { testid: 'inspector-request' }, h('h4', {}, '客服消息'), code(d.requestBody)),
+    h(
+      'div',
+      { testid: 'inspector-reply' },
+      h('h4', {}, '微信答复'),
+      code(d.replyBody ?? '（没有调用接口：wxbot 未发出）'),
+    ),
+  ];
 }
 
 /** One delivery of a push, as WeChat would see it: answered, or why it delivers again. */

@@ -20,4 +20,4 @@ export {
 export { HttpRejection } from './rejection.js';
 export { parseQuery, type PushQuery } from './query.js';
 export { openPush, verifyGet, type Mode, type OpenedPush, type VerifyConfig } from './verify.js';
-export type { ErrorLog, Exchange, HandlerOptions, LogRecord, RequestLog, SlowLog } from './types.js';
+export type { AsideStep, ErrorLog, Exchange, HandlerOptions, LogRecord, RequestLog, SlowLog } from './types.js';

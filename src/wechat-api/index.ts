@@ -16,6 +16,7 @@ export {
   type LateReplyDropReason,
   type LateReplyLog,
   type LateReplyOptions,
+  type LateReplyResult,
   type LateReplySender,
 } from './late-reply.js';
 export { createMenu, deleteMenu, getMenu, MenuValidationError, type CurrentMenu } from './menu.js';

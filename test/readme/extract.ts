@@ -202,3 +202,48 @@ export function blockAfter(marker: string, lang: string, files: DocFile[] = docF
   const start = open + lang.length + 4;
   return doc.text.slice(start, doc.text.indexOf('\n```', start));
 }
+
+export interface CodeBlock {
+  /** The page, relative to the repository root. */
+  file: string;
+  /** The fence's language (`js`, `ts`…). */
+  lang: string;
+  /** The code, without the fences and without the indentation the fence has (a block inside a list). */
+  code: string;
+  /** 1-based line in the page of the code's first line. */
+  at: number;
+  /** The `<!-- … -->` comment right before the block (blank lines between allowed), if any. */
+  comment?: string;
+}
+
+/** Every fenced block of a page in one of `langs`. */
+export function codeBlocks(text: string, file: string, langs: ReadonlySet<string>): CodeBlock[] {
+  const out: CodeBlock[] = [];
+  const lines = text.split('\n');
+  let comment = '';
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(```+|~~~+)\s*(\S*)/.exec(lines[i]!);
+    if (!open) {
+      // The comment lines just before a block (a comment may span lines); prose in between resets it.
+      const raw = lines[i]!;
+      if (raw.includes('<!--')) comment = `${raw}\n`;
+      else if (comment && !comment.includes('-->')) comment += `${raw}\n`;
+      else if (raw.trim() !== '') comment = '';
+      continue;
+    }
+    const [, indent, fence, lang] = open;
+    let end = i + 1;
+    while (end < lines.length && !lines[end]!.trimStart().startsWith(fence!)) end++;
+    if (langs.has(lang!)) {
+      const body = lines
+        .slice(i + 1, end)
+        .map((l) => (l.startsWith(indent!) ? l.slice(indent!.length) : l.trimStart()));
+      const block: CodeBlock = { file, lang: lang!, code: body.join('\n'), at: i + 2 };
+      if (comment) block.comment = comment.trim();
+      out.push(block);
+    }
+    comment = '';
+    i = end;
+  }
+  return out;
+}

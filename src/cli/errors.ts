@@ -9,14 +9,14 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, network: 3, closedPipe: 141 }
  * ends quietly, as a Unix tool killed by SIGPIPE does (Node ignores the signal and reports EPIPE as
  * an 'error' event, which would crash with a stack trace). A command that handles a stream's errors
  * itself has a listener of its own (serve's request log stops and requests are still answered):
- * this one then stands aside. A terminal that was closed (EIO) is not fatal either: the hang-up
- * signal that comes with it ends the command, `serve`, `tunnel` and `ui` through their clean shutdown
- * (stop-signals.ts), which a crash on the first failed write would skip. Any other error stays as
- * fatal as it was.
+ * this one then stands aside. A terminal that was closed (EIO on a TTY) is not fatal either: the
+ * hang-up signal that comes with it ends the command, `serve`, `tunnel` and `ui` through their clean
+ * shutdown (stop-signals.ts), which a crash on the first failed write would skip. Any other error,
+ * EIO from a file or a disk included (output lost: no exit 0), stays as fatal as it was.
  */
 export function endOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (stream.listenerCount('error') > 1 || err.code === 'EIO') return;
+    if (stream.listenerCount('error') > 1 || (err.code === 'EIO' && stream.isTTY)) return;
     if (err.code === 'EPIPE') process.exit(EXIT.closedPipe);
     throw err;
   });

@@ -172,7 +172,8 @@ function replyXmlOf(message: WechatMessage, body: ReplyBody, now: number): strin
 
 /**
  * The dispatcher's late-reply hook: the caller's, whose result (what became of the answer, as
- * createLateReplySender returns it) is handed to `record`. A hook that returns nothing records nothing.
+ * createLateReplySender returns it) is handed to `record`. A hook that returns nothing, or something
+ * else (its own `{ sent: true }`), records nothing: the history and the UI would say "sent to undefined".
  */
 function lateHook(
   hook: HandlerOptions['onLateReply'],
@@ -180,10 +181,21 @@ function lateHook(
 ): ((message: WechatMessage, body: ReplyBody) => Promise<void>) | undefined {
   if (!hook) return undefined;
   return async (message, body) => {
-    const result = (await hook(message, body)) as Partial<LateReplyResult> | null | undefined;
-    if (result && typeof result === 'object' && typeof result.sent === 'boolean')
-      record(message, body, result as LateReplyResult);
+    const result = await hook(message, body);
+    if (isLateReplyResult(result)) record(message, body, result);
   };
+}
+
+function isLateReplyResult(r: unknown): r is LateReplyResult {
+  const o = r as Partial<LateReplyResult> | null | undefined;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.sent === 'boolean' &&
+    typeof o.openid === 'string' &&
+    typeof o.api === 'string' &&
+    typeof o.message === 'string'
+  );
 }
 
 /**

@@ -3,9 +3,11 @@
 // server keeps answering. Each case closes the read end of a real child process's stdout pipe.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { endOnClosedPipe } from '../../src/cli/errors.js';
 import { push, replyText, textXml } from '../server/client.js';
 import { BIN, cleanEnv, tempCwd } from './simulate-helpers.js';
 
@@ -85,4 +87,17 @@ test('serve: a closed stdout stops the request log only; requests are still answ
   const code = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   assert.equal(await code, 0);
+});
+
+// EIO is what a closed terminal answers (the hang-up that comes with it ends the command); from a
+// file or a disk it means output was lost, which must not end in a quiet exit 0.
+test('EIO on stdout: ignored on a terminal (it hung up), fatal on anything else', () => {
+  const eio = () => Object.assign(new Error('write EIO'), { code: 'EIO' });
+  const stream = (isTTY: boolean) => {
+    const s = Object.assign(new EventEmitter(), { isTTY });
+    endOnClosedPipe(s as unknown as NodeJS.WriteStream);
+    return s;
+  };
+  assert.doesNotThrow(() => stream(true).emit('error', eio()));
+  assert.throws(() => stream(false).emit('error', eio()), /write EIO/);
 });

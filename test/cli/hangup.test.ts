@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type TestContext, test } from 'node:test';
 import { requireProgram } from '../helpers/system.js';
 import { push, textXml } from '../server/client.js';
-import { BIN, cleanEnv, runServe, tempDir } from './serve-child.js';
+import { BIN, cleanEnv, ROOT, runServe, tempDir } from './serve-child.js';
 import { runWxbot } from './tunnel-child.js';
 
 /** A fresh working directory, removed after the test. */
@@ -24,6 +25,7 @@ const sessionFile = (cwd: string) => join(cwd, '.wxbot', 'dev-session.json');
 const historyText = (cwd: string) => readFileSync(join(cwd, '.wxbot', 'history.ndjson'), 'utf8');
 const readSession = (cwd: string) =>
   JSON.parse(readFileSync(sessionFile(cwd), 'utf8')) as { token: string; url: string };
+const LIB = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 test('wxbot ui: SIGHUP closes it like Ctrl-C, exit 0', async (t) => {
@@ -131,3 +133,58 @@ test(
     assert.match(historyText(cwd), /"before the hang-up"/);
   },
 );
+
+/** A bot whose answer takes 1.5 s (within the deadline): the request is in flight when the signals come. */
+function slowBot(cwd: string): void {
+  const started = join(cwd, 'started');
+  writeFileSync(
+    join(cwd, 'bot.mjs'),
+    `import { writeFileSync } from 'node:fs';
+import { createBot } from '${LIB}';
+export default createBot().fallback(async () => {
+  writeFileSync(${JSON.stringify(started)}, '');
+  await new Promise((r) => setTimeout(r, 1500));
+  return 'worth the wait';
+});
+`,
+  );
+}
+
+/** Sends a slow message, and once the bot works on it sends `first` then (once handled) `second`. */
+async function signalsDuringRequest(t: TestContext, first: NodeJS.Signals, second: NodeJS.Signals) {
+  const cwd = workDir(t);
+  slowBot(cwd);
+  const s = await runServe(['bot.mjs'], { cwd });
+  t.after(() => s.stop('SIGKILL'));
+  const { token, url } = readSession(cwd);
+  const answer = push(url, textXml('take your time'), 'plain', { token });
+  answer.catch(() => undefined);
+  await until('the bot at work', () => (existsSync(join(cwd, 'started')) ? true : undefined));
+  s.child.kill(first);
+  await until('the first signal handled', () => (/finishing in-flight requests/.test(s.stderr()) ? true : undefined));
+  s.child.kill(second);
+  return { s, cwd, answer, code: await s.exited };
+}
+
+// Closing a terminal sends SIGHUP twice a few ms apart (the shell forwards it to its job, then the
+// kernel sends it again as the shell exits): the second is no "stop now".
+test('SIGHUP twice (the terminal closed) during a request: the request is answered and kept, exit 0', async (t) => {
+  const { s, cwd, answer, code } = await signalsDuringRequest(t, 'SIGHUP', 'SIGHUP');
+  assert.equal(code, 0, s.stderr());
+  const r = await answer;
+  assert.equal(r.status, 200);
+  assert.match(r.body, /worth the wait/);
+  assert.match(historyText(cwd), /"take your time"/);
+  assert.ok(!existsSync(sessionFile(cwd)));
+});
+
+test('Ctrl-C, then the terminal closed (SIGHUP): the shutdown Ctrl-C started still finishes, exit 0', async (t) => {
+  const { s, answer, code } = await signalsDuringRequest(t, 'SIGINT', 'SIGHUP');
+  assert.equal(code, 0, s.stderr());
+  assert.match((await answer).body, /worth the wait/);
+});
+
+test('Ctrl-C twice: stops at once, exit 130', async (t) => {
+  const { s, code } = await signalsDuringRequest(t, 'SIGINT', 'SIGINT');
+  assert.equal(code, 130, s.stderr());
+});

@@ -382,4 +382,56 @@ describe('createHandler records what became of a late answer for onExchange', ()
       server.close();
     }
   });
+
+  test("a hook of one's own: nothing, a throw or an object of its own make no record (a throw is logged)", async () => {
+    const { createBot } = await import('../../src/bot/index.js');
+    const { createHandler } = await import('../../src/server/index.js');
+    const { sendMessage, textMessage: simulated } = await import('../../src/simulate/index.js');
+    const { createServer } = await import('node:http');
+    const bot = createBot().fallback(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return 'late';
+    });
+    const hooks: Record<string, () => unknown> = {
+      nothing: async () => undefined,
+      throws: () => {
+        throw new Error('hook failed');
+      },
+      'its own object': async () => ({ sent: true, id: 7 }),
+    };
+    for (const [name, hook] of Object.entries(hooks)) {
+      const seen: Exchange[] = [];
+      const errors: string[] = [];
+      let called = 0;
+      const server = createServer(
+        createHandler(bot, {
+          token: 'abc123',
+          deadlineMs: 30,
+          onLateReply: () => {
+            called++;
+            return hook();
+          },
+          onExchange: (x) => seen.push(x),
+          onLog: (r) => r.type === 'error' && errors.push(r.error.message),
+        }),
+      );
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+        await sendMessage({ url, message: simulated('hi'), settings: { token: 'abc123', mode: 'plain' } });
+        for (let i = 0; i < 40 && called === 0; i++) await new Promise((r) => setTimeout(r, 25));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(called, 1, name);
+        assert.deepEqual(
+          seen.map((x) => x.slow ?? 'request'),
+          ['request'],
+          `${name}: only the request is recorded`,
+        );
+        assert.deepEqual(errors, name === 'throws' ? ['hook failed'] : [], name);
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
+  });
 });

@@ -5,20 +5,14 @@
  * phone already drew it with its own exchange.
  */
 import type { WechatMessage } from '../protocol/messages.js';
-import type { Reply } from '../protocol/replies.js';
 import type { Exchange } from '../server/types.js';
 import { WECHAT_TIMEOUT_MS } from '../simulate/ids.js';
+import { asCustomServiceSends } from '../wechat-api/custom-message.js';
 import { ERRCODE_MEANINGS } from '../wechat-api/errors.js';
 import type { LateReplyResult } from '../wechat-api/late-reply.js';
 import type { NewExchange } from './exchange-log.js';
 import { messageLabel } from './phone-message.js';
 import type { UiCustomService } from './wire.js';
-
-/** What the follower gets: the customer-service API sends a news reply's first article only. */
-function delivered(reply: Reply): Reply {
-  if (reply.MsgType !== 'news' || reply.Articles.length <= 1) return reply;
-  return { ...reply, Articles: reply.Articles.slice(0, 1) };
-}
 
 /** The errcode's meaning, or why wxbot kept the answer back (window closed, quota, unsupported type…). */
 function whyNot(r: LateReplyResult): string {
@@ -49,7 +43,7 @@ export function fromCustomService(x: Exchange, m: WechatMessage, r: LateReplyRes
     label: `客服消息 → ${messageLabel(m)}`,
     message: null,
     outcome: x.replyParsed
-      ? { kind: 'reply', reply: delivered(x.replyParsed) as unknown as { MsgType: string } }
+      ? { kind: 'reply', reply: asCustomServiceSends(x.replyParsed) as unknown as { MsgType: string } }
       : { kind: 'none' },
     status: null,
     ms: 0,

@@ -27,10 +27,15 @@ export type CustomMessage =
 
 export const CUSTOM_SEND_API = '/cgi-bin/message/custom/send';
 
+/** `reply` as a follower gets it through the customer-service API, which sends one article of a news reply. */
+export function asCustomServiceSends<R extends ReplyBody>(reply: R): R {
+  if (reply.MsgType !== 'news' || reply.Articles.length <= 1) return reply;
+  return { ...reply, Articles: reply.Articles.slice(0, 1) };
+}
+
 /**
  * The §6.3 body that delivers `reply` to `openid`, or undefined for a reply with no equivalent
- * (transfer_customer_service only works as a passive reply). News keeps its first article: the
- * customer-service API sends one.
+ * (transfer_customer_service only works as a passive reply; news without an article).
  */
 export function customMessageFor(openid: string, reply: ReplyBody): CustomMessage | undefined {
   switch (reply.MsgType) {
@@ -68,15 +73,11 @@ export function customMessageFor(openid: string, reply: ReplyBody): CustomMessag
       };
     }
     case 'news': {
-      const a = reply.Articles[0];
-      if (!a) return undefined;
-      return {
-        touser: openid,
-        msgtype: 'news',
-        news: {
-          articles: [omitUndefined({ title: a.Title, description: a.Description, url: a.Url, picurl: a.PicUrl })],
-        },
-      };
+      if (reply.Articles.length === 0) return undefined;
+      const articles = asCustomServiceSends(reply).Articles.map((a) =>
+        omitUndefined({ title: a.Title, description: a.Description, url: a.Url, picurl: a.PicUrl }),
+      );
+      return { touser: openid, msgtype: 'news', news: { articles } };
     }
     default:
       return undefined;

@@ -14,6 +14,17 @@ const build = (c: ReturnType<typeof parseConvo>[number], i: number): WechatMessa
   return step.kind === 'message' ? step.build({ from: 'oU', now: 1_700_000_000_000 }) : (undefined as never);
 };
 
+/** The syntax error `text` is refused with, as `bad.convo` (fails the test when it parses). */
+function syntaxErrorOf(text: string): ConvoSyntaxError {
+  try {
+    parseConvo(text, 'bad.convo');
+  } catch (e) {
+    assert.ok(e instanceof ConvoSyntaxError, String(e));
+    return e;
+  }
+  assert.fail('the file parsed without a syntax error');
+}
+
 test("wxbot init's tests/hello.convo is the issue's example, its name line split from the comment explaining it", () => {
   const [first, ...rest] = ISSUE_EXAMPLE.split('\n');
   assert.equal(first, '# 问候 (a comment; the first comment line names the conversation)');
@@ -96,22 +107,16 @@ test('every mistake is reported with its line, all at once', () => {
     '> fine',
     '< /([unclosed/',
   ].join('\n');
-  assert.throws(
-    () => parseConvo(text, 'bad.convo'),
-    (e: unknown) => {
-      assert.ok(e instanceof ConvoSyntaxError);
-      assert.deepEqual(
-        e.problems.map((p) => p.line),
-        [1, 2, 3, 4, 5, 7, 10],
-      );
-      assert.match(e.message, /^bad\.convo:1: a `<` reply line needs a `>` line before it$/m);
-      assert.match(e.message, /^bad\.convo:2: unknown kind "\[teleport\]"/m);
-      assert.match(e.message, /^bad\.convo:3: LAT must be a number, got "north"$/m);
-      assert.match(e.message, /^bad\.convo:5: unknown setting @colour/m);
-      assert.match(e.message, /^bad\.convo:10: not a valid regular expression/m);
-      return true;
-    },
+  const e = syntaxErrorOf(text);
+  assert.deepEqual(
+    e.problems.map((p) => p.line),
+    [1, 2, 3, 4, 5, 7, 10],
   );
+  assert.match(e.message, /^bad\.convo:1: a `<` reply line needs a `>` line before it$/m);
+  assert.match(e.message, /^bad\.convo:2: unknown kind "\[teleport\]"/m);
+  assert.match(e.message, /^bad\.convo:3: LAT must be a number, got "north"$/m);
+  assert.match(e.message, /^bad\.convo:5: unknown setting @colour/m);
+  assert.match(e.message, /^bad\.convo:10: not a valid regular expression/m);
 });
 
 test('expectations: exact, ~contains, /regex/, [type] title, [success], *', () => {
@@ -240,22 +245,16 @@ test('options the kind does not take, a flag without its value, and empty texts 
     '> \\n',
     '> [click K --media-id X]',
   ].join('\n');
-  assert.throws(
-    () => parseConvo(text, 'bad.convo'),
-    (e: unknown) => {
-      assert.ok(e instanceof ConvoSyntaxError);
-      assert.deepEqual(
-        e.problems.map((p) => p.line),
-        [1, 2, 3, 4, 5, 6],
-      );
-      assert.match(e.message, /^bad\.convo:1: \[video\] takes --media-id, --thumb-media-id, not --mediaid/m);
-      assert.match(e.message, /^bad\.convo:2: --media-id needs a value: \[image URL --media-id ID\]$/m);
-      assert.match(e.message, /^bad\.convo:3: \[location\] takes --scale, not --label/m);
-      for (const n of [4, 5, 6])
-        assert.match(e.message, new RegExp(`^bad\\.convo:${n}: empty message: WeChat sends no empty text$`, 'm'));
-      return true;
-    },
+  const e = syntaxErrorOf(text);
+  assert.deepEqual(
+    e.problems.map((p) => p.line),
+    [1, 2, 3, 4, 5, 6],
   );
+  assert.match(e.message, /^bad\.convo:1: \[video\] takes --media-id, --thumb-media-id, not --mediaid/m);
+  assert.match(e.message, /^bad\.convo:2: --media-id needs a value: \[image URL --media-id ID\]$/m);
+  assert.match(e.message, /^bad\.convo:3: \[location\] takes --scale, not --label/m);
+  for (const n of [4, 5, 6])
+    assert.match(e.message, new RegExp(`^bad\\.convo:${n}: empty message: WeChat sends no empty text$`, 'm'));
   // A kind without options keeps such words: a menu key may start with dashes.
   const [c] = parseConvo('> [click --media-id]\n');
   assert.equal((build(c!, 0) as { EventKey: string }).EventKey, '--media-id');

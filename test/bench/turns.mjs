@@ -4,13 +4,15 @@
 // about a second each, round and round, put every target through the same moments.
 //   node test/bench/turns.mjs '<targets as JSON>'
 // A target: { "target": "serve" | "handler" | "bare", "root": "<checkout>" (default this one),
-// "args": [extra `wxbot serve` arguments], "env": { extra environment }, "label": "<name>" }. Example,
+// "args": [extra `wxbot serve` arguments], "env": { extra environment }, "label": "<name>", "prefill": N
+// (requests sent before the first turn, so its store holds what a busy server's does) }. Example,
 // the replay guard's share, by turning it off in a copy's dist/ (see docs/internals/performance.md):
 //   node test/bench/turns.mjs '[{"target":"serve"},{"target":"serve","root":"/tmp/copy"},{"target":"bare"}]'
 // TURNS [8] rounds of TURN_REQUESTS [15000] plaintext requests per target over 50 keep-alive
 // connections (TURN_WARMUP [3000] unmeasured before each, TURN_JIT_WARMUP [20000] once at start),
 // the others paused meanwhile (SIGSTOP), the generator spinning on its own core as the bench's does;
-// MODE=safe for safe mode. Prints each target's median CPU µs per request (every thread, user and
+// MODE=safe for safe mode, RETRIES=0.3 for that share of WeChat's retries (as the bench's retry rows).
+// Prints each target's median CPU µs per request (every thread, user and
 // system) and its turns in order, so targets can be compared turn by turn, and its minor page faults
 // per request (on this VM a first write to a fresh page costs about 11 µs).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { sendAll } from './http-conn.mjs';
 import { cpuMs, minorFaults } from './machine.mjs';
 import { planPinning } from './pin.mjs';
 import { median } from './report.mjs';
-import { ENV, requestPool } from './requests.mjs';
+import { ENV, requestPool, retryPool } from './requests.mjs';
 import { portLine, runOnly, servePort, startTarget } from './targets.mjs';
 
 const HERE = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +33,7 @@ const TURN = num('TURN_REQUESTS', 15000);
 const WARMUP = num('TURN_WARMUP', 3000);
 const JIT_WARMUP = num('TURN_JIT_WARMUP', 20000);
 const MODE = process.env.MODE === 'safe' ? 'safe' : 'plain';
+const RETRIES = num('RETRIES', 0);
 const CONNECTIONS = 50;
 
 const specs = JSON.parse(process.argv[2] ?? '[{"target":"serve"},{"target":"handler"},{"target":"bare"}]');
@@ -57,9 +60,10 @@ async function start(spec, cwd) {
   return { ...t, path: serve ? '/wechat' : '/', label, cpu: [], faults: 0 };
 }
 
-/** Sends `count` fresh signed requests to `t`. */
+/** Sends `count` signed requests to `t`: fresh ones, and a share RETRIES of them retries. */
 function send(t, count) {
-  return sendAll(t.port, requestPool(t.path, MODE, count), CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
+  const pool = RETRIES > 0 ? retryPool(t.path, MODE, count, { retryShare: RETRIES }) : requestPool(t.path, MODE, count);
+  return sendAll(t.port, pool, CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wxbot-turns-'));
@@ -67,9 +71,13 @@ const targets = {};
 try {
   for (const [i, spec] of specs.entries()) targets[i] = await start(spec, mkdtempSync(join(dir, `${i}-`)));
   const list = Object.values(targets);
-  for (const t of list) {
+  for (const [i, t] of list.entries()) {
     runOnly(targets, t);
     await send(t, JIT_WARMUP); // JIT tiers settle
+    // In pools of 100k: a pool's requests share one timestamp, which must not age past the server's skew check.
+    const prefill = specs[i].prefill ?? 0;
+    for (let left = prefill; left > 0; left -= 100_000) await send(t, Math.min(left, 100_000));
+    if (prefill > 0) process.stderr.write(`${t.label}: ${prefill} requests sent before the turns\n`);
   }
   for (let round = 0; round < TURNS; round++) {
     // Every other round in reverse order: no target always follows the same one.

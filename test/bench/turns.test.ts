@@ -29,3 +29,29 @@ test('turns.mjs measures bare node:http and createHandler in turns and prints CP
   // Every request costs the server some CPU: a zero would mean the wrong process was measured.
   assert.ok(Number(handler[1]) > 0 && Number(bare[1]) > 0, r.stdout);
 });
+
+test('turns.mjs sends WeChat retries (RETRIES) and fills a store before the turns (prefill)', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['test/bench/turns.mjs', '[{"target":"serve","prefill":600,"label":"filled"},{"target":"bare"}]'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        TURNS: '2',
+        TURN_REQUESTS: '400',
+        TURN_WARMUP: '50',
+        TURN_JIT_WARMUP: '200',
+        RETRIES: '0.3',
+      },
+    },
+  );
+  // A retry answered with anything but 200 (the replay guard refusing it, say) fails the run.
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 2, r.stdout);
+  assert.match(lines[0]!, /µs\/request .* filled$/);
+  assert.match(r.stderr, /^filled: 600 requests sent before the turns$/m);
+});

@@ -7,17 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** turns.mjs on `targets`, two short turns each; `env` adds its knobs. */
+function turns(targets: object[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['test/bench/turns.mjs', JSON.stringify(targets)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TURNS: '2', TURN_REQUESTS: '400', TURN_WARMUP: '50', TURN_JIT_WARMUP: '200', ...env },
+  });
+}
+
 test('turns.mjs measures bare node:http and createHandler in turns and prints CPU and page faults per request', () => {
-  const r = spawnSync(
-    process.execPath,
-    ['test/bench/turns.mjs', '[{"target":"bare"},{"target":"handler","label":"the handler"}]'],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, TURNS: '2', TURN_REQUESTS: '400', TURN_WARMUP: '50', TURN_JIT_WARMUP: '200' },
-    },
-  );
+  const r = turns([{ target: 'bare' }, { target: 'handler', label: 'the handler' }]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 2, r.stdout);
@@ -31,23 +32,7 @@ test('turns.mjs measures bare node:http and createHandler in turns and prints CP
 });
 
 test('turns.mjs sends WeChat retries (RETRIES) and fills a store before the turns (prefill)', () => {
-  const r = spawnSync(
-    process.execPath,
-    ['test/bench/turns.mjs', '[{"target":"serve","prefill":600,"label":"filled"},{"target":"bare"}]'],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: {
-        ...process.env,
-        TURNS: '2',
-        TURN_REQUESTS: '400',
-        TURN_WARMUP: '50',
-        TURN_JIT_WARMUP: '200',
-        RETRIES: '0.3',
-      },
-    },
-  );
+  const r = turns([{ target: 'serve', prefill: 600, label: 'filled' }, { target: 'bare' }], { RETRIES: '0.3' });
   // A retry answered with anything but 200 (the replay guard refusing it, say) fails the run.
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');

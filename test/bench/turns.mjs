@@ -57,12 +57,14 @@ async function start(spec, cwd) {
     env,
   );
   const label = spec.label ?? [spec.target, spec.root, ...(spec.args ?? []), JSON.stringify(spec.env ?? '')].join(' ');
-  return { ...t, path: serve ? '/wechat' : '/', label, cpu: [], faults: 0 };
+  return { ...t, path: serve ? '/wechat' : '/', label, cpu: [], faults: 0, sent: 0, retries: 0 };
 }
 
 /** Sends `count` signed requests to `t`: fresh ones, and a share RETRIES of them retries. */
 function send(t, count) {
   const pool = RETRIES > 0 ? retryPool(t.path, MODE, count, { retryShare: RETRIES }) : requestPool(t.path, MODE, count);
+  t.sent += count;
+  for (let n = 0; n < count; n++) if (pool.first[n] >= 0) t.retries++;
   return sendAll(t.port, pool, CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
 }
 
@@ -95,6 +97,8 @@ try {
     console.log(
       `${median(t.cpu).toFixed(1).padStart(6)} µs/request  [${t.cpu.map((x) => x.toFixed(0)).join(' ')}]  ${(t.faults / (TURN * TURNS)).toFixed(3)} page faults/request  ${t.label}`,
     );
+    if (t.retries > 0)
+      process.stderr.write(`${t.label}: ${t.retries} of ${t.sent} requests were retries, all answered 200\n`);
   }
 } finally {
   for (const t of Object.values(targets)) {

@@ -39,4 +39,8 @@ test('turns.mjs sends WeChat retries (RETRIES) and fills a store before the turn
   assert.equal(lines.length, 2, r.stdout);
   assert.match(lines[0]!, /µs\/request .* filled$/);
   assert.match(r.stderr, /^filled: 600 requests sent before the turns$/m);
+  const retries = /^filled: (\d+) of (\d+) requests were retries, all answered 200$/m.exec(r.stderr);
+  assert.ok(retries, r.stderr);
+  // About 30% of them; 0 would mean RETRIES was not read.
+  assert.ok(Number(retries[1]) > 0.2 * Number(retries[2]) && Number(retries[1]) < 0.4 * Number(retries[2]), r.stderr);
 });

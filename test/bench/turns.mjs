@@ -57,7 +57,16 @@ async function start(spec, cwd) {
     env,
   );
   const label = spec.label ?? [spec.target, spec.root, ...(spec.args ?? []), JSON.stringify(spec.env ?? '')].join(' ');
-  return { ...t, path: serve ? '/wechat' : '/', label, cpu: [], faults: 0, sent: 0, retries: 0 };
+  return {
+    ...t,
+    path: serve ? '/wechat' : '/',
+    label,
+    prefill: spec.prefill ?? 0,
+    cpu: [],
+    faults: 0,
+    sent: 0,
+    retries: 0,
+  };
 }
 
 /** Sends `count` signed requests to `t`: fresh ones, and a share RETRIES of them retries. */
@@ -73,13 +82,12 @@ const targets = {};
 try {
   for (const [i, spec] of specs.entries()) targets[i] = await start(spec, mkdtempSync(join(dir, `${i}-`)));
   const list = Object.values(targets);
-  for (const [i, t] of list.entries()) {
+  for (const t of list) {
     runOnly(targets, t);
     await send(t, JIT_WARMUP); // JIT tiers settle
     // In pools of 100k: a pool's requests share one timestamp, which must not age past the server's skew check.
-    const prefill = specs[i].prefill ?? 0;
-    for (let left = prefill; left > 0; left -= 100_000) await send(t, Math.min(left, 100_000));
-    if (prefill > 0) process.stderr.write(`${t.label}: ${prefill} requests sent before the turns\n`);
+    for (let left = t.prefill; left > 0; left -= 100_000) await send(t, Math.min(left, 100_000));
+    if (t.prefill > 0) process.stderr.write(`${t.label}: ${t.prefill} requests sent before the turns\n`);
   }
   for (let round = 0; round < TURNS; round++) {
     // Every other round in reverse order: no target always follows the same one.

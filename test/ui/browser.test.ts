@@ -247,6 +247,9 @@ describe('wxbot ui in chromium', { skip: browserSkip }, () => {
     await page.getByTestId('mode-switch').selectOption('plain');
     await page.getByTestId('mode-switch').selectOption('safe');
     await say(page, '你好');
+    // The detail is fetched after the list grows: until it comes the pane still shows the exchange before
+    // (the first test's 文章, in safe mode too).
+    await page.getByTestId('inspector-request').filter({ hasText: '<![CDATA[你好]]>' }).waitFor();
     await page.getByTestId('inspector-reply').filter({ hasText: '回复（解密）' }).waitFor();
     const req = (await page.getByTestId('inspector-request').textContent()) ?? '';
     const reply = (await page.getByTestId('inspector-reply').textContent()) ?? '';

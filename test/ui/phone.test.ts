@@ -146,6 +146,8 @@ describe('the phone in chromium', { skip: browserSkip }, () => {
       await totalReaches(page, n + 1);
       await frames(page);
       assert.match((await page.getByTestId('exchange').first().textContent()) ?? '', label);
+      // The detail comes after the list: until then the pane shows the exchange before, with the same warning.
+      await page.locator('.detail h3').filter({ hasText: label }).waitFor();
       await page.locator('.detail .warnings').filter({ hasText: 'never' }).waitFor();
       assert.match((await page.getByTestId('inspector-reply').textContent()) ?? '', /事件的回复/);
     };

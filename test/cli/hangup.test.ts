@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type TestContext, test } from 'node:test';
 import { requireProgram } from '../helpers/system.js';
+import { until } from '../helpers/until.js';
 import { push, textXml } from '../server/client.js';
 import { BIN, cleanEnv, ROOT, runServe, tempDir } from './serve-child.js';
 import { runWxbot } from './tunnel-child.js';
@@ -38,15 +39,8 @@ test('wxbot ui: SIGHUP closes it like Ctrl-C, exit 0', async (t) => {
   assert.deepEqual(await c.exited, { code: 0, signal: null });
 });
 
-async function until<T>(what: string, get: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// The CLI's start-up under a full test run can take several seconds: more than until()'s default.
+const SLOW_START_MS = 15_000;
 
 /** Sends one text with the Token the server generated (found, as `wxbot simulate` finds it, in the dev session). */
 async function say(cwd: string, text: string): Promise<void> {
@@ -82,7 +76,7 @@ test('SIGHUP with stderr gone (EPIPE on every write): no crash, the cleanup is d
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
-  await until('the banner', () => (/URL\s+http/.test(err) ? true : undefined));
+  await until('the banner', () => (/URL\s+http/.test(err) ? true : undefined), SLOW_START_MS);
   await say(cwd, 'into the void');
   child.stderr!.destroy(); // the reader of stderr goes away, as a terminal does when it is closed
   child.kill('SIGHUP');
@@ -123,11 +117,15 @@ test(
     t.after(() => term.kill('SIGKILL'));
     let screen = '';
     term.stdout!.on('data', (d) => (screen += d));
-    await until('the dev session', () => (existsSync(sessionFile(cwd)) ? true : undefined));
-    await until('the banner', () => (/Next\s+wxbot simulate/.test(screen) ? true : undefined));
+    await until('the dev session', () => (existsSync(sessionFile(cwd)) ? true : undefined), SLOW_START_MS);
+    await until('the banner', () => (/Next\s+wxbot simulate/.test(screen) ? true : undefined), SLOW_START_MS);
     await say(cwd, 'before the hang-up');
     term.kill('SIGKILL'); // the terminal window is closed
-    const exit = await until('serve to end', () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8') : undefined));
+    const exit = await until(
+      'serve to end',
+      () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8') : undefined),
+      SLOW_START_MS,
+    );
     assert.deepEqual(JSON.parse(exit), { code: 0, signal: null });
     assert.ok(!existsSync(sessionFile(cwd)));
     assert.match(historyText(cwd), /"before the hang-up"/);
@@ -159,9 +157,13 @@ async function signalsDuringRequest(t: TestContext, first: NodeJS.Signals, secon
   const { token, url } = readSession(cwd);
   const answer = push(url, textXml('take your time'), 'plain', { token });
   answer.catch(() => undefined);
-  await until('the bot at work', () => (existsSync(join(cwd, 'started')) ? true : undefined));
+  await until('the bot at work', () => (existsSync(join(cwd, 'started')) ? true : undefined), SLOW_START_MS);
   s.child.kill(first);
-  await until('the first signal handled', () => (/finishing in-flight requests/.test(s.stderr()) ? true : undefined));
+  await until(
+    'the first signal handled',
+    () => (/finishing in-flight requests/.test(s.stderr()) ? true : undefined),
+    SLOW_START_MS,
+  );
   s.child.kill(second);
   return { s, cwd, answer, code: await s.exited };
 }

@@ -14,7 +14,7 @@ import type { Exchange } from '../../src/server/types.js';
 import { MemoryStore, RedisStore } from '../../src/store/index.js';
 import { createLateReplySender, customMessageFor, type LateReplyLog } from '../../src/wechat-api/index.js';
 import { freePort, requireRedis, startTestRedis, type TestRedis } from '../fakes/redis.js';
-import { startFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
+import { startFakeWechatApi, useFakeWechatApi, type FakeWechatApi } from '../fakes/wechat-api.js';
 
 const OPENID = 'oUserOpenId0000000000000000';
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -100,11 +100,8 @@ describe('customer-service message bodies (§6.3)', () => {
 
 describe('late-reply sender against the fake API', () => {
   let fake: FakeWechatApi;
-  before(async () => {
-    fake = await startFakeWechatApi();
-  });
-  after(async () => {
-    await fake.stop();
+  useFakeWechatApi((f) => {
+    fake = f;
   });
 
   function sender(store = new MemoryStore()) {
@@ -320,11 +317,8 @@ describe('late-reply windows shared through Redis', requireRedis(), () => {
 
 describe('createHandler records what became of a late answer for onExchange', () => {
   let fake: FakeWechatApi;
-  before(async () => {
-    fake = await startFakeWechatApi();
-  });
-  after(async () => {
-    await fake.stop();
+  useFakeWechatApi((f) => {
+    fake = f;
   });
 
   test('sent, and one the API has no message for (transfer): each an exchange of its own, and no error logged', async () => {

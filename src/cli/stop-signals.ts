@@ -12,23 +12,22 @@ export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 /**
- * Calls `stop` on each stop signal (a second call is the command's "stop now": exit 130); a hang-up
- * first makes the lost terminal harmless (below). A SIGHUP once stopping is not passed on: closing a
- * terminal sends it more than once (the shell forwards it to its job, then the kernel sends it to
- * that job again as the shell exits, a few ms apart), which must not cut the shutdown it started,
- * nor one a Ctrl-C started; only the user (Ctrl-C again) or a process manager (SIGTERM) means now.
+ * Calls `stop` once, on the first stop signal; a second one means "stop now": exit 130 at once. A
+ * hang-up first makes the lost terminal harmless (below), and a SIGHUP once stopping is not "now":
+ * closing a terminal sends it more than once (the shell forwards it to its job, then the kernel sends
+ * it to that job again as the shell exits, a few ms apart), which must not cut the shutdown it
+ * started, nor one a Ctrl-C started; only the user (Ctrl-C again) or a process manager (SIGTERM) means now.
  */
 export function onStopSignals(stop: (signal: StopSignal) => void): void {
   const terminals = [0, 1, 2].filter((fd) => isatty(fd));
   let stopping = false;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
-      if (signal === 'SIGHUP') {
-        outliveTerminal(terminals);
-        if (stopping) return;
-      }
-      stopping = true;
-      stop(signal);
+      if (signal === 'SIGHUP') outliveTerminal(terminals);
+      if (!stopping) {
+        stopping = true;
+        stop(signal);
+      } else if (signal !== 'SIGHUP') process.exit(130);
     });
   }
 }

@@ -25,10 +25,7 @@ export async function runUi(flags: UiCommandFlags): Promise<void> {
     account: flags.to,
   });
   // Before the banner: a signal sent as soon as it shows (a script, a quick Ctrl-C) is handled.
-  let stopping = false;
   const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
     void ui.close().then(() => process.exit(0));
   };
   onStopSignals(stop);

@@ -25,11 +25,9 @@ export default function serveCommand(): Command {
       // Signal handlers go in before start-up finishes: a Ctrl-C during start-up (after the banner,
       // while the last steps run) must still shut down cleanly instead of killing the process.
       // The terminal closing (SIGHUP) shuts down the same way: the dev session must not outlive us.
-      let stopping = false;
       let started: Promise<{ close(): Promise<void> }> | undefined;
+      // Called once; a second Ctrl-C means now (onStopSignals).
       const stop = (signal: string) => {
-        if (stopping) process.exit(130); // a second Ctrl-C means now
-        stopping = true;
         process.stderr.write(`wxbot: ${signal}: finishing in-flight requests…\n`);
         // Hard stop in case something refuses to end; the server's own grace period is shorter.
         setTimeout(() => process.exit(0), 9_500).unref();

@@ -208,12 +208,9 @@ export async function runTunnel(entry: string | undefined, f: TunnelFlags): Prom
   const progress: Progress = createProgress(err);
   let local: Local | undefined;
   let tunnel: Tunnel | undefined;
-  let stopping = false;
 
   // Ctrl-C (or SIGTERM, or the terminal closing) at any point closes what is open; once everything is up that is the normal way out (exit 0).
   const stop = (signal: string) => {
-    if (stopping) process.exit(130);
-    stopping = true;
     progress.stop();
     err.write(`wxbot: ${signal}: closing the tunnel and the server…\n`);
     setTimeout(() => process.exit(0), 9_500).unref();

@@ -8,6 +8,9 @@ import { h, shortId } from './dom.js';
 const ROW = 28;
 const OVERSCAN = 8;
 
+/** A request or reply body, as written. */
+const code = (text: string) => h('pre', {}, text);
+
 export interface InspectorHost {
   detail(id: number): Promise<ExchangeDetail>;
   replay(id: number): Promise<void>;
@@ -139,7 +142,6 @@ export class InspectorView {
   #render(d: ExchangeDetail): HTMLElement[] {
     if (d.customService) return customServiceDetail(d, d.customService);
     const pct = Math.min(100, (d.ms / d.limitMs) * 100);
-    const code = (text: string) => h('pre', {}, text);
     // Through the CSSOM: the page's CSP allows no inline style attributes.
     const bar = h('div', { class: `bar ${verdict(d)}` });
     bar.style.width = `${pct}%`;
@@ -236,7 +238,6 @@ function sourceCell(x: ExchangeSummary): HTMLElement {
  * replay; what was sent to whom, and WeChat's answer.
  */
 function customServiceDetail(d: ExchangeDetail, cs: UiCustomService): HTMLElement[] {
-  const code = (text: string) => h('pre', {}, text);
   const verdict = cs.sent
     ? '微信已接受（errcode 0）：粉丝现在收到这条消息'
     : `未送达：${cs.why ?? ''}${cs.hint ? ` — ${cs.hint}` : ''}`;

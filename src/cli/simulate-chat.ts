@@ -12,13 +12,10 @@ import { RETRY_HINT, resultJson, unreachableJson, unreachableMessage } from './s
 
 export async function runChat(flags: SimulateFlags): Promise<void> {
   const cfg = resolveSimulate(flags);
-  const [{ SimulatorChat, SIMULATOR_HELP }, messages, render, { parseKindLine, LINE_HELP }] = await Promise.all([
+  const [{ SimulatorChat }, render] = await Promise.all([
     import('../simulate/chat.js'),
-    import('../simulate/messages.js'),
     import('./simulate-render.js'),
-    import('./simulate-line.js'),
   ]);
-  const commands = (l: string) => parseKindLine(l, messages);
   let chat: InstanceType<typeof SimulatorChat>;
   try {
     chat = new SimulatorChat({
@@ -49,16 +46,10 @@ export async function runChat(flags: SimulateFlags): Promise<void> {
   let hinted = false;
   if (tty) rl.prompt();
   for await (const line of rl) {
-    let turn;
-    try {
-      turn = await chat.handle(line, commands);
-    } catch (err) {
-      // A bad argument inside one line (e.g. a non-numeric latitude) must not end the session.
-      if (!(err instanceof CliError)) throw err;
-      turn = { kind: 'error' as const, message: err.message };
-    }
+    // A bad line (a missing argument, a latitude of 200) is an error turn: the chat goes on.
+    const turn = await chat.handle(line);
     if (turn.kind === 'quit') break;
-    if (turn.kind === 'help') print(turn.text === SIMULATOR_HELP ? `${turn.text}\n${LINE_HELP}` : turn.text);
+    if (turn.kind === 'help') print(turn.text);
     else if (turn.kind === 'error') process.stderr.write(`${turn.message}\n`);
     else if (turn.kind === 'unreachable') {
       if (cfg.json) print(JSON.stringify(unreachableJson(turn.error)));

@@ -4,100 +4,74 @@
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { SimulateError } from './errors.js';
-import {
-  clickEvent,
-  imageMessage,
-  linkMessage,
-  locationMessage,
-  scanEvent,
-  subscribeEvent,
-  textMessage,
-  unsubscribeEvent,
-  videoMessage,
-  viewEvent,
-  voiceMessage,
-  type SimulatedUser,
-} from './messages.js';
+import { findLineKind, KindInputError, lineHelp, lineUsage, readKindWords, SEND_KINDS } from './kinds.js';
+import * as messages from './messages.js';
 import { cipherFor, type SimulateSettings } from './push.js';
 import { sendMessage, type SimulateResult } from './send.js';
 
+type SimulatedUser = messages.SimulatedUser;
+
 export type SimulatorCommand =
   | { kind: 'send'; build: (s: SimulatedUser) => WechatMessage }
-  | { kind: 'help' }
+  /** `text` for one kind's help (`/location --help`); without it, SIMULATOR_HELP. */
+  | { kind: 'help'; text?: string }
   | { kind: 'quit' }
   | { kind: 'empty' }
   | { kind: 'error'; message: string }
-  /** A slash command this parser does not know; a caller may know it (the CLI maps every subcommand). */
   | { kind: 'unknown'; command: string };
 
-/** One line per command, for /help. */
+const helpLine = (left: string, what: string) => `${left.padEnd(36)} ${what}`;
+
+/** One line per command, for /help: every kind of src/simulate/kinds.ts, as a line writes it. */
 export const SIMULATOR_HELP = [
-  'just type           send a text message (start with // to send text beginning with /)',
-  '/image URL          send a picture',
-  '/voice TEXT         send a voice message whose speech recognition is TEXT',
-  '/video              send a video',
-  '/location LAT LNG LABEL   send a location',
-  '/link URL [TITLE]   send a link',
-  '/subscribe [SCENE]  follow the account (through a QR code when SCENE is given)',
-  '/unsubscribe        unfollow',
-  '/scan SCENE         scan a parametric QR code while following',
-  '/click KEY          tap a menu button',
-  '/view URL           tap a menu link',
-  '/help               this list',
-  '/quit               leave (Ctrl-D too)',
+  helpLine('just type', 'send a text message (start with // to send text beginning with /)'),
+  ...SEND_KINDS.filter((k) => k.name !== 'text').map((k) => helpLine(lineUsage(k, '/', '', false), k.summary)),
+  helpLine('/help', 'this list'),
+  helpLine('/quit', 'leave (Ctrl-D too)'),
+  'Each line takes the options of its `wxbot simulate` subcommand (/image URL --media-id ID), and',
+  'events are typed as subcommands too (/event click KEY). /location --help shows one in full.',
 ].join('\n');
 
-const usage = (message: string): SimulatorCommand => ({ kind: 'error', message });
-
-function coords(args: string[]): [number, number] | null {
-  const lat = Number(args[0]);
-  const lng = Number(args[1]);
-  return args.length >= 2 && Number.isFinite(lat) && Number.isFinite(lng) ? [lat, lng] : null;
+/** Splits a line like a shell would, for quotes: `/link https://x --title "Two words"`. */
+export function splitWords(s: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
 }
 
-/** Parses one typed line. */
+/**
+ * Parses one typed line: plain text, or `/kind words… --option value` with the words and options
+ * of the `wxbot simulate` subcommand of that kind (`/location 23.13 113.35 广州塔 --scale 16`,
+ * `/event scancode_waitmsg KEY --scan-result "two words"`).
+ */
 export function parseSimulatorLine(line: string): SimulatorCommand {
   const trimmed = line.trim();
   if (trimmed === '') return { kind: 'empty' };
-  if (trimmed.startsWith('//')) return { kind: 'send', build: (s) => textMessage(trimmed.slice(1), s) };
-  if (!trimmed.startsWith('/')) return { kind: 'send', build: (s) => textMessage(line.replace(/[\r\n]+$/, ''), s) };
-  const [cmd = '', ...args] = trimmed.split(/\s+/);
-  const rest = args.join(' ');
-  switch (cmd.toLowerCase()) {
-    case '/help':
-    case '/?':
-      return { kind: 'help' };
-    case '/quit':
-    case '/exit':
-      return { kind: 'quit' };
-    case '/image':
-      return args[0] ? { kind: 'send', build: (s) => imageMessage(args[0]!, s) } : usage('usage: /image URL');
-    case '/voice':
-      return { kind: 'send', build: (s) => voiceMessage({ recognition: rest }, s) };
-    case '/video':
-      return { kind: 'send', build: (s) => videoMessage({}, s) };
-    case '/location': {
-      const c = coords(args);
-      return c
-        ? { kind: 'send', build: (s) => locationMessage(c[0], c[1], { label: args.slice(2).join(' ') }, s) }
-        : usage('usage: /location LAT LNG LABEL (e.g. /location 23.13 113.35 广州塔)');
-    }
-    case '/link':
-      return args[0]
-        ? { kind: 'send', build: (s) => linkMessage(args[0]!, { title: args.slice(1).join(' ') || undefined }, s) }
-        : usage('usage: /link URL [TITLE]');
-    case '/subscribe':
-      return { kind: 'send', build: (s) => subscribeEvent(args[0], s) };
-    case '/unsubscribe':
-      return { kind: 'send', build: (s) => unsubscribeEvent(s) };
-    case '/scan':
-      return args[0] ? { kind: 'send', build: (s) => scanEvent(args[0]!, s) } : usage('usage: /scan SCENE');
-    case '/click':
-      return args[0] ? { kind: 'send', build: (s) => clickEvent(args[0]!, s) } : usage('usage: /click KEY');
-    case '/view':
-      return args[0] ? { kind: 'send', build: (s) => viewEvent(args[0]!, {}, s) } : usage('usage: /view URL');
-    default:
-      return { kind: 'unknown', command: cmd };
+  if (trimmed.startsWith('//')) return { kind: 'send', build: (s) => messages.textMessage(trimmed.slice(1), s) };
+  if (!trimmed.startsWith('/'))
+    return { kind: 'send', build: (s) => messages.textMessage(line.replace(/[\r\n]+$/, ''), s) };
+  const words = splitWords(trimmed.slice(1));
+  const cmd = (words[0] ?? '').toLowerCase();
+  if (cmd === 'help' || cmd === '?') return { kind: 'help' };
+  if (cmd === 'quit' || cmd === 'exit') return { kind: 'quit' };
+  const asksHelp = words.includes('--help') || words.includes('-h');
+  if (cmd === 'event' && asksHelp && words.length === 2)
+    return {
+      kind: 'help',
+      text: SEND_KINDS.filter((k) => k.event)
+        .map((k) => helpLine(lineUsage(k, '/', '', false), k.summary))
+        .join('\n'),
+    };
+  const found = findLineKind(words);
+  if (!found) return { kind: 'unknown', command: `/${words[0] ?? ''}` };
+  if (asksHelp) return { kind: 'help', text: lineHelp(found.kind, '/', '') };
+  try {
+    const send = readKindWords(words, messages, '/', '');
+    return { kind: 'send', build: (s) => send.build(messages, s) };
+  } catch (err) {
+    if (err instanceof KindInputError) return { kind: 'error', message: err.message };
+    throw err;
   }
 }
 
@@ -131,22 +105,12 @@ export class SimulatorChat {
     this.#o = o;
   }
 
-  /**
-   * Sends what one typed line asks for. `commands`, when given, reads the slash commands first (the
-   * CLI reads them with its subcommands' options); what it calls `unknown` (/help, /quit, `//text`)
-   * is read by parseSimulatorLine.
-   */
-  async handle(
-    line: string,
-    commands?: (line: string) => SimulatorCommand | { kind: 'help'; text: string },
-  ): Promise<SimulatorTurn> {
-    const slash = /^\s*\/(?!\/)/.test(line);
-    const first = commands && slash ? commands(line) : undefined;
-    const cmd = first === undefined || first.kind === 'unknown' ? parseSimulatorLine(line) : first;
+  /** Sends what one typed line asks for (parseSimulatorLine). */
+  async handle(line: string): Promise<SimulatorTurn> {
+    const cmd = parseSimulatorLine(line);
     if (cmd.kind === 'unknown')
       return { kind: 'error', message: `unknown command ${cmd.command}; /help lists the commands` };
-    if (cmd.kind === 'help')
-      return { kind: 'help', text: 'text' in cmd && typeof cmd.text === 'string' ? cmd.text : SIMULATOR_HELP };
+    if (cmd.kind === 'help') return { kind: 'help', text: cmd.text ?? SIMULATOR_HELP };
     if (cmd.kind !== 'send') return cmd;
     const message = cmd.build({ from: this.#o.from, to: this.#o.to });
     this.stats.sent++;

@@ -182,7 +182,7 @@ test('usage errors exit 2: no token, safe mode without a key, bad numbers', asyn
   assert.match(noUser.stderr, /--from must be an id of 1 to 64 letters, digits, _ or -, got ""/);
   const noScene = await wxbot(['simulate', 'event', 'subscribe', '--scene', '', '--url', server.url, '--token', TOKEN]);
   assert.equal(noScene.code, 2);
-  assert.match(noScene.stderr, /--scene must not be empty/);
+  assert.match(noScene.stderr, /scene must not be empty/);
   const offMap = await wxbot(['simulate', 'location', '91', '200', '--url', server.url, '--token', TOKEN]);
   assert.equal(offMap.code, 2);
   assert.match(offMap.stderr, /lat must be from -90 to 90, got 91/);

@@ -114,7 +114,7 @@ test('every mistake is reported with its line, all at once', () => {
   );
   assert.match(e.message, /^bad\.convo:1: a `<` reply line needs a `>` line before it$/m);
   assert.match(e.message, /^bad\.convo:2: unknown kind "\[teleport\]"/m);
-  assert.match(e.message, /^bad\.convo:3: LAT must be a number, got "north"$/m);
+  assert.match(e.message, /^bad\.convo:3: lat must be a number, got "north"$/m);
   assert.match(e.message, /^bad\.convo:5: unknown setting @colour/m);
   assert.match(e.message, /^bad\.convo:10: not a valid regular expression/m);
 });
@@ -239,7 +239,7 @@ test('options the kind does not take, a flag without its value, and empty texts 
   const text = [
     '> [video --mediaid X]',
     '> [image https://e.com/a.jpg --media-id]',
-    '> [location 1 2 --label L]',
+    '> [location 1 2 --lable L]',
     '> [text]',
     '>    ',
     '> \\n',
@@ -248,13 +248,28 @@ test('options the kind does not take, a flag without its value, and empty texts 
   const e = syntaxErrorOf(text);
   assert.deepEqual(
     e.problems.map((p) => p.line),
-    [1, 2, 3, 4, 5, 6],
+    [1, 2, 3, 4, 5, 6, 7],
   );
-  assert.match(e.message, /^bad\.convo:1: \[video\] takes --media-id, --thumb-media-id, not --mediaid/m);
-  assert.match(e.message, /^bad\.convo:2: --media-id needs a value: \[image URL --media-id ID\]$/m);
-  assert.match(e.message, /^bad\.convo:3: \[location\] takes --scale, not --label/m);
-  for (const n of [4, 5, 6])
-    assert.match(e.message, new RegExp(`^bad\\.convo:${n}: empty message: WeChat sends no empty text$`, 'm'));
+  assert.match(
+    e.message,
+    /^bad\.convo:1: \[video\] takes --media-id, --thumb-media-id, not --mediaid \(did you mean --media-id\?\)$/m,
+  );
+  assert.match(
+    e.message,
+    /^bad\.convo:2: \[image\]: --media-id needs a value \(usage: \[image URL --media-id ID\]\)$/m,
+  );
+  assert.match(
+    e.message,
+    /^bad\.convo:3: \[location\] takes --label, --scale, not --lable \(did you mean --label\?\)$/m,
+  );
+  assert.match(e.message, /^bad\.convo:4: \[text\] needs CONTENT \(usage: \[text content…\]\)$/m);
+  for (const n of [5, 6])
+    assert.match(e.message, new RegExp(`^bad\\.convo:${n}: WeChat sends no empty text: give the text to send$`, 'm'));
+  // A kind without options takes no more words than its arguments.
+  assert.match(
+    e.message,
+    /^bad\.convo:7: \[click\] takes no more words, got "--media-id X" \(usage: \[click KEY\]\)$/m,
+  );
   // A kind without options keeps such words: a menu key may start with dashes.
   const [c] = parseConvo('> [click --media-id]\n');
   assert.equal((build(c!, 0) as { EventKey: string }).EventKey, '--media-id');

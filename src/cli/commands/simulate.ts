@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { editDistance } from '../../simulate/edit-distance.js';
 import { CliError, EXIT } from '../errors.js';
 import { addKindCommands, EVENT_KINDS } from '../simulate-kinds.js';
 import { addSimulateOptions, type SimulateFlags } from '../simulate-options.js';
@@ -14,18 +15,6 @@ Examples:
   $ wxbot simulate text 你好 --json | jq .problems
   $ wxbot simulate text slow --retry`;
 
-// Levenshtein distance, to suggest "text" for "txt".
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 function unknownKind(name: string, known: string[]): CliError {
   // `wxbot simulate click KEY`: events are one level down.
   const event = EVENT_KINDS.find((k) => k.name === name.toLowerCase() && k.name !== 'location');
@@ -34,7 +23,7 @@ function unknownKind(name: string, known: string[]): CliError {
       `'${name}' is an event: wxbot simulate event ${event.name}${event.args ? ` ${event.args}` : ''} (\`wxbot simulate event --help\` lists them)`,
       EXIT.usage,
     );
-  const near = known.filter((k) => distance(name.toLowerCase(), k) <= 2);
+  const near = known.filter((k) => editDistance(name.toLowerCase(), k) <= 2);
   return new CliError(
     `unknown command '${name}'${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; \`wxbot simulate --help\` lists them`,
     EXIT.usage,

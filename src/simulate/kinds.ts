@@ -1,0 +1,451 @@
+/**
+ * Every message and event a simulated user can send, one row each, read like a table of contents of
+ * WeChat's pushes (protocol.md §4). It is the one list behind `wxbot simulate`'s subcommands, the
+ * chat's `/kind …` lines and a conversation file's `> [kind …]` lines, so a new kind is added here
+ * once. Builders get the messages module as an argument: the CLI lists kinds for `--help` without
+ * loading it.
+ */
+import type { WechatMessage } from '../protocol/messages.js';
+import { coordinateProblem } from './coordinates.js';
+import { editDistance } from './edit-distance.js';
+import type * as Messages from './messages.js';
+
+/** What a user typed that no WeChat client would send (a blank text, a latitude of 200). */
+export class KindInputError extends Error {
+  override name = 'KindInputError';
+}
+
+/** Option values by their camelCase name (`--media-id` → `mediaId`), as commander gives them. */
+export type KindOptions = Record<string, string | undefined>;
+type Build = (m: typeof Messages, args: string[], o: KindOptions, u: Messages.SimulatedUser) => WechatMessage;
+
+export interface SendKind {
+  /** The subcommand's name (under `wxbot simulate event` for events). */
+  name: string;
+  event: boolean;
+  /** Other subcommand names (WeChat's own upper-case event names). */
+  aliases?: string[];
+  /**
+   * The name a line uses (`/location_event`, `[location_event …]`) where the subcommand's would be
+   * taken: a line has no `event` level to tell the location event from the location message.
+   */
+  lineName?: string;
+  /** Positional arguments in commander's syntax, e.g. `<lat> <lng>`, `<content...>`. */
+  args: string;
+  summary: string;
+  options?: [flags: string, description: string][];
+  /**
+   * The option (its flag without dashes) that the words after the arguments fill in a line:
+   * `/voice 今天天气` is `voice --recognition 今天天气`.
+   */
+  words?: string;
+  example: string;
+  build: Build;
+}
+
+export function num(v: string | undefined, what: string): number {
+  const n = Number(v);
+  if (v === undefined || v.trim() === '' || !Number.isFinite(n))
+    throw new KindInputError(`${what} must be a number, got "${v ?? ''}"`);
+  return n;
+}
+
+/** A value WeChat never sends empty (a QR scene, a menu key). */
+function filled(v: string | undefined, what: string): string {
+  if (v === undefined || v.trim() === '') throw new KindInputError(`${what} must not be empty`);
+  return v;
+}
+
+/** A latitude or longitude as a phone reports them. */
+function coordinate(v: string | undefined, what: 'lat' | 'lng'): number {
+  const n = num(v, what);
+  const problem = coordinateProblem(n, what);
+  if (problem) throw new KindInputError(problem);
+  return n;
+}
+
+/** WeChat's app refuses to send a blank text, so no server ever gets one. */
+export function nonEmptyText(content: string, m: typeof Messages, u: Messages.SimulatedUser): WechatMessage {
+  if (content.trim() === '') throw new KindInputError('WeChat sends no empty text: give the text to send');
+  return m.textMessage(content, u);
+}
+
+function fields(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new KindInputError(`event fields are Name=value pairs, got "${p}"`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+/** A row as written below; `event` comes from the list it is in. */
+type Row = Omit<SendKind, 'event'>;
+
+const media: SendKind['options'] = [
+  ['--media-id <id>', 'MediaId (default: a random one)'],
+  ['--thumb-media-id <id>', 'ThumbMediaId (default: a random one)'],
+];
+
+const MESSAGES: Row[] = [
+  {
+    name: 'text',
+    args: '<content...>',
+    summary: 'a text message',
+    example: 'text 你好',
+    build: (m, a, _o, u) => nonEmptyText(a.join(' '), m, u),
+  },
+  {
+    name: 'image',
+    args: '<url>',
+    summary: 'a picture',
+    options: [['--media-id <id>', 'MediaId (default: a random one)']],
+    example: 'image https://example.com/cat.jpg',
+    build: (m, a, o, u) => m.imageMessage(a[0]!, u, o.mediaId),
+  },
+  {
+    name: 'voice',
+    args: '',
+    summary: 'a voice message',
+    example: 'voice --recognition 今天天气怎么样',
+    options: [
+      ['--recognition <text>', 'speech recognition result (omit: recognition off)'],
+      ['--format <format>', 'amr (default) or speex'],
+      ['--media-id <id>', 'MediaId'],
+    ],
+    words: 'recognition',
+    build: (m, _a, o, u) => m.voiceMessage({ recognition: o.recognition, format: o.format, mediaId: o.mediaId }, u),
+  },
+  {
+    name: 'video',
+    args: '',
+    summary: 'a video',
+    options: media,
+    example: 'video',
+    build: (m, _a, o, u) => m.videoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+  },
+  {
+    name: 'shortvideo',
+    args: '',
+    summary: 'a short video',
+    options: media,
+    example: 'shortvideo',
+    build: (m, _a, o, u) => m.shortVideoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+  },
+  {
+    name: 'location',
+    args: '<lat> <lng>',
+    summary: 'a location',
+    example: 'location 23.134521 113.358803 --label 广州塔',
+    options: [
+      ['--label <label>', 'place name'],
+      ['--scale <zoom>', 'map zoom (default 15)'],
+    ],
+    words: 'label',
+    build: (m, a, o, u) =>
+      m.locationMessage(
+        coordinate(a[0], 'lat'),
+        coordinate(a[1], 'lng'),
+        { label: o.label, scale: o.scale ? num(o.scale, 'scale') : undefined },
+        u,
+      ),
+  },
+  {
+    name: 'link',
+    args: '<url>',
+    summary: 'a link (shared article)',
+    example: 'link https://example.com/a --title "An article"',
+    options: [
+      ['--title <title>', 'link title (default: the URL)'],
+      ['--description <text>', 'link description'],
+    ],
+    words: 'title',
+    build: (m, a, o, u) => m.linkMessage(a[0]!, { title: o.title, description: o.description }, u),
+  },
+];
+
+const pic = (name: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin', summary: string): Row => ({
+  name,
+  args: '<key>',
+  summary,
+  options: [['--count <n>', 'number of pictures (default 1)']],
+  words: 'count',
+  example: `event ${name} PIC_KEY --count 2`,
+  build: (m, a, o, u) => m.picEvent(name, a[0]!, { count: o.count ? num(o.count, 'count') : undefined }, u),
+});
+
+const scancode = (name: 'scancode_push' | 'scancode_waitmsg', summary: string): Row => ({
+  name,
+  args: '<key>',
+  summary,
+  example: `event ${name} SCAN_KEY --scan-result https://example.com/x`,
+  options: [
+    ['--scan-result <text>', 'what the code contained'],
+    ['--scan-type <type>', 'qrcode (default) or barcode'],
+  ],
+  words: 'scan-result',
+  build: (m, a, o, u) => m.scanCodeEvent(name, a[0]!, { result: o.scanResult, scanType: o.scanType }, u),
+});
+
+const EVENTS: Row[] = [
+  {
+    name: 'subscribe',
+    args: '',
+    summary: 'a follow (through a parametric QR code with --scene)',
+    options: [['--scene <scene>', 'QR scene: EventKey becomes qrscene_<scene>']],
+    words: 'scene',
+    example: 'event subscribe --scene 123',
+    build: (m, _a, o, u) => m.subscribeEvent(o.scene === undefined ? undefined : filled(o.scene, 'scene'), u),
+  },
+  {
+    name: 'unsubscribe',
+    args: '',
+    summary: 'an unfollow',
+    example: 'event unsubscribe',
+    build: (m, _a, _o, u) => m.unsubscribeEvent(u),
+  },
+  {
+    name: 'scan',
+    aliases: ['SCAN'],
+    args: '<scene>',
+    summary: 'a follower scanning a parametric QR code',
+    example: 'event scan 123',
+    build: (m, a, _o, u) => m.scanEvent(filled(a[0], 'scene'), u),
+  },
+  {
+    name: 'click',
+    aliases: ['CLICK'],
+    args: '<key>',
+    summary: 'a tap on a menu click button',
+    example: 'event click V1001_TODAY_MUSIC',
+    build: (m, a, _o, u) => m.clickEvent(filled(a[0], 'key'), u),
+  },
+  {
+    name: 'view',
+    aliases: ['VIEW'],
+    args: '<url>',
+    summary: 'a tap on a menu link',
+    options: [['--menu-id <id>', 'MenuId']],
+    example: 'event view https://example.com',
+    build: (m, a, o, u) => m.viewEvent(a[0]!, { menuId: o.menuId }, u),
+  },
+  {
+    name: 'view_miniprogram',
+    args: '<pagepath>',
+    summary: 'a tap on a menu mini-program button',
+    options: [['--menu-id <id>', 'MenuId']],
+    example: 'event view_miniprogram pages/index/index',
+    build: (m, a, o, u) => m.viewMiniprogramEvent(a[0]!, { menuId: o.menuId }, u),
+  },
+  {
+    name: 'location',
+    aliases: ['LOCATION'],
+    lineName: 'location_event',
+    args: '<lat> <lng>',
+    summary: 'an automatic location report',
+    options: [['--precision <m>', 'precision (default 65)']],
+    words: 'precision',
+    example: 'event location 23.137466 113.352425',
+    build: (m, a, o, u) =>
+      m.locationEvent(
+        coordinate(a[0], 'lat'),
+        coordinate(a[1], 'lng'),
+        { precision: o.precision ? num(o.precision, 'precision') : undefined },
+        u,
+      ),
+  },
+  scancode('scancode_push', 'a code scanned through a menu button (the client shows the result)'),
+  scancode('scancode_waitmsg', 'a code scanned through a menu button (waits for your reply)'),
+  pic('pic_sysphoto', 'a photo from the camera, through a menu button'),
+  pic('pic_photo_or_album', 'a picture from the camera or album, through a menu button'),
+  pic('pic_weixin', 'a picture from the WeChat album, through a menu button'),
+  {
+    name: 'location_select',
+    args: '<key> <lat> <lng>',
+    summary: 'a place picked through a menu button',
+    example: 'event location_select LOC_KEY 23.13 113.35 --label 广州塔',
+    options: [
+      ['--label <label>', 'place name'],
+      ['--poiname <name>', 'POI name (default: the label)'],
+    ],
+    words: 'label',
+    build: (m, a, o, u) =>
+      m.locationSelectEvent(
+        a[0]!,
+        coordinate(a[1], 'lat'),
+        coordinate(a[2], 'lng'),
+        { label: o.label, poiname: o.poiname ?? o.label },
+        u,
+      ),
+  },
+  {
+    name: 'templatesendjobfinish',
+    aliases: ['TEMPLATESENDJOBFINISH'],
+    args: '',
+    summary: 'a template message delivery report',
+    options: [['--status <status>', 'success (default), "failed:user block"…']],
+    words: 'status',
+    example: 'event templatesendjobfinish',
+    build: (m, _a, o, u) => m.templateSendJobFinishEvent({ status: o.status }, u),
+  },
+  {
+    name: 'masssendjobfinish',
+    aliases: ['MASSSENDJOBFINISH'],
+    args: '',
+    summary: 'a mass send report',
+    options: [['--status <status>', '"send success" (default), "send fail"…']],
+    words: 'status',
+    example: 'event masssendjobfinish',
+    build: (m, _a, o, u) => m.massSendJobFinishEvent({ status: o.status }, u),
+  },
+  {
+    name: 'custom',
+    lineName: 'event',
+    args: '<event> [fields...]',
+    summary: 'any other event, with Field=value pairs',
+    example: 'event custom kf_create_session KfAccount=test1@test',
+    build: (m, a, _o, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
+  },
+];
+
+/** The message kinds, then the events: every row. */
+export const SEND_KINDS: readonly SendKind[] = [
+  ...MESSAGES.map((k) => ({ ...k, event: false })),
+  ...EVENTS.map((k) => ({ ...k, event: true })),
+];
+
+/** `media-id` → `mediaId`: the key commander (and a line) files an option's value under. */
+export const optionKey = (flag: string): string => flag.replace(/-([a-z])/g, (_all, c: string) => c.toUpperCase());
+
+/** `--media-id <id>` → `media-id`. */
+const flagName = (flags: string): string => /--([a-z][a-z0-9-]*)/.exec(flags)![1]!;
+
+/** The name a line uses for a kind. */
+export const lineNameOf = (k: SendKind): string => k.lineName ?? k.name;
+
+const BY_LINE_NAME = new Map(SEND_KINDS.map((k) => [lineNameOf(k), k]));
+const EVENT_BY_NAME = new Map(
+  SEND_KINDS.filter((k) => k.event).flatMap((k) => [k.name, ...(k.aliases ?? [])].map((n) => [n.toLowerCase(), k])),
+);
+
+/** Every name a line may open with, in the table's order. */
+export const LINE_KIND_NAMES: readonly string[] = SEND_KINDS.map(lineNameOf);
+
+/**
+ * The kind a line's words name, and where its own words start: `location …` by its line name (in
+ * any case), or `event click …` as the subcommand is typed (`event <name>` that is no event kind is
+ * a custom event: `event kf_create_session KfAccount=a@b`).
+ */
+export function findLineKind(words: readonly string[]): { kind: SendKind; from: number } | undefined {
+  const first = (words[0] ?? '').toLowerCase();
+  const event = first === 'event' && words.length > 1 ? EVENT_BY_NAME.get(words[1]!.toLowerCase()) : undefined;
+  if (event) return { kind: event, from: 2 };
+  const kind = BY_LINE_NAME.get(first);
+  return kind && { kind, from: 1 };
+}
+
+interface ArgSpec {
+  names: string[];
+  required: number;
+  variadic: boolean;
+}
+
+function argSpec(k: SendKind): ArgSpec {
+  const tokens = k.args.split(/\s+/).filter(Boolean);
+  return {
+    names: tokens.map((t) => t.replace(/[<>[\].]/g, '')),
+    required: tokens.filter((t) => t.startsWith('<')).length,
+    variadic: tokens.some((t) => t.endsWith('...>') || t.endsWith('...]')),
+  };
+}
+
+const placeholder = (flags: string): string => (/<([^>]+)>/.exec(flags)?.[1] ?? 'value').toUpperCase();
+
+/**
+ * How a line writes a kind, between `open` and `close` (`[`…`]` in a conversation file, `/`…`` in
+ * the chat): `[location LAT LNG label… --scale ZOOM]`; without its options when `options` is false.
+ */
+export function lineUsage(k: SendKind, open = '[', close = ']', options = true): string {
+  const spec = argSpec(k);
+  const args = spec.names.map((n, i) => (spec.variadic && i === spec.names.length - 1 ? `${n}…` : n.toUpperCase()));
+  const parts = [lineNameOf(k), ...args];
+  if (k.words) parts.push(`${k.words}…`);
+  for (const [flags] of options ? (k.options ?? []) : []) {
+    const name = flagName(flags);
+    if (name !== k.words) parts.push(`--${name} ${placeholder(flags)}`);
+  }
+  return `${open}${parts.join(' ')}${close}`;
+}
+
+/** A kind's help for a line: how it is written, its options, an example (`/location --help` in the chat). */
+export function lineHelp(k: SendKind, open = '[', close = ']'): string {
+  const out = [`${lineUsage(k, open, close, false)}   ${k.summary}`];
+  for (const [flags, description] of k.options ?? []) {
+    const name = flagName(flags);
+    const args = argSpec(k).names.map((n) => n.toUpperCase());
+    const after = args.length > 0 ? args.join(' ') : `${open}${lineNameOf(k)}`;
+    const words = name === k.words ? ` (or the words after ${after})` : '';
+    out.push(`  ${`--${name} ${placeholder(flags)}`.padEnd(24)} ${description}${words}`);
+  }
+  out.push(`e.g. ${open}${k.example}${close}`);
+  return out.join('\n');
+}
+
+/** The flag meant by a mistyped one (`--lable` → `label`), if one is that close. */
+const closest = (flag: string, taken: readonly string[]): string | undefined =>
+  taken.find((t) => editDistance(flag.toLowerCase(), t) <= (t.length > 4 ? 2 : 1));
+
+/** A kind read from a line, with what it sends. */
+export interface LineSend {
+  kind: SendKind;
+  build(m: typeof Messages, u: Messages.SimulatedUser): WechatMessage;
+}
+
+/**
+ * Reads the words of a line that sends a kind (findLineKind): its arguments, then the words its
+ * `words` option takes, and `--flag value` options anywhere (the subcommand's options). Throws
+ * KindInputError, in words meant for the user, for an unknown kind, a missing argument, an option
+ * the kind does not take, or a value no WeChat client would send (checked now, so an error in a
+ * file names its line). `open`/`close` are how messages write the kind: `[click]`, or `/click`.
+ */
+export function readKindWords(words: readonly string[], m: typeof Messages, open = '[', close = ']'): LineSend {
+  const found = findLineKind(words);
+  if (!found)
+    throw new KindInputError(
+      `unknown kind "${open}${words[0] ?? ''}${close}": use one of ${LINE_KIND_NAMES.map((n) => `${open}${n}${close}`).join(', ')}`,
+    );
+  const { kind } = found;
+  const tag = `${open}${lineNameOf(kind)}${close}`;
+  const usage = ` (usage: ${lineUsage(kind, open, close)})`;
+  const taken = (kind.options ?? []).map(([flags]) => flagName(flags));
+  const positional: string[] = [];
+  const options: KindOptions = {};
+  for (let i = found.from; i < words.length; i++) {
+    // A kind without options keeps such words: a menu key may start with dashes.
+    const flag = taken.length === 0 ? undefined : /^--([a-z][a-z0-9-]*)$/i.exec(words[i]!)?.[1];
+    if (flag === undefined) positional.push(words[i]!);
+    else if (!taken.includes(flag)) {
+      const meant = closest(flag, taken);
+      const takes = taken.map((o) => `--${o}`).join(', ');
+      throw new KindInputError(`${tag} takes ${takes}, not --${flag}${meant ? ` (did you mean --${meant}?)` : usage}`);
+    } else if (i + 1 >= words.length) throw new KindInputError(`${tag}: --${flag} needs a value${usage}`);
+    else options[optionKey(flag)] = words[++i];
+  }
+  const spec = argSpec(kind);
+  if (positional.length < spec.required) {
+    const missing = spec.names.slice(positional.length, spec.required).map((n) => n.toUpperCase());
+    throw new KindInputError(`${tag} needs ${missing.join(' ')}${usage}`);
+  }
+  const args = spec.variadic ? positional : positional.slice(0, spec.names.length);
+  const rest = spec.variadic ? [] : positional.slice(spec.names.length);
+  if (rest.length > 0) {
+    if (!kind.words) throw new KindInputError(`${tag} takes no more words, got "${rest.join(' ')}"${usage}`);
+    const key = optionKey(kind.words);
+    if (options[key] !== undefined)
+      throw new KindInputError(`${tag}: the ${kind.words} is given twice: as words and as --${kind.words}`);
+    options[key] = rest.join(' ');
+  }
+  kind.build(m, args, options, {});
+  return { kind, build: (msgs, u) => kind.build(msgs, args, options, u) };
+}

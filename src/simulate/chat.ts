@@ -4,7 +4,8 @@
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { SimulateError } from './errors.js';
-import { findLineKind, KindInputError, lineHelp, lineUsage, readKindWords, SEND_KINDS } from './kinds.js';
+import { findLineKind, lineHelp, lineUsage, readKindWords } from './kind-line.js';
+import { KindInputError, SEND_KINDS } from './kinds.js';
 import * as messages from './messages.js';
 import { cipherFor, type SimulateSettings } from './push.js';
 import { sendMessage, type SimulateResult } from './send.js';

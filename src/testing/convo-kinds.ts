@@ -4,7 +4,8 @@
  * `simulate --save` writes one. The kinds are the table of src/simulate/kinds.ts.
  */
 import type { WechatMessage } from '../protocol/messages.js';
-import { LINE_KIND_NAMES, nonEmptyText, readKindWords } from '../simulate/kinds.js';
+import { LINE_KIND_NAMES, readKindWords } from '../simulate/kind-line.js';
+import { nonEmptyText } from '../simulate/kinds.js';
 import * as m from '../simulate/messages.js';
 
 /** Every word that may open a `> [ ]` line, for error messages: the kinds (src/simulate/kinds.ts) and `wait`. */

@@ -21,6 +21,7 @@ import {
   voiceMessage,
   type SimulatedUser,
 } from '../simulate/messages.js';
+import { coordinateProblem } from '../simulate/coordinates.js';
 
 export class PhoneInputError extends Error {
   override name = 'PhoneInputError';
@@ -38,9 +39,12 @@ function str(f: Fields, name: string, required = true): string {
   throw new PhoneInputError(`${name} must be text`);
 }
 
-function num(f: Fields, name: string): number {
-  const v = typeof f[name] === 'string' ? Number(f[name]) : f[name];
+/** A latitude or longitude as a phone reports them (the rule of coordinates.ts). */
+function coordinate(f: Fields, name: 'lat' | 'lng'): number {
+  const v = typeof f[name] === 'string' && f[name] !== '' ? Number(f[name]) : f[name];
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new PhoneInputError(`${name} must be a number`);
+  const problem = coordinateProblem(v, name);
+  if (problem) throw new PhoneInputError(problem);
   return v;
 }
 
@@ -57,7 +61,7 @@ const MENU_EVENTS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage
   pic_photo_or_album: (f, s) => picEvent('pic_photo_or_album', str(f, 'key'), {}, s),
   pic_weixin: (f, s) => picEvent('pic_weixin', str(f, 'key'), {}, s),
   location_select: (f, s) =>
-    locationSelectEvent(str(f, 'key'), num(f, 'lat'), num(f, 'lng'), { label: optional(f, 'label') }, s),
+    locationSelectEvent(str(f, 'key'), coordinate(f, 'lat'), coordinate(f, 'lng'), { label: optional(f, 'label') }, s),
 };
 
 const KINDS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage> = {
@@ -65,7 +69,7 @@ const KINDS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage> = {
   image: (f, s) => imageMessage(str(f, 'url'), s),
   voice: (f, s) => voiceMessage({ recognition: optional(f, 'recognition') }, s),
   video: (_f, s) => videoMessage({}, s),
-  location: (f, s) => locationMessage(num(f, 'lat'), num(f, 'lng'), { label: optional(f, 'label') }, s),
+  location: (f, s) => locationMessage(coordinate(f, 'lat'), coordinate(f, 'lng'), { label: optional(f, 'label') }, s),
   link: (f, s) =>
     linkMessage(str(f, 'url'), { title: optional(f, 'title'), description: optional(f, 'description') }, s),
   subscribe: (f, s) => subscribeEvent(optional(f, 'scene'), s),

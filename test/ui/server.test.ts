@@ -119,6 +119,13 @@ describe('wxbot serve --ui (in process)', () => {
     });
     assert.equal(bad.status, 400);
     assert.match(JSON.parse(bad.body).error, /unknown kind "nope"/);
+    const far = await call(`${ui.origin}/api/send`, {
+      method: 'POST',
+      body: '{"kind":"location","lat":"200","lng":"113.3"}',
+      headers: { 'x-wxbot-ui-key': keyOf(ui) },
+    });
+    assert.equal(far.status, 400);
+    assert.equal(JSON.parse(far.body).error, 'lat must be from -90 to 90, got 200');
   });
 
   test('requests from elsewhere reach the inspector only while a page is open', async () => {

@@ -12,6 +12,9 @@ import type * as Messages from './messages.js';
 /** `--media-id <id>` → `media-id`. */
 const flagName = (flags: string): string => /--([a-z][a-z0-9-]*)/.exec(flags)![1]!;
 
+/** The keys a kind's option values are filed under (`mediaId`, `label`). */
+export const optionKeysOf = (k: SendKind): string[] => (k.options ?? []).map(([flags]) => optionKey(flagName(flags)));
+
 /** The name a line uses for a kind. */
 export const lineNameOf = (k: SendKind): string => k.lineName ?? k.name;
 
@@ -36,13 +39,14 @@ export function findLineKind(words: readonly string[]): { kind: SendKind; from: 
   return kind && { kind, from: 1 };
 }
 
-interface ArgSpec {
+/** A kind's positional arguments: their names (`lat`, `lng`), how many are required, whether the last takes the rest. */
+export interface ArgSpec {
   names: string[];
   required: number;
   variadic: boolean;
 }
 
-function argSpec(k: SendKind): ArgSpec {
+export function argSpec(k: SendKind): ArgSpec {
   const tokens = k.args.split(/\s+/).filter(Boolean);
   return {
     names: tokens.map((t) => t.replace(/[<>[\].]/g, '')),

@@ -3,25 +3,9 @@
  * sends, and what each custom-menu button type makes WeChat send (protocol.md §4.2, §6.4).
  */
 import type { WechatMessage } from '../protocol/messages.js';
-import {
-  clickEvent,
-  imageMessage,
-  linkMessage,
-  locationMessage,
-  locationSelectEvent,
-  picEvent,
-  scanCodeEvent,
-  scanEvent,
-  subscribeEvent,
-  textMessage,
-  unsubscribeEvent,
-  videoMessage,
-  viewEvent,
-  viewMiniprogramEvent,
-  voiceMessage,
-  type SimulatedUser,
-} from '../simulate/messages.js';
-import { coordinateProblem } from '../simulate/coordinates.js';
+import { argSpec, findLineKind, optionKeysOf } from '../simulate/kind-line.js';
+import { KindInputError } from '../simulate/kinds.js';
+import * as messages from '../simulate/messages.js';
 
 export class PhoneInputError extends Error {
   override name = 'PhoneInputError';
@@ -29,65 +13,63 @@ export class PhoneInputError extends Error {
 
 type Fields = Record<string, unknown>;
 
-function str(f: Fields, name: string, required = true): string {
+function str(f: Fields, name: string, required: boolean): string | undefined {
   const v = f[name];
   if (typeof v === 'string' && v.trim() !== '') return v;
-  if (v === undefined || v === '' || v === null) {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
     if (required) throw new PhoneInputError(`${name} is needed`);
-    return '';
+    return undefined;
   }
   throw new PhoneInputError(`${name} must be text`);
 }
 
-/** A latitude or longitude as a phone reports them (the rule of coordinates.ts). */
-function coordinate(f: Fields, name: 'lat' | 'lng'): number {
-  const v = typeof f[name] === 'string' && f[name] !== '' ? Number(f[name]) : f[name];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PhoneInputError(`${name} must be a number`);
-  const problem = coordinateProblem(v, name);
-  if (problem) throw new PhoneInputError(problem);
-  return v;
+/**
+ * A kind of the table (src/simulate/kinds.ts) from a form's fields, named as the kind's arguments
+ * (`lat`, `lng`, `url`, `key`) and options (`label`, `title`, `recognition`, `scene`).
+ */
+function fromFields(name: string, f: Fields, user: messages.SimulatedUser): WechatMessage {
+  const kind = findLineKind([name])!.kind;
+  const spec = argSpec(kind);
+  const args = spec.names.map((n, i) => str(f, n, i < spec.required) ?? '');
+  const options = Object.fromEntries(optionKeysOf(kind).map((k) => [k, str(f, k, false)]));
+  try {
+    return kind.build(messages, args, options, user);
+  } catch (err) {
+    throw err instanceof KindInputError ? new PhoneInputError(err.message) : err;
+  }
 }
 
-const optional = (f: Fields, name: string) => str(f, name, false) || undefined;
+/** What the composer's actions send: these kinds of the table. */
+const COMPOSER = ['text', 'image', 'voice', 'video', 'location', 'link', 'subscribe', 'unsubscribe', 'scan'];
 
-// What each button type of the custom menu sends; media_id/article_id buttons open material without a push.
-const MENU_EVENTS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage> = {
-  click: (f, s) => clickEvent(str(f, 'key'), s),
-  view: (f, s) => viewEvent(str(f, 'url'), {}, s),
-  miniprogram: (f, s) => viewMiniprogramEvent(str(f, 'pagepath'), {}, s),
-  scancode_push: (f, s) => scanCodeEvent('scancode_push', str(f, 'key'), { result: optional(f, 'result') }, s),
-  scancode_waitmsg: (f, s) => scanCodeEvent('scancode_waitmsg', str(f, 'key'), { result: optional(f, 'result') }, s),
-  pic_sysphoto: (f, s) => picEvent('pic_sysphoto', str(f, 'key'), {}, s),
-  pic_photo_or_album: (f, s) => picEvent('pic_photo_or_album', str(f, 'key'), {}, s),
-  pic_weixin: (f, s) => picEvent('pic_weixin', str(f, 'key'), {}, s),
-  location_select: (f, s) =>
-    locationSelectEvent(str(f, 'key'), coordinate(f, 'lat'), coordinate(f, 'lng'), { label: optional(f, 'label') }, s),
-};
-
-const KINDS: Record<string, (f: Fields, s: SimulatedUser) => WechatMessage> = {
-  text: (f, s) => textMessage(str(f, 'content'), s),
-  image: (f, s) => imageMessage(str(f, 'url'), s),
-  voice: (f, s) => voiceMessage({ recognition: optional(f, 'recognition') }, s),
-  video: (_f, s) => videoMessage({}, s),
-  location: (f, s) => locationMessage(coordinate(f, 'lat'), coordinate(f, 'lng'), { label: optional(f, 'label') }, s),
-  link: (f, s) =>
-    linkMessage(str(f, 'url'), { title: optional(f, 'title'), description: optional(f, 'description') }, s),
-  subscribe: (f, s) => subscribeEvent(optional(f, 'scene'), s),
-  unsubscribe: (_f, s) => unsubscribeEvent(s),
-  scan: (f, s) => scanEvent(str(f, 'scene'), s),
-  menu: (f, s) => {
-    const type = str(f, 'type');
-    const make = MENU_EVENTS[type];
-    if (!make) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
-    return make(f, s);
-  },
+/**
+ * What each button type of the custom menu sends (the kind of that name; a mini-program button's is
+ * `view_miniprogram`); media_id/article_id buttons open material without a push.
+ */
+const MENU_KINDS: Record<string, string> = {
+  click: 'click',
+  view: 'view',
+  miniprogram: 'view_miniprogram',
+  scancode_push: 'scancode_push',
+  scancode_waitmsg: 'scancode_waitmsg',
+  pic_sysphoto: 'pic_sysphoto',
+  pic_photo_or_album: 'pic_photo_or_album',
+  pic_weixin: 'pic_weixin',
+  location_select: 'location_select',
 };
 
 /** The message for one phone action; throws PhoneInputError for what a form would refuse. */
-export function phoneMessage(kind: string, fields: Fields, user: SimulatedUser): WechatMessage {
-  const make = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
-  if (!make) throw new PhoneInputError(`unknown kind ${JSON.stringify(kind)}; one of ${Object.keys(KINDS).join(', ')}`);
-  return make(fields, user);
+export function phoneMessage(kind: string, fields: Fields, user: messages.SimulatedUser): WechatMessage {
+  if (kind === 'menu') {
+    const type = str(fields, 'type', true)!;
+    const sent = Object.hasOwn(MENU_KINDS, type) ? MENU_KINDS[type] : undefined;
+    if (!sent) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
+    return fromFields(sent, fields, user);
+  }
+  if (!COMPOSER.includes(kind))
+    throw new PhoneInputError(`unknown kind ${JSON.stringify(kind)}; one of ${[...COMPOSER, 'menu'].join(', ')}`);
+  return fromFields(kind, fields, user);
 }
 
 const clip = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n)}…` : s);

@@ -5,7 +5,7 @@
 import type { WechatMessage } from '../protocol/messages.js';
 import { SimulateError } from './errors.js';
 import { findLineKind, lineHelp, lineUsage, readKindWords } from './kind-line.js';
-import { KindInputError, SEND_KINDS } from './kinds.js';
+import { KindInputError, SEND_KINDS, type SendKind } from './kinds.js';
 import * as messages from './messages.js';
 import { cipherFor, type SimulateSettings } from './push.js';
 import { sendMessage, type SimulateResult } from './send.js';
@@ -22,11 +22,12 @@ export type SimulatorCommand =
   | { kind: 'unknown'; command: string };
 
 const helpLine = (left: string, what: string) => `${left.padEnd(36)} ${what}`;
+const kindLines = (kinds: readonly SendKind[]) => kinds.map((k) => helpLine(lineUsage(k, '/', '', false), k.summary));
 
 /** One line per command, for /help: every kind of src/simulate/kinds.ts, as a line writes it. */
 export const SIMULATOR_HELP = [
   helpLine('just type', 'send a text message (start with // to send text beginning with /)'),
-  ...SEND_KINDS.filter((k) => k.name !== 'text').map((k) => helpLine(lineUsage(k, '/', '', false), k.summary)),
+  ...kindLines(SEND_KINDS.filter((k) => k.name !== 'text')),
   helpLine('/help', 'this list'),
   helpLine('/quit', 'leave (Ctrl-D too)'),
   'Each line takes the options of its `wxbot simulate` subcommand (/image URL --media-id ID), and',
@@ -58,12 +59,7 @@ export function parseSimulatorLine(line: string): SimulatorCommand {
   if (cmd === 'quit' || cmd === 'exit') return { kind: 'quit' };
   const asksHelp = words.includes('--help') || words.includes('-h');
   if (cmd === 'event' && asksHelp && words.length === 2)
-    return {
-      kind: 'help',
-      text: SEND_KINDS.filter((k) => k.event)
-        .map((k) => helpLine(lineUsage(k, '/', '', false), k.summary))
-        .join('\n'),
-    };
+    return { kind: 'help', text: kindLines(SEND_KINDS.filter((k) => k.event)).join('\n') };
   const found = findLineKind(words);
   if (!found) return { kind: 'unknown', command: `/${words[0] ?? ''}` };
   if (asksHelp) return { kind: 'help', text: lineHelp(found.kind, '/', '') };

@@ -7,10 +7,9 @@ import { SimulateError } from './errors.js';
 import { findLineKind, lineHelp, lineUsage, readKindWords } from './kind-line.js';
 import { KindInputError, SEND_KINDS, type SendKind } from './kinds.js';
 import * as messages from './messages.js';
+import type { SimulatedUser } from './messages.js';
 import { cipherFor, type SimulateSettings } from './push.js';
 import { sendMessage, type SimulateResult } from './send.js';
-
-type SimulatedUser = messages.SimulatedUser;
 
 export type SimulatorCommand =
   | { kind: 'send'; build: (s: SimulatedUser) => WechatMessage }

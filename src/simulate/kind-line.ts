@@ -6,7 +6,7 @@
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { editDistance } from './edit-distance.js';
-import { KindInputError, type KindOptions, optionKey, SEND_KINDS, type SendKind } from './kinds.js';
+import { type Field, KindInputError, type KindOptions, optionKey, SEND_KINDS, type SendKind } from './kinds.js';
 import type * as Messages from './messages.js';
 
 /** `--media-id <id>` → `media-id`. */
@@ -90,6 +90,29 @@ export function lineHelp(k: SendKind, open = '[', close = ']'): string {
 /** The flag meant by a mistyped one (`--lable` → `label`), if one is that close. */
 const closest = (flag: string, taken: readonly string[]): string | undefined =>
   taken.find((t) => editDistance(flag.toLowerCase(), t) <= (t.length > 4 ? 2 : 1));
+
+/** A message's field as text, `''` when absent; a dotted name reads inside (`ScanCodeInfo.ScanResult`). */
+function fieldOf(msg: WechatMessage): Field {
+  return (name) => {
+    let v: unknown = msg;
+    for (const part of name.split('.'))
+      v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
+  };
+}
+
+/**
+ * The words of a line that sends `msg` again (`['location', '39.9', '116.4', '天安门']`), the inverse
+ * of readKindWords; undefined for a MsgType no kind sends. An event no kind names is a custom event.
+ */
+export function lineWordsOf(msg: WechatMessage): string[] | undefined {
+  const f = fieldOf(msg);
+  const kind =
+    msg.MsgType === 'event'
+      ? (EVENT_BY_NAME.get(f('Event').toLowerCase()) ?? EVENT_BY_NAME.get('custom')!)
+      : SEND_KINDS.find((k) => !k.event && k.name === msg.MsgType);
+  return kind && [lineNameOf(kind), ...kind.recorded(f, msg).filter((w) => w !== '')];
+}
 
 /** A kind read from a line, with what it sends. */
 export interface LineSend {

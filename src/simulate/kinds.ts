@@ -40,7 +40,20 @@ export interface SendKind {
   words?: string;
   example: string;
   build: Build;
+  /**
+   * The words after the kind's name that send `msg` again, as `history --convo` and
+   * `simulate --save` write a turn: its arguments, the words its `words` option takes, and
+   * `--flag value` for fields a reply may echo (a MediaId). Empty words are left out.
+   */
+  recorded(field: Field, msg: WechatMessage): string[];
 }
+
+/** A message's field as text (`''` when absent); a dotted name reads inside (`ScanCodeInfo.ScanResult`). */
+export type Field = (name: string) => string;
+
+/** `--flag value` for a field a reply may depend on; nothing for its default or a value with spaces (one word each). */
+const flag = (name: string, value: string, unless?: string): string[] =>
+  value === '' || value === unless || /\s/.test(value) ? [] : [`--${name}`, value];
 
 function num(v: string | undefined, what: string): number {
   const n = Number(v);
@@ -87,6 +100,20 @@ const media: SendKind['options'] = [
   ['--thumb-media-id <id>', 'ThumbMediaId (default: a random one)'],
 ];
 
+const mediaIds = (f: Field): string[] => [
+  ...flag('media-id', f('MediaId')),
+  ...flag('thumb-media-id', f('ThumbMediaId')),
+];
+const eventKey = (f: Field): string[] => [f('EventKey')];
+
+/** A custom event's own fields as Name=value words (those a line can carry). */
+function pairs(msg: WechatMessage): string[] {
+  const head = new Set(['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event']);
+  return Object.entries(msg)
+    .filter(([k, v]) => !head.has(k) && (typeof v === 'string' || typeof v === 'number'))
+    .map(([k, v]) => `${k}=${v}`);
+}
+
 const MESSAGES: Row[] = [
   {
     name: 'text',
@@ -94,6 +121,7 @@ const MESSAGES: Row[] = [
     summary: 'a text message',
     example: 'text 你好',
     build: (m, a, _o, u) => nonEmptyText(a.join(' '), m, u),
+    recorded: (f) => [f('Content')],
   },
   {
     name: 'image',
@@ -102,6 +130,7 @@ const MESSAGES: Row[] = [
     options: [['--media-id <id>', 'MediaId (default: a random one)']],
     example: 'image https://example.com/cat.jpg',
     build: (m, a, o, u) => m.imageMessage(a[0]!, u, o.mediaId),
+    recorded: (f) => [f('PicUrl'), ...flag('media-id', f('MediaId'))],
   },
   {
     name: 'voice',
@@ -115,6 +144,7 @@ const MESSAGES: Row[] = [
     ],
     words: 'recognition',
     build: (m, _a, o, u) => m.voiceMessage({ recognition: o.recognition, format: o.format, mediaId: o.mediaId }, u),
+    recorded: (f) => [f('Recognition'), ...flag('format', f('Format'), 'amr'), ...flag('media-id', f('MediaId'))],
   },
   {
     name: 'video',
@@ -123,6 +153,7 @@ const MESSAGES: Row[] = [
     options: media,
     example: 'video',
     build: (m, _a, o, u) => m.videoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+    recorded: mediaIds,
   },
   {
     name: 'shortvideo',
@@ -131,6 +162,7 @@ const MESSAGES: Row[] = [
     options: media,
     example: 'shortvideo',
     build: (m, _a, o, u) => m.shortVideoMessage({ mediaId: o.mediaId, thumbMediaId: o.thumbMediaId }, u),
+    recorded: mediaIds,
   },
   {
     name: 'location',
@@ -149,6 +181,7 @@ const MESSAGES: Row[] = [
         { label: o.label, scale: o.scale ? num(o.scale, 'scale') : undefined },
         u,
       ),
+    recorded: (f) => [f('Location_X'), f('Location_Y'), f('Label'), ...flag('scale', f('Scale'), '15')],
   },
   {
     name: 'link',
@@ -161,6 +194,7 @@ const MESSAGES: Row[] = [
     ],
     words: 'title',
     build: (m, a, o, u) => m.linkMessage(a[0]!, { title: o.title, description: o.description }, u),
+    recorded: (f) => [f('Url'), f('Title') === f('Url') ? '' : f('Title')],
   },
 ];
 
@@ -172,6 +206,7 @@ const pic = (name: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin', summary
   words: 'count',
   example: `event ${name} PIC_KEY --count 2`,
   build: (m, a, o, u) => m.picEvent(name, a[0]!, { count: o.count ? num(o.count, 'count') : undefined }, u),
+  recorded: (f) => [f('EventKey'), f('SendPicsInfo.Count') || '1'],
 });
 
 const scancode = (name: 'scancode_push' | 'scancode_waitmsg', summary: string): Row => ({
@@ -185,6 +220,11 @@ const scancode = (name: 'scancode_push' | 'scancode_waitmsg', summary: string): 
   ],
   words: 'scan-result',
   build: (m, a, o, u) => m.scanCodeEvent(name, a[0]!, { result: o.scanResult, scanType: o.scanType }, u),
+  recorded: (f) => [
+    f('EventKey'),
+    f('ScanCodeInfo.ScanResult'),
+    ...flag('scan-type', f('ScanCodeInfo.ScanType'), 'qrcode'),
+  ],
 });
 
 const EVENTS: Row[] = [
@@ -196,6 +236,7 @@ const EVENTS: Row[] = [
     words: 'scene',
     example: 'event subscribe --scene 123',
     build: (m, _a, o, u) => m.subscribeEvent(o.scene === undefined ? undefined : filled(o.scene, 'scene'), u),
+    recorded: (f) => [f('EventKey').replace(/^qrscene_/, '')],
   },
   {
     name: 'unsubscribe',
@@ -203,6 +244,7 @@ const EVENTS: Row[] = [
     summary: 'an unfollow',
     example: 'event unsubscribe',
     build: (m, _a, _o, u) => m.unsubscribeEvent(u),
+    recorded: () => [],
   },
   {
     name: 'scan',
@@ -211,6 +253,7 @@ const EVENTS: Row[] = [
     summary: 'a follower scanning a parametric QR code',
     example: 'event scan 123',
     build: (m, a, _o, u) => m.scanEvent(filled(a[0], 'scene'), u),
+    recorded: eventKey,
   },
   {
     name: 'click',
@@ -219,6 +262,7 @@ const EVENTS: Row[] = [
     summary: 'a tap on a menu click button',
     example: 'event click V1001_TODAY_MUSIC',
     build: (m, a, _o, u) => m.clickEvent(filled(a[0], 'key'), u),
+    recorded: eventKey,
   },
   {
     name: 'view',
@@ -228,6 +272,7 @@ const EVENTS: Row[] = [
     options: [['--menu-id <id>', 'MenuId']],
     example: 'event view https://example.com',
     build: (m, a, o, u) => m.viewEvent(a[0]!, { menuId: o.menuId }, u),
+    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'))],
   },
   {
     name: 'view_miniprogram',
@@ -236,6 +281,7 @@ const EVENTS: Row[] = [
     options: [['--menu-id <id>', 'MenuId']],
     example: 'event view_miniprogram pages/index/index',
     build: (m, a, o, u) => m.viewMiniprogramEvent(a[0]!, { menuId: o.menuId }, u),
+    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'))],
   },
   {
     name: 'location',
@@ -253,6 +299,7 @@ const EVENTS: Row[] = [
         { precision: o.precision ? num(o.precision, 'precision') : undefined },
         u,
       ),
+    recorded: (f) => [f('Latitude'), f('Longitude'), ...flag('precision', f('Precision'), '65')],
   },
   scancode('scancode_push', 'a code scanned through a menu button (the client shows the result)'),
   scancode('scancode_waitmsg', 'a code scanned through a menu button (waits for your reply)'),
@@ -277,6 +324,12 @@ const EVENTS: Row[] = [
         { label: o.label, poiname: o.poiname ?? o.label },
         u,
       ),
+    recorded: (f) => [
+      f('EventKey'),
+      f('SendLocationInfo.Location_X') || '0',
+      f('SendLocationInfo.Location_Y') || '0',
+      f('SendLocationInfo.Label'),
+    ],
   },
   {
     name: 'templatesendjobfinish',
@@ -287,6 +340,7 @@ const EVENTS: Row[] = [
     words: 'status',
     example: 'event templatesendjobfinish',
     build: (m, _a, o, u) => m.templateSendJobFinishEvent({ status: o.status }, u),
+    recorded: (f) => [f('Status')],
   },
   {
     name: 'masssendjobfinish',
@@ -297,6 +351,7 @@ const EVENTS: Row[] = [
     words: 'status',
     example: 'event masssendjobfinish',
     build: (m, _a, o, u) => m.massSendJobFinishEvent({ status: o.status }, u),
+    recorded: (f) => [f('Status')],
   },
   {
     name: 'custom',
@@ -305,6 +360,7 @@ const EVENTS: Row[] = [
     summary: 'any other event, with Field=value pairs',
     example: 'event custom kf_create_session KfAccount=test1@test',
     build: (m, a, _o, u) => m.customEvent(a[0]!, fields(a.slice(1)), u),
+    recorded: (f, msg) => [f('Event'), ...pairs(msg)],
   },
 ];
 

@@ -4,7 +4,7 @@
  * `simulate --save` writes one. The kinds are the table of src/simulate/kinds.ts.
  */
 import type { WechatMessage } from '../protocol/messages.js';
-import { LINE_KIND_NAMES, readKindWords } from '../simulate/kind-line.js';
+import { LINE_KIND_NAMES, lineWordsOf, readKindWords } from '../simulate/kind-line.js';
 import { nonEmptyText } from '../simulate/kinds.js';
 import * as m from '../simulate/messages.js';
 
@@ -44,90 +44,12 @@ export function parseSendKind(inner: string): SendStep {
   return { kind: 'message', build: (u) => send.build(m, u) };
 }
 
-const get = (msg: WechatMessage, field: string): string => {
-  const v = (msg as unknown as Record<string, unknown>)[field];
-  return v === undefined || v === null ? '' : String(v);
-};
-
-const words = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
-
-/**
- * `--media-id X` for a field the reply may depend on, so the recorded turn sends it again; nothing
- * for a default (`unless`) or a value that a line cannot carry.
- */
-function option(msg: WechatMessage, flag: string, field: string, unless?: string): string {
-  const v = get(msg, field);
-  return v === '' || v === unless || /\s/.test(v) ? '' : `--${flag} ${v}`;
-}
-
-/** The bracketed form of a message that is not plain text: `[location 39.9 116.4 天安门]`. */
-function eventLine(msg: WechatMessage): string {
-  const ev = get(msg, 'Event');
-  const key = get(msg, 'EventKey');
-  switch (ev.toLowerCase()) {
-    case 'subscribe':
-      return words('[subscribe', key.replace(/^qrscene_/, '')).concat(']');
-    case 'unsubscribe':
-      return '[unsubscribe]';
-    case 'scan':
-      return `[scan ${key}]`;
-    case 'click':
-      return `[click ${key}]`;
-    case 'view':
-      return `[view ${key}]`;
-    case 'view_miniprogram':
-      return `[view_miniprogram ${key}]`;
-    case 'location':
-      return `[location_event ${get(msg, 'Latitude')} ${get(msg, 'Longitude')}]`;
-    case 'scancode_push':
-    case 'scancode_waitmsg': {
-      const info = (msg as { ScanCodeInfo?: { ScanResult?: string } }).ScanCodeInfo;
-      return `${words(`[${ev}`, key, info?.ScanResult ?? '')}]`;
-    }
-    case 'pic_sysphoto':
-    case 'pic_photo_or_album':
-    case 'pic_weixin': {
-      const info = (msg as { SendPicsInfo?: { Count?: number } }).SendPicsInfo;
-      return `${words(`[${ev}`, key, String(info?.Count ?? 1))}]`;
-    }
-    case 'location_select': {
-      const info = (msg as { SendLocationInfo?: Record<string, unknown> }).SendLocationInfo ?? {};
-      return `${words(`[location_select ${key}`, String(info.Location_X ?? 0), String(info.Location_Y ?? 0), String(info.Label ?? ''))}]`;
-    }
-    case 'templatesendjobfinish':
-    case 'masssendjobfinish':
-      return `${words(`[${ev.toLowerCase()}`, get(msg, 'Status'))}]`;
-    default: {
-      const head = new Set(['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event']);
-      const extra = Object.entries(msg)
-        .filter(([k, v]) => !head.has(k) && (typeof v === 'string' || typeof v === 'number'))
-        .map(([k, v]) => `${k}=${v}`);
-      return `${words(`[event ${ev}`, ...extra)}]`;
-    }
-  }
-}
-
-/** The text after `> ` for a message: its Content for text, else the bracketed form. */
+/** The text after `> ` for a message: its Content for text, else the bracketed form (`[location 39.9 116.4 天安门]`). */
 export function messageLine(msg: WechatMessage): string {
-  switch (msg.MsgType) {
-    case 'text':
-      return escapeSendText(get(msg, 'Content'));
-    case 'image':
-      return `${words(`[image ${get(msg, 'PicUrl')}`, option(msg, 'media-id', 'MediaId'))}]`;
-    case 'voice':
-      return `${words('[voice', get(msg, 'Recognition'), option(msg, 'format', 'Format', 'amr'), option(msg, 'media-id', 'MediaId'))}]`;
-    case 'video':
-    case 'shortvideo':
-      return `${words(`[${msg.MsgType}`, option(msg, 'media-id', 'MediaId'), option(msg, 'thumb-media-id', 'ThumbMediaId'))}]`;
-    case 'location':
-      return `${words('[location', get(msg, 'Location_X'), get(msg, 'Location_Y'), get(msg, 'Label'), option(msg, 'scale', 'Scale', '15'))}]`;
-    case 'link':
-      return `${words('[link', get(msg, 'Url'), get(msg, 'Title') === get(msg, 'Url') ? '' : get(msg, 'Title'))}]`;
-    case 'event':
-      return eventLine(msg);
-    default:
-      return `[text ${get(msg, 'Content')}]`;
-  }
+  const content = (msg as { Content?: unknown }).Content;
+  if (msg.MsgType === 'text') return escapeSendText(String(content ?? ''));
+  const words = lineWordsOf(msg);
+  return words ? `[${words.join(' ')}]` : `[text ${String(content ?? '')}]`;
 }
 
 /**

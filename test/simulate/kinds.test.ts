@@ -28,6 +28,27 @@ test("every kind's example, typed as a line, sends that kind; written back as a 
   }
 });
 
+test('fields a reply may echo survive the round trip; defaults and custom events too', () => {
+  for (const typed of [
+    'voice 今天 天气 --format speex --media-id V1',
+    'location 23.1 113.3 广州 塔 --scale 16',
+    'event scancode_waitmsg K two words --scan-type barcode',
+    'event view https://e.com --menu-id 7',
+    'event location 39.9 116.4 --precision 30',
+    'event location_select K 1 2 某地',
+    'event kf_close_session KfAccount=a@b',
+    'video --media-id M --thumb-media-id T',
+  ]) {
+    const sent = readKindWords(typed.split(' '), messages).build(messages, user);
+    const line = messageLine(sent);
+    const step = parseSendKind(line.slice(1, -1));
+    assert.ok(step.kind === 'message', line);
+    assert.deepEqual(settled(step.build(user)), settled(sent), `${typed} → ${line}`);
+  }
+  const plain = readKindWords(['voice'], messages).build(messages, user);
+  assert.match(messageLine(plain), /^\[voice --media-id \S+\]$/, 'the default format is not written');
+});
+
 test('names are unique: each line name and each `event <name>` reaches its own kind', () => {
   const lineNames = SEND_KINDS.map((k) => k.lineName ?? k.name);
   assert.equal(new Set(lineNames).size, SEND_KINDS.length);

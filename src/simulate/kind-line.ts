@@ -91,7 +91,7 @@ export function lineHelp(k: SendKind, open = '[', close = ']'): string {
 const closest = (flag: string, taken: readonly string[]): string | undefined =>
   taken.find((t) => editDistance(flag.toLowerCase(), t) <= (t.length > 4 ? 2 : 1));
 
-/** A message's field as text, `''` when absent; a dotted name reads inside (`ScanCodeInfo.ScanResult`). */
+/** The `Field` reader of a message (kinds.ts). */
 function fieldOf(msg: WechatMessage): Field {
   return (name) => {
     let v: unknown = msg;

@@ -2,8 +2,9 @@
  * Every message and event a simulated user can send, one row each, read like a table of contents of
  * WeChat's pushes (protocol.md §4). It is the one list behind `wxbot simulate`'s subcommands
  * (src/cli/simulate-kinds.ts), the chat's `/kind …` lines and a conversation file's `> [kind …]`
- * lines (kind-line.ts), so a new kind is added here once. Builders get the messages module as an
- * argument: the CLI lists kinds for `--help` without loading it.
+ * lines (kind-line.ts), and of the phone of `wxbot ui`, so a new kind is added here once: how it is
+ * typed (`build`) and how a recorded message is written back as a line (`recorded`). Builders get the
+ * messages module as an argument: the CLI lists kinds for `--help` without loading it.
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { coordinateProblem } from './coordinates.js';

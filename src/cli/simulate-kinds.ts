@@ -8,7 +8,7 @@ import { KindInputError, SEND_KINDS, type KindOptions, type SendKind } from '../
 import type * as Messages from '../simulate/messages.js';
 import { CliError, EXIT } from './errors.js';
 
-export const MESSAGE_KINDS: readonly SendKind[] = SEND_KINDS.filter((k) => !k.event);
+const MESSAGE_KINDS: readonly SendKind[] = SEND_KINDS.filter((k) => !k.event);
 export const EVENT_KINDS: readonly SendKind[] = SEND_KINDS.filter((k) => k.event);
 
 /** A message builder bound to its arguments: what a parsed subcommand (or chat line) asks to send. */

@@ -4,6 +4,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 export const DEFAULT_OPENID = 'oUserOpenId00000000000000001';
 /** A fake 原始ID: `gh_` and 12 hex characters, like a real account. */
 export const DEFAULT_ACCOUNT_ID = 'gh_123456789abc';
+/** The MenuIds a simulated menu tap carries unless told otherwise (a link button, a mini-program button). */
+export const DEFAULT_VIEW_MENU_ID = '208396938';
+export const DEFAULT_MINIPROGRAM_MENU_ID = '208396939';
 /** WeChat gives up on a push after 5 seconds (protocol.md §5.3). */
 export const WECHAT_TIMEOUT_MS = 5000;
 

@@ -8,6 +8,7 @@
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { coordinateProblem } from './coordinates.js';
+import { DEFAULT_MINIPROGRAM_MENU_ID, DEFAULT_VIEW_MENU_ID } from './ids.js';
 import type * as Messages from './messages.js';
 
 /** What a user typed that no WeChat client would send (a blank text, a latitude of 200). */
@@ -273,7 +274,7 @@ const EVENTS: Row[] = [
     options: [['--menu-id <id>', 'MenuId']],
     example: 'event view https://example.com',
     build: (m, a, o, u) => m.viewEvent(a[0]!, { menuId: o.menuId }, u),
-    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'))],
+    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'), DEFAULT_VIEW_MENU_ID)],
   },
   {
     name: 'view_miniprogram',
@@ -282,7 +283,7 @@ const EVENTS: Row[] = [
     options: [['--menu-id <id>', 'MenuId']],
     example: 'event view_miniprogram pages/index/index',
     build: (m, a, o, u) => m.viewMiniprogramEvent(a[0]!, { menuId: o.menuId }, u),
-    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'))],
+    recorded: (f) => [f('EventKey'), ...flag('menu-id', f('MenuId'), DEFAULT_MINIPROGRAM_MENU_ID)],
   },
   {
     name: 'location',

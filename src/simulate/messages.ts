@@ -26,7 +26,14 @@ import type {
   VoiceMessage,
 } from '../protocol/messages.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_OPENID, newMsgId, unixSeconds } from './ids.js';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_MINIPROGRAM_MENU_ID,
+  DEFAULT_OPENID,
+  DEFAULT_VIEW_MENU_ID,
+  newMsgId,
+  unixSeconds,
+} from './ids.js';
 
 /** Who sends, to whom, and when; every field has a realistic default. */
 export interface SimulatedUser {
@@ -160,7 +167,7 @@ export function clickEvent(key: string, s?: SimulatedUser): ClickEvent {
 const bareNumber = (digits: string) => Number(digits) as unknown as string;
 
 export function viewEvent(url: string, o: { menuId?: string } = {}, s?: SimulatedUser): ViewEvent {
-  return { ...ev('VIEW', s), EventKey: url, MenuId: bareNumber(o.menuId ?? '208396938') };
+  return { ...ev('VIEW', s), EventKey: url, MenuId: bareNumber(o.menuId ?? DEFAULT_VIEW_MENU_ID) };
 }
 
 export function viewMiniprogramEvent(
@@ -168,7 +175,11 @@ export function viewMiniprogramEvent(
   o: { menuId?: string } = {},
   s?: SimulatedUser,
 ): ViewMiniprogramEvent {
-  return { ...ev('view_miniprogram', s), EventKey: pagePath, MenuId: bareNumber(o.menuId ?? '208396939') };
+  return {
+    ...ev('view_miniprogram', s),
+    EventKey: pagePath,
+    MenuId: bareNumber(o.menuId ?? DEFAULT_MINIPROGRAM_MENU_ID),
+  };
 }
 
 export function locationEvent(

@@ -47,6 +47,11 @@ test('fields a reply may echo survive the round trip; defaults and custom events
   }
   const plain = readKindWords(['voice'], messages).build(messages, user);
   assert.match(messageLine(plain), /^\[voice --media-id \S+\]$/, 'the default format is not written');
+  const tap = readKindWords(['click', 'K'], messages).build(messages, user);
+  assert.equal(
+    messageLine({ ...tap, Event: 'VIEW', EventKey: 'https://e.com', MenuId: 208396938 } as typeof tap),
+    '[view https://e.com]',
+  );
 });
 
 test('names are unique: each line name and each `event <name>` reaches its own kind', () => {

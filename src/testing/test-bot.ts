@@ -11,10 +11,12 @@
 import type { Bot } from '../bot/bot.js';
 import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyType } from '../protocol/replies.js';
+import { readKindWords } from '../simulate/kind-line.js';
+import * as messages from '../simulate/messages.js';
 import { clickEvent, type SimulatedUser, textMessage } from '../simulate/messages.js';
 import type { SimulateMode } from '../simulate/push.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
-import { parseDuration, parseSendKind } from './convo-kinds.js';
+import { parseDuration } from './convo-kinds.js';
 import { FakeClock } from './fake-clock.js';
 import { freshOpenId } from './run-convo.js';
 import { type InProcessOptions, inProcessTarget, type TargetSession } from './targets.js';
@@ -53,7 +55,10 @@ export interface TestReply {
 export interface TestBot {
   /** Sends a text message. */
   send(text: string): Promise<TestReply>;
-  /** Sends any other kind, written as in a .convo file: event('subscribe'), event('scan', '42'), event('image', url). */
+  /**
+   * Sends any other kind, its words as in a .convo line, one argument each: event('subscribe'),
+   * event('scan', '42'), event('image', url, '--media-id', 'M1'), event('location', 23.1, 113.3, '广州塔').
+   */
   event(kind: string, ...args: (string | number)[]): Promise<TestReply>;
   /** Taps a menu click button. */
   click(key: string): Promise<TestReply>;
@@ -121,9 +126,10 @@ export function testBot(bot: Bot, o: TestBotOptions = {}): TestBot {
   const client = (user: string): TestBot => ({
     send: (text) => deliver(user, (u) => textMessage(text, u)),
     event(kind, ...args) {
-      const step = parseSendKind([kind, ...args.map(String)].join(' '));
-      if (step.kind !== 'message') throw new Error('use advance() to let time pass');
-      return deliver(user, step.build);
+      if (kind.toLowerCase() === 'wait') throw new Error('use advance() to let time pass');
+      // Each argument is one word, spaces and all: event('click', 'MY KEY') taps that key.
+      const send = readKindWords([kind, ...args.map(String)], messages);
+      return deliver(user, (u) => send.build(messages, u));
     },
     click: (key) => deliver(user, (u) => clickEvent(key, u)),
     message: (m) => deliver(user, typeof m === 'function' ? m : () => m),

@@ -50,6 +50,20 @@ test('testBot keeps the session across calls, per user; the fake clock expires i
   await t.close();
 });
 
+test('testBot.event takes each argument as one word, options included; time passes through advance()', async () => {
+  const bot = createBot()
+    .event('CLICK', (ctx) => `key ${(ctx.message as { EventKey?: string }).EventKey}`)
+    .on('location', (ctx) => `at ${(ctx.message as { Label?: string }).Label}`)
+    .on('image', (ctx) => `media ${(ctx.message as { MediaId?: string }).MediaId}`);
+  const t = testBot(bot);
+  assert.equal((await t.event('click', 'MY KEY')).text, 'key MY KEY');
+  assert.equal((await t.event('location', 23.1, 113.3, '广州 塔')).text, 'at 广州 塔');
+  assert.equal((await t.event('image', 'https://e.com/a.jpg', '--media-id', 'M1')).text, 'media M1');
+  assert.throws(() => t.event('wait', '1h'), /use advance\(\) to let time pass/);
+  assert.throws(() => t.event('click'), /\[click\] needs KEY/);
+  await t.close();
+});
+
 test('testBot reports what WeChat would reject', async () => {
   // The bot refuses such a value however a handler sets it (BAD_REPLY); a bot from another copy of
   // wxbot (an older one, without that check) still sends it, and the judge catches it.

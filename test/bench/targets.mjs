@@ -18,6 +18,9 @@ const DROP_MARK = 'lines dropped';
  * reading process does not (measured: p50 0.4 → 2–6 ms, p99 5 → 17–36 ms at 2000 req/s).
  * `log.retries()` counts the retry lines written so far (see countRetries).
  */
+/** The targets started and not yet exited. */
+const running = new Set();
+
 export function startTarget(pin, args, portOf, cwd, logFile, env = ENV) {
   return new Promise((resolve, reject) => {
     const [cmd, argv] = pin.wrap(process.execPath, args);
@@ -31,9 +34,29 @@ export function startTarget(pin, args, portOf, cwd, logFile, env = ENV) {
       if (!port) return;
       child.stdout?.off('data', onData);
       child.stderr.off('data', onData);
-      // Keep draining the pipes so they never block the server.
-      child.stdout?.resume();
-      child.stderr.resume();
+      // Keep draining the pipes so they never block the server, and keep their last words: a target
+      // that dies during a run would otherwise show only as the generator's ECONNREFUSED.
+      let tail = '';
+      const keep = (c) => {
+        tail = (tail + c).slice(-4000);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr.on('data', keep);
+      running.add(child);
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        if (child.killed) return; // stopped by the bench
+        process.stderr.write(
+          `bench: ${args.join(' ')} exited on its own during the run (code ${code}, signal ${signal}); its last output:\n${tail || '(none)'}\n`,
+        );
+        // The figures would be of fewer targets than asked: stop the others (no orphan left to
+        // disturb the next run) and end here.
+        for (const other of running) {
+          other.kill('SIGCONT');
+          other.kill('SIGTERM');
+        }
+        process.exit(1);
+      });
       resolve({ child, port: Number(port), log: logCounter(logFile) });
     };
     child.stdout?.on('data', onData);

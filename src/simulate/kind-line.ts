@@ -16,7 +16,7 @@ const flagName = (flags: string): string => /--([a-z][a-z0-9-]*)/.exec(flags)![1
 export const optionKeysOf = (k: SendKind): string[] => (k.options ?? []).map(([flags]) => optionKey(flagName(flags)));
 
 /** The name a line uses for a kind. */
-export const lineNameOf = (k: SendKind): string => k.lineName ?? k.name;
+const lineNameOf = (k: SendKind): string => k.lineName ?? k.name;
 
 const BY_LINE_NAME = new Map(SEND_KINDS.map((k) => [lineNameOf(k), k]));
 const EVENT_BY_NAME = new Map(
@@ -76,10 +76,10 @@ export function lineUsage(k: SendKind, open = '[', close = ']', options = true):
 /** A kind's help for a line: how it is written, its options, an example (`/location --help` in the chat). */
 export function lineHelp(k: SendKind, open = '[', close = ']'): string {
   const out = [`${lineUsage(k, open, close, false)}   ${k.summary}`];
+  const args = argSpec(k).names.map((n) => n.toUpperCase());
+  const after = args.length > 0 ? args.join(' ') : `${open}${lineNameOf(k)}`;
   for (const [flags, description] of k.options ?? []) {
     const name = flagName(flags);
-    const args = argSpec(k).names.map((n) => n.toUpperCase());
-    const after = args.length > 0 ? args.join(' ') : `${open}${lineNameOf(k)}`;
     const words = name === k.words ? ` (or the words after ${after})` : '';
     out.push(`  ${`--${name} ${placeholder(flags)}`.padEnd(24)} ${description}${words}`);
   }
@@ -114,9 +114,8 @@ export function lineWordsOf(msg: WechatMessage): string[] | undefined {
   return kind && [lineNameOf(kind), ...kind.recorded(f, msg).filter((w) => w !== '')];
 }
 
-/** A kind read from a line, with what it sends. */
+/** What a line sends, for the user who sends it. */
 export interface LineSend {
-  kind: SendKind;
   build(m: typeof Messages, u: Messages.SimulatedUser): WechatMessage;
 }
 
@@ -165,5 +164,5 @@ export function readKindWords(words: readonly string[], m: typeof Messages, open
     options[key] = rest.join(' ');
   }
   kind.build(m, args, options, {});
-  return { kind, build: (msgs, u) => kind.build(msgs, args, options, u) };
+  return { build: (msgs, u) => kind.build(msgs, args, options, u) };
 }

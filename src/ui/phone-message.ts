@@ -44,28 +44,27 @@ function fromFields(name: string, f: Fields, user: messages.SimulatedUser): Wech
 const COMPOSER = ['text', 'image', 'voice', 'video', 'location', 'link', 'subscribe', 'unsubscribe', 'scan'];
 
 /**
- * What each button type of the custom menu sends (the kind of that name; a mini-program button's is
- * `view_miniprogram`); media_id/article_id buttons open material without a push.
+ * The custom-menu button types that make WeChat push an event: the kind of the same name, except a
+ * mini-program button's (`view_miniprogram`). media_id/article_id buttons open material without a push.
  */
-const MENU_KINDS: Record<string, string> = {
-  click: 'click',
-  view: 'view',
-  miniprogram: 'view_miniprogram',
-  scancode_push: 'scancode_push',
-  scancode_waitmsg: 'scancode_waitmsg',
-  pic_sysphoto: 'pic_sysphoto',
-  pic_photo_or_album: 'pic_photo_or_album',
-  pic_weixin: 'pic_weixin',
-  location_select: 'location_select',
-};
+const PUSHING_BUTTONS = new Set([
+  'click',
+  'view',
+  'miniprogram',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+]);
 
 /** The message for one phone action; throws PhoneInputError for what a form would refuse. */
 export function phoneMessage(kind: string, fields: Fields, user: messages.SimulatedUser): WechatMessage {
   if (kind === 'menu') {
     const type = str(fields, 'type', true)!;
-    const sent = Object.hasOwn(MENU_KINDS, type) ? MENU_KINDS[type] : undefined;
-    if (!sent) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
-    return fromFields(sent, fields, user);
+    if (!PUSHING_BUTTONS.has(type)) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
+    return fromFields(type === 'miniprogram' ? 'view_miniprogram' : type, fields, user);
   }
   if (!COMPOSER.includes(kind))
     throw new PhoneInputError(`unknown kind ${JSON.stringify(kind)}; one of ${[...COMPOSER, 'menu'].join(', ')}`);

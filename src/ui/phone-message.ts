@@ -4,8 +4,9 @@
  */
 import type { WechatMessage } from '../protocol/messages.js';
 import { argSpec, findLineKind, optionKeysOf } from '../simulate/kind-line.js';
-import { KindInputError } from '../simulate/kinds.js';
+import { KindInputError, type SendKind } from '../simulate/kinds.js';
 import * as messages from '../simulate/messages.js';
+import { MENU_BUTTON_TYPES } from '../wechat-api/menu-validate.js';
 
 export class PhoneInputError extends Error {
   override name = 'PhoneInputError';
@@ -28,8 +29,7 @@ function str(f: Fields, name: string, required: boolean): string | undefined {
  * A kind of the table (src/simulate/kinds.ts) from a form's fields, named as the kind's arguments
  * (`lat`, `lng`, `url`, `key`) and options (`label`, `title`, `recognition`, `scene`).
  */
-function fromFields(name: string, f: Fields, user: messages.SimulatedUser): WechatMessage {
-  const kind = findLineKind([name])!.kind;
+function fromFields(kind: SendKind, f: Fields, user: messages.SimulatedUser): WechatMessage {
   const spec = argSpec(kind);
   const args = spec.names.map((n, i) => str(f, n, i < spec.required) ?? '');
   const options = Object.fromEntries(optionKeysOf(kind).map((k) => [k, str(f, k, false)]));
@@ -44,31 +44,27 @@ function fromFields(name: string, f: Fields, user: messages.SimulatedUser): Wech
 const COMPOSER = ['text', 'image', 'voice', 'video', 'location', 'link', 'subscribe', 'unsubscribe', 'scan'];
 
 /**
- * The custom-menu button types that make WeChat push an event: the kind of the same name, except a
- * mini-program button's (`view_miniprogram`). media_id/article_id buttons open material without a push.
+ * The event a custom-menu button makes WeChat push: the event kind of the button type's name (a
+ * mini-program button's is `view_miniprogram`); none for media_id/article_id buttons, which open
+ * material without a push.
  */
-const PUSHING_BUTTONS = new Set([
-  'click',
-  'view',
-  'miniprogram',
-  'scancode_push',
-  'scancode_waitmsg',
-  'pic_sysphoto',
-  'pic_photo_or_album',
-  'pic_weixin',
-  'location_select',
-]);
+function menuEvent(type: string): SendKind | undefined {
+  if (!MENU_BUTTON_TYPES.includes(type)) return undefined;
+  const kind = findLineKind([type === 'miniprogram' ? 'view_miniprogram' : type])?.kind;
+  return kind?.event ? kind : undefined;
+}
 
 /** The message for one phone action; throws PhoneInputError for what a form would refuse. */
 export function phoneMessage(kind: string, fields: Fields, user: messages.SimulatedUser): WechatMessage {
   if (kind === 'menu') {
     const type = str(fields, 'type', true)!;
-    if (!PUSHING_BUTTONS.has(type)) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
-    return fromFields(type === 'miniprogram' ? 'view_miniprogram' : type, fields, user);
+    const event = menuEvent(type);
+    if (!event) throw new PhoneInputError(`a ${type} menu button sends no message to the server`);
+    return fromFields(event, fields, user);
   }
   if (!COMPOSER.includes(kind))
     throw new PhoneInputError(`unknown kind ${JSON.stringify(kind)}; one of ${[...COMPOSER, 'menu'].join(', ')}`);
-  return fromFields(kind, fields, user);
+  return fromFields(findLineKind([kind])!.kind, fields, user);
 }
 
 const clip = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n)}…` : s);

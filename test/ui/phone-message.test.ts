@@ -45,5 +45,6 @@ test('what a form would refuse is a PhoneInputError saying what is wrong', () =>
   refused('location', { lat: 'north', lng: '1' }, /^lat must be a number, got "north"$/);
   refused('location', { lat: '200', lng: '1' }, /^lat must be from -90 to 90, got 200$/);
   refused('menu', { type: 'media_id' }, /^a media_id menu button sends no message to the server$/);
+  refused('menu', { type: 'subscribe', key: 'K' }, /^a subscribe menu button sends no message to the server$/);
   refused('menu', { type: 'click' }, /^key is needed$/);
 });

@@ -14,7 +14,7 @@ import { renderReplyOut } from './render.js';
 import { nextRequestId } from './request-id.js';
 import type { LateReplyResult } from '../wechat-api/late-reply.js';
 import type { AsideStep, Exchange, HandlerOptions, LogRecord } from './types.js';
-import type { VerifyConfig } from './verify.js';
+import type { Mode, VerifyConfig } from './verify.js';
 
 /** How startServer tells the handler the server is draining (see HandlerSettings.drain). */
 export interface Drain {
@@ -45,6 +45,13 @@ export class HandlerSettings {
    * included, asks the client to close its connection.
    */
   readonly drain: Drain | undefined;
+  /** The bot's answer can leave a request another way (kept for the next message, or sent late). */
+  readonly asides: boolean;
+  /**
+   * How each message that may get such an answer came in (its request's mode and path), so that
+   * answer's own history entry says the same: noted only while a history is recorded.
+   */
+  readonly #origins = new WeakMap<WechatMessage, { mode: Mode; path: string }>();
 
   constructor(bot: Bot, options: HandlerOptions, drain: Drain | undefined) {
     if (typeof options?.token !== 'string' || options.token === '') {
@@ -76,6 +83,7 @@ export class HandlerSettings {
     this.replayGuard =
       options.replayProtection === false ? undefined : new ReplayGuard(store, options.appId, this.config.maxSkew);
     const slow = slowRepliesOf(options, store);
+    this.asides = slow !== undefined || options.onLateReply !== undefined;
     this.dispatcher = createDispatcher(bot, {
       store,
       leaseMs: options.claimLeaseMs,
@@ -119,14 +127,15 @@ export class HandlerSettings {
   #recordAside(message: WechatMessage, body: ReplyBody, step: AsideStep, result?: LateReplyResult): void {
     if (!this.onExchange) return;
     const now = Date.now();
+    const origin = this.#origins.get(message);
     const x = new ExchangeRecord(
       nextRequestId(),
       now,
       'POST',
-      this.path ?? '/',
+      origin?.path ?? this.path ?? '/',
       {},
       '',
-      'plain',
+      origin?.mode ?? 'plain',
       0,
       '',
       0,
@@ -143,6 +152,11 @@ export class HandlerSettings {
     } catch {
       // the history is best effort
     }
+  }
+
+  /** Notes how `message` came in, for an answer to it recorded aside (see #origins). */
+  noteOrigin(message: WechatMessage, mode: Mode, path: string): void {
+    this.#origins.set(message, { mode, path });
   }
 
   /** Hands a record to onLog: a broken logger must not break replies. */

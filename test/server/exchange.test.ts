@@ -88,3 +88,40 @@ test('a rejected request: no message, no parsed reply, the error kept', () => {
     error: 'bad signature',
   });
 });
+
+test('an answer that leaves its request another way is recorded with the mode and path that request came in on', async (t) => {
+  const { createBot } = await import('../../src/bot/bot.js');
+  const { startServer } = await import('../../src/server/start.js');
+  const { ACCOUNT, push, textXml } = await import('./client.js');
+  const recorded: import('../../src/server/types.js').Exchange[] = [];
+  const bot = createBot().text('慢', async () => {
+    await new Promise((r) => setTimeout(r, 150));
+    return '迟到';
+  });
+  const server = await startServer(bot, {
+    ...ACCOUNT,
+    encodingAESKey: ACCOUNT.aesKey,
+    host: '127.0.0.1',
+    port: 0,
+    path: '/hook',
+    deadlineMs: 30,
+    onLateReply: () => ({
+      sent: true,
+      openid: 'oUse…0000',
+      msgtype: 'text',
+      api: '/cgi-bin/message/custom/send',
+      message: 'sent',
+    }),
+    onExchange: (x) => recorded.push(x),
+  });
+  t.after(() => server.close());
+  const r = await push(`${server.origin}/hook`, textXml('慢'), 'safe');
+  assert.equal(r.body, 'success', 'past the deadline');
+  for (let i = 0; i < 100 && recorded.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  const [request, aside] = recorded;
+  assert.equal(request?.status, 200);
+  assert.equal(aside?.slow, 'custom-service');
+  assert.equal(aside?.status, 0, 'no request');
+  assert.deepEqual([aside?.mode, aside?.path], ['safe', '/hook'], "the request's own, not plain and /");
+  assert.deepEqual([request?.mode, request?.path], ['safe', '/hook']);
+});

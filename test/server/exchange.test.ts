@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WechatMessage } from '../../src/protocol/messages.js';
 import { replyHeader } from '../../src/protocol/replies.js';
+import { createBot } from '../../src/bot/bot.js';
 import { ExchangeRecord } from '../../src/server/exchange.js';
+import { startServer } from '../../src/server/start.js';
+import type { Exchange } from '../../src/server/types.js';
+import { ACCOUNT, push, textXml } from './client.js';
 
 const message = {
   ToUserName: 'gh_1',
@@ -90,10 +94,7 @@ test('a rejected request: no message, no parsed reply, the error kept', () => {
 });
 
 test('an answer that leaves its request another way is recorded with the mode and path that request came in on', async (t) => {
-  const { createBot } = await import('../../src/bot/bot.js');
-  const { startServer } = await import('../../src/server/start.js');
-  const { ACCOUNT, push, textXml } = await import('./client.js');
-  const recorded: import('../../src/server/types.js').Exchange[] = [];
+  const recorded: Exchange[] = [];
   const bot = createBot().text('慢', async () => {
     await new Promise((r) => setTimeout(r, 150));
     return '迟到';

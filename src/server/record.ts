@@ -72,7 +72,11 @@ export function recordRequest(s: HandlerSettings, r: WebhookRequest): void {
       r.dedupe,
       r.late,
     );
-    if (r.message) x.message = r.message;
+    if (r.message) {
+      x.message = r.message;
+      // A late answer to it is recorded aside, after this: it says how its message came in.
+      if (s.asides) s.noteOrigin(r.message, r.mode, path);
+    }
     if (r.reply) x.setReply(r.reply, r.repliedAt);
     if (r.replyXml) x.replyXml = r.replyXml;
     const err = r.reason ?? (r.error !== undefined ? toErrorInfo(r.error).message : undefined);

@@ -151,7 +151,6 @@ export class WebhookRequest implements BodyTarget {
     const outOfBounds = messageBoundsProblem(message);
     if (outOfBounds !== undefined) throw new HttpRejection(400, outOfBounds);
     this.message = message;
-    if (this.s.asides && this.s.onExchange) this.s.noteOrigin(message, mode, pathOf(this.url));
     return message;
   }
 

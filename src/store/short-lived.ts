@@ -289,7 +289,10 @@ export class ShortLivedTable {
     const buf = c.buf;
     const offset = b.ends[last]!;
     const k = offset + HEADER;
-    this.#scratch.copy(buf, k, 0, klen);
+    // A loop, not `scratch.copy()`: for part of a Buffer, Node 20's copy makes a typed-array view per
+    // call, which cost about 1 µs of a plaintext request's two writes (turns, docs/internals/performance.md).
+    const scratch = this.#scratch;
+    for (let j = 0; j < klen; j++) buf[k + j] = scratch[j]!;
     const v = k + klen;
     // A lone surrogate would be written as U+FFFD and not read back the same: such values stay in
     // the Maps. Nothing counts until `ends` moves.

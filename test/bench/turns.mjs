@@ -13,8 +13,8 @@
 // the others paused meanwhile (SIGSTOP), the generator spinning on its own core as the bench's does;
 // MODE=safe for safe mode, RETRIES=0.3 for that share of WeChat's retries (as the bench's retry rows).
 // Prints each target's median CPU µs per request (every thread, user and
-// system) and its turns in order, so targets can be compared turn by turn, and its minor page faults
-// per request (on this VM a first write to a fresh page costs about 11 µs).
+// system) and its turns in order, its minor page faults per request (on this VM a first write to a
+// fresh page costs about 11 µs), and every target after the first against the first, turn by turn.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,18 @@ function send(t, count) {
   return sendAll(t.port, pool, CONNECTIONS, { spin: pin.cores.loadgen !== undefined });
 }
 
+/**
+ * `t` against `base` turn by turn: the machine's speed drifts over minutes, so the difference within a
+ * round (the two measured seconds apart) says more than the difference of two medians. The middle
+ * half of the differences shows how far one run can be trusted.
+ */
+function pairedDifference(t, base) {
+  const d = t.cpu.map((x, i) => x - base.cpu[i]).sort((a, b) => a - b);
+  const q = (f) => d[Math.min(d.length - 1, Math.floor(f * d.length))];
+  const sign = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  return `${sign(median(d))} µs/request turn by turn (middle half ${sign(q(0.25))} to ${sign(q(0.75))})  ${t.label} against ${base.label}`;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'wxbot-turns-'));
 const targets = {};
 try {
@@ -108,6 +120,7 @@ try {
     if (t.retries > 0)
       process.stderr.write(`${t.label}: ${t.retries} of ${t.sent} requests were retries, all answered 200\n`);
   }
+  for (const t of list.slice(1)) console.log(pairedDifference(t, list[0]));
 } finally {
   for (const t of Object.values(targets)) {
     t.child.kill('SIGCONT');

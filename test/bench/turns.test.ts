@@ -21,14 +21,21 @@ test('turns.mjs measures bare node:http and createHandler in turns and prints CP
   const r = turns([{ target: 'bare' }, { target: 'handler', label: 'the handler' }]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 2, r.stdout);
+  assert.equal(lines.length, 3, r.stdout);
   const row = /^\s*(\d+\.\d) µs\/request {2}\[(\d+) (\d+)\] {2}(\d+\.\d{3}) page faults\/request {2}(.+)$/;
-  const [bare, handler] = lines.map((l) => row.exec(l));
+  const [bare, handler] = lines.slice(0, 2).map((l) => row.exec(l));
   assert.ok(bare && handler, r.stdout);
   assert.match(bare[5]!, /^bare/);
   assert.equal(handler[5], 'the handler');
   // Every request costs the server some CPU: a zero would mean the wrong process was measured.
   assert.ok(Number(handler[1]) > 0 && Number(bare[1]) > 0, r.stdout);
+  // The second target against the first, turn by turn: the handler does more than bare in every turn.
+  const paired =
+    /^\+(\d+\.\d) µs\/request turn by turn \(middle half [+-]\d+\.\d to [+-]\d+\.\d\) {2}the handler against bare/.exec(
+      lines[2]!,
+    );
+  assert.ok(paired, r.stdout);
+  assert.ok(Number(paired[1]) > 0, r.stdout);
 });
 
 test('turns.mjs sends WeChat retries (RETRIES) and fills a store before the turns (prefill)', () => {
@@ -36,7 +43,7 @@ test('turns.mjs sends WeChat retries (RETRIES) and fills a store before the turn
   // A retry answered with anything but 200 (the replay guard refusing it, say) fails the run.
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 2, r.stdout);
+  assert.equal(lines.length, 3, r.stdout);
   assert.match(lines[0]!, /µs\/request .* filled$/);
   assert.match(r.stderr, /^filled: 600 requests sent before the turns$/m);
   const retries = /^filled: (\d+) of (\d+) requests were retries, all answered 200$/m.exec(r.stderr);

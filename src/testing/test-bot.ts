@@ -13,7 +13,6 @@ import type { WechatMessage } from '../protocol/messages.js';
 import type { ReplyType } from '../protocol/replies.js';
 import { readKindWords } from '../simulate/kind-line.js';
 import * as messages from '../simulate/messages.js';
-import { clickEvent, type SimulatedUser, textMessage } from '../simulate/messages.js';
 import type { SimulateMode } from '../simulate/push.js';
 import type { ParsedReply } from '../simulate/reply-checks.js';
 import { parseDuration } from './convo-kinds.js';
@@ -63,7 +62,7 @@ export interface TestBot {
   /** Taps a menu click button. */
   click(key: string): Promise<TestReply>;
   /** Sends a message you built (simulate's builders, or your own). */
-  message(build: WechatMessage | ((u: SimulatedUser) => WechatMessage)): Promise<TestReply>;
+  message(build: WechatMessage | ((u: messages.SimulatedUser) => WechatMessage)): Promise<TestReply>;
   /** The same bot and store, another user. */
   as(user: string): TestBot;
   /** Moves the fake clock on ('25h', '90s' or ms); needs the `clock` option. */
@@ -106,12 +105,12 @@ export function testBot(bot: Bot, o: TestBotOptions = {}): TestBot {
   const lastEvent = new Map<string, number>();
   const inClock = <T>(fn: () => Promise<T>) => (clock ? clock.run(fn) : fn());
 
-  const deliver = (user: string, build: (u: SimulatedUser) => WechatMessage) =>
+  const deliver = (user: string, build: (u: messages.SimulatedUser) => WechatMessage) =>
     inClock(async () => {
       // Opened on first use, inside the clock, so the store's own notion of time starts there.
       session ??= target.open();
       const now = Date.now();
-      const u: SimulatedUser = { from: user, now };
+      const u: messages.SimulatedUser = { from: user, now };
       if (o.account) u.to = o.account;
       let message = build(u);
       if (message.MsgType === 'event') {
@@ -124,14 +123,14 @@ export function testBot(bot: Bot, o: TestBotOptions = {}): TestBot {
     });
 
   const client = (user: string): TestBot => ({
-    send: (text) => deliver(user, (u) => textMessage(text, u)),
+    send: (text) => deliver(user, (u) => messages.textMessage(text, u)),
     event(kind, ...args) {
       if (kind.toLowerCase() === 'wait') throw new Error('use advance() to let time pass');
       // Each argument is one word, spaces and all: event('click', 'MY KEY') taps that key.
       const send = readKindWords([kind, ...args.map(String)], messages);
       return deliver(user, (u) => send.build(messages, u));
     },
-    click: (key) => deliver(user, (u) => clickEvent(key, u)),
+    click: (key) => deliver(user, (u) => messages.clickEvent(key, u)),
     message: (m) => deliver(user, typeof m === 'function' ? m : () => m),
     as: (other) => client(other),
     advance(duration) {

@@ -10,6 +10,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RETRY_MARK = '[retry: answered from first delivery]';
 const DROP_MARK = 'lines dropped';
 
+/** The targets started and not yet exited. */
+const running = new Set();
+
 /**
  * Starts `node <args>` in `cwd` and resolves { child, port, log } once `portOf(output)` finds the port
  * on stdout or stderr. With `logFile`, standard output (wxbot serve's request log) goes to that file
@@ -18,9 +21,6 @@ const DROP_MARK = 'lines dropped';
  * reading process does not (measured: p50 0.4 → 2–6 ms, p99 5 → 17–36 ms at 2000 req/s).
  * `log.retries()` counts the retry lines written so far (see countRetries).
  */
-/** The targets started and not yet exited. */
-const running = new Set();
-
 export function startTarget(pin, args, portOf, cwd, logFile, env = ENV) {
   return new Promise((resolve, reject) => {
     const [cmd, argv] = pin.wrap(process.execPath, args);

@@ -290,7 +290,7 @@ export class ShortLivedTable {
     const offset = b.ends[last]!;
     const k = offset + HEADER;
     // A loop, not `scratch.copy()`: for part of a Buffer, Node 20's copy makes a typed-array view per
-    // call, 0.6–1 µs of a plaintext request's two writes (turns, docs/internals/performance.md).
+    // call, 0.6–1 µs of a plaintext request's two writes (turns, docs/internals/bench-log.md).
     const scratch = this.#scratch;
     for (let j = 0; j < klen; j++) buf[k + j] = scratch[j]!;
     const v = k + klen;

@@ -6,7 +6,7 @@
 // A target: { "target": "serve" | "handler" | "bare", "root": "<checkout>" (default this one),
 // "args": [extra `wxbot serve` arguments], "env": { extra environment }, "label": "<name>", "prefill": N
 // (requests sent before the first turn, so its store holds what a busy server's does) }. Example,
-// the replay guard's share, by turning it off in a copy's dist/ (see docs/internals/performance.md):
+// the replay guard's share, by turning it off in a copy's dist/ (see docs/internals/bench-log.md):
 //   node test/bench/turns.mjs '[{"target":"serve"},{"target":"serve","root":"/tmp/copy"},{"target":"bare"}]'
 // TURNS [8] rounds of TURN_REQUESTS [15000] plaintext requests per target over 50 keep-alive
 // connections (TURN_WARMUP [3000] unmeasured before each, TURN_JIT_WARMUP [20000] once at start),

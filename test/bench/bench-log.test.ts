@@ -1,12 +1,14 @@
-// performance.md's summary of where the targets stand is worked out by hand from the bench log's table
-// of runs, run after run: this keeps the two saying the same (they had once drifted three runs apart).
+// The summary of where the targets stand in docs/internals/performance.md is worked out by hand from
+// the table of runs in docs/internals/bench-log.md, run after run: this keeps the two saying the same
+// (they had once drifted three runs apart).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const read = (page: string) =>
-  readFileSync(fileURLToPath(new URL(`../../docs/internals/${page}`, import.meta.url)), 'utf8');
+const PERFORMANCE = 'docs/internals/performance.md';
+const BENCH_LOG = 'docs/internals/bench-log.md';
+const read = (path: string) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
 
 /** The summary's rows, in its order, and which column of a run's row each is read from. */
 const TARGETS = [
@@ -33,13 +35,13 @@ function median(xs: number[]): number {
 
 /** Each five-round run of the log's table as its cells. */
 function runs(): string[][] {
-  return read('bench-log.md')
+  return read(BENCH_LOG)
     .split('\n')
     .filter((l) => l.startsWith('| `npm run bench` (5 rounds'))
     .map((l) => l.split('|').slice(1, -1));
 }
 
-test("performance.md's summary table is the bench log's runs counted", () => {
+test("the summary table of the performance page is the bench log's runs counted", () => {
   const rows = runs();
   assert.ok(rows.length > 30, `the log's runs are found (${rows.length})`);
   const expected = TARGETS.map((t) => {
@@ -48,7 +50,7 @@ test("performance.md's summary table is the bench log's runs counted", () => {
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     return `| ${t.label} | ${t.floor} | ${median(xs).toFixed(2)} | ${lo.toFixed(2)}–${hi.toFixed(2)} | ${met} of ${rows.length} |`;
   });
-  const doc = read('performance.md');
+  const doc = read(PERFORMANCE);
   assert.match(doc, new RegExp(`Where the targets stand \\(${rows.length} five-round runs`));
   const start = doc.indexOf('| target (ratio to bare `node:http`) |');
   const table = doc.slice(start, doc.indexOf('\n\n', start)).split('\n').slice(2);
@@ -60,7 +62,7 @@ test("the bench log's own tally of the plaintext rows follows its table", () => 
   const serve = rows.map((c) => ratio(TARGETS[0]!.read(c)));
   const retries = rows.map((c) => ratio(TARGETS[1]!.read(c)));
   const both = serve.filter((x, i) => x >= 0.5 && retries[i]! >= 0.5).length;
-  const tally = read('bench-log.md').replace(/\s+/g, ' ');
+  const tally = read(BENCH_LOG).replace(/\s+/g, ' ');
   const says =
     `Over the ${rows.length} five-round runs above, \`wxbot serve\` plaintext has a median of ${median(serve).toFixed(2)}` +
     ` and met its floor in ${serve.filter((x) => x >= 0.5).length}; the plaintext retry row (also judged at 0.5) a` +

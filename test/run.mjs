@@ -2,10 +2,12 @@
 // one line saying what passed, failed and was skipped and why, so a green run without some system
 // program (see test/helpers/system.ts) cannot be taken for the full suite.
 // Every test and hook gets a default timeout (test/helpers/test-timeout.mjs): a hang fails with its name.
+// A file whose results stop coming (its process ended early, or its last reports were lost) fails too:
+// Node 20 counts such a file as passed (test/helpers/file-completed.mjs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,10 +21,19 @@ function find(dir) {
   });
 }
 
-const files = find(join(root, 'test'))
-  .map((f) => relative(root, f))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
-  .sort();
+// An argument is part of a test file's path under test/, or the path of a test file anywhere (the
+// runner's own tests run files they write to a temporary directory).
+const paths = only.filter((o) => /\.test\.[cm]?[jt]s$/.test(o) && existsSync(o));
+const parts = only.filter((o) => !paths.includes(o));
+const files = [
+  ...paths.map((p) => relative(root, resolve(p))),
+  ...(paths.length > 0 && parts.length === 0
+    ? []
+    : find(join(root, 'test'))
+        .map((f) => relative(root, f))
+        .filter((f) => parts.length === 0 || parts.some((o) => f.includes(o)))
+        .sort()),
+];
 const scratch = mkdtempSync(join(tmpdir(), 'wxbot-test-run-'));
 const results = join(scratch, 'results.jsonl');
 // Every temporary directory the tests and the programs they start make (os.tmpdir() follows TMPDIR)
@@ -37,6 +48,8 @@ const r = spawnSync(
     'tsx',
     '--import',
     './test/helpers/test-timeout.mjs',
+    '--import',
+    './test/helpers/file-completed.mjs',
     '--test',
     '--test-concurrency=2',
     // A test that timed out may leave a handle open; its file must still end.
@@ -64,8 +77,9 @@ try {
   // A process a test left behind may still be writing there: worth a line, not a failed run.
   console.log(`could not remove the tests' scratch directory ${scratch}: ${err.message}`);
 }
-console.log(summary(lines));
-process.exit(r.status ?? 1);
+const cut = cutShort(lines);
+console.log(summary(lines, cut));
+process.exit(cut.length > 0 ? 1 : (r.status ?? 1));
 
 function runEnv() {
   const env = { ...process.env, NO_COLOR: '1', WXBOT_TEST_RESULTS: results, TMPDIR: tmp };
@@ -74,10 +88,30 @@ function runEnv() {
   return env;
 }
 
+/**
+ * What did not run to its end: a file whose process never said it completed, and a test that started
+ * and has no outcome. Each as `file: what`.
+ */
+function cutShort(lines) {
+  const completed = new Set(lines.filter((l) => l.completed).map((l) => relative(root, l.completed)));
+  const out = files.filter((f) => !completed.has(f)).map((f) => `${f}: ended before its last test`);
+  const open = new Map();
+  const key = (l, name) => JSON.stringify([l.file, l.nesting, name]);
+  for (const l of lines) {
+    if (l.started !== undefined) open.set(key(l, l.started), (open.get(key(l, l.started)) ?? 0) + 1);
+    else if (l.outcome !== undefined) open.set(key(l, l.name), (open.get(key(l, l.name)) ?? 0) - 1);
+  }
+  for (const [k, n] of open) {
+    const [file, , name] = JSON.parse(k);
+    if (n > 0) out.push(`${relative(root, file ?? '')}: ${name} started and never ended`);
+  }
+  return out;
+}
+
 /** One line: counts, each skip reason with its files, the programs missing in CI, the first failures. */
-function summary(lines) {
-  if (lines.length === 0) return 'summary: no test results (the runner did not report any)';
-  const tests = lines.filter((l) => !l.suite);
+function summary(lines, cut) {
+  const tests = lines.filter((l) => l.outcome !== undefined && !l.suite);
+  if (tests.length === 0) return 'summary: no test results (the runner did not report any)';
   const passed = tests.filter((l) => l.outcome === 'pass').length;
   const failed = tests.filter((l) => l.outcome === 'fail');
   const skipped = lines.filter((l) => l.outcome === 'skip');
@@ -106,5 +140,7 @@ function summary(lines) {
     const names = others.slice(0, 5).map((l) => `${relative(root, l.file ?? '')}: ${l.name}`);
     out += ` | failed: ${names.join('; ')}${others.length > 5 ? `; and ${others.length - 5} more` : ''}`;
   }
+  if (cut.length > 0)
+    out += ` | cut short (their results stopped coming): ${cut.slice(0, 5).join('; ')}${cut.length > 5 ? `; and ${cut.length - 5} more` : ''}`;
   return out;
 }

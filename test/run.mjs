@@ -25,14 +25,17 @@ function find(dir) {
 // runner's own tests run files they write to a temporary directory).
 const paths = only.filter((o) => /\.test\.[cm]?[jt]s$/.test(o) && existsSync(o));
 const parts = only.filter((o) => !paths.includes(o));
+// A file named twice (its path, and part of it) runs once.
 const files = [
-  ...paths.map((p) => relative(root, resolve(p))),
-  ...(paths.length > 0 && parts.length === 0
-    ? []
-    : find(join(root, 'test'))
-        .map((f) => relative(root, f))
-        .filter((f) => parts.length === 0 || parts.some((o) => f.includes(o)))
-        .sort()),
+  ...new Set([
+    ...paths.map((p) => relative(root, resolve(p))),
+    ...(paths.length > 0 && parts.length === 0
+      ? []
+      : find(join(root, 'test'))
+          .map((f) => relative(root, f))
+          .filter((f) => parts.length === 0 || parts.some((o) => f.includes(o)))
+          .sort()),
+  ]),
 ];
 const scratch = mkdtempSync(join(tmpdir(), 'wxbot-test-run-'));
 const results = join(scratch, 'results.jsonl');

@@ -92,22 +92,36 @@ function runEnv() {
 }
 
 /**
- * What did not run to its end: a file whose process never said it completed, and a test that started
- * and has no outcome. Each as `file: what`.
+ * What did not reach this process to its end: a file whose process never said it completed, a test
+ * that started and has no outcome, and one that its file's process ran whose outcome never came.
+ * Each as `file: what`.
  */
 function cutShort(lines) {
   const completed = new Set(lines.filter((l) => l.completed).map((l) => relative(root, l.completed)));
   const out = files.filter((f) => !completed.has(f)).map((f) => `${f}: ended before its last test`);
-  const open = new Map();
-  const key = (l, name) => JSON.stringify([l.file, l.nesting, name]);
-  for (const l of lines) {
-    if (l.started !== undefined) open.set(key(l, l.started), (open.get(key(l, l.started)) ?? 0) + 1);
-    else if (l.outcome !== undefined) open.set(key(l, l.name), (open.get(key(l, l.name)) ?? 0) - 1);
-  }
-  for (const [k, n] of open) {
-    const [file, , name] = JSON.parse(k);
-    if (n > 0) out.push(`${relative(root, file ?? '')}: ${name} started and never ended`);
-  }
+  // Each kind of note counted against the outcomes it must have, by file and name (names repeat).
+  const unanswered = (notes, outcomes, what) => {
+    const count = new Map();
+    const key = (file, name) => JSON.stringify([relative(root, file ?? ''), name]);
+    for (const [file, name] of notes) count.set(key(file, name), (count.get(key(file, name)) ?? 0) + 1);
+    for (const l of outcomes) count.set(key(l.file, l.name), (count.get(key(l.file, l.name)) ?? 0) - 1);
+    for (const [k, n] of count) {
+      const [file, name] = JSON.parse(k);
+      if (n > 0) out.push(`${file}: ${name} ${what}`);
+    }
+  };
+  const outcomes = lines.filter((l) => l.outcome !== undefined);
+  unanswered(
+    lines.filter((l) => l.started !== undefined).map((l) => [l.file, l.started]),
+    outcomes,
+    'started and never ended',
+  );
+  // A file's process notes the tests it ran (a suite has no note of its own).
+  unanswered(
+    lines.filter((l) => l.ran !== undefined).map((l) => [l.file, l.ran]),
+    outcomes.filter((l) => !l.suite),
+    'ran, and its outcome never came',
+  );
   return out;
 }
 

@@ -1,5 +1,6 @@
 // test/run.mjs fails a run whose results stopped coming, which Node 20's runner reports as passed: a
-// file whose process ended early with exit code 0, and a test that started and has no outcome.
+// file whose process ended early with exit code 0, a test that started and has no outcome, and one
+// that its file's process ran whose outcome never reached the runner.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,15 @@ test('one', () => {
 });`,
 );
 
+// As if the report of a second test had been lost between the file's process and the runner's.
+const unreported = testFile(
+  'unreported.test.mjs',
+  `import { appendFileSync } from 'node:fs';
+test('one', () => {
+  appendFileSync(process.env.WXBOT_TEST_RESULTS, JSON.stringify({ ran: 'ghost', file: process.argv[1] }) + '\\n');
+});`,
+);
+
 function run(files: string[]): Promise<{ code: number | null; last: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'test/run.mjs'), ...files], {
@@ -57,7 +67,7 @@ test('a file whose process ended early with exit code 0 fails the run, named', a
   assert.equal(r.code, 1, r.last);
   assert.match(
     r.last,
-    /\| cut short \(their results stopped coming\): \S*early\.test\.mjs: ended before its last test$/,
+    /\| cut short \(their results stopped coming\): \S*early\.test\.mjs: ended before its last test(;|$)/,
   );
   assert.doesNotMatch(r.last, /whole\.test\.mjs/);
 });
@@ -69,4 +79,27 @@ test('a test that started and has no outcome fails the run, named', async () => 
     r.last,
     /\| cut short \(their results stopped coming\): \S*lost\.test\.mjs: ghost started and never ended$/,
   );
+});
+
+test('a test its file ran whose outcome never came fails the run, named; skipped tests and suites need none', async () => {
+  const r = await run([unreported]);
+  assert.equal(r.code, 1, r.last);
+  assert.match(
+    r.last,
+    /\| cut short \(their results stopped coming\): \S*unreported\.test\.mjs: ghost ran, and its outcome never came$/,
+  );
+  const mixed = testFile(
+    'mixed.test.mjs',
+    `import { describe, it } from 'node:test';
+describe('a suite', () => {
+  it('runs', () => {});
+  it.skip('is skipped', () => {});
+  it('skips itself', (t) => t.skip('at run time'));
+  it.todo('is to do', () => {});
+});
+test('has a subtest', async (t) => { await t.test('the subtest', () => {}); });`,
+  );
+  const ok = await run([mixed]);
+  assert.equal(ok.code, 0, ok.last);
+  assert.doesNotMatch(ok.last, /cut short/);
 });

@@ -2,12 +2,12 @@
 // file whose process ended early with exit code 0, a test that started and has no outcome, and one
 // that its file's process ran whose outcome never reached the runner.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runChild } from './run-child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wxbot-cut-short-'));
@@ -42,18 +42,9 @@ test('one', () => {
 });`,
 );
 
-function run(files: string[]): Promise<{ code: number | null; last: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'test/run.mjs'), ...files], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, last: out.trimEnd().split('\n').at(-1) ?? '' }));
-  });
+async function run(files: string[]): Promise<{ code: number | null; last: string }> {
+  const r = await runChild(process.execPath, [join(ROOT, 'test/run.mjs'), ...files], { cwd: ROOT, env: process.env });
+  return { code: r.code, last: r.stdout.trimEnd().split('\n').at(-1) ?? '' };
 }
 
 test('a file that ran to its end passes, with nothing said of it', async () => {
